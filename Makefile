@@ -1,0 +1,91 @@
+# boxoffice — plain GNU make. `make` builds, `make run` serves the demo,
+# `make check` runs every test, `make bench` measures. See README.md.
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral -Wvla
+PKGS     = sqlite3 libsodium fcgi
+ALL_CPPFLAGS = -Icore -Icgi-bin -D_GNU_SOURCE $(CPPFLAGS)
+ALL_CFLAGS   = -std=c11 $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -lsodium -lfcgi) -lscrypt
+SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+CORE_SRC = $(wildcard core/*.c)
+WEB_SRC  = $(filter-out cgi-bin/main.c,$(wildcard cgi-bin/*.c))
+SCHEMA   = $(sort $(wildcard schema/*.sql))
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+
+CORE_OBJ = $(CORE_SRC:%.c=build/%.o) build/core/migrations.o
+WEB_OBJ  = $(WEB_SRC:%.c=build/%.o)
+BINS     = build/boxoffice.fcgi build/boxoffice-admin build/boxoffice-expire
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=build/unit/%)
+
+PORT    ?= 8080
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all deps run check unit http e2e bench clean install
+all: $(BINS)
+
+build/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+build/core/migrations.o: core/migrations.S $(SCHEMA)
+	@mkdir -p $(@D)
+	$(CC) -c -o $@ $<
+
+build/boxoffice.fcgi: build/cgi-bin/main.o $(WEB_OBJ) $(CORE_OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
+build/boxoffice-admin: build/admin/admin.o $(CORE_OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
+build/boxoffice-expire: build/admin/expire.o $(CORE_OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
+# Unit tests: every source rebuilt with the sanitizers into build/san/.
+build/san/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(SAN) -O1 -MMD -MP -c -o $@ $<
+
+build/unit/%: build/san/tests/unit/%.o $(CORE_SRC:%.c=build/san/%.o) \
+              $(WEB_SRC:%.c=build/san/%.o) build/core/migrations.o
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LIBS) -lcmocka
+
+build/hello.fcgi: tests/bench/hello.c
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBS)
+
+deps:
+	@tools/deps.sh
+
+run: deps all
+	@PORT=$(PORT) WORKERS=$(WORKERS) tools/run.sh
+
+unit: $(UNIT_BIN)
+	@for t in $(UNIT_BIN); do echo "== $$t"; ./$$t || exit 1; done
+
+http: all
+	node --test --test-concurrency=1 tests/http/
+
+e2e: all
+	node --test --test-concurrency=1 tests/e2e/
+
+check: deps
+	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory http e2e
+
+bench: deps all build/hello.fcgi
+	@WORKERS=$(WORKERS) tools/bench.sh
+
+PREFIX ?= /usr/local
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/boxoffice
+	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	cp -r templates static nginx admin/boxoffice.cron $(DESTDIR)$(PREFIX)/share/boxoffice/
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

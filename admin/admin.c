@@ -1,0 +1,304 @@
+/*
+ * admin.c — boxoffice-admin, the operator's command line.
+ *
+ *   boxoffice-admin [--db PATH] init | demo | settings | get KEY |
+ *       set KEY VALUE | add-concert … | add-performance …
+ *
+ * Every command runs through core/, like the web pages do.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "catalog.h"
+#include "db.h"
+#include "demo.h"
+#include "parse.h"
+#include "setting.h"
+
+struct command {
+	const char *name, *args, *help;
+	int min_args, max_args; /* arguments after the command's name */
+	int (*run)(struct db *db, int argc, char **argv);
+};
+
+static int
+fail(enum bo_status s, const char *what)
+{
+	static const char *const why[BO__MAX] = {
+		[BO_OK] = "ok", [BO_NOT_FOUND] = "not found",
+		[BO_INVALID] = "invalid input", [BO_CONFLICT] = "already exists",
+		[BO_FORBIDDEN] = "forbidden", [BO_THROTTLED] = "throttled",
+		[BO_BUSY] = "database busy, try again", [BO_ERROR] = "database error",
+	};
+
+	fprintf(stderr, "boxoffice-admin: %s: %s\n", what, why[s]);
+	return 1;
+}
+
+static int
+cmd_init(struct db *db, int argc, char **argv)
+{
+	enum bo_status s;
+
+	(void)argc, (void)argv;
+	if ((s = db_migrate(db)) != BO_OK)
+		return fail(s, "init");
+	printf("database ready (schema version %d)\n", db_schema_version(db));
+	return 0;
+}
+
+static int
+cmd_demo(struct db *db, int argc, char **argv)
+{
+	struct arena a = ARENA_INIT;
+	struct concert_summary *list;
+	enum bo_status s;
+	size_t n;
+
+	(void)argc, (void)argv;
+	if ((s = db_migrate(db)) != BO_OK)
+		return fail(s, "demo");
+	s = catalog_concerts(db, &a, 0, &list, &n);
+	arena_free(&a);
+	if (s != BO_OK)
+		return fail(s, "demo");
+	if (n > 0) {
+		printf("the catalogue has concerts already; demo not loaded\n");
+		return 0;
+	}
+	if ((s = demo_load(db, time(NULL))) != BO_OK)
+		return fail(s, "demo");
+	printf("demo catalogue loaded: 3 concerts, 7 performances\n");
+	return 0;
+}
+
+static int
+cmd_settings(struct db *db, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	for (int k = 0; k < SETTING__MAX; k++) {
+		char v[128];
+		enum bo_status s = setting_get(db, (enum setting_key)k, v, sizeof v);
+
+		if (s != BO_OK)
+			return fail(s, "settings");
+		printf("%-15s %-12s %s (default %s)\n", setting_name(k), v,
+		    setting_help(k), setting_default(k));
+	}
+	return 0;
+}
+
+static enum setting_key
+known_key(const char *name)
+{
+	enum setting_key k = setting_lookup(name);
+
+	if (k == SETTING__MAX) {
+		fprintf(stderr, "boxoffice-admin: unknown setting '%s'; these exist:",
+		    name);
+		for (int i = 0; i < SETTING__MAX; i++)
+			fprintf(stderr, " %s", setting_name(i));
+		fputc('\n', stderr);
+	}
+	return k;
+}
+
+static int
+cmd_get(struct db *db, int argc, char **argv)
+{
+	enum setting_key k = known_key(argv[1]);
+	char v[128];
+	enum bo_status s;
+
+	(void)argc;
+	if (k == SETTING__MAX)
+		return 2;
+	if ((s = setting_get(db, k, v, sizeof v)) != BO_OK)
+		return fail(s, "get");
+	printf("%s\n", v);
+	return 0;
+}
+
+static int
+cmd_set(struct db *db, int argc, char **argv)
+{
+	enum setting_key k = known_key(argv[1]);
+	char err[160];
+	enum bo_status s;
+
+	(void)argc;
+	if (k == SETTING__MAX)
+		return 2;
+	s = setting_set(db, k, argv[2], err, sizeof err);
+	if (s == BO_INVALID) {
+		fprintf(stderr, "boxoffice-admin: %s\n", err);
+		return 2;
+	}
+	if (s != BO_OK)
+		return fail(s, "set");
+	printf("%s = %s\n", setting_name(k), argv[2]);
+	return 0;
+}
+
+static int
+cmd_add_concert(struct db *db, int argc, char **argv)
+{
+	int64_t id;
+	enum bo_status s = catalog_add_concert(db, argv[1], argv[2], argv[3],
+	    argc > 4 ? argv[4] : "", &id);
+
+	if (s != BO_OK)
+		return fail(s, "add-concert");
+	printf("%lld\n", (long long)id);
+	return 0;
+}
+
+/* Parses SECTION:ROWS:SEATS:PRICE, ROWS as a letter range like A-J. */
+static int
+parse_block(char *spec, struct seat_block *b)
+{
+	char *section = strtok(spec, ":"), *rows = strtok(NULL, ":");
+	char *seats = strtok(NULL, ":"), *price = strtok(NULL, ":");
+	int64_t per_row;
+
+	if (!section || !rows || !seats || !price || strtok(NULL, ":") ||
+	    strlen(rows) != 3 || rows[1] != '-' || rows[0] < 'A' ||
+	    rows[2] > 'Z' || rows[0] > rows[2] ||
+	    !parse_int64(seats, 1, 200, &per_row) ||
+	    !parse_int64(price, 0, INT64_C(1000000000000), &b->price))
+		return 0;
+	b->section = section;
+	b->first_row = rows[0];
+	b->last_row = rows[2];
+	b->per_row = (int)per_row;
+	return 1;
+}
+
+static int
+cmd_add_performance(struct db *db, int argc, char **argv)
+{
+	struct seat_block blocks[16];
+	int64_t concert, starts, opens, closes, id;
+	size_t n = 0;
+	enum bo_status s;
+
+	if (!parse_int64(argv[1], 1, INT64_MAX, &concert) ||
+	    !parse_int64(argv[2], 0, INT64_MAX, &starts) ||
+	    !parse_int64(argv[3], 0, INT64_MAX, &opens) ||
+	    !parse_int64(argv[4], 0, INT64_MAX, &closes)) {
+		fprintf(stderr, "boxoffice-admin: ids and times are whole numbers "
+		    "(times in Unix seconds)\n");
+		return 2;
+	}
+	for (int i = 5; i < argc; i++) {
+		if (n == sizeof blocks / sizeof blocks[0] ||
+		    !parse_block(argv[i], &blocks[n++])) {
+			fprintf(stderr, "boxoffice-admin: bad seat block '%s' "
+			    "(want SECTION:A-J:30:99000)\n", argv[i]);
+			return 2;
+		}
+	}
+	s = catalog_add_performance(db, concert, starts, opens, closes, blocks,
+	    n, &id);
+	if (s != BO_OK)
+		return fail(s, "add-performance (is the concert there, and "
+		    "opens <= closes <= starts?)");
+	printf("%lld\n", (long long)id);
+	return 0;
+}
+
+static const struct command commands[] = {
+	{ "init", "", "create the database, or migrate it to this version", 0, 0,
+	  cmd_init },
+	{ "demo", "", "load the demo catalogue into an empty database", 0, 0,
+	  cmd_demo },
+	{ "settings", "", "list every setting with its value and meaning", 0, 0,
+	  cmd_settings },
+	{ "get", "KEY", "print one setting", 1, 1, cmd_get },
+	{ "set", "KEY VALUE", "change one setting; workers see it at once", 2, 2,
+	  cmd_set },
+	{ "add-concert", "TITLE ARTIST VENUE [DESCRIPTION]",
+	  "add a concert; prints its id", 3, 4, cmd_add_concert },
+	{ "add-performance", "CONCERT STARTS SALE_OPENS SALE_CLOSES BLOCK...",
+	  "add a performance (times in Unix seconds) with seat blocks like "
+	  "VIP:A-D:25:165000; prints its id", 5, 20, cmd_add_performance },
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: boxoffice-admin [--db PATH] COMMAND [ARGS]\n\n"
+	    "  --db PATH   the database (default $BOXOFFICE_DB or var/boxoffice.db)\n\n"
+	    "commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-16s %s\n      %s\n", commands[i].name,
+		    commands[i].args, commands[i].help);
+	fprintf(f, "\n'boxoffice-admin COMMAND --help' explains one command.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *path = getenv("BOXOFFICE_DB");
+	const struct command *c = NULL;
+	struct db *db;
+	int rc, i = 1;
+
+	if (path == NULL)
+		path = "var/boxoffice.db";
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		}
+		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+			path = argv[++i];
+			continue;
+		}
+		fprintf(stderr, "boxoffice-admin: unknown option %s\n", argv[i]);
+		usage(stderr);
+		return 2;
+	}
+	if (i == argc) {
+		usage(stderr);
+		return 2;
+	}
+	for (size_t k = 0; k < NCOMMANDS; k++)
+		if (strcmp(argv[i], commands[k].name) == 0)
+			c = &commands[k];
+	if (c == NULL) {
+		fprintf(stderr, "boxoffice-admin: unknown command '%s'\n", argv[i]);
+		usage(stderr);
+		return 2;
+	}
+	argc -= i;
+	argv += i;
+	for (int k = 1; k < argc; k++) {
+		if (strcmp(argv[k], "--help") == 0) {
+			printf("usage: boxoffice-admin [--db PATH] %s %s\n  %s\n",
+			    c->name, c->args, c->help);
+			return 0;
+		}
+	}
+	if (argc - 1 < c->min_args || argc - 1 > c->max_args) {
+		fprintf(stderr, "usage: boxoffice-admin [--db PATH] %s %s\n",
+		    c->name, c->args);
+		return 2;
+	}
+	if ((db = db_open(path, c->run == cmd_init || c->run == cmd_demo)) == NULL)
+		return 1;
+	if (c->run != cmd_init && c->run != cmd_demo &&
+	    db_schema_version(db) != db_schema_latest()) {
+		fprintf(stderr, "boxoffice-admin: %s is at schema version %d, this "
+		    "program needs %d: run 'boxoffice-admin init' first\n", path,
+		    db_schema_version(db), db_schema_latest());
+		db_close(db);
+		return 1;
+	}
+	rc = c->run(db, argc, argv);
+	db_close(db);
+	return rc;
+}

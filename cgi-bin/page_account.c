@@ -1,0 +1,134 @@
+/*
+ * page_account.c — signing up, logging in and out.
+ *
+ * GET  /signup[?next=PATH]  the form
+ * POST /signup   email, password, next, csrf  → account + session, 303 next
+ * GET  /login[?next=PATH]   the form
+ * POST /login    email, password, next, csrf  → session, 303 next
+ * POST /logout   csrf (login required)         → session gone, 303 /
+ *
+ * A refused form comes back with its message and the e-mail kept (never
+ * the password). A wrong password and an unknown e-mail get one message
+ * after the same scrypt work. Too many failures → 429 for a while.
+ */
+#include <stdio.h>
+
+#include "account.h"
+#include "auth.h"
+#include "pages.h"
+#include "view.h"
+
+static void
+account_form(struct req *r, enum tmpl t, int status, const char *error)
+{
+	const char *email = req_form(r, "email");
+	const char *next = view_safe_next(req_form(r, "next") ? req_form(r, "next")
+	    : req_query(r, "next"));
+	struct tdict *d;
+
+	if (r->logged_in && status == 200) {
+		req_redirect(r, next);
+		return;
+	}
+	r->status = status;
+	d = view_page(r, t == TMPL_LOGIN ? "Log in" : "Sign up");
+	tdict_str(d, "email", email ? email : "");
+	tdict_str(d, "next", next);
+	if (error != NULL)
+		tdict_str(d, "error", error);
+	view_render(r, t, d);
+}
+
+void
+page_signup_form(struct req *r)
+{
+	account_form(r, TMPL_SIGNUP, 200, NULL);
+}
+
+void
+page_login_form(struct req *r)
+{
+	account_form(r, TMPL_LOGIN, 200, NULL);
+}
+
+/* The submitted e-mail as a modifiable copy in the arena. */
+static char *
+form_email(struct req *r)
+{
+	const char *e = req_form(r, "email");
+
+	return arena_strdup(&r->arena, e ? e : "");
+}
+
+static void
+logged_in(struct req *r, const struct session_new *sn, const char *msg)
+{
+	const char *next = view_safe_next(req_form(r, "next"));
+	const char *old = auth_session_token(r);
+
+	if (old != NULL)
+		session_destroy(r->db, old); /* a new login, a new session */
+	auth_set_session(r, sn->token, req_settings(r)->session_ttl);
+	req_redirect(r, next[1] == '\0' ? arena_printf(&r->arena, "/?msg=%s", msg)
+	    : next);
+}
+
+void
+page_signup(struct req *r)
+{
+	const char *password = req_form(r, "password");
+	struct session_new sn;
+	const char *why = NULL;
+	enum bo_status s;
+
+	s = account_signup(r->db, form_email(r), password ? password : "", r->now,
+	    req_settings(r)->session_ttl, &sn, &why);
+	if (s == BO_INVALID || s == BO_CONFLICT)
+		account_form(r, TMPL_SIGNUP, s == BO_CONFLICT ? 409 : 422, why);
+	else if (s != BO_OK)
+		page_status(r, s);
+	else
+		logged_in(r, &sn, "welcome");
+}
+
+void
+page_login(struct req *r)
+{
+	const char *password = req_form(r, "password");
+	struct session_new sn;
+	int64_t retry = 0;
+	enum bo_status s;
+
+	s = account_login(r->db, form_email(r), password ? password : "", r->now,
+	    req_settings(r)->session_ttl, &sn, &retry);
+	if (s == BO_INVALID) {
+		account_form(r, TMPL_LOGIN, 422,
+		    "That e-mail and password do not match an account.");
+	} else if (s == BO_THROTTLED) {
+		char msg[160], after[24];
+
+		snprintf(after, sizeof after, "%lld", (long long)retry);
+		req_header(r, "Retry-After", after);
+		snprintf(msg, sizeof msg, "Too many failed attempts for this "
+		    "account. Please wait %lld minute%s and try again.",
+		    (long long)(retry + 59) / 60, retry > 60 ? "s" : "");
+		account_form(r, TMPL_LOGIN, 429, msg);
+	} else if (s != BO_OK) {
+		page_status(r, s);
+	} else {
+		logged_in(r, &sn, "hello");
+	}
+}
+
+void
+page_logout(struct req *r)
+{
+	enum bo_status s = session_destroy(r->db, auth_session_token(r));
+
+	if (s != BO_OK) {
+		page_status(r, s);
+		return;
+	}
+	auth_clear_session(r);
+	req_redirect(r, "/?msg=bye");
+}

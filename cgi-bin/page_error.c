@@ -1,0 +1,75 @@
+/*
+ * page_error.c — error pages: 400 403 404 405 409 413 … 500 503.
+ *
+ * Every error is a whole page, with the header and a way on, and says what
+ * happened in words a buyer understands. Nothing about it changes state.
+ */
+#include <stdio.h>
+
+#include "pages.h"
+#include "view.h"
+
+static const char *
+title_of(int status)
+{
+	switch (status) {
+	case 400: return "That request was not understood";
+	case 402: return "Not enough balance";
+	case 403: return "Not allowed";
+	case 404: return "Page not found";
+	case 405: return "Not this way";
+	case 409: return "Someone was faster";
+	case 410: return "Expired";
+	case 413: return "Too much data";
+	case 414: return "Address too long";
+	case 415: return "Unsupported form";
+	case 429: return "Too many attempts";
+	case 503: return "Very busy right now";
+	default: return "Something went wrong";
+	}
+}
+
+void
+page_error(struct req *r, int status, const char *message)
+{
+	struct tdict *d;
+
+	/* The headers of what was written before (a cookie, say) stay. */
+	r->status = status;
+	d = view_page(r, title_of(status));
+	tdict_int(d, "status", status);
+	tdict_str(d, "message", message);
+	if (status == 503) {
+		req_header(r, "Retry-After", "2");
+		tdict_bool(d, "retry", 1);
+	}
+	view_render(r, TMPL_ERROR, d);
+}
+
+void
+page_status(struct req *r, enum bo_status s)
+{
+	switch (s) {
+	case BO_NOT_FOUND:
+		page_error(r, 404, "There is no such page: it may have been removed.");
+		break;
+	case BO_BUSY:
+		page_error(r, 503, "So many people are buying right now that we could "
+		    "not answer in time. Nothing was changed: please try again in a "
+		    "moment.");
+		break;
+	case BO_INVALID:
+		page_error(r, 400, "That request was not understood.");
+		break;
+	case BO_FORBIDDEN:
+		page_error(r, 403, "That is not yours.");
+		break;
+	case BO_CONFLICT:
+		page_error(r, 409, "Someone else changed this just now.");
+		break;
+	default:
+		page_error(r, 500, "We could not complete this. Nothing was changed; "
+		    "please try again. If it keeps happening, tell the box office.");
+		break;
+	}
+}

@@ -1,0 +1,41 @@
+/*
+ * page_home.c — the front page.
+ *
+ * GET / — upcoming concerts: title, artist, venue, the first date, the
+ * lowest price and the seats left. Anyone may look.
+ */
+#include "catalog.h"
+#include "pages.h"
+#include "view.h"
+
+void
+page_home(struct req *r)
+{
+	struct concert_summary *list;
+	struct tdict *d;
+	enum bo_status s;
+	size_t n;
+
+	if ((s = catalog_concerts(r->db, &r->arena, r->now, &list, &n)) != BO_OK) {
+		page_status(r, s);
+		return;
+	}
+	d = view_page(r, "Concerts");
+	tdict_bool(d, "any", n > 0);
+	for (size_t i = 0; i < n; i++) {
+		struct tdict *c = tdict_add(d, "concerts");
+
+		tdict_int(c, "id", list[i].id);
+		tdict_str(c, "title", list[i].title);
+		tdict_str(c, "artist", list[i].artist);
+		tdict_str(c, "venue", list[i].venue);
+		tdict_str(c, "first_date", view_date(r, list[i].first_starts_at));
+		tdict_str(c, "first_time", view_time(r, list[i].first_starts_at));
+		tdict_str(c, "lowest_price", view_money(r, list[i].lowest_price));
+		tdict_str(c, "seats_left", view_count(r, list[i].seats_left));
+		tdict_bool(c, "sold_out", list[i].seats_left == 0);
+		tdict_bool(c, "more_dates", list[i].performances > 1);
+		tdict_int(c, "dates", list[i].performances);
+	}
+	view_render(r, TMPL_HOME, d);
+}

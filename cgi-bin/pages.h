@@ -1,0 +1,30 @@
+/*
+ * pages.h — the page handlers, one file per page group (page_*.c).
+ *
+ * A handler gets a request whose method, login and CSRF token the router
+ * has already checked, writes its response into r, and returns.
+ */
+#ifndef BOXOFFICE_PAGES_H
+#define BOXOFFICE_PAGES_H
+
+#include "req.h"
+
+/* page_error.c */
+void page_error(struct req *r, int status, const char *message);
+/* Answers for a core/ status that is not BO_OK (404, 409, 503, 500 …). */
+void page_status(struct req *r, enum bo_status s);
+
+/* page_home.c */
+void page_home(struct req *r);
+/* page_concert.c */
+void page_concert(struct req *r);
+/* page_seats.c */
+void page_performance(struct req *r);
+/* page_account.c */
+void page_signup_form(struct req *r);
+void page_signup(struct req *r);
+void page_login_form(struct req *r);
+void page_login(struct req *r);
+void page_logout(struct req *r);
+
+#endif

@@ -1,0 +1,195 @@
+/*
+ * req.c — reading a FastCGI request and sending its response (req.h).
+ *
+ * libfcgi does not enforce CONTENT_LENGTH: FCGX_GetStr returns what
+ * arrived. We read exactly CONTENT_LENGTH bytes, capped, and refuse a
+ * short body (PITFALLS: libfcgi).
+ */
+#include "req.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "parse.h"
+
+static const char *
+param(FCGX_Request *fr, const char *name)
+{
+	const char *v = FCGX_GetParam(name, fr->envp);
+
+	return v ? v : "";
+}
+
+static enum method
+method_of(const char *m)
+{
+	if (strcmp(m, "GET") == 0) return M_GET;
+	if (strcmp(m, "HEAD") == 0) return M_HEAD;
+	if (strcmp(m, "POST") == 0) return M_POST;
+	if (strcmp(m, "DELETE") == 0) return M_DELETE;
+	return M_OTHER;
+}
+
+static int
+read_body(struct req *r, FCGX_Request *fr, const char **why)
+{
+	const char *cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
+	int64_t len = 0;
+	char *body;
+	int got = 0;
+	enum params_error e;
+
+	if (cl != NULL && *cl != '\0' &&
+	    !parse_int64(cl, 0, INT64_C(1) << 40, &len)) {
+		*why = "The Content-Length header is not a number.";
+		return 400;
+	}
+	if (len > REQ_MAX_BODY) {
+		*why = "The form is larger than 16 KiB.";
+		return 413;
+	}
+	if (len == 0 && r->method != M_POST)
+		return 0;
+	body = arena_alloc(&r->arena, (size_t)len + 1);
+	while (got < len) {
+		int n = FCGX_GetStr(body + got, (int)len - got, fr->in);
+
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	if (got < len) {
+		*why = "The request body is shorter than its Content-Length.";
+		return 400;
+	}
+	if (len == 0)
+		return 0;
+	if (strncasecmp(r->content_type, "application/x-www-form-urlencoded",
+	    33) != 0) {
+		/* The JSON API reads its own bodies (a later issue); forms are
+		 * urlencoded. */
+		*why = "Forms must be sent as application/x-www-form-urlencoded.";
+		return 415;
+	}
+	if ((e = params_parse_urlencoded(&r->arena, body, (size_t)len, &r->form))
+	    != PARAMS_OK) {
+		*why = params_error_text(e);
+		return e == PARAMS_TOO_LONG || e == PARAMS_TOO_MANY ? 413 : 400;
+	}
+	return 0;
+}
+
+int
+req_read(struct req *r, FCGX_Request *fr, const char **why)
+{
+	const char *q = param(fr, "QUERY_STRING");
+	size_t qlen = strlen(q);
+	enum params_error e;
+
+	r->method = method_of(param(fr, "REQUEST_METHOD"));
+	r->path = param(fr, "DOCUMENT_URI");
+	r->uri = param(fr, "REQUEST_URI");
+	r->remote_addr = param(fr, "REMOTE_ADDR");
+	r->content_type = param(fr, "CONTENT_TYPE");
+	r->https = strcmp(param(fr, "HTTPS"), "on") == 0;
+	r->status = 200;
+	r->content_type_out = "text/html; charset=utf-8";
+	params_parse_cookies(&r->arena, param(fr, "HTTP_COOKIE"), &r->cookies);
+	if (*r->path == '\0')
+		r->path = "/";
+	if (qlen > REQ_MAX_QUERY) {
+		*why = "The address is too long.";
+		return 414;
+	}
+	if ((e = params_parse_urlencoded(&r->arena, q, qlen, &r->query)) != PARAMS_OK) {
+		*why = params_error_text(e);
+		return 400;
+	}
+	return read_body(r, fr, why);
+}
+
+static const char *
+reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 303: return "See Other";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 402: return "Payment Required";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 410: return "Gone";
+	case 411: return "Length Required";
+	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 503: return "Service Unavailable";
+	default: return "Internal Server Error";
+	}
+}
+
+void
+req_send(struct req *r, FCGX_Request *fr)
+{
+	char head[256];
+	int n = snprintf(head, sizeof head,
+	    "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n",
+	    r->status, reason(r->status), r->content_type_out, r->body->len);
+
+	FCGX_PutStr(head, n, fr->out);
+	FCGX_PutStr(r->headers->data ? r->headers->data : "",
+	    (int)r->headers->len, fr->out);
+	FCGX_PutStr("\r\n", 2, fr->out);
+	if (r->method != M_HEAD && r->body->len > 0)
+		FCGX_PutStr(r->body->data, (int)r->body->len, fr->out);
+}
+
+void
+req_header(struct req *r, const char *name, const char *value)
+{
+	/* Header values are ours; a CR or LF in one would be a bug. */
+	if (strpbrk(value, "\r\n") != NULL)
+		abort();
+	buf_printf(r->headers, "%s: %s\r\n", name, value);
+}
+
+void
+req_redirect(struct req *r, const char *location)
+{
+	r->status = 303;
+	req_header(r, "Location", location);
+	buf_reset(r->body);
+}
+
+const struct settings *
+req_settings(struct req *r)
+{
+	if (!r->settings_loaded) {
+		if (settings_load(r->db, &r->settings) != BO_OK) {
+			/* Defaults still make a correct page; log and go on. */
+			fprintf(stderr, "boxoffice: settings unreadable, using defaults\n");
+		}
+		r->settings_loaded = 1;
+	}
+	return &r->settings;
+}
+
+const char *
+req_query(const struct req *r, const char *name)
+{
+	return params_get(&r->query, name);
+}
+
+const char *
+req_form(const struct req *r, const char *name)
+{
+	return params_get(&r->form, name);
+}

@@ -1,0 +1,85 @@
+/*
+ * req.h — one HTTP request and its response, as a page handler sees them.
+ *
+ * A worker fills a struct req per request (req_read), hands it to the
+ * router, and sends what the handler wrote (req_send). All request memory
+ * is in req->arena and dies with the request.
+ */
+#ifndef BOXOFFICE_REQ_H
+#define BOXOFFICE_REQ_H
+
+#include <fcgiapp.h>
+#include <stdint.h>
+
+#include "account.h"
+#include "arena.h"
+#include "buf.h"
+#include "db.h"
+#include "params.h"
+#include "setting.h"
+#include "tmpl.h"
+
+#define REQ_MAX_BODY (16 * 1024)
+#define REQ_MAX_QUERY 4096
+
+enum method { M_GET = 1, M_HEAD = 2, M_POST = 4, M_DELETE = 8, M_OTHER = 16 };
+
+/* What a worker keeps between requests. */
+struct app {
+	struct db *db;
+	struct tmpl_set *tmpl;
+	char tz[64];       /* the TZ currently applied to this process */
+	struct buf body;   /* reused response buffers */
+	struct buf headers;
+};
+
+struct req {
+	struct app *app;
+	struct db *db;
+	struct arena arena;
+	int64_t now;
+
+	/* request */
+	enum method method;
+	const char *path;        /* DOCUMENT_URI: normalised by nginx */
+	const char *uri;         /* REQUEST_URI: as sent, with the query */
+	const char *remote_addr;
+	const char *content_type;
+	int https;
+	struct params query, form, cookies;
+	int64_t id;              /* the {id} of the matched route */
+
+	/* who is asking (auth.c) */
+	int logged_in;
+	struct session_info session;
+	const char *anon_csrf;   /* the pre-login CSRF cookie, if any */
+	int settings_loaded;
+	struct settings settings;
+
+	/* response */
+	int status;
+	struct buf *headers;     /* extra header lines, CRLF-terminated */
+	struct buf *body;
+	const char *content_type_out;
+};
+
+/*
+ * Reads one request from the FastCGI stream: parameters, query, cookies and,
+ * for POST, exactly CONTENT_LENGTH bytes of body. On bad input returns the
+ * HTTP status to answer (400, 411, 413, 415) with *why set; 0 when fine.
+ */
+int req_read(struct req *r, FCGX_Request *fr, const char **why);
+/* Writes status, headers and body to the FastCGI stream. */
+void req_send(struct req *r, FCGX_Request *fr);
+
+/* Response helpers. */
+void req_header(struct req *r, const char *name, const char *value);
+void req_redirect(struct req *r, const char *location);
+/* The settings, loaded on first use in this request. */
+const struct settings *req_settings(struct req *r);
+
+/* Query and form values, NULL when absent. */
+const char *req_query(const struct req *r, const char *name);
+const char *req_form(const struct req *r, const char *name);
+
+#endif

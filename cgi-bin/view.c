@@ -1,0 +1,143 @@
+/*
+ * view.c — layout values and formatting (see view.h).
+ */
+#include "view.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "auth.h"
+#include "html.h"
+
+/* Notices a redirect may ask for with ?msg=: fixed texts, so a link can
+ * never put words of its own on our page. */
+static const struct {
+	const char *code, *text;
+} notices[] = {
+	{ "welcome", "Welcome! Your account is ready." },
+	{ "hello", "You are logged in." },
+	{ "bye", "You are logged out. See you soon." },
+	{ "login", "Please log in first." },
+};
+
+struct tdict *
+view_page(struct req *r, const char *title)
+{
+	struct tdict *d = tdict_new(&r->arena);
+	const char *msg = req_query(r, "msg");
+
+	tdict_str(d, "title", title);
+	tdict_bool(d, "logged_in", r->logged_in);
+	if (r->logged_in) {
+		tdict_str(d, "user_email", r->session.email);
+		tdict_str(d, "user_balance", view_money(r, r->session.balance));
+	}
+	tdict_str(d, "csrf", auth_csrf_token(r));
+	{
+		struct buf here = BUF_INIT;
+
+		url_encode(&here, view_here(r));
+		tdict_str(d, "here", buf_cstr(&here)); /* for ?next= links */
+		buf_free(&here);
+	}
+	for (size_t i = 0; msg && i < sizeof notices / sizeof notices[0]; i++)
+		if (strcmp(msg, notices[i].code) == 0)
+			tdict_str(d, "notice", notices[i].text);
+	return d;
+}
+
+void
+view_render(struct req *r, enum tmpl t, const struct tdict *d)
+{
+	buf_reset(r->body);
+	tmpl_render(r->app->tmpl, t, d, r->body);
+}
+
+const char *
+view_count(struct req *r, int64_t n)
+{
+	char digits[32], out[48];
+	int len, j = 0;
+
+	len = snprintf(digits, sizeof digits, "%lld", (long long)(n < 0 ? -n : n));
+	if (n < 0)
+		out[j++] = '-';
+	for (int i = 0; i < len; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			out[j++] = ',';
+		out[j++] = digits[i];
+	}
+	out[j] = '\0';
+	return arena_strdup(&r->arena, out);
+}
+
+const char *
+view_money(struct req *r, int64_t amount)
+{
+	static const struct {
+		const char *code, *symbol;
+		int decimals;
+	} currencies[] = {
+		{ "KRW", "\u20a9", 0 }, { "JPY", "\u00a5", 0 },
+		{ "USD", "$", 2 }, { "EUR", "\u20ac", 2 }, { "GBP", "\u00a3", 2 },
+	};
+	const char *code = req_settings(r)->currency;
+
+	for (size_t i = 0; i < sizeof currencies / sizeof currencies[0]; i++) {
+		if (strcmp(code, currencies[i].code) != 0)
+			continue;
+		if (currencies[i].decimals == 0)
+			return arena_printf(&r->arena, "%s%s", currencies[i].symbol,
+			    view_count(r, amount));
+		return arena_printf(&r->arena, "%s%s.%02lld", currencies[i].symbol,
+		    view_count(r, amount / 100), (long long)llabs(amount % 100));
+	}
+	return arena_printf(&r->arena, "%s %s", view_count(r, amount), code);
+}
+
+/* Applies the venue's time zone to this process when it changed. */
+static void
+venue_zone(struct req *r)
+{
+	const char *tz = req_settings(r)->timezone;
+
+	if (strcmp(tz, r->app->tz) != 0) {
+		snprintf(r->app->tz, sizeof r->app->tz, "%s", tz);
+		setenv("TZ", tz, 1);
+		tzset();
+	}
+}
+
+static const char *
+format_time(struct req *r, int64_t t, const char *fmt)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char out[64];
+
+	venue_zone(r);
+	localtime_r(&tt, &tm);
+	strftime(out, sizeof out, fmt, &tm);
+	return arena_strdup(&r->arena, out);
+}
+
+const char *view_date(struct req *r, int64_t t) { return format_time(r, t, "%a %-d %b %Y"); }
+const char *view_time(struct req *r, int64_t t) { return format_time(r, t, "%H:%M"); }
+const char *view_datetime(struct req *r, int64_t t) { return format_time(r, t, "%-d %b, %H:%M"); }
+
+const char *
+view_here(struct req *r)
+{
+	return view_safe_next(r->uri);
+}
+
+const char *
+view_safe_next(const char *next)
+{
+	if (next == NULL || next[0] != '/' || next[1] == '/' || next[1] == '\\' ||
+	    strpbrk(next, "\r\n\\") != NULL)
+		return "/";
+	return next;
+}

@@ -1,0 +1,35 @@
+/*
+ * view.h — what every page shares: the base values of the layout (title,
+ * who is logged in, the CSRF token, a notice), money and date formatting
+ * in the venue's currency and time zone, and rendering into the response.
+ *
+ * Strings returned are owned by the request's arena.
+ */
+#ifndef BOXOFFICE_VIEW_H
+#define BOXOFFICE_VIEW_H
+
+#include <stdint.h>
+
+#include "req.h"
+#include "tmpl.h"
+
+/* A new dictionary with the layout's values filled in. */
+struct tdict *view_page(struct req *r, const char *title);
+/* Renders template t with d as the response body. */
+void view_render(struct req *r, enum tmpl t, const struct tdict *d);
+
+/* "₩165,000" — amount in the currency's smallest unit. */
+const char *view_money(struct req *r, int64_t amount);
+/* "Fri 4 Dec 2026" and "19:30", in the venue's time zone. */
+const char *view_date(struct req *r, int64_t t);
+const char *view_time(struct req *r, int64_t t);
+/* "4 Dec, 19:30" */
+const char *view_datetime(struct req *r, int64_t t);
+/* "1,000" */
+const char *view_count(struct req *r, int64_t n);
+/* The path and query this request asked for, safe to use as ?next=. */
+const char *view_here(struct req *r);
+/* next if it is a local path ("/x", not "//x"), else "/". */
+const char *view_safe_next(const char *next);
+
+#endif

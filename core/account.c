@@ -1,0 +1,360 @@
+/*
+ * account.c — sign-up, login, throttling and sessions (see account.h).
+ *
+ * scrypt cost: N=2^15, r=8, p=1 (32 MiB, ~70 ms here). OWASP's first
+ * choice (N=2^17) costs ~270 ms, and a worker hashing is a worker not
+ * selling: at a sale opening, logins arrive in a storm. 32 MiB of memory
+ * hardness keeps GPU guessing expensive; throttling per address (here) and
+ * per client address (nginx limit_req) caps online guessing. The cost is in
+ * every stored hash, so raising ACCOUNT_SCRYPT_* later needs no migration.
+ */
+#include "account.h"
+
+#include <ctype.h>
+#include <libscrypt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#define ACCOUNT_SCRYPT_N 32768
+#define ACCOUNT_SCRYPT_R 8
+#define ACCOUNT_SCRYPT_P 1
+
+void
+random_token(char *buf, size_t len, size_t bytes)
+{
+	unsigned char raw[64];
+
+	if (bytes > sizeof raw ||
+	    len < sodium_base64_ENCODED_LEN(bytes,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING))
+		abort();
+	randombytes_buf(raw, bytes);
+	sodium_bin2base64(buf, len, raw, bytes,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof raw);
+}
+
+const char *
+account_email_check(char *email)
+{
+	size_t len = strlen(email);
+	char *at = strchr(email, '@');
+
+	if (len == 0)
+		return "Please enter your e-mail address.";
+	if (len > ACCOUNT_EMAIL_MAX)
+		return "That e-mail address is too long.";
+	for (char *p = email; *p; p++) {
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return "An e-mail address has no spaces or control characters.";
+		*p = (char)tolower((unsigned char)*p);
+	}
+	if (at == NULL || at == email || strchr(at + 1, '@') != NULL ||
+	    strchr(at + 1, '.') == NULL || at[1] == '.' || email[len - 1] == '.')
+		return "That does not look like an e-mail address (name@example.com).";
+	return NULL;
+}
+
+const char *
+account_password_check(const char *password, const char *email)
+{
+	static const char *const common[] = {
+		"password", "12345678", "123456789", "1234567890", "qwertyui",
+		"qwerty123", "password1", "11111111", "iloveyou", "abcdefgh",
+		"00000000", "88888888", "sunshine", "princess", "football",
+	};
+	size_t len = strlen(password);
+	int same = 1;
+
+	if (len < ACCOUNT_PASSWORD_MIN)
+		return "Choose a password of at least 8 characters.";
+	if (len > ACCOUNT_PASSWORD_MAX)
+		return "Choose a password of at most 128 characters.";
+	for (size_t i = 1; i < len; i++)
+		same &= password[i] == password[0];
+	if (same)
+		return "That password is too easy to guess: one character repeated.";
+	for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
+		if (strcmp(password, common[i]) == 0)
+			return "That password is one of the most common: choose another.";
+	if (email != NULL && strcmp(password, email) == 0)
+		return "Your password cannot be your e-mail address.";
+	return NULL;
+}
+
+static void
+token_hash(const char *token, unsigned char out[crypto_hash_sha256_BYTES])
+{
+	crypto_hash_sha256(out, (const unsigned char *)token, strlen(token));
+}
+
+/* Inserts a session for user_id; inside the caller's write transaction. */
+static enum bo_status
+session_insert(struct db *db, int64_t user_id, int64_t now, int64_t ttl,
+    struct session_new *out)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	sqlite3_stmt *st = db_stmt(db, STMT_SESSION_INSERT);
+	int rc;
+
+	random_token(out->token, sizeof out->token, 32);
+	random_token(out->csrf, sizeof out->csrf, 16);
+	out->user_id = user_id;
+	token_hash(out->token, h);
+	db_bind_blob(st, 1, h, sizeof h);
+	db_bind_int(st, 2, user_id);
+	db_bind_text(st, 3, out->csrf);
+	db_bind_int(st, 4, now);
+	db_bind_int(st, 5, now + ttl);
+	rc = sqlite3_step(st);
+	db_reset(st);
+	return db_status(db, rc, "session_insert");
+}
+
+enum bo_status
+account_signup(struct db *db, char *email, const char *password, int64_t now,
+    int64_t session_ttl, struct session_new *out, const char **why)
+{
+	char hash[SCRYPT_MCF_LEN];
+	sqlite3_stmt *st;
+	enum bo_status s;
+	int rc;
+
+	if ((*why = account_email_check(email)) != NULL ||
+	    (*why = account_password_check(password, email)) != NULL)
+		return BO_INVALID;
+	/* The slow part, before any lock is taken. */
+	if (libscrypt_hash(hash, password, ACCOUNT_SCRYPT_N, ACCOUNT_SCRYPT_R,
+	    ACCOUNT_SCRYPT_P) <= 0) {
+		fprintf(stderr, "boxoffice: libscrypt_hash failed\n");
+		return BO_ERROR;
+	}
+	if ((s = db_begin_write(db)) != BO_OK)
+		return s;
+	st = db_stmt(db, STMT_USER_INSERT);
+	db_bind_text(st, 1, email);
+	db_bind_text(st, 2, hash);
+	db_bind_int(st, 3, now);
+	rc = sqlite3_step(st);
+	db_reset(st);
+	if ((s = db_status(db, rc, "account_signup")) == BO_OK)
+		s = session_insert(db, sqlite3_last_insert_rowid(db->handle), now,
+		    session_ttl, out);
+	if (s != BO_OK) {
+		db_rollback(db);
+		if (s == BO_CONFLICT)
+			*why = "An account with that e-mail address exists already. Log in instead?";
+		return s;
+	}
+	return db_commit(db);
+}
+
+/* A valid hash of a random password: checked against when the e-mail is
+ * unknown, so that path costs the same scrypt work as a wrong password. */
+static const char *
+dummy_hash(void)
+{
+	static char hash[SCRYPT_MCF_LEN];
+
+	if (hash[0] == '\0') {
+		char pw[32];
+
+		random_token(pw, sizeof pw, 16);
+		if (libscrypt_hash(hash, pw, ACCOUNT_SCRYPT_N, ACCOUNT_SCRYPT_R,
+		    ACCOUNT_SCRYPT_P) <= 0)
+			abort();
+	}
+	return hash;
+}
+
+/* Reads the throttle and the stored hash in one read transaction. */
+static enum bo_status
+login_lookup(struct db *db, const char *email, int64_t now, int64_t *user_id,
+    char hash[SCRYPT_MCF_LEN], int64_t *retry_after)
+{
+	sqlite3_stmt *st;
+	enum bo_status s;
+	int rc;
+
+	*user_id = 0;
+	*retry_after = 0;
+	if ((s = db_begin_read(db)) != BO_OK)
+		return s;
+	st = db_stmt(db, STMT_LOGIN_FAILURE_GET);
+	db_bind_text(st, 1, email);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t failures = sqlite3_column_int64(st, 0);
+		int64_t until = sqlite3_column_int64(st, 1) + LOGIN_WINDOW_SECONDS;
+
+		if (failures >= LOGIN_MAX_FAILURES && until > now)
+			*retry_after = until - now;
+	}
+	db_reset(st);
+	st = db_stmt(db, STMT_USER_BY_EMAIL);
+	db_bind_text(st, 1, email);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*user_id = sqlite3_column_int64(st, 0);
+		snprintf(hash, SCRYPT_MCF_LEN, "%s", db_col_text(st, 1));
+	}
+	db_reset(st);
+	if ((s = db_status(db, rc, "login_lookup")) != BO_OK) {
+		db_rollback(db);
+		return s;
+	}
+	return db_commit(db);
+}
+
+static enum bo_status
+login_failed(struct db *db, const char *email, int64_t now)
+{
+	sqlite3_stmt *st;
+	enum bo_status s;
+	int rc;
+
+	if ((s = db_begin_write(db)) != BO_OK)
+		return s;
+	st = db_stmt(db, STMT_LOGIN_FAILURE_BUMP);
+	db_bind_text(st, 1, email);
+	db_bind_int(st, 2, now);
+	db_bind_int(st, 3, now - LOGIN_WINDOW_SECONDS);
+	rc = sqlite3_step(st);
+	db_reset(st);
+	if ((s = db_status(db, rc, "login_failed")) != BO_OK) {
+		db_rollback(db);
+		return s;
+	}
+	return db_commit(db);
+}
+
+enum bo_status
+account_login(struct db *db, char *email, const char *password, int64_t now,
+    int64_t session_ttl, struct session_new *out, int64_t *retry_after)
+{
+	char hash[SCRYPT_MCF_LEN];
+	int64_t user_id;
+	sqlite3_stmt *st;
+	enum bo_status s;
+	int match, rc;
+
+	if (account_email_check(email) != NULL)
+		email[0] = '\0'; /* still pay for one hash below */
+	if ((s = login_lookup(db, email, now, &user_id, hash, retry_after)) != BO_OK)
+		return s;
+	if (*retry_after > 0)
+		return BO_THROTTLED;
+	if (user_id == 0)
+		snprintf(hash, sizeof hash, "%s", dummy_hash());
+	/* libscrypt_check tokenises its argument: hash is our own copy. */
+	match = libscrypt_check(hash, password) > 0 && user_id != 0 &&
+	    strlen(password) <= ACCOUNT_PASSWORD_MAX;
+	if (!match) {
+		if (email[0] != '\0' && (s = login_failed(db, email, now)) != BO_OK)
+			return s;
+		return BO_INVALID;
+	}
+	if ((s = db_begin_write(db)) != BO_OK)
+		return s;
+	st = db_stmt(db, STMT_LOGIN_FAILURE_CLEAR);
+	db_bind_text(st, 1, email);
+	rc = sqlite3_step(st);
+	db_reset(st);
+	s = db_status(db, rc, "account_login");
+	if (s == BO_OK)
+		s = session_insert(db, user_id, now, session_ttl, out);
+	if (s != BO_OK) {
+		db_rollback(db);
+		return s;
+	}
+	return db_commit(db);
+}
+
+static int
+token_well_formed(const char *token)
+{
+	if (token == NULL || strlen(token) != SESSION_TOKEN_LEN)
+		return 0;
+	for (const char *p = token; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+			return 0;
+	return 1;
+}
+
+enum bo_status
+session_lookup(struct db *db, const char *token, int64_t now,
+    struct session_info *out)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!token_well_formed(token))
+		return BO_NOT_FOUND;
+	token_hash(token, h);
+	st = db_stmt(db, STMT_SESSION_LOOKUP);
+	db_bind_blob(st, 1, h, sizeof h);
+	db_bind_int(st, 2, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->user_id = sqlite3_column_int64(st, 0);
+		snprintf(out->csrf, sizeof out->csrf, "%s", db_col_text(st, 1));
+		snprintf(out->email, sizeof out->email, "%s", db_col_text(st, 2));
+		out->balance = sqlite3_column_int64(st, 3);
+	}
+	db_reset(st);
+	if (rc == SQLITE_ROW)
+		return BO_OK;
+	return rc == SQLITE_DONE ? BO_NOT_FOUND : db_status(db, rc, "session_lookup");
+}
+
+enum bo_status
+session_destroy(struct db *db, const char *token)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	sqlite3_stmt *st;
+	enum bo_status s;
+	int rc;
+
+	if (!token_well_formed(token))
+		return BO_OK;
+	token_hash(token, h);
+	if ((s = db_begin_write(db)) != BO_OK)
+		return s;
+	st = db_stmt(db, STMT_SESSION_DELETE);
+	db_bind_blob(st, 1, h, sizeof h);
+	rc = sqlite3_step(st);
+	db_reset(st);
+	if ((s = db_status(db, rc, "session_destroy")) != BO_OK) {
+		db_rollback(db);
+		return s;
+	}
+	return db_commit(db);
+}
+
+enum bo_status
+session_purge(struct db *db, int64_t now, int64_t *purged)
+{
+	sqlite3_stmt *st;
+	enum bo_status s;
+	int rc;
+
+	*purged = 0;
+	if ((s = db_begin_write(db)) != BO_OK)
+		return s;
+	st = db_stmt(db, STMT_SESSION_PURGE);
+	db_bind_int(st, 1, now);
+	rc = sqlite3_step(st);
+	db_reset(st);
+	*purged = sqlite3_changes(db->handle);
+	if (rc == SQLITE_DONE) {
+		st = db_stmt(db, STMT_LOGIN_FAILURE_PURGE);
+		db_bind_int(st, 1, now - LOGIN_WINDOW_SECONDS);
+		rc = sqlite3_step(st);
+		db_reset(st);
+	}
+	if ((s = db_status(db, rc, "session_purge")) != BO_OK) {
+		db_rollback(db);
+		return s;
+	}
+	return db_commit(db);
+}

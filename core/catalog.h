@@ -1,0 +1,77 @@
+/*
+ * catalog.h — concerts, their performances and seats: reading the
+ * catalogue for buyers, and adding to it for operators.
+ *
+ * Lists are allocated from the caller's arena and live as long as it.
+ */
+#ifndef BOXOFFICE_CATALOG_H
+#define BOXOFFICE_CATALOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "db.h"
+
+struct concert_summary {
+	int64_t id;
+	const char *title, *artist, *venue;
+	int64_t first_starts_at; /* the soonest performance still ahead */
+	int64_t lowest_price;
+	int64_t seats_left;      /* over every performance still ahead */
+	int64_t performances;
+};
+
+struct concert {
+	int64_t id;
+	const char *title, *artist, *venue, *description;
+};
+
+struct performance {
+	int64_t id, concert_id;
+	int64_t starts_at, sale_opens_at, sale_closes_at;
+	int64_t seat_count, min_price, max_price, seats_left;
+};
+
+struct seat {
+	int64_t id;
+	const char *section, *row;
+	int64_t number, price;
+	int taken; /* held or sold, as of now */
+};
+
+/* A rectangular block of seats: rows first_row..last_row (letters), each
+ * with seats 1..per_row, all at one price. */
+struct seat_block {
+	const char *section;
+	char first_row, last_row;
+	int per_row;
+	int64_t price;
+};
+
+enum sale_state { SALE_NOT_YET, SALE_OPEN, SALE_CLOSED };
+
+/* Where p stands at now: before its sale, on sale, or past it. */
+enum sale_state performance_sale_state(const struct performance *p, int64_t now);
+
+/* Concerts with a performance after now, soonest first. */
+enum bo_status catalog_concerts(struct db *db, struct arena *a, int64_t now,
+    struct concert_summary **out, size_t *n);
+/* One concert and its performances after now: BO_NOT_FOUND if none. */
+enum bo_status catalog_concert(struct db *db, struct arena *a, int64_t id,
+    int64_t now, struct concert *c, struct performance **perfs, size_t *n);
+/* One performance with its concert, and (when seats != NULL) its seat map,
+ * all read in one transaction so the counts agree. */
+enum bo_status catalog_performance(struct db *db, struct arena *a, int64_t id,
+    int64_t now, struct concert *c, struct performance *p,
+    struct seat **seats, size_t *n);
+
+/* Operators. Each runs in one write transaction. */
+enum bo_status catalog_add_concert(struct db *db, const char *title,
+    const char *artist, const char *venue, const char *description,
+    int64_t *id);
+enum bo_status catalog_add_performance(struct db *db, int64_t concert_id,
+    int64_t starts_at, int64_t sale_opens_at, int64_t sale_closes_at,
+    const struct seat_block *blocks, size_t nblocks, int64_t *id);
+
+#endif

@@ -1,0 +1,244 @@
+/*
+ * db.c — the SQLite connection, its rules and its migrations (see db.h).
+ *
+ * Migrations are the files schema/NNN_*.sql, embedded into the binary at
+ * build time (migrations.S), applied in order and counted by
+ * PRAGMA user_version.
+ */
+#include "db.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+
+/* From migrations.S: NUL-terminated SQL texts, oldest first. */
+extern const char schema_001[];
+
+static const char *const migrations[] = {
+	schema_001,
+};
+#define MIGRATIONS_N ((int)(sizeof migrations / sizeof migrations[0]))
+
+#define BUSY_TIMEOUT_MS 5000
+
+static int
+exec_sql(struct db *db, const char *sql)
+{
+	char *err = NULL;
+	int rc = sqlite3_exec(db->handle, sql, NULL, NULL, &err);
+
+	if (rc != SQLITE_OK) {
+		fprintf(stderr, "boxoffice: sqlite: %s: %s\n",
+		    err ? err : sqlite3_errstr(rc), sql);
+		sqlite3_free(err);
+	}
+	return rc;
+}
+
+struct db *
+db_open(const char *path, int create)
+{
+	static const char *const pragmas =
+	    "PRAGMA journal_mode = WAL;"
+	    "PRAGMA synchronous = FULL;"
+	    "PRAGMA foreign_keys = ON;"
+	    "PRAGMA temp_store = MEMORY;";
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+	    (create ? SQLITE_OPEN_CREATE : 0);
+	struct db *db = xmalloc(sizeof *db);
+	int rc;
+
+	memset(db, 0, sizeof *db);
+	rc = sqlite3_open_v2(path, &db->handle, flags, NULL);
+	if (rc != SQLITE_OK) {
+		fprintf(stderr, "boxoffice: cannot open %s: %s\n", path,
+		    db->handle ? sqlite3_errmsg(db->handle) : sqlite3_errstr(rc));
+		db_close(db);
+		return NULL;
+	}
+	sqlite3_extended_result_codes(db->handle, 1);
+	sqlite3_busy_timeout(db->handle, BUSY_TIMEOUT_MS);
+	sqlite3_db_config(db->handle, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(db->handle, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	if (exec_sql(db, pragmas) != SQLITE_OK) {
+		db_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+void
+db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	for (int i = 0; i < STMT__MAX; i++)
+		sqlite3_finalize(db->stmts[i]);
+	sqlite3_close(db->handle);
+	free(db);
+}
+
+int
+db_schema_latest(void)
+{
+	return MIGRATIONS_N;
+}
+
+int
+db_schema_version(struct db *db)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db->handle, "PRAGMA user_version", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+enum bo_status
+db_migrate(struct db *db)
+{
+	enum bo_status s;
+	int v;
+
+	if ((s = db_begin_write(db)) != BO_OK)
+		return s;
+	v = db_schema_version(db);
+	if (v < 0 || v > MIGRATIONS_N) {
+		fprintf(stderr, "boxoffice: schema version %d is not one this "
+		    "binary knows (latest %d)\n", v, MIGRATIONS_N);
+		db_rollback(db);
+		return BO_ERROR;
+	}
+	for (; v < MIGRATIONS_N; v++) {
+		char pragma[64];
+
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+		if (exec_sql(db, migrations[v]) != SQLITE_OK ||
+		    exec_sql(db, pragma) != SQLITE_OK) {
+			db_rollback(db);
+			return BO_ERROR;
+		}
+	}
+	return db_commit(db);
+}
+
+sqlite3_stmt *
+db_stmt(struct db *db, enum stmt id)
+{
+	assert(id < STMT__MAX);
+	if (db->stmts[id] == NULL) {
+		int rc = sqlite3_prepare_v3(db->handle, stmt_sql(id), -1,
+		    SQLITE_PREPARE_PERSISTENT, &db->stmts[id], NULL);
+
+		if (rc != SQLITE_OK) {
+			/* The SQL is ours: failing to prepare it is a bug or a
+			 * database from another version. */
+			fprintf(stderr, "boxoffice: prepare %d: %s\n", (int)id,
+			    sqlite3_errmsg(db->handle));
+			abort();
+		}
+	}
+	return db->stmts[id];
+}
+
+void
+db_reset(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+enum bo_status
+db_status(struct db *db, int rc, const char *where)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		return BO_OK;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		fprintf(stderr, "boxoffice: %s: database busy\n", where);
+		return BO_BUSY;
+	case SQLITE_CONSTRAINT:
+		return BO_CONFLICT;
+	default:
+		fprintf(stderr, "boxoffice: %s: %s (%d)\n", where,
+		    sqlite3_errmsg(db->handle), rc);
+		return BO_ERROR;
+	}
+}
+
+enum bo_status
+db_begin_write(struct db *db)
+{
+	return db_status(db, exec_sql(db, "BEGIN IMMEDIATE"), "begin");
+}
+
+enum bo_status
+db_begin_read(struct db *db)
+{
+	return db_status(db, exec_sql(db, "BEGIN"), "begin");
+}
+
+enum bo_status
+db_commit(struct db *db)
+{
+	enum bo_status s = db_status(db, exec_sql(db, "COMMIT"), "commit");
+
+	if (s != BO_OK)
+		db_rollback(db);
+	return s;
+}
+
+void
+db_rollback(struct db *db)
+{
+	/* After some errors SQLite has already rolled back the whole
+	 * transaction; only roll back what is still open. */
+	if (!sqlite3_get_autocommit(db->handle))
+		exec_sql(db, "ROLLBACK");
+}
+
+void
+db_bind_int(sqlite3_stmt *st, int idx, int64_t v)
+{
+	int rc = sqlite3_bind_int64(st, idx, v);
+
+	assert(rc == SQLITE_OK);
+	(void)rc;
+}
+
+void
+db_bind_text(sqlite3_stmt *st, int idx, const char *s)
+{
+	int rc = sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+
+	assert(rc == SQLITE_OK);
+	(void)rc;
+}
+
+void
+db_bind_blob(sqlite3_stmt *st, int idx, const void *p, int len)
+{
+	int rc = sqlite3_bind_blob(st, idx, p, len, SQLITE_TRANSIENT);
+
+	assert(rc == SQLITE_OK);
+	(void)rc;
+}
+
+const char *
+db_col_text(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	return t ? (const char *)t : "";
+}

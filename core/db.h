@@ -1,0 +1,59 @@
+/*
+ * db.h — one SQLite connection per process, with the house rules applied.
+ *
+ * db_open() sets WAL, busy_timeout, foreign keys, synchronous=FULL and
+ * DEFENSIVE (DESIGN §5). Statements are named by enum stmt (stmt.h) and
+ * prepared once per connection, on first use. Every write runs inside
+ * db_begin_write() (BEGIN IMMEDIATE) … db_commit(); reads that need a
+ * consistent view use db_begin_read().
+ */
+#ifndef BOXOFFICE_DB_H
+#define BOXOFFICE_DB_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "status.h"
+#include "stmt.h"
+
+struct db {
+	sqlite3 *handle;
+	sqlite3_stmt *stmts[STMT__MAX];
+};
+
+/* Opens (creating if allowed) the database at path; NULL on failure, with a
+ * message on stderr. The caller frees with db_close(). */
+struct db *db_open(const char *path, int create);
+void db_close(struct db *db);
+
+/* Applies the embedded migrations (schema/NNN_*.sql) newer than
+ * PRAGMA user_version, in one transaction. */
+enum bo_status db_migrate(struct db *db);
+/* The schema version this binary expects, and the one the file has. */
+int db_schema_latest(void);
+int db_schema_version(struct db *db);
+
+/* The prepared statement for id, owned by the connection. Reset it with
+ * db_reset() when done (a stepped, unreset statement pins the WAL). */
+sqlite3_stmt *db_stmt(struct db *db, enum stmt id);
+void db_reset(sqlite3_stmt *st);
+
+/* Transactions. begin_write is BEGIN IMMEDIATE: it waits for the write lock
+ * up front, so a transaction never has to upgrade. */
+enum bo_status db_begin_write(struct db *db);
+enum bo_status db_begin_read(struct db *db);
+enum bo_status db_commit(struct db *db);
+void db_rollback(struct db *db);
+
+/* Maps an SQLite result code to a status, logging unexpected errors. */
+enum bo_status db_status(struct db *db, int rc, const char *where);
+
+/* Convenience binders; out-of-range indexes are programming errors. */
+void db_bind_int(sqlite3_stmt *st, int idx, int64_t v);
+void db_bind_text(sqlite3_stmt *st, int idx, const char *s);
+void db_bind_blob(sqlite3_stmt *st, int idx, const void *p, int len);
+/* Column text as a non-NULL C string (empty for NULL), owned by SQLite
+ * until the next step/reset. */
+const char *db_col_text(sqlite3_stmt *st, int col);
+
+#endif

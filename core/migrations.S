@@ -1,0 +1,12 @@
+/*
+ * migrations.S — embeds schema/NNN_*.sql into the binary, NUL-terminated,
+ * so boxoffice-admin init needs no files beside it. Assembled from the
+ * repository root (the Makefile runs from there).
+ */
+	.section .rodata
+	.global schema_001
+schema_001:
+	.incbin "schema/001_init.sql"
+	.byte 0
+
+	.section .note.GNU-stack,"",@progbits

@@ -1,0 +1,33 @@
+/*
+ * parse.c — strict integer parsing (see parse.h).
+ */
+#include "parse.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+int
+parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	const char *d = s;
+	char *end;
+	long long v;
+
+	if (s == NULL)
+		return 0;
+	if (*d == '-')
+		d++;
+	if (*d < '0' || *d > '9')
+		return 0;
+	if (d[0] == '0' && d[1] != '\0')
+		return 0;
+	for (const char *p = d; *p; p++)
+		if (*p < '0' || *p > '9')
+			return 0;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return 0;
+	*out = v;
+	return 1;
+}

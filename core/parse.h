@@ -1,0 +1,16 @@
+/*
+ * parse.h — strict parsing of numbers from untrusted text.
+ */
+#ifndef BOXOFFICE_PARSE_H
+#define BOXOFFICE_PARSE_H
+
+#include <stdint.h>
+
+/*
+ * Parses s as a plain decimal integer within [min, max]: an optional '-',
+ * then digits, nothing else — no sign '+', no spaces, no leading zeros, no
+ * hex, exponent or fraction. Returns 1 and sets *out, or 0.
+ */
+int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
+
+#endif

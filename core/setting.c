@@ -1,0 +1,176 @@
+/*
+ * setting.c — the setting table with defaults and validation (setting.h).
+ */
+#include "setting.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "parse.h"
+
+static const struct {
+	const char *name, *def, *help;
+	int64_t min, max; /* integers only; min > max marks a text setting */
+} table[SETTING__MAX] = {
+	[SETTING_HOLD_SECONDS] = { "hold_seconds", "300",
+	    "seconds a held seat stays reserved for its buyer", 10, 3600 },
+	[SETTING_QUEUE_CAPACITY] = { "queue_capacity", "20",
+	    "buyers admitted (ACTIVE) per concert at once", 1, 100000 },
+	[SETTING_ACTIVE_TTL] = { "active_ttl", "600",
+	    "seconds an admitted buyer may shop before the ticket expires", 30, 86400 },
+	[SETTING_ABANDON_AFTER] = { "abandon_after", "120",
+	    "seconds without a poll before a waiting buyer is dropped", 10, 3600 },
+	[SETTING_MAX_HOLDS] = { "max_holds", "4",
+	    "live holds per buyer per performance", 1, 50 },
+	[SETTING_MAX_CHARGE] = { "max_charge", "1000000",
+	    "largest single wallet charge, in the currency's smallest unit", 1,
+	    INT64_C(1000000000000) },
+	[SETTING_SESSION_TTL] = { "session_ttl", "604800",
+	    "seconds a login lasts", 300, 31536000 },
+	[SETTING_CURRENCY] = { "currency", "KRW",
+	    "ISO 4217 code shown beside amounts", 1, 0 },
+	[SETTING_TIMEZONE] = { "timezone", "Asia/Seoul",
+	    "IANA time zone the venue's times are shown in", 1, 0 },
+};
+
+const char *setting_name(enum setting_key k) { return table[k].name; }
+const char *setting_default(enum setting_key k) { return table[k].def; }
+const char *setting_help(enum setting_key k) { return table[k].help; }
+
+enum setting_key
+setting_lookup(const char *name)
+{
+	for (int k = 0; k < SETTING__MAX; k++)
+		if (strcmp(table[k].name, name) == 0)
+			return (enum setting_key)k;
+	return SETTING__MAX;
+}
+
+static int
+valid_timezone(const char *tz)
+{
+	char path[128];
+
+	if (*tz == '\0' || strlen(tz) >= 64 || tz[0] == '/' || strstr(tz, ".."))
+		return 0;
+	for (const char *p = tz; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("/_+-", *p))
+			return 0;
+	snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", tz);
+	return access(path, R_OK) == 0 || strcmp(tz, "UTC") == 0;
+}
+
+int
+setting_valid(enum setting_key k, const char *value, char *err, size_t errlen)
+{
+	int64_t v;
+
+	if (table[k].min > table[k].max) {
+		if (k == SETTING_CURRENCY) {
+			if (strlen(value) == 3 && isupper((unsigned char)value[0]) &&
+			    isupper((unsigned char)value[1]) &&
+			    isupper((unsigned char)value[2]))
+				return 1;
+			snprintf(err, errlen, "currency must be three capital letters, like KRW");
+			return 0;
+		}
+		if (valid_timezone(value))
+			return 1;
+		snprintf(err, errlen, "unknown time zone '%s' (try Asia/Seoul or UTC)", value);
+		return 0;
+	}
+	if (!parse_int64(value, table[k].min, table[k].max, &v)) {
+		snprintf(err, errlen, "%s must be a whole number from %lld to %lld",
+		    table[k].name, (long long)table[k].min, (long long)table[k].max);
+		return 0;
+	}
+	return 1;
+}
+
+static void
+apply(struct settings *s, enum setting_key k, const char *value)
+{
+	int64_t v = 0;
+
+	switch (k) {
+	case SETTING_CURRENCY:
+		snprintf(s->currency, sizeof s->currency, "%s", value);
+		return;
+	case SETTING_TIMEZONE:
+		snprintf(s->timezone, sizeof s->timezone, "%s", value);
+		return;
+	default:
+		break;
+	}
+	if (!parse_int64(value, table[k].min, table[k].max, &v))
+		parse_int64(table[k].def, table[k].min, table[k].max, &v);
+	switch (k) {
+	case SETTING_HOLD_SECONDS: s->hold_seconds = v; break;
+	case SETTING_QUEUE_CAPACITY: s->queue_capacity = v; break;
+	case SETTING_ACTIVE_TTL: s->active_ttl = v; break;
+	case SETTING_ABANDON_AFTER: s->abandon_after = v; break;
+	case SETTING_MAX_HOLDS: s->max_holds = v; break;
+	case SETTING_MAX_CHARGE: s->max_charge = v; break;
+	case SETTING_SESSION_TTL: s->session_ttl = v; break;
+	default: break;
+	}
+}
+
+enum bo_status
+settings_load(struct db *db, struct settings *out)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_SETTING_ALL);
+	int rc;
+
+	for (int k = 0; k < SETTING__MAX; k++)
+		apply(out, (enum setting_key)k, table[k].def);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		enum setting_key k = setting_lookup(db_col_text(st, 0));
+
+		if (k != SETTING__MAX)
+			apply(out, k, db_col_text(st, 1));
+	}
+	db_reset(st);
+	return db_status(db, rc, "settings_load");
+}
+
+enum bo_status
+setting_get(struct db *db, enum setting_key k, char *buf, size_t len)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_SETTING_GET);
+	int rc;
+
+	db_bind_text(st, 1, table[k].name);
+	rc = sqlite3_step(st);
+	snprintf(buf, len, "%s", rc == SQLITE_ROW ? db_col_text(st, 0) : table[k].def);
+	db_reset(st);
+	return db_status(db, rc, "setting_get");
+}
+
+enum bo_status
+setting_set(struct db *db, enum setting_key k, const char *value, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt *st;
+	enum bo_status s;
+	int rc;
+
+	if (!setting_valid(k, value, err, errlen))
+		return BO_INVALID;
+	if ((s = db_begin_write(db)) != BO_OK)
+		return s;
+	st = db_stmt(db, STMT_SETTING_SET);
+	db_bind_text(st, 1, table[k].name);
+	db_bind_text(st, 2, value);
+	rc = sqlite3_step(st);
+	db_reset(st);
+	if ((s = db_status(db, rc, "setting_set")) != BO_OK) {
+		db_rollback(db);
+		return s;
+	}
+	return db_commit(db);
+}

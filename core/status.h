@@ -1,0 +1,22 @@
+/*
+ * status.h — what a core/ operation can answer.
+ *
+ * One closed set for every operation, so a page maps each to one HTTP
+ * status and one message in one place (cgi-bin/page_error.c).
+ */
+#ifndef BOXOFFICE_STATUS_H
+#define BOXOFFICE_STATUS_H
+
+enum bo_status {
+	BO_OK = 0,
+	BO_NOT_FOUND,     /* no such row, or not visible to this buyer */
+	BO_INVALID,       /* bad input: nothing changed */
+	BO_CONFLICT,      /* a unique thing is taken (email, seat) */
+	BO_FORBIDDEN,     /* exists, but not this buyer's */
+	BO_THROTTLED,     /* too many attempts; try later */
+	BO_BUSY,          /* the database stayed locked past busy_timeout */
+	BO_ERROR,         /* database or system error: logged, rolled back */
+	BO__MAX
+};
+
+#endif

@@ -1,0 +1,27 @@
+#!/bin/sh
+# nginx-conf.sh VARDIR PORT SOCKET [LOGIN_RATE] [EXTRA_FILE]
+# Prints an nginx config serving this checkout on 127.0.0.1:PORT, from
+# nginx/boxoffice.conf with its paths replaced. LOGIN_RATE (default 30r/m)
+# lets the tests sign up many buyers from one address. EXTRA_FILE is
+# pasted into the http block (the benchmark adds its baseline there).
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+var=$1 port=$2 sock=$3 rate=${4:-30r/m} extra=${5:-}
+mkdir -p "$var/tmp"
+user=""
+[ "$(id -u)" = 0 ] && user="user root root;"
+workers=${NGINX_WORKERS:-1}
+site=$(sed -e "s|unix:/run/boxoffice/boxoffice.sock|unix:$sock|" \
+    -e "s|/usr/local/share/boxoffice/static/|$root/static/|" \
+    -e "s|listen 80;|listen 127.0.0.1:$port;|" \
+    -e "s|server_name tickets.example.com;|server_name localhost;|" \
+    -e "s|include fastcgi_params;|include /etc/nginx/fastcgi_params;|" \
+    -e "s|rate=30r/m|rate=$rate|" "$root/nginx/boxoffice.conf")
+extra_text=""
+[ -n "$extra" ] && extra_text=$(cat "$extra")
+awk -v user="$user" -v var="$var" -v site="$site" -v extra="$extra_text" \
+    -v workers="$workers" '
+    { gsub(/@USER@/, user); gsub(/@VAR@/, var); gsub(/@NGINX_WORKERS@/, workers) }
+    /^@SITE@$/ { print site; next }
+    /^@EXTRA@$/ { print extra; next }
+    { print }' "$root/nginx/dev.conf.in"
