@@ -50,8 +50,8 @@ read_body(struct req *r, FCGX_Request *fr, const char **why)
 		*why = "The form is larger than 16 KiB.";
 		return 413;
 	}
-	if (len == 0 && r->method != M_POST)
-		return 0;
+	if (r->method != M_POST)
+		return 0; /* only forms are read; the router answers the rest */
 	body = arena_alloc(&r->arena, (size_t)len + 1);
 	while (got < len) {
 		int n = FCGX_GetStr(body + got, (int)len - got, fr->in);

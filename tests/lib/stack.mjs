@@ -1,0 +1,152 @@
+// stack.mjs — starts the real thing for a test: a fresh SQLite file with
+// the demo catalogue, boxoffice.fcgi workers on a unix socket and nginx on
+// a free port, all in a temporary folder; and a small cookie-keeping
+// client that talks to it as a browser would (forms, CSRF, redirects).
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BIN = join(ROOT, 'build');
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Starts a stack. settings: { key: value } applied with boxoffice-admin set.
+export async function startStack({ workers = 3, settings = {}, loginRate = '100000r/s' } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'boxoffice-'));
+  const db = join(dir, 'boxoffice.db');
+  const sock = join(dir, 'fcgi.sock');
+  const admin = (...args) =>
+    execFileSync(join(BIN, 'boxoffice-admin'), ['--db', db, ...args.map(String)], { encoding: 'utf8' });
+  admin('demo');
+  for (const [k, v] of Object.entries(settings)) admin('set', k, v);
+  const port = await freePort();
+  const conf = execFileSync(join(ROOT, 'tools', 'nginx-conf.sh'), [dir, String(port), sock, loginRate], { encoding: 'utf8' });
+  writeFileSync(join(dir, 'nginx.conf'), conf);
+  const fcgiLog = [];
+  const fcgi = spawn(join(BIN, 'boxoffice.fcgi'),
+    ['--listen', `unix:${sock}`, '--workers', String(workers), '--db', db, '--templates', join(ROOT, 'templates')],
+    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  fcgi.stderr.on('data', (d) => fcgiLog.push(String(d)));
+  const nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'nginx-error.log')],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+  const base = `http://127.0.0.1:${port}`;
+  let up = false;
+  for (let i = 0; i < 100 && !up; i++) {
+    await sleep(50);
+    try { up = (await fetch(base + '/')).status === 200; } catch { /* not yet */ }
+  }
+  const stack = {
+    dir, db, port, base, admin, fcgi, nginx, fcgiLog,
+    sql(query) { return execFileSync('sqlite3', [db, query], { encoding: 'utf8' }).trim(); },
+    async stop() {
+      fcgi.kill('SIGTERM');
+      nginx.kill('SIGQUIT');
+      await Promise.all([fcgi, nginx].map((p) => p.exitCode !== null ? null : new Promise((r) => p.on('exit', r))));
+      if (!process.env.KEEP_TMP) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  if (!up) {
+    const log = existsSync(join(dir, 'nginx-error.log')) ? readFileSync(join(dir, 'nginx-error.log'), 'utf8') : '';
+    await stack.stop();
+    throw new Error(`stack did not start:\n${fcgiLog.join('')}\n${log}`);
+  }
+  return stack;
+}
+
+// The value of the csrf hidden field in a page.
+export function csrfOf(html) {
+  const m = /name="csrf" value="([^"]+)"/.exec(html);
+  return m ? m[1] : null;
+}
+
+// A browser-like client: keeps cookies, does not follow redirects unless
+// asked, posts urlencoded forms.
+export class Client {
+  constructor(base) { this.base = base; this.cookies = new Map(); this.last = null; }
+
+  cookieHeader() { return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '); }
+
+  keep(res) {
+    for (const c of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = c.split(';');
+      const i = pair.indexOf('=');
+      const name = pair.slice(0, i).trim(), value = pair.slice(i + 1).trim();
+      if (attrs.some((a) => /max-age=0/i.test(a.trim())) || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  async request(method, path, { body, headers = {}, follow = false } = {}) {
+    let res = await fetch(this.base + path, {
+      method, body, redirect: 'manual',
+      headers: { cookie: this.cookieHeader(), ...headers },
+    });
+    this.keep(res);
+    let text = await res.text();
+    let out = { status: res.status, headers: res.headers, text, location: res.headers.get('location') };
+    if (follow && out.status >= 300 && out.status < 400 && out.location) {
+      const next = await this.get(out.location, { follow: true });
+      next.redirectedFrom = out;
+      return next;
+    }
+    if (method === 'GET') this.last = out;
+    return out;
+  }
+
+  get(path, opts = {}) { return this.request('GET', path, opts); }
+
+  // Posts fields as a form; csrf defaults to the token of the last page.
+  post(path, fields = {}, opts = {}) {
+    const f = { ...fields };
+    if (!('csrf' in f) && this.last) f.csrf = csrfOf(this.last.text);
+    if (f.csrf === undefined || f.csrf === null) delete f.csrf;
+    return this.request('POST', path, {
+      ...opts,
+      body: new URLSearchParams(f).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(opts.headers || {}) },
+    });
+  }
+
+  async signup(email, password = 'correct horse battery') {
+    await this.get('/signup');
+    return this.post('/signup', { email, password });
+  }
+
+  async login(email, password = 'correct horse battery') {
+    await this.get('/login');
+    return this.post('/login', { email, password });
+  }
+}
+
+// Sends bytes as they are and returns the raw response (for requests fetch
+// would refuse to send: short bodies, broken framing).
+export function rawRequest(port, data, { halfClose = true } = {}) {
+  return new Promise((resolve, reject) => {
+    const sock = connect(port, '127.0.0.1');
+    let out = '';
+    sock.on('data', (d) => { out += d; });
+    sock.on('end', () => resolve(out));
+    sock.on('error', reject);
+    sock.setTimeout(10000, () => { sock.destroy(); resolve(out); });
+    sock.write(data, () => { if (halfClose) sock.end(); });
+  });
+}
+
+export function uniqueEmail(tag = 'buyer') {
+  return `${tag}-${process.pid}-${Math.random().toString(36).slice(2, 10)}@example.com`;
+}
