@@ -2,10 +2,10 @@
  * expire.c — boxoffice-expire, run by cron every minute.
  *
  * Correctness never waits for this program: every query already treats a
- * passed expires_at as gone (lazy expiry). It tidies up: deletes expired
+ * passed expires_at as gone (lazy expiry). It writes down what has already
+ * lapsed — queue tickets past their time, waiting buyers who stopped
+ * polling — admits the next buyers into the freed slots, deletes expired
  * sessions and stale login-throttle rows, and checkpoints the WAL.
- * (The holds and queue issues add marking expired holds and tickets and
- * admitting waiting buyers.)
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,6 +18,8 @@
 #include "account.h"
 #include "db.h"
 #include "parse.h"
+#include "queue.h"
+#include "setting.h"
 
 static void
 usage(FILE *f)
@@ -34,7 +36,8 @@ int
 main(int argc, char **argv)
 {
 	const char *path = getenv("BOXOFFICE_DB");
-	int64_t now = time(NULL), sessions = 0;
+	int64_t now = time(NULL), sessions = 0, expired = 0, admitted = 0;
+	struct settings set;
 	char lockpath[4096];
 	enum bo_status s;
 	struct db *db;
@@ -72,8 +75,14 @@ main(int argc, char **argv)
 		db_close(db);
 		return 1;
 	}
-	if ((s = session_purge(db, now, &sessions)) != BO_OK) {
-		fprintf(stderr, "boxoffice-expire: purge failed (%d)\n", (int)s);
+	if ((s = settings_load(db, &set)) == BO_OK)
+		s = queue_expire_all(db, now, &set, &expired, &admitted);
+	if (s == BO_OK)
+		s = session_purge(db, now, &sessions);
+	if (s != BO_OK) {
+		fprintf(stderr, "boxoffice-expire: failed (%s); nothing half-done: "
+		    "each step is its own transaction\n",
+		    s == BO_BUSY ? "database busy" : "database error");
 		db_close(db);
 		return 1;
 	}
@@ -81,8 +90,9 @@ main(int argc, char **argv)
 	    NULL, NULL) != SQLITE_OK)
 		fprintf(stderr, "boxoffice-expire: checkpoint: %s (will retry)\n",
 		    sqlite3_errmsg(db->handle));
-	printf("expire: now=%lld sessions_purged=%lld\n", (long long)now,
-	    (long long)sessions);
+	printf("expire: now=%lld tickets_expired=%lld admitted=%lld "
+	    "sessions_purged=%lld\n", (long long)now, (long long)expired,
+	    (long long)admitted, (long long)sessions);
 	db_close(db);
 	close(lock);
 	return 0;

@@ -1,12 +1,15 @@
 /*
  * page_concert.c — one concert.
  *
- * GET /concerts/{id} — details and the performances still ahead: date,
- * time, seats left, sale state, and a link to each seat map. Anyone may
- * look; the seat maps need a login.
+ * GET /concerts/{id} — details, the dates ahead and where the buyer stands
+ * in the queue. Anyone sees the schedule; a logged-in buyer gets the join
+ * button or their place in line; an admitted (ACTIVE) buyer sees each
+ * date's seats left and the links to the seat maps, with the time their
+ * turn ends.
  */
 #include "catalog.h"
 #include "pages.h"
+#include "queue.h"
 #include "view.h"
 
 void
@@ -14,12 +17,19 @@ page_concert(struct req *r)
 {
 	struct performance *perfs;
 	struct concert c;
+	struct queue_view q = { .state = Q_NONE };
 	struct tdict *d;
 	enum bo_status s;
+	int any_open = 0;
 	size_t n;
 
 	s = catalog_concert(r->db, &r->arena, r->id, r->now, &c, &perfs, &n);
 	if (s != BO_OK) {
+		page_status(r, s);
+		return;
+	}
+	if (r->logged_in && (s = queue_status(r->db, c.id, r->session.user_id, NULL,
+	    r->now, req_settings(r), &q)) != BO_OK) {
 		page_status(r, s);
 		return;
 	}
@@ -45,6 +55,18 @@ page_concert(struct req *r)
 		if (sale == SALE_NOT_YET)
 			tdict_str(p, "opens", view_datetime(r, perfs[i].sale_opens_at));
 		tdict_bool(p, "closed", sale == SALE_CLOSED);
+		any_open |= sale == SALE_OPEN;
+	}
+	tdict_bool(d, "active", q.state == Q_ACTIVE);
+	tdict_bool(d, "waiting", q.state == Q_WAITING);
+	tdict_bool(d, "can_join", r->logged_in && any_open &&
+	    q.state != Q_ACTIVE && q.state != Q_WAITING);
+	tdict_bool(d, "not_on_sale", !any_open && n > 0);
+	if (q.state == Q_WAITING)
+		tdict_int(d, "position", q.ahead + 1);
+	if (q.state == Q_ACTIVE) {
+		tdict_str(d, "turn_until", view_time(r, q.active_until));
+		tdict_int(d, "turn_minutes", (q.active_until - r->now + 59) / 60);
 	}
 	view_render(r, TMPL_CONCERT, d);
 }

@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 
+#include "json.h"
 #include "pages.h"
 #include "view.h"
 
@@ -29,10 +30,35 @@ title_of(int status)
 	}
 }
 
+static const char *
+code_of(int status)
+{
+	switch (status) {
+	case 400: return "bad_request";
+	case 401: return "login_required";
+	case 403: return "forbidden";
+	case 404: return "not_found";
+	case 405: return "method_not_allowed";
+	case 409: return "conflict";
+	case 413: return "too_large";
+	case 415: return "unsupported_media_type";
+	case 429: return "too_many_requests";
+	case 503: return "busy";
+	default: return "internal_error";
+	}
+}
+
 void
 page_error(struct req *r, int status, const char *message)
 {
 	struct tdict *d;
+
+	if (r->json) {
+		if (status == 503)
+			req_header(r, "Retry-After", "2");
+		json_error(r, status, code_of(status), message);
+		return;
+	}
 
 	/* The headers of what was written before (a cookie, say) stay. */
 	r->status = status;

@@ -1,7 +1,9 @@
 /*
  * page_seats.c — the seat map of one performance.
  *
- * GET /performances/{id}[?seat=SEAT] — login required. Sections, each a
+ * GET /performances/{id}[?seat=SEAT] — login and an ACTIVE queue ticket for
+ * the performance's concert required (else to the waiting room or the
+ * concert page). Sections, each a
  * grid of rows; every seat a button showing free or taken (held or sold),
  * with its section, row and number as its title and the section's price
  * in the heading. The grid is one GET form: choosing a seat (click, tap,
@@ -17,6 +19,7 @@
 #include "html.h"
 #include "pages.h"
 #include "parse.h"
+#include "queue.h"
 #include "view.h"
 
 struct section_stats {
@@ -110,12 +113,21 @@ page_performance(struct req *r)
 	struct seat *seats;
 	const struct seat *picked = NULL;
 	struct buf grid = BUF_INIT;
+	struct queue_view q;
 	struct tdict *d;
 	enum bo_status s;
 	enum sale_state sale;
 	int64_t pick = 0;
 	size_t n;
 
+	/* The gate first, on the cheap read: the seats only for the admitted. */
+	s = catalog_performance(r->db, &r->arena, r->id, r->now, &c, &p, NULL, NULL);
+	if (s != BO_OK) {
+		page_status(r, s);
+		return;
+	}
+	if (!queue_gate(r, c.id, &q))
+		return;
 	s = catalog_performance(r->db, &r->arena, r->id, r->now, &c, &p, &seats, &n);
 	if (s != BO_OK) {
 		page_status(r, s);
@@ -138,6 +150,7 @@ page_performance(struct req *r)
 	tdict_str(d, "seats_left", view_count(r, p.seats_left));
 	tdict_str(d, "seat_count", view_count(r, p.seat_count));
 	tdict_bool(d, "on_sale", sale == SALE_OPEN);
+	tdict_str(d, "turn_until", view_time(r, q.active_until));
 	tdict_bool(d, "sale_closed", sale == SALE_CLOSED);
 	if (sale == SALE_NOT_YET)
 		tdict_str(d, "opens", view_datetime(r, p.sale_opens_at));

@@ -20,6 +20,16 @@ void page_home(struct req *r);
 void page_concert(struct req *r);
 /* page_seats.c */
 void page_performance(struct req *r);
+/* page_queue.c */
+struct queue_view;
+/* 1 when the buyer holds an ACTIVE ticket for the concert; otherwise the
+ * response is written (to the waiting room or the concert page, or a JSON
+ * 403) and 0 is returned. Login is checked by the router before. */
+int queue_gate(struct req *r, int64_t concert_id, struct queue_view *v);
+void page_queue_join(struct req *r);
+void page_queue(struct req *r);
+void page_queue_json(struct req *r);
+void page_queue_leave(struct req *r);
 /* page_account.c */
 void page_signup_form(struct req *r);
 void page_signup(struct req *r);

@@ -48,6 +48,7 @@ struct req {
 	int https;
 	struct params query, form, cookies;
 	int64_t id;              /* the {id} of the matched route */
+	int json;                /* answer errors as JSON, not pages */
 
 	/* who is asking (auth.c) */
 	int logged_in;

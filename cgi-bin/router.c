@@ -19,6 +19,9 @@
 enum route {
 	R_HOME,
 	R_CONCERT,
+	R_QUEUE,
+	R_QUEUE_JSON,
+	R_QUEUE_LEAVE,
 	R_PERFORMANCE,
 	R_SIGNUP,
 	R_LOGIN,
@@ -29,6 +32,7 @@ enum route {
 enum route_flag {
 	RF_LOGIN = 1,     /* only for a logged-in buyer */
 	RF_ANON_CSRF = 2, /* its form is posted before any session exists */
+	RF_JSON = 4,      /* answers JSON, errors included */
 };
 
 typedef void (*handler)(struct req *);
@@ -40,6 +44,11 @@ static const struct {
 } routes[R__MAX] = {
 	[R_HOME] = { "/", page_home, NULL, 0 },
 	[R_CONCERT] = { "/concerts/#", page_concert, NULL, 0 },
+	[R_QUEUE] = { "/concerts/#/queue", page_queue, page_queue_join, RF_LOGIN },
+	[R_QUEUE_JSON] = { "/concerts/#/queue.json", page_queue_json, NULL,
+	    RF_LOGIN | RF_JSON },
+	[R_QUEUE_LEAVE] = { "/concerts/#/queue/leave", NULL, page_queue_leave,
+	    RF_LOGIN },
 	[R_PERFORMANCE] = { "/performances/#", page_performance, NULL, RF_LOGIN },
 	[R_SIGNUP] = { "/signup", page_signup_form, page_signup, RF_ANON_CSRF },
 	[R_LOGIN] = { "/login", page_login_form, page_login, RF_ANON_CSRF },
@@ -109,6 +118,7 @@ router_dispatch(struct req *r)
 
 		if (!match(routes[i].pattern, r->path, &r->id))
 			continue;
+		r->json = (routes[i].flags & RF_JSON) != 0;
 		if (r->method == M_GET || r->method == M_HEAD)
 			h = routes[i].get;
 		else if (r->method == M_POST)
@@ -120,7 +130,10 @@ router_dispatch(struct req *r)
 			return;
 		}
 		if ((routes[i].flags & RF_LOGIN) && !r->logged_in) {
-			to_login(r);
+			if (r->json)
+				page_error(r, 401, "Log in first.");
+			else
+				to_login(r);
 			return;
 		}
 		if (r->method == M_POST &&

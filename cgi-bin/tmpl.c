@@ -24,6 +24,7 @@ static const char *const files[TMPL__MAX] = {
 	[TMPL_PERFORMANCE] = "performance.html",
 	[TMPL_LOGIN] = "login.html",
 	[TMPL_SIGNUP] = "signup.html",
+	[TMPL_QUEUE] = "queue.html",
 };
 
 enum node_kind { N_TEXT, N_VAR, N_SECTION, N_INVERTED, N_PARTIAL };

@@ -20,6 +20,10 @@ static const struct {
 	{ "hello", "You are logged in." },
 	{ "bye", "You are logged out. See you soon." },
 	{ "login", "Please log in first." },
+	{ "admitted", "It is your turn! Choose a date and your seats." },
+	{ "queue_first", "Join the queue first: seats are sold in turn." },
+	{ "turn_over", "Your turn has ended. Join the queue again to buy." },
+	{ "left", "You left the queue." },
 };
 
 struct tdict *

@@ -15,10 +15,11 @@
 #include "arena.h"
 
 /* From migrations.S: NUL-terminated SQL texts, oldest first. */
-extern const char schema_001[];
+extern const char schema_001[], schema_002[];
 
 static const char *const migrations[] = {
 	schema_001,
+	schema_002,
 };
 #define MIGRATIONS_N ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -8,5 +8,9 @@
 schema_001:
 	.incbin "schema/001_init.sql"
 	.byte 0
+	.global schema_002
+schema_002:
+	.incbin "schema/002_queue.sql"
+	.byte 0
 
 	.section .note.GNU-stack,"",@progbits

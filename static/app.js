@@ -1,2 +1,44 @@
-/* app.js — progressive enhancement only: every page works without it. */
+/* app.js — progressive enhancement only: every page works without it.
+ *
+ * The waiting room: polls the queue JSON at the interval the server asks
+ * for, updates the place and the wait in place, and moves on by itself
+ * when the buyer is let in. Without JavaScript a meta refresh does the same.
+ */
 "use strict";
+
+(function waitingRoom() {
+  var room = document.querySelector("[data-queue-poll]");
+  if (!room) return;
+  var url = room.getAttribute("data-queue-poll");
+  var next = room.getAttribute("data-next");
+
+  function text(id, value) {
+    var el = document.getElementById(id);
+    if (el) el.textContent = value;
+  }
+  function eta(seconds) {
+    if (seconds === null) return "unknown yet: nobody has been let in recently";
+    if (seconds < 60) return "under a minute";
+    if (seconds < 3600) {
+      var m = Math.ceil(seconds / 60);
+      return "about " + m + " minute" + (m > 1 ? "s" : "");
+    }
+    return "about " + Math.floor(seconds / 3600) + " h " +
+      String(Math.floor((seconds % 3600) / 60)).padStart(2, "0") + " min";
+  }
+  function poll() {
+    fetch(url, { credentials: "same-origin", headers: { accept: "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (q) {
+        if (q.state === "active") { window.location.assign(next); return; }
+        if (q.state !== "waiting") { window.location.reload(); return; }
+        text("q-position", q.position);
+        text("q-ahead", q.ahead);
+        text("q-eta", eta(q.eta_seconds));
+        text("q-updated", "Updated " + new Date().toLocaleTimeString());
+        setTimeout(poll, q.poll_after_ms);
+      })
+      .catch(function () { setTimeout(poll, 3000); });
+  }
+  setTimeout(poll, Number(room.getAttribute("data-poll-after")) || 2000);
+})();

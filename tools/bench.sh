@@ -297,11 +297,11 @@ report() {
 		} else {
 			line = ""
 			for (c = 1; c <= cols; c++) line = line sprintf(c >= 3 && c <= 6 || c >= 8 && c <= 10 ? "%*s  " : "%-*s  ", w[c], h[c])
-			print line
+			sub(/ +$/, "", line); print line
 			for (r = 1; r <= rows; r++) {
 				line = ""
 				for (c = 1; c <= cols; c++) line = line sprintf(c >= 3 && c <= 6 || c >= 8 && c <= 10 ? "%*s  " : "%-*s  ", w[c], row[r, c])
-				print line
+				sub(/ +$/, "", line); print line
 			}
 		}
 	}'

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startStack, Client, csrfOf, uniqueEmail } from '../lib/stack.mjs';
+import { startStack, Client, csrfOf, uniqueEmail, joinQueue } from '../lib/stack.mjs';
 
 let stack;
 before(async () => { stack = await startStack({ workers: 3 }); });
@@ -28,15 +28,25 @@ test('the front page lists upcoming concerts with date, price and seats left', a
   assert.match(r.text, /Log in/);
 });
 
-test('a concert page lists its dates with seats left and links to seat maps', async () => {
-  const c = new Client(stack.base);
-  const r = await c.get('/concerts/1');
+test('a concert page shows the schedule to all and the seat maps to admitted buyers', async () => {
+  const anon = new Client(stack.base);
+  const r = await anon.get('/concerts/1');
   assert.equal(r.status, 200);
   assert.match(r.text, /Winter Symphony Gala/);
-  assert.equal((r.text.match(/href="\/performances\/\d+"/g) || []).length, 2);
-  assert.match(r.text, /1,000 of 1,000 seats left/);
-  const later = await c.get('/concerts/3');
+  assert.equal((r.text.match(/class="card date"/g) || []).length, 2, 'both dates are listed');
+  assert.doesNotMatch(r.text, /href="\/performances\//, 'no seat map links before the queue');
+  assert.match(r.text, /log in<\/a> or <a href="\/signup/);
+  const later = await anon.get('/concerts/3');
   assert.match(later.text, /Sale opens/, 'a date whose sale has not opened says so');
+
+  const c = new Client(stack.base);
+  await c.signup(uniqueEmail());
+  assert.match((await c.get('/concerts/1')).text, /Join the queue/);
+  await joinQueue(c, 1);
+  const active = await c.get('/concerts/1');
+  assert.match(active.text, /It is your turn/);
+  assert.equal((active.text.match(/href="\/performances\/\d+"/g) || []).length, 2);
+  assert.match(active.text, /1,000 of 1,000 seats left/);
 });
 
 test('the seat map needs a login and comes back after it', async () => {
@@ -52,6 +62,8 @@ test('the seat map needs a login and comes back after it', async () => {
   const login = await c.post('/login', { email, password: 'correct horse battery', next: '/performances/1' });
   assert.equal(login.status, 303);
   assert.equal(login.location, '/performances/1');
+  assert.equal((await c.get('/performances/1')).location, '/concerts/1?msg=queue_first', 'then the queue');
+  await joinQueue(c, 1);
   const map = await c.get('/performances/1');
   assert.equal(map.status, 200);
   assert.equal(seatButtons(map.text), 1000);
@@ -64,6 +76,7 @@ test('the seat map needs a login and comes back after it', async () => {
 test('picking a seat shows its section, row, number and price', async () => {
   const c = new Client(stack.base);
   await c.signup(uniqueEmail());
+  await joinQueue(c, 1);
   const id = stack.sql("SELECT id FROM seat WHERE performance_id = 1 AND section = 'R' AND row_label = 'C' AND number = 7");
   const r = await c.get(`/performances/1?seat=${id}`);
   assert.equal(r.status, 200);
@@ -133,6 +146,7 @@ test('logins are throttled per account after five failures', async () => {
 test('logout ends the session on the server, not just in the browser', async () => {
   const c = new Client(stack.base);
   await c.signup(uniqueEmail());
+  await joinQueue(c, 1);
   const stolen = c.cookies.get('bo_s');
   await c.get('/');
   const out = await c.post('/logout', {});
@@ -141,13 +155,16 @@ test('logout ends the session on the server, not just in the browser', async () 
   assert.equal(c.cookies.get('bo_s'), undefined);
   const replay = new Client(stack.base);
   replay.cookies.set('bo_s', stolen);
-  assert.equal((await replay.get('/performances/1')).status, 303, 'the old token opens nothing');
+  const r = await replay.get('/performances/1');
+  assert.equal(r.status, 303, 'the old token opens nothing');
+  assert.match(r.location, /^\/login/);
 });
 
 test('each login gets a new session token', async () => {
   const email = uniqueEmail();
   const c = new Client(stack.base);
   await c.signup(email);
+  await joinQueue(c, 1);
   const first = c.cookies.get('bo_s');
   await c.get('/'); // logged in, /login redirects: post the form from here
   assert.equal((await c.post('/login', { email, password: 'correct horse battery' })).status, 303);
@@ -155,7 +172,9 @@ test('each login gets a new session token', async () => {
   assert.notEqual(first, second);
   const old = new Client(stack.base);
   old.cookies.set('bo_s', first);
-  assert.equal((await old.get('/performances/1')).status, 303, 'the replaced session is gone');
+  const r = await old.get('/performances/1');
+  assert.match(r.location, /^\/login/, 'the replaced session is gone');
+  assert.equal((await c.get('/performances/1')).status, 200, 'the ticket is the account\'s, not the session\'s');
 });
 
 test('every POST needs the right CSRF token', async () => {
@@ -175,7 +194,7 @@ test('every POST needs the right CSRF token', async () => {
   // a login form posted without the pre-login cookie's token
   const anon = new Client(stack.base);
   assert.equal((await anon.post('/login', { email: 'a@b.co', password: 'whatever12' })).status, 403);
-  assert.equal((await c.get('/performances/1')).status, 200, 'still logged in');
+  assert.equal((await c.get('/concerts/1/queue.json')).status, 200, 'still logged in');
 });
 
 test('next= never leads off the site', async () => {

@@ -150,3 +150,9 @@ export function rawRequest(port, data, { halfClose = true } = {}) {
 export function uniqueEmail(tag = 'buyer') {
   return `${tag}-${process.pid}-${Math.random().toString(36).slice(2, 10)}@example.com`;
 }
+
+// Joins the queue of a concert from its page; returns the redirect.
+export async function joinQueue(client, concertId) {
+  await client.get(`/concerts/${concertId}`);
+  return client.post(`/concerts/${concertId}/queue`, {});
+}

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
@@ -154,7 +155,7 @@ refused(void **state, const char *s, enum params_error want)
 	parse_fails(state, s, strlen(s), want);
 }
 
-/* A string of n copies of unit, then tail, in the arena. */
+/* head followed by n copies of unit, in the arena. */
 static char *
 repeat(void **state, const char *head, const char *unit, size_t n)
 {

@@ -1,0 +1,217 @@
+/*
+ * page_queue.c — the waiting queue of a concert, and the gate in front of
+ * everything that sells.
+ *
+ * POST /concerts/{id}/queue        csrf; login  → join (or keep your place),
+ *                                                 303 to the waiting room
+ * GET  /concerts/{id}/queue        login        → the waiting room: place,
+ *                                                 wait, refresh; 303 to the
+ *                                                 dates once admitted
+ * GET  /concerts/{id}/queue.json[?token=T]      → {state, position, ahead,
+ *                                                 eta_seconds, poll_after_ms,
+ *                                                 active_until}; login
+ * POST /concerts/{id}/queue/leave  csrf; login  → give up the place or turn
+ *
+ * The waiting room works without JavaScript (a meta refresh inside
+ * <noscript>) and with it (app.js polls the JSON and moves on by itself).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "json.h"
+#include "pages.h"
+#include "queue.h"
+#include "view.h"
+
+int
+queue_gate(struct req *r, int64_t concert_id, struct queue_view *v)
+{
+	enum bo_status s = queue_status(r->db, concert_id, r->session.user_id,
+	    NULL, r->now, req_settings(r), v);
+
+	if (s != BO_OK) {
+		page_status(r, s);
+		return 0;
+	}
+	if (v->state == Q_ACTIVE)
+		return 1;
+	if (r->json) {
+		json_error(r, 403, "not_admitted", v->state == Q_WAITING ?
+		    "You are still waiting in the queue for this concert." :
+		    "Join the queue for this concert first.");
+		return 0;
+	}
+	req_redirect(r, arena_printf(&r->arena, v->state == Q_WAITING ?
+	    "/concerts/%lld/queue" : "/concerts/%lld?msg=%s", (long long)concert_id,
+	    v->state == Q_EXPIRED ? "turn_over" : "queue_first"));
+	return 0;
+}
+
+/* Why a concert cannot be queued for now, or NULL when it can. */
+static const char *
+not_on_sale(struct req *r, int64_t concert_id, int *status)
+{
+	struct performance *perfs;
+	struct concert c;
+	int64_t next_open = 0;
+	enum bo_status s;
+	size_t n;
+
+	s = catalog_concert(r->db, &r->arena, concert_id, r->now, &c, &perfs, &n);
+	if (s != BO_OK) {
+		*status = s == BO_NOT_FOUND ? 404 : s == BO_BUSY ? 503 : 500;
+		return s == BO_NOT_FOUND ? "There is no such concert." :
+		    "We could not check this concert right now. Please try again.";
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (performance_sale_state(&perfs[i], r->now) == SALE_OPEN)
+			return NULL;
+		if (perfs[i].sale_opens_at > r->now &&
+		    (next_open == 0 || perfs[i].sale_opens_at < next_open))
+			next_open = perfs[i].sale_opens_at;
+	}
+	*status = 409;
+	if (next_open != 0)
+		return arena_printf(&r->arena, "Tickets for %s are not on sale yet. "
+		    "The sale opens %s; the queue opens with it.", c.title,
+		    view_datetime(r, next_open));
+	return arena_printf(&r->arena, "Tickets for %s are not on sale: no date "
+	    "ahead has an open sale.", c.title);
+}
+
+void
+page_queue_join(struct req *r)
+{
+	struct queue_view v;
+	const char *why;
+	enum bo_status s;
+	int status;
+
+	if ((why = not_on_sale(r, r->id, &status)) != NULL) {
+		page_error(r, status, why);
+		return;
+	}
+	s = queue_join(r->db, r->id, r->session.user_id, r->now, req_settings(r), &v);
+	if (s != BO_OK) {
+		page_status(r, s);
+		return;
+	}
+	req_redirect(r, arena_printf(&r->arena, v.state == Q_ACTIVE ?
+	    "/concerts/%lld#dates" : "/concerts/%lld/queue", (long long)r->id));
+}
+
+/* "about 3 minutes", "under a minute", or "unknown". */
+static const char *
+eta_words(struct req *r, int64_t eta)
+{
+	if (eta < 0)
+		return "unknown yet: nobody has been let in recently";
+	if (eta < 60)
+		return "under a minute";
+	if (eta < 3600)
+		return arena_printf(&r->arena, "about %lld minute%s",
+		    (long long)(eta + 59) / 60, eta >= 120 ? "s" : "");
+	return arena_printf(&r->arena, "about %lld h %02lld min",
+	    (long long)eta / 3600, (long long)(eta % 3600) / 60);
+}
+
+void
+page_queue(struct req *r)
+{
+	struct concert c;
+	struct performance *perfs;
+	struct queue_view v;
+	struct tdict *d;
+	enum bo_status s;
+	size_t n;
+
+	s = catalog_concert(r->db, &r->arena, r->id, r->now, &c, &perfs, &n);
+	if (s == BO_OK)
+		s = queue_status(r->db, r->id, r->session.user_id, NULL, r->now,
+		    req_settings(r), &v);
+	if (s != BO_OK) {
+		page_status(r, s);
+		return;
+	}
+	if (v.state == Q_ACTIVE) {
+		req_redirect(r, arena_printf(&r->arena, "/concerts/%lld?msg=admitted#dates",
+		    (long long)r->id));
+		return;
+	}
+	d = view_page(r, arena_printf(&r->arena, "Queue · %s", c.title));
+	tdict_int(d, "concert_id", c.id);
+	tdict_str(d, "concert_title", c.title);
+	tdict_str(d, "artist", c.artist);
+	tdict_str(d, "state", queue_state_name(v.state));
+	if (v.state == Q_WAITING) {
+		tdict_bool(d, "waiting", 1);
+		tdict_int(d, "position", v.ahead + 1);
+		tdict_int(d, "ahead", v.ahead);
+		tdict_bool(d, "first", v.ahead == 0);
+		tdict_str(d, "eta", eta_words(r, v.eta_seconds));
+		tdict_str(d, "joined", view_time(r, v.joined_at));
+		tdict_str(d, "token", v.token);
+		tdict_int(d, "poll_after_ms", v.poll_after_ms);
+		tdict_int(d, "refresh", (v.poll_after_ms + 999) / 1000);
+		tdict_int(d, "capacity", req_settings(r)->queue_capacity);
+		tdict_int(d, "active_minutes", req_settings(r)->active_ttl / 60);
+	} else {
+		tdict_bool(d, "not_waiting", 1);
+		tdict_bool(d, "done", v.state == Q_DONE);
+		tdict_bool(d, "expired", v.state == Q_EXPIRED);
+	}
+	view_render(r, TMPL_QUEUE, d);
+}
+
+void
+page_queue_json(struct req *r)
+{
+	struct queue_view v;
+	enum bo_status s;
+	struct buf *b = r->body;
+
+	s = queue_status(r->db, r->id, r->session.user_id, req_query(r, "token"),
+	    r->now, req_settings(r), &v);
+	if (s == BO_FORBIDDEN) {
+		json_error(r, 403, "bad_token", "That queue token is not yours "
+		    "for this concert.");
+		return;
+	}
+	if (s != BO_OK) {
+		page_status(r, s);
+		return;
+	}
+	json_begin(r, 200);
+	req_header(r, "Cache-Control", "no-store");
+	buf_puts(b, "{\"state\":");
+	json_str(b, queue_state_name(v.state));
+	if (v.state == Q_WAITING)
+		buf_printf(b, ",\"position\":%lld,\"ahead\":%lld", (long long)v.ahead + 1,
+		    (long long)v.ahead);
+	else
+		buf_puts(b, ",\"position\":null,\"ahead\":null");
+	if (v.state == Q_WAITING && v.eta_seconds >= 0)
+		buf_printf(b, ",\"eta_seconds\":%lld", (long long)v.eta_seconds);
+	else
+		buf_puts(b, ",\"eta_seconds\":null");
+	buf_printf(b, ",\"poll_after_ms\":%lld", (long long)v.poll_after_ms);
+	if (v.state == Q_ACTIVE)
+		buf_printf(b, ",\"active_until\":%lld", (long long)v.active_until);
+	else
+		buf_puts(b, ",\"active_until\":null");
+	buf_puts(b, "}\n");
+}
+
+void
+page_queue_leave(struct req *r)
+{
+	enum bo_status s = queue_leave(r->db, r->id, r->session.user_id, r->now);
+
+	if (s != BO_OK) {
+		page_status(r, s);
+		return;
+	}
+	req_redirect(r, arena_printf(&r->arena, "/concerts/%lld?msg=left",
+	    (long long)r->id));
+}

@@ -1,0 +1,71 @@
+/*
+ * queue.h — the fair waiting queue of a concert.
+ *
+ * A buyer joins and gets a ticket: a 128-bit random token bound to the
+ * account. At most queue_capacity tickets of a concert are ACTIVE; the
+ * oldest live WAITING ticket is admitted as soon as a slot frees — on the
+ * next look at the queue by anyone concerned, not only when cron runs.
+ * Lazy expiry: an ACTIVE ticket past expires_at, or a WAITING one whose
+ * browser has not polled for abandon_after seconds, counts as EXPIRED at
+ * once; boxoffice-expire only writes down what is already true.
+ *
+ * Looking at the queue never changes anyone's place. It writes only to
+ * admit (when a slot is free for this buyer) or to note that a waiting
+ * browser is still there (at most every QUEUE_SEEN_EVERY seconds).
+ */
+#ifndef BOXOFFICE_QUEUE_H
+#define BOXOFFICE_QUEUE_H
+
+#include <stdint.h>
+
+#include "db.h"
+#include "setting.h"
+
+#define QUEUE_TOKEN_LEN 22      /* 16 random bytes, base64url */
+#define QUEUE_SEEN_EVERY 30     /* seconds between last-seen writes */
+#define QUEUE_RATE_WINDOW 900   /* seconds of admissions the ETA looks at */
+
+enum queue_state { Q_NONE, Q_WAITING, Q_ACTIVE, Q_DONE, Q_EXPIRED };
+
+struct queue_view {
+	enum queue_state state;  /* as of now, lazy expiry applied */
+	int64_t ticket_id, concert_id;
+	char token[QUEUE_TOKEN_LEN + 1];
+	int64_t joined_at;
+	int64_t admitted_at, active_until;  /* when ACTIVE */
+	int64_t ahead;           /* WAITING: live tickets ahead in line */
+	int64_t eta_seconds;     /* WAITING: estimated wait, -1 when unknown */
+	int64_t poll_after_ms;   /* when to look again */
+};
+
+/* "waiting", "active", "done", "expired" or "none"; static storage. */
+const char *queue_state_name(enum queue_state s);
+
+/*
+ * Joins the queue of a concert, or returns the buyer's live ticket if it
+ * has one (same token, same place). Admits at once when a slot is free and
+ * nobody is ahead. The caller checks that the concert exists and sells.
+ */
+enum bo_status queue_join(struct db *db, int64_t concert_id, int64_t user_id,
+    int64_t now, const struct settings *set, struct queue_view *out);
+
+/*
+ * The buyer's standing in the queue of a concert: by token when token is
+ * not NULL (BO_FORBIDDEN when the token is malformed, unknown, another
+ * buyer's or another concert's), else the buyer's latest ticket (Q_NONE
+ * when there is none). Admits or marks last-seen when due (see above).
+ */
+enum bo_status queue_status(struct db *db, int64_t concert_id, int64_t user_id,
+    const char *token, int64_t now, const struct settings *set,
+    struct queue_view *out);
+
+/* Gives up the buyer's live ticket; its slot goes to the next in line. */
+enum bo_status queue_leave(struct db *db, int64_t concert_id, int64_t user_id,
+    int64_t now);
+
+/* For boxoffice-expire: writes down expired and abandoned tickets and
+ * admits into the freed slots, concert by concert. */
+enum bo_status queue_expire_all(struct db *db, int64_t now,
+    const struct settings *set, int64_t *expired, int64_t *admitted);
+
+#endif
