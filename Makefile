@@ -64,7 +64,7 @@ run: deps all
 	@PORT=$(PORT) WORKERS=$(WORKERS) tools/run.sh
 
 unit: $(UNIT_BIN)
-	@for t in $(UNIT_BIN); do echo "== $$t"; ./$$t || exit 1; done
+	@fail=0; for t in $(UNIT_BIN); do echo "== $$t"; ./$$t || fail=1; done; exit $$fail
 
 http: all
 	node --test --test-concurrency=1 tests/http/
@@ -87,5 +87,8 @@ install: all
 
 clean:
 	rm -rf build
+
+# Keep the sanitizer objects between runs.
+.SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)

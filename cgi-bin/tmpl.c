@@ -60,6 +60,8 @@ struct tdict {
 	struct tdict *next; /* the next item of the list holding this one */
 };
 
+static int partials_too_deep(const struct tmpl_set *, const struct node *, int);
+
 /* ---- compiling ---- */
 
 struct parser {
@@ -221,7 +223,8 @@ tmpl_load_one(enum tmpl id, const char *name, const char *text)
 	struct tmpl_set *set = xmalloc(sizeof *set);
 
 	memset(set, 0, sizeof *set);
-	if (!compile(set, id, name, text)) {
+	if (!compile(set, id, name, text) ||
+	    partials_too_deep(set, set->root[id], 0)) {
 		tmpl_free(set);
 		return NULL;
 	}
@@ -269,7 +272,33 @@ tmpl_load(const char *dir)
 			return NULL;
 		}
 	}
+	for (int i = 0; i < TMPL__MAX; i++) {
+		if (partials_too_deep(set, set->root[i], 0)) {
+			fprintf(stderr, "boxoffice: template %s: partials nest deeper "
+			    "than %d or include themselves\n", files[i], TMPL_DEPTH);
+			tmpl_free(set);
+			return NULL;
+		}
+	}
 	return set;
+}
+
+/* Whether the partials reachable from n nest deeper than TMPL_DEPTH (which
+ * includes a template that includes itself): refused at load, never a
+ * stack overflow at render time. */
+static int
+partials_too_deep(const struct tmpl_set *set, const struct node *n, int depth)
+{
+	if (depth > TMPL_DEPTH)
+		return 1;
+	for (; n != NULL; n = n->next) {
+		if (n->kind == N_PARTIAL &&
+		    partials_too_deep(set, set->root[n->partial], depth + 1))
+			return 1;
+		if (n->child != NULL && partials_too_deep(set, n->child, depth))
+			return 1;
+	}
+	return 0;
 }
 
 void

@@ -15,6 +15,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #define ACCOUNT_SCRYPT_N 32768
 #define ACCOUNT_SCRYPT_R 8
@@ -78,7 +79,7 @@ account_password_check(const char *password, const char *email)
 	for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
 		if (strcmp(password, common[i]) == 0)
 			return "That password is one of the most common: choose another.";
-	if (email != NULL && strcmp(password, email) == 0)
+	if (email != NULL && strcasecmp(password, email) == 0)
 		return "Your password cannot be your e-mail address.";
 	return NULL;
 }

@@ -65,7 +65,8 @@ enum bo_status session_lookup(struct db *db, const char *token, int64_t now,
     struct session_info *out);
 /* Ends the session of token (a no-op when there is none). */
 enum bo_status session_destroy(struct db *db, const char *token);
-/* Deletes expired sessions and stale throttling rows; *purged counts them. */
+/* Deletes expired sessions and stale throttling rows; *purged counts the
+ * sessions. */
 enum bo_status session_purge(struct db *db, int64_t now, int64_t *purged);
 
 /* Fills buf (len >= 2*bytes) with `bytes` random bytes as base64url. */

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <sys/stat.h>
 
 #include "parse.h"
 
@@ -50,18 +50,30 @@ setting_lookup(const char *name)
 	return SETTING__MAX;
 }
 
+/* A real zone file: a regular file that starts with the TZif magic, so
+ * that "Asia" (a folder) or "leapseconds" cannot silently become UTC. */
 static int
 valid_timezone(const char *tz)
 {
-	char path[128];
+	char path[128], magic[4];
+	struct stat st;
+	FILE *f;
+	int ok;
 
+	if (strcmp(tz, "UTC") == 0)
+		return 1;
 	if (*tz == '\0' || strlen(tz) >= 64 || tz[0] == '/' || strstr(tz, ".."))
 		return 0;
 	for (const char *p = tz; *p; p++)
 		if (!isalnum((unsigned char)*p) && !strchr("/_+-", *p))
 			return 0;
 	snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", tz);
-	return access(path, R_OK) == 0 || strcmp(tz, "UTC") == 0;
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (f = fopen(path, "rb")) == NULL)
+		return 0;
+	ok = fread(magic, 1, 4, f) == 4 && memcmp(magic, "TZif", 4) == 0;
+	fclose(f);
+	return ok;
 }
 
 int

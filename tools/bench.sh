@@ -248,12 +248,14 @@ report() {
 		echo "- machine: $(nproc) cores, ${model:-unknown CPU}"
 		echo "- fcgi workers: $workers (each of boxoffice.fcgi and hello.fcgi); nginx workers: $NGINX_WORKERS"
 		echo "- wrk: $threads threads, $conns connections, ${seconds} s per endpoint after a 1 s warm-up"
+		echo "- load average before the run: $load_before (other programs running skew the numbers)"
 		echo
 	else
 		echo
 		echo "boxoffice benchmark — $(date '+%Y-%m-%d %H:%M:%S %z')"
 		echo "machine: $(nproc) cores, ${model:-unknown CPU}"
 		echo "fcgi workers: $workers   nginx workers: $NGINX_WORKERS   wrk: $threads threads, $conns connections, ${seconds} s (+1 s warm-up)"
+		echo "load average before the run: $load_before"
 		echo
 	fi
 	printf '%s' "$results" | awk -F'|' -v fmt="$fmt" -v targets="$targets" '
@@ -322,6 +324,10 @@ for bin in build/boxoffice.fcgi build/boxoffice-admin build/hello.fcgi; do
 	[ -x "$bin" ] || die "$bin is missing: run 'make bench'"
 done
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+if awk -v l="${load_before%% *}" 'BEGIN { exit !(l > 1) }'; then
+	echo "bench: warning: load average $load_before: other programs are busy, the numbers will be low and noisy" >&2
+fi
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 start_stack

@@ -15,7 +15,12 @@ import { startStack, uniqueEmail } from '../lib/stack.mjs';
 
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
 mkdirSync(SHOTS, { recursive: true });
-const shot = (page, name, fullPage = true) => page.screenshot({ path: join(SHOTS, name), fullPage });
+// Full-page shots start from the top: a sticky header would otherwise be
+// painted in the middle of the picture.
+async function shot(page, name, fullPage = true) {
+  if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(SHOTS, name), fullPage });
+}
 
 const CONCERTS = ['Winter Symphony Gala', 'Midnight Jazz Session', 'Indie Spring Tour'];
 const SECTIONS = ['VIP', 'R', 'S', 'Balcony'];
@@ -97,9 +102,11 @@ test('a buyer on a phone browses, signs up, logs in, picks a seat by keyboard', 
     await page.getByRole('heading', { name: 'Log in' }).waitFor();
     await page.getByLabel('E-mail').fill(email);
     await page.getByLabel('Password').fill(PASSWORD);
+    const loginUrl = page.url();
     await clickAndLoad(page.locator('form.stack').getByRole('button', { name: 'Log in' }));
     await notice().waitFor();
-    assert.equal((await notice().innerText()).trim(), 'You are logged in.');
+    assert.equal((await notice().innerText()).trim(), 'You are logged in.',
+      `logged in from ${loginUrl}, landed on ${page.url()}`);
     assert.match(await header().innerText(), new RegExp(email.replace(/[.+]/g, '\\$&')));
   });
 
@@ -111,8 +118,20 @@ test('a buyer on a phone browses, signs up, logs in, picks a seat by keyboard', 
     const dates = page.locator('ul.dates > li');
     assert.ok(await dates.count() >= 1, 'at least one date');
     const first = dates.first();
-    assert.match(await first.locator('.when').innerText(), /\d/, 'the date is shown');
-    assert.match(await first.innerText(), /seats left/);
+    assert.match(await first.locator('.when').innerText(), /\d{1,2} \w+ \d{4}/, 'the date is shown');
+    // Where seats are sold in turn, the buyer joins the queue first; alone
+    // in it, they are let in at once (or the waiting room moves on by itself).
+    const join = page.getByRole('button', { name: 'Join the queue' });
+    if (await join.count() > 0) {
+      await shot(page, 'concert-queue.png');
+      await clickAndLoad(join.first());
+      if (/\/queue$/.test(new URL(page.url()).pathname)) {
+        await page.waitForURL((u) => /^\/concerts\/\d+$/.test(u.pathname), { timeout: 30_000 });
+      }
+      await page.getByRole('heading', { level: 1, name: 'Winter Symphony Gala' }).waitFor();
+    }
+    await first.getByRole('link', { name: 'Choose seats' }).waitFor();
+    assert.match(await first.innerText(), /[\d,]+ of [\d,]+ seats left/);
     await shot(page, 'concert.png');
 
     await first.getByRole('link', { name: 'Choose seats' }).click();
@@ -156,6 +175,7 @@ test('a buyer on a phone browses, signs up, logs in, picks a seat by keyboard', 
     assert.equal(await pressed.getAttribute('aria-pressed'), 'true');
     assert.equal((await pressed.innerText()).trim(), number);
     assert.equal(await page.locator('form.seatmap button[aria-pressed=true]').count(), 1);
+    await shot(page, 'seat-picked-viewport.png', false); // what the buyer sees right after the pick
     await shot(page, 'seat-picked.png');
 
     await page.goBack();

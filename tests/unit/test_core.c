@@ -12,7 +12,8 @@
  * boundaries) and lazy hold expiry: a HELD hold counts until expires_at and
  * not at it, a PAID one always, a RELEASED or EXPIRED one never.
  *
- * scrypt costs ~70 ms a call: the account tests use 28 of them.
+ * scrypt costs ~70 ms a call: the account tests make 28 such calls (29
+ * while signup_refuses_email_as_typed fails: that sign-up goes through).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -436,6 +437,18 @@ signup_refuses_weak_passwords(void **state)
 	assert_int_equal(users(f), 0);
 }
 
+/* The address is compared after it is lower-cased, so the password must be
+ * refused when it is the address exactly as the buyer typed it, too. */
+static void
+signup_refuses_email_as_typed(void **state)
+{
+	struct fixture *f = *state;
+
+	signup_refused(f, "Same.Name@Example.com", "Same.Name@Example.com",
+	    BO_INVALID);
+	assert_int_equal(users(f), 0);
+}
+
 static void
 signup_refuses_bad_emails(void **state)
 {
@@ -841,6 +854,7 @@ main(void)
 		T(lookup_refuses_unknown_tokens),
 		T(signup_duplicate_email_conflicts),
 		T(signup_refuses_weak_passwords),
+		T(signup_refuses_email_as_typed),
 		T(signup_refuses_bad_emails),
 		T(login_right_wrong_unknown),
 		T(login_is_throttled_then_released),

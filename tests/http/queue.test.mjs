@@ -1,0 +1,225 @@
+// queue.test.mjs — the waiting queue over real HTTP with several workers:
+// exact FIFO admission under a concurrent rush, the waiting room and its
+// JSON poll, gating of every page that sells, forged tokens, leaving, and
+// boxoffice-expire admitting into freed slots.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { startStack, Client, uniqueEmail, joinQueue, ROOT } from '../lib/stack.mjs';
+
+let stack;
+before(async () => { stack = await startStack({ workers: 4, settings: { queue_capacity: 10 } }); });
+after(async () => { await stack?.stop(); });
+
+async function buyer(tag) {
+  const c = new Client(stack.base);
+  const r = await c.signup(uniqueEmail(tag));
+  assert.equal(r.status, 303);
+  return c;
+}
+const poll = async (c, concert, token) =>
+  JSON.parse((await c.get(`/concerts/${concert}/queue.json${token ? `?token=${token}` : ''}`)).text);
+const tickets = (concert) => stack.sql(`SELECT id, user_id, state, last_seen FROM queue_ticket WHERE concert_id = ${concert} ORDER BY id`);
+
+test('a rush of 120 buyers joining at once: exactly 10 let in, the rest in join order', async () => {
+  const buyers = await Promise.all(Array.from({ length: 120 }, (_, i) => buyer(`rush${i}`)));
+  await Promise.all(buyers.map((c) => c.get('/concerts/2')));
+  const joins = await Promise.all(buyers.map((c) => c.post('/concerts/2/queue', {})));
+  assert.ok(joins.every((r) => r.status === 303), 'every join answered');
+  assert.equal(joins.filter((r) => r.location === '/concerts/2#dates').length, 10, 'straight in');
+  assert.equal(joins.filter((r) => r.location === '/concerts/2/queue').length, 110, 'to the waiting room');
+
+  const states = await Promise.all(buyers.map((c) => poll(c, 2)));
+  assert.equal(states.filter((s) => s.state === 'active').length, 10);
+  const waiting = states.filter((s) => s.state === 'waiting');
+  assert.equal(waiting.length, 110);
+  const positions = waiting.map((s) => s.position).sort((a, b) => a - b);
+  assert.deepEqual(positions, Array.from({ length: 110 }, (_, i) => i + 1), 'distinct places 1..110');
+  for (const s of waiting) assert.equal(s.ahead, s.position - 1);
+
+  // place follows the order the database took the joins in
+  const order = stack.sql("SELECT user_id FROM queue_ticket WHERE concert_id = 2 AND state = 'WAITING' ORDER BY id").split('\n');
+  const byUser = new Map();
+  await Promise.all(buyers.map(async (c, i) => {
+    const s = states[i];
+    if (s.state !== 'waiting') return;
+    const html = (await c.get('/')).text;
+    const email = /class="who"[^>]*>([^<]+)</.exec(html)[1];
+    byUser.set(stack.sql(`SELECT id FROM user WHERE email = '${email}'`), s.position);
+  }));
+  order.forEach((uid, i) => assert.equal(byUser.get(uid), i + 1, `user ${uid}`));
+  assert.equal(stack.sql("SELECT count(*) FROM queue_ticket WHERE concert_id = 2 AND state = 'ACTIVE'"), '10');
+
+  // two buyers leave; the first two in line move in, nobody else
+  const active = buyers.filter((_, i) => states[i].state === 'active');
+  for (const c of active.slice(0, 2)) {
+    await c.get('/concerts/2');
+    assert.equal((await c.post('/concerts/2/queue/leave', {})).location, '/concerts/2?msg=left');
+  }
+  // The first poll that finds a free slot for its buyer writes the
+  // admission; polls racing it may still read the moment before. A second
+  // round reads the settled queue.
+  await Promise.all(buyers.map((c) => poll(c, 2)));
+  const after = await Promise.all(buyers.map((c) => poll(c, 2)));
+  assert.equal(after.filter((s) => s.state === 'active').length, 10, 'never more than capacity');
+  const movedIn = states.map((s, i) => [s, after[i]]).filter(([b, a]) => b.state === 'waiting' && a.state === 'active');
+  assert.deepEqual(movedIn.map(([b]) => b.position).sort(), [1, 2], 'the two at the front, in order');
+  const still = after.filter((s) => s.state === 'waiting').map((s) => s.position).sort((a, b) => a - b);
+  assert.deepEqual(still, Array.from({ length: 108 }, (_, i) => i + 1), 'everyone moved up by two');
+});
+
+test('joining again keeps the same ticket and place', async () => {
+  const c = await buyer('twice');
+  await joinQueue(c, 2);
+  const first = await poll(c, 2);
+  const r = await joinQueue(c, 2);
+  assert.equal(r.status, 303);
+  const second = await poll(c, 2);
+  assert.equal(second.position, first.position);
+  const me = stack.sql(`SELECT count(*) FROM queue_ticket WHERE concert_id = 2 AND state IN ('WAITING','ACTIVE') GROUP BY user_id ORDER BY 1 DESC LIMIT 1`);
+  assert.equal(me, '1', 'one live ticket per buyer');
+});
+
+test('the waiting room shows place, wait and joining time, and refreshes without JavaScript', async () => {
+  const c = await buyer('room');
+  await joinQueue(c, 2);
+  const r = await c.get('/concerts/2/queue');
+  assert.equal(r.status, 200);
+  const state = await poll(c, 2);
+  assert.match(r.text, new RegExp(`id="q-position">${state.position}<`));
+  assert.match(r.text, /Estimated wait/);
+  assert.match(r.text, /Joined at/);
+  assert.match(r.text, /<noscript><meta http-equiv="refresh" content="\d+"><\/noscript>/);
+  assert.match(r.text, /data-queue-poll="\/concerts\/2\/queue.json\?token=[A-Za-z0-9_-]{22}"/);
+});
+
+test('the poll JSON has every field, and polling changes nothing', async () => {
+  const c = await buyer('poller');
+  await joinQueue(c, 2);
+  const before = tickets(2);
+  let last;
+  for (let i = 0; i < 15; i++) last = await poll(c, 2);
+  assert.deepEqual(Object.keys(last).sort(), ['active_until', 'ahead', 'eta_seconds', 'poll_after_ms', 'position', 'state']);
+  assert.equal(last.state, 'waiting');
+  assert.ok(last.poll_after_ms >= 1000);
+  assert.equal(tickets(2), before, 'no row changed: same places, same last-seen');
+});
+
+test('the estimated wait is "unknown" without history and measured with it', async () => {
+  const c = await buyer('eta');
+  await joinQueue(c, 2);
+  const measured = await poll(c, 2);
+  assert.equal(measured.state, 'waiting');
+  assert.equal(typeof measured.eta_seconds, 'number', '12 admissions so far: a rate');
+  assert.ok(measured.eta_seconds >= 0);
+
+  const concert = stack.admin('add-concert', 'Quiet Night', 'Solo', 'Small Room').trim();
+  const now = Math.floor(Date.now() / 1000);
+  stack.admin('add-performance', concert, now + 86400, now - 60, now + 3600, 'GA:A-A:5:10000');
+  stack.admin('set', 'queue_capacity', '1');
+  try {
+    const first = await buyer('eta-first');
+    assert.equal((await joinQueue(first, concert)).location, `/concerts/${concert}#dates`);
+    const second = await buyer('eta-second');
+    await joinQueue(second, concert);
+    const unknown = await poll(second, concert);
+    assert.equal(unknown.state, 'waiting');
+    assert.equal(unknown.eta_seconds, null, 'one admission is no rate');
+    assert.match((await second.get(`/concerts/${concert}/queue`)).text, /unknown yet/);
+  } finally {
+    stack.admin('set', 'queue_capacity', '10');
+  }
+});
+
+test('gated pages: logged out, waiting and other-concert buyers are turned away', async () => {
+  const anon = new Client(stack.base);
+  let r = await anon.get('/performances/3');
+  assert.match(r.location, /^\/login\?msg=login&next=\/performances\/3/);
+  r = await anon.get('/concerts/2/queue.json');
+  assert.equal(r.status, 401);
+  assert.equal(JSON.parse(r.text).error.code, 'login_required');
+  r = await anon.post('/concerts/2/queue', {});
+  assert.equal(r.location, '/login?msg=login&next=%2Fconcerts%2F2'.replace('%2F', '/').replace('%2F', '/'));
+
+  const waiting = await buyer('waiter');
+  await joinQueue(waiting, 2);
+  assert.equal((await poll(waiting, 2)).state, 'waiting');
+  r = await waiting.get('/performances/3');
+  assert.equal(r.location, '/concerts/2/queue', 'a waiting buyer goes back to the waiting room');
+  const page = await waiting.get('/concerts/2');
+  assert.doesNotMatch(page.text, /href="\/performances\//);
+  assert.match(page.text, /You are number <strong>\d+<\/strong> in line/);
+
+  const other = await buyer('other');
+  assert.equal((await joinQueue(other, 1)).location, '/concerts/1#dates');
+  assert.equal((await other.get('/performances/1')).status, 200, 'admitted to concert 1');
+  r = await other.get('/performances/3');
+  assert.equal(r.location, '/concerts/2?msg=queue_first', 'but concert 1 opens nothing of concert 2');
+  r = await other.get('/concerts/2/queue.json');
+  assert.equal(JSON.parse(r.text).state, 'none');
+});
+
+test('forged, truncated and borrowed queue tokens are refused and change nothing', async () => {
+  const a = await buyer('tok-a');
+  const b = await buyer('tok-b');
+  await joinQueue(a, 2);
+  await joinQueue(b, 2);
+  const tokenA = stack.sql(`SELECT token FROM queue_ticket WHERE concert_id = 2 ORDER BY id DESC LIMIT 1 OFFSET 1`);
+  const tokenB = stack.sql(`SELECT token FROM queue_ticket WHERE concert_id = 2 ORDER BY id DESC LIMIT 1`);
+  assert.equal((await a.get(`/concerts/2/queue.json?token=${tokenA}`)).status, 200, 'own token works');
+  const before = tickets(2);
+  for (const t of [tokenB, tokenA.slice(0, 21), tokenA + 'x', 'A'.repeat(22), '%00', '<script>']) {
+    const r = await a.get(`/concerts/2/queue.json?token=${encodeURIComponent(t)}`);
+    assert.equal(r.status, 403, t);
+    assert.equal(JSON.parse(r.text).error.code, 'bad_token');
+  }
+  const otherConcert = await a.get(`/concerts/1/queue.json?token=${tokenA}`);
+  assert.equal(otherConcert.status, 403, 'a token of concert 2 is nothing at concert 1');
+  assert.equal(tickets(2), before);
+});
+
+test('joining an unknown concert is a 404; one without an open sale says when it opens', async () => {
+  const c = await buyer('nosale');
+  await c.get('/');
+  let r = await c.post('/concerts/999/queue', {});
+  assert.equal(r.status, 404);
+  const concert = stack.admin('add-concert', 'Future Fest', 'Various', 'Park Stage').trim();
+  const now = Math.floor(Date.now() / 1000);
+  stack.admin('add-performance', concert, now + 30 * 86400, now + 7 * 86400, now + 29 * 86400, 'GA:A-B:10:30000');
+  r = await c.post(`/concerts/${concert}/queue`, {});
+  assert.equal(r.status, 409);
+  assert.match(r.text, /not on sale yet. The sale opens/);
+  assert.equal(stack.sql(`SELECT count(*) FROM queue_ticket WHERE concert_id = ${concert}`), '0');
+  assert.match((await c.get(`/concerts/${concert}`)).text, /not on sale yet/);
+});
+
+test('boxoffice-expire ends lapsed turns and lets the next buyers in', async () => {
+  // A turn (60 s) shorter than the patience for a silent waiting room
+  // (120 s): at now + 61 the first turn is over, the second buyer still there.
+  stack.admin('set', 'queue_capacity', '1');
+  stack.admin('set', 'active_ttl', '60');
+  try {
+    const first = await buyer('cron-a');
+    const second = await buyer('cron-b');
+    assert.equal((await joinQueue(first, 3)).location, '/concerts/3#dates');
+    assert.equal((await joinQueue(second, 3)).location, '/concerts/3/queue');
+    const later = Math.floor(Date.now() / 1000) + 61;
+    const out = execFileSync(join(ROOT, 'build', 'boxoffice-expire'), ['--db', stack.db, '--now', String(later)], { encoding: 'utf8' });
+    assert.match(out, /tickets_expired=[1-9]\d* admitted=[1-9]/);
+    assert.equal(stack.sql("SELECT group_concat(state) FROM (SELECT state FROM queue_ticket WHERE concert_id = 3 ORDER BY id)"), 'EXPIRED,ACTIVE');
+    assert.equal((await poll(second, 3)).state, 'active');
+    assert.equal((await poll(first, 3)).state, 'expired');
+    assert.match((await first.get('/concerts/3/queue')).text, /Your place has lapsed/);
+    assert.equal((await first.get('/performances/5')).location, '/concerts/3?msg=turn_over');
+  } finally {
+    stack.admin('set', 'queue_capacity', '10');
+    stack.admin('set', 'active_ttl', '600');
+  }
+});
+
+test('the expiry job refuses a bad --now and explains itself', () => {
+  const bin = join(ROOT, 'build', 'boxoffice-expire');
+  assert.match(execFileSync(bin, ['--help'], { encoding: 'utf8' }), /cron/);
+  assert.throws(() => execFileSync(bin, ['--db', stack.db, '--now', 'soon'], { stdio: 'pipe' }));
+});
