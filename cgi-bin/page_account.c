@@ -12,6 +12,7 @@
  * after the same scrypt work. Too many failures → 429 for a while.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "account.h"
 #include "auth.h"
@@ -69,8 +70,13 @@ logged_in(struct req *r, const struct session_new *sn, const char *msg)
 	if (old != NULL)
 		session_destroy(r->db, old); /* a new login, a new session */
 	auth_set_session(r, sn->token, req_settings(r)->session_ttl);
-	req_redirect(r, next[1] == '\0' ? arena_printf(&r->arena, "/?msg=%s", msg)
-	    : next);
+	/* Say so wherever the buyer lands; a fragment stays last. */
+	{
+		size_t path = strcspn(next, "#");
+
+		req_redirect(r, arena_printf(&r->arena, "%.*s%smsg=%s%s", (int)path,
+		    next, memchr(next, '?', path) ? "&" : "?", msg, next + path));
+	}
 }
 
 void

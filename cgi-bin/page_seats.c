@@ -81,7 +81,9 @@ seat_grid(struct req *r, struct buf *b, const struct seat *seats, size_t n,
 		if (new_row) {
 			if (!new_section)
 				html_raw_trusted(b, "</div>");
-			html_raw_trusted(b, "<div class=\"row\"><span class=\"rl\">");
+			html_raw_trusted(b, "<div class=\"row\" role=\"group\" aria-label=\"Row ");
+			html_puts(b, s->row);
+			html_raw_trusted(b, "\"><span class=\"rl\" aria-hidden=\"true\">");
 			html_puts(b, s->row);
 			html_raw_trusted(b, "</span>");
 		}
@@ -91,15 +93,15 @@ seat_grid(struct req *r, struct buf *b, const struct seat *seats, size_t n,
 		if (s->taken)
 			html_raw_trusted(b, " class=\"t\"");
 		else if (s->id == pick) {
-			html_raw_trusted(b, " class=\"p\" aria-pressed=\"true\"");
+			html_raw_trusted(b, " class=\"p\" id=\"pick\" aria-pressed=\"true\"");
 			*picked = s;
 		}
-		html_raw_trusted(b, " title=\"");
+		html_raw_trusted(b, " aria-label=\"");
 		html_puts(b, s->section);
-		html_raw_trusted(b, " row ");
+		html_raw_trusted(b, ", row ");
 		html_puts(b, s->row);
-		buf_printf(b, " seat %lld%s\">%lld</button>", (long long)s->number,
-		    s->taken ? " (taken)" : "", (long long)s->number);
+		buf_printf(b, ", seat %lld%s\">%lld</button>", (long long)s->number,
+		    s->taken ? ", taken" : "", (long long)s->number);
 	}
 	if (n > 0)
 		html_raw_trusted(b, "</div></div></section>");

@@ -134,7 +134,22 @@ const char *view_datetime(struct req *r, int64_t t) { return format_time(r, t, "
 const char *
 view_here(struct req *r)
 {
-	return view_safe_next(r->uri);
+	/* A ?msg= notice belongs to this page view, not to where a later
+	 * ?next= leads: drop it. */
+	const char *u = view_safe_next(r->uri), *m = strstr(u, "msg="), *rest;
+	char *out;
+	size_t n;
+
+	if (m == NULL || (m[-1] != '?' && m[-1] != '&'))
+		return u;
+	rest = m + strcspn(m, "&");
+	if (*rest == '&')
+		rest++;
+	out = arena_printf(&r->arena, "%.*s%s", (int)(m - u), u, rest);
+	n = strlen(out);
+	if (n > 1 && (out[n - 1] == '?' || out[n - 1] == '&'))
+		out[n - 1] = '\0';
+	return out;
 }
 
 const char *

@@ -42,3 +42,12 @@
   }
   setTimeout(poll, Number(room.getAttribute("data-poll-after")) || 2000);
 })();
+
+/* The seat map: start the sideways scroll at the centre of the hall,
+ * unless the page is to show a picked seat. */
+(function seatMap() {
+  if (window.location.hash) return;
+  document.querySelectorAll("form.seatmap").forEach(function (m) {
+    m.scrollLeft = (m.scrollWidth - m.clientWidth) / 2;
+  });
+})();

@@ -158,9 +158,9 @@ test('a buyer on a phone browses, signs up, logs in, picks a seat by keyboard', 
     const free = page.locator('form.seatmap button[name=seat]:not([disabled])');
     assert.ok(await free.count() > 0, 'some seat is free');
     const seat = free.nth(Math.min(137, (await free.count()) - 1));
-    const title = await seat.getAttribute('title'); // e.g. "R row C seat 12"
-    const m = /^(.+) row (\S+) seat (\d+)$/.exec(title);
-    assert.ok(m, `seat title ${title}`);
+    const label = await seat.getAttribute('aria-label'); // e.g. "R, row C, seat 12"
+    const m = /^(.+), row (\S+), seat (\d+)$/.exec(label);
+    assert.ok(m, `seat label ${label}`);
     const [, section, row, number] = m;
     const value = await seat.getAttribute('value');
 

@@ -61,14 +61,15 @@ test('the seat map needs a login and comes back after it', async () => {
   await new Client(stack.base).signup(email);
   const login = await c.post('/login', { email, password: 'correct horse battery', next: '/performances/1' });
   assert.equal(login.status, 303);
-  assert.equal(login.location, '/performances/1');
+  assert.equal(login.location, '/performances/1?msg=hello');
   assert.equal((await c.get('/performances/1')).location, '/concerts/1?msg=queue_first', 'then the queue');
   await joinQueue(c, 1);
   const map = await c.get('/performances/1');
   assert.equal(map.status, 200);
   assert.equal(seatButtons(map.text), 1000);
   for (const s of ['VIP', 'R', 'S', 'Balcony']) assert.match(map.text, new RegExp(`<h3>${s} `));
-  assert.match(map.text, /title="VIP row A seat 1"/);
+  assert.match(map.text, /aria-label="VIP, row A, seat 1">1<\/button>/);
+  assert.match(map.text, /role="group" aria-label="Row A"/);
   assert.doesNotMatch(map.text, /disabled/, 'nothing is held yet: every seat is free');
   assert.ok(map.text.includes(email), 'the header shows who is logged in');
 });
@@ -82,7 +83,7 @@ test('picking a seat shows its section, row, number and price', async () => {
   assert.equal(r.status, 200);
   assert.match(r.text, /R · Row C · Seat 7/);
   assert.match(r.text, /₩132,000/);
-  assert.match(r.text, new RegExp(`value="${id}" class="p" aria-pressed="true"`));
+  assert.match(r.text, new RegExp(`value="${id}" class="p" id="pick" aria-pressed="true"`));
   const other = stack.sql('SELECT id FROM seat WHERE performance_id = 2 LIMIT 1');
   const gone = await c.get(`/performances/1?seat=${other}`);
   assert.match(gone.text, /not available any more/);
