@@ -91,7 +91,19 @@ count(struct db *db, enum stmt id, int64_t a, int64_t b, int64_t c, int *rc)
 	return n;
 }
 
-/* How long until the next poll: sooner near the front of the line. */
+/* How often a waiting ticket's last-seen mark is written: every
+ * QUEUE_SEEN_EVERY seconds, or a quarter of abandon_after when that is
+ * shorter, so that a browser polling as told is never taken for gone. */
+static int64_t
+seen_every(const struct settings *set)
+{
+	int64_t quarter = set->abandon_after / 4;
+
+	return quarter < QUEUE_SEEN_EVERY ? quarter : QUEUE_SEEN_EVERY;
+}
+
+/* How long until the next poll: sooner near the front of the line, and
+ * never slower than a quarter of abandon_after. */
 static int64_t
 poll_after(int64_t ahead, const struct settings *set)
 {
@@ -217,9 +229,10 @@ estimate(struct db *db, int64_t now, struct queue_view *v)
 		int64_t n = sqlite3_column_int64(st, 0);
 		int64_t span = now - sqlite3_column_int64(st, 1);
 
-		/* n admissions over span seconds: the buyer is ahead+1 away. */
+		/* n admissions since the first one, span seconds ago: n - 1
+		 * intervals. The buyer is ahead + 1 admissions away. */
 		if (n >= 2 && span > 0)
-			v->eta_seconds = ((v->ahead + 1) * span + n - 1) / n;
+			v->eta_seconds = ((v->ahead + 1) * span + n - 2) / (n - 1);
 		rc = SQLITE_DONE;
 	}
 	db_reset(st);
@@ -288,7 +301,7 @@ queue_status(struct db *db, int64_t concert_id, int64_t user_id,
 		if ((s = db_commit(db)) != BO_OK)
 			return s;
 		if (write || out->state != Q_WAITING ||
-		    (!admissible && now - t.last_seen < QUEUE_SEEN_EVERY))
+		    (!admissible && now - t.last_seen < seen_every(set)))
 			return BO_OK;
 		write = 1; /* once more, writing */
 	}

@@ -11,7 +11,8 @@
  *
  * Looking at the queue never changes anyone's place. It writes only to
  * admit (when a slot is free for this buyer) or to note that a waiting
- * browser is still there (at most every QUEUE_SEEN_EVERY seconds).
+ * browser is still there (at most every QUEUE_SEEN_EVERY seconds, and
+ * more often when abandon_after is short).
  */
 #ifndef BOXOFFICE_QUEUE_H
 #define BOXOFFICE_QUEUE_H
@@ -22,7 +23,7 @@
 #include "setting.h"
 
 #define QUEUE_TOKEN_LEN 22      /* 16 random bytes, base64url */
-#define QUEUE_SEEN_EVERY 30     /* seconds between last-seen writes */
+#define QUEUE_SEEN_EVERY 30     /* seconds between last-seen writes, at most */
 #define QUEUE_RATE_WINDOW 900   /* seconds of admissions the ETA looks at */
 
 enum queue_state { Q_NONE, Q_WAITING, Q_ACTIVE, Q_DONE, Q_EXPIRED };

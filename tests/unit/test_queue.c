@@ -282,6 +282,11 @@ join_order_and_rejoin(void **state)
 	c2 = join(f, 2, T0 + 4);
 	assert_waiting(&c2, 1);
 	assert_string_equal(c2.token, c.token);
+	/* An ACTIVE buyer joining again keeps its ticket, not a longer one. */
+	c2 = join(f, 0, T0 + 5);
+	assert_int_equal(c2.state, Q_ACTIVE);
+	assert_string_equal(c2.token, a.token);
+	assert_int_equal(c2.active_until, T0 + 600);
 	assert_int_equal(count_stored(f, "ACTIVE"), 1);
 	assert_int_equal(query_int(f->db, "SELECT count(*) FROM queue_ticket"), 3);
 }
@@ -567,6 +572,8 @@ tokens_are_checked(void **state)
 	assert_int_equal(queue_join(f->db, OTHER_CONCERT, f->user[1], T0 + 2,
 	    &f->set, &b_other), BO_OK);
 	assert_int_equal(b_other.concert_id, OTHER_CONCERT);
+	/* Capacity is per concert: the other one has a free slot. */
+	assert_int_equal(b_other.state, Q_ACTIVE);
 	assert_string_not_equal(b_other.token, b.token);
 
 	/* Another buyer's token. */
@@ -750,6 +757,133 @@ done_frees_its_slot(void **state)
 	assert_stored(f, a.ticket_id, "DONE");
 }
 
+/* ---- 11. joining again after a ticket lapsed ---- */
+
+static void
+rejoin_after_lapse_is_a_new_ticket(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_view a, b, v;
+	int64_t t;
+
+	a = join(f, 0, T0);
+	b = join(f, 1, T0 + 1);
+	assert_int_equal(a.state, Q_ACTIVE);
+	assert_waiting(&b, 0);
+	for (t = T0 + 21; t < T0 + 600; t += 20) {
+		v = look(f, 1, b.token, t);
+		assert_waiting(&v, 0);
+	}
+	/* A's ticket lapsed but is still stored ACTIVE: joining writes it
+	 * down, B (first in line) takes the slot, A queues behind. */
+	assert_stored(f, a.ticket_id, "ACTIVE");
+	v = join(f, 0, T0 + 600);
+	assert_waiting(&v, 0);
+	assert_string_not_equal(v.token, a.token);
+	assert_true(v.ticket_id > b.ticket_id);
+	assert_stored(f, a.ticket_id, "EXPIRED");
+	assert_stored(f, b.ticket_id, "ACTIVE");
+	v = look(f, 1, b.token, T0 + 601);
+	assert_int_equal(v.state, Q_ACTIVE);
+	assert_int_equal(v.active_until, T0 + 600 + 600);
+	assert_int_equal(count_stored(f, "ACTIVE"), 1);
+}
+
+/* ---- 12. leaving while waiting ---- */
+
+static void
+leaving_while_waiting_moves_others_up(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_view b, c, d, v;
+
+	(void)join(f, 0, T0);
+	b = join(f, 1, T0 + 1);
+	c = join(f, 2, T0 + 2);
+	d = join(f, 3, T0 + 3);
+	assert_waiting(&d, 2);
+
+	leave(f, 2, T0 + 10);
+	assert_stored(f, c.ticket_id, "EXPIRED");
+	v = look(f, 2, c.token, T0 + 10);
+	assert_int_equal(v.state, Q_EXPIRED);
+	v = look(f, 3, d.token, T0 + 10);
+	assert_waiting(&v, 1);
+
+	/* A leaves: D looks first but B is still ahead. */
+	leave(f, 0, T0 + 20);
+	v = look(f, 3, d.token, T0 + 20);
+	assert_waiting(&v, 1);
+	assert_int_equal(count_stored(f, "ACTIVE"), 0);
+	v = look(f, 1, b.token, T0 + 20);
+	assert_int_equal(v.state, Q_ACTIVE);
+	v = look(f, 3, d.token, T0 + 21);
+	assert_waiting(&v, 0);
+	/* Leaving twice, or with nothing live, is harmless. */
+	leave(f, 2, T0 + 22);
+	leave(f, 9, T0 + 22);
+	assert_int_equal(count_stored(f, "ACTIVE"), 1);
+}
+
+/* ---- 13. poll interval ---- */
+
+static void
+poll_after_grows_and_is_capped(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_view v[13];
+
+	for (int i = 0; i < 13; i++)
+		v[i] = join(f, i, T0 + i);
+	assert_waiting(&v[1], 0);
+	assert_int_equal(v[1].poll_after_ms, 1000);
+	assert_waiting(&v[10], 9);
+	assert_int_equal(v[10].poll_after_ms, 1000);
+	assert_waiting(&v[11], 10);
+	assert_int_equal(v[11].poll_after_ms, 2000);
+	/* Never slower than a quarter of abandon_after. With 2 s, only the
+	 * buyer seen at T+11 still counts ahead of the one who joined at T+12. */
+	f->set.abandon_after = 2;
+	v[12] = look(f, 12, NULL, T0 + 12);
+	assert_waiting(&v[12], 1);
+	assert_int_equal(v[12].poll_after_ms, 500);
+}
+
+/*
+ * ---- 14. a buyer who polls as told is never abandoned ----
+ *
+ * abandon_after may be set as low as 10 s (setting.c). A browser that
+ * polls every poll_after_ms (capped at abandon_after / 4) has "polled
+ * within abandon_after seconds" at every moment, so its ticket must stay
+ * WAITING however long the wait.
+ */
+static void
+faithful_poller_is_not_abandoned(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_view a, b, v;
+	int64_t t, step;
+
+	f->set.abandon_after = 20;
+	a = join(f, 0, T0);
+	b = join(f, 1, T0 + 1);
+	assert_int_equal(a.state, Q_ACTIVE);
+	assert_waiting(&b, 0);
+	v = b;
+	for (t = T0 + 1; t < T0 + 300; t += step) {
+		step = (v.poll_after_ms + 999) / 1000;
+		assert_true(step >= 1 && step < f->set.abandon_after);
+		v = look(f, 1, b.token, t + step);
+		if (v.state != Q_WAITING)
+			fail_msg("abandon_after %lld, polling every %lld ms: %s at"
+			    " T+%lld (last_seen stored T+%lld)",
+			    (long long)f->set.abandon_after,
+			    (long long)b.poll_after_ms, queue_state_name(v.state),
+			    (long long)(t + step - T0),
+			    (long long)(stored_last_seen(f, b.ticket_id) - T0));
+	}
+}
+
 int
 main(void)
 {
@@ -765,6 +899,10 @@ main(void)
 		T(eta_from_admission_rate),
 		T(expire_all_writes_down_and_admits),
 		T(done_frees_its_slot),
+		T(rejoin_after_lapse_is_a_new_ticket),
+		T(leaving_while_waiting_moves_others_up),
+		T(poll_after_grows_and_is_capped),
+		T(faithful_poller_is_not_abandoned),
 	};
 #undef T
 
