@@ -21,6 +21,8 @@ struct buf {
 void buf_put(struct buf *b, const void *p, size_t len);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
+/* Writes v in decimal, without printf's cost (hot paths: seat maps). */
+void buf_int(struct buf *b, long long v);
 void buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* NUL-terminates without counting the NUL; returns data. */

@@ -185,6 +185,7 @@ worker(int listen_fd, const struct options *o, struct tmpl_set *tmpl)
 		FCGX_Finish_r(&fr);
 		busy = 0;
 	}
+	seatmap_cache_free(&app.seatmaps);
 	db_close(app.db);
 	_exit(0);
 }

@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "db.h"
 #include "params.h"
+#include "seatmap.h"
 #include "setting.h"
 #include "tmpl.h"
 
@@ -31,6 +32,7 @@ struct app {
 	char tz[64];       /* the TZ currently applied to this process */
 	struct buf body;   /* reused response buffers */
 	struct buf headers;
+	struct seatmap_cache seatmaps; /* rendered seat grids */
 };
 
 struct req {

@@ -472,6 +472,15 @@ tdict_html(struct tdict *d, const char *key, const char *html, size_t len)
 	v->len = len;
 }
 
+void
+tdict_html_ref(struct tdict *d, const char *key, const char *html, size_t len)
+{
+	struct tval *v = put(d, key, TV_HTML);
+
+	v->s = html;
+	v->len = len;
+}
+
 struct tdict *
 tdict_add(struct tdict *d, const char *key)
 {

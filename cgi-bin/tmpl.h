@@ -59,6 +59,9 @@ void tdict_int(struct tdict *d, const char *key, int64_t v);
 void tdict_bool(struct tdict *d, const char *key, int v);
 /* Trusted HTML, made by the escaping writers; copied into the arena. */
 void tdict_html(struct tdict *d, const char *key, const char *html, size_t len);
+/* The same, not copied: html must outlive the rendering. For large
+ * fragments a page keeps (the seat map). */
+void tdict_html_ref(struct tdict *d, const char *key, const char *html, size_t len);
 /* Appends a new item to the list key (creating it) and returns the item. */
 struct tdict *tdict_add(struct tdict *d, const char *key);
 

@@ -181,8 +181,11 @@ catalog_performance(struct db *db, struct arena *a, int64_t id, int64_t now,
 	st = db_stmt(db, STMT_PERFORMANCE_GET);
 	db_bind_int(st, 1, id);
 	db_bind_int(st, 2, now);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		read_performance(st, p);
+		p->seats_version = sqlite3_column_int64(st, 9);
+		p->next_lapse = sqlite3_column_int64(st, 10);
+	}
 	db_reset(st);
 	if (rc == SQLITE_DONE) {
 		db_rollback(db);
@@ -197,6 +200,30 @@ catalog_performance(struct db *db, struct arena *a, int64_t id, int64_t now,
 		return s;
 	}
 	return db_commit(db);
+}
+
+enum bo_status
+catalog_seat(struct db *db, struct arena *a, int64_t perf, int64_t seat,
+    int64_t now, struct seat *out)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_SEAT_GET);
+	int rc;
+
+	db_bind_int(st, 1, seat);
+	db_bind_int(st, 2, perf);
+	db_bind_int(st, 3, now);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(st, 0);
+		out->section = col_dup(a, st, 1);
+		out->row = col_dup(a, st, 2);
+		out->number = sqlite3_column_int64(st, 3);
+		out->price = sqlite3_column_int64(st, 4);
+		out->taken = sqlite3_column_int(st, 5);
+	}
+	db_reset(st);
+	if (rc == SQLITE_DONE)
+		return BO_NOT_FOUND;
+	return db_status(db, rc, "catalog_seat");
 }
 
 enum bo_status

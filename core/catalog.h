@@ -31,6 +31,10 @@ struct performance {
 	int64_t id, concert_id;
 	int64_t starts_at, sale_opens_at, sale_closes_at;
 	int64_t seat_count, min_price, max_price, seats_left;
+	/* Only from catalog_performance: a counter that moves whenever a hold
+	 * of this performance is written, and when the next live hold lapses
+	 * by itself (0: none). Until either, its seat map stays the same. */
+	int64_t seats_version, next_lapse;
 };
 
 struct seat {
@@ -65,6 +69,11 @@ enum bo_status catalog_concert(struct db *db, struct arena *a, int64_t id,
 enum bo_status catalog_performance(struct db *db, struct arena *a, int64_t id,
     int64_t now, struct concert *c, struct performance *p,
     struct seat **seats, size_t *n);
+
+/* One seat of a performance, taken or not as of now: BO_NOT_FOUND when the
+ * seat is not of that performance. */
+enum bo_status catalog_seat(struct db *db, struct arena *a, int64_t perf,
+    int64_t seat, int64_t now, struct seat *out);
 
 /* Operators. Each runs in one write transaction. */
 enum bo_status catalog_add_concert(struct db *db, const char *title,

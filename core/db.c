@@ -15,11 +15,12 @@
 #include "arena.h"
 
 /* From migrations.S: NUL-terminated SQL texts, oldest first. */
-extern const char schema_001[], schema_002[];
+extern const char schema_001[], schema_002[], schema_003[];
 
 static const char *const migrations[] = {
 	schema_001,
 	schema_002,
+	schema_003,
 };
 #define MIGRATIONS_N ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -12,5 +12,9 @@ schema_001:
 schema_002:
 	.incbin "schema/002_queue.sql"
 	.byte 0
+	.global schema_003
+schema_003:
+	.incbin "schema/003_seat_version.sql"
+	.byte 0
 
 	.section .note.GNU-stack,"",@progbits

@@ -91,9 +91,17 @@ static const char *const sql[STMT__MAX] = {
 	[STMT_PERFORMANCE_GET] =
 	    "SELECT p.id, p.concert_id, p.starts_at, p.sale_opens_at, p.sale_closes_at,"
 	    " p.seat_count, p.min_price, p.max_price, p.seat_count - "
-	    LIVE_HOLDS_OF_PERFORMANCE("p.id", "?2")
+	    LIVE_HOLDS_OF_PERFORMANCE("p.id", "?2") ", p.seats_version,"
+	    " (SELECT coalesce(min(h.expires_at), 0) FROM hold h"
+	    " WHERE h.performance_id = p.id AND h.state = 'HELD' AND h.expires_at > ?2)"
 	    " FROM performance p WHERE p.id = ?1",
 	/* ?1 performance, ?2 now; seats in the order they were added */
+	[STMT_SEAT_GET] =
+	    "SELECT s.id, s.section, s.row_label, s.number, s.price,"
+	    " h.id IS NOT NULL FROM seat s"
+	    " LEFT JOIN hold h ON h.seat_id = s.id AND h.state IN ('HELD','PAID')"
+	    " AND (h.state = 'PAID' OR h.expires_at > ?3)"
+	    " WHERE s.id = ?1 AND s.performance_id = ?2",
 	[STMT_SEAT_MAP] =
 	    "SELECT s.id, s.section, s.row_label, s.number, s.price,"
 	    " h.id IS NOT NULL FROM seat s"

@@ -254,3 +254,25 @@ test('a worker that dies is replaced and the site keeps answering', async () => 
   assert.equal(now.length, 3);
   assert.ok(now.every((p) => !workers.includes(p)));
 });
+
+test('a cached seat map shows a new hold at once, and frees it the second it lapses', async () => {
+  const c = new Client(stack.base);
+  await c.signup(uniqueEmail());
+  await joinQueue(c, 1);
+  const seat = stack.sql("SELECT id FROM seat WHERE performance_id = 2 AND section = 'S' AND row_label = 'B' AND number = 3");
+  const taken = new RegExp(`value="${seat}" disabled class="t" aria-label="S, row B, seat 3, taken"`);
+  // warm every worker's cache
+  for (let i = 0; i < 6; i++) assert.doesNotMatch((await c.get('/performances/2')).text, taken);
+  const user = stack.sql('SELECT max(id) FROM user');
+  const now = Math.floor(Date.now() / 1000);
+  stack.sql(`INSERT INTO hold(seat_id, performance_id, user_id, state, price, created_at, expires_at)
+             VALUES (${seat}, 2, ${user}, 'HELD', 99000, ${now}, ${now + 2})`);
+  for (let i = 0; i < 6; i++) {
+    const r = await c.get('/performances/2');
+    assert.match(r.text, taken, 'every worker sees the hold');
+    assert.match(r.text, /999 of 1,000 seats free/);
+  }
+  await new Promise((res) => setTimeout(res, 2200));
+  for (let i = 0; i < 6; i++) assert.doesNotMatch((await c.get('/performances/2')).text, taken, 'lapsed: free again');
+  assert.equal((await c.get(`/performances/2?seat=${seat}`)).status, 200);
+});
