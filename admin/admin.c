@@ -30,6 +30,8 @@ fail(enum bo_status s, const char *what)
 		[BO_OK] = "ok", [BO_NOT_FOUND] = "not found",
 		[BO_INVALID] = "invalid input", [BO_CONFLICT] = "already exists",
 		[BO_FORBIDDEN] = "forbidden", [BO_THROTTLED] = "throttled",
+		[BO_LIMIT] = "limit reached", [BO_GONE] = "gone",
+		[BO_INSUFFICIENT] = "insufficient balance",
 		[BO_BUSY] = "database busy, try again", [BO_ERROR] = "database error",
 	};
 

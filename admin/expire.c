@@ -3,9 +3,10 @@
  *
  * Correctness never waits for this program: every query already treats a
  * passed expires_at as gone (lazy expiry). It writes down what has already
- * lapsed — queue tickets past their time, waiting buyers who stopped
- * polling — admits the next buyers into the freed slots, deletes expired
- * sessions and stale login-throttle rows, and checkpoints the WAL.
+ * lapsed — holds past their deadline, queue tickets past their time,
+ * waiting buyers who stopped polling — admits the next buyers into the
+ * freed slots, deletes expired sessions and stale login-throttle rows, and
+ * checkpoints the WAL. Each step is its own short transaction.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 
 #include "account.h"
 #include "db.h"
+#include "hold.h"
 #include "parse.h"
 #include "queue.h"
 #include "setting.h"
@@ -36,7 +38,7 @@ int
 main(int argc, char **argv)
 {
 	const char *path = getenv("BOXOFFICE_DB");
-	int64_t now = time(NULL), sessions = 0, expired = 0, admitted = 0;
+	int64_t now = time(NULL), sessions = 0, expired = 0, admitted = 0, holds = 0;
 	struct settings set;
 	char lockpath[4096];
 	enum bo_status s;
@@ -76,6 +78,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if ((s = settings_load(db, &set)) == BO_OK)
+		s = holds_expire_all(db, now, &holds);
+	if (s == BO_OK)
 		s = queue_expire_all(db, now, &set, &expired, &admitted);
 	if (s == BO_OK)
 		s = session_purge(db, now, &sessions);
@@ -90,9 +94,10 @@ main(int argc, char **argv)
 	    NULL, NULL) != SQLITE_OK)
 		fprintf(stderr, "boxoffice-expire: checkpoint: %s (will retry)\n",
 		    sqlite3_errmsg(db->handle));
-	printf("expire: now=%lld tickets_expired=%lld admitted=%lld "
-	    "sessions_purged=%lld\n", (long long)now, (long long)expired,
-	    (long long)admitted, (long long)sessions);
+	printf("expire: now=%lld holds_expired=%lld tickets_expired=%lld "
+	    "admitted=%lld sessions_purged=%lld\n", (long long)now,
+	    (long long)holds, (long long)expired, (long long)admitted,
+	    (long long)sessions);
 	db_close(db);
 	close(lock);
 	return 0;

@@ -35,11 +35,13 @@ code_of(int status)
 {
 	switch (status) {
 	case 400: return "bad_request";
+	case 402: return "insufficient_balance";
 	case 401: return "login_required";
 	case 403: return "forbidden";
 	case 404: return "not_found";
 	case 405: return "method_not_allowed";
 	case 409: return "conflict";
+	case 410: return "gone";
 	case 413: return "too_large";
 	case 415: return "unsupported_media_type";
 	case 429: return "too_many_requests";
@@ -48,8 +50,25 @@ code_of(int status)
 	}
 }
 
+static void error_page(struct req *, int, const char *, const char *,
+    const char *);
+
 void
 page_error(struct req *r, int status, const char *message)
+{
+	error_page(r, status, message, NULL, NULL);
+}
+
+void
+page_error_link(struct req *r, int status, const char *message,
+    const char *href, const char *label)
+{
+	error_page(r, status, message, href, label);
+}
+
+static void
+error_page(struct req *r, int status, const char *message, const char *href,
+    const char *label)
 {
 	struct tdict *d;
 
@@ -65,6 +84,10 @@ page_error(struct req *r, int status, const char *message)
 	d = view_page(r, title_of(status));
 	tdict_int(d, "status", status);
 	tdict_str(d, "message", message);
+	if (href != NULL) {
+		tdict_str(d, "link_href", href);
+		tdict_str(d, "link_label", label);
+	}
 	if (status == 503) {
 		req_header(r, "Retry-After", "2");
 		tdict_bool(d, "retry", 1);
@@ -92,6 +115,15 @@ page_status(struct req *r, enum bo_status s)
 		break;
 	case BO_CONFLICT:
 		page_error(r, 409, "Someone else changed this just now.");
+		break;
+	case BO_LIMIT:
+		page_error(r, 409, "You have reached the limit for this.");
+		break;
+	case BO_GONE:
+		page_error(r, 410, "This has expired.");
+		break;
+	case BO_INSUFFICIENT:
+		page_error(r, 402, "Your balance is not enough for this.");
 		break;
 	default:
 		page_error(r, 500, "We could not complete this. Nothing was changed; "

@@ -10,10 +10,14 @@
  * #pick with that seat picked and its details in a bar at the bottom — no
  * JavaScript needed, and the back button walks the choices.
  *
+ * The pick bar holds the seat (POST /performances/{id}/holds, page_holds.c);
+ * the buyer's live holds for the date are listed above the map.
+ *
  * The grid comes from the worker's cache (seatmap.c); the buyer's pick is
  * spliced in at render time, so one cached grid serves every buyer.
  */
 #include "catalog.h"
+#include "hold.h"
 #include "pages.h"
 #include "parse.h"
 #include "queue.h"
@@ -39,8 +43,35 @@ picked_panel(struct req *r, struct tdict *d, int64_t perf, int64_t seat_id)
 	return 1;
 }
 
-void
-page_performance(struct req *r)
+/* The buyer's live holds for this date, with their deadlines. */
+static int
+my_holds(struct req *r, struct tdict *d, int64_t perf)
+{
+	struct held_seat *h;
+	size_t n;
+
+	if (holds_mine(r->db, &r->arena, r->session.user_id, perf, r->now, &h, &n)
+	    != BO_OK)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		struct tdict *hd = tdict_add(d, "holds");
+
+		tdict_int(hd, "hold_id", h[i].hold_id);
+		tdict_str(hd, "section", h[i].section);
+		tdict_str(hd, "row", h[i].row);
+		tdict_int(hd, "number", h[i].number);
+		tdict_str(hd, "price", view_money(r, h[i].price));
+		tdict_str(hd, "until", view_clock(r, h[i].expires_at));
+	}
+	tdict_bool(d, "any_holds", n > 0);
+	tdict_int(d, "hold_count", (int64_t)n);
+	return 1;
+}
+
+/* The seat map with pick (0: none), answering status, with a problem
+ * notice ("taken", "limit") when not NULL. */
+static void
+performance(struct req *r, int64_t pick, int status, const char *problem)
 {
 	struct performance p;
 	struct concert c;
@@ -49,15 +80,9 @@ page_performance(struct req *r)
 	struct tdict *d;
 	enum bo_status s;
 	enum sale_state sale;
-	int64_t pick = 0;
 	size_t at = 0;
-	int status;
+	int failed;
 
-	if (req_query(r, "seat") != NULL &&
-	    !parse_int64(req_query(r, "seat"), 1, INT64_MAX, &pick)) {
-		page_error(r, 400, "That seat number is not one of ours.");
-		return;
-	}
 	s = catalog_performance(r->db, &r->arena, r->id, r->now, &c, &p, NULL, NULL);
 	if (s != BO_OK) {
 		page_status(r, s);
@@ -66,10 +91,11 @@ page_performance(struct req *r)
 	if (!queue_gate(r, c.id, &q))
 		return;
 	sale = performance_sale_state(&p, r->now);
-	if ((grid = seatmap_grid(r, &p, sale == SALE_OPEN, &status)) == NULL) {
-		page_status(r, (enum bo_status)status);
+	if ((grid = seatmap_grid(r, &p, sale == SALE_OPEN, &failed)) == NULL) {
+		page_status(r, (enum bo_status)failed);
 		return;
 	}
+	r->status = status;
 	d = view_page(r, arena_printf(&r->arena, "%s — seats", c.title));
 	tdict_int(d, "concert_id", c.id);
 	tdict_str(d, "concert_title", c.title);
@@ -85,6 +111,10 @@ page_performance(struct req *r)
 	tdict_str(d, "turn_until", view_time(r, q.active_until));
 	if (sale == SALE_NOT_YET)
 		tdict_str(d, "opens", view_datetime(r, p.sale_opens_at));
+	if (problem != NULL)
+		tdict_bool(d, problem[0] == 't' ? "seat_taken" : "hold_limit", 1);
+	tdict_int(d, "max_holds", req_settings(r)->max_holds);
+	my_holds(r, d, p.id);
 	if (pick != 0) {
 		at = seatmap_pick_offset(grid, pick);
 		if (at == 0 || !picked_panel(r, d, p.id, pick)) {
@@ -98,4 +128,23 @@ page_performance(struct req *r)
 	tdict_html_ref(d, "grid_after", grid->data + (at ? at : grid->len),
 	    at ? grid->len - at : 0);
 	view_render(r, TMPL_PERFORMANCE, d);
+}
+
+void
+page_performance(struct req *r)
+{
+	int64_t pick = 0;
+
+	if (req_query(r, "seat") != NULL &&
+	    !parse_int64(req_query(r, "seat"), 1, INT64_MAX, &pick)) {
+		page_error(r, 400, "That seat number is not one of ours.");
+		return;
+	}
+	performance(r, pick, 200, NULL);
+}
+
+void
+page_performance_again(struct req *r, int status, const char *problem)
+{
+	performance(r, 0, status, problem);
 }

@@ -18,8 +18,24 @@ void page_status(struct req *r, enum bo_status s);
 void page_home(struct req *r);
 /* page_concert.c */
 void page_concert(struct req *r);
+/* Like page_error, with one link onward (href, label). */
+void page_error_link(struct req *r, int status, const char *message,
+    const char *href, const char *label);
+
 /* page_seats.c */
 void page_performance(struct req *r);
+/* The seat map of performance r->id again, with status and a problem
+ * ("taken": the seat was just taken; "limit": max_holds reached). */
+void page_performance_again(struct req *r, int status, const char *problem);
+/* page_holds.c */
+void page_hold_create(struct req *r);
+void page_hold(struct req *r);
+void page_hold_pay(struct req *r);
+void page_hold_release(struct req *r);
+/* page_wallet.c */
+void page_wallet(struct req *r);
+void page_wallet_charge(struct req *r);
+void page_bookings(struct req *r);
 /* page_queue.c */
 struct queue_view;
 /* 1 when the buyer holds an ACTIVE ticket for the concert; otherwise the

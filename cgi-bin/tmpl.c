@@ -25,6 +25,9 @@ static const char *const files[TMPL__MAX] = {
 	[TMPL_LOGIN] = "login.html",
 	[TMPL_SIGNUP] = "signup.html",
 	[TMPL_QUEUE] = "queue.html",
+	[TMPL_HOLD] = "hold.html",
+	[TMPL_WALLET] = "wallet.html",
+	[TMPL_BOOKINGS] = "bookings.html",
 };
 
 enum node_kind { N_TEXT, N_VAR, N_SECTION, N_INVERTED, N_PARTIAL };

@@ -24,6 +24,9 @@ static const struct {
 	{ "queue_first", "Join the queue first: seats are sold in turn." },
 	{ "turn_over", "Your turn has ended. Join the queue again to buy." },
 	{ "left", "You left the queue." },
+	{ "paid", "Paid! The seat is yours." },
+	{ "released", "The seat is released: anyone may take it now." },
+	{ "charged", "Your wallet is topped up." },
 };
 
 struct tdict *
@@ -129,6 +132,7 @@ format_time(struct req *r, int64_t t, const char *fmt)
 
 const char *view_date(struct req *r, int64_t t) { return format_time(r, t, "%a %-d %b %Y"); }
 const char *view_time(struct req *r, int64_t t) { return format_time(r, t, "%H:%M"); }
+const char *view_clock(struct req *r, int64_t t) { return format_time(r, t, "%H:%M:%S"); }
 const char *view_datetime(struct req *r, int64_t t) { return format_time(r, t, "%-d %b, %H:%M"); }
 
 const char *

@@ -23,6 +23,8 @@ const char *view_money(struct req *r, int64_t amount);
 /* "Fri 4 Dec 2026" and "19:30", in the venue's time zone. */
 const char *view_date(struct req *r, int64_t t);
 const char *view_time(struct req *r, int64_t t);
+/* "19:30:05" */
+const char *view_clock(struct req *r, int64_t t);
 /* "4 Dec, 19:30" */
 const char *view_datetime(struct req *r, int64_t t);
 /* "1,000" */

@@ -110,6 +110,25 @@ arena_printf(struct arena *a, const char *fmt, ...)
 	return p;
 }
 
+void *
+arena_push(struct arena *a, void **items, size_t *n, size_t *cap, size_t sz)
+{
+	void *item;
+
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		void *grown = arena_alloc(a, ncap * sz);
+
+		if (*n)
+			memcpy(grown, *items, *n * sz);
+		*items = grown;
+		*cap = ncap;
+	}
+	item = (char *)*items + (*n)++ * sz;
+	memset(item, 0, sz);
+	return item;
+}
+
 void
 arena_free(struct arena *a)
 {

@@ -29,6 +29,9 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
+/* Appends one zeroed element of size sz to the array *items of *n elements
+ * (capacity *cap), growing it inside the arena; returns the new element. */
+void *arena_push(struct arena *a, void **items, size_t *n, size_t *cap, size_t sz);
 /* Releases every allocation; the arena may be used again afterwards. */
 void arena_free(struct arena *a);
 

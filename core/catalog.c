@@ -23,22 +23,6 @@ col_dup(struct arena *a, sqlite3_stmt *st, int col)
 	    (size_t)sqlite3_column_bytes(st, col));
 }
 
-/* Grows *items (of size sz) by one inside the arena, doubling capacity. */
-static void *
-push(struct arena *a, void **items, size_t *n, size_t *cap, size_t sz)
-{
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 16;
-		void *grown = arena_alloc(a, ncap * sz);
-
-		if (*n)
-			memcpy(grown, *items, *n * sz);
-		*items = grown;
-		*cap = ncap;
-	}
-	return (char *)*items + (*n)++ * sz;
-}
-
 enum bo_status
 catalog_concerts(struct db *db, struct arena *a, int64_t now,
     struct concert_summary **out, size_t *n)
@@ -51,7 +35,7 @@ catalog_concerts(struct db *db, struct arena *a, int64_t now,
 	*n = 0;
 	db_bind_int(st, 1, now);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct concert_summary *c = push(a, (void **)out, n, &cap, sizeof *c);
+		struct concert_summary *c = arena_push(a, (void **)out, n, &cap, sizeof *c);
 
 		c->id = sqlite3_column_int64(st, 0);
 		c->title = col_dup(a, st, 1);
@@ -117,7 +101,7 @@ catalog_concert(struct db *db, struct arena *a, int64_t id, int64_t now,
 		db_bind_int(st, 1, id);
 		db_bind_int(st, 2, now);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-			read_performance(st, push(a, (void **)perfs, n, &cap,
+			read_performance(st, arena_push(a, (void **)perfs, n, &cap,
 			    sizeof **perfs));
 		db_reset(st);
 	} else if (rc == SQLITE_DONE) {
@@ -143,7 +127,7 @@ read_seats(struct db *db, struct arena *a, int64_t perf, int64_t now,
 	db_bind_int(st, 1, perf);
 	db_bind_int(st, 2, now);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct seat *s = push(a, (void **)seats, n, &cap, sizeof *s);
+		struct seat *s = arena_push(a, (void **)seats, n, &cap, sizeof *s);
 		const char *sec = db_col_text(st, 1), *r = db_col_text(st, 2);
 
 		int new_section = strcmp(sec, section) != 0;

@@ -16,5 +16,9 @@ schema_002:
 schema_003:
 	.incbin "schema/003_seat_version.sql"
 	.byte 0
+	.global schema_004
+schema_004:
+	.incbin "schema/004_wallet.sql"
+	.byte 0
 
 	.section .note.GNU-stack,"",@progbits

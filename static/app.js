@@ -51,3 +51,20 @@
     m.scrollLeft = (m.scrollWidth - m.clientWidth) / 2;
   });
 })();
+
+/* The hold page: a live countdown to the deadline, from the server's
+ * clock (data-now) so a wrong clock on the phone does not matter. */
+(function countdown() {
+  var box = document.querySelector("[data-deadline]");
+  var out = document.getElementById("countdown");
+  if (!box || !out) return;
+  var offset = Number(box.getAttribute("data-now")) * 1000 - Date.now();
+  var deadline = Number(box.getAttribute("data-deadline")) * 1000;
+  function tick() {
+    var left = Math.max(0, Math.round((deadline - (Date.now() + offset)) / 1000));
+    out.textContent = "(" + Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0") + " left)";
+    if (left === 0) { window.location.reload(); return; }
+    setTimeout(tick, 1000);
+  }
+  tick();
+})();

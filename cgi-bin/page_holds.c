@@ -1,0 +1,201 @@
+/*
+ * page_holds.c — holding a seat, paying for it, giving it back.
+ *
+ * POST /performances/{id}/holds  seat, csrf; login + ACTIVE ticket
+ *        → 303 /holds/{hold}; a seat just taken → 409 with the seat map;
+ *          max_holds reached → 409 with the seat map
+ * GET  /holds/{id}               login, own hold: seat, price, balance, the
+ *        deadline as a clock time (and a live countdown with JavaScript),
+ *        pay and release buttons; a paid hold shows the ticket
+ * POST /holds/{id}/pay           csrf → 303 /holds/{id}?msg=paid; lapsed →
+ *        410; short balance → 402 with a link to charge (the hold is kept);
+ *        paying twice pays once
+ * POST /holds/{id}/release       csrf → 303 to the seat map; the seat is free
+ */
+#include <stdio.h>
+
+#include "catalog.h"
+#include "hold.h"
+#include "pages.h"
+#include "parse.h"
+#include "payment.h"
+#include "queue.h"
+#include "view.h"
+
+void
+page_hold_create(struct req *r)
+{
+	struct queue_view q;
+	int64_t seat, hold_id = 0;
+	enum bo_status s;
+
+	if (!parse_int64(req_form(r, "seat"), 1, INT64_MAX, &seat)) {
+		page_error(r, 400, "Choose a seat on the map first.");
+		return;
+	}
+	s = hold_create(r->db, r->id, seat, r->session.user_id, r->now,
+	    req_settings(r), &hold_id);
+	switch (s) {
+	case BO_OK:
+		req_redirect(r, arena_printf(&r->arena, "/holds/%lld",
+		    (long long)hold_id));
+		return;
+	case BO_CONFLICT:
+		page_performance_again(r, 409, "taken");
+		return;
+	case BO_LIMIT:
+		page_performance_again(r, 409, "limit");
+		return;
+	case BO_FORBIDDEN: {
+		struct concert c;
+		struct performance p;
+
+		/* No ACTIVE ticket: the gate says where to go. */
+		if (catalog_performance(r->db, &r->arena, r->id, r->now, &c, &p,
+		    NULL, NULL) == BO_OK && !queue_gate(r, c.id, &q))
+			return;
+		page_error(r, 403, "Join the queue for this concert first.");
+		return;
+	}
+	case BO_NOT_FOUND:
+		page_error(r, 404, "There is no such seat for this date.");
+		return;
+	case BO_GONE:
+		page_error(r, 410, "The sale for this date is not open.");
+		return;
+	default:
+		page_status(r, s);
+	}
+}
+
+/* Loads the buyer's hold {id}, answering 404/403 itself. */
+static int
+own_hold(struct req *r, struct hold_view *h)
+{
+	enum bo_status s = hold_get(r->db, &r->arena, r->id, r->session.user_id,
+	    r->now, h);
+
+	if (s == BO_FORBIDDEN)
+		page_error(r, 403, "This hold belongs to another buyer.");
+	else if (s == BO_NOT_FOUND)
+		page_error(r, 404, "There is no such hold.");
+	else if (s != BO_OK)
+		page_status(r, s);
+	return s == BO_OK;
+}
+
+void
+page_hold(struct req *r)
+{
+	struct hold_view h;
+	struct tdict *d;
+	int64_t balance = r->session.balance;
+
+	if (!own_hold(r, &h))
+		return;
+	d = view_page(r, "Your seat");
+	tdict_int(d, "hold_id", h.id);
+	tdict_int(d, "pid", h.performance_id);
+	tdict_int(d, "concert_id", h.concert_id);
+	tdict_str(d, "concert_title", h.concert_title);
+	tdict_str(d, "venue", h.venue);
+	tdict_str(d, "date", view_date(r, h.starts_at));
+	tdict_str(d, "time", view_time(r, h.starts_at));
+	tdict_str(d, "section", h.section);
+	tdict_str(d, "row", h.row);
+	tdict_int(d, "number", h.number);
+	tdict_str(d, "price", view_money(r, h.price));
+	tdict_str(d, "balance", view_money(r, balance));
+	switch (h.state) {
+	case HOLD_HELD:
+		tdict_bool(d, "held", 1);
+		tdict_str(d, "deadline", view_clock(r, h.expires_at));
+		tdict_int(d, "deadline_epoch", h.expires_at);
+		tdict_int(d, "now_epoch", r->now);
+		tdict_int(d, "minutes_left", (h.expires_at - r->now + 59) / 60);
+		if (balance >= h.price) {
+			tdict_bool(d, "can_pay", 1);
+		} else {
+			tdict_str(d, "short_by", view_money(r, h.price - balance));
+			tdict_int(d, "short_amount", h.price - balance);
+		}
+		break;
+	case HOLD_PAID:
+		tdict_bool(d, "paid", 1);
+		tdict_str(d, "paid_at", view_datetime(r, h.paid_at));
+		tdict_int(d, "payment_id", h.payment_id);
+		break;
+	case HOLD_RELEASED:
+		tdict_bool(d, "released", 1);
+		break;
+	case HOLD_EXPIRED:
+		tdict_bool(d, "expired", 1);
+		break;
+	}
+	view_render(r, TMPL_HOLD, d);
+}
+
+void
+page_hold_pay(struct req *r)
+{
+	int64_t payment;
+	int already;
+	enum bo_status s = payment_pay(r->db, r->id, r->session.user_id, r->now,
+	    &payment, &already);
+	struct hold_view h;
+
+	switch (s) {
+	case BO_OK:
+		req_redirect(r, arena_printf(&r->arena, "/holds/%lld?msg=paid",
+		    (long long)r->id));
+		return;
+	case BO_GONE:
+		if (own_hold(r, &h))
+			page_error_link(r, 410, "Your hold expired before it was paid, "
+			    "so the seat went back on sale. Nothing was charged.",
+			    arena_printf(&r->arena, "/performances/%lld",
+			    (long long)h.performance_id), "Back to the seat map");
+		return;
+	case BO_INSUFFICIENT:
+		if (own_hold(r, &h))
+			page_error_link(r, 402, arena_printf(&r->arena, "Your balance "
+			    "is %s and this seat costs %s. Your hold is kept until %s: "
+			    "top up your wallet and pay.", view_money(r, r->session.balance),
+			    view_money(r, h.price), view_clock(r, h.expires_at)),
+			    arena_printf(&r->arena, "/wallet?amount=%lld&next=/holds/%lld",
+			    (long long)(h.price - r->session.balance), (long long)h.id),
+			    "Top up your wallet");
+		return;
+	case BO_FORBIDDEN:
+		page_error(r, 403, "This hold belongs to another buyer.");
+		return;
+	case BO_NOT_FOUND:
+		page_error(r, 404, "There is no such hold.");
+		return;
+	default:
+		page_status(r, s);
+	}
+}
+
+void
+page_hold_release(struct req *r)
+{
+	struct hold_view h;
+	enum bo_status s;
+
+	if (!own_hold(r, &h))
+		return;
+	s = hold_release(r->db, r->id, r->session.user_id, r->now);
+	if (s == BO_GONE) {
+		page_error_link(r, 410, "This hold is no longer held: it was paid, "
+		    "released or has expired.", arena_printf(&r->arena, "/holds/%lld",
+		    (long long)h.id), "See the hold");
+		return;
+	}
+	if (s != BO_OK) {
+		page_status(r, s);
+		return;
+	}
+	req_redirect(r, arena_printf(&r->arena, "/performances/%lld?msg=released",
+	    (long long)h.performance_id));
+}

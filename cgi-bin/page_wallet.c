@@ -1,0 +1,144 @@
+/*
+ * page_wallet.c — the wallet and the buyer's tickets.
+ *
+ * GET  /wallet[?amount=N&next=PATH]  login: balance, the whole history
+ *        (newest first) and a charge form carrying a one-time key
+ * POST /wallet/charge  amount, key, next, csrf → 303 next (or /wallet);
+ *        a bad amount comes back on the form (422), nothing changes;
+ *        the same key twice charges once
+ * GET  /bookings       login: the paid seats, soonest first
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "account.h"
+#include "pages.h"
+#include "parse.h"
+#include "payment.h"
+#include "view.h"
+#include "wallet.h"
+
+static void
+wallet_page(struct req *r, int status, const char *error)
+{
+	struct ledger_row *rows;
+	struct tdict *d;
+	int64_t balance, prefill;
+	const char *amount = req_form(r, "amount") ? req_form(r, "amount") :
+	    req_query(r, "amount");
+	const char *next = req_form(r, "next") ? req_form(r, "next") :
+	    req_query(r, "next");
+	char key[32];
+	enum bo_status s;
+	size_t n;
+
+	s = wallet_history(r->db, &r->arena, r->session.user_id, &balance, &rows, &n);
+	if (s != BO_OK) {
+		page_status(r, s);
+		return;
+	}
+	r->status = status;
+	d = view_page(r, "Wallet");
+	tdict_str(d, "balance", view_money(r, balance));
+	tdict_str(d, "max_charge", view_money(r, req_settings(r)->max_charge));
+	tdict_str(d, "currency", req_settings(r)->currency);
+	/* A fresh one-time key per form: a double submit charges once. */
+	random_token(key, sizeof key, 16);
+	tdict_str(d, "key", key);
+	if (amount != NULL && (error != NULL ||
+	    parse_int64(amount, 1, req_settings(r)->max_charge, &prefill)))
+		tdict_str(d, "amount", amount);
+	if (next != NULL && strcmp(view_safe_next(next), "/") != 0)
+		tdict_str(d, "next", view_safe_next(next));
+	if (error != NULL)
+		tdict_str(d, "error", error);
+	tdict_bool(d, "any", n > 0);
+	for (size_t i = 0; i < n; i++) {
+		struct tdict *l = tdict_add(d, "ledger");
+
+		tdict_str(l, "kind", rows[i].payment ? "Payment" : "Top-up");
+		tdict_bool(l, "payment", rows[i].payment);
+		tdict_str(l, "amount", arena_printf(&r->arena, "%s%s",
+		    rows[i].amount > 0 ? "+" : rows[i].amount < 0 ? "−" : "",
+		    view_money(r, rows[i].amount < 0 ? -rows[i].amount : rows[i].amount)));
+		tdict_str(l, "balance_after", view_money(r, rows[i].balance_after));
+		tdict_str(l, "when", view_datetime(r, rows[i].created_at));
+		if (rows[i].hold_id)
+			tdict_int(l, "hold_id", rows[i].hold_id);
+	}
+	view_render(r, TMPL_WALLET, d);
+}
+
+void
+page_wallet(struct req *r)
+{
+	wallet_page(r, 200, NULL);
+}
+
+void
+page_wallet_charge(struct req *r)
+{
+	const struct settings *set = req_settings(r);
+	const char *next = view_safe_next(req_form(r, "next"));
+	int64_t amount, balance;
+	int replayed;
+	enum bo_status s;
+
+	if (!parse_int64(req_form(r, "amount"), 1, set->max_charge, &amount)) {
+		wallet_page(r, 422, arena_printf(&r->arena, "Enter a whole amount "
+		    "from 1 to %s: digits only, no sign, spaces, decimals or "
+		    "exponents. Nothing was charged.", view_money(r, set->max_charge)));
+		return;
+	}
+	s = wallet_charge(r->db, r->session.user_id, amount, set->max_charge,
+	    req_form(r, "key"), r->now, &balance, &replayed);
+	if (s == BO_INVALID) {
+		page_error(r, 400, "This form is missing its one-time key: reload "
+		    "the wallet and try again. Nothing was charged.");
+		return;
+	}
+	if (s == BO_CONFLICT) {
+		page_error(r, 409, "This form was already used for another amount. "
+		    "Reload the wallet to charge again.");
+		return;
+	}
+	if (s != BO_OK) {
+		page_status(r, s);
+		return;
+	}
+	if (next[1] == '\0')
+		next = "/wallet";
+	req_redirect(r, arena_printf(&r->arena, "%s%smsg=charged", next,
+	    strchr(next, '?') ? "&" : "?"));
+}
+
+void
+page_bookings(struct req *r)
+{
+	struct booking *b;
+	struct tdict *d;
+	enum bo_status s;
+	size_t n;
+
+	if ((s = bookings_list(r->db, &r->arena, r->session.user_id, &b, &n)) != BO_OK) {
+		page_status(r, s);
+		return;
+	}
+	d = view_page(r, "My tickets");
+	tdict_bool(d, "any", n > 0);
+	for (size_t i = 0; i < n; i++) {
+		struct tdict *t = tdict_add(d, "bookings");
+
+		tdict_int(t, "hold_id", b[i].hold_id);
+		tdict_str(t, "concert_title", b[i].concert_title);
+		tdict_str(t, "venue", b[i].venue);
+		tdict_str(t, "date", view_date(r, b[i].starts_at));
+		tdict_str(t, "time", view_time(r, b[i].starts_at));
+		tdict_str(t, "section", b[i].section);
+		tdict_str(t, "row", b[i].row);
+		tdict_int(t, "number", b[i].number);
+		tdict_str(t, "price", view_money(r, b[i].amount));
+		tdict_str(t, "paid_at", view_datetime(r, b[i].paid_at));
+	}
+	view_render(r, TMPL_BOOKINGS, d);
+}

@@ -1,0 +1,65 @@
+/*
+ * hold.h — holding a seat for a few minutes, and giving it back.
+ *
+ * A hold is a buyer's claim on one seat for hold_seconds. The database
+ * forbids two live claims on a seat (the partial UNIQUE index of hold);
+ * every operation runs in one BEGIN IMMEDIATE transaction against
+ * committed state, treating a HELD row whose expires_at has passed as free
+ * (lazy expiry). A hold is never extended.
+ */
+#ifndef BOXOFFICE_HOLD_H
+#define BOXOFFICE_HOLD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "db.h"
+#include "setting.h"
+
+enum hold_state { HOLD_HELD, HOLD_PAID, HOLD_RELEASED, HOLD_EXPIRED };
+
+struct hold_view {
+	int64_t id, user_id, price, created_at, expires_at;
+	enum hold_state state;        /* as of now: a lapsed HELD is EXPIRED */
+	const char *section, *row;
+	int64_t number;
+	int64_t performance_id, starts_at, concert_id;
+	const char *concert_title, *venue;
+	int64_t payment_id, paid_at;  /* when PAID */
+};
+
+struct held_seat {
+	int64_t hold_id;
+	const char *section, *row;
+	int64_t number, price, expires_at;
+};
+
+/*
+ * Holds seat for the buyer. BO_NOT_FOUND: no such seat in that
+ * performance. BO_GONE: its sale is not open. BO_FORBIDDEN: the buyer has
+ * no ACTIVE queue ticket for the concert. BO_LIMIT: max_holds live holds
+ * already. BO_CONFLICT: someone else holds or bought it.
+ */
+enum bo_status hold_create(struct db *db, int64_t performance_id,
+    int64_t seat_id, int64_t user_id, int64_t now, const struct settings *set,
+    int64_t *hold_id);
+
+/* One hold, with its seat, date and payment; strings in a. BO_NOT_FOUND
+ * when there is none, BO_FORBIDDEN when it is another buyer's. */
+enum bo_status hold_get(struct db *db, struct arena *a, int64_t hold_id,
+    int64_t user_id, int64_t now, struct hold_view *out);
+
+/* Gives the seat back at once. BO_GONE when the hold is no longer held
+ * (paid, released or lapsed); BO_NOT_FOUND / BO_FORBIDDEN as hold_get. */
+enum bo_status hold_release(struct db *db, int64_t hold_id, int64_t user_id,
+    int64_t now);
+
+/* The buyer's live holds in a performance, oldest first; strings in a. */
+enum bo_status holds_mine(struct db *db, struct arena *a, int64_t user_id,
+    int64_t performance_id, int64_t now, struct held_seat **out, size_t *n);
+
+/* For boxoffice-expire: marks every lapsed hold EXPIRED; *n counts them. */
+enum bo_status holds_expire_all(struct db *db, int64_t now, int64_t *n);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * payment.h — paying for a held seat, and the buyer's bookings.
+ *
+ * One transaction debits the price, writes the payment and the ledger row,
+ * marks the seat PAID (sold) and, when the buyer holds nothing more of the
+ * concert, ends the queue ticket (DONE), which frees a slot for the next
+ * buyer in line. Paying twice pays once.
+ */
+#ifndef BOXOFFICE_PAYMENT_H
+#define BOXOFFICE_PAYMENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "db.h"
+
+struct booking {
+	int64_t payment_id, amount, paid_at, hold_id;
+	const char *section, *row;
+	int64_t number, performance_id, starts_at;
+	const char *concert_title, *venue;
+};
+
+/*
+ * Pays hold_id. BO_OK with *already = 1 when it was paid before (nothing
+ * changes). BO_GONE: the hold lapsed or was released. BO_INSUFFICIENT: the
+ * balance is short (the hold is kept). BO_NOT_FOUND / BO_FORBIDDEN: no
+ * such hold / another buyer's.
+ */
+enum bo_status payment_pay(struct db *db, int64_t hold_id, int64_t user_id,
+    int64_t now, int64_t *payment_id, int *already);
+
+/* The buyer's paid seats, soonest performance first; strings in a. */
+enum bo_status bookings_list(struct db *db, struct arena *a, int64_t user_id,
+    struct booking **out, size_t *n);
+
+#endif

@@ -1,0 +1,137 @@
+/*
+ * wallet.c — charging and reading the wallet (see wallet.h).
+ */
+#include "wallet.h"
+
+#include <string.h>
+
+enum bo_status
+wallet_move_locked(struct db *db, int64_t user, int64_t amount, int64_t hold_id,
+    const char *key, int64_t now, int64_t *balance)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_USER_ADD_BALANCE);
+	int rc;
+
+	db_bind_int(st, 1, user);
+	db_bind_int(st, 2, amount);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*balance = sqlite3_column_int64(st, 0);
+	db_reset(st);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return amount < 0 ? BO_INSUFFICIENT : BO_INVALID;
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? BO_NOT_FOUND : db_status(db, rc, "wallet");
+	st = db_stmt(db, STMT_LEDGER_INSERT);
+	db_bind_int(st, 1, user);
+	db_bind_text(st, 2, hold_id ? "PAYMENT" : "CHARGE");
+	db_bind_int(st, 3, amount);
+	db_bind_int(st, 4, *balance);
+	if (hold_id)
+		db_bind_int(st, 5, hold_id);
+	if (key)
+		db_bind_text(st, 6, key);
+	db_bind_int(st, 7, now);
+	rc = sqlite3_step(st);
+	db_reset(st);
+	return db_status(db, rc, "wallet_move");
+}
+
+static int
+key_ok(const char *key)
+{
+	size_t n;
+
+	if (key == NULL)
+		return 1;
+	n = strlen(key);
+	if (n == 0 || n > WALLET_KEY_MAX)
+		return 0;
+	for (const char *p = key; *p; p++)
+		if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e)
+			return 0;
+	return 1;
+}
+
+enum bo_status
+wallet_charge(struct db *db, int64_t user, int64_t amount, int64_t max_charge,
+    const char *key, int64_t now, int64_t *balance, int *replayed)
+{
+	sqlite3_stmt *st;
+	enum bo_status s;
+	int rc;
+
+	*replayed = 0;
+	if (amount < 1 || amount > max_charge || !key_ok(key))
+		return BO_INVALID;
+	if ((s = db_begin_write(db)) != BO_OK)
+		return s;
+	if (key != NULL) {
+		st = db_stmt(db, STMT_LEDGER_BY_KEY);
+		db_bind_int(st, 1, user);
+		db_bind_text(st, 2, key);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			*replayed = 1;
+			s = sqlite3_column_int64(st, 1) == amount ? BO_OK : BO_CONFLICT;
+		} else if (rc != SQLITE_DONE) {
+			s = db_status(db, rc, "wallet_charge");
+		}
+		db_reset(st);
+		if (*replayed || s != BO_OK) {
+			if (s == BO_OK) {
+				st = db_stmt(db, STMT_USER_BALANCE);
+				db_bind_int(st, 1, user);
+				if (sqlite3_step(st) == SQLITE_ROW)
+					*balance = sqlite3_column_int64(st, 0);
+				db_reset(st);
+			}
+			db_rollback(db);
+			return s;
+		}
+	}
+	if ((s = wallet_move_locked(db, user, amount, 0, key, now, balance)) != BO_OK) {
+		db_rollback(db);
+		return s;
+	}
+	return db_commit(db);
+}
+
+enum bo_status
+wallet_history(struct db *db, struct arena *a, int64_t user, int64_t *balance,
+    struct ledger_row **rows, size_t *n)
+{
+	sqlite3_stmt *st;
+	enum bo_status s;
+	size_t cap = 0;
+	int rc;
+
+	*rows = NULL;
+	*n = 0;
+	*balance = 0;
+	if ((s = db_begin_read(db)) != BO_OK)
+		return s;
+	st = db_stmt(db, STMT_USER_BALANCE);
+	db_bind_int(st, 1, user);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*balance = sqlite3_column_int64(st, 0);
+	db_reset(st);
+	st = db_stmt(db, STMT_LEDGER_LIST);
+	db_bind_int(st, 1, user);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ledger_row *l = arena_push(a, (void **)rows, n, &cap,
+		    sizeof *l);
+
+		l->id = sqlite3_column_int64(st, 0);
+		l->payment = strcmp(db_col_text(st, 1), "PAYMENT") == 0;
+		l->amount = sqlite3_column_int64(st, 2);
+		l->balance_after = sqlite3_column_int64(st, 3);
+		l->created_at = sqlite3_column_int64(st, 4);
+		l->hold_id = sqlite3_column_int64(st, 5);
+	}
+	db_reset(st);
+	if ((s = db_status(db, rc, "wallet_history")) != BO_OK) {
+		db_rollback(db);
+		return s;
+	}
+	return db_commit(db);
+}
