@@ -32,6 +32,8 @@ method_of(const char *m)
 	return M_OTHER;
 }
 
+/* Reads exactly CONTENT_LENGTH bytes (at most REQ_MAX_BODY) of a POST,
+ * PUT or DELETE into r->raw. */
 static int
 read_body(struct req *r, FCGX_Request *fr, const char **why)
 {
@@ -39,7 +41,6 @@ read_body(struct req *r, FCGX_Request *fr, const char **why)
 	int64_t len = 0;
 	char *body;
 	int got = 0;
-	enum params_error e;
 
 	if (cl != NULL && *cl != '\0' &&
 	    !parse_int64(cl, 0, INT64_C(1) << 40, &len)) {
@@ -47,11 +48,11 @@ read_body(struct req *r, FCGX_Request *fr, const char **why)
 		return 400;
 	}
 	if (len > REQ_MAX_BODY) {
-		*why = "The form is larger than 16 KiB.";
+		*why = "The request body is larger than 16 KiB.";
 		return 413;
 	}
-	if (r->method != M_POST)
-		return 0; /* only forms are read; the router answers the rest */
+	if (r->method == M_GET || r->method == M_HEAD)
+		return 0; /* a body on a GET means nothing to us */
 	body = arena_alloc(&r->arena, (size_t)len + 1);
 	while (got < len) {
 		int n = FCGX_GetStr(body + got, (int)len - got, fr->in);
@@ -64,16 +65,24 @@ read_body(struct req *r, FCGX_Request *fr, const char **why)
 		*why = "The request body is shorter than its Content-Length.";
 		return 400;
 	}
-	if (len == 0)
+	r->raw = body;
+	r->raw_len = (size_t)len;
+	return 0;
+}
+
+int
+req_parse_form(struct req *r, const char **why)
+{
+	enum params_error e;
+
+	if (r->raw_len == 0)
 		return 0;
 	if (strncasecmp(r->content_type, "application/x-www-form-urlencoded",
 	    33) != 0) {
-		/* The JSON API reads its own bodies (a later issue); forms are
-		 * urlencoded. */
 		*why = "Forms must be sent as application/x-www-form-urlencoded.";
 		return 415;
 	}
-	if ((e = params_parse_urlencoded(&r->arena, body, (size_t)len, &r->form))
+	if ((e = params_parse_urlencoded(&r->arena, r->raw, r->raw_len, &r->form))
 	    != PARAMS_OK) {
 		*why = params_error_text(e);
 		return e == PARAMS_TOO_LONG || e == PARAMS_TOO_MANY ? 413 : 400;

@@ -49,6 +49,8 @@ struct req {
 	const char *content_type;
 	int https;
 	struct params query, form, cookies;
+	const char *raw;         /* the body as sent (POST, PUT, DELETE) */
+	size_t raw_len;
 	int64_t id;              /* the {id} of the matched route */
 	int json;                /* answer errors as JSON, not pages */
 
@@ -67,11 +69,14 @@ struct req {
 };
 
 /*
- * Reads one request from the FastCGI stream: parameters, query, cookies and,
- * for POST, exactly CONTENT_LENGTH bytes of body. On bad input returns the
- * HTTP status to answer (400, 411, 413, 415) with *why set; 0 when fine.
+ * Reads one request from the FastCGI stream: parameters, query, cookies and
+ * exactly CONTENT_LENGTH bytes of body (r->raw). On bad input returns the
+ * HTTP status to answer (400, 413, 414) with *why set; 0 when fine.
  */
 int req_read(struct req *r, FCGX_Request *fr, const char **why);
+/* Decodes r->raw as an urlencoded form into r->form: 0, or the status to
+ * answer (400, 413, 415) with *why set. */
+int req_parse_form(struct req *r, const char **why);
 /* Writes status, headers and body to the FastCGI stream. */
 void req_send(struct req *r, FCGX_Request *fr);
 

@@ -143,6 +143,15 @@ router_dispatch(struct req *r)
 			method_not_allowed(r, routes[i].get, routes[i].post);
 			return;
 		}
+		if (r->method == M_POST && !r->json) {
+			const char *why;
+			int bad = req_parse_form(r, &why);
+
+			if (bad) {
+				page_error(r, bad, why);
+				return;
+			}
+		}
 		if ((routes[i].flags & RF_LOGIN) && !r->logged_in) {
 			if (r->json)
 				page_error(r, 401, "Log in first.");

@@ -161,7 +161,7 @@ static const char *const sql[STMT__MAX] = {
 	[STMT_QUEUE_DONE] =
 	    "UPDATE queue_ticket SET state = 'DONE', ended_at = ?3"
 	    " WHERE concert_id = ?1 AND user_id = ?2 AND state = 'ACTIVE'"
-	    " AND NOT EXISTS (SELECT 1 FROM hold h JOIN performance p"
+	    " AND expires_at > ?3 AND NOT EXISTS (SELECT 1 FROM hold h JOIN performance p"
 	    " ON p.id = h.performance_id WHERE h.user_id = ?2 AND p.concert_id = ?1"
 	    " AND h.state = 'HELD' AND h.expires_at > ?3)",
 
@@ -203,9 +203,6 @@ static const char *const sql[STMT__MAX] = {
 	    " AND h.performance_id = ?2 AND h.state = 'HELD' AND h.expires_at > ?3"
 	    " ORDER BY h.id",
 
-	/* ?1 user, ?2 signed amount; CHECK (balance >= 0) refuses overdrafts */
-	[STMT_USER_ADD_BALANCE] =
-	    "UPDATE user SET balance = balance + ?2 WHERE id = ?1 RETURNING balance",
 	[STMT_USER_BALANCE] = "SELECT balance FROM user WHERE id = ?1",
 	[STMT_LEDGER_INSERT] =
 	    "INSERT INTO ledger(user_id, kind, amount, balance_after, hold_id,"

@@ -3,25 +3,31 @@
  */
 #include "wallet.h"
 
+#include <stdint.h>
 #include <string.h>
 
 enum bo_status
 wallet_move_locked(struct db *db, int64_t user, int64_t amount, int64_t hold_id,
     const char *key, int64_t now, int64_t *balance)
 {
-	sqlite3_stmt *st = db_stmt(db, STMT_USER_ADD_BALANCE);
+	sqlite3_stmt *st = db_stmt(db, STMT_USER_BALANCE);
+	int64_t current = 0;
 	int rc;
 
 	db_bind_int(st, 1, user);
-	db_bind_int(st, 2, amount);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*balance = sqlite3_column_int64(st, 0);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		current = sqlite3_column_int64(st, 0);
 	db_reset(st);
-	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		return amount < 0 ? BO_INSUFFICIENT : BO_INVALID;
+	if (rc == SQLITE_DONE)
+		return BO_NOT_FOUND;
 	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? BO_NOT_FOUND : db_status(db, rc, "wallet");
+		return db_status(db, rc, "wallet_move");
+	if (amount < 0 && current < -amount)
+		return BO_INSUFFICIENT;
+	if (amount > 0 && current > INT64_MAX - amount)
+		return BO_INVALID;
+	*balance = current + amount;
+	/* The ledger's triggers check the chain and move user.balance. */
 	st = db_stmt(db, STMT_LEDGER_INSERT);
 	db_bind_int(st, 1, user);
 	db_bind_text(st, 2, hold_id ? "PAYMENT" : "CHARGE");
@@ -71,20 +77,15 @@ wallet_charge(struct db *db, int64_t user, int64_t amount, int64_t max_charge,
 		db_bind_int(st, 1, user);
 		db_bind_text(st, 2, key);
 		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			/* A replay answers as the first call did. */
 			*replayed = 1;
 			s = sqlite3_column_int64(st, 1) == amount ? BO_OK : BO_CONFLICT;
+			*balance = sqlite3_column_int64(st, 2);
 		} else if (rc != SQLITE_DONE) {
 			s = db_status(db, rc, "wallet_charge");
 		}
 		db_reset(st);
 		if (*replayed || s != BO_OK) {
-			if (s == BO_OK) {
-				st = db_stmt(db, STMT_USER_BALANCE);
-				db_bind_int(st, 1, user);
-				if (sqlite3_step(st) == SQLITE_ROW)
-					*balance = sqlite3_column_int64(st, 0);
-				db_reset(st);
-			}
 			db_rollback(db);
 			return s;
 		}

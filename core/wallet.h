@@ -1,10 +1,10 @@
 /*
  * wallet.h — a buyer's balance and its ledger.
  *
- * Every change of balance is one ledger row written in the same
- * transaction, with the balance it leaves; the schema refuses anything
- * else (004_wallet.sql). So the balance is the sum of the ledger, always,
- * and never negative.
+ * Every change of balance is one ledger row, with the balance it leaves;
+ * the schema's triggers check each row against the one before and move
+ * user.balance with it, and refuse anything else (004_wallet.sql). So the
+ * balance is the sum of the ledger, always, and never negative.
  */
 #ifndef BOXOFFICE_WALLET_H
 #define BOXOFFICE_WALLET_H
@@ -27,7 +27,8 @@ struct ledger_row {
 /*
  * Adds amount (1..max_charge) to the balance. key, when not NULL, makes the
  * charge happen once: a second call with the same key changes nothing and
- * answers as the first (*replayed = 1), or BO_CONFLICT if its amount
+ * answers as the first, with the balance the first left (*replayed = 1),
+ * or BO_CONFLICT if its amount
  * differs. BO_INVALID for an amount out of range or a bad key.
  */
 enum bo_status wallet_charge(struct db *db, int64_t user_id, int64_t amount,

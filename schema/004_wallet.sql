@@ -1,10 +1,11 @@
 -- 004_wallet: the wallet's ledger and payments.
 --
--- Money never appears or vanishes: every change of user.balance is one
--- ledger row in the same transaction, and the database refuses a row whose
--- balance_after is not the balance it leaves (trigger below). So balance =
--- sum(ledger.amount) always, and CHECK (balance >= 0) on user forbids
--- overdrawing.
+-- Money never appears or vanishes, and the database itself sees to it:
+-- the ledger is an append-only chain per buyer in which every row's
+-- balance_after is the previous row's plus its amount (never below zero),
+-- and user.balance can only ever equal the newest balance_after: it is
+-- moved by a trigger on the ledger, and any other change is refused.
+-- So balance = sum(ledger.amount), always.
 CREATE TABLE ledger (
   id            INTEGER PRIMARY KEY,
   user_id       INTEGER NOT NULL REFERENCES user(id),
@@ -20,10 +21,33 @@ CREATE TABLE ledger (
 ) STRICT;
 CREATE INDEX ledger_user ON ledger(user_id, id);
 
-CREATE TRIGGER ledger_follows_balance BEFORE INSERT ON ledger
-WHEN NEW.balance_after IS NOT (SELECT balance FROM user WHERE id = NEW.user_id)
+CREATE TRIGGER ledger_chains BEFORE INSERT ON ledger
+WHEN NEW.balance_after IS NOT coalesce((SELECT balance_after FROM ledger
+  WHERE user_id = NEW.user_id ORDER BY id DESC LIMIT 1), 0) + NEW.amount
 BEGIN
-  SELECT RAISE(ABORT, 'ledger row does not match the balance');
+  SELECT RAISE(ABORT, 'ledger row does not follow the previous balance');
+END;
+
+CREATE TRIGGER ledger_moves_balance AFTER INSERT ON ledger
+BEGIN
+  UPDATE user SET balance = NEW.balance_after WHERE id = NEW.user_id;
+END;
+
+CREATE TRIGGER balance_follows_ledger BEFORE UPDATE OF balance ON user
+WHEN NEW.balance IS NOT coalesce((SELECT balance_after FROM ledger
+  WHERE user_id = NEW.id ORDER BY id DESC LIMIT 1), 0)
+BEGIN
+  SELECT RAISE(ABORT, 'a balance moves only with a ledger row');
+END;
+
+CREATE TRIGGER ledger_is_append_only_u BEFORE UPDATE ON ledger
+BEGIN
+  SELECT RAISE(ABORT, 'the ledger is append-only');
+END;
+
+CREATE TRIGGER ledger_is_append_only_d BEFORE DELETE ON ledger
+BEGIN
+  SELECT RAISE(ABORT, 'the ledger is append-only');
 END;
 
 -- One payment per hold: paying twice pays once.

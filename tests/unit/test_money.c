@@ -1,0 +1,1197 @@
+/*
+ * test_money.c — seat holds (core/hold.c), the wallet (core/wallet.c) and
+ * payment (core/payment.c) against a real SQLite file in a fresh mkdtemp
+ * folder, with the demo catalogue loaded.
+ *
+ * The clock is explicit: every call gets its `now`, starting at T0 and
+ * moved by hand. Buyers are inserted with raw SQL (no scrypt) and admitted
+ * through the real queue (queue_capacity 100: at once). Settings are loaded
+ * once per test and then overridden in the struct.
+ *
+ * Covers: hold_create's answers (ok, taken, wrong performance, no ticket,
+ * sale not open, max_holds); lazy expiry at exactly hold_seconds;
+ * hold_release; wallet_charge's range, keys and replays; wallet_history;
+ * payment_pay (short balance, ok, twice, at and just before the deadline,
+ * released, another buyer's) and the queue ticket ending only with the
+ * last live hold of the concert; the schema's own refusals (CHECK, UNIQUE,
+ * triggers) through raw SQL; holds_expire_all and holds_mine;
+ * bookings_list; and money conservation across three buyers.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "db.h"
+#include "demo.h"
+#include "hold.h"
+#include "payment.h"
+#include "queue.h"
+#include "setting.h"
+#include "wallet.h"
+
+/* 2033-05-18 03:33:20 UTC: every test's base time. Demo sales are open. */
+#define T0 INT64_C(2000000000)
+#define HALL_CONCERT INT64_C(1)  /* Winter Symphony Gala: performances 1, 2 */
+#define CLUB_CONCERT INT64_C(2)  /* Midnight Jazz Session: performances 3, 4 */
+#define PERF INT64_C(1)          /* the 1,000-seat hall */
+#define PERF2 INT64_C(2)         /* the hall's second date */
+#define CLUB_PERF INT64_C(3)
+#define NOT_YET_PERF INT64_C(7)  /* sale opens in a week */
+#define HOLD_S INT64_C(300)
+#define MAX_CHARGE INT64_C(1000000)
+#define MAX_USERS 8
+#define MAX_SEATS 12
+
+struct fixture {
+	char dir[64], path[96];
+	struct db *db;
+	struct settings set;
+	int64_t user[MAX_USERS];
+	int64_t seat[MAX_SEATS];   /* the first seats of PERF, by id */
+	int64_t seat2[MAX_SEATS];  /* the first seats of PERF2 */
+};
+
+/* ---- fixture: one fresh, migrated database with the demo per test ---- */
+
+static void
+remove_db_files(struct fixture *f)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+	char p[128];
+
+	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+		snprintf(p, sizeof p, "%s%s", f->path, suffixes[i]);
+		unlink(p);
+	}
+}
+
+static int64_t qint(struct fixture *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void qtext(struct fixture *f, char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int sql_try(struct fixture *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The single integer a query (written by the test) answers; NULL is 0. */
+static int64_t
+qint(struct fixture *f, const char *fmt, ...)
+{
+	char sql[1024];
+	sqlite3_stmt *st;
+	va_list ap;
+	int64_t v;
+
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof sql, fmt, ap);
+	va_end(ap);
+	if (sqlite3_prepare_v2(f->db->handle, sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(f->db->handle));
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* The single text a query answers, copied into buf ("" for NULL). */
+static void
+qtext(struct fixture *f, char *buf, size_t len, const char *fmt, ...)
+{
+	char sql[1024];
+	sqlite3_stmt *st;
+	const unsigned char *s;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof sql, fmt, ap);
+	va_end(ap);
+	if (sqlite3_prepare_v2(f->db->handle, sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(f->db->handle));
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	s = sqlite3_column_text(st, 0);
+	snprintf(buf, len, "%s", s ? (const char *)s : "");
+	sqlite3_finalize(st);
+}
+
+/* Runs raw SQL; the extended result code (SQLITE_OK when it worked). */
+static int
+sql_try(struct fixture *f, const char *fmt, ...)
+{
+	char sql[1024];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof sql, fmt, ap);
+	va_end(ap);
+	rc = sqlite3_exec(f->db->handle, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? SQLITE_OK : sqlite3_extended_errcode(f->db->handle);
+}
+
+static void
+load_seats(struct fixture *f, int64_t perf, int64_t *out)
+{
+	char sql[128];
+	sqlite3_stmt *st;
+	int i = 0;
+
+	snprintf(sql, sizeof sql, "SELECT id FROM seat WHERE performance_id = %lld"
+	    " ORDER BY id LIMIT %d", (long long)perf, MAX_SEATS);
+	assert_int_equal(sqlite3_prepare_v2(f->db->handle, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW && i < MAX_SEATS)
+		out[i++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	assert_int_equal(i, MAX_SEATS);
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	char sql[256];
+
+	if (f == NULL)
+		return -1;
+	snprintf(f->dir, sizeof f->dir, "/tmp/boxoffice-money-XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->path, sizeof f->path, "%s/test.db", f->dir);
+	if ((f->db = db_open(f->path, 1)) == NULL || db_migrate(f->db) != BO_OK ||
+	    demo_load(f->db, T0) != BO_OK || settings_load(f->db, &f->set) != BO_OK)
+		return -1;
+	for (int i = 0; i < MAX_USERS; i++) {
+		snprintf(sql, sizeof sql, "INSERT INTO user(email, pw_hash,"
+		    " created_at) VALUES ('buyer%d@example.com', 'x', %lld)", i,
+		    (long long)T0);
+		if (sqlite3_exec(f->db->handle, sql, NULL, NULL, NULL) != SQLITE_OK)
+			return -1;
+		f->user[i] = sqlite3_last_insert_rowid(f->db->handle);
+	}
+	/* Known values, whatever the defaults become. */
+	f->set.queue_capacity = 100;
+	f->set.active_ttl = 3600;
+	f->set.abandon_after = 3600;
+	f->set.hold_seconds = HOLD_S;
+	f->set.max_holds = 4;
+	f->set.max_charge = MAX_CHARGE;
+	*state = f;
+	load_seats(f, PERF, f->seat);
+	load_seats(f, PERF2, f->seat2);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	db_close(f->db);
+	remove_db_files(f);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	return sodium_init() < 0 ? -1 : 0;
+}
+
+/* ---- helpers ---- */
+
+/* Joins the queue of a concert; with room for 100, admitted at once. */
+static int64_t
+admit(struct fixture *f, int buyer, int64_t concert, int64_t now)
+{
+	struct queue_view v;
+
+	assert_int_equal(queue_join(f->db, concert, f->user[buyer], now, &f->set,
+	    &v), BO_OK);
+	assert_int_equal(v.state, Q_ACTIVE);
+	return v.ticket_id;
+}
+
+static int64_t
+hold(struct fixture *f, int buyer, int64_t perf, int64_t seat, int64_t now)
+{
+	int64_t id = 0;
+
+	assert_int_equal(hold_create(f->db, perf, seat, f->user[buyer], now,
+	    &f->set, &id), BO_OK);
+	assert_true(id > 0);
+	return id;
+}
+
+static int64_t
+charge(struct fixture *f, int buyer, int64_t amount, const char *key,
+    int64_t now)
+{
+	int64_t balance = -1;
+	int replayed = -1;
+
+	assert_int_equal(wallet_charge(f->db, f->user[buyer], amount,
+	    f->set.max_charge, key, now, &balance, &replayed), BO_OK);
+	assert_int_equal(replayed, 0);
+	return balance;
+}
+
+static int64_t
+pay(struct fixture *f, int buyer, int64_t hold_id, int64_t now)
+{
+	int64_t pid = 0;
+	int already = -1;
+
+	assert_int_equal(payment_pay(f->db, hold_id, f->user[buyer], now, &pid,
+	    &already), BO_OK);
+	assert_int_equal(already, 0);
+	assert_true(pid > 0);
+	return pid;
+}
+
+static int64_t
+balance_of(struct fixture *f, int buyer)
+{
+	return qint(f, "SELECT balance FROM user WHERE id = %lld",
+	    (long long)f->user[buyer]);
+}
+
+static int64_t
+ledger_rows(struct fixture *f, int buyer)
+{
+	return qint(f, "SELECT count(*) FROM ledger WHERE user_id = %lld",
+	    (long long)f->user[buyer]);
+}
+
+static int64_t
+payment_rows(struct fixture *f)
+{
+	return qint(f, "SELECT count(*) FROM payment");
+}
+
+static int64_t
+seat_price(struct fixture *f, int64_t seat)
+{
+	return qint(f, "SELECT price FROM seat WHERE id = %lld", (long long)seat);
+}
+
+static void
+assert_hold_stored(struct fixture *f, int64_t hold_id, const char *state)
+{
+	char buf[16];
+
+	qtext(f, buf, sizeof buf, "SELECT state FROM hold WHERE id = %lld",
+	    (long long)hold_id);
+	assert_string_equal(buf, state);
+}
+
+static void
+assert_ticket_stored(struct fixture *f, int64_t ticket_id, const char *state)
+{
+	char buf[16];
+
+	qtext(f, buf, sizeof buf, "SELECT state FROM queue_ticket WHERE id = %lld",
+	    (long long)ticket_id);
+	assert_string_equal(buf, state);
+}
+
+static int64_t
+live_rows_of_seat(struct fixture *f, int64_t seat)
+{
+	return qint(f, "SELECT count(*) FROM hold WHERE seat_id = %lld"
+	    " AND state IN ('HELD','PAID')", (long long)seat);
+}
+
+static enum hold_state
+view_state(struct fixture *f, int buyer, int64_t hold_id, int64_t now)
+{
+	struct arena a = ARENA_INIT;
+	struct hold_view h;
+
+	assert_int_equal(hold_get(f->db, &a, hold_id, f->user[buyer], now, &h),
+	    BO_OK);
+	arena_free(&a);
+	return h.state;
+}
+
+/* Everything a failed money operation must leave alone, in one string. */
+static void
+money_snapshot(struct fixture *f, char *buf, size_t len)
+{
+	qtext(f, buf, len, "SELECT"
+	    " (SELECT group_concat(id || ':' || balance, ',') FROM"
+	    "   (SELECT id, balance FROM user ORDER BY id)) || '|' ||"
+	    " (SELECT count(*) || '/' || coalesce(max(id), 0) FROM ledger) || '|' ||"
+	    " (SELECT count(*) || '/' || coalesce(max(id), 0) FROM payment) || '|' ||"
+	    " (SELECT group_concat(id || ':' || state, ',') FROM"
+	    "   (SELECT id, state FROM hold ORDER BY id)) || '|' ||"
+	    " (SELECT group_concat(id || ':' || state, ',') FROM"
+	    "   (SELECT id, state FROM queue_ticket ORDER BY id))");
+}
+
+/* ---- 1. hold_create ---- */
+
+static void
+hold_create_answers(void **state)
+{
+	struct fixture *f = *state;
+	int64_t h, h2, h3, other = 0, perf7_seat, perf7_concert;
+	int64_t club_seat;
+
+	admit(f, 0, HALL_CONCERT, T0);
+	admit(f, 1, HALL_CONCERT, T0);
+
+	/* OK: one HELD row with the deadline and the seat's price. */
+	h = hold(f, 0, PERF, f->seat[0], T0);
+	assert_hold_stored(f, h, "HELD");
+	assert_int_equal(qint(f, "SELECT expires_at FROM hold WHERE id = %lld",
+	    (long long)h), T0 + HOLD_S);
+	assert_int_equal(qint(f, "SELECT created_at FROM hold WHERE id = %lld",
+	    (long long)h), T0);
+	assert_int_equal(qint(f, "SELECT price FROM hold WHERE id = %lld",
+	    (long long)h), seat_price(f, f->seat[0]));
+	assert_true(seat_price(f, f->seat[0]) > 0);
+	assert_int_equal(qint(f, "SELECT user_id FROM hold WHERE id = %lld",
+	    (long long)h), f->user[0]);
+	assert_int_equal(qint(f, "SELECT seat_id FROM hold WHERE id = %lld",
+	    (long long)h), f->seat[0]);
+	assert_int_equal(qint(f, "SELECT performance_id FROM hold WHERE id = %lld",
+	    (long long)h), PERF);
+
+	/* The same seat by another buyer: taken, still one live row. */
+	assert_int_equal(hold_create(f->db, PERF, f->seat[0], f->user[1], T0 + 1,
+	    &f->set, &other), BO_CONFLICT);
+	assert_int_equal(live_rows_of_seat(f, f->seat[0]), 1);
+	assert_int_equal(qint(f, "SELECT count(*) FROM hold WHERE seat_id = %lld",
+	    (long long)f->seat[0]), 1);
+	/* ... and by the same buyer again: taken too. */
+	assert_int_equal(hold_create(f->db, PERF, f->seat[0], f->user[0], T0 + 1,
+	    &f->set, &other), BO_CONFLICT);
+	assert_int_equal(live_rows_of_seat(f, f->seat[0]), 1);
+
+	/* A seat of another performance, or none at all. */
+	assert_int_equal(hold_create(f->db, PERF, f->seat2[0], f->user[1], T0 + 1,
+	    &f->set, &other), BO_NOT_FOUND);
+	club_seat = qint(f, "SELECT min(id) FROM seat WHERE performance_id = %lld",
+	    (long long)CLUB_PERF);
+	assert_int_equal(hold_create(f->db, PERF, club_seat, f->user[1], T0 + 1,
+	    &f->set, &other), BO_NOT_FOUND);
+	assert_int_equal(hold_create(f->db, PERF, INT64_C(99999999), f->user[1],
+	    T0 + 1, &f->set, &other), BO_NOT_FOUND);
+	assert_int_equal(qint(f, "SELECT count(*) FROM hold"), 1);
+
+	/* No ACTIVE ticket for the concert. */
+	assert_int_equal(hold_create(f->db, PERF, f->seat[1], f->user[2], T0 + 1,
+	    &f->set, &other), BO_FORBIDDEN);
+	/* A ticket for another concert is no ticket for this one. */
+	admit(f, 3, CLUB_CONCERT, T0);
+	assert_int_equal(hold_create(f->db, PERF, f->seat[1], f->user[3], T0 + 1,
+	    &f->set, &other), BO_FORBIDDEN);
+	assert_int_equal(qint(f, "SELECT count(*) FROM hold"), 1);
+
+	/* The sale of performance 7 opens in a week; the buyer has a ticket. */
+	perf7_concert = qint(f, "SELECT concert_id FROM performance WHERE id = %lld",
+	    (long long)NOT_YET_PERF);
+	assert_true(qint(f, "SELECT sale_opens_at FROM performance WHERE id = %lld",
+	    (long long)NOT_YET_PERF) > T0 + 1);
+	perf7_seat = qint(f, "SELECT min(id) FROM seat WHERE performance_id = %lld",
+	    (long long)NOT_YET_PERF);
+	admit(f, 0, perf7_concert, T0);
+	assert_int_equal(hold_create(f->db, NOT_YET_PERF, perf7_seat, f->user[0],
+	    T0 + 1, &f->set, &other), BO_GONE);
+	assert_int_equal(qint(f, "SELECT count(*) FROM hold"), 1);
+
+	/* max_holds 2: the third live hold is refused... */
+	f->set.max_holds = 2;
+	h2 = hold(f, 0, PERF, f->seat[1], T0 + 100);
+	assert_int_equal(hold_create(f->db, PERF, f->seat[2], f->user[0], T0 + 100,
+	    &f->set, &other), BO_LIMIT);
+	assert_int_equal(hold_create(f->db, PERF, f->seat[2], f->user[0],
+	    T0 + HOLD_S - 1, &f->set, &other), BO_LIMIT);
+	assert_int_equal(live_rows_of_seat(f, f->seat[2]), 0);
+	/* ... other buyers and other dates have their own count ... */
+	hold(f, 1, PERF, f->seat[3], T0 + 100);
+	hold(f, 0, PERF2, f->seat2[0], T0 + 100);
+	/* ... and once the first lapses (now = its expires_at), allowed. */
+	h3 = hold(f, 0, PERF, f->seat[2], T0 + HOLD_S);
+	assert_true(h3 != h && h3 != h2);
+	assert_int_equal(hold_create(f->db, PERF, f->seat[4], f->user[0],
+	    T0 + HOLD_S, &f->set, &other), BO_LIMIT);
+}
+
+/* ---- 2. lazy expiry at exactly hold_seconds ---- */
+
+static void
+lazy_expiry_edges(void **state)
+{
+	struct fixture *f = *state;
+	int64_t h, h1, other = 0;
+
+	admit(f, 0, HALL_CONCERT, T0);
+	admit(f, 1, HALL_CONCERT, T0);
+	h = hold(f, 0, PERF, f->seat[0], T0);
+
+	/* One second before the deadline the seat is still taken. */
+	assert_int_equal(hold_create(f->db, PERF, f->seat[0], f->user[1],
+	    T0 + HOLD_S - 1, &f->set, &other), BO_CONFLICT);
+	assert_int_equal(view_state(f, 0, h, T0 + HOLD_S - 1), HOLD_HELD);
+	assert_hold_stored(f, h, "HELD");
+
+	/* At the deadline it is expired, even before anything writes it. */
+	assert_int_equal(view_state(f, 0, h, T0 + HOLD_S), HOLD_EXPIRED);
+	assert_hold_stored(f, h, "HELD");
+
+	/* ... and free: another buyer takes it; the old row is written down. */
+	h1 = hold(f, 1, PERF, f->seat[0], T0 + HOLD_S);
+	assert_true(h1 != h);
+	assert_hold_stored(f, h, "EXPIRED");
+	assert_hold_stored(f, h1, "HELD");
+	assert_int_equal(view_state(f, 0, h, T0 + HOLD_S), HOLD_EXPIRED);
+	assert_int_equal(view_state(f, 1, h1, T0 + HOLD_S), HOLD_HELD);
+	assert_int_equal(live_rows_of_seat(f, f->seat[0]), 1);
+	assert_int_equal(qint(f, "SELECT expires_at FROM hold WHERE id = %lld",
+	    (long long)h1), T0 + 2 * HOLD_S);
+}
+
+/* ---- 3. hold_release ---- */
+
+static void
+hold_release_cases(void **state)
+{
+	struct fixture *f = *state;
+	struct arena a = ARENA_INIT;
+	struct hold_view v;
+	int64_t h, h1, h2;
+
+	admit(f, 0, HALL_CONCERT, T0);
+	admit(f, 1, HALL_CONCERT, T0);
+	h = hold(f, 0, PERF, f->seat[0], T0);
+
+	/* Released: the seat is free at the same second. */
+	assert_int_equal(hold_release(f->db, h, f->user[0], T0 + 10), BO_OK);
+	assert_hold_stored(f, h, "RELEASED");
+	assert_int_equal(view_state(f, 0, h, T0 + 10), HOLD_RELEASED);
+	h1 = hold(f, 1, PERF, f->seat[0], T0 + 10);
+	assert_hold_stored(f, h1, "HELD");
+
+	/* Twice: gone. */
+	assert_int_equal(hold_release(f->db, h, f->user[0], T0 + 11), BO_GONE);
+	assert_hold_stored(f, h, "RELEASED");
+
+	/* Another buyer's: forbidden, and it stays held. */
+	assert_int_equal(hold_release(f->db, h1, f->user[0], T0 + 12),
+	    BO_FORBIDDEN);
+	assert_hold_stored(f, h1, "HELD");
+	assert_int_equal(hold_get(f->db, &a, h1, f->user[0], T0 + 12, &v),
+	    BO_FORBIDDEN);
+
+	/* Unknown. */
+	assert_int_equal(hold_release(f->db, INT64_C(987654), f->user[0], T0 + 12),
+	    BO_NOT_FOUND);
+	assert_int_equal(hold_get(f->db, &a, INT64_C(987654), f->user[0], T0 + 12,
+	    &v), BO_NOT_FOUND);
+
+	/* A lapsed hold cannot be released: it is already gone. */
+	h2 = hold(f, 0, PERF, f->seat[1], T0 + 20);
+	assert_int_equal(hold_release(f->db, h2, f->user[0], T0 + 20 + HOLD_S),
+	    BO_GONE);
+	assert_int_equal(view_state(f, 0, h2, T0 + 20 + HOLD_S), HOLD_EXPIRED);
+	arena_free(&a);
+}
+
+/* ---- 4. wallet_charge and wallet_history ---- */
+
+static void
+wallet_charge_cases(void **state)
+{
+	struct fixture *f = *state;
+	struct arena a = ARENA_INIT;
+	struct ledger_row *rows;
+	char before[512], after[512], key65[66], key64[65];
+	int64_t b, b2, sum, expect;
+	int replayed;
+	size_t n;
+
+	b = charge(f, 0, 1, NULL, T0);
+	assert_int_equal(b, 1);
+	b = charge(f, 0, MAX_CHARGE, NULL, T0 + 1);
+	assert_int_equal(b, 1 + MAX_CHARGE);
+	assert_int_equal(balance_of(f, 0), 1 + MAX_CHARGE);
+
+	/* Out of range: refused, nothing changes. */
+	money_snapshot(f, before, sizeof before);
+	{
+		static const int64_t bad[] = { 0, -1, MAX_CHARGE + 1, INT64_MIN,
+		    INT64_MAX };
+
+		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			replayed = -1;
+			assert_int_equal(wallet_charge(f->db, f->user[0], bad[i],
+			    MAX_CHARGE, NULL, T0 + 2, &b2, &replayed), BO_INVALID);
+			assert_int_equal(replayed, 0);
+			assert_int_equal(wallet_charge(f->db, f->user[0], bad[i],
+			    MAX_CHARGE, "k-bad", T0 + 2, &b2, &replayed), BO_INVALID);
+		}
+	}
+	money_snapshot(f, after, sizeof after);
+	assert_string_equal(before, after);
+
+	/* A key: once. The replay answers as the first. */
+	b = charge(f, 0, 500, "order-1", T0 + 3);
+	assert_int_equal(b, 1 + MAX_CHARGE + 500);
+	money_snapshot(f, before, sizeof before);
+	replayed = 0;
+	b2 = -1;
+	assert_int_equal(wallet_charge(f->db, f->user[0], 500, MAX_CHARGE,
+	    "order-1", T0 + 4, &b2, &replayed), BO_OK);
+	assert_int_equal(replayed, 1);
+	assert_int_equal(b2, b);
+	money_snapshot(f, after, sizeof after);
+	assert_string_equal(before, after);
+	assert_int_equal(qint(f, "SELECT count(*) FROM ledger WHERE user_id = %lld"
+	    " AND idem_key = 'order-1'", (long long)f->user[0]), 1);
+
+	/* The same key with another amount: conflict, nothing changes. */
+	assert_int_equal(wallet_charge(f->db, f->user[0], 600, MAX_CHARGE,
+	    "order-1", T0 + 5, &b2, &replayed), BO_CONFLICT);
+	money_snapshot(f, after, sizeof after);
+	assert_string_equal(before, after);
+
+	/* Keys: 64 printable characters at most, no space, not empty. */
+	memset(key65, 'k', 65);
+	key65[65] = '\0';
+	memset(key64, 'k', 64);
+	key64[64] = '\0';
+	assert_int_equal(wallet_charge(f->db, f->user[0], 10, MAX_CHARGE, key65,
+	    T0 + 6, &b2, &replayed), BO_INVALID);
+	assert_int_equal(wallet_charge(f->db, f->user[0], 10, MAX_CHARGE,
+	    "has space", T0 + 6, &b2, &replayed), BO_INVALID);
+	assert_int_equal(wallet_charge(f->db, f->user[0], 10, MAX_CHARGE, "",
+	    T0 + 6, &b2, &replayed), BO_INVALID);
+	assert_int_equal(wallet_charge(f->db, f->user[0], 10, MAX_CHARGE,
+	    "tab\there", T0 + 6, &b2, &replayed), BO_INVALID);
+	assert_int_equal(wallet_charge(f->db, f->user[0], 10, MAX_CHARGE,
+	    "caf\xc3\xa9", T0 + 6, &b2, &replayed), BO_INVALID);
+	money_snapshot(f, after, sizeof after);
+	assert_string_equal(before, after);
+	b = charge(f, 0, 10, key64, T0 + 7);
+	assert_int_equal(b, 1 + MAX_CHARGE + 510);
+
+	/* NULL key: every call is a new charge. */
+	b = charge(f, 0, 7, NULL, T0 + 8);
+	b = charge(f, 0, 7, NULL, T0 + 9);
+	assert_int_equal(b, 1 + MAX_CHARGE + 524);
+
+	/* Keys belong to a buyer: another may use the same one. */
+	assert_int_equal(charge(f, 1, 500, "order-1", T0 + 10), 500);
+	assert_int_equal(balance_of(f, 0), 1 + MAX_CHARGE + 524);
+
+	/* History: newest first, a chain of balances summing to the balance. */
+	assert_int_equal(wallet_history(f->db, &a, f->user[0], &b2, &rows, &n),
+	    BO_OK);
+	expect = 1 + MAX_CHARGE + 524;
+	assert_int_equal(b2, expect);
+	assert_int_equal(n, 6);
+	assert_int_equal(n, ledger_rows(f, 0));
+	sum = 0;
+	for (size_t i = 0; i < n; i++) {
+		sum += rows[i].amount;
+		assert_int_equal(rows[i].payment, 0);
+		assert_int_equal(rows[i].hold_id, 0);
+		assert_true(rows[i].amount > 0);
+		if (i + 1 < n) {
+			assert_true(rows[i].id > rows[i + 1].id);
+			assert_true(rows[i].created_at >= rows[i + 1].created_at);
+			assert_int_equal(rows[i].balance_after - rows[i].amount,
+			    rows[i + 1].balance_after);
+		}
+	}
+	assert_int_equal(sum, b2);
+	assert_int_equal(rows[0].balance_after, b2);
+	assert_int_equal(rows[0].created_at, T0 + 9);
+	assert_int_equal(rows[n - 1].amount, 1);
+	assert_int_equal(rows[n - 1].balance_after, 1);
+	assert_int_equal(rows[n - 1].created_at, T0);
+
+	/* A buyer with no ledger. */
+	assert_int_equal(wallet_history(f->db, &a, f->user[2], &b2, &rows, &n),
+	    BO_OK);
+	assert_int_equal(b2, 0);
+	assert_int_equal(n, 0);
+	arena_free(&a);
+}
+
+/* ---- 5. payment_pay ---- */
+
+static void
+payment_pay_cases(void **state)
+{
+	struct fixture *f = *state;
+	struct arena a = ARENA_INIT;
+	struct hold_view v;
+	char before[1024], after[1024];
+	int64_t t0, t1, t2, h, h1, h2, h3, h4, price, pid, pid2, bal;
+	int already;
+
+	t0 = admit(f, 0, HALL_CONCERT, T0);
+	h = hold(f, 0, PERF, f->seat[0], T0);
+	price = seat_price(f, f->seat[0]);
+
+	/* Short by one: refused, nothing changes, the hold is kept. */
+	charge(f, 0, price - 1, NULL, T0 + 1);
+	money_snapshot(f, before, sizeof before);
+	already = -1;
+	assert_int_equal(payment_pay(f->db, h, f->user[0], T0 + 10, &pid,
+	    &already), BO_INSUFFICIENT);
+	assert_int_equal(already, 0);
+	money_snapshot(f, after, sizeof after);
+	assert_string_equal(before, after);
+	assert_int_equal(balance_of(f, 0), price - 1);
+	assert_hold_stored(f, h, "HELD");
+	assert_int_equal(payment_rows(f), 0);
+	assert_int_equal(ledger_rows(f, 0), 1);
+	assert_ticket_stored(f, t0, "ACTIVE");
+
+	/* Enough: paid. */
+	charge(f, 0, 50000, NULL, T0 + 11);
+	bal = price - 1 + 50000;
+	pid = pay(f, 0, h, T0 + 12);
+	assert_int_equal(balance_of(f, 0), bal - price);
+	assert_int_equal(payment_rows(f), 1);
+	assert_int_equal(qint(f, "SELECT hold_id FROM payment WHERE id = %lld",
+	    (long long)pid), h);
+	assert_int_equal(qint(f, "SELECT user_id FROM payment WHERE id = %lld",
+	    (long long)pid), f->user[0]);
+	assert_int_equal(qint(f, "SELECT amount FROM payment WHERE id = %lld",
+	    (long long)pid), price);
+	assert_int_equal(qint(f, "SELECT created_at FROM payment WHERE id = %lld",
+	    (long long)pid), T0 + 12);
+	assert_int_equal(ledger_rows(f, 0), 3);
+	assert_int_equal(qint(f, "SELECT count(*) FROM ledger WHERE kind ="
+	    " 'PAYMENT'"), 1);
+	assert_int_equal(qint(f, "SELECT amount FROM ledger WHERE kind = 'PAYMENT'"),
+	    -price);
+	assert_int_equal(qint(f, "SELECT balance_after FROM ledger WHERE kind ="
+	    " 'PAYMENT'"), bal - price);
+	assert_int_equal(qint(f, "SELECT hold_id FROM ledger WHERE kind ="
+	    " 'PAYMENT'"), h);
+	assert_int_equal(qint(f, "SELECT user_id FROM ledger WHERE kind ="
+	    " 'PAYMENT'"), f->user[0]);
+	assert_int_equal(qint(f, "SELECT created_at FROM ledger WHERE kind ="
+	    " 'PAYMENT'"), T0 + 12);
+	assert_hold_stored(f, h, "PAID");
+	assert_int_equal(hold_get(f->db, &a, h, f->user[0], T0 + 12, &v), BO_OK);
+	assert_int_equal(v.state, HOLD_PAID);
+	assert_int_equal(v.payment_id, pid);
+	assert_int_equal(v.paid_at, T0 + 12);
+	assert_int_equal(v.price, price);
+	assert_ticket_stored(f, t0, "DONE");
+	assert_int_equal(qint(f, "SELECT ended_at FROM queue_ticket WHERE id = %lld",
+	    (long long)t0), T0 + 12);
+	/* Paid is forever: still PAID long after the hold's deadline. */
+	assert_int_equal(view_state(f, 0, h, T0 + 10 * HOLD_S), HOLD_PAID);
+
+	/* Again, even after the deadline: the same payment, nothing changes. */
+	money_snapshot(f, before, sizeof before);
+	already = 0;
+	assert_int_equal(payment_pay(f->db, h, f->user[0], T0 + 13, &pid2,
+	    &already), BO_OK);
+	assert_int_equal(already, 1);
+	assert_int_equal(pid2, pid);
+	already = 0;
+	assert_int_equal(payment_pay(f->db, h, f->user[0], T0 + 2 * HOLD_S, &pid2,
+	    &already), BO_OK);
+	assert_int_equal(already, 1);
+	assert_int_equal(pid2, pid);
+	money_snapshot(f, after, sizeof after);
+	assert_string_equal(before, after);
+
+	/* At exactly expires_at: gone, nothing changes. */
+	t1 = admit(f, 1, HALL_CONCERT, T0);
+	charge(f, 1, 500000, NULL, T0);
+	h1 = hold(f, 1, PERF, f->seat[1], T0);
+	money_snapshot(f, before, sizeof before);
+	assert_int_equal(payment_pay(f->db, h1, f->user[1], T0 + HOLD_S, &pid2,
+	    &already), BO_GONE);
+	assert_int_equal(already, 0);
+	money_snapshot(f, after, sizeof after);
+	assert_string_equal(before, after);
+	assert_int_equal(balance_of(f, 1), 500000);
+	assert_ticket_stored(f, t1, "ACTIVE");
+	assert_int_equal(live_rows_of_seat(f, f->seat[1]), 1); /* lapsed, unwritten */
+	assert_int_equal(view_state(f, 1, h1, T0 + HOLD_S), HOLD_EXPIRED);
+
+	/* One second before: paid. */
+	t2 = admit(f, 2, HALL_CONCERT, T0);
+	charge(f, 2, 500000, NULL, T0);
+	h2 = hold(f, 2, PERF, f->seat[2], T0);
+	pay(f, 2, h2, T0 + HOLD_S - 1);
+	assert_hold_stored(f, h2, "PAID");
+	assert_int_equal(balance_of(f, 2), 500000 - seat_price(f, f->seat[2]));
+	assert_ticket_stored(f, t2, "DONE");
+
+	/* A released hold: gone, nothing changes. */
+	admit(f, 3, HALL_CONCERT, T0);
+	charge(f, 3, 500000, NULL, T0);
+	h3 = hold(f, 3, PERF, f->seat[3], T0);
+	assert_int_equal(hold_release(f->db, h3, f->user[3], T0 + 5), BO_OK);
+	money_snapshot(f, before, sizeof before);
+	assert_int_equal(payment_pay(f->db, h3, f->user[3], T0 + 6, &pid2,
+	    &already), BO_GONE);
+	money_snapshot(f, after, sizeof after);
+	assert_string_equal(before, after);
+	assert_hold_stored(f, h3, "RELEASED");
+
+	/* Another buyer's: forbidden, nothing changes. */
+	admit(f, 4, HALL_CONCERT, T0);
+	h4 = hold(f, 4, PERF, f->seat[4], T0);
+	money_snapshot(f, before, sizeof before);
+	assert_int_equal(payment_pay(f->db, h4, f->user[3], T0 + 6, &pid2,
+	    &already), BO_FORBIDDEN);
+	assert_int_equal(payment_pay(f->db, h, f->user[3], T0 + 6, &pid2,
+	    &already), BO_FORBIDDEN);
+	/* Unknown. */
+	assert_int_equal(payment_pay(f->db, INT64_C(987654), f->user[3], T0 + 6,
+	    &pid2, &already), BO_NOT_FOUND);
+	money_snapshot(f, after, sizeof after);
+	assert_string_equal(before, after);
+	assert_hold_stored(f, h4, "HELD");
+	arena_free(&a);
+}
+
+/* ---- 6. the queue ticket ends with the last live hold of the concert ---- */
+
+static void
+ticket_done_after_last_hold(void **state)
+{
+	struct fixture *f = *state;
+	int64_t t0, t1, t2c1, t2c2, a, b, c, d, e, club_seat;
+
+	/* Two seats of the concert, on its two dates. */
+	t0 = admit(f, 0, HALL_CONCERT, T0);
+	charge(f, 0, MAX_CHARGE, NULL, T0);
+	a = hold(f, 0, PERF, f->seat[0], T0);
+	b = hold(f, 0, PERF2, f->seat2[0], T0 + 1);
+	pay(f, 0, a, T0 + 10);
+	assert_ticket_stored(f, t0, "ACTIVE");
+	pay(f, 0, b, T0 + 11);
+	assert_ticket_stored(f, t0, "DONE");
+
+	/* Two seats of one date. */
+	t1 = admit(f, 1, HALL_CONCERT, T0);
+	charge(f, 1, MAX_CHARGE, NULL, T0);
+	a = hold(f, 1, PERF, f->seat[1], T0);
+	b = hold(f, 1, PERF, f->seat[2], T0);
+	pay(f, 1, b, T0 + 10);
+	assert_ticket_stored(f, t1, "ACTIVE");
+	pay(f, 1, a, T0 + 11);
+	assert_ticket_stored(f, t1, "DONE");
+
+	/* A lapsed hold keeps nothing open; a hold of another concert
+	 * neither. */
+	t2c1 = admit(f, 2, HALL_CONCERT, T0);
+	t2c2 = admit(f, 2, CLUB_CONCERT, T0);
+	charge(f, 2, MAX_CHARGE, NULL, T0);
+	c = hold(f, 2, PERF, f->seat[3], T0);             /* lapses at T0+300 */
+	d = hold(f, 2, PERF, f->seat[4], T0 + 200);       /* until T0+500 */
+	club_seat = qint(f, "SELECT min(id) FROM seat WHERE performance_id = %lld",
+	    (long long)CLUB_PERF);
+	e = hold(f, 2, CLUB_PERF, club_seat, T0 + 200);
+	pay(f, 2, d, T0 + HOLD_S);
+	assert_int_equal(view_state(f, 2, c, T0 + HOLD_S), HOLD_EXPIRED);
+	assert_ticket_stored(f, t2c1, "DONE");
+	assert_ticket_stored(f, t2c2, "ACTIVE");
+	pay(f, 2, e, T0 + HOLD_S + 1);
+	assert_ticket_stored(f, t2c2, "DONE");
+}
+
+/* ---- 7. the schema refuses what the code must never do ---- */
+
+static void
+schema_invariants(void **state)
+{
+	struct fixture *f = *state;
+	int64_t h, h2, u = f->user[0], b0;
+
+	b0 = charge(f, 0, 1000, NULL, T0);
+
+	/* The balance moves only with a ledger row: any direct change, up
+	 * or down, is refused by a trigger. */
+	assert_int_equal(sql_try(f, "UPDATE user SET balance = -1 WHERE id = %lld",
+	    (long long)u), SQLITE_CONSTRAINT_TRIGGER);
+	assert_int_equal(sql_try(f, "UPDATE user SET balance = balance + 5"
+	    " WHERE id = %lld", (long long)u), SQLITE_CONSTRAINT_TRIGGER);
+	assert_int_equal(balance_of(f, 0), 1000);
+
+	/* A ledger row that does not follow the previous one: the trigger.
+	 * Below zero: the CHECK. Rewriting history: append-only. */
+	assert_int_equal(sql_try(f, "INSERT INTO ledger(user_id, kind, amount,"
+	    " balance_after, created_at) VALUES (%lld, 'CHARGE', 5, 1006, %lld)",
+	    (long long)u, (long long)T0), SQLITE_CONSTRAINT_TRIGGER);
+	assert_int_equal(sql_try(f, "INSERT INTO ledger(user_id, kind, amount,"
+	    " balance_after, created_at) VALUES (%lld, 'CHARGE', 5, 999, %lld)",
+	    (long long)u, (long long)T0), SQLITE_CONSTRAINT_TRIGGER);
+	assert_int_equal(sql_try(f, "UPDATE ledger SET amount = 2000 WHERE user_id"
+	    " = %lld", (long long)u), SQLITE_CONSTRAINT_TRIGGER);
+	assert_int_equal(sql_try(f, "DELETE FROM ledger WHERE user_id = %lld",
+	    (long long)u), SQLITE_CONSTRAINT_TRIGGER);
+	/* A well-formed row is the only way, and it moves the balance. */
+	assert_int_equal(sql_try(f, "INSERT INTO ledger(user_id, kind, amount,"
+	    " balance_after, created_at) VALUES (%lld, 'CHARGE', 5, 1005, %lld)",
+	    (long long)u, (long long)T0), SQLITE_OK);
+	assert_int_equal(balance_of(f, 0), 1005);
+	assert_int_equal(ledger_rows(f, 0), 2);
+	(void)b0;
+
+	/* A second live hold of a seat: the partial UNIQUE index. */
+	admit(f, 0, HALL_CONCERT, T0);
+	h = hold(f, 0, PERF, f->seat[0], T0);
+	assert_int_equal(sql_try(f, "INSERT INTO hold(seat_id, performance_id,"
+	    " user_id, state, price, created_at, expires_at) VALUES (%lld, %lld,"
+	    " %lld, 'HELD', 1, %lld, %lld)", (long long)f->seat[0],
+	    (long long)PERF, (long long)f->user[1], (long long)T0,
+	    (long long)(T0 + HOLD_S)), SQLITE_CONSTRAINT_UNIQUE);
+	assert_int_equal(sql_try(f, "INSERT INTO hold(seat_id, performance_id,"
+	    " user_id, state, price, created_at, expires_at) VALUES (%lld, %lld,"
+	    " %lld, 'PAID', 1, %lld, %lld)", (long long)f->seat[0],
+	    (long long)PERF, (long long)f->user[1], (long long)T0,
+	    (long long)(T0 + HOLD_S)), SQLITE_CONSTRAINT_UNIQUE);
+	/* Dead rows are outside the index. */
+	assert_int_equal(sql_try(f, "INSERT INTO hold(seat_id, performance_id,"
+	    " user_id, state, price, created_at, expires_at) VALUES (%lld, %lld,"
+	    " %lld, 'RELEASED', 1, %lld, %lld)", (long long)f->seat[0],
+	    (long long)PERF, (long long)f->user[1], (long long)T0,
+	    (long long)(T0 + HOLD_S)), SQLITE_OK);
+	/* Turning a dead row live again is refused too. */
+	h2 = sqlite3_last_insert_rowid(f->db->handle);
+	assert_int_equal(sql_try(f, "UPDATE hold SET state = 'HELD' WHERE id = %lld",
+	    (long long)h2), SQLITE_CONSTRAINT_UNIQUE);
+	/* Once paid, the seat still refuses a second live row. */
+	assert_int_equal(b0, 1000);
+	charge(f, 0, MAX_CHARGE, NULL, T0 + 1);
+	pay(f, 0, h, T0 + 1);
+	assert_int_equal(sql_try(f, "INSERT INTO hold(seat_id, performance_id,"
+	    " user_id, state, price, created_at, expires_at) VALUES (%lld, %lld,"
+	    " %lld, 'HELD', 1, %lld, %lld)", (long long)f->seat[0],
+	    (long long)PERF, (long long)f->user[1], (long long)(T0 + 2),
+	    (long long)(T0 + 2 + HOLD_S)), SQLITE_CONSTRAINT_UNIQUE);
+	assert_int_equal(live_rows_of_seat(f, f->seat[0]), 1);
+
+	/* A hold whose performance is not its seat's: the trigger. */
+	assert_int_equal(sql_try(f, "INSERT INTO hold(seat_id, performance_id,"
+	    " user_id, state, price, created_at, expires_at) VALUES (%lld, %lld,"
+	    " %lld, 'HELD', 1, %lld, %lld)", (long long)f->seat[1],
+	    (long long)PERF2, (long long)f->user[1], (long long)T0,
+	    (long long)(T0 + HOLD_S)), SQLITE_CONSTRAINT_TRIGGER);
+	assert_int_equal(live_rows_of_seat(f, f->seat[1]), 0);
+
+	/* A second payment of a hold; a payment ledger row with a credit. */
+	assert_int_equal(sql_try(f, "INSERT INTO payment(hold_id, user_id, amount,"
+	    " created_at) VALUES (%lld, %lld, 0, %lld)", (long long)h,
+	    (long long)u, (long long)T0), SQLITE_CONSTRAINT_UNIQUE);
+	assert_int_equal(sql_try(f, "INSERT INTO ledger(user_id, kind, amount,"
+	    " balance_after, hold_id, created_at) VALUES (%lld, 'PAYMENT', 5,"
+	    " %lld, %lld, %lld)", (long long)u, (long long)balance_of(f, 0) + 5,
+	    (long long)h, (long long)T0), SQLITE_CONSTRAINT_CHECK);
+}
+
+/* ---- 8. holds_expire_all and holds_mine ---- */
+
+static void
+expire_all_and_mine(void **state)
+{
+	struct fixture *f = *state;
+	struct arena a = ARENA_INIT;
+	struct held_seat *hs;
+	char section[64], row[16];
+	int64_t A, B, C, D, E, F, G, n;
+	size_t k;
+
+	admit(f, 0, HALL_CONCERT, T0);
+	admit(f, 1, HALL_CONCERT, T0);
+	admit(f, 2, HALL_CONCERT, T0);
+	charge(f, 1, MAX_CHARGE, NULL, T0);
+	charge(f, 0, MAX_CHARGE, NULL, T0);
+
+	A = hold(f, 0, PERF, f->seat[0], T0);            /* until T0+300 */
+	B = hold(f, 0, PERF, f->seat[1], T0 + 100);      /* until T0+400 */
+	C = hold(f, 1, PERF, f->seat[2], T0);            /* paid */
+	D = hold(f, 1, PERF, f->seat[3], T0);            /* released */
+	assert_int_equal(hold_release(f->db, D, f->user[1], T0 + 1), BO_OK);
+	pay(f, 1, C, T0 + 2);
+	E = hold(f, 2, PERF, f->seat[4], T0 + 250);      /* until T0+550 */
+	F = hold(f, 0, PERF2, f->seat2[0], T0 + 150);    /* other date */
+	G = hold(f, 0, PERF, f->seat[5], T0 + 200);      /* paid, until T0+500 */
+	pay(f, 0, G, T0 + 201);
+
+	/* holds_mine at T0+299: A and B (oldest first), not F, G, C, D, E. */
+	assert_int_equal(holds_mine(f->db, &a, f->user[0], PERF, T0 + 299, &hs, &k),
+	    BO_OK);
+	assert_int_equal(k, 2);
+	assert_int_equal(hs[0].hold_id, A);
+	assert_int_equal(hs[1].hold_id, B);
+	qtext(f, section, sizeof section, "SELECT section FROM seat WHERE id = %lld",
+	    (long long)f->seat[1]);
+	qtext(f, row, sizeof row, "SELECT row_label FROM seat WHERE id = %lld",
+	    (long long)f->seat[1]);
+	assert_string_equal(hs[1].section, section);
+	assert_string_equal(hs[1].row, row);
+	assert_int_equal(hs[1].number, qint(f, "SELECT number FROM seat WHERE id ="
+	    " %lld", (long long)f->seat[1]));
+	assert_int_equal(hs[1].price, seat_price(f, f->seat[1]));
+	assert_int_equal(hs[1].expires_at, T0 + 100 + HOLD_S);
+	assert_int_equal(hs[0].expires_at, T0 + HOLD_S);
+	/* At T0+300 A has lapsed: only B. */
+	assert_int_equal(holds_mine(f->db, &a, f->user[0], PERF, T0 + 300, &hs, &k),
+	    BO_OK);
+	assert_int_equal(k, 1);
+	assert_int_equal(hs[0].hold_id, B);
+	/* The other date: F alone; buyer 1 holds nothing live (paid, released). */
+	assert_int_equal(holds_mine(f->db, &a, f->user[0], PERF2, T0 + 300, &hs, &k),
+	    BO_OK);
+	assert_int_equal(k, 1);
+	assert_int_equal(hs[0].hold_id, F);
+	assert_int_equal(holds_mine(f->db, &a, f->user[1], PERF, T0 + 10, &hs, &k),
+	    BO_OK);
+	assert_int_equal(k, 0);
+	assert_int_equal(holds_mine(f->db, &a, f->user[2], PERF, T0 + 300, &hs, &k),
+	    BO_OK);
+	assert_int_equal(k, 1);
+	assert_int_equal(hs[0].hold_id, E);
+
+	/* Nothing lapsed yet at T0+299. */
+	assert_int_equal(holds_expire_all(f->db, T0 + 299, &n), BO_OK);
+	assert_int_equal(n, 0);
+	/* At T0+400: A (lapsed before), B (exactly now); F lapsed at T0+450
+	 * is not yet; C, G paid, D released, E live stay. */
+	assert_int_equal(holds_expire_all(f->db, T0 + 400, &n), BO_OK);
+	assert_int_equal(n, 2);
+	assert_hold_stored(f, A, "EXPIRED");
+	assert_hold_stored(f, B, "EXPIRED");
+	assert_hold_stored(f, C, "PAID");
+	assert_hold_stored(f, D, "RELEASED");
+	assert_hold_stored(f, E, "HELD");
+	assert_hold_stored(f, F, "HELD");
+	assert_hold_stored(f, G, "PAID");
+	/* Again: nothing more to write. */
+	assert_int_equal(holds_expire_all(f->db, T0 + 400, &n), BO_OK);
+	assert_int_equal(n, 0);
+	/* Long after: E and F; paid rows never expire. */
+	assert_int_equal(holds_expire_all(f->db, T0 + 100000, &n), BO_OK);
+	assert_int_equal(n, 2);
+	assert_hold_stored(f, E, "EXPIRED");
+	assert_hold_stored(f, F, "EXPIRED");
+	assert_hold_stored(f, C, "PAID");
+	assert_hold_stored(f, G, "PAID");
+	assert_hold_stored(f, D, "RELEASED");
+	assert_int_equal(qint(f, "SELECT count(*) FROM hold WHERE state = 'HELD'"), 0);
+	arena_free(&a);
+}
+
+/* ---- 9. bookings_list ---- */
+
+static void
+check_booking(struct fixture *f, const struct booking *b, int64_t seat,
+    int64_t hold_id, int64_t paid_at, const char *title)
+{
+	char buf[256];
+
+	assert_int_equal(b->hold_id, hold_id);
+	assert_int_equal(b->payment_id, qint(f, "SELECT id FROM payment WHERE"
+	    " hold_id = %lld", (long long)hold_id));
+	assert_int_equal(b->amount, seat_price(f, seat));
+	assert_int_equal(b->paid_at, paid_at);
+	assert_int_equal(b->number, qint(f, "SELECT number FROM seat WHERE id ="
+	    " %lld", (long long)seat));
+	assert_int_equal(b->performance_id, qint(f, "SELECT performance_id FROM"
+	    " seat WHERE id = %lld", (long long)seat));
+	assert_int_equal(b->starts_at, qint(f, "SELECT starts_at FROM performance"
+	    " WHERE id = %lld", (long long)b->performance_id));
+	qtext(f, buf, sizeof buf, "SELECT section FROM seat WHERE id = %lld",
+	    (long long)seat);
+	assert_string_equal(b->section, buf);
+	qtext(f, buf, sizeof buf, "SELECT row_label FROM seat WHERE id = %lld",
+	    (long long)seat);
+	assert_string_equal(b->row, buf);
+	assert_string_equal(b->concert_title, title);
+	qtext(f, buf, sizeof buf, "SELECT c.venue FROM concert c JOIN performance p"
+	    " ON p.concert_id = c.id WHERE p.id = %lld",
+	    (long long)b->performance_id);
+	assert_string_equal(b->venue, buf);
+}
+
+static void
+bookings_list_paid_seats(void **state)
+{
+	struct fixture *f = *state;
+	struct arena a = ARENA_INIT;
+	struct booking *bk;
+	int64_t h1, h2, h3, club_seat;
+	size_t n;
+
+	admit(f, 0, HALL_CONCERT, T0);
+	admit(f, 0, CLUB_CONCERT, T0);
+	admit(f, 1, HALL_CONCERT, T0);
+	charge(f, 0, MAX_CHARGE, NULL, T0);
+	charge(f, 1, MAX_CHARGE, NULL, T0);
+	club_seat = qint(f, "SELECT min(id) FROM seat WHERE performance_id = %lld",
+	    (long long)CLUB_PERF);
+
+	/* Nothing paid yet. */
+	assert_int_equal(bookings_list(f->db, &a, f->user[0], &bk, &n), BO_OK);
+	assert_int_equal(n, 0);
+
+	h1 = hold(f, 0, PERF2, f->seat2[0], T0 + 1);
+	h2 = hold(f, 0, PERF, f->seat[7], T0 + 2);
+	h3 = hold(f, 0, CLUB_PERF, club_seat, T0 + 3);
+	hold(f, 0, PERF, f->seat[6], T0 + 4);            /* held, not paid */
+	pay(f, 1, hold(f, 1, PERF, f->seat[0], T0 + 5), T0 + 6); /* not mine */
+	pay(f, 0, h1, T0 + 10);
+	pay(f, 0, h2, T0 + 11);
+	pay(f, 0, h3, T0 + 12);
+
+	/* Soonest first: the club (in 7 days), then the hall's two dates. */
+	assert_int_equal(bookings_list(f->db, &a, f->user[0], &bk, &n), BO_OK);
+	assert_int_equal(n, 3);
+	check_booking(f, &bk[0], club_seat, h3, T0 + 12, "Midnight Jazz Session");
+	check_booking(f, &bk[1], f->seat[7], h2, T0 + 11, "Winter Symphony Gala");
+	check_booking(f, &bk[2], f->seat2[0], h1, T0 + 10, "Winter Symphony Gala");
+	assert_true(bk[0].starts_at < bk[1].starts_at);
+	assert_true(bk[1].starts_at < bk[2].starts_at);
+
+	assert_int_equal(bookings_list(f->db, &a, f->user[1], &bk, &n), BO_OK);
+	assert_int_equal(n, 1);
+	check_booking(f, &bk[0], f->seat[0], bk[0].hold_id, T0 + 6,
+	    "Winter Symphony Gala");
+	assert_int_equal(bookings_list(f->db, &a, f->user[2], &bk, &n), BO_OK);
+	assert_int_equal(n, 0);
+	arena_free(&a);
+}
+
+/* ---- 10. money is conserved ---- */
+
+static void
+assert_conserved(struct fixture *f, int nbuyers)
+{
+	int64_t charged = 0, balances = 0, paid = 0;
+
+	for (int i = 0; i < nbuyers; i++) {
+		long long u = (long long)f->user[i];
+		int64_t c = qint(f, "SELECT coalesce(sum(amount), 0) FROM ledger"
+		    " WHERE user_id = %lld AND kind = 'CHARGE'", u);
+		int64_t p = qint(f, "SELECT coalesce(sum(amount), 0) FROM payment"
+		    " WHERE user_id = %lld", u);
+		int64_t b = balance_of(f, i);
+
+		assert_int_equal(b, qint(f, "SELECT coalesce(sum(amount), 0) FROM"
+		    " ledger WHERE user_id = %lld", u));
+		assert_int_equal(c, b + p);
+		/* Each payment has its ledger row, with the opposite sign. */
+		assert_int_equal(-p, qint(f, "SELECT coalesce(sum(amount), 0) FROM"
+		    " ledger WHERE user_id = %lld AND kind = 'PAYMENT'", u));
+		assert_int_equal(qint(f, "SELECT count(*) FROM payment WHERE"
+		    " user_id = %lld", u), qint(f, "SELECT count(*) FROM ledger"
+		    " WHERE user_id = %lld AND kind = 'PAYMENT'", u));
+		/* The newest ledger row leaves the balance. */
+		if (qint(f, "SELECT count(*) FROM ledger WHERE user_id = %lld", u))
+			assert_int_equal(b, qint(f, "SELECT balance_after FROM ledger"
+			    " WHERE user_id = %lld ORDER BY id DESC LIMIT 1", u));
+		charged += c;
+		balances += b;
+		paid += p;
+	}
+	assert_int_equal(charged, balances + paid);
+	/* Every payment is of a PAID hold, at its price. */
+	assert_int_equal(qint(f, "SELECT count(*) FROM payment pay JOIN hold h ON"
+	    " h.id = pay.hold_id WHERE h.state <> 'PAID' OR h.price <> pay.amount"
+	    " OR h.user_id <> pay.user_id"), 0);
+	assert_int_equal(qint(f, "SELECT count(*) FROM hold WHERE state = 'PAID'"),
+	    qint(f, "SELECT count(*) FROM payment"));
+}
+
+static void
+money_is_conserved(void **state)
+{
+	struct fixture *f = *state;
+	int64_t h[3][3], pid, t = T0, expect[3] = { 0, 0, 0 }, b;
+	int64_t charged = 0, spent = 0;
+	int already, replayed;
+	char key[32];
+
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < 3; i++) {
+			int64_t amount = 60000 + 40000 * i + 7 * round;
+
+			/* A keyed charge, then its replay. */
+			snprintf(key, sizeof key, "r%d-b%d", round, i);
+			b = charge(f, i, amount, key, ++t);
+			expect[i] += amount;
+			charged += amount;
+			assert_int_equal(b, expect[i]);
+			assert_int_equal(wallet_charge(f->db, f->user[i], amount,
+			    MAX_CHARGE, key, ++t, &b, &replayed), BO_OK);
+			assert_int_equal(replayed, 1);
+			assert_int_equal(b, expect[i]);
+
+			/* A seat (a fresh ticket after a payment ended the
+			 * last); paid when affordable, else refused intact. */
+			admit(f, i, HALL_CONCERT, ++t);
+			h[round][i] = hold(f, i, PERF, f->seat[round * 3 + i], ++t);
+			if (payment_pay(f->db, h[round][i], f->user[i], ++t, &pid,
+			    &already) == BO_OK) {
+				int64_t price = qint(f, "SELECT price FROM hold WHERE"
+				    " id = %lld", (long long)h[round][i]);
+
+				assert_int_equal(already, 0);
+				expect[i] -= price;
+				spent += price;
+			} else {
+				assert_hold_stored(f, h[round][i], "HELD");
+				assert_int_equal(hold_release(f->db, h[round][i],
+				    f->user[i], ++t), BO_OK);
+			}
+			assert_int_equal(balance_of(f, i), expect[i]);
+			assert_conserved(f, 3);
+		}
+	}
+	/* Some paid, some refused: both paths were taken, by every buyer. */
+	assert_true(spent > 0);
+	for (int i = 0; i < 3; i++)
+		assert_true(qint(f, "SELECT count(*) FROM payment WHERE user_id ="
+		    " %lld", (long long)f->user[i]) > 0);
+	assert_true(qint(f, "SELECT count(*) FROM hold WHERE state = 'RELEASED'")
+	    > 0);
+	assert_int_equal(charged, expect[0] + expect[1] + expect[2] + spent);
+	assert_conserved(f, 3);
+}
+
+int
+main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(hold_create_answers),
+		T(lazy_expiry_edges),
+		T(hold_release_cases),
+		T(wallet_charge_cases),
+		T(payment_pay_cases),
+		T(ticket_done_after_last_hold),
+		T(schema_invariants),
+		T(expire_all_and_mine),
+		T(bookings_list_paid_seats),
+		T(money_is_conserved),
+	};
+#undef T
+
+	return cmocka_run_group_tests_name("money", tests, group_setup, NULL);
+}
