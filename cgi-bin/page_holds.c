@@ -41,10 +41,10 @@ page_hold_create(struct req *r)
 		    (long long)hold_id));
 		return;
 	case BO_CONFLICT:
-		page_performance_again(r, 409, "taken");
+		page_performance_again(r, 409, "taken", seat);
 		return;
 	case BO_LIMIT:
-		page_performance_again(r, 409, "limit");
+		page_performance_again(r, 409, "limit", 0);
 		return;
 	case BO_FORBIDDEN: {
 		struct concert c;

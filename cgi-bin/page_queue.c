@@ -98,7 +98,7 @@ page_queue_join(struct req *r)
 		return;
 	}
 	req_redirect(r, arena_printf(&r->arena, v.state == Q_ACTIVE ?
-	    "/concerts/%lld#dates" : "/concerts/%lld/queue", (long long)r->id));
+	    "/concerts/%lld#turn" : "/concerts/%lld/queue", (long long)r->id));
 }
 
 /* "about 3 minutes", "under a minute", or "unknown". */
@@ -106,7 +106,7 @@ static const char *
 eta_words(struct req *r, int64_t eta)
 {
 	if (eta < 0)
-		return "unknown yet: nobody has been let in recently";
+		return "not known yet: too few buyers let in so far to tell";
 	if (eta < 60)
 		return "under a minute";
 	if (eta < 3600)
@@ -135,7 +135,7 @@ page_queue(struct req *r)
 		return;
 	}
 	if (v.state == Q_ACTIVE) {
-		req_redirect(r, arena_printf(&r->arena, "/concerts/%lld?msg=admitted#dates",
+		req_redirect(r, arena_printf(&r->arena, "/concerts/%lld?msg=admitted#turn",
 		    (long long)r->id));
 		return;
 	}
@@ -154,7 +154,9 @@ page_queue(struct req *r)
 		tdict_str(d, "token", v.token);
 		tdict_int(d, "poll_after_ms", v.poll_after_ms);
 		tdict_int(d, "refresh", (v.poll_after_ms + 999) / 1000);
-		tdict_int(d, "capacity", req_settings(r)->queue_capacity);
+		tdict_str(d, "capacity_words", req_settings(r)->queue_capacity == 1 ?
+		    "1 buyer shops" : arena_printf(&r->arena, "%lld buyers shop",
+		    (long long)req_settings(r)->queue_capacity));
 		tdict_int(d, "active_minutes", req_settings(r)->active_ttl / 60);
 	} else {
 		tdict_bool(d, "not_waiting", 1);

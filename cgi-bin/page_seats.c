@@ -111,8 +111,17 @@ performance(struct req *r, int64_t pick, int status, const char *problem)
 	tdict_str(d, "turn_until", view_time(r, q.active_until));
 	if (sale == SALE_NOT_YET)
 		tdict_str(d, "opens", view_datetime(r, p.sale_opens_at));
-	if (problem != NULL)
-		tdict_bool(d, problem[0] == 't' ? "seat_taken" : "hold_limit", 1);
+	if (problem != NULL && problem[0] == 't') {
+		struct seat gone;
+
+		if (catalog_seat(r->db, &r->arena, p.id, pick, r->now, &gone) == BO_OK)
+			tdict_str(d, "seat_taken", arena_printf(&r->arena,
+			    "%s · Row %s · Seat %lld", gone.section, gone.row,
+			    (long long)gone.number));
+		pick = 0; /* taken: nothing to show as picked */
+	} else if (problem != NULL) {
+		tdict_bool(d, "hold_limit", 1);
+	}
 	tdict_int(d, "max_holds", req_settings(r)->max_holds);
 	my_holds(r, d, p.id);
 	if (pick != 0) {
@@ -144,7 +153,8 @@ page_performance(struct req *r)
 }
 
 void
-page_performance_again(struct req *r, int status, const char *problem)
+page_performance_again(struct req *r, int status, const char *problem,
+    int64_t seat)
 {
-	performance(r, 0, status, problem);
+	performance(r, seat, status, problem);
 }

@@ -25,8 +25,9 @@ void page_error_link(struct req *r, int status, const char *message,
 /* page_seats.c */
 void page_performance(struct req *r);
 /* The seat map of performance r->id again, with status and a problem
- * ("taken": the seat was just taken; "limit": max_holds reached). */
-void page_performance_again(struct req *r, int status, const char *problem);
+ * ("taken": seat was just taken; "limit": max_holds reached). */
+void page_performance_again(struct req *r, int status, const char *problem,
+    int64_t seat);
 /* page_holds.c */
 void page_hold_create(struct req *r);
 void page_hold(struct req *r);

@@ -15,18 +15,19 @@
  * never put words of its own on our page. */
 static const struct {
 	const char *code, *text;
+	int ok; /* a success, shown green */
 } notices[] = {
-	{ "welcome", "Welcome! Your account is ready." },
-	{ "hello", "You are logged in." },
-	{ "bye", "You are logged out. See you soon." },
-	{ "login", "Please log in first." },
-	{ "admitted", "It is your turn! Choose a date and your seats." },
-	{ "queue_first", "Join the queue first: seats are sold in turn." },
-	{ "turn_over", "Your turn has ended. Join the queue again to buy." },
-	{ "left", "You left the queue." },
-	{ "paid", "Paid! The seat is yours." },
-	{ "released", "The seat is released: anyone may take it now." },
-	{ "charged", "Your wallet is topped up." },
+	{ "welcome", "Welcome! Your account is ready.", 1 },
+	{ "hello", "You are logged in.", 1 },
+	{ "bye", "You are logged out. See you soon.", 0 },
+	{ "login", "Please log in first.", 0 },
+	{ "admitted", "It is your turn! Choose a date and your seats.", 1 },
+	{ "queue_first", "Join the queue first: seats are sold in turn.", 0 },
+	{ "turn_over", "Your turn has ended. Join the queue again to buy.", 0 },
+	{ "left", "You left the queue.", 0 },
+	{ "paid", "Paid! The seat is yours.", 1 },
+	{ "released", "The seat is released: anyone may take it now.", 0 },
+	{ "charged", "Your wallet is topped up.", 1 },
 };
 
 struct tdict *
@@ -50,8 +51,10 @@ view_page(struct req *r, const char *title)
 		buf_free(&here);
 	}
 	for (size_t i = 0; msg && i < sizeof notices / sizeof notices[0]; i++)
-		if (strcmp(msg, notices[i].code) == 0)
+		if (strcmp(msg, notices[i].code) == 0) {
 			tdict_str(d, "notice", notices[i].text);
+			tdict_bool(d, "notice_ok", notices[i].ok);
+		}
 	return d;
 }
 

@@ -17,7 +17,7 @@
     if (el) el.textContent = value;
   }
   function eta(seconds) {
-    if (seconds === null) return "unknown yet: nobody has been let in recently";
+    if (seconds === null) return "not known yet: too few buyers let in so far to tell";
     if (seconds < 60) return "under a minute";
     if (seconds < 3600) {
       var m = Math.ceil(seconds / 60);
@@ -35,7 +35,7 @@
         text("q-position", q.position);
         text("q-ahead", q.ahead);
         text("q-eta", eta(q.eta_seconds));
-        text("q-updated", "Updated " + new Date().toLocaleTimeString());
+        text("q-updated", "Checked just now");
         setTimeout(poll, q.poll_after_ms);
       })
       .catch(function () { setTimeout(poll, 3000); });

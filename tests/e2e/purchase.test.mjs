@@ -186,7 +186,7 @@ async function holdTopUpPay(page, email, seat, shots) {
   }
   // the balance is 0: no Pay button, a Top up link for the shortfall
   assert.equal(await page.getByRole('button', { name: /^Pay / }).count(), 0, 'cannot pay yet');
-  assert.equal((await page.locator('p.notice.warn').innerText()).trim(), `Your balance is ${seat.price} short.`);
+  assert.equal((await page.locator('section.ticket p.notice').innerText()).trim(), `Add ${seat.price} to your wallet to pay.`);
   const topUp = page.getByRole('link', { name: `Top up ${seat.price}`, exact: true });
   await topUp.waitFor({ state: 'visible' });
   if (shots.hold) await shot(page, shots.hold);
@@ -202,7 +202,7 @@ async function holdTopUpPay(page, email, seat, shots) {
   const amount = page.getByRole('textbox', { name: /Top up/ });
   assert.equal(await amount.inputValue(), String(digits(seat.price)), 'the shortfall is filled in');
   if (shots.wallet) await shot(page, shots.wallet);
-  await clickAndLoad(page.locator('form.stack').getByRole('button', { name: 'Top up', exact: true }));
+  await clickAndLoad(page.locator('form.stack').getByRole('button', { name: 'Top up and go back to pay', exact: true }));
   assert.equal(new URL(page.url()).pathname, holdPath, 'back on the hold page');
   await noticeSays(page, 'Your wallet is topped up.');
   assert.equal(await page.getByRole('link', { name: /^Top up / }).count(), 0);
@@ -261,8 +261,8 @@ test('waits in the queue and is moved on by the page itself', async () => {
     assert.equal((await b.locator('#q-ahead').innerText()).trim(), '0');
     await b.getByText('Estimated wait').waitFor({ state: 'visible' });
     assert.match(await b.locator('.queue').innerText(), /you are next/);
-    // The page polls by itself (the "Updated" line appears).
-    await b.locator('#q-updated').filter({ hasText: /^Updated / }).waitFor({ timeout: 5_000 });
+    // The page polls by itself (the "Checked just now" line appears).
+    await b.locator('#q-updated').filter({ hasText: /^Checked just now$/ }).waitFor({ timeout: 5_000 });
     assert.equal(new URL(b.url()).pathname, `/concerts/${GALA.id}/queue`, 'still waiting');
     await shot(b, 'queue-waiting.png');
 
@@ -278,9 +278,9 @@ test('waits in the queue and is moved on by the page itself', async () => {
     await b.waitForURL((u) => u.pathname === `/concerts/${GALA.id}`, { timeout: 10_000 });
     await seesTurn(b, GALA);
     await noticeSays(b, 'It is your turn! Choose a date and your seats.');
-    assert.equal(new URL(b.url()).hash, '#dates');
+    assert.equal(new URL(b.url()).hash, '#turn');
     assert.equal(loads.length, 1, `one navigation, by the page: ${loads.join(', ')}`);
-    await shot(b, 'queue-admitted.png', false); // as landed (at #dates)
+    await shot(b, 'queue-admitted.png', false); // as landed (at #turn)
     await shot(b, 'queue-admitted-full.png');
   } finally {
     await closeAll(a, b);
@@ -319,7 +319,7 @@ test('buys a ticket without JavaScript', async (t) => {
       stack.admin('set', 'queue_capacity', 1);
       const other = new Client(stack.base);
       assert.equal((await other.signup(uniqueEmail('other'))).status, 303);
-      assert.equal((await joinQueue(other, JAZZ.id)).location, `/concerts/${JAZZ.id}#dates`, 'the other buyer is in');
+      assert.equal((await joinQueue(other, JAZZ.id)).location, `/concerts/${JAZZ.id}#turn`, 'the other buyer is in');
 
       await page.goto(`${stack.base}/concerts/${JAZZ.id}`);
       const res = await clickAndLoad(joinButton(page));
@@ -384,7 +384,7 @@ test('a seat taken a moment ago', async () => {
     assert.equal(res.request().method(), 'POST');
     const alert = b.getByRole('alert');
     await alert.waitFor({ state: 'visible' });
-    assert.equal((await alert.innerText()).trim(), 'Someone just took this seat — pick another.');
+    assert.match((await alert.innerText()).trim(), /^Someone just took this seat \(.+ · Row .+ · Seat \d+\) — pick another\.$/);
     await b.locator('form.seatmap').waitFor({ state: 'visible' });
     assert.equal(await b.locator('form.seatmap button[name=seat]').count(), 1000);
     const taken = b.locator(`form.seatmap button[name=seat][value="${seatA.value}"]`);

@@ -45,7 +45,7 @@ test('120 buyers hold one seat at the same moment: exactly one gets it', async (
   assert.match(won[0].location, /^\/holds\/\d+$/);
   const lost = answers.filter((r) => r.status === 409);
   assert.equal(lost.length, 119, 'everyone else is told, clearly');
-  for (const r of lost.slice(0, 3)) assert.match(r.text, /Someone just took this seat — pick another/);
+  for (const r of lost.slice(0, 3)) assert.match(r.text, /Someone just took this seat \(VIP · Row B · Seat 7\) — pick another/);
   assert.equal(stack.sql(`SELECT count(*) FROM hold WHERE seat_id = ${seat} AND state IN ('HELD','PAID')`), '1');
   // and every seat map shows it taken
   const map = await buyers[5].get('/performances/1');

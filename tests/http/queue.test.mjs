@@ -27,7 +27,7 @@ test('a rush of 120 buyers joining at once: exactly 10 let in, the rest in join 
   await Promise.all(buyers.map((c) => c.get('/concerts/2')));
   const joins = await Promise.all(buyers.map((c) => c.post('/concerts/2/queue', {})));
   assert.ok(joins.every((r) => r.status === 303), 'every join answered');
-  assert.equal(joins.filter((r) => r.location === '/concerts/2#dates').length, 10, 'straight in');
+  assert.equal(joins.filter((r) => r.location === '/concerts/2#turn').length, 10, 'straight in');
   assert.equal(joins.filter((r) => r.location === '/concerts/2/queue').length, 110, 'to the waiting room');
 
   const states = await Promise.all(buyers.map((c) => poll(c, 2)));
@@ -120,13 +120,13 @@ test('the estimated wait is "unknown" without history and measured with it', asy
   stack.admin('set', 'queue_capacity', '1');
   try {
     const first = await buyer('eta-first');
-    assert.equal((await joinQueue(first, concert)).location, `/concerts/${concert}#dates`);
+    assert.equal((await joinQueue(first, concert)).location, `/concerts/${concert}#turn`);
     const second = await buyer('eta-second');
     await joinQueue(second, concert);
     const unknown = await poll(second, concert);
     assert.equal(unknown.state, 'waiting');
     assert.equal(unknown.eta_seconds, null, 'one admission is no rate');
-    assert.match((await second.get(`/concerts/${concert}/queue`)).text, /unknown yet/);
+    assert.match((await second.get(`/concerts/${concert}/queue`)).text, /not known yet/);
   } finally {
     stack.admin('set', 'queue_capacity', '10');
   }
@@ -152,7 +152,7 @@ test('gated pages: logged out, waiting and other-concert buyers are turned away'
   assert.match(page.text, /You are number <strong>\d+<\/strong> in line/);
 
   const other = await buyer('other');
-  assert.equal((await joinQueue(other, 1)).location, '/concerts/1#dates');
+  assert.equal((await joinQueue(other, 1)).location, '/concerts/1#turn');
   assert.equal((await other.get('/performances/1')).status, 200, 'admitted to concert 1');
   r = await other.get('/performances/3');
   assert.equal(r.location, '/concerts/2?msg=queue_first', 'but concert 1 opens nothing of concert 2');
@@ -202,7 +202,7 @@ test('boxoffice-expire ends lapsed turns and lets the next buyers in', async () 
   try {
     const first = await buyer('cron-a');
     const second = await buyer('cron-b');
-    assert.equal((await joinQueue(first, 3)).location, '/concerts/3#dates');
+    assert.equal((await joinQueue(first, 3)).location, '/concerts/3#turn');
     assert.equal((await joinQueue(second, 3)).location, '/concerts/3/queue');
     const later = Math.floor(Date.now() / 1000) + 61;
     const out = execFileSync(join(ROOT, 'build', 'boxoffice-expire'), ['--db', stack.db, '--now', String(later)], { encoding: 'utf8' });
