@@ -19,6 +19,7 @@
 #include "account.h"
 #include "db.h"
 #include "hold.h"
+#include "idempotency.h"
 #include "parse.h"
 #include "queue.h"
 #include "setting.h"
@@ -39,6 +40,7 @@ main(int argc, char **argv)
 {
 	const char *path = getenv("BOXOFFICE_DB");
 	int64_t now = time(NULL), sessions = 0, expired = 0, admitted = 0, holds = 0;
+	int64_t keys = 0;
 	struct settings set;
 	char lockpath[4096];
 	enum bo_status s;
@@ -83,6 +85,8 @@ main(int argc, char **argv)
 		s = queue_expire_all(db, now, &set, &expired, &admitted);
 	if (s == BO_OK)
 		s = session_purge(db, now, &sessions);
+	if (s == BO_OK)
+		s = idem_purge(db, now, &keys);
 	if (s != BO_OK) {
 		fprintf(stderr, "boxoffice-expire: failed (%s); nothing half-done: "
 		    "each step is its own transaction\n",
@@ -95,9 +99,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "boxoffice-expire: checkpoint: %s (will retry)\n",
 		    sqlite3_errmsg(db->handle));
 	printf("expire: now=%lld holds_expired=%lld tickets_expired=%lld "
-	    "admitted=%lld sessions_purged=%lld\n", (long long)now,
-	    (long long)holds, (long long)expired, (long long)admitted,
-	    (long long)sessions);
+	    "admitted=%lld sessions_purged=%lld idempotency_purged=%lld\n",
+	    (long long)now, (long long)holds, (long long)expired,
+	    (long long)admitted, (long long)sessions, (long long)keys);
 	db_close(db);
 	close(lock);
 	return 0;

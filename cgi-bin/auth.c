@@ -31,10 +31,26 @@ auth_session_token(const struct req *r)
 	return params_get(&r->cookies, cookie_name(r, "s"));
 }
 
+/* The JSON API: identity from "Authorization: Bearer TOKEN" only; cookies
+ * are never read there, so no cross-site form can act through it. */
+static void
+auth_bearer(struct req *r)
+{
+	const char *h = r->authorization;
+
+	r->logged_in = strncmp(h, "Bearer ", 7) == 0 &&
+	    session_lookup(r->db, h + 7, r->now, &r->session) == BO_OK;
+}
+
 void
 auth_load(struct req *r)
 {
 	const char *token = auth_session_token(r);
+
+	if (strncmp(r->path, "/api/", 5) == 0) {
+		auth_bearer(r);
+		return;
+	}
 
 	r->anon_csrf = params_get(&r->cookies, cookie_name(r, "csrf"));
 	if (r->anon_csrf != NULL && strlen(r->anon_csrf) != CSRF_TOKEN_LEN)

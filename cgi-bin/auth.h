@@ -12,7 +12,8 @@
 
 #include "req.h"
 
-/* Looks up the session cookie; sets r->logged_in and r->session. */
+/* Looks up the session cookie — or, under /api/, the bearer token only;
+ * sets r->logged_in and r->session. */
 void auth_load(struct req *r);
 /* The token to put in this page's forms (sets the pre-login cookie when
  * needed); owned by r. */

@@ -34,6 +34,18 @@ method_of(const char *m)
 
 /* Reads exactly CONTENT_LENGTH bytes (at most REQ_MAX_BODY) of a POST,
  * PUT or DELETE into r->raw. */
+const char *
+req_method_name(enum method m)
+{
+	switch (m) {
+	case M_GET: return "GET";
+	case M_HEAD: return "HEAD";
+	case M_POST: return "POST";
+	case M_DELETE: return "DELETE";
+	default: return "OTHER";
+	}
+}
+
 static int
 read_body(struct req *r, FCGX_Request *fr, const char **why)
 {
@@ -102,6 +114,9 @@ req_read(struct req *r, FCGX_Request *fr, const char **why)
 	r->uri = param(fr, "REQUEST_URI");
 	r->remote_addr = param(fr, "REMOTE_ADDR");
 	r->content_type = param(fr, "CONTENT_TYPE");
+	r->authorization = param(fr, "HTTP_AUTHORIZATION");
+	r->queue_token_hdr = FCGX_GetParam("HTTP_X_QUEUE_TOKEN", fr->envp);
+	r->idem_key = FCGX_GetParam("HTTP_IDEMPOTENCY_KEY", fr->envp);
 	r->https = strcmp(param(fr, "HTTPS"), "on") == 0;
 	r->status = 200;
 	r->content_type_out = "text/html; charset=utf-8";

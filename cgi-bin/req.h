@@ -25,6 +25,9 @@
 
 enum method { M_GET = 1, M_HEAD = 2, M_POST = 4, M_DELETE = 8, M_OTHER = 16 };
 
+/* The name of a method, for hashing requests; static storage. */
+const char *req_method_name(enum method m);
+
 /* What a worker keeps between requests. */
 struct app {
 	struct db *db;
@@ -47,6 +50,9 @@ struct req {
 	const char *uri;         /* REQUEST_URI: as sent, with the query */
 	const char *remote_addr;
 	const char *content_type;
+	const char *authorization;   /* Authorization header, or "" */
+	const char *queue_token_hdr; /* X-Queue-Token header, or NULL */
+	const char *idem_key;        /* Idempotency-Key header, or NULL */
 	int https;
 	struct params query, form, cookies;
 	const char *raw;         /* the body as sent (POST, PUT, DELETE) */

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "api.h"
 #include "auth.h"
 #include "buf.h"
 #include "html.h"
@@ -33,6 +34,19 @@ enum route {
 	R_SIGNUP,
 	R_LOGIN,
 	R_LOGOUT,
+	R_API_SESSIONS,
+	R_API_TOKENS,
+	R_API_QUEUE_STATUS,
+	R_API_CONCERTS,
+	R_API_PERFORMANCES,
+	R_API_SEATS,
+	R_API_RESERVATIONS,
+	R_API_RESERVATION,
+	R_API_PAYMENTS,
+	R_API_BOOKINGS,
+	R_API_BALANCE,
+	R_API_CHARGE,
+	R_API_HISTORY,
 	R__MAX
 };
 
@@ -40,6 +54,8 @@ enum route_flag {
 	RF_LOGIN = 1,     /* only for a logged-in buyer */
 	RF_ANON_CSRF = 2, /* its form is posted before any session exists */
 	RF_JSON = 4,      /* answers JSON, errors included */
+	RF_API = 8 | 4,   /* the JSON API: bearer token, JSON bodies, no forms
+	                   * or CSRF (no cookie is ever read there) */
 };
 
 typedef void (*handler)(struct req *);
@@ -48,6 +64,7 @@ static const struct {
 	const char *pattern;
 	handler get, post;
 	unsigned flags;
+	handler del;
 } routes[R__MAX] = {
 	[R_HOME] = { "/", page_home, NULL, 0 },
 	[R_CONCERT] = { "/concerts/#", page_concert, NULL, 0 },
@@ -67,6 +84,29 @@ static const struct {
 	[R_SIGNUP] = { "/signup", page_signup_form, page_signup, RF_ANON_CSRF },
 	[R_LOGIN] = { "/login", page_login_form, page_login, RF_ANON_CSRF },
 	[R_LOGOUT] = { "/logout", NULL, page_logout, RF_LOGIN },
+
+	[R_API_SESSIONS] = { "/api/v1/sessions", NULL, api_session_create, RF_API,
+	    api_session_delete },
+	[R_API_TOKENS] = { "/api/v1/tokens", NULL, api_token_create, RF_API | RF_LOGIN },
+	[R_API_QUEUE_STATUS] = { "/api/v1/queue/status", api_queue_status, NULL,
+	    RF_API | RF_LOGIN },
+	[R_API_CONCERTS] = { "/api/v1/concerts", api_concerts, NULL, RF_API },
+	[R_API_PERFORMANCES] = { "/api/v1/concerts/#/performances", api_performances,
+	    NULL, RF_API | RF_LOGIN },
+	[R_API_SEATS] = { "/api/v1/performances/#/seats", api_seats, NULL,
+	    RF_API | RF_LOGIN },
+	[R_API_RESERVATIONS] = { "/api/v1/reservations", NULL,
+	    api_reservation_create, RF_API | RF_LOGIN },
+	[R_API_RESERVATION] = { "/api/v1/reservations/#", api_reservation, NULL,
+	    RF_API | RF_LOGIN },
+	[R_API_PAYMENTS] = { "/api/v1/payments", NULL, api_payment_create,
+	    RF_API | RF_LOGIN },
+	[R_API_BOOKINGS] = { "/api/v1/bookings", api_bookings, NULL, RF_API | RF_LOGIN },
+	[R_API_BALANCE] = { "/api/v1/balance", api_balance, NULL, RF_API | RF_LOGIN },
+	[R_API_CHARGE] = { "/api/v1/balance/charge", NULL, api_charge,
+	    RF_API | RF_LOGIN },
+	[R_API_HISTORY] = { "/api/v1/balance/history", api_history, NULL,
+	    RF_API | RF_LOGIN },
 };
 
 /* Matches path against pattern, storing a '#' id in *id. */
@@ -95,11 +135,12 @@ match(const char *pattern, const char *path, int64_t *id)
 }
 
 static void
-method_not_allowed(struct req *r, handler get, handler post)
+method_not_allowed(struct req *r, handler get, handler post, handler del)
 {
 	req_header(r, "Allow", get && post ? "GET, HEAD, POST" :
-	    get ? "GET, HEAD" : "POST");
-	page_error(r, 405, get ? "This page can only be read, not posted to." :
+	    get ? "GET, HEAD" : del ? "POST, DELETE" : "POST");
+	page_error(r, 405, r->json ? "This method is not allowed here: see the "
+	    "Allow header." : get ? "This page can only be read, not posted to." :
 	    "This address only takes a form; there is no page to show here.");
 }
 
@@ -137,10 +178,13 @@ router_dispatch(struct req *r)
 			h = routes[i].get;
 		else if (r->method == M_POST)
 			h = routes[i].post;
+		else if (r->method == M_DELETE)
+			h = routes[i].del;
 		else
 			h = NULL;
 		if (h == NULL) {
-			method_not_allowed(r, routes[i].get, routes[i].post);
+			method_not_allowed(r, routes[i].get, routes[i].post,
+			    routes[i].del);
 			return;
 		}
 		if (r->method == M_POST && !r->json) {
@@ -152,14 +196,21 @@ router_dispatch(struct req *r)
 				return;
 			}
 		}
-		if ((routes[i].flags & RF_LOGIN) && !r->logged_in) {
-			if (r->json)
+		if (((routes[i].flags & RF_LOGIN) ||
+		    ((routes[i].flags & RF_API) == RF_API && r->method == M_DELETE)) &&
+		    !r->logged_in) {
+			if ((routes[i].flags & RF_API) == RF_API) {
+				req_header(r, "WWW-Authenticate", "Bearer");
+				api_error(r, 401, "unauthorized", "Send a valid token: "
+				    "Authorization: Bearer TOKEN (POST /api/v1/sessions "
+				    "gives one).");
+			} else if (r->json)
 				page_error(r, 401, "Log in first.");
 			else
 				to_login(r);
 			return;
 		}
-		if (r->method == M_POST &&
+		if (r->method == M_POST && (routes[i].flags & RF_API) != RF_API &&
 		    !auth_csrf_ok(r, (routes[i].flags & RF_ANON_CSRF) != 0)) {
 			page_error(r, 403, "This form has expired or did not come from "
 			    "our site. Go back, reload the page and try again.");
@@ -168,5 +219,7 @@ router_dispatch(struct req *r)
 		h(r);
 		return;
 	}
-	page_error(r, 404, "There is no page at this address.");
+	r->json = strncmp(r->path, "/api/", 5) == 0;
+	page_error(r, 404, r->json ? "There is no such endpoint: see "
+	    "/api/v1/openapi.json." : "There is no page at this address.");
 }

@@ -15,13 +15,15 @@
 #include "arena.h"
 
 /* From migrations.S: NUL-terminated SQL texts, oldest first. */
-extern const char schema_001[], schema_002[], schema_003[], schema_004[];
+extern const char schema_001[], schema_002[], schema_003[], schema_004[],
+    schema_005[];
 
 static const char *const migrations[] = {
 	schema_001,
 	schema_002,
 	schema_003,
 	schema_004,
+	schema_005,
 };
 #define MIGRATIONS_N ((int)(sizeof migrations / sizeof migrations[0]))
 

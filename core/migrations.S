@@ -20,5 +20,9 @@ schema_003:
 schema_004:
 	.incbin "schema/004_wallet.sql"
 	.byte 0
+	.global schema_005
+schema_005:
+	.incbin "schema/005_api.sql"
+	.byte 0
 
 	.section .note.GNU-stack,"",@progbits

@@ -53,8 +53,9 @@ enum bo_status queue_join(struct db *db, int64_t concert_id, int64_t user_id,
 /*
  * The buyer's standing in the queue of a concert: by token when token is
  * not NULL (BO_FORBIDDEN when the token is malformed, unknown, another
- * buyer's or another concert's), else the buyer's latest ticket (Q_NONE
- * when there is none). Admits or marks last-seen when due (see above).
+ * buyer's or another concert's; concert_id 0 takes the token's concert),
+ * else the buyer's latest ticket (Q_NONE when there is none). Admits or
+ * marks last-seen when due (see above).
  */
 enum bo_status queue_status(struct db *db, int64_t concert_id, int64_t user_id,
     const char *token, int64_t now, const struct settings *set,

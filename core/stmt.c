@@ -225,6 +225,27 @@ static const char *const sql[STMT__MAX] = {
 	    " JOIN performance p ON p.id = h.performance_id"
 	    " JOIN concert c ON c.id = p.concert_id"
 	    " WHERE pay.user_id = ?1 ORDER BY p.starts_at, s.id",
+
+	/* ?1 user, ?2 key */
+	[STMT_IDEM_GET] =
+	    "SELECT request_hash, state, coalesce(status, 0), coalesce(response, ''),"
+	    " created_at FROM api_idempotency WHERE user_id = ?1 AND idem_key = ?2",
+	[STMT_IDEM_BEGIN] =
+	    "INSERT INTO api_idempotency(user_id, idem_key, request_hash, state,"
+	    " created_at) VALUES (?1, ?2, ?3, 'IN_FLIGHT', ?4)",
+	/* a record left IN_FLIGHT by a worker that died: ?4 now, ?5 stale line */
+	[STMT_IDEM_TAKEOVER] =
+	    "UPDATE api_idempotency SET created_at = ?4 WHERE user_id = ?1"
+	    " AND idem_key = ?2 AND request_hash = ?3 AND state = 'IN_FLIGHT'"
+	    " AND created_at <= ?5",
+	[STMT_IDEM_FINISH] =
+	    "UPDATE api_idempotency SET state = 'DONE', status = ?3, response = ?4"
+	    " WHERE user_id = ?1 AND idem_key = ?2 AND state = 'IN_FLIGHT'",
+	[STMT_IDEM_FORGET] =
+	    "DELETE FROM api_idempotency WHERE user_id = ?1 AND idem_key = ?2"
+	    " AND state = 'IN_FLIGHT'",
+	[STMT_IDEM_PURGE] =
+	    "DELETE FROM api_idempotency WHERE created_at <= ?1",
 };
 
 const char *

@@ -1,0 +1,206 @@
+/*
+ * api.c — JSON in and out for /api/v1 (see api.h).
+ */
+#include "api.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "idempotency.h"
+#include "json.h"
+
+void
+api_error(struct req *r, int status, const char *code, const char *msg)
+{
+	json_error(r, status, code, msg);
+}
+
+void
+api_send(struct req *r, int status, json_t *obj)
+{
+	char *text = json_dumps(obj, JSON_COMPACT);
+
+	json_decref(obj);
+	if (text == NULL)
+		abort(); /* out of memory */
+	json_begin(r, status);
+	req_header(r, "Cache-Control", "no-store");
+	buf_puts(r->body, text);
+	buf_putc(r->body, '\n');
+	free(text);
+}
+
+/* Deeper nesting than any of our bodies is refused before parsing. */
+static int
+too_deep(const char *s, size_t len)
+{
+	int depth = 0, in_string = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = 0;
+		} else if (c == '"') {
+			in_string = 1;
+		} else if (c == '{' || c == '[') {
+			if (++depth > API_MAX_DEPTH)
+				return 1;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		}
+	}
+	return 0;
+}
+
+json_t *
+api_body(struct req *r)
+{
+	json_error_t err;
+	json_t *obj;
+
+	if (strncasecmp(r->content_type, "application/json", 16) != 0) {
+		api_error(r, 415, "unsupported_media_type",
+		    "Send the body as application/json.");
+		return NULL;
+	}
+	if (r->raw_len == 0) {
+		api_error(r, 400, "invalid_json", "The request needs a JSON body.");
+		return NULL;
+	}
+	if (memchr(r->raw, '\0', r->raw_len) != NULL || too_deep(r->raw, r->raw_len)) {
+		api_error(r, 400, "invalid_json", "The JSON body is nested too "
+		    "deeply or contains a NUL byte.");
+		return NULL;
+	}
+	obj = json_loadb(r->raw, r->raw_len, JSON_REJECT_DUPLICATES, &err);
+	if (obj == NULL) {
+		char msg[256];
+
+		snprintf(msg, sizeof msg, "The body is not valid JSON: %s "
+		    "(at character %d).", err.text, err.position);
+		api_error(r, 400, "invalid_json", msg);
+		return NULL;
+	}
+	if (!json_is_object(obj)) {
+		json_decref(obj);
+		api_error(r, 400, "invalid_json", "The body must be a JSON object.");
+		return NULL;
+	}
+	return obj;
+}
+
+int
+api_unpack(struct req *r, json_t *obj, const char *fmt, ...)
+{
+	json_error_t err;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = json_vunpack_ex(obj, &err, JSON_STRICT, fmt, ap);
+	va_end(ap);
+	if (rc != 0) {
+		char msg[256];
+
+		snprintf(msg, sizeof msg, "The body does not fit: %s.", err.text);
+		api_error(r, 422, "invalid_field", msg);
+		return 0;
+	}
+	return 1;
+}
+
+void
+api_status(struct req *r, enum bo_status s)
+{
+	switch (s) {
+	case BO_NOT_FOUND: api_error(r, 404, "not_found", "There is no such thing."); break;
+	case BO_FORBIDDEN: api_error(r, 403, "forbidden", "That is not yours."); break;
+	case BO_INVALID: api_error(r, 422, "invalid_field", "A field is out of range."); break;
+	case BO_CONFLICT: api_error(r, 409, "conflict", "Someone changed this just now."); break;
+	case BO_LIMIT: api_error(r, 409, "limit_reached", "A limit is reached."); break;
+	case BO_GONE: api_error(r, 410, "gone", "It has expired."); break;
+	case BO_INSUFFICIENT: api_error(r, 402, "insufficient_balance", "Your balance is not enough."); break;
+	case BO_THROTTLED: api_error(r, 429, "too_many_requests", "Too many attempts; wait and retry."); break;
+	case BO_BUSY:
+		req_header(r, "Retry-After", "2");
+		api_error(r, 503, "busy", "The box office is very busy: nothing was "
+		    "changed, retry in a moment.");
+		break;
+	default: api_error(r, 500, "internal_error", "Nothing was changed; retry."); break;
+	}
+}
+
+const char *
+api_queue_token(struct req *r)
+{
+	if (r->queue_token_hdr == NULL || *r->queue_token_hdr == '\0') {
+		api_error(r, 403, "queue_token_required", "Send your queue token "
+		    "in the X-Queue-Token header (POST /api/v1/tokens gives one).");
+		return NULL;
+	}
+	return r->queue_token_hdr;
+}
+
+int
+api_idem_begin(struct req *r)
+{
+	unsigned char hash[32];
+	enum idem_result res;
+	const char *stored = NULL;
+	int status = 0;
+	enum bo_status s;
+
+	if (r->idem_key == NULL)
+		return 1;
+	idem_hash(req_method_name(r->method), r->path, r->raw ? r->raw : "",
+	    r->raw_len, hash);
+	s = idem_begin(r->db, &r->arena, r->session.user_id, r->idem_key, hash,
+	    r->now, &res, &status, &stored);
+	if (s != BO_OK) {
+		api_status(r, s);
+		return 0;
+	}
+	switch (res) {
+	case IDEM_NEW:
+		return 1;
+	case IDEM_REPLAY:
+		json_begin(r, status);
+		req_header(r, "Idempotent-Replayed", "true");
+		buf_puts(r->body, stored);
+		return 0;
+	case IDEM_IN_FLIGHT:
+		req_header(r, "Retry-After", "1");
+		api_error(r, 409, "request_in_flight", "A request with this "
+		    "Idempotency-Key is still being processed; retry shortly.");
+		return 0;
+	case IDEM_MISMATCH:
+		api_error(r, 422, "idempotency_key_reused", "This Idempotency-Key "
+		    "was used for a different request.");
+		return 0;
+	case IDEM_BAD_KEY:
+		api_error(r, 400, "invalid_idempotency_key", "An Idempotency-Key is "
+		    "1 to 64 printable ASCII characters.");
+		return 0;
+	}
+	return 0;
+}
+
+void
+api_idem_end(struct req *r)
+{
+	if (r->idem_key == NULL)
+		return;
+	/* A busy or broken answer is not the request's answer: let a retry
+	 * run it again. Everything else is kept for replays. */
+	if (r->status >= 500)
+		idem_forget(r->db, r->session.user_id, r->idem_key);
+	else
+		idem_finish(r->db, r->session.user_id, r->idem_key, r->status,
+		    buf_cstr(r->body));
+}

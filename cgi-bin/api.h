@@ -1,0 +1,64 @@
+/*
+ * api.h — what every /api/v1 endpoint shares: JSON bodies in (parsed by
+ * jansson, strictly), JSON out, one error shape, and Idempotency-Key.
+ *
+ * Errors are {"error":{"code":"…","message":"…"}} with the HTTP status.
+ */
+#ifndef BOXOFFICE_API_H
+#define BOXOFFICE_API_H
+
+#include <jansson.h>
+
+#include "req.h"
+
+#define API_MAX_DEPTH 8 /* our bodies are flat objects */
+
+/* Parses the body as one JSON object; on failure answers (400, 413, 415)
+ * and returns NULL. The caller frees with json_decref(). */
+json_t *api_body(struct req *r);
+/* Unpacks obj by a jansson format; strict: a missing or wrongly typed
+ * field, or an unknown one, answers 422 and returns 0. */
+int api_unpack(struct req *r, json_t *obj, const char *fmt, ...);
+/* Answers status with obj as the body (and decrefs it). */
+void api_send(struct req *r, int status, json_t *obj);
+/* Answers an error. */
+void api_error(struct req *r, int status, const char *code, const char *msg);
+/* Answers a core status that is not BO_OK with the usual code. */
+void api_status(struct req *r, enum bo_status s);
+
+/*
+ * Idempotency-Key: call api_idem_begin() before the operation. Returns 1
+ * when the handler should go on (no key, or a new one), 0 when it has
+ * answered already (the stored answer, 409 in flight, 422 mismatch).
+ * After the operation, api_idem_end() stores the answer for replays.
+ */
+int api_idem_begin(struct req *r);
+void api_idem_end(struct req *r);
+
+/* The X-Queue-Token of the request, or answers 403 and returns NULL. */
+const char *api_queue_token(struct req *r);
+
+struct queue_view;
+/* 1 when the request's X-Queue-Token is the buyer's ACTIVE ticket for the
+ * concert; otherwise answers 403 (bad_token, not_admitted) and returns 0. */
+int api_gate(struct req *r, int64_t concert_id);
+/* A queue ticket as JSON (api_queue.c). */
+json_t *api_queue_json(const struct queue_view *v, int64_t now);
+
+/* The endpoints, one file per group (api_*.c). */
+void api_session_create(struct req *r);
+void api_session_delete(struct req *r);
+void api_token_create(struct req *r);
+void api_queue_status(struct req *r);
+void api_concerts(struct req *r);
+void api_performances(struct req *r);
+void api_seats(struct req *r);
+void api_reservation_create(struct req *r);
+void api_reservation(struct req *r);
+void api_payment_create(struct req *r);
+void api_bookings(struct req *r);
+void api_balance(struct req *r);
+void api_charge(struct req *r);
+void api_history(struct req *r);
+
+#endif

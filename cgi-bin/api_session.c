@@ -1,0 +1,70 @@
+/*
+ * api_session.c — logging in and out through the JSON API.
+ *
+ * POST   /api/v1/sessions  {"email","password"} → 201 {"token","userId",
+ *        "expiresAt"}; 401 invalid_credentials; 429 with Retry-After
+ * DELETE /api/v1/sessions  Authorization: Bearer → 204, the token is dead
+ *
+ * The token is a session like the browser's cookie, sent back as
+ * "Authorization: Bearer TOKEN". A user id in a body is never trusted:
+ * identity comes from the token only.
+ */
+#include <stdio.h>
+
+#include "account.h"
+#include "api.h"
+#include "pages.h"
+
+void
+api_session_create(struct req *r)
+{
+	const char *email = NULL, *password = NULL;
+	struct session_new sn;
+	int64_t retry = 0;
+	enum bo_status s;
+	json_t *body;
+	char *copy;
+
+	if ((body = api_body(r)) == NULL)
+		return;
+	if (!api_unpack(r, body, "{s:s, s:s}", "email", &email, "password",
+	    &password)) {
+		json_decref(body);
+		return;
+	}
+	copy = arena_strdup(&r->arena, email);
+	s = account_login(r->db, copy, password, r->now,
+	    req_settings(r)->session_ttl, &sn, &retry);
+	json_decref(body);
+	if (s == BO_INVALID) {
+		api_error(r, 401, "invalid_credentials",
+		    "That e-mail and password do not match an account.");
+	} else if (s == BO_THROTTLED) {
+		char after[24];
+
+		snprintf(after, sizeof after, "%lld", (long long)retry);
+		req_header(r, "Retry-After", after);
+		api_error(r, 429, "too_many_requests", "Too many failed attempts "
+		    "for this account; wait and retry.");
+	} else if (s != BO_OK) {
+		api_status(r, s);
+	} else {
+		api_send(r, 201, json_pack("{s:s, s:I, s:I}", "token", sn.token,
+		    "userId", (json_int_t)sn.user_id, "expiresAt",
+		    (json_int_t)(r->now + req_settings(r)->session_ttl)));
+	}
+}
+
+void
+api_session_delete(struct req *r)
+{
+	enum bo_status s = session_destroy(r->db, r->authorization + 7);
+
+	if (s != BO_OK) {
+		api_status(r, s);
+		return;
+	}
+	r->status = 204;
+	r->content_type_out = "application/json";
+	buf_reset(r->body);
+}
