@@ -2,8 +2,10 @@
  * seatmap.c — rendering and caching seat grids (see seatmap.h).
  *
  * Written with the escaping writers of html.h directly, not through a
- * template loop: a hall has thousands of seats. One slot per performance
- * id modulo SEATMAP_CACHE_SLOTS.
+ * template loop: a hall has thousands of seats. Each seat is as short as
+ * it can be (about 40 bytes): its row's group label names section and row
+ * for screen readers, a disabled button says taken. One slot per
+ * performance id modulo SEATMAP_CACHE_SLOTS.
  */
 #include "seatmap.h"
 
@@ -74,7 +76,11 @@ render(struct req *r, struct buf *b, const struct seat *seats, size_t n, int ope
 		if (new_row) {
 			if (!new_section)
 				html_raw_trusted(b, "</div>");
-			html_raw_trusted(b, "<div class=\"row\" role=\"group\" aria-label=\"Row ");
+			/* The row's label carries section and row for screen
+			 * readers; each seat's own text is its number. */
+			html_raw_trusted(b, "<div class=\"row\" role=\"group\" aria-label=\"");
+			html_puts(b, s->section);
+			html_raw_trusted(b, ", row ");
 			html_puts(b, s->row);
 			html_raw_trusted(b, "\"><span class=\"rl\" aria-hidden=\"true\">");
 			html_puts(b, s->row);
@@ -87,13 +93,7 @@ render(struct req *r, struct buf *b, const struct seat *seats, size_t n, int ope
 			html_raw_trusted(b, " disabled class=\"t\"");
 		else if (!open)
 			html_raw_trusted(b, " disabled");
-		html_raw_trusted(b, " aria-label=\"");
-		html_puts(b, s->section);
-		html_raw_trusted(b, ", row ");
-		html_puts(b, s->row);
-		html_raw_trusted(b, ", seat ");
-		buf_int(b, s->number);
-		html_raw_trusted(b, s->taken ? ", taken\">" : "\">");
+		html_raw_trusted(b, ">");
 		buf_int(b, s->number);
 		html_raw_trusted(b, "</button>");
 	}

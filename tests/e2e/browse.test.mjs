@@ -158,10 +158,12 @@ test('a buyer on a phone browses, signs up, logs in, picks a seat by keyboard', 
     const free = page.locator('form.seatmap button[name=seat]:not([disabled])');
     assert.ok(await free.count() > 0, 'some seat is free');
     const seat = free.nth(Math.min(137, (await free.count()) - 1));
-    const label = await seat.getAttribute('aria-label'); // e.g. "R, row C, seat 12"
-    const m = /^(.+), row (\S+), seat (\d+)$/.exec(label);
-    assert.ok(m, `seat label ${label}`);
-    const [, section, row, number] = m;
+    // the row's group label names section and row; the seat says its number
+    const label = await seat.locator('xpath=..').getAttribute('aria-label'); // "R, row C"
+    const m = /^(.+), row (\S+)$/.exec(label);
+    assert.ok(m, `row label ${label}`);
+    const [, section, row] = m;
+    const number = (await seat.innerText()).trim();
     const value = await seat.getAttribute('value');
 
     await seat.focus();

@@ -139,10 +139,12 @@ async function pickSeat(page, { nth = 0, value = null } = {}) {
     ? page.locator(`form.seatmap button[name=seat][value="${value}"]`)
     : page.locator('form.seatmap button[name=seat]:not([disabled])').nth(nth);
   assert.equal(await seat.isEnabled(), true, 'the seat is free');
-  const label = await seat.getAttribute('aria-label'); // "R, row C, seat 12"
-  const m = /^(.+), row (\S+), seat (\d+)$/.exec(label);
-  assert.ok(m, `seat label ${label}`);
-  const [, section, row, number] = m;
+  // the row's group label names section and row; the seat says its number
+  const label = await seat.locator('xpath=..').getAttribute('aria-label'); // "R, row C"
+  const m = /^(.+), row (\S+)$/.exec(label);
+  assert.ok(m, `row label ${label}`);
+  const [, section, row] = m;
+  const number = (await seat.innerText()).trim();
   const v = await seat.getAttribute('value');
   await clickAndLoad(seat);
   assert.equal(new URL(page.url()).searchParams.get('seat'), v);

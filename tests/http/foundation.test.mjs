@@ -68,8 +68,7 @@ test('the seat map needs a login and comes back after it', async () => {
   assert.equal(map.status, 200);
   assert.equal(seatButtons(map.text), 1000);
   for (const s of ['VIP', 'R', 'S', 'Balcony']) assert.match(map.text, new RegExp(`<h3>${s} `));
-  assert.match(map.text, /aria-label="VIP, row A, seat 1">1<\/button>/);
-  assert.match(map.text, /role="group" aria-label="Row A"/);
+  assert.match(map.text, /role="group" aria-label="VIP, row A"><span class="rl" aria-hidden="true">A<\/span><button name="seat" value="\d+">1<\/button>/);
   assert.doesNotMatch(map.text, /disabled/, 'nothing is held yet: every seat is free');
   assert.ok(map.text.includes(email), 'the header shows who is logged in');
 });
@@ -260,7 +259,7 @@ test('a cached seat map shows a new hold at once, and frees it the second it lap
   await c.signup(uniqueEmail());
   await joinQueue(c, 1);
   const seat = stack.sql("SELECT id FROM seat WHERE performance_id = 2 AND section = 'S' AND row_label = 'B' AND number = 3");
-  const taken = new RegExp(`value="${seat}" disabled class="t" aria-label="S, row B, seat 3, taken"`);
+  const taken = new RegExp(`value="${seat}" disabled class="t">3</button>`);
   // warm every worker's cache
   for (let i = 0; i < 6; i++) assert.doesNotMatch((await c.get('/performances/2')).text, taken);
   const user = stack.sql('SELECT max(id) FROM user');
