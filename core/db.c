@@ -183,6 +183,30 @@ db_status(struct db *db, int rc, const char *where)
 }
 
 enum bo_status
+db_write_ints(struct db *db, enum stmt id, int n, const int64_t *params,
+    int64_t *changes)
+{
+	sqlite3_stmt *st;
+	enum bo_status s;
+	int rc;
+
+	if ((s = db_begin_write(db)) != BO_OK)
+		return s;
+	st = db_stmt(db, id);
+	for (int i = 0; i < n; i++)
+		db_bind_int(st, i + 1, params[i]);
+	rc = sqlite3_step(st);
+	db_reset(st);
+	if (changes != NULL)
+		*changes = sqlite3_changes(db->handle);
+	if ((s = db_status(db, rc, stmt_sql(id))) != BO_OK) {
+		db_rollback(db);
+		return s;
+	}
+	return db_commit(db);
+}
+
+enum bo_status
 db_begin_write(struct db *db)
 {
 	return db_status(db, exec_sql(db, "BEGIN IMMEDIATE"), "begin");

@@ -45,6 +45,12 @@ enum bo_status db_begin_read(struct db *db);
 enum bo_status db_commit(struct db *db);
 void db_rollback(struct db *db);
 
+/* Runs statement id with n integer parameters (in order) in a write
+ * transaction of its own; *changes (when not NULL) gets the rows it
+ * changed. For the one-statement writes of expiry and tidying. */
+enum bo_status db_write_ints(struct db *db, enum stmt id, int n,
+    const int64_t *params, int64_t *changes);
+
 /* Maps an SQLite result code to a status, logging unexpected errors. */
 enum bo_status db_status(struct db *db, int rc, const char *where);
 

@@ -214,21 +214,5 @@ holds_mine(struct db *db, struct arena *a, int64_t user, int64_t perf,
 enum bo_status
 holds_expire_all(struct db *db, int64_t now, int64_t *n)
 {
-	sqlite3_stmt *st;
-	enum bo_status s;
-	int rc;
-
-	*n = 0;
-	if ((s = db_begin_write(db)) != BO_OK)
-		return s;
-	st = db_stmt(db, STMT_HOLD_EXPIRE_ALL);
-	db_bind_int(st, 1, now);
-	rc = sqlite3_step(st);
-	db_reset(st);
-	*n = sqlite3_changes(db->handle);
-	if ((s = db_status(db, rc, "holds_expire_all")) != BO_OK) {
-		db_rollback(db);
-		return s;
-	}
-	return db_commit(db);
+	return db_write_ints(db, STMT_HOLD_EXPIRE_ALL, 1, &now, n);
 }

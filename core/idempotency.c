@@ -3,6 +3,8 @@
  */
 #include "idempotency.h"
 
+#include "parse.h"
+
 #include <sodium.h>
 #include <string.h>
 
@@ -19,19 +21,6 @@ idem_hash(const char *method, const char *path, const void *body, size_t len,
 	crypto_generichash_final(&st, out, 32);
 }
 
-static int
-key_ok(const char *key)
-{
-	size_t n = strlen(key);
-
-	if (n == 0 || n > IDEM_KEY_MAX)
-		return 0;
-	for (const char *p = key; *p; p++)
-		if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e)
-			return 0;
-	return 1;
-}
-
 enum bo_status
 idem_begin(struct db *db, struct arena *a, int64_t user, const char *key,
     const unsigned char hash[32], int64_t now, enum idem_result *result,
@@ -41,7 +30,7 @@ idem_begin(struct db *db, struct arena *a, int64_t user, const char *key,
 	enum bo_status s;
 	int rc;
 
-	if (!key_ok(key)) {
+	if (!parse_key(key, IDEM_KEY_MAX)) {
 		*result = IDEM_BAD_KEY;
 		return BO_OK;
 	}
@@ -140,21 +129,7 @@ idem_forget(struct db *db, int64_t user, const char *key)
 enum bo_status
 idem_purge(struct db *db, int64_t now, int64_t *n)
 {
-	sqlite3_stmt *st;
-	enum bo_status s;
-	int rc;
+	int64_t line = now - IDEM_KEEP_SECONDS;
 
-	*n = 0;
-	if ((s = db_begin_write(db)) != BO_OK)
-		return s;
-	st = db_stmt(db, STMT_IDEM_PURGE);
-	db_bind_int(st, 1, now - IDEM_KEEP_SECONDS);
-	rc = sqlite3_step(st);
-	db_reset(st);
-	*n = sqlite3_changes(db->handle);
-	if ((s = db_status(db, rc, "idem_purge")) != BO_OK) {
-		db_rollback(db);
-		return s;
-	}
-	return db_commit(db);
+	return db_write_ints(db, STMT_IDEM_PURGE, 1, &line, n);
 }

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 int
 parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
@@ -29,5 +30,18 @@ parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
 	if (errno != 0 || *end != '\0' || v < min || v > max)
 		return 0;
 	*out = v;
+	return 1;
+}
+
+int
+parse_key(const char *s, size_t max)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0 || n > max)
+		return 0;
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x21 || (unsigned char)*s > 0x7e)
+			return 0;
 	return 1;
 }

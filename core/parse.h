@@ -4,6 +4,7 @@
 #ifndef BOXOFFICE_PARSE_H
 #define BOXOFFICE_PARSE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -12,5 +13,9 @@
  * hex, exponent or fraction. Returns 1 and sets *out, or 0.
  */
 int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
+
+/* Whether s is a usable client-chosen key (one-time form keys,
+ * Idempotency-Key): 1 to max printable ASCII characters, no spaces. */
+int parse_key(const char *s, size_t max);
 
 #endif

@@ -3,6 +3,8 @@
  */
 #include "wallet.h"
 
+#include "parse.h"
+
 #include <stdint.h>
 #include <string.h>
 
@@ -43,22 +45,6 @@ wallet_move_locked(struct db *db, int64_t user, int64_t amount, int64_t hold_id,
 	return db_status(db, rc, "wallet_move");
 }
 
-static int
-key_ok(const char *key)
-{
-	size_t n;
-
-	if (key == NULL)
-		return 1;
-	n = strlen(key);
-	if (n == 0 || n > WALLET_KEY_MAX)
-		return 0;
-	for (const char *p = key; *p; p++)
-		if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e)
-			return 0;
-	return 1;
-}
-
 enum bo_status
 wallet_charge(struct db *db, int64_t user, int64_t amount, int64_t max_charge,
     const char *key, int64_t now, int64_t *balance, int *replayed)
@@ -68,7 +54,7 @@ wallet_charge(struct db *db, int64_t user, int64_t amount, int64_t max_charge,
 	int rc;
 
 	*replayed = 0;
-	if (amount < 1 || amount > max_charge || !key_ok(key))
+	if (amount < 1 || amount > max_charge || (key != NULL && !parse_key(key, WALLET_KEY_MAX)))
 		return BO_INVALID;
 	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
