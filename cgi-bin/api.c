@@ -64,7 +64,9 @@ api_body(struct req *r)
 	json_error_t err;
 	json_t *obj;
 
-	if (strncasecmp(r->content_type, "application/json", 16) != 0) {
+	if (strncasecmp(r->content_type, "application/json", 16) != 0 ||
+	    (r->content_type[16] != '\0' && r->content_type[16] != ';' &&
+	    r->content_type[16] != ' ')) {
 		api_error(r, 415, "unsupported_media_type",
 		    "Send the body as application/json.");
 		return NULL;
@@ -171,6 +173,7 @@ api_idem_begin(struct req *r)
 		return 1;
 	case IDEM_REPLAY:
 		json_begin(r, status);
+		req_header(r, "Cache-Control", "no-store");
 		req_header(r, "Idempotent-Replayed", "true");
 		buf_puts(r->body, stored);
 		return 0;
@@ -196,11 +199,16 @@ api_idem_end(struct req *r)
 {
 	if (r->idem_key == NULL)
 		return;
-	/* A busy or broken answer is not the request's answer: let a retry
-	 * run it again. Everything else is kept for replays. */
-	if (r->status >= 500)
+	/* Only the answer of a request that did something is kept. A refusal
+	 * (bad body, short balance, busy database…) changed nothing: a retry
+	 * runs again, so a buyer who tops up and retries can pay. */
+	if (r->status >= 200 && r->status < 300) {
+		if (idem_finish(r->db, r->session.user_id, r->idem_key, r->status,
+		    buf_cstr(r->body)) != BO_OK)
+			fprintf(stderr, "boxoffice: idempotency record not saved; "
+			    "a retry will run again (the operation itself is "
+			    "idempotent)\n");
+	} else {
 		idem_forget(r->db, r->session.user_id, r->idem_key);
-	else
-		idem_finish(r->db, r->session.user_id, r->idem_key, r->status,
-		    buf_cstr(r->body));
+	}
 }

@@ -58,6 +58,7 @@ api_session_create(struct req *r)
 void
 api_session_delete(struct req *r)
 {
+	/* The router let us in: the header is "Bearer TOKEN". */
 	enum bo_status s = session_destroy(r->db, r->authorization + 7);
 
 	if (s != BO_OK) {

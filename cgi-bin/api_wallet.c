@@ -39,8 +39,17 @@ charge(struct req *r)
 		    "(a JSON integer) from 1 to max_charge.");
 		return;
 	}
+	/* The Idempotency-Key is also the ledger row's key: even a retry
+	 * that finds no record (a worker died between the charge and the
+	 * record) cannot charge twice. */
 	s = wallet_charge(r->db, r->session.user_id, json_integer_value(amount),
-	    max, NULL, r->now, &balance, &replayed);
+	    max, r->idem_key, r->now, &balance, &replayed);
+	if (s == BO_CONFLICT) {
+		json_decref(body);
+		api_error(r, 422, "idempotency_key_reused", "This Idempotency-Key "
+		    "was used for a different charge.");
+		return;
+	}
 	if (s != BO_OK) {
 		json_decref(body);
 		api_status(r, s);

@@ -6,6 +6,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *
 cookie_name(const struct req *r, const char *base)
@@ -38,7 +39,7 @@ auth_bearer(struct req *r)
 {
 	const char *h = r->authorization;
 
-	r->logged_in = strncmp(h, "Bearer ", 7) == 0 &&
+	r->logged_in = strncasecmp(h, "Bearer ", 7) == 0 &&
 	    session_lookup(r->db, h + 7, r->now, &r->session) == BO_OK;
 }
 

@@ -146,6 +146,7 @@ serve(struct app *app, FCGX_Request *fr)
 	r.headers = &app->headers;
 	bad = req_read(&r, fr, &why);
 	auth_load(&r);
+	r.json = strncmp(r.path, "/api/", 5) == 0; /* errors as JSON there */
 	if (bad)
 		page_error(&r, bad, why);
 	else

@@ -43,6 +43,7 @@ code_of(int status)
 	case 409: return "conflict";
 	case 410: return "gone";
 	case 413: return "too_large";
+	case 414: return "uri_too_long";
 	case 415: return "unsupported_media_type";
 	case 429: return "too_many_requests";
 	case 503: return "busy";
