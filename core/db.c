@@ -182,6 +182,22 @@ db_status(struct db *db, int rc, const char *where)
 	}
 }
 
+int64_t
+db_count(struct db *db, enum stmt id, int n, const int64_t *params, int *rc)
+{
+	sqlite3_stmt *st = db_stmt(db, id);
+	int64_t count = 0;
+
+	for (int i = 0; i < n; i++)
+		db_bind_int(st, i + 1, params[i]);
+	if ((*rc = sqlite3_step(st)) == SQLITE_ROW) {
+		count = sqlite3_column_int64(st, 0);
+		*rc = SQLITE_DONE;
+	}
+	db_reset(st);
+	return count;
+}
+
 enum bo_status
 db_write_ints(struct db *db, enum stmt id, int n, const int64_t *params,
     int64_t *changes)

@@ -51,6 +51,11 @@ void db_rollback(struct db *db);
 enum bo_status db_write_ints(struct db *db, enum stmt id, int n,
     const int64_t *params, int64_t *changes);
 
+/* Runs a one-row count(*) statement with n integer parameters; *rc is
+ * SQLITE_DONE on success, else the error. */
+int64_t db_count(struct db *db, enum stmt id, int n, const int64_t *params,
+    int *rc);
+
 /* Maps an SQLite result code to a status, logging unexpected errors. */
 enum bo_status db_status(struct db *db, int rc, const char *where);
 

@@ -7,24 +7,6 @@
 
 #include "catalog.h"
 
-/* Runs a one-row count(*) with up to three integer parameters. */
-static int64_t
-count3(struct db *db, enum stmt id, int64_t a, int64_t b, int64_t c, int *rc)
-{
-	sqlite3_stmt *st = db_stmt(db, id);
-	int64_t n = 0;
-
-	db_bind_int(st, 1, a);
-	db_bind_int(st, 2, b);
-	db_bind_int(st, 3, c);
-	if ((*rc = sqlite3_step(st)) == SQLITE_ROW) {
-		n = sqlite3_column_int64(st, 0);
-		*rc = SQLITE_DONE;
-	}
-	db_reset(st);
-	return n;
-}
-
 /* Inside the transaction: may this buyer hold this seat now? */
 static enum bo_status
 may_hold(struct db *db, int64_t perf, int64_t seat, int64_t user, int64_t now,
@@ -52,9 +34,11 @@ may_hold(struct db *db, int64_t perf, int64_t seat, int64_t user, int64_t now,
 		return db_status(db, rc, "hold_create");
 	if (performance_sale_state(&p, now) != SALE_OPEN)
 		return BO_GONE;
-	if (count3(db, STMT_QUEUE_IS_ACTIVE, concert, user, now, &rc) == 0)
+	if (db_count(db, STMT_QUEUE_IS_ACTIVE, 3, (int64_t[]){ concert, user, now },
+	    &rc) == 0)
 		return rc == SQLITE_DONE ? BO_FORBIDDEN : db_status(db, rc, "hold_create");
-	if (count3(db, STMT_HOLD_COUNT_LIVE, perf, user, now, &rc) >= set->max_holds)
+	if (db_count(db, STMT_HOLD_COUNT_LIVE, 3, (int64_t[]){ perf, user, now },
+	    &rc) >= set->max_holds)
 		return rc == SQLITE_DONE ? BO_LIMIT : db_status(db, rc, "hold_create");
 	return rc == SQLITE_DONE ? BO_OK : db_status(db, rc, "hold_create");
 }

@@ -72,25 +72,6 @@ find_ticket(struct db *db, int64_t concert_id, int64_t user_id,
 	return found;
 }
 
-/* Runs a count(*) statement; binds c only when it takes a third parameter. */
-static int64_t
-count(struct db *db, enum stmt id, int64_t a, int64_t b, int64_t c, int *rc)
-{
-	sqlite3_stmt *st = db_stmt(db, id);
-	int64_t n = 0;
-
-	db_bind_int(st, 1, a);
-	db_bind_int(st, 2, b);
-	if (sqlite3_bind_parameter_count(st) >= 3)
-		db_bind_int(st, 3, c);
-	if ((*rc = sqlite3_step(st)) == SQLITE_ROW) {
-		n = sqlite3_column_int64(st, 0);
-		*rc = SQLITE_DONE;
-	}
-	db_reset(st);
-	return n;
-}
-
 /* How often a waiting ticket's last-seen mark is written: every
  * QUEUE_SEEN_EVERY seconds, or a quarter of abandon_after when that is
  * shorter, so that a browser polling as told is never taken for gone. */
@@ -143,11 +124,11 @@ view_of(struct db *db, const struct ticket *t, int64_t now,
 		int64_t active;
 
 		out->state = Q_WAITING;
-		out->ahead = count(db, STMT_QUEUE_AHEAD, t->concert_id, t->id,
-		    now - set->abandon_after, &rc);
+		out->ahead = db_count(db, STMT_QUEUE_AHEAD, 3, (int64_t[]){
+		    t->concert_id, t->id, now - set->abandon_after }, &rc);
 		if (rc == SQLITE_DONE)
-			active = count(db, STMT_QUEUE_ACTIVE_COUNT, t->concert_id,
-			    now, 0, &rc);
+			active = db_count(db, STMT_QUEUE_ACTIVE_COUNT, 2,
+			    (int64_t[]){ t->concert_id, now }, &rc);
 		*admissible = rc == SQLITE_DONE &&
 		    out->ahead < set->queue_capacity - active;
 		out->poll_after_ms = poll_after(out->ahead, set);
@@ -184,7 +165,8 @@ admit_locked(struct db *db, int64_t concert_id, int64_t now,
 	*expired += sqlite3_changes(db->handle);
 	if (rc != SQLITE_DONE)
 		return rc;
-	active = count(db, STMT_QUEUE_ACTIVE_COUNT, concert_id, now, 0, &rc);
+	active = db_count(db, STMT_QUEUE_ACTIVE_COUNT, 2,
+	    (int64_t[]){ concert_id, now }, &rc);
 	if (rc != SQLITE_DONE)
 		return rc;
 	free_slots = set->queue_capacity - active;
