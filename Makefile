@@ -57,6 +57,10 @@ build/unit/%: build/san/tests/unit/%.o $(CORE_SRC:%.c=build/san/%.o) \
 build/hello.fcgi: tests/bench/hello.c
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBS)
 
+# The raw SQLite commit rate with the application's pragmas (core/db.c).
+build/bench-commits: build/tests/bench/commits.o $(CORE_OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
 deps:
 	@tools/deps.sh
 
@@ -76,7 +80,7 @@ check: deps
 	@$(MAKE) --no-print-directory all unit
 	@$(MAKE) --no-print-directory http e2e
 
-bench: deps all build/hello.fcgi
+bench: deps all build/hello.fcgi build/bench-commits
 	@WORKERS=$(WORKERS) tools/bench.sh
 
 PREFIX ?= /usr/local

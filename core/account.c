@@ -118,9 +118,7 @@ account_signup(struct db *db, char *email, const char *password, int64_t now,
     int64_t session_ttl, struct session_new *out, const char **why)
 {
 	char hash[SCRYPT_MCF_LEN];
-	sqlite3_stmt *st;
 	enum bo_status s;
-	int rc;
 
 	if ((*why = account_email_check(email)) != NULL ||
 	    (*why = account_password_check(password, email)) != NULL)
@@ -131,24 +129,10 @@ account_signup(struct db *db, char *email, const char *password, int64_t now,
 		fprintf(stderr, "boxoffice: libscrypt_hash failed\n");
 		return BO_ERROR;
 	}
-	if ((s = db_begin_write(db)) != BO_OK)
-		return s;
-	st = db_stmt(db, STMT_USER_INSERT);
-	db_bind_text(st, 1, email);
-	db_bind_text(st, 2, hash);
-	db_bind_int(st, 3, now);
-	rc = sqlite3_step(st);
-	db_reset(st);
-	if ((s = db_status(db, rc, "account_signup")) == BO_OK)
-		s = session_insert(db, sqlite3_last_insert_rowid(db->handle), now,
-		    session_ttl, out);
-	if (s != BO_OK) {
-		db_rollback(db);
-		if (s == BO_CONFLICT)
-			*why = "An account with that e-mail address exists already. Log in instead?";
-		return s;
-	}
-	return db_commit(db);
+	s = account_create_hashed(db, email, hash, now, session_ttl, out);
+	if (s == BO_CONFLICT)
+		*why = "An account with that e-mail address exists already. Log in instead?";
+	return s;
 }
 
 /* A valid hash of a random password: checked against when the e-mail is
@@ -354,6 +338,40 @@ session_purge(struct db *db, int64_t now, int64_t *purged)
 		db_reset(st);
 	}
 	if ((s = db_status(db, rc, "session_purge")) != BO_OK) {
+		db_rollback(db);
+		return s;
+	}
+	return db_commit(db);
+}
+
+const char *
+account_unknown_password_hash(void)
+{
+	return dummy_hash();
+}
+
+enum bo_status
+account_create_hashed(struct db *db, char *email, const char *hash,
+    int64_t now, int64_t session_ttl, struct session_new *out)
+{
+	sqlite3_stmt *st;
+	enum bo_status s;
+	int rc;
+
+	if (account_email_check(email) != NULL)
+		return BO_INVALID;
+	if ((s = db_begin_write(db)) != BO_OK)
+		return s;
+	st = db_stmt(db, STMT_USER_INSERT);
+	db_bind_text(st, 1, email);
+	db_bind_text(st, 2, hash);
+	db_bind_int(st, 3, now);
+	rc = sqlite3_step(st);
+	db_reset(st);
+	if ((s = db_status(db, rc, "account_create_hashed")) == BO_OK)
+		s = session_insert(db, sqlite3_last_insert_rowid(db->handle), now,
+		    session_ttl, out);
+	if (s != BO_OK) {
 		db_rollback(db);
 		return s;
 	}

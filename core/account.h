@@ -69,6 +69,18 @@ enum bo_status session_destroy(struct db *db, const char *token);
  * sessions. */
 enum bo_status session_purge(struct db *db, int64_t now, int64_t *purged);
 
+/*
+ * An account created with a given scrypt hash plus its first session, in
+ * one short write transaction (no password checks, no scrypt work):
+ * account_signup's second half, and, with account_unknown_password_hash()
+ * (a valid hash of a random password nobody knows, computed once per
+ * process), how boxoffice-admin loadtest-buyers makes thousands of buyers.
+ * BO_INVALID for a refused e-mail; BO_CONFLICT when it is taken.
+ */
+const char *account_unknown_password_hash(void);
+enum bo_status account_create_hashed(struct db *db, char *email,
+    const char *hash, int64_t now, int64_t session_ttl, struct session_new *out);
+
 /* Fills buf (len >= 2*bytes) with `bytes` random bytes as base64url. */
 void random_token(char *buf, size_t len, size_t bytes);
 
