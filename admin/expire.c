@@ -94,6 +94,8 @@ main(int argc, char **argv)
 		db_close(db);
 		return 1;
 	}
+	/* Statistics for the query planner, where they are due (cheap). */
+	sqlite3_exec(db->handle, "PRAGMA optimize", NULL, NULL, NULL);
 	if (sqlite3_wal_checkpoint_v2(db->handle, NULL, SQLITE_CHECKPOINT_TRUNCATE,
 	    NULL, NULL) != SQLITE_OK)
 		fprintf(stderr, "boxoffice-expire: checkpoint: %s (will retry)\n",

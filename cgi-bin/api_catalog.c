@@ -7,13 +7,14 @@
  * GET /api/v1/performances/{id}/seats       bearer + X-Queue-Token: every
  *                                           seat with price and availability
  *
- * The seat list is written directly (json.h), not built as a tree: a hall
- * has thousands of seats.
+ * The seat list comes from the worker's seat map cache (seatmap.c), the
+ * same one the HTML seat map uses, in its JSON rendering.
  */
 #include "api.h"
 #include "catalog.h"
 #include "json.h"
 #include "pages.h"
+#include "seatmap.h"
 
 void
 api_concerts(struct req *r)
@@ -78,13 +79,11 @@ api_performances(struct req *r)
 void
 api_seats(struct req *r)
 {
+	const struct buf *seats;
 	struct performance p;
 	struct concert c;
-	struct seat *seats;
-	struct buf *b = r->body;
 	enum bo_status s;
-	size_t n;
-	int open;
+	int failed;
 
 	s = catalog_performance(r->db, &r->arena, r->id, r->now, &c, &p, NULL, NULL);
 	if (s != BO_OK) {
@@ -93,32 +92,13 @@ api_seats(struct req *r)
 	}
 	if (!api_gate(r, c.id))
 		return;
-	s = catalog_performance(r->db, &r->arena, r->id, r->now, &c, &p, &seats, &n);
-	if (s != BO_OK) {
-		api_status(r, s);
+	seats = seatmap_grid(r, &p, performance_sale_state(&p, r->now) == SALE_OPEN,
+	    SEATMAP_JSON, &failed);
+	if (seats == NULL) {
+		api_status(r, (enum bo_status)failed);
 		return;
 	}
-	open = performance_sale_state(&p, r->now) == SALE_OPEN;
 	json_begin(r, 200);
 	req_header(r, "Cache-Control", "no-store");
-	buf_puts(b, "{\"performanceId\":");
-	buf_int(b, p.id);
-	buf_puts(b, ",\"onSale\":");
-	buf_puts(b, open ? "true" : "false");
-	buf_puts(b, ",\"seats\":[");
-	for (size_t i = 0; i < n; i++) {
-		buf_puts(b, i ? ",{\"id\":" : "{\"id\":");
-		buf_int(b, seats[i].id);
-		buf_puts(b, ",\"section\":");
-		json_str(b, seats[i].section);
-		buf_puts(b, ",\"row\":");
-		json_str(b, seats[i].row);
-		buf_puts(b, ",\"number\":");
-		buf_int(b, seats[i].number);
-		buf_puts(b, ",\"price\":");
-		buf_int(b, seats[i].price);
-		buf_puts(b, open && !seats[i].taken ? ",\"available\":true}" :
-		    ",\"available\":false}");
-	}
-	buf_puts(b, "]}\n");
+	buf_put(r->body, seats->data, seats->len);
 }

@@ -91,7 +91,8 @@ performance(struct req *r, int64_t pick, int status, const char *problem)
 	if (!queue_gate(r, c.id, &q))
 		return;
 	sale = performance_sale_state(&p, r->now);
-	if ((grid = seatmap_grid(r, &p, sale == SALE_OPEN, &failed)) == NULL) {
+	if ((grid = seatmap_grid(r, &p, sale == SALE_OPEN, SEATMAP_HTML,
+	    &failed)) == NULL) {
 		page_status(r, (enum bo_status)failed);
 		return;
 	}

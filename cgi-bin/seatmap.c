@@ -14,6 +14,7 @@
 
 #include "catalog.h"
 #include "html.h"
+#include "json.h"
 #include "req.h"
 #include "view.h"
 
@@ -101,35 +102,66 @@ render(struct req *r, struct buf *b, const struct seat *seats, size_t n, int ope
 		html_raw_trusted(b, "</div></div></section>");
 }
 
-const struct buf *
-seatmap_grid(struct req *r, const struct performance *p, int open, int *status)
+/* The API's seat list: every seat with its price and availability. */
+static void
+render_json(struct buf *b, int64_t perf, const struct seat *seats, size_t n,
+    int open)
 {
-	struct seatmap_slot *slot =
-	    &r->app->seatmaps.slot[(uint64_t)p->id % SEATMAP_CACHE_SLOTS];
+	buf_puts(b, "{\"performanceId\":");
+	buf_int(b, perf);
+	buf_puts(b, open ? ",\"onSale\":true,\"seats\":[" :
+	    ",\"onSale\":false,\"seats\":[");
+	for (size_t i = 0; i < n; i++) {
+		buf_puts(b, i ? ",{\"id\":" : "{\"id\":");
+		buf_int(b, seats[i].id);
+		buf_puts(b, ",\"section\":");
+		json_str(b, seats[i].section);
+		buf_puts(b, ",\"row\":");
+		json_str(b, seats[i].row);
+		buf_puts(b, ",\"number\":");
+		buf_int(b, seats[i].number);
+		buf_puts(b, ",\"price\":");
+		buf_int(b, seats[i].price);
+		buf_puts(b, open && !seats[i].taken ? ",\"available\":true}" :
+		    ",\"available\":false}");
+	}
+	buf_puts(b, "]}\n");
+}
+
+const struct buf *
+seatmap_grid(struct req *r, const struct performance *p, int open,
+    enum seatmap_format format, int *status)
+{
+	struct seatmap_slot *slot = &r->app->seatmaps.slot[
+	    ((uint64_t)p->id * SEATMAP__MAX + format) % SEATMAP_CACHE_SLOTS];
 	struct performance again;
 	struct concert c;
 	struct seat *seats;
 	size_t n;
 	enum bo_status s;
 
-	if (slot->html.len > 0 && slot->perf == p->id &&
+	if (slot->out.len > 0 && slot->perf == p->id && slot->format == format &&
 	    slot->version == p->seats_version && slot->open == open &&
 	    (slot->valid_until == 0 || r->now < slot->valid_until))
-		return &slot->html;
+		return &slot->out;
 	s = catalog_performance(r->db, &r->arena, p->id, r->now, &c, &again,
 	    &seats, &n);
 	if (s != BO_OK) {
 		*status = s;
 		return NULL;
 	}
-	buf_reset(&slot->html);
-	render(r, &slot->html, seats, n, open);
+	buf_reset(&slot->out);
+	if (format == SEATMAP_HTML)
+		render(r, &slot->out, seats, n, open);
+	else
+		render_json(&slot->out, again.id, seats, n, open);
 	/* Key it by what was read with the seats, not before them. */
 	slot->perf = again.id;
 	slot->version = again.seats_version;
 	slot->valid_until = again.next_lapse;
 	slot->open = open;
-	return &slot->html;
+	slot->format = format;
+	return &slot->out;
 }
 
 size_t
@@ -152,5 +184,5 @@ void
 seatmap_cache_free(struct seatmap_cache *c)
 {
 	for (int i = 0; i < SEATMAP_CACHE_SLOTS; i++)
-		buf_free(&c->slot[i].html);
+		buf_free(&c->slot[i].out);
 }

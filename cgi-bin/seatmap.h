@@ -2,7 +2,9 @@
  * seatmap.h — the seat grid of a performance as HTML, rendered once and
  * kept by the worker until it changes.
  *
- * A grid changes when a hold of its performance is written (the
+ * Two renderings are kept: the HTML grid of the seat map page and the JSON
+ * body of GET /api/v1/performances/{id}/seats. A grid changes when a hold
+ * of its performance is written (the
  * seats_version counter, kept by triggers) or when the next live hold
  * lapses by itself (next_lapse), or when its sale opens or closes. The
  * cached grid carries no buyer's pick: the page splices that in.
@@ -15,12 +17,15 @@
 
 #include "buf.h"
 
-#define SEATMAP_CACHE_SLOTS 8
+#define SEATMAP_CACHE_SLOTS 16
+
+enum seatmap_format { SEATMAP_HTML, SEATMAP_JSON, SEATMAP__MAX };
 
 struct seatmap_slot {
 	int64_t perf, version, valid_until;
 	int open;
-	struct buf html;
+	enum seatmap_format format;
+	struct buf out;
 };
 
 struct seatmap_cache {
@@ -31,12 +36,12 @@ struct req;
 struct performance;
 
 /*
- * The grid of p: cached, or read and rendered now. NULL on a database
- * error (with *status set). Owned by the worker's cache: valid until the
- * next call.
+ * The grid of p in format: cached, or read and rendered now. NULL on a
+ * database error (with *status set). Owned by the worker's cache: valid
+ * until the next call.
  */
 const struct buf *seatmap_grid(struct req *r, const struct performance *p,
-    int open, int *status);
+    int open, enum seatmap_format format, int *status);
 
 /*
  * Where in grid the picked seat's button takes its "picked" attributes:

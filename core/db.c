@@ -16,7 +16,7 @@
 
 /* From migrations.S: NUL-terminated SQL texts, oldest first. */
 extern const char schema_001[], schema_002[], schema_003[], schema_004[],
-    schema_005[];
+    schema_005[], schema_006[];
 
 static const char *const migrations[] = {
 	schema_001,
@@ -24,6 +24,7 @@ static const char *const migrations[] = {
 	schema_003,
 	schema_004,
 	schema_005,
+	schema_006,
 };
 #define MIGRATIONS_N ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -82,6 +83,8 @@ db_close(struct db *db)
 		return;
 	for (int i = 0; i < STMT__MAX; i++)
 		sqlite3_finalize(db->stmts[i]);
+	if (db->queue_cache_free != NULL)
+		db->queue_cache_free(db->queue_cache);
 	sqlite3_close(db->handle);
 	free(db);
 }

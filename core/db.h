@@ -19,6 +19,10 @@
 struct db {
 	sqlite3 *handle;
 	sqlite3_stmt *stmts[STMT__MAX];
+	/* What the queue keeps of long lines between requests (queue.c),
+	 * freed with the connection. */
+	void *queue_cache;
+	void (*queue_cache_free)(void *);
 };
 
 /* Opens (creating if allowed) the database at path; NULL on failure, with a

@@ -24,5 +24,9 @@ schema_004:
 schema_005:
 	.incbin "schema/005_api.sql"
 	.byte 0
+	.global schema_006
+schema_006:
+	.incbin "schema/006_plans.sql"
+	.byte 0
 
 	.section .note.GNU-stack,"",@progbits

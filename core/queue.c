@@ -17,6 +17,17 @@
 #include "account.h"
 #include "arena.h"
 
+/* A long waiting line as it was at taken_at (see queue.h). */
+struct line_snapshot {
+	int64_t concert_id, taken_at;
+	int64_t *ids;   /* live WAITING ticket ids, ascending */
+	size_t n, cap;
+};
+
+struct line_cache {
+	struct line_snapshot line[QUEUE_SNAPSHOT_SLOTS];
+};
+
 struct ticket {
 	int64_t id, concert_id, user_id;
 	char token[QUEUE_TOKEN_LEN + 1];
@@ -72,6 +83,86 @@ find_ticket(struct db *db, int64_t concert_id, int64_t user_id,
 	return found;
 }
 
+static void
+line_cache_free(void *p)
+{
+	struct line_cache *c = p;
+
+	if (c == NULL)
+		return;
+	for (int i = 0; i < QUEUE_SNAPSHOT_SLOTS; i++)
+		free(c->line[i].ids);
+	free(c);
+}
+
+/* The connection's snapshot of a concert's line, taken again when it is a
+ * second old; NULL on a database error. */
+static const struct line_snapshot *
+line_of(struct db *db, int64_t concert_id, int64_t now,
+    const struct settings *set, int *rc)
+{
+	struct line_cache *c = db->queue_cache;
+	struct line_snapshot *l;
+	sqlite3_stmt *st;
+
+	if (c == NULL) {
+		c = xmalloc(sizeof *c);
+		memset(c, 0, sizeof *c);
+		db->queue_cache = c;
+		db->queue_cache_free = line_cache_free;
+	}
+	l = &c->line[(uint64_t)concert_id % QUEUE_SNAPSHOT_SLOTS];
+	if (l->concert_id == concert_id && l->taken_at == now)
+		return l;
+	l->concert_id = concert_id;
+	l->taken_at = now;
+	l->n = 0;
+	st = db_stmt(db, STMT_QUEUE_LINE);
+	db_bind_int(st, 1, concert_id);
+	db_bind_int(st, 2, now - set->abandon_after);
+	while ((*rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (l->n == l->cap) {
+			l->cap = l->cap ? l->cap * 2 : 256;
+			l->ids = xrealloc(l->ids, l->cap * sizeof *l->ids);
+		}
+		l->ids[l->n++] = sqlite3_column_int64(st, 0);
+	}
+	db_reset(st);
+	if (*rc != SQLITE_DONE) {
+		l->concert_id = 0;
+		return NULL;
+	}
+	return l;
+}
+
+/* Live waiting tickets ahead of ticket id: from the snapshot when that
+ * says the ticket is far back, else counted exactly. */
+static int64_t
+ahead_of(struct db *db, int64_t concert_id, int64_t id, int64_t now,
+    const struct settings *set, int *rc)
+{
+	const struct line_snapshot *l = line_of(db, concert_id, now, set, rc);
+
+	if (l != NULL) {
+		size_t lo = 0, hi = l->n;
+
+		while (lo < hi) { /* ids below id */
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (l->ids[mid] < id)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo > QUEUE_EXACT_WINDOW)
+			return (int64_t)lo;
+	} else if (*rc != SQLITE_DONE) {
+		return 0;
+	}
+	return db_count(db, STMT_QUEUE_AHEAD, 3, (int64_t[]){ concert_id, id,
+	    now - set->abandon_after }, rc);
+}
+
 /* How often a waiting ticket's last-seen mark is written: every
  * QUEUE_SEEN_EVERY seconds, or a quarter of abandon_after when that is
  * shorter, so that a browser polling as told is never taken for gone. */
@@ -124,8 +215,7 @@ view_of(struct db *db, const struct ticket *t, int64_t now,
 		int64_t active;
 
 		out->state = Q_WAITING;
-		out->ahead = db_count(db, STMT_QUEUE_AHEAD, 3, (int64_t[]){
-		    t->concert_id, t->id, now - set->abandon_after }, &rc);
+		out->ahead = ahead_of(db, t->concert_id, t->id, now, set, &rc);
 		if (rc == SQLITE_DONE)
 			active = db_count(db, STMT_QUEUE_ACTIVE_COUNT, 2,
 			    (int64_t[]){ t->concert_id, now }, &rc);

@@ -9,6 +9,12 @@
  * browser has not polled for abandon_after seconds, counts as EXPIRED at
  * once; boxoffice-expire only writes down what is already true.
  *
+ * Who is ahead is counted exactly near the front of the line. Further
+ * back — where a count would walk thousands of index entries on every
+ * poll — it is read from a snapshot of the line taken at most a second
+ * before; as nobody ever joins ahead of anyone, a snapshot can only
+ * overstate the count, so nobody is ever let in early by it.
+ *
  * Looking at the queue never changes anyone's place. It writes only to
  * admit (when a slot is free for this buyer) or to note that a waiting
  * browser is still there (at most every QUEUE_SEEN_EVERY seconds, and
@@ -25,6 +31,8 @@
 #define QUEUE_TOKEN_LEN 22      /* 16 random bytes, base64url */
 #define QUEUE_SEEN_EVERY 30     /* seconds between last-seen writes, at most */
 #define QUEUE_RATE_WINDOW 900   /* seconds of admissions the ETA looks at */
+#define QUEUE_EXACT_WINDOW 256  /* nearer the front than this, count exactly */
+#define QUEUE_SNAPSHOT_SLOTS 4  /* long lines kept per connection */
 
 enum queue_state { Q_NONE, Q_WAITING, Q_ACTIVE, Q_DONE, Q_EXPIRED };
 

@@ -4,8 +4,10 @@
  * Every statement takes bound parameters only; no SQL text is ever built
  * from input. "Live" holds are PAID ones and HELD ones whose expires_at is
  * still ahead of ?now: an expired hold is free even before boxoffice-expire
- * marks it (lazy expiry). The `state IN ('HELD','PAID')` term lets SQLite
- * use the partial index hold_one_live_per_seat.
+ * marks it (lazy expiry). The `state IN ('HELD','PAID')` and `state IN
+ * ('WAITING','ACTIVE')` terms, redundant for the result, let SQLite use
+ * the partial UNIQUE indexes (one row to look at) instead of a range of
+ * every live hold or ticket: plans that hold without ANALYZE statistics.
  */
 #include <assert.h>
 #include <stddef.h>
@@ -155,13 +157,14 @@ static const char *const sql[STMT__MAX] = {
 	/* ?1 concert, ?2 user, ?3 now */
 	[STMT_QUEUE_IS_ACTIVE] =
 	    "SELECT count(*) FROM queue_ticket WHERE concert_id = ?1"
-	    " AND user_id = ?2 AND state = 'ACTIVE' AND expires_at > ?3",
+	    " AND user_id = ?2 AND state IN ('WAITING','ACTIVE')"
+	    " AND state = 'ACTIVE' AND expires_at > ?3",
 	/* The turn ends when the buyer has paid and holds nothing more of
 	 * the concert: ?1 concert, ?2 user, ?3 now */
 	[STMT_QUEUE_DONE] =
 	    "UPDATE queue_ticket SET state = 'DONE', ended_at = ?3"
-	    " WHERE concert_id = ?1 AND user_id = ?2 AND state = 'ACTIVE'"
-	    " AND expires_at > ?3 AND NOT EXISTS (SELECT 1 FROM hold h JOIN performance p"
+	    " WHERE concert_id = ?1 AND user_id = ?2 AND state IN ('WAITING','ACTIVE')"
+	    " AND state = 'ACTIVE' AND expires_at > ?3 AND NOT EXISTS (SELECT 1 FROM hold h JOIN performance p"
 	    " ON p.id = h.performance_id WHERE h.user_id = ?2 AND p.concert_id = ?1"
 	    " AND h.state = 'HELD' AND h.expires_at > ?3)",
 
@@ -177,7 +180,7 @@ static const char *const sql[STMT__MAX] = {
 	/* A lapsed hold leaves the unique index before the seat is held again. */
 	[STMT_HOLD_LAPSE_SEAT] =
 	    "UPDATE hold SET state = 'EXPIRED' WHERE seat_id = ?1"
-	    " AND state = 'HELD' AND expires_at <= ?2",
+	    " AND state IN ('HELD','PAID') AND state = 'HELD' AND expires_at <= ?2",
 	[STMT_HOLD_INSERT] =
 	    "INSERT INTO hold(seat_id, performance_id, user_id, state, price,"
 	    " created_at, expires_at) VALUES (?1, ?2, ?3, 'HELD', ?4, ?5, ?6)",
@@ -246,6 +249,10 @@ static const char *const sql[STMT__MAX] = {
 	    " AND state = 'IN_FLIGHT'",
 	[STMT_IDEM_PURGE] =
 	    "DELETE FROM api_idempotency WHERE created_at <= ?1",
+	/* ?1 concert, ?2 seen after this: the live waiting line, in order */
+	[STMT_QUEUE_LINE] =
+	    "SELECT id FROM queue_ticket WHERE concert_id = ?1"
+	    " AND state = 'WAITING' AND last_seen > ?2 ORDER BY id",
 };
 
 const char *

@@ -884,6 +884,66 @@ faithful_poller_is_not_abandoned(void **state)
 	}
 }
 
+/* ---- 15. a long line: far back from a snapshot, near the front exact ---- */
+
+/* The live waiting tickets ahead of ticket id, counted by SQL. */
+static int64_t
+true_ahead(struct fixture *f, int64_t id)
+{
+	char sql[192];
+
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM queue_ticket WHERE"
+	    " concert_id = %lld AND state = 'WAITING' AND id < %lld",
+	    (long long)CONCERT, (long long)id);
+	return query_int(f->db, sql);
+}
+
+static void
+long_line_positions_from_snapshot(void **state)
+{
+	enum { LINE = 400 };
+	struct fixture *f = *state;
+	int64_t user[LINE], ticket[LINE];
+	struct queue_view v, last;
+	char sql[160];
+
+	for (int i = 0; i < LINE; i++) {
+		snprintf(sql, sizeof sql, "INSERT INTO user(email, pw_hash, created_at)"
+		    " VALUES ('line%d@example.com', 'x', %lld)", i, (long long)T0);
+		assert_int_equal(sqlite3_exec(f->db->handle, sql, NULL, NULL, NULL),
+		    SQLITE_OK);
+		user[i] = sqlite3_last_insert_rowid(f->db->handle);
+		assert_int_equal(queue_join(f->db, CONCERT, user[i], T0, &f->set, &v),
+		    BO_OK);
+		ticket[i] = v.ticket_id;
+	}
+	/* Buyer 0 is in; 399 wait. The last is far back. */
+	assert_int_equal(queue_status(f->db, CONCERT, user[LINE - 1], NULL, T0 + 1,
+	    &f->set, &last), BO_OK);
+	assert_waiting(&last, LINE - 2);
+	assert_int_equal(last.ahead, true_ahead(f, ticket[LINE - 1]));
+
+	/* Twenty near the front leave in the same second. */
+	for (int i = 1; i <= 20; i++)
+		assert_int_equal(queue_leave(f->db, CONCERT, user[i], T0 + 1), BO_OK);
+	/* Near the front: exact at once. */
+	assert_int_equal(queue_status(f->db, CONCERT, user[31], NULL, T0 + 1,
+	    &f->set, &v), BO_OK);
+	assert_waiting(&v, 10);
+	/* Far back: this second's snapshot, which can only overstate. */
+	assert_int_equal(queue_status(f->db, CONCERT, user[LINE - 1], NULL, T0 + 1,
+	    &f->set, &v), BO_OK);
+	assert_waiting(&v, LINE - 2);
+	assert_true(v.ahead >= true_ahead(f, ticket[LINE - 1]));
+	/* A second later, the snapshot is taken again: exact again. */
+	assert_int_equal(queue_status(f->db, CONCERT, user[LINE - 1], NULL, T0 + 2,
+	    &f->set, &v), BO_OK);
+	assert_waiting(&v, LINE - 22);
+	assert_int_equal(v.ahead, true_ahead(f, ticket[LINE - 1]));
+	/* Nobody was let in by a count: still exactly one ACTIVE. */
+	assert_int_equal(count_stored(f, "ACTIVE"), 1);
+}
+
 int
 main(void)
 {
@@ -903,6 +963,7 @@ main(void)
 		T(leaving_while_waiting_moves_others_up),
 		T(poll_after_grows_and_is_capped),
 		T(faithful_poller_is_not_abandoned),
+		T(long_line_positions_from_snapshot),
 	};
 #undef T
 
