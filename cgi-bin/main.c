@@ -137,6 +137,7 @@ serve(struct app *app, FCGX_Request *fr)
 	int bad;
 
 	memset(&r, 0, sizeof r);
+	r.arena = app->arena; /* its first block is kept between requests */
 	r.app = app;
 	r.db = app->db;
 	r.now = time(NULL);
@@ -158,7 +159,8 @@ serve(struct app *app, FCGX_Request *fr)
 		db_rollback(app->db);
 	}
 	req_send(&r, fr);
-	arena_free(&r.arena);
+	arena_reset(&r.arena);
+	app->arena = r.arena;
 }
 
 static void
@@ -187,6 +189,7 @@ worker(int listen_fd, const struct options *o, struct tmpl_set *tmpl)
 		busy = 0;
 	}
 	seatmap_cache_free(&app.seatmaps);
+	arena_free(&app.arena);
 	db_close(app.db);
 	_exit(0);
 }

@@ -188,20 +188,26 @@ page_queue_json(struct req *r)
 	req_header(r, "Cache-Control", "no-store");
 	buf_puts(b, "{\"state\":");
 	json_str(b, queue_state_name(v.state));
-	if (v.state == Q_WAITING)
-		buf_printf(b, ",\"position\":%lld,\"ahead\":%lld", (long long)v.ahead + 1,
-		    (long long)v.ahead);
-	else
+	if (v.state == Q_WAITING) {
+		buf_puts(b, ",\"position\":");
+		buf_int(b, v.ahead + 1);
+		buf_puts(b, ",\"ahead\":");
+		buf_int(b, v.ahead);
+	} else {
 		buf_puts(b, ",\"position\":null,\"ahead\":null");
+	}
+	buf_puts(b, ",\"eta_seconds\":");
 	if (v.state == Q_WAITING && v.eta_seconds >= 0)
-		buf_printf(b, ",\"eta_seconds\":%lld", (long long)v.eta_seconds);
+		buf_int(b, v.eta_seconds);
 	else
-		buf_puts(b, ",\"eta_seconds\":null");
-	buf_printf(b, ",\"poll_after_ms\":%lld", (long long)v.poll_after_ms);
+		buf_puts(b, "null");
+	buf_puts(b, ",\"poll_after_ms\":");
+	buf_int(b, v.poll_after_ms);
+	buf_puts(b, ",\"active_until\":");
 	if (v.state == Q_ACTIVE)
-		buf_printf(b, ",\"active_until\":%lld", (long long)v.active_until);
+		buf_int(b, v.active_until);
 	else
-		buf_puts(b, ",\"active_until\":null");
+		buf_puts(b, "null");
 	buf_puts(b, "}\n");
 }
 

@@ -35,13 +35,14 @@ struct app {
 	char tz[64];       /* the TZ currently applied to this process */
 	struct buf body;   /* reused response buffers */
 	struct buf headers;
+	struct arena arena;            /* lent to each request, then reset */
 	struct seatmap_cache seatmaps; /* rendered seat grids */
 };
 
 struct req {
 	struct app *app;
 	struct db *db;
-	struct arena arena;
+	struct arena arena;      /* lent by the worker for this request */
 	int64_t now;
 
 	/* request */

@@ -130,6 +130,20 @@ arena_push(struct arena *a, void **items, size_t *n, size_t *cap, size_t sz)
 }
 
 void
+arena_reset(struct arena *a)
+{
+	struct arena_block *keep = a->head;
+
+	if (keep == NULL)
+		return;
+	a->head = keep->next;
+	arena_free(a);
+	keep->next = NULL;
+	keep->used = 0;
+	a->head = keep;
+}
+
+void
 arena_free(struct arena *a)
 {
 	struct arena_block *b = a->head, *next;

@@ -34,6 +34,9 @@ char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
 void *arena_push(struct arena *a, void **items, size_t *n, size_t *cap, size_t sz);
 /* Releases every allocation; the arena may be used again afterwards. */
 void arena_free(struct arena *a);
+/* Releases every allocation but keeps one block for the next use: a
+ * worker resets its request arena instead of freeing it. */
+void arena_reset(struct arena *a);
 
 /* malloc/realloc that abort instead of returning NULL. */
 void *xmalloc(size_t size);

@@ -225,22 +225,33 @@ db_write_ints(struct db *db, enum stmt id, int n, const int64_t *params,
 	return db_commit(db);
 }
 
+/* Runs one of the prepared transaction statements. */
+static int
+step_once(struct db *db, enum stmt id)
+{
+	sqlite3_stmt *st = db_stmt(db, id);
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc;
+}
+
 enum bo_status
 db_begin_write(struct db *db)
 {
-	return db_status(db, exec_sql(db, "BEGIN IMMEDIATE"), "begin");
+	return db_status(db, step_once(db, STMT_BEGIN_WRITE), "begin");
 }
 
 enum bo_status
 db_begin_read(struct db *db)
 {
-	return db_status(db, exec_sql(db, "BEGIN"), "begin");
+	return db_status(db, step_once(db, STMT_BEGIN_READ), "begin");
 }
 
 enum bo_status
 db_commit(struct db *db)
 {
-	enum bo_status s = db_status(db, exec_sql(db, "COMMIT"), "commit");
+	enum bo_status s = db_status(db, step_once(db, STMT_COMMIT), "commit");
 
 	if (s != BO_OK)
 		db_rollback(db);
@@ -253,7 +264,7 @@ db_rollback(struct db *db)
 	/* After some errors SQLite has already rolled back the whole
 	 * transaction; only roll back what is still open. */
 	if (!sqlite3_get_autocommit(db->handle))
-		exec_sql(db, "ROLLBACK");
+		step_once(db, STMT_ROLLBACK);
 }
 
 void

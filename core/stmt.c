@@ -24,6 +24,11 @@
 	" coalesce(admitted_at, 0), coalesce(expires_at, 0)"
 
 static const char *const sql[STMT__MAX] = {
+	[STMT_BEGIN_READ] = "BEGIN",
+	[STMT_BEGIN_WRITE] = "BEGIN IMMEDIATE",
+	[STMT_COMMIT] = "COMMIT",
+	[STMT_ROLLBACK] = "ROLLBACK",
+
 	[STMT_SETTING_GET] = "SELECT value FROM setting WHERE key = ?1",
 	[STMT_SETTING_SET] =
 	    "INSERT INTO setting(key, value) VALUES (?1, ?2)"

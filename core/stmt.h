@@ -8,6 +8,11 @@
 #define BOXOFFICE_STMT_H
 
 enum stmt {
+	/* transactions: prepared once, never parsed again */
+	STMT_BEGIN_READ,
+	STMT_BEGIN_WRITE,
+	STMT_COMMIT,
+	STMT_ROLLBACK,
 	/* settings */
 	STMT_SETTING_GET,
 	STMT_SETTING_SET,
