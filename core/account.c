@@ -17,6 +17,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "parse.h"
+
 #define ACCOUNT_SCRYPT_N 32768
 #define ACCOUNT_SCRYPT_R 8
 #define ACCOUNT_SCRYPT_P 1
@@ -254,17 +256,6 @@ account_login(struct db *db, char *email, const char *password, int64_t now,
 	return db_commit(db);
 }
 
-static int
-token_well_formed(const char *token)
-{
-	if (token == NULL || strlen(token) != SESSION_TOKEN_LEN)
-		return 0;
-	for (const char *p = token; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
-			return 0;
-	return 1;
-}
-
 enum bo_status
 session_lookup(struct db *db, const char *token, int64_t now,
     struct session_info *out)
@@ -273,7 +264,7 @@ session_lookup(struct db *db, const char *token, int64_t now,
 	sqlite3_stmt *st;
 	int rc;
 
-	if (!token_well_formed(token))
+	if (!parse_token(token, SESSION_TOKEN_LEN))
 		return BO_NOT_FOUND;
 	token_hash(token, h);
 	st = db_stmt(db, STMT_SESSION_LOOKUP);
@@ -300,7 +291,7 @@ session_destroy(struct db *db, const char *token)
 	enum bo_status s;
 	int rc;
 
-	if (!token_well_formed(token))
+	if (!parse_token(token, SESSION_TOKEN_LEN))
 		return BO_OK;
 	token_hash(token, h);
 	if ((s = db_begin_write(db)) != BO_OK)

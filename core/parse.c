@@ -45,3 +45,15 @@ parse_key(const char *s, size_t max)
 			return 0;
 	return 1;
 }
+
+int
+parse_token(const char *s, size_t len)
+{
+	if (s == NULL || strlen(s) != len)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		    (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+			return 0;
+	return 1;
+}

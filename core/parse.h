@@ -14,6 +14,10 @@
  */
 int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
 
+/* Whether s is one of our random tokens: exactly len characters of
+ * base64url (A-Z a-z 0-9 - _). */
+int parse_token(const char *s, size_t len);
+
 /* Whether s is a usable client-chosen key (one-time form keys,
  * Idempotency-Key): 1 to max printable ASCII characters, no spaces. */
 int parse_key(const char *s, size_t max);

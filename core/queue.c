@@ -16,6 +16,7 @@
 
 #include "account.h"
 #include "arena.h"
+#include "parse.h"
 
 /* A long waiting line as it was at taken_at (see queue.h). */
 struct line_snapshot {
@@ -311,17 +312,6 @@ estimate(struct db *db, int64_t now, struct queue_view *v)
 	return rc;
 }
 
-static int
-token_well_formed(const char *token)
-{
-	if (strlen(token) != QUEUE_TOKEN_LEN)
-		return 0;
-	for (const char *p = token; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
-			return 0;
-	return 1;
-}
-
 /*
  * Reads the ticket; when it may be admitted, or its last-seen mark is due,
  * does that in a write transaction and reads again.
@@ -337,7 +327,7 @@ queue_status(struct db *db, int64_t concert_id, int64_t user_id,
 	int64_t expired = 0, admitted = 0;
 
 	memset(out, 0, sizeof *out);
-	if (token != NULL && !token_well_formed(token))
+	if (token != NULL && !parse_token(token, QUEUE_TOKEN_LEN))
 		return BO_FORBIDDEN;
 	for (;;) {
 		s = write ? db_begin_write(db) : db_begin_read(db);
