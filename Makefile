@@ -49,8 +49,9 @@ build/san/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(SAN) -O1 -MMD -MP -c -o $@ $<
 
-build/unit/%: build/san/tests/unit/%.o $(CORE_SRC:%.c=build/san/%.o) \
-              $(WEB_SRC:%.c=build/san/%.o) build/core/migrations.o
+build/unit/%: build/san/tests/unit/%.o build/san/tests/unit/fixture.o \
+              $(CORE_SRC:%.c=build/san/%.o) $(WEB_SRC:%.c=build/san/%.o) \
+              build/core/migrations.o
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LIBS) -lcmocka
 

@@ -21,7 +21,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,30 +34,20 @@
 #include "parse.h"
 #include "setting.h"
 
+#include "fixture.h"
+
 /* 2026-01-01 00:00:00 UTC: every test's clock. */
 #define NOW INT64_C(1767225600)
 #define TTL INT64_C(3600)
 #define PASSWORD "correct horse battery"
 
 struct fixture {
-	char dir[64], path[96];
+	struct fx_files files;
 	struct db *db;
 	struct arena arena;
 };
 
 /* ---- fixture: one fresh, migrated database per test ---- */
-
-static void
-remove_db_files(struct fixture *f)
-{
-	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
-	char p[128];
-
-	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-		snprintf(p, sizeof p, "%s%s", f->path, suffixes[i]);
-		unlink(p);
-	}
-}
 
 static int
 setup(void **state)
@@ -66,12 +55,10 @@ setup(void **state)
 	struct fixture *f = xmalloc(sizeof *f);
 
 	memset(f, 0, sizeof *f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/boxoffice-unit-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
+	if (fx_db_create(&f->files, "unit", &f->db) != 0) {
+		free(f);
 		return -1;
-	snprintf(f->path, sizeof f->path, "%s/test.db", f->dir);
-	if ((f->db = db_open(f->path, 1)) == NULL || db_migrate(f->db) != BO_OK)
-		return -1;
+	}
 	*state = f;
 	return 0;
 }
@@ -81,10 +68,8 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	db_close(f->db);
+	fx_db_destroy(&f->files, f->db);
 	arena_free(&f->arena);
-	remove_db_files(f);
-	rmdir(f->dir);
 	free(f);
 	return 0;
 }
@@ -95,41 +80,6 @@ demo_setup(void **state)
 	if (setup(state) != 0)
 		return -1;
 	return demo_load(((struct fixture *)*state)->db, NOW) == BO_OK ? 0 : -1;
-}
-
-static int
-group_setup(void **state)
-{
-	(void)state;
-	return sodium_init() < 0 ? -1 : 0;
-}
-
-/* Runs SQL written by the test itself (never input). */
-static void
-exec(struct db *db, const char *sql)
-{
-	char *err = NULL;
-
-	if (sqlite3_exec(db->handle, sql, NULL, NULL, &err) != SQLITE_OK) {
-		print_error("%s: %s\n", sql, err ? err : "?");
-		sqlite3_free(err);
-		fail();
-	}
-}
-
-/* The single integer a query answers. */
-static int64_t
-query_int(struct db *db, const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t v;
-
-	assert_int_equal(sqlite3_prepare_v2(db->handle, sql, -1, &st, NULL),
-	    SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
 }
 
 /* ---- migrations ---- */
@@ -148,16 +98,17 @@ migrate_is_idempotent(void **state)
 {
 	struct fixture *f = *state;
 
-	exec(f->db, "INSERT INTO setting(key, value) VALUES ('hold_seconds', '42')");
+	fx_exec(f->db,
+	    "INSERT INTO setting(key, value) VALUES ('hold_seconds', '42')");
 	assert_int_equal(db_migrate(f->db), BO_OK);
 	assert_int_equal(db_schema_version(f->db), db_schema_latest());
 
 	/* And again from a new connection. */
 	db_close(f->db);
-	assert_non_null(f->db = db_open(f->path, 0));
+	assert_non_null(f->db = db_open(f->files.path, 0));
 	assert_int_equal(db_migrate(f->db), BO_OK);
 	assert_int_equal(db_schema_version(f->db), db_schema_latest());
-	assert_int_equal(query_int(f->db, "SELECT count(*) FROM setting"), 1);
+	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM setting"), 1);
 }
 
 static void
@@ -166,7 +117,7 @@ open_without_create_fails(void **state)
 	struct fixture *f = *state;
 	char p[128];
 
-	snprintf(p, sizeof p, "%s/absent.db", f->dir);
+	snprintf(p, sizeof p, "%s/absent.db", f->files.dir);
 	assert_null(db_open(p, 0));
 	assert_int_not_equal(access(p, F_OK), 0);
 }
@@ -363,7 +314,7 @@ login(struct fixture *f, const char *email, const char *password, int64_t now,
 static int64_t
 users(struct fixture *f)
 {
-	return query_int(f->db, "SELECT count(*) FROM user");
+	return fx_int(f->db, "SELECT count(*) FROM user");
 }
 
 static void
@@ -385,8 +336,8 @@ signup_opens_a_session(void **state)
 	assert_int_equal(si.balance, 0);
 
 	/* The database keeps no token in clear. */
-	assert_int_equal(query_int(f->db, "SELECT count(*) FROM session"), 1);
-	assert_int_equal(query_int(f->db,
+	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM session"), 1);
+	assert_int_equal(fx_int(f->db,
 	    "SELECT length(token_hash) FROM session"), 32);
 }
 
@@ -567,7 +518,7 @@ session_destroy_ends_it(void **state)
 	signup(f, "leaver@example.com", NOW, TTL, &sn);
 	assert_int_equal(session_destroy(f->db, sn.token), BO_OK);
 	assert_int_equal(session_lookup(f->db, sn.token, NOW, &si), BO_NOT_FOUND);
-	assert_int_equal(query_int(f->db, "SELECT count(*) FROM session"), 0);
+	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM session"), 0);
 	/* Again, or with nonsense: nothing to do, no error. */
 	assert_int_equal(session_destroy(f->db, sn.token), BO_OK);
 	assert_int_equal(session_destroy(f->db, "nonsense"), BO_OK);
@@ -595,7 +546,7 @@ sessions_expire_and_are_purged(void **state)
 	assert_int_equal(purged, 0);
 	assert_int_equal(session_purge(f->db, NOW + 100, &purged), BO_OK);
 	assert_int_equal(purged, 1);
-	assert_int_equal(query_int(f->db, "SELECT count(*) FROM session"), 1);
+	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM session"), 1);
 	assert_int_equal(session_lookup(f->db, lasting.token, NOW + 100, &si),
 	    BO_OK);
 	assert_string_equal(si.email, "lasting@example.com");
@@ -754,15 +705,13 @@ sale_state_boundaries(void **state)
 static void
 insert_hold(struct fixture *f, const char *state, int64_t expires_at)
 {
-	char sql[512];
-
-	exec(f->db, "INSERT OR IGNORE INTO user(id, email, pw_hash, created_at)"
+	fx_exec(f->db,
+	    "INSERT OR IGNORE INTO user(id, email, pw_hash, created_at)"
 	    " VALUES (7, 'holder@example.com', 'x', 0)");
-	snprintf(sql, sizeof sql, "INSERT INTO hold(seat_id, performance_id,"
+	fx_exec(f->db, "INSERT INTO hold(seat_id, performance_id,"
 	    " user_id, state, price, created_at, expires_at)"
 	    " VALUES (1, 1, 7, '%s', 165000, %lld, %lld)", state,
 	    (long long)NOW, (long long)expires_at);
-	exec(f->db, sql);
 }
 
 /* Checks, at now, what every reader says of seat 1 of performance 1. */
@@ -873,5 +822,5 @@ main(void)
 #undef T
 #undef D
 
-	return cmocka_run_group_tests_name("core", tests, group_setup, NULL);
+	return cmocka_run_group_tests_name("core", tests, fx_group_setup, NULL);
 }

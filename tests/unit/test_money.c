@@ -23,7 +23,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +36,8 @@
 #include "queue.h"
 #include "setting.h"
 #include "wallet.h"
+
+#include "fixture.h"
 
 /* 2033-05-18 03:33:20 UTC: every test's base time. Demo sales are open. */
 #define T0 INT64_C(2000000000)
@@ -52,7 +53,7 @@
 #define MAX_SEATS 12
 
 struct fixture {
-	char dir[64], path[96];
+	struct fx_files files;
 	struct db *db;
 	struct settings set;
 	int64_t user[MAX_USERS];
@@ -61,80 +62,6 @@ struct fixture {
 };
 
 /* ---- fixture: one fresh, migrated database with the demo per test ---- */
-
-static void
-remove_db_files(struct fixture *f)
-{
-	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
-	char p[128];
-
-	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-		snprintf(p, sizeof p, "%s%s", f->path, suffixes[i]);
-		unlink(p);
-	}
-}
-
-static int64_t qint(struct fixture *f, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void qtext(struct fixture *f, char *buf, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int sql_try(struct fixture *f, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* The single integer a query (written by the test) answers; NULL is 0. */
-static int64_t
-qint(struct fixture *f, const char *fmt, ...)
-{
-	char sql[1024];
-	sqlite3_stmt *st;
-	va_list ap;
-	int64_t v;
-
-	va_start(ap, fmt);
-	vsnprintf(sql, sizeof sql, fmt, ap);
-	va_end(ap);
-	if (sqlite3_prepare_v2(f->db->handle, sql, -1, &st, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(f->db->handle));
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
-/* The single text a query answers, copied into buf ("" for NULL). */
-static void
-qtext(struct fixture *f, char *buf, size_t len, const char *fmt, ...)
-{
-	char sql[1024];
-	sqlite3_stmt *st;
-	const unsigned char *s;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(sql, sizeof sql, fmt, ap);
-	va_end(ap);
-	if (sqlite3_prepare_v2(f->db->handle, sql, -1, &st, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(f->db->handle));
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	s = sqlite3_column_text(st, 0);
-	snprintf(buf, len, "%s", s ? (const char *)s : "");
-	sqlite3_finalize(st);
-}
-
-/* Runs raw SQL; the extended result code (SQLITE_OK when it worked). */
-static int
-sql_try(struct fixture *f, const char *fmt, ...)
-{
-	char sql[1024];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(sql, sizeof sql, fmt, ap);
-	va_end(ap);
-	rc = sqlite3_exec(f->db->handle, sql, NULL, NULL, NULL);
-	return rc == SQLITE_OK ? SQLITE_OK : sqlite3_extended_errcode(f->db->handle);
-}
 
 static void
 load_seats(struct fixture *f, int64_t perf, int64_t *out)
@@ -157,24 +84,11 @@ static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
-	char sql[256];
 
-	if (f == NULL)
+	if (f == NULL || fx_demo_create(&f->files, "money", T0, &f->db, &f->set,
+	    MAX_USERS, f->user) != 0) {
+		free(f);
 		return -1;
-	snprintf(f->dir, sizeof f->dir, "/tmp/boxoffice-money-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	snprintf(f->path, sizeof f->path, "%s/test.db", f->dir);
-	if ((f->db = db_open(f->path, 1)) == NULL || db_migrate(f->db) != BO_OK ||
-	    demo_load(f->db, T0) != BO_OK || settings_load(f->db, &f->set) != BO_OK)
-		return -1;
-	for (int i = 0; i < MAX_USERS; i++) {
-		snprintf(sql, sizeof sql, "INSERT INTO user(email, pw_hash,"
-		    " created_at) VALUES ('buyer%d@example.com', 'x', %lld)", i,
-		    (long long)T0);
-		if (sqlite3_exec(f->db->handle, sql, NULL, NULL, NULL) != SQLITE_OK)
-			return -1;
-		f->user[i] = sqlite3_last_insert_rowid(f->db->handle);
 	}
 	/* Known values, whatever the defaults become. */
 	f->set.queue_capacity = 100;
@@ -194,18 +108,9 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	db_close(f->db);
-	remove_db_files(f);
-	rmdir(f->dir);
+	fx_db_destroy(&f->files, f->db);
 	free(f);
 	return 0;
-}
-
-static int
-group_setup(void **state)
-{
-	(void)state;
-	return sodium_init() < 0 ? -1 : 0;
 }
 
 /* ---- helpers ---- */
@@ -262,27 +167,28 @@ pay(struct fixture *f, int buyer, int64_t hold_id, int64_t now)
 static int64_t
 balance_of(struct fixture *f, int buyer)
 {
-	return qint(f, "SELECT balance FROM user WHERE id = %lld",
+	return fx_int(f->db, "SELECT balance FROM user WHERE id = %lld",
 	    (long long)f->user[buyer]);
 }
 
 static int64_t
 ledger_rows(struct fixture *f, int buyer)
 {
-	return qint(f, "SELECT count(*) FROM ledger WHERE user_id = %lld",
+	return fx_int(f->db, "SELECT count(*) FROM ledger WHERE user_id = %lld",
 	    (long long)f->user[buyer]);
 }
 
 static int64_t
 payment_rows(struct fixture *f)
 {
-	return qint(f, "SELECT count(*) FROM payment");
+	return fx_int(f->db, "SELECT count(*) FROM payment");
 }
 
 static int64_t
 seat_price(struct fixture *f, int64_t seat)
 {
-	return qint(f, "SELECT price FROM seat WHERE id = %lld", (long long)seat);
+	return fx_int(f->db,
+	    "SELECT price FROM seat WHERE id = %lld", (long long)seat);
 }
 
 static void
@@ -290,7 +196,8 @@ assert_hold_stored(struct fixture *f, int64_t hold_id, const char *state)
 {
 	char buf[16];
 
-	qtext(f, buf, sizeof buf, "SELECT state FROM hold WHERE id = %lld",
+	fx_text(f->db, buf, sizeof buf,
+	    "SELECT state FROM hold WHERE id = %lld",
 	    (long long)hold_id);
 	assert_string_equal(buf, state);
 }
@@ -300,7 +207,8 @@ assert_ticket_stored(struct fixture *f, int64_t ticket_id, const char *state)
 {
 	char buf[16];
 
-	qtext(f, buf, sizeof buf, "SELECT state FROM queue_ticket WHERE id = %lld",
+	fx_text(f->db, buf, sizeof buf,
+	    "SELECT state FROM queue_ticket WHERE id = %lld",
 	    (long long)ticket_id);
 	assert_string_equal(buf, state);
 }
@@ -308,7 +216,7 @@ assert_ticket_stored(struct fixture *f, int64_t ticket_id, const char *state)
 static int64_t
 live_rows_of_seat(struct fixture *f, int64_t seat)
 {
-	return qint(f, "SELECT count(*) FROM hold WHERE seat_id = %lld"
+	return fx_int(f->db, "SELECT count(*) FROM hold WHERE seat_id = %lld"
 	    " AND state IN ('HELD','PAID')", (long long)seat);
 }
 
@@ -328,7 +236,7 @@ view_state(struct fixture *f, int buyer, int64_t hold_id, int64_t now)
 static void
 money_snapshot(struct fixture *f, char *buf, size_t len)
 {
-	qtext(f, buf, len, "SELECT"
+	fx_text(f->db, buf, len, "SELECT"
 	    " (SELECT group_concat(id || ':' || balance, ',') FROM"
 	    "   (SELECT id, balance FROM user ORDER BY id)) || '|' ||"
 	    " (SELECT count(*) || '/' || coalesce(max(id), 0) FROM ledger) || '|' ||"
@@ -354,25 +262,31 @@ hold_create_answers(void **state)
 	/* OK: one HELD row with the deadline and the seat's price. */
 	h = hold(f, 0, PERF, f->seat[0], T0);
 	assert_hold_stored(f, h, "HELD");
-	assert_int_equal(qint(f, "SELECT expires_at FROM hold WHERE id = %lld",
+	assert_int_equal(fx_int(f->db,
+	    "SELECT expires_at FROM hold WHERE id = %lld",
 	    (long long)h), T0 + HOLD_S);
-	assert_int_equal(qint(f, "SELECT created_at FROM hold WHERE id = %lld",
+	assert_int_equal(fx_int(f->db,
+	    "SELECT created_at FROM hold WHERE id = %lld",
 	    (long long)h), T0);
-	assert_int_equal(qint(f, "SELECT price FROM hold WHERE id = %lld",
+	assert_int_equal(fx_int(f->db, "SELECT price FROM hold WHERE id = %lld",
 	    (long long)h), seat_price(f, f->seat[0]));
 	assert_true(seat_price(f, f->seat[0]) > 0);
-	assert_int_equal(qint(f, "SELECT user_id FROM hold WHERE id = %lld",
+	assert_int_equal(fx_int(f->db,
+	    "SELECT user_id FROM hold WHERE id = %lld",
 	    (long long)h), f->user[0]);
-	assert_int_equal(qint(f, "SELECT seat_id FROM hold WHERE id = %lld",
+	assert_int_equal(fx_int(f->db,
+	    "SELECT seat_id FROM hold WHERE id = %lld",
 	    (long long)h), f->seat[0]);
-	assert_int_equal(qint(f, "SELECT performance_id FROM hold WHERE id = %lld",
+	assert_int_equal(fx_int(f->db,
+	    "SELECT performance_id FROM hold WHERE id = %lld",
 	    (long long)h), PERF);
 
 	/* The same seat by another buyer: taken, still one live row. */
 	assert_int_equal(hold_create(f->db, PERF, f->seat[0], f->user[1], T0 + 1,
 	    &f->set, &other), BO_CONFLICT);
 	assert_int_equal(live_rows_of_seat(f, f->seat[0]), 1);
-	assert_int_equal(qint(f, "SELECT count(*) FROM hold WHERE seat_id = %lld",
+	assert_int_equal(fx_int(f->db,
+	    "SELECT count(*) FROM hold WHERE seat_id = %lld",
 	    (long long)f->seat[0]), 1);
 	/* ... and by the same buyer again: taken too. */
 	assert_int_equal(hold_create(f->db, PERF, f->seat[0], f->user[0], T0 + 1,
@@ -382,13 +296,14 @@ hold_create_answers(void **state)
 	/* A seat of another performance, or none at all. */
 	assert_int_equal(hold_create(f->db, PERF, f->seat2[0], f->user[1], T0 + 1,
 	    &f->set, &other), BO_NOT_FOUND);
-	club_seat = qint(f, "SELECT min(id) FROM seat WHERE performance_id = %lld",
+	club_seat = fx_int(f->db,
+	    "SELECT min(id) FROM seat WHERE performance_id = %lld",
 	    (long long)CLUB_PERF);
 	assert_int_equal(hold_create(f->db, PERF, club_seat, f->user[1], T0 + 1,
 	    &f->set, &other), BO_NOT_FOUND);
 	assert_int_equal(hold_create(f->db, PERF, INT64_C(99999999), f->user[1],
 	    T0 + 1, &f->set, &other), BO_NOT_FOUND);
-	assert_int_equal(qint(f, "SELECT count(*) FROM hold"), 1);
+	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM hold"), 1);
 
 	/* No ACTIVE ticket for the concert. */
 	assert_int_equal(hold_create(f->db, PERF, f->seat[1], f->user[2], T0 + 1,
@@ -397,19 +312,22 @@ hold_create_answers(void **state)
 	admit(f, 3, CLUB_CONCERT, T0);
 	assert_int_equal(hold_create(f->db, PERF, f->seat[1], f->user[3], T0 + 1,
 	    &f->set, &other), BO_FORBIDDEN);
-	assert_int_equal(qint(f, "SELECT count(*) FROM hold"), 1);
+	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM hold"), 1);
 
 	/* The sale of performance 7 opens in a week; the buyer has a ticket. */
-	perf7_concert = qint(f, "SELECT concert_id FROM performance WHERE id = %lld",
+	perf7_concert = fx_int(f->db,
+	    "SELECT concert_id FROM performance WHERE id = %lld",
 	    (long long)NOT_YET_PERF);
-	assert_true(qint(f, "SELECT sale_opens_at FROM performance WHERE id = %lld",
+	assert_true(fx_int(f->db,
+	    "SELECT sale_opens_at FROM performance WHERE id = %lld",
 	    (long long)NOT_YET_PERF) > T0 + 1);
-	perf7_seat = qint(f, "SELECT min(id) FROM seat WHERE performance_id = %lld",
+	perf7_seat = fx_int(f->db,
+	    "SELECT min(id) FROM seat WHERE performance_id = %lld",
 	    (long long)NOT_YET_PERF);
 	admit(f, 0, perf7_concert, T0);
 	assert_int_equal(hold_create(f->db, NOT_YET_PERF, perf7_seat, f->user[0],
 	    T0 + 1, &f->set, &other), BO_GONE);
-	assert_int_equal(qint(f, "SELECT count(*) FROM hold"), 1);
+	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM hold"), 1);
 
 	/* max_holds 2: the third live hold is refused... */
 	f->set.max_holds = 2;
@@ -459,7 +377,8 @@ lazy_expiry_edges(void **state)
 	assert_int_equal(view_state(f, 0, h, T0 + HOLD_S), HOLD_EXPIRED);
 	assert_int_equal(view_state(f, 1, h1, T0 + HOLD_S), HOLD_HELD);
 	assert_int_equal(live_rows_of_seat(f, f->seat[0]), 1);
-	assert_int_equal(qint(f, "SELECT expires_at FROM hold WHERE id = %lld",
+	assert_int_equal(fx_int(f->db,
+	    "SELECT expires_at FROM hold WHERE id = %lld",
 	    (long long)h1), T0 + 2 * HOLD_S);
 }
 
@@ -558,7 +477,8 @@ wallet_charge_cases(void **state)
 	assert_int_equal(b2, b);
 	money_snapshot(f, after, sizeof after);
 	assert_string_equal(before, after);
-	assert_int_equal(qint(f, "SELECT count(*) FROM ledger WHERE user_id = %lld"
+	assert_int_equal(fx_int(f->db,
+	    "SELECT count(*) FROM ledger WHERE user_id = %lld"
 	    " AND idem_key = 'order-1'", (long long)f->user[0]), 1);
 
 	/* The same key with another amount: conflict, nothing changes. */
@@ -668,27 +588,33 @@ payment_pay_cases(void **state)
 	pid = pay(f, 0, h, T0 + 12);
 	assert_int_equal(balance_of(f, 0), bal - price);
 	assert_int_equal(payment_rows(f), 1);
-	assert_int_equal(qint(f, "SELECT hold_id FROM payment WHERE id = %lld",
+	assert_int_equal(fx_int(f->db,
+	    "SELECT hold_id FROM payment WHERE id = %lld",
 	    (long long)pid), h);
-	assert_int_equal(qint(f, "SELECT user_id FROM payment WHERE id = %lld",
+	assert_int_equal(fx_int(f->db,
+	    "SELECT user_id FROM payment WHERE id = %lld",
 	    (long long)pid), f->user[0]);
-	assert_int_equal(qint(f, "SELECT amount FROM payment WHERE id = %lld",
+	assert_int_equal(fx_int(f->db,
+	    "SELECT amount FROM payment WHERE id = %lld",
 	    (long long)pid), price);
-	assert_int_equal(qint(f, "SELECT created_at FROM payment WHERE id = %lld",
+	assert_int_equal(fx_int(f->db,
+	    "SELECT created_at FROM payment WHERE id = %lld",
 	    (long long)pid), T0 + 12);
 	assert_int_equal(ledger_rows(f, 0), 3);
-	assert_int_equal(qint(f, "SELECT count(*) FROM ledger WHERE kind ="
-	    " 'PAYMENT'"), 1);
-	assert_int_equal(qint(f, "SELECT amount FROM ledger WHERE kind = 'PAYMENT'"),
+	assert_int_equal(fx_int(f->db,
+	    "SELECT count(*) FROM ledger WHERE kind = 'PAYMENT'"), 1);
+	assert_int_equal(fx_int(f->db,
+	    "SELECT amount FROM ledger WHERE kind = 'PAYMENT'"),
 	    -price);
-	assert_int_equal(qint(f, "SELECT balance_after FROM ledger WHERE kind ="
+	assert_int_equal(fx_int(f->db,
+	    "SELECT balance_after FROM ledger WHERE kind ="
 	    " 'PAYMENT'"), bal - price);
-	assert_int_equal(qint(f, "SELECT hold_id FROM ledger WHERE kind ="
+	assert_int_equal(fx_int(f->db, "SELECT hold_id FROM ledger WHERE kind ="
 	    " 'PAYMENT'"), h);
-	assert_int_equal(qint(f, "SELECT user_id FROM ledger WHERE kind ="
+	assert_int_equal(fx_int(f->db, "SELECT user_id FROM ledger WHERE kind ="
 	    " 'PAYMENT'"), f->user[0]);
-	assert_int_equal(qint(f, "SELECT created_at FROM ledger WHERE kind ="
-	    " 'PAYMENT'"), T0 + 12);
+	assert_int_equal(fx_int(f->db,
+	    "SELECT created_at FROM ledger WHERE kind = 'PAYMENT'"), T0 + 12);
 	assert_hold_stored(f, h, "PAID");
 	assert_int_equal(hold_get(f->db, &a, h, f->user[0], T0 + 12, &v), BO_OK);
 	assert_int_equal(v.state, HOLD_PAID);
@@ -696,7 +622,8 @@ payment_pay_cases(void **state)
 	assert_int_equal(v.paid_at, T0 + 12);
 	assert_int_equal(v.price, price);
 	assert_ticket_stored(f, t0, "DONE");
-	assert_int_equal(qint(f, "SELECT ended_at FROM queue_ticket WHERE id = %lld",
+	assert_int_equal(fx_int(f->db,
+	    "SELECT ended_at FROM queue_ticket WHERE id = %lld",
 	    (long long)t0), T0 + 12);
 	/* Paid is forever: still PAID long after the hold's deadline. */
 	assert_int_equal(view_state(f, 0, h, T0 + 10 * HOLD_S), HOLD_PAID);
@@ -804,7 +731,8 @@ ticket_done_after_last_hold(void **state)
 	charge(f, 2, MAX_CHARGE, NULL, T0);
 	c = hold(f, 2, PERF, f->seat[3], T0);             /* lapses at T0+300 */
 	d = hold(f, 2, PERF, f->seat[4], T0 + 200);       /* until T0+500 */
-	club_seat = qint(f, "SELECT min(id) FROM seat WHERE performance_id = %lld",
+	club_seat = fx_int(f->db,
+	    "SELECT min(id) FROM seat WHERE performance_id = %lld",
 	    (long long)CLUB_PERF);
 	e = hold(f, 2, CLUB_PERF, club_seat, T0 + 200);
 	pay(f, 2, d, T0 + HOLD_S);
@@ -827,26 +755,32 @@ schema_invariants(void **state)
 
 	/* The balance moves only with a ledger row: any direct change, up
 	 * or down, is refused by a trigger. */
-	assert_int_equal(sql_try(f, "UPDATE user SET balance = -1 WHERE id = %lld",
+	assert_int_equal(fx_try(f->db,
+	    "UPDATE user SET balance = -1 WHERE id = %lld",
 	    (long long)u), SQLITE_CONSTRAINT_TRIGGER);
-	assert_int_equal(sql_try(f, "UPDATE user SET balance = balance + 5"
+	assert_int_equal(fx_try(f->db, "UPDATE user SET balance = balance + 5"
 	    " WHERE id = %lld", (long long)u), SQLITE_CONSTRAINT_TRIGGER);
 	assert_int_equal(balance_of(f, 0), 1000);
 
 	/* A ledger row that does not follow the previous one: the trigger.
 	 * Below zero: the CHECK. Rewriting history: append-only. */
-	assert_int_equal(sql_try(f, "INSERT INTO ledger(user_id, kind, amount,"
+	assert_int_equal(fx_try(f->db,
+	    "INSERT INTO ledger(user_id, kind, amount,"
 	    " balance_after, created_at) VALUES (%lld, 'CHARGE', 5, 1006, %lld)",
 	    (long long)u, (long long)T0), SQLITE_CONSTRAINT_TRIGGER);
-	assert_int_equal(sql_try(f, "INSERT INTO ledger(user_id, kind, amount,"
+	assert_int_equal(fx_try(f->db,
+	    "INSERT INTO ledger(user_id, kind, amount,"
 	    " balance_after, created_at) VALUES (%lld, 'CHARGE', 5, 999, %lld)",
 	    (long long)u, (long long)T0), SQLITE_CONSTRAINT_TRIGGER);
-	assert_int_equal(sql_try(f, "UPDATE ledger SET amount = 2000 WHERE user_id"
+	assert_int_equal(fx_try(f->db,
+	    "UPDATE ledger SET amount = 2000 WHERE user_id"
 	    " = %lld", (long long)u), SQLITE_CONSTRAINT_TRIGGER);
-	assert_int_equal(sql_try(f, "DELETE FROM ledger WHERE user_id = %lld",
+	assert_int_equal(fx_try(f->db,
+	    "DELETE FROM ledger WHERE user_id = %lld",
 	    (long long)u), SQLITE_CONSTRAINT_TRIGGER);
 	/* A well-formed row is the only way, and it moves the balance. */
-	assert_int_equal(sql_try(f, "INSERT INTO ledger(user_id, kind, amount,"
+	assert_int_equal(fx_try(f->db,
+	    "INSERT INTO ledger(user_id, kind, amount,"
 	    " balance_after, created_at) VALUES (%lld, 'CHARGE', 5, 1005, %lld)",
 	    (long long)u, (long long)T0), SQLITE_OK);
 	assert_int_equal(balance_of(f, 0), 1005);
@@ -856,31 +790,36 @@ schema_invariants(void **state)
 	/* A second live hold of a seat: the partial UNIQUE index. */
 	admit(f, 0, HALL_CONCERT, T0);
 	h = hold(f, 0, PERF, f->seat[0], T0);
-	assert_int_equal(sql_try(f, "INSERT INTO hold(seat_id, performance_id,"
+	assert_int_equal(fx_try(f->db,
+	    "INSERT INTO hold(seat_id, performance_id,"
 	    " user_id, state, price, created_at, expires_at) VALUES (%lld, %lld,"
 	    " %lld, 'HELD', 1, %lld, %lld)", (long long)f->seat[0],
 	    (long long)PERF, (long long)f->user[1], (long long)T0,
 	    (long long)(T0 + HOLD_S)), SQLITE_CONSTRAINT_UNIQUE);
-	assert_int_equal(sql_try(f, "INSERT INTO hold(seat_id, performance_id,"
+	assert_int_equal(fx_try(f->db,
+	    "INSERT INTO hold(seat_id, performance_id,"
 	    " user_id, state, price, created_at, expires_at) VALUES (%lld, %lld,"
 	    " %lld, 'PAID', 1, %lld, %lld)", (long long)f->seat[0],
 	    (long long)PERF, (long long)f->user[1], (long long)T0,
 	    (long long)(T0 + HOLD_S)), SQLITE_CONSTRAINT_UNIQUE);
 	/* Dead rows are outside the index. */
-	assert_int_equal(sql_try(f, "INSERT INTO hold(seat_id, performance_id,"
+	assert_int_equal(fx_try(f->db,
+	    "INSERT INTO hold(seat_id, performance_id,"
 	    " user_id, state, price, created_at, expires_at) VALUES (%lld, %lld,"
 	    " %lld, 'RELEASED', 1, %lld, %lld)", (long long)f->seat[0],
 	    (long long)PERF, (long long)f->user[1], (long long)T0,
 	    (long long)(T0 + HOLD_S)), SQLITE_OK);
 	/* Turning a dead row live again is refused too. */
 	h2 = sqlite3_last_insert_rowid(f->db->handle);
-	assert_int_equal(sql_try(f, "UPDATE hold SET state = 'HELD' WHERE id = %lld",
+	assert_int_equal(fx_try(f->db,
+	    "UPDATE hold SET state = 'HELD' WHERE id = %lld",
 	    (long long)h2), SQLITE_CONSTRAINT_UNIQUE);
 	/* Once paid, the seat still refuses a second live row. */
 	assert_int_equal(b0, 1000);
 	charge(f, 0, MAX_CHARGE, NULL, T0 + 1);
 	pay(f, 0, h, T0 + 1);
-	assert_int_equal(sql_try(f, "INSERT INTO hold(seat_id, performance_id,"
+	assert_int_equal(fx_try(f->db,
+	    "INSERT INTO hold(seat_id, performance_id,"
 	    " user_id, state, price, created_at, expires_at) VALUES (%lld, %lld,"
 	    " %lld, 'HELD', 1, %lld, %lld)", (long long)f->seat[0],
 	    (long long)PERF, (long long)f->user[1], (long long)(T0 + 2),
@@ -888,7 +827,8 @@ schema_invariants(void **state)
 	assert_int_equal(live_rows_of_seat(f, f->seat[0]), 1);
 
 	/* A hold whose performance is not its seat's: the trigger. */
-	assert_int_equal(sql_try(f, "INSERT INTO hold(seat_id, performance_id,"
+	assert_int_equal(fx_try(f->db,
+	    "INSERT INTO hold(seat_id, performance_id,"
 	    " user_id, state, price, created_at, expires_at) VALUES (%lld, %lld,"
 	    " %lld, 'HELD', 1, %lld, %lld)", (long long)f->seat[1],
 	    (long long)PERF2, (long long)f->user[1], (long long)T0,
@@ -896,10 +836,12 @@ schema_invariants(void **state)
 	assert_int_equal(live_rows_of_seat(f, f->seat[1]), 0);
 
 	/* A second payment of a hold; a payment ledger row with a credit. */
-	assert_int_equal(sql_try(f, "INSERT INTO payment(hold_id, user_id, amount,"
+	assert_int_equal(fx_try(f->db,
+	    "INSERT INTO payment(hold_id, user_id, amount,"
 	    " created_at) VALUES (%lld, %lld, 0, %lld)", (long long)h,
 	    (long long)u, (long long)T0), SQLITE_CONSTRAINT_UNIQUE);
-	assert_int_equal(sql_try(f, "INSERT INTO ledger(user_id, kind, amount,"
+	assert_int_equal(fx_try(f->db,
+	    "INSERT INTO ledger(user_id, kind, amount,"
 	    " balance_after, hold_id, created_at) VALUES (%lld, 'PAYMENT', 5,"
 	    " %lld, %lld, %lld)", (long long)u, (long long)balance_of(f, 0) + 5,
 	    (long long)h, (long long)T0), SQLITE_CONSTRAINT_CHECK);
@@ -940,14 +882,16 @@ expire_all_and_mine(void **state)
 	assert_int_equal(k, 2);
 	assert_int_equal(hs[0].hold_id, A);
 	assert_int_equal(hs[1].hold_id, B);
-	qtext(f, section, sizeof section, "SELECT section FROM seat WHERE id = %lld",
+	fx_text(f->db, section, sizeof section,
+	    "SELECT section FROM seat WHERE id = %lld",
 	    (long long)f->seat[1]);
-	qtext(f, row, sizeof row, "SELECT row_label FROM seat WHERE id = %lld",
+	fx_text(f->db, row, sizeof row,
+	    "SELECT row_label FROM seat WHERE id = %lld",
 	    (long long)f->seat[1]);
 	assert_string_equal(hs[1].section, section);
 	assert_string_equal(hs[1].row, row);
-	assert_int_equal(hs[1].number, qint(f, "SELECT number FROM seat WHERE id ="
-	    " %lld", (long long)f->seat[1]));
+	assert_int_equal(hs[1].number, fx_int(f->db,
+	    "SELECT number FROM seat WHERE id = %lld", (long long)f->seat[1]));
 	assert_int_equal(hs[1].price, seat_price(f, f->seat[1]));
 	assert_int_equal(hs[1].expires_at, T0 + 100 + HOLD_S);
 	assert_int_equal(hs[0].expires_at, T0 + HOLD_S);
@@ -994,7 +938,8 @@ expire_all_and_mine(void **state)
 	assert_hold_stored(f, C, "PAID");
 	assert_hold_stored(f, G, "PAID");
 	assert_hold_stored(f, D, "RELEASED");
-	assert_int_equal(qint(f, "SELECT count(*) FROM hold WHERE state = 'HELD'"), 0);
+	assert_int_equal(fx_int(f->db,
+	    "SELECT count(*) FROM hold WHERE state = 'HELD'"), 0);
 	arena_free(&a);
 }
 
@@ -1007,24 +952,29 @@ check_booking(struct fixture *f, const struct booking *b, int64_t seat,
 	char buf[256];
 
 	assert_int_equal(b->hold_id, hold_id);
-	assert_int_equal(b->payment_id, qint(f, "SELECT id FROM payment WHERE"
-	    " hold_id = %lld", (long long)hold_id));
+	assert_int_equal(b->payment_id, fx_int(f->db,
+	    "SELECT id FROM payment WHERE hold_id = %lld", (long long)hold_id));
 	assert_int_equal(b->amount, seat_price(f, seat));
 	assert_int_equal(b->paid_at, paid_at);
-	assert_int_equal(b->number, qint(f, "SELECT number FROM seat WHERE id ="
-	    " %lld", (long long)seat));
-	assert_int_equal(b->performance_id, qint(f, "SELECT performance_id FROM"
+	assert_int_equal(b->number, fx_int(f->db,
+	    "SELECT number FROM seat WHERE id = %lld", (long long)seat));
+	assert_int_equal(b->performance_id, fx_int(f->db,
+	    "SELECT performance_id FROM"
 	    " seat WHERE id = %lld", (long long)seat));
-	assert_int_equal(b->starts_at, qint(f, "SELECT starts_at FROM performance"
+	assert_int_equal(b->starts_at, fx_int(f->db,
+	    "SELECT starts_at FROM performance"
 	    " WHERE id = %lld", (long long)b->performance_id));
-	qtext(f, buf, sizeof buf, "SELECT section FROM seat WHERE id = %lld",
+	fx_text(f->db, buf, sizeof buf,
+	    "SELECT section FROM seat WHERE id = %lld",
 	    (long long)seat);
 	assert_string_equal(b->section, buf);
-	qtext(f, buf, sizeof buf, "SELECT row_label FROM seat WHERE id = %lld",
+	fx_text(f->db, buf, sizeof buf,
+	    "SELECT row_label FROM seat WHERE id = %lld",
 	    (long long)seat);
 	assert_string_equal(b->row, buf);
 	assert_string_equal(b->concert_title, title);
-	qtext(f, buf, sizeof buf, "SELECT c.venue FROM concert c JOIN performance p"
+	fx_text(f->db, buf, sizeof buf,
+	    "SELECT c.venue FROM concert c JOIN performance p"
 	    " ON p.concert_id = c.id WHERE p.id = %lld",
 	    (long long)b->performance_id);
 	assert_string_equal(b->venue, buf);
@@ -1044,7 +994,8 @@ bookings_list_paid_seats(void **state)
 	admit(f, 1, HALL_CONCERT, T0);
 	charge(f, 0, MAX_CHARGE, NULL, T0);
 	charge(f, 1, MAX_CHARGE, NULL, T0);
-	club_seat = qint(f, "SELECT min(id) FROM seat WHERE performance_id = %lld",
+	club_seat = fx_int(f->db,
+	    "SELECT min(id) FROM seat WHERE performance_id = %lld",
 	    (long long)CLUB_PERF);
 
 	/* Nothing paid yet. */
@@ -1087,24 +1038,32 @@ assert_conserved(struct fixture *f, int nbuyers)
 
 	for (int i = 0; i < nbuyers; i++) {
 		long long u = (long long)f->user[i];
-		int64_t c = qint(f, "SELECT coalesce(sum(amount), 0) FROM ledger"
+		int64_t c = fx_int(f->db,
+		    "SELECT coalesce(sum(amount), 0) FROM ledger"
 		    " WHERE user_id = %lld AND kind = 'CHARGE'", u);
-		int64_t p = qint(f, "SELECT coalesce(sum(amount), 0) FROM payment"
+		int64_t p = fx_int(f->db,
+		    "SELECT coalesce(sum(amount), 0) FROM payment"
 		    " WHERE user_id = %lld", u);
 		int64_t b = balance_of(f, i);
 
-		assert_int_equal(b, qint(f, "SELECT coalesce(sum(amount), 0) FROM"
+		assert_int_equal(b, fx_int(f->db,
+		    "SELECT coalesce(sum(amount), 0) FROM"
 		    " ledger WHERE user_id = %lld", u));
 		assert_int_equal(c, b + p);
 		/* Each payment has its ledger row, with the opposite sign. */
-		assert_int_equal(-p, qint(f, "SELECT coalesce(sum(amount), 0) FROM"
+		assert_int_equal(-p, fx_int(f->db,
+		    "SELECT coalesce(sum(amount), 0) FROM"
 		    " ledger WHERE user_id = %lld AND kind = 'PAYMENT'", u));
-		assert_int_equal(qint(f, "SELECT count(*) FROM payment WHERE"
-		    " user_id = %lld", u), qint(f, "SELECT count(*) FROM ledger"
+		assert_int_equal(fx_int(f->db,
+		    "SELECT count(*) FROM payment WHERE"
+		    " user_id = %lld", u), fx_int(f->db,
+		    "SELECT count(*) FROM ledger"
 		    " WHERE user_id = %lld AND kind = 'PAYMENT'", u));
 		/* The newest ledger row leaves the balance. */
-		if (qint(f, "SELECT count(*) FROM ledger WHERE user_id = %lld", u))
-			assert_int_equal(b, qint(f, "SELECT balance_after FROM ledger"
+		if (fx_int(f->db,
+		    "SELECT count(*) FROM ledger WHERE user_id = %lld", u))
+			assert_int_equal(b, fx_int(f->db,
+			    "SELECT balance_after FROM ledger"
 			    " WHERE user_id = %lld ORDER BY id DESC LIMIT 1", u));
 		charged += c;
 		balances += b;
@@ -1112,11 +1071,13 @@ assert_conserved(struct fixture *f, int nbuyers)
 	}
 	assert_int_equal(charged, balances + paid);
 	/* Every payment is of a PAID hold, at its price. */
-	assert_int_equal(qint(f, "SELECT count(*) FROM payment pay JOIN hold h ON"
+	assert_int_equal(fx_int(f->db,
+	    "SELECT count(*) FROM payment pay JOIN hold h ON"
 	    " h.id = pay.hold_id WHERE h.state <> 'PAID' OR h.price <> pay.amount"
 	    " OR h.user_id <> pay.user_id"), 0);
-	assert_int_equal(qint(f, "SELECT count(*) FROM hold WHERE state = 'PAID'"),
-	    qint(f, "SELECT count(*) FROM payment"));
+	assert_int_equal(fx_int(f->db,
+	    "SELECT count(*) FROM hold WHERE state = 'PAID'"),
+	    fx_int(f->db, "SELECT count(*) FROM payment"));
 }
 
 static void
@@ -1149,7 +1110,8 @@ money_is_conserved(void **state)
 			h[round][i] = hold(f, i, PERF, f->seat[round * 3 + i], ++t);
 			if (payment_pay(f->db, h[round][i], f->user[i], ++t, &pid,
 			    &already) == BO_OK) {
-				int64_t price = qint(f, "SELECT price FROM hold WHERE"
+				int64_t price = fx_int(f->db,
+				    "SELECT price FROM hold WHERE"
 				    " id = %lld", (long long)h[round][i]);
 
 				assert_int_equal(already, 0);
@@ -1167,9 +1129,11 @@ money_is_conserved(void **state)
 	/* Some paid, some refused: both paths were taken, by every buyer. */
 	assert_true(spent > 0);
 	for (int i = 0; i < 3; i++)
-		assert_true(qint(f, "SELECT count(*) FROM payment WHERE user_id ="
+		assert_true(fx_int(f->db,
+		    "SELECT count(*) FROM payment WHERE user_id ="
 		    " %lld", (long long)f->user[i]) > 0);
-	assert_true(qint(f, "SELECT count(*) FROM hold WHERE state = 'RELEASED'")
+	assert_true(fx_int(f->db,
+	    "SELECT count(*) FROM hold WHERE state = 'RELEASED'")
 	    > 0);
 	assert_int_equal(charged, expect[0] + expect[1] + expect[2] + spent);
 	assert_conserved(f, 3);
@@ -1193,5 +1157,6 @@ main(void)
 	};
 #undef T
 
-	return cmocka_run_group_tests_name("money", tests, group_setup, NULL);
+	return cmocka_run_group_tests_name("money", tests, fx_group_setup,
+	    NULL);
 }

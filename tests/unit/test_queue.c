@@ -20,7 +20,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +31,8 @@
 #include "queue.h"
 #include "setting.h"
 
+#include "fixture.h"
+
 /* 2033-05-18 03:33:20 UTC: every test's base time. Demo sales are open. */
 #define T0 INT64_C(2000000000)
 #define CONCERT INT64_C(1)
@@ -39,7 +40,7 @@
 #define MAX_USERS 16
 
 struct fixture {
-	char dir[64], path[96];
+	struct fx_files files;
 	struct db *db;
 	struct settings set;
 	int64_t user[MAX_USERS]; /* buyers 0..MAX_USERS-1 */
@@ -47,83 +48,15 @@ struct fixture {
 
 /* ---- fixture: one fresh, migrated database with the demo per test ---- */
 
-static void
-remove_db_files(struct fixture *f)
-{
-	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
-	char p[128];
-
-	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-		snprintf(p, sizeof p, "%s%s", f->path, suffixes[i]);
-		unlink(p);
-	}
-}
-
-/* Runs SQL written by the test itself (never input). */
-static void
-exec(struct db *db, const char *sql)
-{
-	char *err = NULL;
-
-	if (sqlite3_exec(db->handle, sql, NULL, NULL, &err) != SQLITE_OK) {
-		print_error("%s: %s\n", sql, err ? err : "?");
-		sqlite3_free(err);
-		fail();
-	}
-}
-
-/* The single integer a query answers. */
-static int64_t
-query_int(struct db *db, const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t v;
-
-	assert_int_equal(sqlite3_prepare_v2(db->handle, sql, -1, &st, NULL),
-	    SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
-/* The single text a query answers, copied into buf ("" for NULL). */
-static void
-query_text(struct db *db, const char *sql, char *buf, size_t len)
-{
-	sqlite3_stmt *st;
-	const unsigned char *s;
-
-	assert_int_equal(sqlite3_prepare_v2(db->handle, sql, -1, &st, NULL),
-	    SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	s = sqlite3_column_text(st, 0);
-	snprintf(buf, len, "%s", s ? (const char *)s : "");
-	sqlite3_finalize(st);
-}
-
 static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
-	char sql[256];
 
-	if (f == NULL)
+	if (f == NULL || fx_demo_create(&f->files, "queue", T0, &f->db, &f->set,
+	    MAX_USERS, f->user) != 0) {
+		free(f);
 		return -1;
-	snprintf(f->dir, sizeof f->dir, "/tmp/boxoffice-queue-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	snprintf(f->path, sizeof f->path, "%s/test.db", f->dir);
-	if ((f->db = db_open(f->path, 1)) == NULL || db_migrate(f->db) != BO_OK ||
-	    demo_load(f->db, T0) != BO_OK || settings_load(f->db, &f->set) != BO_OK)
-		return -1;
-	for (int i = 0; i < MAX_USERS; i++) {
-		snprintf(sql, sizeof sql, "INSERT INTO user(email, pw_hash,"
-		    " created_at) VALUES ('buyer%d@example.com', 'x', %lld)", i,
-		    (long long)T0);
-		if (sqlite3_exec(f->db->handle, sql, NULL, NULL, NULL) != SQLITE_OK)
-			return -1;
-		f->user[i] = sqlite3_last_insert_rowid(f->db->handle);
 	}
 	/* Known values, whatever the defaults become. */
 	f->set.queue_capacity = 1;
@@ -138,18 +71,9 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	db_close(f->db);
-	remove_db_files(f);
-	rmdir(f->dir);
+	fx_db_destroy(&f->files, f->db);
 	free(f);
 	return 0;
-}
-
-static int
-group_setup(void **state)
-{
-	(void)state;
-	return sodium_init() < 0 ? -1 : 0;
 }
 
 /* ---- helpers ---- */
@@ -185,11 +109,9 @@ leave(struct fixture *f, int buyer, int64_t now)
 static void
 stored_state(struct fixture *f, int64_t ticket_id, char *buf, size_t len)
 {
-	char sql[128];
-
-	snprintf(sql, sizeof sql, "SELECT state FROM queue_ticket WHERE id = %lld",
+	fx_text(f->db, buf, len,
+	    "SELECT state FROM queue_ticket WHERE id = %lld",
 	    (long long)ticket_id);
-	query_text(f->db, sql, buf, len);
 }
 
 static void
@@ -204,23 +126,17 @@ assert_stored(struct fixture *f, int64_t ticket_id, const char *state)
 static int64_t
 stored_last_seen(struct fixture *f, int64_t ticket_id)
 {
-	char sql[128];
-
-	snprintf(sql, sizeof sql,
+	return fx_int(f->db,
 	    "SELECT last_seen FROM queue_ticket WHERE id = %lld",
 	    (long long)ticket_id);
-	return query_int(f->db, sql);
 }
 
 static int64_t
 count_stored(struct fixture *f, const char *state)
 {
-	char sql[128];
-
-	snprintf(sql, sizeof sql, "SELECT count(*) FROM queue_ticket"
+	return fx_int(f->db, "SELECT count(*) FROM queue_ticket"
 	    " WHERE concert_id = %lld AND state = '%s'", (long long)CONCERT,
 	    state);
-	return query_int(f->db, sql);
 }
 
 static void
@@ -288,7 +204,7 @@ join_order_and_rejoin(void **state)
 	assert_string_equal(c2.token, a.token);
 	assert_int_equal(c2.active_until, T0 + 600);
 	assert_int_equal(count_stored(f, "ACTIVE"), 1);
-	assert_int_equal(query_int(f->db, "SELECT count(*) FROM queue_ticket"), 3);
+	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM queue_ticket"), 3);
 }
 
 /* ---- 2. positions count down ---- */
@@ -380,7 +296,6 @@ abandoned_ticket_is_skipped(void **state)
 {
 	struct fixture *f = *state;
 	struct queue_view a, b, c, d, v, b2;
-	char sql[160];
 	int64_t t;
 
 	a = join(f, 0, T0);
@@ -416,9 +331,9 @@ abandoned_ticket_is_skipped(void **state)
 	assert_int_equal(v.state, Q_ACTIVE);
 	assert_int_equal(v.active_until, T0 + 130 + 600);
 	assert_stored(f, b.ticket_id, "EXPIRED");
-	snprintf(sql, sizeof sql, "SELECT ended_at FROM queue_ticket WHERE id = %lld",
-	    (long long)b.ticket_id);
-	assert_int_equal(query_int(f->db, sql), T0 + 1 + 120);
+	assert_int_equal(fx_int(f->db,
+	    "SELECT ended_at FROM queue_ticket WHERE id = %lld",
+	    (long long)b.ticket_id), T0 + 1 + 120);
 	assert_int_equal(count_stored(f, "ACTIVE"), 1);
 
 	v = look(f, 1, b.token, T0 + 131);
@@ -446,8 +361,8 @@ abandoned_ticket_is_skipped(void **state)
 static void
 snapshot(struct fixture *f, char *buf, size_t len)
 {
-	query_text(f->db, "SELECT group_concat(id || ':' || state, ',') FROM"
-	    " (SELECT id, state FROM queue_ticket ORDER BY id)", buf, len);
+	fx_text(f->db, buf, len, "SELECT group_concat(id || ':' || state, ',')"
+	    " FROM (SELECT id, state FROM queue_ticket ORDER BY id)");
 }
 
 static void
@@ -607,7 +522,7 @@ tokens_are_checked(void **state)
 	assert_int_equal(v.state, Q_NONE);
 	assert_int_equal(v.ticket_id, 0);
 	assert_string_equal(queue_state_name(v.state), "none");
-	assert_int_equal(query_int(f->db, "SELECT count(*) FROM queue_ticket"), 3);
+	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM queue_ticket"), 3);
 }
 
 /* ---- 8. ETA ---- */
@@ -674,7 +589,6 @@ expire_all_writes_down_and_admits(void **state)
 	struct fixture *f = *state;
 	struct queue_view v[5];
 	int64_t expired, admitted, t;
-	char sql[128];
 
 	f->set.queue_capacity = 2;
 	v[0] = join(f, 0, T0);
@@ -698,9 +612,8 @@ expire_all_writes_down_and_admits(void **state)
 			assert_waiting(&w, i - 2);
 		}
 	/* Their marks are recent enough not to be abandoned at T+601. */
-	snprintf(sql, sizeof sql, "SELECT min(last_seen) FROM queue_ticket"
-	    " WHERE state = 'WAITING'");
-	assert_true(query_int(f->db, sql) > T0 + 601 - 120);
+	assert_true(fx_int(f->db, "SELECT min(last_seen) FROM queue_ticket"
+	    " WHERE state = 'WAITING'") > T0 + 601 - 120);
 
 	assert_int_equal(queue_expire_all(f->db, T0 + 601, &f->set, &expired,
 	    &admitted), BO_OK);
@@ -711,10 +624,9 @@ expire_all_writes_down_and_admits(void **state)
 	assert_stored(f, v[2].ticket_id, "ACTIVE");
 	assert_stored(f, v[3].ticket_id, "ACTIVE");
 	assert_stored(f, v[4].ticket_id, "WAITING");
-	snprintf(sql, sizeof sql,
+	assert_int_equal(fx_int(f->db,
 	    "SELECT admitted_at FROM queue_ticket WHERE id = %lld",
-	    (long long)v[2].ticket_id);
-	assert_int_equal(query_int(f->db, sql), T0 + 601);
+	    (long long)v[2].ticket_id), T0 + 601);
 
 	/* Again at the same now: nothing. */
 	assert_int_equal(queue_expire_all(f->db, T0 + 601, &f->set, &expired,
@@ -732,17 +644,15 @@ done_frees_its_slot(void **state)
 {
 	struct fixture *f = *state;
 	struct queue_view a, b, v;
-	char sql[160];
 
 	a = join(f, 0, T0);
 	b = join(f, 1, T0 + 1);
 	assert_int_equal(a.state, Q_ACTIVE);
 	assert_waiting(&b, 0);
 
-	snprintf(sql, sizeof sql, "UPDATE queue_ticket SET state = 'DONE',"
+	fx_exec(f->db, "UPDATE queue_ticket SET state = 'DONE',"
 	    " ended_at = %lld WHERE id = %lld", (long long)(T0 + 5),
 	    (long long)a.ticket_id);
-	exec(f->db, sql);
 
 	v = look(f, 0, NULL, T0 + 6);
 	assert_int_equal(v.state, Q_DONE);
@@ -890,12 +800,9 @@ faithful_poller_is_not_abandoned(void **state)
 static int64_t
 true_ahead(struct fixture *f, int64_t id)
 {
-	char sql[192];
-
-	snprintf(sql, sizeof sql, "SELECT count(*) FROM queue_ticket WHERE"
+	return fx_int(f->db, "SELECT count(*) FROM queue_ticket WHERE"
 	    " concert_id = %lld AND state = 'WAITING' AND id < %lld",
 	    (long long)CONCERT, (long long)id);
-	return query_int(f->db, sql);
 }
 
 static void
@@ -967,5 +874,6 @@ main(void)
 	};
 #undef T
 
-	return cmocka_run_group_tests_name("queue", tests, group_setup, NULL);
+	return cmocka_run_group_tests_name("queue", tests, fx_group_setup,
+	    NULL);
 }

@@ -1,0 +1,208 @@
+/*
+ * fixture.c — the database fixture the unit tests share (see fixture.h):
+ * a fresh mkdtemp folder with a migrated test.db per test, on request the
+ * demo, the settings and raw-SQL buyers, query helpers that fail the
+ * running cmocka test, and the group setup (sodium_init).
+ *
+ * SQL is formatted into a fixed buffer; SQL that does not fit fails the
+ * test rather than running cut short.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "demo.h"
+#include "setting.h"
+
+#include "fixture.h"
+
+#define SQL_MAX 1024
+
+/* ---- files ---- */
+
+static void
+remove_files(const struct fx_files *files)
+{
+	static const char *const suffixes[] = {
+		"", "-wal", "-shm", "-journal"
+	};
+	char p[128];
+
+	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+		snprintf(p, sizeof p, "%s%s", files->path, suffixes[i]);
+		unlink(p);
+	}
+	rmdir(files->dir);
+}
+
+int
+fx_db_create(struct fx_files *files, const char *tag, struct db **db)
+{
+	*db = NULL;
+	snprintf(files->dir, sizeof files->dir, "/tmp/boxoffice-%s-XXXXXX",
+	    tag);
+	if (mkdtemp(files->dir) == NULL)
+		return -1;
+	snprintf(files->path, sizeof files->path, "%s/test.db", files->dir);
+	if ((*db = db_open(files->path, 1)) == NULL ||
+	    db_migrate(*db) != BO_OK) {
+		fx_db_destroy(files, *db);
+		*db = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+fx_demo_create(struct fx_files *files, const char *tag, int64_t now,
+    struct db **db, struct settings *set, int buyers, int64_t *ids)
+{
+	if (fx_db_create(files, tag, db) != 0)
+		return -1;
+	if (demo_load(*db, now) != BO_OK || settings_load(*db, set) != BO_OK ||
+	    fx_add_buyers(*db, buyers, now, ids) != 0) {
+		fx_db_destroy(files, *db);
+		*db = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void
+fx_db_destroy(struct fx_files *files, struct db *db)
+{
+	if (db != NULL)
+		db_close(db);
+	remove_files(files);
+}
+
+int
+fx_add_buyers(struct db *db, int n, int64_t now, int64_t *ids)
+{
+	for (int i = 0; i < n; i++) {
+		if (fx_try(db, "INSERT INTO user(email, pw_hash, created_at)"
+		    " VALUES ('buyer%d@example.com', 'x', %lld)", i,
+		    (long long)now) != SQLITE_OK)
+			return -1;
+		ids[i] = sqlite3_last_insert_rowid(db->handle);
+	}
+	return 0;
+}
+
+int
+fx_group_setup(void **state)
+{
+	(void)state;
+	return sodium_init() < 0 ? -1 : 0;
+}
+
+/* ---- SQL written by the test ---- */
+
+/* Formats fmt into sql[SQL_MAX]; fails the test when it does not fit. */
+static void
+format_sql(char *sql, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(sql, SQL_MAX, fmt, ap);
+
+	if (n < 0 || n >= SQL_MAX)
+		fail_msg("SQL too long for the fixture: %.60s...", sql);
+}
+
+/* Runs the formatted SQL: SQLITE_OK, or SQLite's extended result code.
+ * When must is set, a failure fails the test instead, with the message. */
+static int
+run(struct db *db, int must, const char *fmt, va_list ap)
+{
+	char sql[SQL_MAX], *err = NULL;
+
+	format_sql(sql, fmt, ap);
+	if (sqlite3_exec(db->handle, sql, NULL, NULL, &err) == SQLITE_OK)
+		return SQLITE_OK;
+	if (must) {
+		print_error("%s: %s\n", sql, err ? err : "?");
+		sqlite3_free(err);
+		fail();
+	}
+	sqlite3_free(err);
+	return sqlite3_extended_errcode(db->handle);
+}
+
+/* The formatted query, prepared and stepped onto its first row. The
+ * caller finalizes it. */
+static sqlite3_stmt *
+first_row(struct db *db, const char *fmt, va_list ap)
+{
+	char sql[SQL_MAX];
+	sqlite3_stmt *st;
+	int rc;
+
+	format_sql(sql, fmt, ap);
+	if (sqlite3_prepare_v2(db->handle, sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db->handle));
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		fail_msg("%s: no row (step %d: %s)", sql, rc,
+		    sqlite3_errmsg(db->handle));
+	}
+	return st;
+}
+
+void
+fx_exec(struct db *db, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	run(db, 1, fmt, ap);
+	va_end(ap);
+}
+
+int
+fx_try(struct db *db, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = run(db, 0, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int64_t
+fx_int(struct db *db, const char *fmt, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+	int64_t v;
+
+	va_start(ap, fmt);
+	st = first_row(db, fmt, ap);
+	va_end(ap);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+void
+fx_text(struct db *db, char *buf, size_t len, const char *fmt, ...)
+{
+	const unsigned char *s;
+	sqlite3_stmt *st;
+	va_list ap;
+
+	va_start(ap, fmt);
+	st = first_row(db, fmt, ap);
+	va_end(ap);
+	s = sqlite3_column_text(st, 0);
+	snprintf(buf, len, "%s", s ? (const char *)s : "");
+	sqlite3_finalize(st);
+}
