@@ -190,6 +190,7 @@ worker(int listen_fd, const struct options *o, struct tmpl_set *tmpl)
 	}
 	seatmap_cache_free(&app.seatmaps);
 	arena_free(&app.arena);
+	arena_free(&app.home_arena);
 	db_close(app.db);
 	_exit(0);
 }

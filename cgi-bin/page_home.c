@@ -2,11 +2,38 @@
  * page_home.c — the front page.
  *
  * GET / — upcoming concerts: title, artist, venue, the first date, the
- * lowest price and the seats left. Anyone may look.
+ * lowest price and the seats left. Anyone may look. The list is read at
+ * most once a second per worker (its counts may be that old; the seat
+ * maps are exact).
  */
 #include "catalog.h"
 #include "pages.h"
 #include "view.h"
+
+/* This second's concert list, read now or earlier in the same second. */
+static enum bo_status
+concerts_now(struct req *r, struct concert_summary **list, size_t *n)
+{
+	struct app *app = r->app;
+	enum bo_status s;
+
+	if (app->home_rows == NULL || app->home_at != r->now) {
+		arena_reset(&app->home_arena);
+		app->home_rows = NULL;
+		s = catalog_concerts(r->db, &app->home_arena, r->now,
+		    &app->home_rows, &app->home_n);
+		if (s != BO_OK) {
+			app->home_rows = NULL;
+			return s;
+		}
+		if (app->home_rows == NULL) /* no concerts: still an answer */
+			app->home_rows = arena_alloc(&app->home_arena, 1);
+		app->home_at = r->now;
+	}
+	*list = app->home_rows;
+	*n = app->home_n;
+	return BO_OK;
+}
 
 void
 page_home(struct req *r)
@@ -16,7 +43,7 @@ page_home(struct req *r)
 	enum bo_status s;
 	size_t n;
 
-	if ((s = catalog_concerts(r->db, &r->arena, r->now, &list, &n)) != BO_OK) {
+	if ((s = concerts_now(r, &list, &n)) != BO_OK) {
 		page_status(r, s);
 		return;
 	}

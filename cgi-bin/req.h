@@ -13,6 +13,7 @@
 
 #include "account.h"
 #include "arena.h"
+#include "catalog.h"
 #include "buf.h"
 #include "db.h"
 #include "params.h"
@@ -37,6 +38,13 @@ struct app {
 	struct buf headers;
 	struct arena arena;            /* lent to each request, then reset */
 	struct seatmap_cache seatmaps; /* rendered seat grids */
+	/* The front page's concert list as read in second home_at: the
+	 * busiest page need not run its aggregate query more than once a
+	 * second per worker. Rows and strings live in home_arena. */
+	int64_t home_at;
+	struct concert_summary *home_rows;
+	size_t home_n;
+	struct arena home_arena;
 };
 
 struct req {
