@@ -55,6 +55,15 @@ build/unit/%: build/san/tests/unit/%.o build/san/tests/unit/fixture.o \
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LIBS) -lcmocka
 
+# The fault build for the torture suite: FAULT_POINT()s armed (core/fault.h).
+build/faults/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) -DBO_FAULTS $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+build/faults/boxoffice.fcgi: build/faults/cgi-bin/main.o $(WEB_SRC:%.c=build/faults/%.o) \
+                             $(CORE_SRC:%.c=build/faults/%.o) build/core/migrations.o
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
 build/hello.fcgi: tests/bench/hello.c
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBS)
 

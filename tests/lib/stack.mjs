@@ -25,8 +25,11 @@ export function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// Starts a stack. settings: { key: value } applied with boxoffice-admin set.
-export async function startStack({ workers = 3, settings = {}, loginRate = '100000r/s' } = {}) {
+// Starts a stack. settings: { key: value } applied with boxoffice-admin set;
+// fcgiBin: another build of the workers (build/faults/boxoffice.fcgi);
+// env: extra environment for the workers.
+export async function startStack({ workers = 3, settings = {}, loginRate = '100000r/s',
+  fcgiBin = join(BIN, 'boxoffice.fcgi'), env = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'boxoffice-'));
   const db = join(dir, 'boxoffice.db');
   const sock = join(dir, 'fcgi.sock');
@@ -38,9 +41,9 @@ export async function startStack({ workers = 3, settings = {}, loginRate = '1000
   const conf = execFileSync(join(ROOT, 'tools', 'nginx-conf.sh'), [dir, String(port), sock, loginRate], { encoding: 'utf8' });
   writeFileSync(join(dir, 'nginx.conf'), conf);
   const fcgiLog = [];
-  const fcgi = spawn(join(BIN, 'boxoffice.fcgi'),
+  const fcgi = spawn(fcgiBin.startsWith('/') ? fcgiBin : join(ROOT, fcgiBin),
     ['--listen', `unix:${sock}`, '--workers', String(workers), '--db', db, '--templates', join(ROOT, 'templates')],
-    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
   fcgi.stderr.on('data', (d) => fcgiLog.push(String(d)));
   const nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'nginx-error.log')],
     { stdio: ['ignore', 'ignore', 'pipe'] });
