@@ -8,7 +8,7 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 PKGS     = sqlite3 libsodium fcgi jansson
 ALL_CPPFLAGS = -Icore -Icgi-bin -D_GNU_SOURCE $(CPPFLAGS)
 ALL_CFLAGS   = -std=c11 $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -lsodium -lfcgi -ljansson) -lscrypt
+LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -lsodium -lfcgi -ljansson) -lscrypt -lunistring
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 CORE_SRC = $(wildcard core/*.c)

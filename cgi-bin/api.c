@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -20,11 +21,19 @@ api_error(struct req *r, int status, const char *code, const char *msg)
 void
 api_send(struct req *r, int status, json_t *obj)
 {
-	char *text = json_dumps(obj, JSON_COMPACT);
+	char *text = obj != NULL ? json_dumps(obj, JSON_COMPACT) : NULL;
 
 	json_decref(obj);
-	if (text == NULL)
-		abort(); /* out of memory */
+	if (text == NULL) {
+		/* json_pack() refused a value (a "s" given text that is not
+		 * UTF-8: a bug, json.h says to use json_text()) or memory ran
+		 * out. Either way a logged 500, never a dead worker. */
+		fprintf(stderr, "boxoffice: %s %s: the answer could not be "
+		    "written as JSON\n", req_method_name(r->method), r->path);
+		api_error(r, 500, "internal_error", "The answer could not be "
+		    "written; the error is logged.");
+		return;
+	}
 	json_begin(r, status);
 	req_header(r, "Cache-Control", "no-store");
 	buf_puts(r->body, text);

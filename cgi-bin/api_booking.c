@@ -13,6 +13,7 @@
  * Every operation is the one the HTML pages use (core/hold.c, payment.c).
  */
 #include "api.h"
+#include "json.h"
 #include "catalog.h"
 #include "hold.h"
 #include "pages.h"
@@ -26,11 +27,11 @@ static const char *const hold_states[] = {
 static json_t *
 hold_json(const struct hold_view *h)
 {
-	json_t *o = json_pack("{s:I, s:I, s:I, s:s, s:s, s:I, s:I, s:s, s:I, s:I}",
+	json_t *o = json_pack("{s:I, s:I, s:I, s:o, s:o, s:I, s:I, s:s, s:I, s:I}",
 	    "reservationId", (json_int_t)h->id,
 	    "performanceId", (json_int_t)h->performance_id,
 	    "concertId", (json_int_t)h->concert_id,
-	    "section", h->section, "row", h->row,
+	    "section", json_text(h->section), "row", json_text(h->row),
 	    "number", (json_int_t)h->number, "price", (json_int_t)h->price,
 	    "state", hold_states[h->state], "expiresAt", (json_int_t)h->expires_at,
 	    "startsAt", (json_int_t)h->starts_at);
@@ -192,12 +193,13 @@ api_bookings(struct req *r)
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, json_pack(
-		    "{s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:I}",
+		    "{s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:I, s:I, s:I}",
 		    "paymentId", (json_int_t)b[i].payment_id,
 		    "reservationId", (json_int_t)b[i].hold_id,
 		    "performanceId", (json_int_t)b[i].performance_id,
-		    "concert", b[i].concert_title, "venue", b[i].venue,
-		    "section", b[i].section, "row", b[i].row,
+		    "concert", json_text(b[i].concert_title),
+		    "venue", json_text(b[i].venue),
+		    "section", json_text(b[i].section), "row", json_text(b[i].row),
 		    "number", (json_int_t)b[i].number, "amount", (json_int_t)b[i].amount,
 		    "paidAt", (json_int_t)b[i].paid_at));
 	api_send(r, 200, json_pack("{s:o}", "bookings", arr));

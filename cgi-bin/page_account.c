@@ -7,6 +7,9 @@
  * POST /login    email, password, next, csrf  → session, 303 next
  * POST /logout   csrf (login required)         → session gone, 303 /
  *
+ * next is checked by redirect.h: anything but a path of this site
+ * becomes "/".
+ *
  * A refused form comes back with its message and the e-mail kept (never
  * the password). A wrong password and an unknown e-mail get one message
  * after the same scrypt work. Too many failures → 429 for a while.
@@ -17,14 +20,15 @@
 #include "account.h"
 #include "auth.h"
 #include "pages.h"
+#include "redirect.h"
 #include "view.h"
 
 static void
 account_form(struct req *r, enum tmpl t, int status, const char *error)
 {
 	const char *email = req_form(r, "email");
-	const char *next = view_safe_next(req_form(r, "next") ? req_form(r, "next")
-	    : req_query(r, "next"));
+	const char *next = redirect_target(req_form(r, "next") ?
+	    req_form(r, "next") : req_query(r, "next"), "/");
 	struct tdict *d;
 
 	if (r->logged_in && status == 200) {
@@ -64,19 +68,15 @@ form_email(struct req *r)
 static void
 logged_in(struct req *r, const struct session_new *sn, const char *msg)
 {
-	const char *next = view_safe_next(req_form(r, "next"));
+	const char *next = redirect_target(req_form(r, "next"), "/");
 	const char *old = auth_session_token(r);
 
 	if (old != NULL)
 		session_destroy(r->db, old); /* a new login, a new session */
 	auth_set_session(r, sn->token, req_settings(r)->session_ttl);
-	/* Say so wherever the buyer lands; a fragment stays last. */
-	{
-		size_t path = strcspn(next, "#");
-
-		req_redirect(r, arena_printf(&r->arena, "%.*s%smsg=%s%s", (int)path,
-		    next, memchr(next, '?', path) ? "&" : "?", msg, next + path));
-	}
+	/* Say so wherever the buyer lands (a target has no fragment). */
+	req_redirect(r, arena_printf(&r->arena, "%s%smsg=%s", next,
+	    strchr(next, '?') ? "&" : "?", msg));
 }
 
 void

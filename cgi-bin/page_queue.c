@@ -7,9 +7,9 @@
  * GET  /concerts/{id}/queue        login        → the waiting room: place,
  *                                                 wait, refresh; 303 to the
  *                                                 dates once admitted
- * GET  /concerts/{id}/queue.json[?token=T]      → {state, position, ahead,
- *                                                 eta_seconds, poll_after_ms,
- *                                                 active_until}; login
+ * GET  /concerts/{id}/queue.json[?token=T]      → the queue ticket, the same
+ *                                                 object as the API's
+ *                                                 (QueueTicket); login
  * POST /concerts/{id}/queue/leave  csrf; login  → give up the place or turn
  *
  * The waiting room works without JavaScript (a meta refresh inside
@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "api.h"
 #include "json.h"
 #include "pages.h"
 #include "queue.h"
@@ -171,7 +172,6 @@ page_queue_json(struct req *r)
 {
 	struct queue_view v;
 	enum bo_status s;
-	struct buf *b = r->body;
 
 	s = queue_status(r->db, r->id, r->session.user_id, req_query(r, "token"),
 	    r->now, req_settings(r), &v);
@@ -186,29 +186,8 @@ page_queue_json(struct req *r)
 	}
 	json_begin(r, 200);
 	req_header(r, "Cache-Control", "no-store");
-	buf_puts(b, "{\"state\":");
-	json_str(b, queue_state_name(v.state));
-	if (v.state == Q_WAITING) {
-		buf_puts(b, ",\"position\":");
-		buf_int(b, v.ahead + 1);
-		buf_puts(b, ",\"ahead\":");
-		buf_int(b, v.ahead);
-	} else {
-		buf_puts(b, ",\"position\":null,\"ahead\":null");
-	}
-	buf_puts(b, ",\"eta_seconds\":");
-	if (v.state == Q_WAITING && v.eta_seconds >= 0)
-		buf_int(b, v.eta_seconds);
-	else
-		buf_puts(b, "null");
-	buf_puts(b, ",\"poll_after_ms\":");
-	buf_int(b, v.poll_after_ms);
-	buf_puts(b, ",\"active_until\":");
-	if (v.state == Q_ACTIVE)
-		buf_int(b, v.active_until);
-	else
-		buf_puts(b, "null");
-	buf_puts(b, "}\n");
+	v.concert_id = r->id; /* also without a ticket */
+	api_queue_write(r->body, &v, r->now);
 }
 
 void

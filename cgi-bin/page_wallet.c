@@ -7,6 +7,9 @@
  *        a bad amount comes back on the form (422), nothing changes;
  *        the same key twice charges once
  * GET  /bookings       login: the paid seats, soonest first
+ *
+ * next is checked by redirect.h; anything but a path of this site is
+ * dropped (the charge then lands on /wallet).
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +18,7 @@
 #include "pages.h"
 #include "parse.h"
 #include "payment.h"
+#include "redirect.h"
 #include "view.h"
 #include "wallet.h"
 
@@ -48,8 +52,8 @@ wallet_page(struct req *r, int status, const char *error)
 	if (amount != NULL && (error != NULL ||
 	    parse_int64(amount, 1, req_settings(r)->max_charge, &prefill)))
 		tdict_str(d, "amount", amount);
-	if (next != NULL && strcmp(view_safe_next(next), "/") != 0)
-		tdict_str(d, "next", view_safe_next(next));
+	if (redirect_ok(next) && strcmp(next, "/") != 0)
+		tdict_str(d, "next", next);
 	if (error != NULL)
 		tdict_str(d, "error", error);
 	tdict_bool(d, "any", n > 0);
@@ -79,7 +83,7 @@ void
 page_wallet_charge(struct req *r)
 {
 	const struct settings *set = req_settings(r);
-	const char *next = view_safe_next(req_form(r, "next"));
+	const char *next = redirect_target(req_form(r, "next"), "/wallet");
 	int64_t amount, balance;
 	int replayed;
 	enum bo_status s;
@@ -106,7 +110,7 @@ page_wallet_charge(struct req *r)
 		page_status(r, s);
 		return;
 	}
-	if (next[1] == '\0')
+	if (strcmp(next, "/") == 0)
 		next = "/wallet";
 	req_redirect(r, arena_printf(&r->arena, "%s%smsg=charged", next,
 	    strchr(next, '?') ? "&" : "?"));

@@ -5,8 +5,8 @@ set -eu
 cd "$(dirname "$0")/.."
 
 pkgs="build-essential pkg-config libfcgi-dev libsqlite3-dev sqlite3
-libscrypt-dev libcmocka-dev libsodium-dev libjansson-dev nginx wrk
-chromium curl util-linux jq"
+libscrypt-dev libcmocka-dev libsodium-dev libjansson-dev libunistring-dev
+nginx wrk chromium curl util-linux jq clang libclang-rt-dev"
 command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 
 missing=""
