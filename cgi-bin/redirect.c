@@ -34,7 +34,10 @@ redirect_ok(const char *next)
 {
 	size_t i;
 
-	if (next == NULL || next[0] != '/' || next[1] == '/')
+	/* "//host" is another site; so is "/%2Fhost" to anything that
+	 * decodes it once more. */
+	if (next == NULL || next[0] != '/' || next[1] == '/' ||
+	    (next[1] == '%' && next[2] == '2' && (next[3] == 'F' || next[3] == 'f')))
 		return 0;
 	for (i = 0; next[i] != '\0'; i++) {
 		if (i >= REDIRECT_MAX)

@@ -4,7 +4,7 @@
  * passed on as one).
  *
  * A target is a path of this site and nothing else: it starts with one
- * '/', and every character is from an allow-list (letters, digits and
+ * '/' (not "//", not "/%2F"), and every character is from an allow-list (letters, digits and
  * "-._~!$&'()*+,;=:@/?%", a '%' followed by two hex digits that do not
  * encode a control character or a backslash). So there is no scheme, no
  * host, no "//" or "/\" (which browsers read as another host), no TAB, CR

@@ -106,7 +106,7 @@ redirect_keeps_our_paths(void **state)
 	static const char *const good[] = {
 		"/", "/performances/1", "/holds/12", "/wallet?amount=1000&next=/holds/3",
 		"/login?msg=login&next=%2Fconcerts%2F2", "/concerts/1?a=b;c=d",
-		"/x-y_z.~!$&'()*+,;=:@", "/search?q=caf%C3%A9", "/%2F/still-ours",
+		"/x-y_z.~!$&'()*+,;=:@", "/search?q=caf%C3%A9", "/a%2F%2Fb",
 	};
 
 	(void)state;
@@ -127,7 +127,7 @@ redirect_refuses_the_rest(void **state)
 		"\\\\evil.example", "/\t/evil.example/x", "\t//evil.example",
 		"/\r\n/evil.example", "/\n/evil.example", "/%09/evil.example",
 		"/%0a/evil.example", "/%0D/x", "/%5Cevil.example", "/%5c%5cx",
-		"/%00", "/%7F", "/%", "/%4", "/%zz", "/%%41",
+		"/%2F/evil.example", "/%2f%2fevil.example", "/%00", "/%7F", "/%", "/%4", "/%zz", "/%%41",
 		"https://evil.example/", "http:/evil.example", "javascript:alert(1)",
 		" /x", "/a b", "/a#frag", "/a\"b", "/a<b>", "/caf\xc3\xa9",
 		"/\xff", "/a`b", "/a^b", "/a|b", "/a{b}", "/a[0]",
