@@ -7,8 +7,9 @@
  * "//", "/\", schemes, encoded control bytes and backslashes, spaces,
  * fragments and non-ASCII refused), cgi-bin/params.h on UTF-8 (a query or
  * form value that is not UTF-8 is PARAMS_BAD_UTF8; such a cookie is
- * skipped) and cgi-bin/json.h (json_str writes exactly what jansson
- * writes, for every byte and for text with bad bytes).
+ * skipped), cgi-bin/json.h (json_str writes exactly what jansson writes,
+ * for every byte and for text with bad bytes) and api_send() (a failed
+ * json_pack is a 500 JSON error, not an abort).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +24,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "api.h"
 #include "json.h"
 #include "params.h"
 #include "redirect.h"
@@ -266,6 +268,36 @@ json_text_is_never_null(void **state)
 	json_decref(t);
 }
 
+/* A json_pack() that fails (here: "s" given bytes that are not UTF-8) is a
+ * logged 500 JSON error, not an abort. */
+static void
+api_send_answers_500_for_a_failed_pack(void **state)
+{
+	struct buf body = BUF_INIT, headers = BUF_INIT;
+	struct req r;
+	json_t *err;
+
+	(void)state;
+	memset(&r, 0, sizeof r);
+	r.body = &body;
+	r.headers = &headers;
+	r.path = "/api/v1/test";
+	api_send(&r, 200, json_pack("{s:s}", "title", "Bad\xff Title"));
+	assert_int_equal(r.status, 500);
+	assert_string_equal(r.content_type_out, "application/json");
+	err = json_loadb(body.data, body.len, 0, NULL);
+	assert_non_null(err);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_object_get(err, "error"), "code")), "internal_error");
+	json_decref(err);
+
+	api_send(&r, 201, json_pack("{s:o}", "title", json_text("Bad\xff Title")));
+	assert_int_equal(r.status, 201);
+	assert_string_equal(buf_cstr(&body), "{\"title\":\"Bad\xef\xbf\xbd Title\"}\n");
+	buf_free(&body);
+	buf_free(&headers);
+}
+
 int
 main(void)
 {
@@ -280,6 +312,7 @@ main(void)
 		cmocka_unit_test(cookies_that_are_not_text_are_skipped),
 		cmocka_unit_test(json_str_escapes_as_jansson_does),
 		cmocka_unit_test(json_text_is_never_null),
+		cmocka_unit_test(api_send_answers_500_for_a_failed_pack),
 	};
 
 	return cmocka_run_group_tests_name("text", tests, NULL, NULL);
