@@ -17,7 +17,7 @@
  * attempt back from the account's; the ceiling (seeded by SQL: 99 real
  * failures would cost 99 scrypt hashes) locks every address; an unknown
  * e-mail is throttled exactly like an account; a malformed one is not
- * counted; session_purge drops lapsed counts. About 17 scrypt hashes.
+ * counted; session_purge drops lapsed counts. About 27 scrypt hashes.
  */
 #include <stdarg.h>
 #include <stddef.h>
