@@ -34,7 +34,7 @@ page_hold_create(struct req *r)
 		return;
 	}
 	s = hold_create(r->db, r->id, seat, r->session.user_id, r->now,
-	    req_settings(r), &hold_id);
+	    req_settings(r), NULL, &hold_id);
 	switch (s) {
 	case BO_OK:
 		req_redirect(r, arena_printf(&r->arena, "/holds/%lld",
@@ -141,7 +141,7 @@ page_hold_pay(struct req *r)
 	int64_t payment;
 	int already;
 	enum bo_status s = payment_pay(r->db, r->id, r->session.user_id, r->now,
-	    &payment, &already);
+	    NULL, &payment, &already);
 	struct hold_view h;
 
 	switch (s) {

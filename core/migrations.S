@@ -28,5 +28,9 @@ schema_005:
 schema_006:
 	.incbin "schema/006_plans.sql"
 	.byte 0
+	.global schema_008
+schema_008:
+	.incbin "schema/008_idempotency.sql"
+	.byte 0
 
 	.section .note.GNU-stack,"",@progbits
