@@ -210,6 +210,12 @@ static const char *const sql[STMT__MAX] = {
 	    " FROM hold h JOIN seat s ON s.id = h.seat_id WHERE h.user_id = ?1"
 	    " AND h.performance_id = ?2 AND h.state = 'HELD' AND h.expires_at > ?3"
 	    " ORDER BY h.id",
+	/* Leaving the queue on purpose gives back the buyer's live holds of
+	 * the concert: ?1 concert, ?2 user, ?3 now */
+	[STMT_HOLD_RELEASE_CONCERT] =
+	    "UPDATE hold SET state = 'RELEASED' WHERE user_id = ?2"
+	    " AND state = 'HELD' AND expires_at > ?3 AND performance_id IN"
+	    " (SELECT id FROM performance WHERE concert_id = ?1)",
 
 	[STMT_USER_BALANCE] = "SELECT balance FROM user WHERE id = ?1",
 	[STMT_LEDGER_INSERT] =

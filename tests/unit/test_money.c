@@ -13,7 +13,8 @@
  * hold_release; wallet_charge's range, keys and replays; wallet_history;
  * payment_pay (short balance, ok, twice, at and just before the deadline,
  * released, another buyer's) and the queue ticket ending only with the
- * last live hold of the concert; the schema's own refusals (CHECK, UNIQUE,
+ * last live hold of the concert; a live hold paid after the turn ended,
+ * and leaving the queue releasing the concert's live holds; the schema's own refusals (CHECK, UNIQUE,
  * triggers) through raw SQL; holds_expire_all and holds_mine;
  * bookings_list; and money conservation across three buyers.
  */
@@ -743,6 +744,59 @@ ticket_done_after_last_hold(void **state)
 	assert_ticket_stored(f, t2c2, "DONE");
 }
 
+/* ---- 6b. the turn and the holds: pay after it ends; leave releases ---- */
+
+static void
+turn_ends_hold_stays_leave_releases(void **state)
+{
+	struct fixture *f = *state;
+	char before[1024], after[1024];
+	int64_t t0, a, b, c, pid, club_seat;
+	int already;
+
+	/* The turn lapses (active_ttl) while the hold is live: paid. */
+	f->set.active_ttl = 60;
+	t0 = admit(f, 0, HALL_CONCERT, T0);
+	charge(f, 0, MAX_CHARGE, NULL, T0);
+	a = hold(f, 0, PERF, f->seat[0], T0 + 50);          /* until T0+350 */
+	assert_int_equal(hold_create(f->db, PERF, f->seat[1], f->user[0],
+	    T0 + 60, &f->set, NULL, &b), BO_FORBIDDEN);      /* turn over */
+	pay(f, 0, a, T0 + 349);
+	assert_hold_stored(f, a, "PAID");
+	assert_ticket_stored(f, t0, "ACTIVE"); /* lapsed: DONE needs a live turn */
+
+	/* Leaving releases every live hold of the concert, and only those,
+	 * in the leave's transaction; paid seats stay sold. */
+	f->set.active_ttl = 3600;
+	t0 = admit(f, 1, HALL_CONCERT, T0);
+	admit(f, 1, CLUB_CONCERT, T0);
+	charge(f, 1, MAX_CHARGE, NULL, T0);
+	a = hold(f, 1, PERF, f->seat[2], T0);
+	b = hold(f, 1, PERF2, f->seat2[0], T0 + 1);
+	c = hold(f, 1, PERF, f->seat[3], T0 + 2);
+	pay(f, 1, c, T0 + 3);
+	club_seat = fx_int(f->db, "SELECT min(id) FROM seat WHERE"
+	    " performance_id = %lld", (long long)CLUB_PERF);
+	hold(f, 1, CLUB_PERF, club_seat, T0 + 4);
+	assert_int_equal(queue_leave(f->db, HALL_CONCERT, f->user[1], T0 + 5),
+	    BO_OK);
+	assert_ticket_stored(f, t0, "EXPIRED");
+	assert_hold_stored(f, a, "RELEASED");
+	assert_hold_stored(f, b, "RELEASED");
+	assert_hold_stored(f, c, "PAID");
+	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM hold WHERE"
+	    " seat_id = %lld AND state = 'HELD'", (long long)club_seat), 1);
+	money_snapshot(f, before, sizeof before);
+	assert_int_equal(payment_pay(f->db, a, f->user[1], T0 + 6, NULL, &pid,
+	    &already), BO_GONE);
+	money_snapshot(f, after, sizeof after);
+	assert_string_equal(before, after);
+	/* The seats are free for the next buyer at once. */
+	admit(f, 2, HALL_CONCERT, T0 + 6);
+	hold(f, 2, PERF, f->seat[2], T0 + 6);
+	hold(f, 2, PERF2, f->seat2[0], T0 + 6);
+}
+
 /* ---- 7. the schema refuses what the code must never do ---- */
 
 static void
@@ -1150,6 +1204,7 @@ main(void)
 		T(wallet_charge_cases),
 		T(payment_pay_cases),
 		T(ticket_done_after_last_hold),
+		T(turn_ends_hold_stays_leave_releases),
 		T(schema_invariants),
 		T(expire_all_and_mine),
 		T(bookings_list_paid_seats),
