@@ -5,6 +5,7 @@
 
 #include <assert.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "fault.h"
@@ -102,7 +103,11 @@ idem_look(struct db *db, int64_t user, struct idem *k)
 		if (sqlite3_column_type(st, 2) == SQLITE_NULL)
 			continue; /* a record without ids */
 		/* The schema's CHECK allows no other name. */
-		if (!kind_of(db_col_text(st, 2), &kind) || k->nrefs == IDEM_REFS_MAX) {
+		if (!kind_of(db_col_text(st, 2), &kind) ||
+		    k->nrefs == IDEM_REFS_MAX) {
+			fprintf(stderr, "boxoffice: idem_look: record %s has an "
+			    "unknown id kind or more than %d ids\n", k->key,
+			    IDEM_REFS_MAX);
 			rc = SQLITE_CORRUPT;
 			break;
 		}
@@ -171,7 +176,8 @@ idem_commit(struct db *db, int64_t user, struct idem *k, int64_t now)
 	if (keyed(k)) {
 		int rc = record(db, user, k, now);
 
-		if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+		if (rc == SQLITE_CONSTRAINT_UNIQUE ||
+		    rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
 			/* Someone recorded the key since idem_look(): not under
 			 * our write lock, so not one of ours. Undo, retry. */
 			db_rollback(db);

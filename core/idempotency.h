@@ -43,7 +43,12 @@ enum idem_result {
 };
 
 /* What an id in a record is; names in the schema's CHECK. */
-enum idem_ref_kind { IDEM_REF_HOLD, IDEM_REF_PAYMENT, IDEM_REF_LEDGER, IDEM_REF__MAX };
+enum idem_ref_kind {
+	IDEM_REF_HOLD,
+	IDEM_REF_PAYMENT,
+	IDEM_REF_LEDGER,
+	IDEM_REF__MAX
+};
 
 struct idem_ref {
 	enum idem_ref_kind kind;
@@ -59,7 +64,8 @@ struct idem {
 	enum idem_result result;
 	int first_status;        /* REPLAY: the first answer's status */
 	struct idem_ref refs[IDEM_REFS_MAX];
-	size_t nrefs;            /* NEW: what this run made; REPLAY: the first's */
+	size_t nrefs;            /* NEW: what this run made; REPLAY: the
+	                          * first run's */
 };
 
 /* The request's fingerprint: a 32-byte hash of method, path and body. */

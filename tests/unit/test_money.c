@@ -14,8 +14,9 @@
  * payment_pay (short balance, ok, twice, at and just before the deadline,
  * released, another buyer's) and the queue ticket ending only with the
  * last live hold of the concert; a live hold paid after the turn ended,
- * and leaving the queue releasing the concert's live holds; the schema's own refusals (CHECK, UNIQUE,
- * triggers) through raw SQL; holds_expire_all and holds_mine;
+ * and leaving the queue releasing the concert's live holds; the schema's
+ * own refusals (CHECK, UNIQUE, triggers) through raw SQL; holds_expire_all
+ * and holds_mine;
  * bookings_list; and money conservation across three buyers.
  */
 #include <stdarg.h>
