@@ -16,12 +16,7 @@
 
 /* From migrations.S: NUL-terminated SQL texts, oldest first. */
 extern const char schema_001[], schema_002[], schema_003[], schema_004[],
-    schema_005[], schema_006[], schema_008[];
-
-/* Migration 007 belongs to another branch of issue 8; until it lands here
- * an empty step keeps every later number in its place. Merging: replace
- * this with schema_007. */
-static const char schema_007_elsewhere[] = "";
+    schema_005[], schema_006[], schema_007[], schema_008[];
 
 static const char *const migrations[] = {
 	schema_001,
@@ -30,7 +25,7 @@ static const char *const migrations[] = {
 	schema_004,
 	schema_005,
 	schema_006,
-	schema_007_elsewhere,
+	schema_007,
 	schema_008,
 };
 #define MIGRATIONS_N ((int)(sizeof migrations / sizeof migrations[0]))

@@ -28,6 +28,10 @@ schema_005:
 schema_006:
 	.incbin "schema/006_plans.sql"
 	.byte 0
+	.global schema_007
+schema_007:
+	.incbin "schema/007_login_throttle.sql"
+	.byte 0
 	.global schema_008
 schema_008:
 	.incbin "schema/008_idempotency.sql"

@@ -27,9 +27,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Starts a stack. settings: { key: value } applied with boxoffice-admin set;
 // fcgiBin: another build of the workers (build/faults/boxoffice.fcgi);
-// env: extra environment for the workers.
+// env: extra environment for the workers; realIpFrom: turn on the
+// real_ip sample of nginx/boxoffice.conf, trusting this proxy address.
 export async function startStack({ workers = 3, settings = {}, loginRate = '100000r/s',
-  fcgiBin = join(BIN, 'boxoffice.fcgi'), env = {} } = {}) {
+  fcgiBin = join(BIN, 'boxoffice.fcgi'), env = {}, realIpFrom = '' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'boxoffice-'));
   const db = join(dir, 'boxoffice.db');
   const sock = join(dir, 'fcgi.sock');
@@ -38,7 +39,8 @@ export async function startStack({ workers = 3, settings = {}, loginRate = '1000
   admin('demo');
   for (const [k, v] of Object.entries(settings)) admin('set', k, v);
   const port = await freePort();
-  const conf = execFileSync(join(ROOT, 'tools', 'nginx-conf.sh'), [dir, String(port), sock, loginRate], { encoding: 'utf8' });
+  const conf = execFileSync(join(ROOT, 'tools', 'nginx-conf.sh'), [dir, String(port), sock, loginRate],
+    { encoding: 'utf8', env: { ...process.env, REAL_IP_FROM: realIpFrom } });
   writeFileSync(join(dir, 'nginx.conf'), conf);
   const fcgiLog = [];
   const fcgi = spawn(fcgiBin.startsWith('/') ? fcgiBin : join(ROOT, fcgiBin),
