@@ -37,11 +37,10 @@ redirect_ok(const char *next)
 	/* "//host" is another site; so is "/%2Fhost" to anything that
 	 * decodes it once more. */
 	if (next == NULL || next[0] != '/' || next[1] == '/' ||
-	    (next[1] == '%' && next[2] == '2' && (next[3] == 'F' || next[3] == 'f')))
+	    (next[1] == '%' && next[2] == '2' && (next[3] == 'F' || next[3] == 'f')) ||
+	    strnlen(next, REDIRECT_MAX + 1) > REDIRECT_MAX)
 		return 0;
 	for (i = 0; next[i] != '\0'; i++) {
-		if (i >= REDIRECT_MAX)
-			return 0;
 		if (next[i] == '%') {
 			int hi = hex(next[i + 1]), lo = hi < 0 ? -1 : hex(next[i + 2]);
 			int byte;

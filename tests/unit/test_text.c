@@ -160,6 +160,13 @@ redirect_has_a_length_limit(void **state)
 	p[REDIRECT_MAX] = 'a';
 	p[REDIRECT_MAX + 1] = '\0'; /* one more: refused */
 	assert_false(redirect_ok(p));
+	/* Also when the limit falls inside an escape (found by fuzz_next:
+	 * the length was checked per character and an escape skipped two). */
+	memcpy(p + REDIRECT_MAX - 2, "%41", 3);
+	assert_false(redirect_ok(p));
+	p[REDIRECT_MAX - 3] = '\0';
+	memcpy(p + REDIRECT_MAX - 6, "%41", 3);
+	assert_true(redirect_ok(p));
 	free(p);
 }
 
