@@ -8,7 +8,8 @@
  * Unix seconds, refusals with their messages, formatting, and a year of
  * half-hours read back from their own wall-clock text.
  *
- * The expected instants were taken from GNU date with the same tzdata,
+ * The expected instants were taken from GNU date with the same tzdata
+ * (Debian 12: tzdata 2025b-0+deb12u2),
  * e.g. TZ=Asia/Seoul date -d '2026-12-24 19:30' +%s.
  */
 #include <stdarg.h>
