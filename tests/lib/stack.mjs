@@ -27,9 +27,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Starts a stack. settings: { key: value } applied with boxoffice-admin set;
 // fcgiBin: another build of the workers (build/faults/boxoffice.fcgi);
-// env: extra environment for the workers.
+// env: extra environment for the workers; nginxWorkers: nginx's
+// worker_processes (default $NGINX_WORKERS or 1); extraConf: text pasted into nginx's http block (the
+// benchmark's baseline server).
 export async function startStack({ workers = 3, settings = {}, loginRate = '100000r/s',
-  fcgiBin = join(BIN, 'boxoffice.fcgi'), env = {} } = {}) {
+  fcgiBin = join(BIN, 'boxoffice.fcgi'), env = {}, nginxWorkers, extraConf = '' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'boxoffice-'));
   const db = join(dir, 'boxoffice.db');
   const sock = join(dir, 'fcgi.sock');
@@ -38,7 +40,13 @@ export async function startStack({ workers = 3, settings = {}, loginRate = '1000
   admin('demo');
   for (const [k, v] of Object.entries(settings)) admin('set', k, v);
   const port = await freePort();
-  const conf = execFileSync(join(ROOT, 'tools', 'nginx-conf.sh'), [dir, String(port), sock, loginRate], { encoding: 'utf8' });
+  const confArgs = [dir, String(port), sock, loginRate];
+  if (extraConf) {
+    writeFileSync(join(dir, 'extra.conf'), extraConf);
+    confArgs.push(join(dir, 'extra.conf'));
+  }
+  const conf = execFileSync(join(ROOT, 'tools', 'nginx-conf.sh'), confArgs,
+    { encoding: 'utf8', env: nginxWorkers ? { ...process.env, NGINX_WORKERS: String(nginxWorkers) } : process.env });
   writeFileSync(join(dir, 'nginx.conf'), conf);
   const fcgiLog = [];
   const fcgi = spawn(fcgiBin.startsWith('/') ? fcgiBin : join(ROOT, fcgiBin),
