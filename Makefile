@@ -24,7 +24,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=build/unit/%)
 PORT    ?= 8080
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps run check unit http e2e bench bench-baseline clean install
+.PHONY: all deps run check unit http e2e bench bench-baseline bench-check clean install
 all: $(BINS)
 
 build/%.o: %.c
@@ -102,6 +102,10 @@ bench: deps all build/hello.fcgi build/bench-commits build/bench-count.so
 
 bench-baseline:
 	@node tests/bench/bench.mjs --write-baseline $(NOTE)
+
+# The benchmark's own parts (work counter, wrk's JSON, the judging); no timings.
+bench-check: all build/bench-commits build/bench-count.so
+	node --test --test-concurrency=1 tests/bench/bench.test.mjs
 
 PREFIX ?= /usr/local
 install: all
