@@ -35,7 +35,8 @@
 // wrk's text. Ratios divide by the baselines of the same run; targets come
 // from targets.json; each run is compared with the committed baseline
 // report (baseline.json) by ratios and work counts only. The report goes
-// to var/bench/report.md and var/bench/report.json.
+// to var/bench/report.md and var/bench/report.json; what failed rows said
+// in full to var/bench/bench.log.
 //
 // Settings (environment): BENCH_SECONDS (per row, default 5), BENCH_ROWS
 // (ids, id prefixes or sections, comma-separated: a subset for development;
@@ -112,12 +113,13 @@ const COMMIT_SECONDS = Math.min(S.seconds, 3);
 // ---- the rows, in the order they run and are shown
 //
 // base: what the ratio divides by (report.mjs BASES); baseline_of: this
-// row is itself a baseline of that kind. run(ctx) answers the measured
-// fields of the row or throws; the row then says why and the run goes on.
+// row is itself a baseline of that kind; needs: what must be running
+// (Bench.down; default 'app'). run(ctx) answers the measured fields of
+// the row or throws; the row then says why and the run goes on.
 
 const ROWS = [
   { id: 'hello-before', section: 'baseline', name: 'hello.fcgi, before', path: '/', unit: 'req/s',
-    base: 'hello', baseline_of: 'hello', run: (c) => c.hello() },
+    base: 'hello', baseline_of: 'hello', needs: 'hello', run: (c) => c.hello() },
   { id: 'concert-list', section: 'pages', name: 'concert list', path: '/', unit: 'req/s',
     base: 'hello', run: (c) => c.page('/') },
   { id: 'concert-page', section: 'pages', name: 'concert page', path: '/concerts/1', unit: 'req/s',
@@ -127,11 +129,11 @@ const ROWS = [
   { id: 'seat-map-gzip', section: 'pages', name: '1,000-seat map, gzip', path: '/performances/1',
     unit: 'req/s', base: 'hello', run: (c) => c.page('/performances/1', { buyer: true, gzip: true }) },
   { id: 'static-map', section: 'pages', name: 'static file, the map\'s bytes', path: '/bench-static/map.html',
-    unit: 'req/s', base: 'hello', run: (c) => c.staticMap(false) },
+    unit: 'req/s', base: 'hello', needs: 'hello', run: (c) => c.staticMap(false) },
   { id: 'static-map-gzip', section: 'pages', name: 'static file, the map\'s bytes, gzip',
-    path: '/bench-static/map.html', unit: 'req/s', base: 'hello', run: (c) => c.staticMap(true) },
+    path: '/bench-static/map.html', unit: 'req/s', base: 'hello', needs: 'hello', run: (c) => c.staticMap(true) },
   { id: 'queue-driver', section: 'queue', name: 'hello.fcgi, Lua driver', path: '/ (as the poll)',
-    unit: 'req/s', base: 'hello', run: (c) => c.queueDriver() },
+    unit: 'req/s', base: 'hello', needs: 'hello', run: (c) => c.queueDriver() },
   { id: 'queue-poll', section: 'queue', name: `poll, ${S.waiting.toLocaleString('en-US')} waiting buyers`,
     path: '/concerts/C/queue.json?token=T', unit: 'req/s', base: 'hello', run: (c) => c.queuePoll() },
   { id: 'api-queue-status', section: 'API', name: `queue status, ${S.waiting.toLocaleString('en-US')} waiting`,
@@ -139,15 +141,15 @@ const ROWS = [
   { id: 'api-seats', section: 'API', name: 'seats, 1,000-seat hall', path: '/api/v1/performances/1/seats',
     unit: 'req/s', base: 'hello', run: (c) => c.apiSeats() },
   { id: 'commits-before', section: 'writes', name: 'raw commits, before', path: '(tests/bench/commits.c)',
-    unit: 'commits/s', base: 'commits', baseline_of: 'commits', run: (c) => c.commits(1) },
+    unit: 'commits/s', base: 'commits', baseline_of: 'commits', needs: 'none', run: (c) => c.commits(1) },
   { id: 'commits-writers', section: 'writes', name: `raw commits, ${S.workers} writers`,
-    path: '(tests/bench/commits.c)', unit: 'commits/s', base: 'commits', run: (c) => c.commits(S.workers) },
+    path: '(tests/bench/commits.c)', unit: 'commits/s', base: 'commits', needs: 'none', run: (c) => c.commits(S.workers) },
   { id: 'holds', section: 'writes', name: 'seat holds (form POST)', path: '/performances/P/holds',
     unit: 'holds/s', base: 'commits', run: (c) => c.holds() },
   { id: 'commits-after', section: 'writes', name: 'raw commits, after', path: '(tests/bench/commits.c)',
-    unit: 'commits/s', base: 'commits', baseline_of: 'commits', run: (c) => c.commits(1) },
+    unit: 'commits/s', base: 'commits', baseline_of: 'commits', needs: 'none', run: (c) => c.commits(1) },
   { id: 'sellout-ceiling', section: 'sell-out', name: 'driver ceiling (hello.fcgi)', path: '(the same requests)',
-    unit: 'purchases/s', base: 'hello2', run: (c) => c.selloutCeiling() },
+    unit: 'purchases/s', base: 'hello2', needs: 'hello', run: (c) => c.selloutCeiling() },
   { id: 'sellout', section: 'sell-out', name: 'purchases (hold + pay)', path: '/performances/P/holds, /holds/H/pay',
     unit: 'purchases/s', base: 'commits2', run: (c) => c.sellout() },
   { id: 'oversell', section: 'sell-out', name: 'oversold seats', path: '(database)', unit: 'seats',
@@ -155,7 +157,7 @@ const ROWS = [
   { id: 'sold', section: 'sell-out', name: 'sold seats', path: '(database)', unit: 'seats',
     base: 'of', run: (c) => c.sold() },
   { id: 'hello-after', section: 'baseline', name: 'hello.fcgi, after', path: '/', unit: 'req/s',
-    base: 'hello', baseline_of: 'hello', run: (c) => c.hello() },
+    base: 'hello', baseline_of: 'hello', needs: 'hello', run: (c) => c.hello() },
 ];
 
 // The rows BENCH_ROWS names (an id, a prefix of ids before a '-', or a
@@ -180,6 +182,7 @@ function matches(row, word) {
 // ---- small helpers
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const exited = (p) => p.exitCode !== null || p.signalCode !== null;
 
 // One GET as sent on the wire (node:http: no decompression, no cookie
 // jar): { status, location, headers, body (Buffer) }.
@@ -216,7 +219,10 @@ function once(fn) {
 class Bench {
   constructor() {
     this.dir = mkdtempSync(join(tmpdir(), 'boxoffice-bench-'));
-    this.log = join(this.dir, 'bench.log');
+    // What a failed row or a setup said in full (the table has one line).
+    this.log = join(OUT, 'bench.log');
+    mkdirSync(OUT, { recursive: true });
+    writeFileSync(this.log, '');
     // The workers' counters, and bench-commits' own (so that a request
     // still finishing in a worker never counts as a raw commit's work).
     this.counters = new Counters(join(this.dir, 'counters'));
@@ -280,21 +286,25 @@ class Bench {
   }
 
   async stop() {
-    if (this.helloProc && this.helloProc.exitCode === null) {
+    if (this.helloProc && !exited(this.helloProc)) {
       this.helloProc.kill('SIGTERM');
-      await new Promise((r) => this.helloProc.exitCode !== null ? r() : this.helloProc.on('exit', r));
+      await new Promise((r) => exited(this.helloProc) ? r() : this.helloProc.on('exit', r));
     }
     if (this.stack) await this.stack.stop();
     if (process.env.KEEP_TMP) console.error(`bench: kept ${this.dir} and ${this.stack?.dir}`);
     else rmSync(this.dir, { recursive: true, force: true });
   }
 
-  // Why the stack cannot serve a row, or null.
-  down() {
-    if (!this.stack) return 'the stack is not running';
-    if (this.stack.fcgi.exitCode !== null) return `boxoffice.fcgi exited (${this.stack.fcgiLog.join('').trim().split('\n').pop()})`;
-    if (this.stack.nginx.exitCode !== null) return 'nginx exited';
-    if (this.helloProc.exitCode !== null) return 'hello.fcgi exited';
+  // Why the stack cannot serve a row that needs NEEDS ('app': nginx and
+  // boxoffice.fcgi, 'hello': nginx and hello.fcgi, 'none'), or null.
+  down(needs) {
+    const gone = (name, p) => `${name} exited (${p.signalCode || `status ${p.exitCode}`}); see ${this.log}`;
+    if (needs !== 'none' && exited(this.stack.nginx)) return gone('nginx', this.stack.nginx);
+    if (needs === 'app' && exited(this.stack.fcgi)) {
+      this.note(`boxoffice.fcgi said:\n${this.stack.fcgiLog.join('')}`);
+      return gone('boxoffice.fcgi', this.stack.fcgi);
+    }
+    if (needs === 'hello' && exited(this.helloProc)) return gone('hello.fcgi', this.helloProc);
     return null;
   }
 
@@ -429,12 +439,16 @@ class Bench {
     const m = await this.measured(server, () => runWrk({ ...opts, seconds: S.seconds }),
       (w) => server === 'app' ? w.requests : 0);
     const w = m.result;
-    const post = await probe();
-    if (post.status !== status) notes.push(`SUSPECT: answers ${post.status} after the run`);
+    const post = await probe().catch((e) => ({ status: e.message }));
+    // Figures of wrong answers are not the page's: the row has failed,
+    // with what was measured kept for whoever looks.
+    let error = null;
+    if (post.status !== status) error = `answers ${post.status} after the run, not ${status}`;
+    else if (w.errors.status > w.requests / 100) error = `${w.errors.status} of ${w.requests} answers >= 400`;
     return {
       value: Math.round(w.rps), p50_ms: w.p50_ms, p99_ms: w.p99_ms, requests: w.requests,
       seconds: w.seconds, bytes: pre.body.length, cpu: m.cpu, work: m.work,
-      work_unit: m.work ? 'request' : null, notes: [...notes, ...wrkNotes(w)],
+      work_unit: m.work ? 'request' : null, notes: [...notes, ...wrkNotes(w)], error,
     };
   }
 
@@ -736,7 +750,7 @@ async function main() {
         base: def.base, baseline_of: def.baseline_of || null, value: null, p50_ms: null, p99_ms: null,
         requests: null, seconds: null, bytes: null, cpu: null, work: null, work_unit: null, of: null,
         notes: [], error: null };
-      const why = bench.down();
+      const why = bench.down(def.needs || 'app');
       try {
         if (why) throw new Error(why);
         Object.assign(row, await def.run(bench));

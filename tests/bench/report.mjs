@@ -50,7 +50,7 @@ const round = (x, d = 2) => x === null || x === undefined ? null : Math.round(x 
 
 // The means of the baseline rows measured so far: { hello, commits }.
 export function baseValues(rows) {
-  const of = (kind) => mean(rows.filter((r) => r.baseline_of === kind && r.value > 0).map((r) => r.value));
+  const of = (kind) => mean(rows.filter((r) => r.baseline_of === kind && !r.error && r.value > 0).map((r) => r.value));
   return { hello: of('hello'), commits: of('commits') };
 }
 
@@ -113,8 +113,9 @@ export function judge(rows, targets, baseline) {
   const summary = { failed: [], missed: [], changed: [], bases };
   for (const r of rows) {
     r.ratio = ratioOf(r, bases);
-    r.target = evaluateTarget(r, targets.rows[r.id]);
-    r.vs_baseline = baseline ? compareBaseline(r, baseline.rows[r.id], targets) : null;
+    r.target = r.error ? { text: targets.rows[r.id] ? 'n/a (failed)' : '', met: null } :
+      evaluateTarget(r, targets.rows[r.id]);
+    r.vs_baseline = baseline && !r.error ? compareBaseline(r, baseline.rows[r.id], targets) : null;
     if (r.error) summary.failed.push(r.id);
     if (r.target.met === false) summary.missed.push(r.id);
     if (r.vs_baseline?.flag) summary.changed.push(r.id);
@@ -151,7 +152,7 @@ function cells(r) {
   return {
     row: r.name,
     path: r.path || '',
-    value: r.error ? 'FAILED' : num(r.value, r.value !== null && r.value < 10 && r.value % 1 ? 2 : 0),
+    value: r.error && r.value === null ? 'FAILED' : num(r.value, r.value !== null && r.value < 10 && r.value % 1 ? 2 : 0),
     unit: r.unit,
     p50: ms(r.p50_ms),
     p99: ms(r.p99_ms),
@@ -220,6 +221,7 @@ export function textLine(r) {
   let line = TEXT_COLS.map(([k, , w, a]) => fit(k === 'target' ? [c.target, c.vs].filter(Boolean).join('; ') : c[k], w, a))
     .join('  ').trimEnd();
   if (r.error) line += `\n    FAILED: ${r.error}`;
+  for (const n of r.notes || []) if (/SUSPECT|>= 400|socket errors/.test(n)) line += `\n    ${n}`;
   return line;
 }
 

@@ -67,7 +67,9 @@ export async function startStack({ workers = 3, settings = {}, loginRate = '1000
     async stop() {
       fcgi.kill('SIGTERM');
       nginx.kill('SIGQUIT');
-      await Promise.all([fcgi, nginx].map((p) => p.exitCode !== null ? null : new Promise((r) => p.on('exit', r))));
+      // A process killed by a signal has a signalCode and no exitCode.
+      await Promise.all([fcgi, nginx].map((p) => p.exitCode !== null || p.signalCode !== null ? null :
+        new Promise((r) => p.on('exit', r))));
       if (!process.env.KEEP_TMP) rmSync(dir, { recursive: true, force: true });
     },
   };
