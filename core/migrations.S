@@ -28,5 +28,9 @@ schema_005:
 schema_006:
 	.incbin "schema/006_plans.sql"
 	.byte 0
+	.global schema_007
+schema_007:
+	.incbin "schema/007_login_throttle.sql"
+	.byte 0
 
 	.section .note.GNU-stack,"",@progbits

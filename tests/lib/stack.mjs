@@ -27,11 +27,13 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Starts a stack. settings: { key: value } applied with boxoffice-admin set;
 // fcgiBin: another build of the workers (build/faults/boxoffice.fcgi);
-// env: extra environment for the workers; nginxWorkers: nginx's
-// worker_processes (default $NGINX_WORKERS or 1); extraConf: text pasted into nginx's http block (the
-// benchmark's baseline server).
+// env: extra environment for the workers; realIpFrom: turn on the
+// real_ip sample of nginx/boxoffice.conf, trusting this proxy address;
+// nginxWorkers: nginx's worker_processes (default $NGINX_WORKERS or 1);
+// extraConf: text pasted into nginx's http block (the benchmark's
+// baseline server).
 export async function startStack({ workers = 3, settings = {}, loginRate = '100000r/s',
-  fcgiBin = join(BIN, 'boxoffice.fcgi'), env = {}, nginxWorkers, extraConf = '' } = {}) {
+  fcgiBin = join(BIN, 'boxoffice.fcgi'), env = {}, realIpFrom = '', nginxWorkers, extraConf = '' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'boxoffice-'));
   const db = join(dir, 'boxoffice.db');
   const sock = join(dir, 'fcgi.sock');
@@ -45,8 +47,9 @@ export async function startStack({ workers = 3, settings = {}, loginRate = '1000
     writeFileSync(join(dir, 'extra.conf'), extraConf);
     confArgs.push(join(dir, 'extra.conf'));
   }
-  const conf = execFileSync(join(ROOT, 'tools', 'nginx-conf.sh'), confArgs,
-    { encoding: 'utf8', env: nginxWorkers ? { ...process.env, NGINX_WORKERS: String(nginxWorkers) } : process.env });
+  const confEnv = { ...process.env, REAL_IP_FROM: realIpFrom };
+  if (nginxWorkers) confEnv.NGINX_WORKERS = String(nginxWorkers);
+  const conf = execFileSync(join(ROOT, 'tools', 'nginx-conf.sh'), confArgs, { encoding: 'utf8', env: confEnv });
   writeFileSync(join(dir, 'nginx.conf'), conf);
   const fcgiLog = [];
   const fcgi = spawn(fcgiBin.startsWith('/') ? fcgiBin : join(ROOT, fcgiBin),
