@@ -101,7 +101,7 @@ bench: deps all build/hello.fcgi build/bench-commits build/bench-count.so
 	@WORKERS=$(WORKERS) node tests/bench/bench.mjs
 
 bench-baseline:
-	@node tests/bench/bench.mjs --write-baseline $(NOTE)
+	@node tests/bench/bench.mjs --write-baseline "$$NOTE"
 
 # The benchmark's own parts (work counter, wrk's JSON, the judging); no timings.
 bench-check: all build/bench-commits build/bench-count.so

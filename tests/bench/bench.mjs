@@ -689,8 +689,10 @@ function header(report) {
 
 function summaryLine(sum) {
   const say = (label, ids) => `${label}: ${ids.length ? ids.join(', ') : 'none'}`;
-  return [say('failed rows', sum.failed), say('targets missed', sum.missed),
+  const line = [say('failed rows', sum.failed), say('targets missed', sum.missed),
     say('changed beyond the noise band', sum.changed)].join('; ');
+  return sum.disturbed.length ? `${line}\n\nDISTURBED: the baselines moved during the run (${sum.disturbed.join('; ')}): ` +
+    'something else used the machine, the ratios are not to be trusted' : line;
 }
 
 const NOTES = `
@@ -777,7 +779,7 @@ async function main() {
     if (p?.value && f?.value) p.notes.push(`${(p.value / f.value).toFixed(2)} of the static file's rate`);
   }
   report.summary = { failed: summary.failed, missed: summary.missed, changed: summary.changed,
-    hello_mean: summary.bases.hello, commits_mean: summary.bases.commits };
+    disturbed: summary.disturbed, hello_mean: summary.bases.hello, commits_mean: summary.bases.commits };
   mkdirSync(OUT, { recursive: true });
   writeFileSync(REPORT_JSON, JSON.stringify(report, null, 2) + '\n');
   writeFileSync(REPORT_MD, ['# boxoffice benchmark', '', header(report), '', summaryLine(summary), '',

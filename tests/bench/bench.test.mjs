@@ -121,6 +121,9 @@ test('ratios divide by the mean of the baselines; targets say met or MISSED', ()
   assert.equal(rs[1].target.met, false);
   assert.match(rs[1].target.text, /p99 ≤ 10 ms MISSED/);
   assert.deepEqual(sum.missed, []);
+  assert.deepEqual(sum.disturbed, ['hello 1,000 vs 1,400']); // 40% apart
+  rs[2].value = 1100;
+  assert.deepEqual(judge(rs, TARGETS, null).disturbed, []);
 });
 
 test('the committed baseline flags a ratio beyond the noise band and any change of work', () => {

@@ -110,7 +110,15 @@ export function compareBaseline(row, old, targets) {
 // Fills in ratio, target and vs_baseline of every row; answers the summary.
 export function judge(rows, targets, baseline) {
   const bases = baseValues(rows);
-  const summary = { failed: [], missed: [], changed: [], bases };
+  const summary = { failed: [], missed: [], changed: [], bases, disturbed: [] };
+  // Two measures of one baseline that differ beyond the noise band: the
+  // machine was busy with something else, every ratio of the run is shaky.
+  for (const kind of ['hello', 'commits']) {
+    const v = rows.filter((r) => r.baseline_of === kind && !r.error && r.value > 0).map((r) => r.value);
+    if (v.length > 1 && Math.max(...v) / Math.min(...v) - 1 > targets.noise_band) {
+      summary.disturbed.push(`${kind} ${v.map((x) => x.toLocaleString('en-US')).join(' vs ')}`);
+    }
+  }
   for (const r of rows) {
     r.ratio = ratioOf(r, bases);
     r.target = r.error ? { text: targets.rows[r.id] ? 'n/a (failed)' : '', met: null } :
