@@ -24,7 +24,7 @@ static const struct {
 	{ "admitted", "It is your turn! Choose a date and your seats.", 1 },
 	{ "queue_first", "Join the queue first: seats are sold in turn.", 0 },
 	{ "turn_over", "Your turn has ended. Join the queue again to buy.", 0 },
-	{ "left", "You left the queue.", 0 },
+	{ "left", "You left the queue; any seat you held unpaid is free again.", 0 },
 	{ "paid", "Paid! The seat is yours.", 1 },
 	{ "released", "The seat is released: anyone may take it now.", 0 },
 	{ "charged", "Your wallet is topped up.", 1 },

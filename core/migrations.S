@@ -32,5 +32,9 @@ schema_006:
 schema_007:
 	.incbin "schema/007_login_throttle.sql"
 	.byte 0
+	.global schema_008
+schema_008:
+	.incbin "schema/008_idempotency.sql"
+	.byte 0
 
 	.section .note.GNU-stack,"",@progbits

@@ -437,6 +437,18 @@ queue_leave(struct db *db, int64_t concert_id, int64_t user_id, int64_t now)
 		rc = sqlite3_step(st);
 		db_reset(st);
 	}
+	/* "I am done": the seats still held go back on sale with the turn,
+	 * in this transaction (paying needs no turn, so they would otherwise
+	 * stay blocked until they lapse). */
+	if (rc == SQLITE_DONE) {
+		sqlite3_stmt *st = db_stmt(db, STMT_HOLD_RELEASE_CONCERT);
+
+		db_bind_int(st, 1, concert_id);
+		db_bind_int(st, 2, user_id);
+		db_bind_int(st, 3, now);
+		rc = sqlite3_step(st);
+		db_reset(st);
+	}
 	if ((s = db_status(db, rc, "queue_leave")) != BO_OK) {
 		db_rollback(db);
 		return s;

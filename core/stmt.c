@@ -226,6 +226,12 @@ static const char *const sql[STMT__MAX] = {
 	    " FROM hold h JOIN seat s ON s.id = h.seat_id WHERE h.user_id = ?1"
 	    " AND h.performance_id = ?2 AND h.state = 'HELD' AND h.expires_at > ?3"
 	    " ORDER BY h.id",
+	/* Leaving the queue on purpose gives back the buyer's live holds of
+	 * the concert: ?1 concert, ?2 user, ?3 now */
+	[STMT_HOLD_RELEASE_CONCERT] =
+	    "UPDATE hold SET state = 'RELEASED' WHERE user_id = ?2"
+	    " AND state = 'HELD' AND expires_at > ?3 AND performance_id IN"
+	    " (SELECT id FROM performance WHERE concert_id = ?1)",
 
 	[STMT_USER_BALANCE] = "SELECT balance FROM user WHERE id = ?1",
 	[STMT_LEDGER_INSERT] =
@@ -234,6 +240,10 @@ static const char *const sql[STMT__MAX] = {
 	[STMT_LEDGER_BY_KEY] =
 	    "SELECT id, amount, balance_after FROM ledger"
 	    " WHERE user_id = ?1 AND idem_key = ?2",
+	/* ?1 row, ?2 user */
+	[STMT_LEDGER_GET] =
+	    "SELECT id, kind, amount, balance_after, created_at, coalesce(hold_id, 0)"
+	    " FROM ledger WHERE id = ?1 AND user_id = ?2",
 	[STMT_LEDGER_LIST] =
 	    "SELECT id, kind, amount, balance_after, created_at, coalesce(hold_id, 0)"
 	    " FROM ledger WHERE user_id = ?1 ORDER BY id DESC",
@@ -250,26 +260,20 @@ static const char *const sql[STMT__MAX] = {
 	    " JOIN concert c ON c.id = p.concert_id"
 	    " WHERE pay.user_id = ?1 ORDER BY p.starts_at, s.id",
 
-	/* ?1 user, ?2 key */
-	[STMT_IDEM_GET] =
-	    "SELECT request_hash, state, coalesce(status, 0), coalesce(response, ''),"
-	    " created_at FROM api_idempotency WHERE user_id = ?1 AND idem_key = ?2",
-	[STMT_IDEM_BEGIN] =
-	    "INSERT INTO api_idempotency(user_id, idem_key, request_hash, state,"
-	    " created_at) VALUES (?1, ?2, ?3, 'IN_FLIGHT', ?4)",
-	/* a record left IN_FLIGHT by a worker that died: ?4 now, ?5 stale line */
-	[STMT_IDEM_TAKEOVER] =
-	    "UPDATE api_idempotency SET created_at = ?4 WHERE user_id = ?1"
-	    " AND idem_key = ?2 AND request_hash = ?3 AND state = 'IN_FLIGHT'"
-	    " AND created_at <= ?5",
-	[STMT_IDEM_FINISH] =
-	    "UPDATE api_idempotency SET state = 'DONE', status = ?3, response = ?4"
-	    " WHERE user_id = ?1 AND idem_key = ?2 AND state = 'IN_FLIGHT'",
-	[STMT_IDEM_FORGET] =
-	    "DELETE FROM api_idempotency WHERE user_id = ?1 AND idem_key = ?2"
-	    " AND state = 'IN_FLIGHT'",
+	/* ?1 user, ?2 key: the record and its ids in order, in one read */
+	[STMT_IDEM_LOOK] =
+	    "SELECT r.request_hash, r.status, f.kind, f.ref_id FROM idem_record r"
+	    " LEFT JOIN idem_ref f ON f.record_id = r.id"
+	    " WHERE r.user_id = ?1 AND r.idem_key = ?2 ORDER BY f.seq",
+	[STMT_IDEM_INSERT] =
+	    "INSERT INTO idem_record(user_id, idem_key, request_hash, status,"
+	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[STMT_IDEM_REF_INSERT] =
+	    "INSERT INTO idem_ref(record_id, seq, kind, ref_id)"
+	    " VALUES (?1, ?2, ?3, ?4)",
+	/* its idem_ref rows go with it (ON DELETE CASCADE) */
 	[STMT_IDEM_PURGE] =
-	    "DELETE FROM api_idempotency WHERE created_at <= ?1",
+	    "DELETE FROM idem_record WHERE created_at <= ?1",
 	/* ?1 concert, ?2 seen after this: the live waiting line, in order */
 	[STMT_QUEUE_LINE] =
 	    "SELECT id FROM queue_ticket WHERE concert_id = ?1"

@@ -14,6 +14,7 @@
 
 #include "arena.h"
 #include "db.h"
+#include "idempotency.h"
 
 #define WALLET_KEY_MAX 64
 
@@ -34,6 +35,23 @@ struct ledger_row {
 enum bo_status wallet_charge(struct db *db, int64_t user_id, int64_t amount,
     int64_t max_charge, const char *key, int64_t now, int64_t *balance,
     int *replayed);
+
+/*
+ * The same charge for the API, under its Idempotency-Key k (k->key NULL:
+ * none). k->key is also the ledger row's key, and k is looked up and
+ * recorded in the charge's own transaction (idempotency.h). On BO_OK
+ * check k->result: IDEM_NEW charged (*balance, and the new row as k's
+ * IDEM_REF_LEDGER); IDEM_REPLAY was charged before (its row in k's refs;
+ * *balance untouched). BO_CONFLICT: the key's ledger row has another
+ * amount.
+ */
+enum bo_status wallet_charge_idem(struct db *db, int64_t user_id,
+    int64_t amount, int64_t max_charge, struct idem *k, int64_t now,
+    int64_t *balance);
+
+/* One of the buyer's ledger rows. BO_NOT_FOUND: none with that id. */
+enum bo_status wallet_ledger_get(struct db *db, int64_t user_id, int64_t id,
+    struct ledger_row *out);
 
 /* The balance and the whole ledger, newest first, in one read. */
 enum bo_status wallet_history(struct db *db, struct arena *a, int64_t user_id,
