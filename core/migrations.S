@@ -28,5 +28,9 @@ schema_005:
 schema_006:
 	.incbin "schema/006_plans.sql"
 	.byte 0
+	.global schema_009
+schema_009:
+	.incbin "schema/009_settings_version.sql"
+	.byte 0
 
 	.section .note.GNU-stack,"",@progbits
