@@ -4,8 +4,9 @@
  * GET  /wallet[?amount=N&next=PATH]  login: balance, the whole history
  *        (newest first) and a charge form carrying a one-time key
  * POST /wallet/charge  amount, key, next, csrf → 303 next (or /wallet);
- *        a bad amount comes back on the form (422), nothing changes;
- *        the same key twice charges once
+ *        a bad amount comes back on the form (422), one the balance
+ *        cannot take too (409); nothing changes; the same key twice
+ *        charges once
  * GET  /bookings       login: the paid seats, soonest first
  */
 #include <stdio.h>
@@ -92,9 +93,14 @@ page_wallet_charge(struct req *r)
 	}
 	s = wallet_charge(r->db, r->session.user_id, amount, set->max_charge,
 	    req_form(r, "key"), r->now, &balance, &replayed);
-	if (s == BO_INVALID) {
+	if (s == BO_INVALID) { /* the amount was checked above: the key */
 		page_error(r, 400, "This form is missing its one-time key: reload "
 		    "the wallet and try again. Nothing was charged.");
+		return;
+	}
+	if (s == BO_LIMIT) {
+		wallet_page(r, 409, "That would take your balance over the largest "
+		    "amount we can keep. Nothing was charged.");
 		return;
 	}
 	if (s == BO_CONFLICT) {
