@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack, Client, csrfOf, uniqueEmail, joinQueue, ROOT } from '../lib/stack.mjs';
@@ -23,6 +23,7 @@ async function admitted(tag) {
   const email = uniqueEmail(tag);
   assert.equal((await c.signup(email)).status, 303);
   await joinQueue(c, 1);
+  c.email = email;
   c.uid = stack.sql(`SELECT id FROM user WHERE email = '${email}'`);
   c.csrf = csrfOf((await c.get('/wallet')).text);
   return c;
@@ -200,6 +201,19 @@ test('a charge the balance cannot take says so (409) and charges nothing', async
   assert.equal((await c.post('/wallet/charge', { amount: '10', key: `${key}x`, csrf: c.csrf })).status, 303);
   assert.equal(stack.sql(`SELECT balance FROM user WHERE id = ${c.uid}`), '9223372036854775807');
   assert.equal((await c.post('/wallet/charge', { amount: '1', key: `${key}y`, csrf: c.csrf })).status, 409);
+  // The API says the same: 409 limit_reached, as documented.
+  const login = await fetch(`${stack.base}/api/v1/sessions`, { method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: c.email, password: 'correct horse battery' }) });
+  const { token } = await login.json();
+  const api = await fetch(`${stack.base}/api/v1/balance/charge`, { method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ amount: 1 }) });
+  assert.equal(api.status, 409);
+  assert.equal((await api.json()).error.code, 'limit_reached');
+  const doc = JSON.parse(readFileSync(join(ROOT, 'static', 'openapi.json'), 'utf8'));
+  assert.ok(doc.paths['/api/v1/balance/charge'].post.responses['409']['x-error-codes'].includes('limit_reached'));
+  assert.equal(stack.sql(`SELECT balance FROM user WHERE id = ${c.uid}`), '9223372036854775807');
   // A broken key is still told as such.
   const badkey = await c.post('/wallet/charge', { amount: '1', key: 'has space', csrf: c.csrf });
   assert.equal(badkey.status, 400);
