@@ -17,6 +17,7 @@
  */
 #include "currency.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -169,5 +170,72 @@ currency_format(char out[CURRENCY_TEXT_MAX], const char *code, int64_t amount)
 		snprintf(p, CURRENCY_TEXT_MAX - (size_t)(p - out), " %s", code);
 	else
 		*p = '\0';
+	return out;
+}
+
+int
+currency_parse(const char *code, const char *text, int64_t min, int64_t max,
+    int64_t *out)
+{
+	int digits = currency_minor_unit(code);
+	uint64_t v = 0;
+	const char *p = text;
+	int frac = 0;
+
+	if (digits < 0)
+		digits = 0;
+	if (text == NULL || !isdigit((unsigned char)*p) ||
+	    (p[0] == '0' && isdigit((unsigned char)p[1])))
+		return 0;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return 0;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p == '.' && digits > 0) {
+		for (p++; isdigit((unsigned char)*p); p++) {
+			if (++frac > digits || v > (UINT64_MAX - 9) / 10)
+				return 0;
+			v = v * 10 + (uint64_t)(*p - '0');
+		}
+		if (frac == 0)
+			return 0;
+	}
+	if (*p != '\0')
+		return 0;
+	for (; frac < digits; frac++) {
+		if (v > UINT64_MAX / 10)
+			return 0;
+		v *= 10;
+	}
+	if (v > (uint64_t)INT64_MAX || (int64_t)v < min || (int64_t)v > max)
+		return 0;
+	*out = (int64_t)v;
+	return 1;
+}
+
+char *
+currency_plain(char out[CURRENCY_TEXT_MAX], const char *code, int64_t amount)
+{
+	int digits = currency_minor_unit(code);
+	uint64_t scale = 1, mag;
+
+	assert(amount >= 0);
+	mag = (uint64_t)amount;
+	if (digits <= 0) {
+		snprintf(out, CURRENCY_TEXT_MAX, "%" PRIu64, mag);
+		return out;
+	}
+	for (int i = 0; i < digits; i++)
+		scale *= 10;
+	{
+		int n = snprintf(out, CURRENCY_TEXT_MAX, "%" PRIu64 ".", mag / scale);
+		uint64_t frac = mag % scale;
+
+		/* digits is at most 4: the fraction, zero-padded, from the end */
+		for (int i = digits - 1; i >= 0; i--, frac /= 10)
+			out[n + i] = (char)('0' + frac % 10);
+		out[n + digits] = '\0';
+	}
 	return out;
 }

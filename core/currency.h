@@ -49,4 +49,21 @@ int currency_valid(const char *code, char *err, size_t errlen);
 char *currency_format(char out[CURRENCY_TEXT_MAX], const char *code,
     int64_t amount);
 
+/*
+ * Reads text as a person writes an amount of code, into a whole number of
+ * its minor unit: digits, then for a currency with a minor unit
+ * optionally a point and one to that many digits ("12", "12.5" and
+ * "12.50" are 1250 in USD; "165000" in KRW). No sign, spaces, grouping,
+ * leading zeros or exponent. 1 with *out within [min, max], else 0.
+ */
+int currency_parse(const char *code, const char *text, int64_t min,
+    int64_t max, int64_t *out);
+
+/*
+ * Writes amount (>= 0) as currency_parse() reads it back, for a form
+ * field: "1650.00" in USD, "165000" in KRW. Returns out.
+ */
+char *currency_plain(char out[CURRENCY_TEXT_MAX], const char *code,
+    int64_t amount);
+
 #endif

@@ -135,6 +135,20 @@ test('the currency: ISO 4217 only, chosen before any amount, each read by its ow
     await joinQueue(c, 1);
     const map = await c.get('/performances/1');
     assert.deepEqual(heads(map.text), ['VIP 165.000 KWD', 'R 132.000 KWD', 'S 99.000 KWD', 'Balcony 66.000 KWD']);
+    // The wallet reads a top-up as people write dinars: 12.5 is 12,500 fils.
+    const wallet = await c.get('/wallet?amount=165000&next=/');
+    assert.match(wallet.text, /name="amount" value="165\.000" inputmode="decimal" pattern="\[0-9\]\+\(\[\.\]\[0-9\]\{1,3\}\)\?"/,
+      'a Top up link\'s amount (fils) shown as dinars');
+    assert.match(wallet.text, /An amount with at most 3 decimals, up to 1,000\.000 KWD at a time\./);
+    const key = /name="key" value="([^"]+)"/.exec(wallet.text)[1];
+    const csrf = csrfOf(wallet.text);
+    const bad = await c.post('/wallet/charge', { amount: '1.2345', key, csrf });
+    assert.equal(bad.status, 422);
+    assert.match(bad.text, /Enter an amount from 0\.001 KWD to 1,000\.000 KWD: digits, and at most 3 after a point/);
+    assert.equal((await c.post('/wallet/charge', { amount: '12.5', key, csrf })).status, 303);
+    const uid = kwd.sql("SELECT id FROM user ORDER BY id DESC LIMIT 1");
+    assert.equal(kwd.sql(`SELECT group_concat(amount) FROM ledger WHERE user_id = ${uid}`), '12500');
+    assert.match((await c.get('/wallet')).text, /id="balance">12\.500 KWD</);
     const api = await fetch(`${kwd.base}/api/v1/concerts`);
     const body = await api.json();
     assert.equal(body.currency, 'KWD');

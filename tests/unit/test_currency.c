@@ -7,7 +7,8 @@
  * against Debian's iso-codes list (known, unknown, without a minor unit,
  * malformed, each refusal with a reason); currency_format() for the five
  * with a symbol and for others by their own minor unit, negative amounts,
- * zero, the extremes of int64 and a code with no minor unit.
+ * zero, the extremes of int64 and a code with no minor unit; and
+ * currency_parse()/currency_plain(), the amount as a person types it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -130,6 +131,74 @@ amounts_by_their_own_minor_unit(void **state)
 	expect("??", 1234, "1,234");
 }
 
+static void
+parses(const char *code, const char *text, int64_t want)
+{
+	int64_t got = -1;
+
+	if (!currency_parse(code, text, 1, INT64_MAX, &got))
+		fail_msg("%s \"%s\" refused", code, text);
+	assert_int_equal(got, want);
+}
+
+static void
+refuses(const char *code, const char *text)
+{
+	int64_t got = -1;
+
+	if (currency_parse(code, text, 1, INT64_MAX, &got))
+		fail_msg("%s \"%s\" read as %lld", code, text, (long long)got);
+	assert_int_equal(got, -1);
+}
+
+/* What a person types into the top-up form, by the currency's minor unit. */
+static void
+amounts_as_typed(void **state)
+{
+	static const char *const never[] = {
+		"", "-5", "+5", " 5", "5 ", "1,000", "1e3", "0x10", "05", "00",
+		"0", "5.", ".5", "5..0", "5.0.0", "ï¼", "5\n",
+	};
+	char out[CURRENCY_TEXT_MAX];
+	int64_t v;
+
+	(void)state;
+	parses("KRW", "165000", 165000);
+	parses("USD", "12", 1200);
+	parses("USD", "12.5", 1250);
+	parses("USD", "12.50", 1250);
+	parses("USD", "0.01", 1);
+	parses("KWD", "12.345", 12345);
+	parses("KWD", "0.5", 500);
+	parses("CLF", "1.2345", 12345);
+	parses("USD", "92233720368547758.07", INT64_MAX);
+	refuses("KRW", "1.5");     /* won have no minor unit */
+	refuses("KRW", "165000.0");
+	refuses("USD", "1.234");   /* cents: two decimals at most */
+	refuses("KWD", "1.2345");
+	refuses("USD", "0.00");    /* below the minimum of 1 */
+	refuses("USD", "92233720368547758.08");
+	refuses("KRW", "9223372036854775808");
+	refuses("KRW", "99999999999999999999999");
+	for (size_t i = 0; i < sizeof never / sizeof never[0]; i++) {
+		refuses("USD", never[i]);
+		refuses("KRW", never[i]);
+	}
+	/* The range is the caller's. */
+	assert_int_equal(currency_parse("USD", "10000.01", 1, 1000000, &v), 0);
+	assert_int_equal(currency_parse("USD", "10000.00", 1, 1000000, &v), 1);
+	assert_int_equal(v, 1000000);
+	/* And back, for a form field. */
+	assert_string_equal(currency_plain(out, "USD", 1250), "12.50");
+	assert_string_equal(currency_plain(out, "USD", 5), "0.05");
+	assert_string_equal(currency_plain(out, "KWD", 165000), "165.000");
+	assert_string_equal(currency_plain(out, "CLF", 12345), "1.2345");
+	assert_string_equal(currency_plain(out, "KRW", 165000), "165000");
+	assert_string_equal(currency_plain(out, "USD", INT64_MAX),
+	    "92233720368547758.07");
+	parses("KWD", currency_plain(out, "KWD", 7), 7);
+}
+
 int
 main(void)
 {
@@ -137,6 +206,7 @@ main(void)
 		cmocka_unit_test(minor_units_by_currency),
 		cmocka_unit_test(valid_codes_are_iso_4217_with_a_minor_unit),
 		cmocka_unit_test(amounts_by_their_own_minor_unit),
+		cmocka_unit_test(amounts_as_typed),
 	};
 
 	return cmocka_run_group_tests_name("currency", tests, NULL, NULL);
