@@ -28,6 +28,10 @@ schema_005:
 schema_006:
 	.incbin "schema/006_plans.sql"
 	.byte 0
+	.global schema_007
+schema_007:
+	.incbin "schema/007_login_throttle.sql"
+	.byte 0
 	.global schema_009
 schema_009:
 	.incbin "schema/009_settings_version.sql"

@@ -59,17 +59,33 @@ static const char *const sql[STMT__MAX] = {
 	    " WHERE s.token_hash = ?1 AND s.expires_at > ?2",
 	[STMT_SESSION_DELETE] = "DELETE FROM session WHERE token_hash = ?1",
 	[STMT_SESSION_PURGE] = "DELETE FROM session WHERE expires_at <= ?1",
-	[STMT_LOGIN_FAILURE_GET] =
-	    "SELECT failures, window_start FROM login_failure WHERE email = ?1",
-	/* ?2 now, ?3 the start of the current window (now - window) */
-	[STMT_LOGIN_FAILURE_BUMP] =
-	    "INSERT INTO login_failure(email, failures, window_start)"
-	    " VALUES (?1, 1, ?2) ON CONFLICT(email) DO UPDATE SET"
-	    " failures = CASE WHEN window_start <= ?3 THEN 1 ELSE failures + 1 END,"
-	    " window_start = CASE WHEN window_start <= ?3 THEN ?2 ELSE window_start END",
-	[STMT_LOGIN_FAILURE_CLEAR] = "DELETE FROM login_failure WHERE email = ?1",
-	[STMT_LOGIN_FAILURE_PURGE] =
-	    "DELETE FROM login_failure WHERE window_start <= ?1",
+	/* The login throttle (login_throttle.h): counts per e-mail and client
+	 * address, and per e-mail from everywhere. The rule is in C; these
+	 * read and write what it decided. */
+	[STMT_LOGIN_ATTEMPT_GET] =
+	    "SELECT failures, last_at FROM login_attempt"
+	    " WHERE email = ?1 AND addr = ?2",
+	[STMT_LOGIN_ATTEMPT_PUT] =
+	    "INSERT INTO login_attempt(email, addr, failures, last_at)"
+	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(email, addr) DO UPDATE SET"
+	    " failures = excluded.failures, last_at = excluded.last_at",
+	[STMT_LOGIN_ATTEMPT_CLEAR] =
+	    "DELETE FROM login_attempt WHERE email = ?1 AND addr = ?2",
+	/* ?1 now - LOGIN_FORGET_SECONDS */
+	[STMT_LOGIN_ATTEMPT_PURGE] = "DELETE FROM login_attempt WHERE last_at <= ?1",
+	[STMT_LOGIN_ACCOUNT_GET] =
+	    "SELECT failures, window_start FROM login_account WHERE email = ?1",
+	[STMT_LOGIN_ACCOUNT_PUT] =
+	    "INSERT INTO login_account(email, failures, window_start)"
+	    " VALUES (?1, ?2, ?3) ON CONFLICT(email) DO UPDATE SET"
+	    " failures = excluded.failures, window_start = excluded.window_start",
+	/* A success takes back its own attempt, if its window still runs. */
+	[STMT_LOGIN_ACCOUNT_GIVE_BACK] =
+	    "UPDATE login_account SET failures = failures - 1"
+	    " WHERE email = ?1 AND window_start = ?2 AND failures > 0",
+	/* ?1 now - LOGIN_ACCOUNT_WINDOW */
+	[STMT_LOGIN_ACCOUNT_PURGE] =
+	    "DELETE FROM login_account WHERE window_start <= ?1",
 
 	[STMT_CONCERT_INSERT] =
 	    "INSERT INTO concert(title, artist, venue, description)"

@@ -597,7 +597,7 @@ test('422: wrong types, missing and unknown fields, amounts out of range, a reus
   assert.equal(balanceOf(b.uid), maxCharge + 10);
 });
 
-test('429: five wrong passwords lock the account out, even with the right one', async () => {
+test('429: after five wrong passwords this address waits, even with the right one', async () => {
   const a = await account('throttled');
   const bystander = await account('bystander');
   for (let i = 0; i < 5; i++)
@@ -605,6 +605,7 @@ test('429: five wrong passwords lock the account out, even with the right one', 
   const r = await api('POST', '/api/v1/sessions', { body: { email: a.email, password: PASSWORD } });
   expectError(r, 429, 'too_many_requests');
   assert.ok(Number(r.headers.get('retry-after')) > 0, 'Retry-After');
+  assert.match(JSON.parse(r.text).error.message, /try again in \d+ seconds/);
   expectError(await api('POST', '/api/v1/sessions', { body: { email: a.email.toUpperCase(), password: PASSWORD } }), 429, 'too_many_requests', 'any spelling of the address');
   // the token it had keeps working, and another account is not affected
   assert.equal((await api('GET', '/api/v1/balance', { token: a.token })).status, 200);

@@ -132,7 +132,7 @@ test('a wrong password and an unknown e-mail get the same message', async () => 
   }
 });
 
-test('logins are throttled per account after five failures', async () => {
+test('logins are throttled per account and address after five failures', async () => {
   const email = uniqueEmail();
   await new Client(stack.base).signup(email);
   for (let i = 0; i < 5; i++)
@@ -140,6 +140,7 @@ test('logins are throttled per account after five failures', async () => {
   const blocked = await new Client(stack.base).login(email);
   assert.equal(blocked.status, 429, 'even the right password waits');
   assert.match(blocked.text, /Too many failed attempts/);
+  assert.match(blocked.text, /Please try again in \d+ seconds\./);
   assert.ok(Number(blocked.headers.get('retry-after')) > 0);
 });
 

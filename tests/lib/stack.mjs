@@ -29,9 +29,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // settingsFirst: the same, before the demo catalogue exists (the currency
 // cannot change once there are prices); fcgiBin: another build of the
 // workers (build/faults/boxoffice.fcgi); env: extra environment for the
-// workers.
+// workers; realIpFrom: turn on the real_ip sample of nginx/boxoffice.conf,
+// trusting this proxy address.
 export async function startStack({ workers = 3, settings = {}, settingsFirst = {},
-  loginRate = '100000r/s', fcgiBin = join(BIN, 'boxoffice.fcgi'), env = {} } = {}) {
+  loginRate = '100000r/s', fcgiBin = join(BIN, 'boxoffice.fcgi'), env = {},
+  realIpFrom = '' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'boxoffice-'));
   const db = join(dir, 'boxoffice.db');
   const sock = join(dir, 'fcgi.sock');
@@ -42,7 +44,8 @@ export async function startStack({ workers = 3, settings = {}, settingsFirst = {
   admin('demo');
   for (const [k, v] of Object.entries(settings)) admin('set', k, v);
   const port = await freePort();
-  const conf = execFileSync(join(ROOT, 'tools', 'nginx-conf.sh'), [dir, String(port), sock, loginRate], { encoding: 'utf8' });
+  const conf = execFileSync(join(ROOT, 'tools', 'nginx-conf.sh'), [dir, String(port), sock, loginRate],
+    { encoding: 'utf8', env: { ...process.env, REAL_IP_FROM: realIpFrom } });
   writeFileSync(join(dir, 'nginx.conf'), conf);
   const fcgiLog = [];
   const fcgi = spawn(fcgiBin.startsWith('/') ? fcgiBin : join(ROOT, fcgiBin),

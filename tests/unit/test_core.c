@@ -6,14 +6,13 @@
  * message, a stored value read back, the version every write moves, the
  * currency fixed once amounts exist); accounts (sign-up and its session,
  * duplicate e-mail ignoring case, weak passwords and bad e-mails, login
- * right/wrong/unknown, throttling after LOGIN_MAX_FAILURES and its end after
- * the window, a successful login clearing the count); sessions (destroy,
+ * right/wrong/unknown; the login throttle is test_login.c's); sessions (destroy,
  * expiry, purge); the catalogue after demo_load (concert list order and
  * seat counts, unknown ids, the 1,000-seat hall in section order, sale-state
  * boundaries) and lazy hold expiry: a HELD hold counts until expires_at and
  * not at it, a PAID one always, a RELEASED or EXPIRED one never.
  *
- * scrypt costs ~70 ms a call: the account tests make 28 such calls (29
+ * scrypt costs ~70 ms a call: the account tests make 13 such calls (14
  * while signup_refuses_email_as_typed fails: that sign-up goes through).
  */
 #include <stdarg.h>
@@ -386,7 +385,8 @@ login(struct fixture *f, const char *email, const char *password, int64_t now,
 	char e[ACCOUNT_EMAIL_MAX + 2];
 
 	snprintf(e, sizeof e, "%s", email);
-	return account_login(f->db, e, password, now, TTL, out, retry_after);
+	return account_login(f->db, e, password, "192.0.2.1", now, TTL, out,
+	    retry_after);
 }
 
 static int64_t
@@ -527,61 +527,6 @@ login_right_wrong_unknown(void **state)
 	    &retry), BO_INVALID);
 	assert_int_equal(login(f, "not an email", PASSWORD, NOW, &sn, &retry),
 	    BO_INVALID);
-}
-
-/* n wrong-password logins, one a second from start, each BO_INVALID. */
-static void
-fail_logins(struct fixture *f, const char *email, int n, int64_t start)
-{
-	struct session_new sn;
-	int64_t retry;
-
-	for (int i = 0; i < n; i++)
-		assert_int_equal(login(f, email, "wrong password!", start + i, &sn,
-		    &retry), BO_INVALID);
-}
-
-static void
-login_is_throttled_then_released(void **state)
-{
-	struct fixture *f = *state;
-	struct session_new sn;
-	int64_t retry = 0, t = NOW + 10;
-
-	signup(f, "target@example.com", NOW, TTL, &sn);
-	fail_logins(f, "target@example.com", LOGIN_MAX_FAILURES, NOW);
-
-	/* Even the right password is turned away, and told how long to wait. */
-	assert_int_equal(login(f, "target@example.com", PASSWORD, t, &sn, &retry),
-	    BO_THROTTLED);
-	assert_true(retry > 0);
-	assert_int_equal(retry, NOW + LOGIN_WINDOW_SECONDS - t);
-	retry = 0;
-	assert_int_equal(login(f, "TARGET@example.com", PASSWORD,
-	    NOW + LOGIN_WINDOW_SECONDS - 1, &sn, &retry), BO_THROTTLED);
-	assert_int_equal(retry, 1);
-
-	/* The window has passed. */
-	assert_int_equal(login(f, "target@example.com", PASSWORD,
-	    NOW + LOGIN_WINDOW_SECONDS, &sn, &retry), BO_OK);
-	assert_int_equal(retry, 0);
-}
-
-static void
-login_success_clears_failures(void **state)
-{
-	struct fixture *f = *state;
-	struct session_new sn;
-	int64_t retry;
-
-	signup(f, "forgetful@example.com", NOW, TTL, &sn);
-	fail_logins(f, "forgetful@example.com", LOGIN_MAX_FAILURES - 1, NOW);
-	assert_int_equal(login(f, "forgetful@example.com", PASSWORD, NOW + 10,
-	    &sn, &retry), BO_OK);
-	/* Counted from zero again: one more failure does not lock. */
-	fail_logins(f, "forgetful@example.com", 1, NOW + 20);
-	assert_int_equal(login(f, "forgetful@example.com", PASSWORD, NOW + 30,
-	    &sn, &retry), BO_OK);
 }
 
 /* ---- sessions ---- */
@@ -887,8 +832,6 @@ main(void)
 		T(signup_refuses_email_as_typed),
 		T(signup_refuses_bad_emails),
 		T(login_right_wrong_unknown),
-		T(login_is_throttled_then_released),
-		T(login_success_clears_failures),
 		T(session_destroy_ends_it),
 		T(sessions_expire_and_are_purged),
 		D(concerts_listed_soonest_first),
