@@ -188,7 +188,6 @@ page_queue_json(struct req *r)
 		return;
 	}
 	json_begin(r, 200);
-	req_header(r, "Cache-Control", "no-store");
 	buf_puts(b, "{\"state\":");
 	json_str(b, queue_state_name(v.state));
 	if (v.state == Q_WAITING) {

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 pkgs="build-essential pkg-config libfcgi-dev libsqlite3-dev sqlite3
 libscrypt-dev libcmocka-dev libsodium-dev libjansson-dev libqrencode-dev
-tzdata nginx wrk chromium curl util-linux jq
+tzdata nginx wrk chromium curl util-linux jq iso-codes
 prometheus zbar-tools librsvg2-bin systemd"
 # tzdata: the venue's time zone (core/when.c). prometheus: promtool checks
 # the /metrics writer. zbar-tools, librsvg2-bin: a scanner reads the QR

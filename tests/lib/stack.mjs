@@ -26,19 +26,24 @@ export function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Starts a stack. settings: { key: value } applied with boxoffice-admin set;
+// settingsFirst: the same, before the demo catalogue exists (the currency
+// cannot change once there are prices);
 // fcgiBin: another build of the workers (build/faults/boxoffice.fcgi);
 // env: extra environment for the workers; realIpFrom: turn on the
 // real_ip sample of nginx/boxoffice.conf, trusting this proxy address;
 // nginxWorkers: nginx's worker_processes (default $NGINX_WORKERS or 1);
 // extraConf: text pasted into nginx's http block (the benchmark's
 // baseline server).
-export async function startStack({ workers = 3, settings = {}, loginRate = '100000r/s',
-  fcgiBin = join(BIN, 'boxoffice.fcgi'), env = {}, realIpFrom = '', nginxWorkers, extraConf = '' } = {}) {
+export async function startStack({ workers = 3, settings = {}, settingsFirst = {},
+  loginRate = '100000r/s', fcgiBin = join(BIN, 'boxoffice.fcgi'), env = {}, realIpFrom = '',
+  nginxWorkers, extraConf = '' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'boxoffice-'));
   const db = join(dir, 'boxoffice.db');
   const sock = join(dir, 'fcgi.sock');
   const admin = (...args) =>
     execFileSync(join(BIN, 'boxoffice-admin'), ['--db', db, ...args.map(String)], { encoding: 'utf8' });
+  admin('init');
+  for (const [k, v] of Object.entries(settingsFirst)) admin('set', k, v);
   admin('demo');
   for (const [k, v] of Object.entries(settings)) admin('set', k, v);
   const port = await freePort();
