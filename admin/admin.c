@@ -323,7 +323,8 @@ cmd_loadtest_buyers(struct db *db, int argc, char **argv)
 	"(the 'timezone' setting) unless they carry an offset:\n" \
 	"  2026-12-24 19:30        venue time (also 2026-12-24T19:30, and :SS)\n" \
 	"  2026-12-24T19:30+09:00  with an offset (+HH:MM, +HHMM or Z)\n" \
-	"  @1798108200             Unix seconds (a bare 10-digit number too)\n" \
+	"  @1798108200             Unix seconds (a bare number too, but not of\n" \
+	"                          8 or more than 10 digits: those are dates)\n" \
 	"A venue time that the clocks skip (spring forward) or show twice\n" \
 	"(fall back) is refused; for a repeated one, give the offset.\n" \
 	"The sale must open before it closes, and close by the start.\n\n" \

@@ -305,10 +305,12 @@ when_parse(const char *text, const char *zone, int64_t *out, char *err,
 	if (text[0] == '@' || all_digits(text)) {
 		const char *num = text[0] == '@' ? text + 1 : text;
 
-		if (text[0] != '@' && strlen(text) != 10) {
-			snprintf(err, errlen, "%s%s%s: a bare number is read as Unix "
-			    "seconds only with 10 digits (write @%s for other "
-			    "seconds, or a date as 2026-12-24 19:30)",
+		/* 8 digits look like YYYYMMDD, more than 10 like YYYYMMDDhhmm:
+		 * a date typed compactly, not seconds. */
+		if (text[0] != '@' && (strlen(text) == 8 || strlen(text) > 10)) {
+			snprintf(err, errlen, "%s%s%s looks like a compact date, not "
+			    "Unix seconds: write the date as 2026-12-24 19:30 (or "
+			    "seconds as @%s)",
 			    quotable(text) ? "\"" : "", quotable(text) ? text : "that",
 			    quotable(text) ? "\"" : "", quotable(text) ? text : "N");
 			return 0;

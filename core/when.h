@@ -10,10 +10,11 @@
  *   2026-12-24T19:30+0900   +HHMM or Z; the zone setting plays no part
  *   2026-12-24T10:30Z
  *   @1798108200             Unix seconds, any count of digits
- *   1798108200              Unix seconds as exactly 10 digits (2001-09-09
- *                           to 2286-11-20): scripts keep working, while a
- *                           compact date such as 20261224 or 202612241930
- *                           is refused instead of being read as seconds
+ *   1798108200              Unix seconds as a bare number of up to 10
+ *   0                       digits (to 2286-11-20), except 8 digits:
+ *                           scripts keep working, while a compact date
+ *                           (20261224, 202612241930) is refused instead
+ *                           of being read as a time in 1970 or 8390
  * A wall-clock time the zone skips (spring forward) or shows twice (fall
  * back) is refused with a sentence that says so; an ambiguous one names
  * both instants it could be, so the operator can pick one with an offset.

@@ -118,8 +118,17 @@ unix_seconds(void **state)
 	reads("@86400", "Asia/Seoul", 86400);
 	reads("@253402300799", "Asia/Seoul", WHEN_MAX);
 	/* A compact date is not taken for seconds. */
-	refuses("20261224", "Asia/Seoul", "10 digits", "@20261224", NULL);
-	refuses("202612241930", "Asia/Seoul", "10 digits", NULL);
+	reads("0", "Asia/Seoul", 0);
+	reads("86400", "Asia/Seoul", 86400);
+	reads("999999999", "Asia/Seoul", INT64_C(999999999));
+	reads("9999999999", "Asia/Seoul", INT64_C(9999999999));
+	refuses("20261224", "Asia/Seoul", "\"20261224\" looks like a compact "
+	    "date", "@20261224", NULL);
+	refuses("12345678", "Asia/Seoul", "compact date", NULL);
+	refuses("202612241930", "Asia/Seoul", "compact date", NULL);
+	refuses("20261224193000", "Asia/Seoul", "compact date", NULL);
+	refuses("01798108200", "Asia/Seoul", "compact date", NULL);
+	refuses("0123", "Asia/Seoul", "leading zeros", NULL);
 	refuses("@", "Asia/Seoul", "Unix seconds", NULL);
 	refuses("@-1", "Asia/Seoul", "Unix seconds", NULL);
 	refuses("@01798108200", "Asia/Seoul", "leading zeros", NULL);
