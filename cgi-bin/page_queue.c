@@ -188,7 +188,6 @@ page_queue_json(struct req *r)
 		return;
 	}
 	json_begin(r, 200);
-	req_header(r, "Cache-Control", "no-store");
 	v.concert_id = r->id; /* also without a ticket */
 	api_queue_write(r->body, &v, r->now);
 }

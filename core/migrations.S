@@ -36,5 +36,9 @@ schema_007:
 schema_008:
 	.incbin "schema/008_idempotency.sql"
 	.byte 0
+	.global schema_009
+schema_009:
+	.incbin "schema/009_settings_version.sql"
+	.byte 0
 
 	.section .note.GNU-stack,"",@progbits

@@ -18,9 +18,10 @@
 #include "arena.h"
 #include "parse.h"
 
-/* A long waiting line as it was at taken_at (see queue.h). */
+/* A long waiting line as it was at taken_at, under settings version
+ * settings (abandon_after decides who is still in it; see queue.h). */
 struct line_snapshot {
-	int64_t concert_id, taken_at;
+	int64_t concert_id, taken_at, settings;
 	int64_t *ids;   /* live WAITING ticket ids, ascending */
 	size_t n, cap;
 };
@@ -113,10 +114,12 @@ line_of(struct db *db, int64_t concert_id, int64_t now,
 		db->queue_cache_free = line_cache_free;
 	}
 	l = &c->line[(uint64_t)concert_id % QUEUE_SNAPSHOT_SLOTS];
-	if (l->concert_id == concert_id && l->taken_at == now)
+	if (l->concert_id == concert_id && l->taken_at == now &&
+	    l->settings == set->version)
 		return l;
 	l->concert_id = concert_id;
 	l->taken_at = now;
+	l->settings = set->version;
 	l->n = 0;
 	st = db_stmt(db, STMT_QUEUE_LINE);
 	db_bind_int(st, 1, concert_id);

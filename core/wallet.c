@@ -27,7 +27,7 @@ wallet_move_locked(struct db *db, int64_t user, int64_t amount, int64_t hold_id,
 	if (amount < 0 && current < -amount)
 		return BO_INSUFFICIENT;
 	if (amount > 0 && current > INT64_MAX - amount)
-		return BO_INVALID;
+		return BO_LIMIT; /* the amount is fine; the balance is full */
 	*balance = current + amount;
 	/* The ledger's triggers check the chain and move user.balance. */
 	st = db_stmt(db, STMT_LEDGER_INSERT);

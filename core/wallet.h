@@ -30,7 +30,9 @@ struct ledger_row {
  * charge happen once: a second call with the same key changes nothing and
  * answers as the first, with the balance the first left (*replayed = 1),
  * or BO_CONFLICT if its amount
- * differs. BO_INVALID for an amount out of range or a bad key.
+ * differs. BO_INVALID for an amount out of range or a bad key; BO_LIMIT
+ * when the balance would pass the largest we can keep (INT64_MAX);
+ * nothing changes then.
  */
 enum bo_status wallet_charge(struct db *db, int64_t user_id, int64_t amount,
     int64_t max_charge, const char *key, int64_t now, int64_t *balance,
@@ -59,7 +61,7 @@ enum bo_status wallet_history(struct db *db, struct arena *a, int64_t user_id,
 
 /* Inside a write transaction: moves the balance by amount and writes its
  * ledger row (used by payment.c too). BO_INSUFFICIENT when it would go
- * below zero. */
+ * below zero, BO_LIMIT above INT64_MAX. */
 enum bo_status wallet_move_locked(struct db *db, int64_t user_id, int64_t amount,
     int64_t hold_id, const char *key, int64_t now, int64_t *balance);
 

@@ -230,14 +230,19 @@ test('security headers are on pages and errors alike', async () => {
 });
 
 test('a setting changed with boxoffice-admin shows at once, without a restart', async () => {
-  stack.admin('set', 'currency', 'USD');
+  // The first date on the front page, in the venue's zone and then in UTC.
+  const starts = Number(stack.sql('SELECT min(starts_at) FROM performance'));
+  const hhmm = (timeZone) => new Intl.DateTimeFormat('en-GB',
+    { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(starts * 1000));
+  assert.ok((await new Client(stack.base).get('/')).text.includes(`, ${hhmm('Asia/Seoul')}`));
+  stack.admin('set', 'timezone', 'UTC');
   try {
     const r = await new Client(stack.base).get('/');
-    assert.ok(r.text.includes('$660.00'), 'prices now in USD');
+    assert.ok(r.text.includes(`, ${hhmm('UTC')}`), 'times now in UTC');
   } finally {
-    stack.admin('set', 'currency', 'KRW');
+    stack.admin('set', 'timezone', 'Asia/Seoul');
   }
-  assert.ok((await new Client(stack.base).get('/')).text.includes('₩66,000'));
+  assert.ok((await new Client(stack.base).get('/')).text.includes(`, ${hhmm('Asia/Seoul')}`));
 });
 
 test('a worker that dies is replaced and the site keeps answering', async () => {

@@ -3,7 +3,8 @@
  *
  * Covers db_open/db_migrate (user_version reaches db_schema_latest(), and
  * migrating again changes nothing); settings (defaults, validation with a
- * message, a stored value read back); accounts (sign-up and its session,
+ * message, a stored value read back, the version every write moves, the
+ * currency fixed once amounts exist); accounts (sign-up and its session,
  * duplicate e-mail ignoring case, weak passwords and bad e-mails, login
  * right/wrong/unknown; the login throttle is test_login.c's); sessions (destroy,
  * expiry, purge); the catalogue after demo_load (concert list order and
@@ -211,6 +212,8 @@ settings_are_validated(void **state)
 	};
 	static const char *const bad_currencies[] = {
 		"krw", "KR", "KRWW", "", "K1W", "₩",
+		"ABC", "QQQ", /* three capitals, but not ISO 4217 */
+		"XAU", "XTS", "XXX", /* ISO 4217, but no minor unit */
 	};
 	struct fixture *f = *state;
 
@@ -227,6 +230,8 @@ settings_are_validated(void **state)
 	set_accepted(f, SETTING_TIMEZONE, "UTC");
 	set_accepted(f, SETTING_TIMEZONE, "Asia/Seoul");
 	set_accepted(f, SETTING_CURRENCY, "USD");
+	set_accepted(f, SETTING_CURRENCY, "KWD");
+	set_accepted(f, SETTING_CURRENCY, "XOF");
 	set_accepted(f, SETTING_HOLD_SECONDS, "10");
 	set_accepted(f, SETTING_HOLD_SECONDS, "3600");
 }
@@ -260,6 +265,79 @@ settings_load_sees_set_values(void **state)
 	assert_int_equal(s.queue_capacity, 20);
 	assert_string_equal(s.currency, "EUR");
 	assert_string_equal(s.timezone, "Europe/Paris");
+}
+
+/* Every write of a setting moves the version read with the settings,
+ * whoever writes it (boxoffice-admin, or sqlite3 by hand): the workers'
+ * caches are keyed on it. */
+static void
+settings_version_moves_with_every_write(void **state)
+{
+	struct fixture *f = *state;
+	struct settings a, b, c, d, e;
+
+	assert_int_equal(settings_load(f->db, &a), BO_OK);
+	assert_true(a.version >= 0);
+	assert_int_equal(settings_load(f->db, &b), BO_OK);
+	assert_int_equal(b.version, a.version); /* reading moves nothing */
+	set_accepted(f, SETTING_TIMEZONE, "UTC");
+	assert_int_equal(settings_load(f->db, &c), BO_OK);
+	assert_true(c.version > b.version);
+	set_accepted(f, SETTING_TIMEZONE, "Europe/Paris"); /* an update */
+	assert_int_equal(settings_load(f->db, &d), BO_OK);
+	assert_true(d.version > c.version);
+	fx_exec(f->db, "UPDATE setting SET value = 'EUR' WHERE key = 'timezone'");
+	fx_exec(f->db, "DELETE FROM setting WHERE key = 'timezone'");
+	assert_int_equal(settings_load(f->db, &e), BO_OK);
+	assert_int_equal(e.version, d.version + 2);
+	assert_string_equal(e.timezone, "Asia/Seoul"); /* the default again */
+	/* The counter's row cannot go. */
+	assert_int_not_equal(fx_try(f->db, "DELETE FROM settings_version"),
+	    SQLITE_OK);
+}
+
+/* Amounts are whole numbers of the currency's minor unit: once a seat
+ * price or a ledger row exists, another currency would change what they
+ * are worth, and is refused with a reason; nothing changes. */
+static void
+currency_fixed_once_a_ledger_row_exists(void **state)
+{
+	struct fixture *f = *state;
+	char err[512] = "", buf[16];
+	int64_t user;
+
+	set_accepted(f, SETTING_CURRENCY, "USD"); /* no amounts yet: fine */
+	assert_int_equal(fx_add_buyers(f->db, 1, NOW, &user), 0);
+	fx_exec(f->db, "INSERT INTO ledger(user_id, kind, amount, balance_after,"
+	    " created_at) VALUES (%lld, 'CHARGE', 1250, 1250, %lld)",
+	    (long long)user, (long long)NOW);
+	assert_int_equal(setting_set(f->db, SETTING_CURRENCY, "EUR", err,
+	    sizeof err), BO_CONFLICT);
+	assert_non_null(strstr(err, "1 wallet entries"));
+	assert_non_null(strstr(err, "before adding any performance"));
+	assert_int_equal(setting_get(f->db, SETTING_CURRENCY, buf, sizeof buf),
+	    BO_OK);
+	assert_string_equal(buf, "USD");
+	/* The same currency again changes nothing and is fine. */
+	set_accepted(f, SETTING_CURRENCY, "USD");
+}
+
+static void
+currency_fixed_once_a_seat_exists(void **state)
+{
+	struct fixture *f = *state;
+	char err[512] = "", buf[16];
+
+	/* demo_setup: seats with prices, no ledger row. */
+	assert_int_equal(setting_set(f->db, SETTING_CURRENCY, "USD", err,
+	    sizeof err), BO_CONFLICT);
+	assert_non_null(strstr(err, "seat prices, 0 wallet entries"));
+	assert_int_equal(setting_get(f->db, SETTING_CURRENCY, buf, sizeof buf),
+	    BO_OK);
+	assert_string_equal(buf, "KRW");
+	set_accepted(f, SETTING_CURRENCY, "KRW");
+	/* An unknown code is refused as invalid before anything else. */
+	set_refused(f, SETTING_CURRENCY, "ABC");
 }
 
 /* ---- accounts ---- */
@@ -744,6 +822,9 @@ main(void)
 		T(settings_are_validated),
 		T(timezone_must_be_a_zone_file),
 		T(settings_load_sees_set_values),
+		T(settings_version_moves_with_every_write),
+		T(currency_fixed_once_a_ledger_row_exists),
+		D(currency_fixed_once_a_seat_exists),
 		T(signup_opens_a_session),
 		T(lookup_refuses_unknown_tokens),
 		T(signup_duplicate_email_conflicts),

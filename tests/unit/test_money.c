@@ -10,7 +10,8 @@
  *
  * Covers: hold_create's answers (ok, taken, wrong performance, no ticket,
  * sale not open, max_holds); lazy expiry at exactly hold_seconds;
- * hold_release; wallet_charge's range, keys and replays; wallet_history;
+ * hold_release; wallet_charge's range, keys and replays, and a charge
+ * past the largest balance; wallet_history;
  * payment_pay (short balance, ok, twice, at and just before the deadline,
  * released, another buyer's) and the queue ticket ending only with the
  * last live hold of the concert; a live hold paid after the turn ended,
@@ -431,6 +432,35 @@ hold_release_cases(void **state)
 }
 
 /* ---- 4. wallet_charge and wallet_history ---- */
+
+/* A charge the balance cannot take (it would pass INT64_MAX) is BO_LIMIT,
+ * not BO_INVALID: the amount and the key are fine, and a page that reads
+ * BO_INVALID as "bad key" would say the wrong thing. Nothing changes. */
+static void
+wallet_charge_past_the_largest_balance(void **state)
+{
+	struct fixture *f = *state;
+	char before[512], after[512];
+	int64_t near = INT64_MAX - 10, b = -1;
+	int replayed = -1;
+
+	/* Only a seeded ledger gets there: max_charge is at most 10^12. */
+	fx_exec(f->db, "INSERT INTO ledger(user_id, kind, amount, balance_after,"
+	    " created_at) VALUES (%lld, 'CHARGE', %lld, %lld, %lld)",
+	    (long long)f->user[0], (long long)near, (long long)near,
+	    (long long)T0);
+	money_snapshot(f, before, sizeof before);
+	assert_int_equal(wallet_charge(f->db, f->user[0], 11, MAX_CHARGE, "k-1",
+	    T0 + 1, &b, &replayed), BO_LIMIT);
+	assert_int_equal(wallet_charge(f->db, f->user[0], MAX_CHARGE, MAX_CHARGE,
+	    NULL, T0 + 1, &b, &replayed), BO_LIMIT);
+	assert_int_equal(replayed, 0);
+	money_snapshot(f, after, sizeof after);
+	assert_string_equal(before, after);
+	/* Up to the largest balance exactly is fine. */
+	assert_int_equal(charge(f, 0, 10, "k-2", T0 + 2), INT64_MAX);
+	assert_int_equal(balance_of(f, 0), INT64_MAX);
+}
 
 static void
 wallet_charge_cases(void **state)
@@ -1203,6 +1233,7 @@ main(void)
 		T(lazy_expiry_edges),
 		T(hold_release_cases),
 		T(wallet_charge_cases),
+		T(wallet_charge_past_the_largest_balance),
 		T(payment_pay_cases),
 		T(ticket_done_after_last_hold),
 		T(turn_ends_hold_stays_leave_releases),
