@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { startStack } from '../lib/stack.mjs';
 import { report } from './report.mjs';
-import { childrenOf, sleep, waitFor } from './procs.mjs';
+import { childrenOf, sleep, timeout, waitFor } from './procs.mjs';
 
 const WORKERS = 2;
 const TIMEOUT = 2; // --client-timeout, seconds
@@ -107,7 +107,7 @@ async function siteAnswers(what) {
 
 async function allDroppedByWorkers(clients, what) {
   const closes = await Promise.all(clients.map((c) =>
-    Promise.race([c.closed, sleep(PATIENCE_MS).then(() => 'open')])));
+    Promise.race([c.closed, timeout(PATIENCE_MS, 'open')])));
   for (const c of clients) c.destroy();
   assert.ok(closes.every((ms) => typeof ms === 'number'),
     `${what}: every client was dropped by a worker (got ${closes.join(', ')})`);
@@ -154,7 +154,7 @@ test('half a header, garbage, early closes, a stalled body, an answer never read
   }
   // A well-formed request straight to the socket is answered too.
   const good = client(stack.sock, Buffer.concat([getRequest('/'), record(STDIN)]));
-  const done = await Promise.race([good.closed, sleep(PATIENCE_MS)]);
+  const done = await Promise.race([good.closed, timeout(PATIENCE_MS)]);
   assert.ok(done !== undefined, 'a well-formed FastCGI request is answered and closed');
   assert.match(stdoutOf(good.data()) || '', /^Status: 200 OK\r\n/);
   await allDroppedByWorkers(open.filter((c) => c.s.writable || !c.s.destroyed), 'hostile clients');

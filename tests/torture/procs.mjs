@@ -4,6 +4,8 @@
 import { readFileSync } from 'node:fs';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// The same, without keeping the process alive (for races against a limit).
+export const timeout = (ms, value) => new Promise((r) => setTimeout(() => r(value), ms).unref());
 
 // The pids of the direct children of pid ([] when it is gone).
 export function childrenOf(pid) {
