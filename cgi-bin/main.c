@@ -8,10 +8,11 @@
  * Without --listen the socket is inherited on fd 0 (spawn-fcgi, systemd).
  * The parent binds, loads the templates, checks the schema, forks N
  * workers and waits; a worker that dies is replaced (a crafted FastCGI
- * record can make libfcgi abort one), at once unless the same slot keeps
- * dying young. Workers end when the parent does (PR_SET_PDEATHSIG): no
- * orphan keeps serving after its master is gone. SIGTERM or SIGINT stops
- * all: a busy worker finishes its request first. Each worker opens its own
+ * record can make libfcgi abort one), at once unless it died before it was
+ * ready (then its slot waits, longer each time). Workers end when the
+ * parent does (PR_SET_PDEATHSIG): no orphan keeps serving after its master
+ * is gone. SIGTERM or SIGINT stops all: a busy worker finishes its request
+ * first. Each worker opens its own
  * SQLite connection after the fork and serves one request at a time.
  *
  * A FastCGI client gets --client-timeout seconds to send its whole request
@@ -26,9 +27,11 @@
 #include <netinet/tcp.h>
 #include <signal.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -295,7 +298,7 @@ serve(struct app *app, FCGX_Request *fr, int64_t timeout)
 
 static void
 worker(int listen_fd, pid_t parent, const struct options *o,
-    struct tmpl_set *tmpl)
+    struct tmpl_set *tmpl, atomic_int *ready)
 {
 	struct sigaction sa;
 	struct app app;
@@ -318,6 +321,7 @@ worker(int listen_fd, pid_t parent, const struct options *o,
 	/* No listening socket for libfcgi: accept_client() accepts. */
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, -1, 0) != 0)
 		_exit(1);
+	atomic_store(ready, 1);
 	while (!stopping) {
 		/* A client that asked to keep its connection (FCGI_KEEP_CONN)
 		 * sends its next request on the same one. */
@@ -350,35 +354,37 @@ on_term_parent(int sig)
 }
 
 static pid_t
-spawn(int listen_fd, const struct options *o, struct tmpl_set *tmpl)
+spawn(int listen_fd, const struct options *o, struct tmpl_set *tmpl,
+    atomic_int *ready)
 {
-	pid_t parent = getpid(), pid = fork();
+	pid_t parent = getpid(), pid;
 
-	if (pid == 0)
-		worker(listen_fd, parent, o, tmpl);
+	atomic_store(ready, 0);
+	if ((pid = fork()) == 0)
+		worker(listen_fd, parent, o, tmpl, ready);
 	if (pid < 0)
 		perror("boxoffice: fork");
 	return pid;
 }
 
 /*
- * The worker slots. A dead worker is replaced at once: its death costs the
- * site a worker only for the time a fork takes, and a client that can crash
- * workers gains nothing from making the master wait. Only a slot whose
- * workers keep dying young (within QUICK_DEATH_MS of their start, several
- * times running: a worker that cannot start) waits before the next try,
- * longer each time, without holding up the other slots.
+ * The worker slots. A worker that dies after it was ready (however it
+ * died: a crash, libfcgi aborting on a crafted record, kill -9) is replaced
+ * at once: its death costs the site a worker only for the time a fork
+ * takes, and whoever can crash workers gains nothing from making the master
+ * wait. A worker that dies before it was ready (it cannot open the
+ * database, say) would only die again: its slot waits, 100 ms and doubling
+ * up to 5 s, without holding up the other slots. Readiness is a flag per
+ * slot in memory shared with the workers.
  */
-#define QUICK_DEATH_MS 1000
-#define QUICK_DEATHS_FREE 3
 #define BACKOFF_FIRST_MS 100
 #define BACKOFF_MAX_MS 5000
 
 struct slot {
 	pid_t pid;        /* 0 while waiting to be respawned */
-	int64_t born_ms;  /* when pid was started */
 	int64_t due_ms;   /* when to respawn (pid == 0) */
-	int quick;        /* deaths in a row, each soon after its start */
+	int unready;      /* deaths in a row before being ready */
+	atomic_int *ready; /* set by the worker when it starts accepting */
 };
 
 static int64_t
@@ -394,32 +400,32 @@ static void
 slot_start(struct slot *s, int listen_fd, const struct options *o,
     struct tmpl_set *tmpl)
 {
-	s->pid = spawn(listen_fd, o, tmpl);
-	s->born_ms = now_ms();
+	s->pid = spawn(listen_fd, o, tmpl, s->ready);
 	if (s->pid < 0) { /* fork failed: try again later */
 		s->pid = 0;
-		s->due_ms = s->born_ms + BACKOFF_MAX_MS;
+		s->due_ms = now_ms() + BACKOFF_MAX_MS;
 	}
 }
 
-/* A slot's worker died: log it, and start another or say when. */
+/* A slot's worker died: log it, and start another now or say when. */
 static void
 slot_died(struct slot *s, int status, int listen_fd, const struct options *o,
     struct tmpl_set *tmpl)
 {
-	int64_t now = now_ms(), delay = 0;
+	int64_t delay = 0;
 	pid_t dead = s->pid;
 
-	s->quick = now - s->born_ms < QUICK_DEATH_MS ? s->quick + 1 : 0;
-	if (s->quick > QUICK_DEATHS_FREE) {
-		int shift = s->quick - QUICK_DEATHS_FREE - 1;
+	if (atomic_load(s->ready)) {
+		s->unready = 0;
+	} else {
+		int shift = s->unready++;
 
 		delay = shift >= 6 ? BACKOFF_MAX_MS : BACKOFF_FIRST_MS << shift;
 		if (delay > BACKOFF_MAX_MS)
 			delay = BACKOFF_MAX_MS;
 	}
 	s->pid = 0;
-	s->due_ms = now + delay;
+	s->due_ms = now_ms() + delay;
 	if (delay == 0)
 		slot_start(s, listen_fd, o, tmpl);
 	if (s->pid > 0)
@@ -429,11 +435,11 @@ slot_died(struct slot *s, int status, int listen_fd, const struct options *o,
 		    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
 		    (int)s->pid);
 	else
-		fprintf(stderr, "boxoffice: worker %d died (%s %d), %d times in "
-		    "a row soon after starting; next try in %lld ms\n", (int)dead,
-		    WIFSIGNALED(status) ? "signal" : "exit",
+		fprintf(stderr, "boxoffice: worker %d died before it was ready "
+		    "(%s %d, %d times in a row); next try in %lld ms\n",
+		    (int)dead, WIFSIGNALED(status) ? "signal" : "exit",
 		    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
-		    s->quick, (long long)(s->due_ms - now));
+		    s->unready, (long long)delay);
 }
 
 int
@@ -443,6 +449,7 @@ main(int argc, char **argv)
 	struct tmpl_set *tmpl;
 	struct sigaction sa;
 	struct slot slots[MAX_WORKERS];
+	atomic_int *ready;
 	struct db *db;
 	int fd, version;
 
@@ -474,8 +481,16 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	memset(slots, 0, sizeof slots);
-	for (int i = 0; i < o.workers; i++)
+	ready = mmap(NULL, sizeof *ready * (size_t)o.workers,
+	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (ready == MAP_FAILED) {
+		perror("boxoffice: mmap");
+		return 1;
+	}
+	for (int i = 0; i < o.workers; i++) {
+		slots[i].ready = &ready[i];
 		slot_start(&slots[i], fd, &o, tmpl);
+	}
 	fprintf(stderr, "boxoffice: %d workers on %s\n", (int)o.workers,
 	    o.listen ? o.listen : "fd 0");
 	while (!stopping) {
