@@ -27,7 +27,8 @@ WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 # mixed load; TORTURE_SOAK_SECONDS shortens it). make check runs short.
 TORTURE ?= long
 
-.PHONY: all deps run check unit http torture torture-short e2e bench clean install
+.PHONY: all deps run check unit http torture torture-short e2e bench bench-baseline \
+        bench-check clean install
 all: $(BINS)
 
 build/%.o: %.c
@@ -74,6 +75,11 @@ build/hello.fcgi: tests/bench/hello.c
 build/bench-commits: build/tests/bench/commits.o $(CORE_OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
+# The benchmark's work counter, preloaded into the workers (tests/bench/count.c).
+build/bench-count.so: tests/bench/count.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -fPIC -shared -o $@ $< -lsqlite3 -ldl
+
 deps:
 	@tools/deps.sh
 
@@ -99,8 +105,17 @@ check: deps
 	@$(MAKE) --no-print-directory all unit
 	@$(MAKE) --no-print-directory http torture-short e2e
 
-bench: deps all build/hello.fcgi build/bench-commits
-	@WORKERS=$(WORKERS) tools/bench.sh
+# The benchmark (tests/bench/bench.mjs; BENCH_SECONDS, BENCH_ROWS, … at its
+# top); bench-baseline makes the last run's report the committed baseline.
+bench: deps all build/hello.fcgi build/bench-commits build/bench-count.so
+	@WORKERS=$(WORKERS) node tests/bench/bench.mjs
+
+bench-baseline:
+	@node tests/bench/bench.mjs --write-baseline "$$NOTE"
+
+# The benchmark's own parts (work counter, wrk's JSON, the judging); no timings.
+bench-check: all build/bench-commits build/bench-count.so
+	node --test --test-concurrency=1 tests/bench/bench.test.mjs
 
 PREFIX ?= /usr/local
 install: all

@@ -131,16 +131,17 @@ static int
 cmd_set(struct db *db, int argc, char **argv)
 {
 	enum setting_key k = known_key(argv[1]);
-	char err[160];
+	char err[512];
 	enum bo_status s;
 
 	(void)argc;
 	if (k == SETTING__MAX)
 		return 2;
 	s = setting_set(db, k, argv[2], err, sizeof err);
-	if (s == BO_INVALID) {
+	if (s == BO_INVALID || s == BO_CONFLICT) {
+		/* a bad value, or a currency that would change stored amounts */
 		fprintf(stderr, "boxoffice-admin: %s\n", err);
-		return 2;
+		return s == BO_INVALID ? 2 : 1;
 	}
 	if (s != BO_OK)
 		return fail(s, "set");

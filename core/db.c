@@ -16,7 +16,7 @@
 
 /* From migrations.S: NUL-terminated SQL texts, oldest first. */
 extern const char schema_001[], schema_002[], schema_003[], schema_004[],
-    schema_005[], schema_006[];
+    schema_005[], schema_006[], schema_007[], schema_008[], schema_009[];
 
 static const char *const migrations[] = {
 	schema_001,
@@ -25,6 +25,9 @@ static const char *const migrations[] = {
 	schema_004,
 	schema_005,
 	schema_006,
+	schema_007,
+	schema_008,
+	schema_009,
 };
 #define MIGRATIONS_N ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -45,16 +45,20 @@ may_hold(struct db *db, int64_t perf, int64_t seat, int64_t user, int64_t now,
 
 enum bo_status
 hold_create(struct db *db, int64_t perf, int64_t seat, int64_t user,
-    int64_t now, const struct settings *set, int64_t *hold_id)
+    int64_t now, const struct settings *set, struct idem *k, int64_t *hold_id)
 {
 	sqlite3_stmt *st;
 	enum bo_status s;
 	int64_t price = 0;
 	int rc;
 
+	*hold_id = 0;
 	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
-	if ((s = may_hold(db, perf, seat, user, now, set, &price)) != BO_OK) {
+	/* A replay is answered before anything is checked again: the
+	 * buyer's own hold must not come back as "taken". */
+	if ((s = idem_look(db, user, k)) != BO_OK || idem_settled(k) ||
+	    (s = may_hold(db, perf, seat, user, now, set, &price)) != BO_OK) {
 		db_rollback(db);
 		return s;
 	}
@@ -78,9 +82,13 @@ hold_create(struct db *db, int64_t perf, int64_t seat, int64_t user,
 	/* The partial UNIQUE index answers "taken": BO_CONFLICT. */
 	if ((s = db_status(db, rc, "hold_create")) != BO_OK) {
 		db_rollback(db);
+		*hold_id = 0;
 		return s;
 	}
-	return db_commit(db);
+	idem_add_ref(k, IDEM_REF_HOLD, *hold_id);
+	if ((s = idem_commit(db, user, k, now)) != BO_OK || idem_settled(k))
+		*hold_id = 0; /* rolled back */
+	return s;
 }
 
 static enum hold_state

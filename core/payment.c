@@ -24,7 +24,7 @@ step_ints(struct db *db, enum stmt id, int n, const int64_t *v)
 
 enum bo_status
 payment_pay(struct db *db, int64_t hold_id, int64_t user, int64_t now,
-    int64_t *payment_id, int *already)
+    struct idem *k, int64_t *payment_id, int *already)
 {
 	struct arena a = ARENA_INIT;
 	struct hold_view h;
@@ -37,6 +37,10 @@ payment_pay(struct db *db, int64_t hold_id, int64_t user, int64_t now,
 	*payment_id = 0;
 	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
+	if ((s = idem_look(db, user, k)) != BO_OK || idem_settled(k)) {
+		db_rollback(db);
+		return s;
+	}
 	s = hold_get(db, &a, hold_id, user, now, &h);
 	arena_free(&a);
 	if (s == BO_OK && h.state == HOLD_PAID) {
@@ -70,9 +74,14 @@ payment_pay(struct db *db, int64_t hold_id, int64_t user, int64_t now,
 	}
 	if (s != BO_OK) {
 		db_rollback(db);
+		*payment_id = 0;
 		return s;
 	}
-	return db_commit(db);
+	idem_add_ref(k, IDEM_REF_PAYMENT, *payment_id);
+	idem_add_ref(k, IDEM_REF_HOLD, hold_id);
+	if ((s = idem_commit(db, user, k, now)) != BO_OK || idem_settled(k))
+		*payment_id = 0; /* rolled back */
+	return s;
 }
 
 enum bo_status

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "currency.h"
 #include "parse.h"
 
 static const struct {
@@ -32,7 +33,8 @@ static const struct {
 	[SETTING_SESSION_TTL] = { "session_ttl", "604800",
 	    "seconds a login lasts", 300, 31536000 },
 	[SETTING_CURRENCY] = { "currency", "KRW",
-	    "ISO 4217 code shown beside amounts", 1, 0 },
+	    "ISO 4217 code of every amount; fixed once a seat or a wallet "
+	    "entry exists", 1, 0 },
 	[SETTING_TIMEZONE] = { "timezone", "Asia/Seoul",
 	    "IANA time zone the venue's times are shown in", 1, 0 },
 };
@@ -82,14 +84,8 @@ setting_valid(enum setting_key k, const char *value, char *err, size_t errlen)
 	int64_t v;
 
 	if (table[k].min > table[k].max) {
-		if (k == SETTING_CURRENCY) {
-			if (strlen(value) == 3 && isupper((unsigned char)value[0]) &&
-			    isupper((unsigned char)value[1]) &&
-			    isupper((unsigned char)value[2]))
-				return 1;
-			snprintf(err, errlen, "currency must be three capital letters, like KRW");
-			return 0;
-		}
+		if (k == SETTING_CURRENCY)
+			return currency_valid(value, err, errlen);
 		if (valid_timezone(value))
 			return 1;
 		snprintf(err, errlen, "unknown time zone '%s' (try Asia/Seoul or UTC)", value);
@@ -140,13 +136,17 @@ settings_load(struct db *db, struct settings *out)
 
 	for (int k = 0; k < SETTING__MAX; k++)
 		apply(out, (enum setting_key)k, table[k].def);
+	out->version = -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		enum setting_key k = setting_lookup(db_col_text(st, 0));
 
+		out->version = sqlite3_column_int64(st, 2);
 		if (k != SETTING__MAX)
 			apply(out, k, db_col_text(st, 1));
 	}
 	db_reset(st);
+	if (rc != SQLITE_DONE)
+		out->version = -1; /* values half read: never a cache key */
 	return db_status(db, rc, "settings_load");
 }
 
@@ -163,6 +163,43 @@ setting_get(struct db *db, enum setting_key k, char *buf, size_t len)
 	return db_status(db, rc, "setting_get");
 }
 
+/*
+ * Inside the write transaction: BO_OK when the currency may become value,
+ * BO_CONFLICT (reason in err) when amounts kept in the current one exist.
+ */
+static enum bo_status
+currency_change_allowed(struct db *db, const char *value, char *err,
+    size_t errlen)
+{
+	char current[16];
+	int64_t seats = 0, ledger = 0;
+	sqlite3_stmt *st;
+	enum bo_status s;
+	int rc;
+
+	if ((s = setting_get(db, SETTING_CURRENCY, current, sizeof current)) != BO_OK)
+		return s;
+	if (strcmp(current, value) == 0)
+		return BO_OK;
+	st = db_stmt(db, STMT_SETTING_AMOUNTS);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		seats = sqlite3_column_int64(st, 0);
+		ledger = sqlite3_column_int64(st, 1);
+		rc = SQLITE_DONE;
+	}
+	db_reset(st);
+	if ((s = db_status(db, rc, "setting_set")) != BO_OK)
+		return s;
+	if (seats == 0 && ledger == 0)
+		return BO_OK;
+	snprintf(err, errlen, "the currency cannot change once amounts exist "
+	    "(%lld seat prices, %lld wallet entries): they are whole numbers of "
+	    "%s's minor unit and would be worth something else in %s. Choose the "
+	    "currency before adding any performance.", (long long)seats,
+	    (long long)ledger, current, value);
+	return BO_CONFLICT;
+}
+
 enum bo_status
 setting_set(struct db *db, enum setting_key k, const char *value, char *err,
     size_t errlen)
@@ -175,6 +212,11 @@ setting_set(struct db *db, enum setting_key k, const char *value, char *err,
 		return BO_INVALID;
 	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
+	if (k == SETTING_CURRENCY &&
+	    (s = currency_change_allowed(db, value, err, errlen)) != BO_OK) {
+		db_rollback(db);
+		return s;
+	}
 	st = db_stmt(db, STMT_SETTING_SET);
 	db_bind_text(st, 1, table[k].name);
 	db_bind_text(st, 2, value);

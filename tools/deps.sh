@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 pkgs="build-essential pkg-config libfcgi-dev libsqlite3-dev sqlite3
 libscrypt-dev libcmocka-dev libsodium-dev libjansson-dev nginx wrk
-chromium curl util-linux jq"
+chromium curl util-linux jq iso-codes"
 command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 
 missing=""

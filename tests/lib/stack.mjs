@@ -26,21 +26,37 @@ export function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Starts a stack. settings: { key: value } applied with boxoffice-admin set;
+// settingsFirst: the same, before the demo catalogue exists (the currency
+// cannot change once there are prices);
 // fcgiBin: another build of the workers (build/faults/boxoffice.fcgi);
 // env: extra environment for the workers; args: extra boxoffice.fcgi
-// options. stack.restart() starts the workers and nginx again on the same
-// folder, database and port (after they were stopped or killed).
-export async function startStack({ workers = 3, settings = {}, loginRate = '100000r/s',
-  fcgiBin = join(BIN, 'boxoffice.fcgi'), env = {}, args = [] } = {}) {
+// options; realIpFrom: turn on the real_ip sample of nginx/boxoffice.conf,
+// trusting this proxy address; nginxWorkers: nginx's worker_processes
+// (default $NGINX_WORKERS or 1); extraConf: text pasted into nginx's http
+// block (the benchmark's baseline server). stack.restart() starts the
+// workers and nginx again on the same folder, database and port (after
+// they were stopped or killed).
+export async function startStack({ workers = 3, settings = {}, settingsFirst = {},
+  loginRate = '100000r/s', fcgiBin = join(BIN, 'boxoffice.fcgi'), env = {}, args = [], realIpFrom = '',
+  nginxWorkers, extraConf = '' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'boxoffice-'));
   const db = join(dir, 'boxoffice.db');
   const sock = join(dir, 'fcgi.sock');
   const admin = (...a) =>
     execFileSync(join(BIN, 'boxoffice-admin'), ['--db', db, ...a.map(String)], { encoding: 'utf8' });
+  admin('init');
+  for (const [k, v] of Object.entries(settingsFirst)) admin('set', k, v);
   admin('demo');
   for (const [k, v] of Object.entries(settings)) admin('set', k, v);
   const port = await freePort();
-  const conf = execFileSync(join(ROOT, 'tools', 'nginx-conf.sh'), [dir, String(port), sock, loginRate], { encoding: 'utf8' });
+  const confArgs = [dir, String(port), sock, loginRate];
+  if (extraConf) {
+    writeFileSync(join(dir, 'extra.conf'), extraConf);
+    confArgs.push(join(dir, 'extra.conf'));
+  }
+  const confEnv = { ...process.env, REAL_IP_FROM: realIpFrom };
+  if (nginxWorkers) confEnv.NGINX_WORKERS = String(nginxWorkers);
+  const conf = execFileSync(join(ROOT, 'tools', 'nginx-conf.sh'), confArgs, { encoding: 'utf8', env: confEnv });
   writeFileSync(join(dir, 'nginx.conf'), conf);
   const base = `http://127.0.0.1:${port}`;
   const stack = {
@@ -67,8 +83,9 @@ export async function startStack({ workers = 3, settings = {}, loginRate = '1000
       const { fcgi, nginx } = stack;
       fcgi.kill('SIGTERM');
       nginx.kill('SIGQUIT');
-      await Promise.all([fcgi, nginx].map((p) => p.exitCode !== null || p.signalCode !== null
-        ? null : new Promise((r) => p.on('exit', r))));
+      // A process killed by a signal has a signalCode and no exitCode.
+      await Promise.all([fcgi, nginx].map((p) => p.exitCode !== null || p.signalCode !== null ? null :
+        new Promise((r) => p.on('exit', r))));
       if (!process.env.KEEP_TMP) rmSync(dir, { recursive: true, force: true });
     },
   };
