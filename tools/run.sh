@@ -8,7 +8,8 @@
 # up to 30 s), so a crash loop does not spin; the master's workers end with
 # it. If one of them exits by itself (a start-up error), or nginx dies,
 # everything stops and says why: repeating would not help, and a killed
-# nginx leaves its workers holding the port.
+# nginx leaves its workers holding the port (they go too: nginx runs in a
+# process group of its own).
 #
 # BOXOFFICE_VAR picks the folder for the database, socket, logs and lock
 # (default ./var), so a test can run its own copy beside a developer's.
@@ -47,8 +48,8 @@ start_fcgi() {
 	fcgi_pid=$!
 	echo "$fcgi_pid" > "$var/fcgi.pid"
 }
-start_nginx() {
-	nginx -p "$var" -c "$var/nginx.conf" -e "$var/nginx-error.log" 9>&- &
+start_nginx() { # in its own process group: its workers can be found
+	setsid nginx -p "$var" -c "$var/nginx.conf" -e "$var/nginx-error.log" 9>&- &
 	nginx_pid=$!
 }
 start_expire() {
@@ -66,7 +67,9 @@ start_expire() {
 stop() {
 	trap - INT TERM EXIT
 	echo "stopping boxoffice"
-	for p in $fcgi_pid $nginx_pid $expire_pid; do kill "$p" 2>/dev/null || true; done
+	for p in $fcgi_pid $expire_pid; do kill "$p" 2>/dev/null || true; done
+	# nginx and its workers, even orphaned by a killed nginx master
+	[ -z "$nginx_pid" ] || kill -- -"$nginx_pid" 2>/dev/null || true
 	wait 2>/dev/null || true
 	rm -f "$var/run.pid" "$var/run.info" "$var/fcgi.pid"
 	exit "${1:-0}"
@@ -116,7 +119,8 @@ while :; do
 	"$fcgi_pid") restart fcgi "$status" ;;
 	"$expire_pid") restart expire "$status" ;;
 	"$nginx_pid")
-		echo "boxoffice: nginx stopped (status $status); stopping everything (see $var/nginx-error.log)"
+		if [ "$status" -gt 128 ]; then how="was killed (signal $((status - 128)))"; else how="exited (status $status)"; fi
+		echo "boxoffice: nginx $how; stopping everything (see $var/nginx-error.log)"
 		stop 1 ;;
 	esac
 done

@@ -70,3 +70,31 @@ test('make run restarts a FastCGI master killed with SIGKILL; its old workers ar
   assert.match(out, /stopping boxoffice/);
   if (process.env.VERBOSE) console.log(out);
 });
+
+test('make run stops everything and says so when nginx is killed (its orphaned workers too)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'boxoffice-run-'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const run = spawn(join(ROOT, 'tools', 'run.sh'), [],
+    { cwd: ROOT, env: { ...process.env, PORT: String(port), WORKERS: '2', BOXOFFICE_VAR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  run.stdout.on('data', (d) => { out += d; });
+  run.stderr.on('data', (d) => { out += d; });
+  const exited = new Promise((r) => run.on('exit', (code) => r(code)));
+  t.after(async () => {
+    if (run.exitCode === null && run.signalCode === null) { run.kill('SIGTERM'); await exited; }
+    rmSync(dir, { recursive: true, force: true });
+  });
+  assert.ok(await until(async () => /boxoffice is running/.test(out) && (await status(base)) === 200, 15000),
+    `the site answers:\n${out}`);
+  const nginx = Number(readFileSync(join(dir, 'nginx.pid'), 'utf8'));
+  const master = children(run.pid).find((p) => comm(p) === 'boxoffice.fcgi');
+  const everything = [nginx, ...children(nginx), master, ...children(master)];
+  process.kill(nginx, 'SIGKILL');
+  const code = await Promise.race([exited, sleep(15000).then(() => 'running')]);
+  assert.equal(code, 1, `run.sh stops with status 1:\n${out}`);
+  assert.match(out, /boxoffice: nginx was killed \(signal 9\); stopping everything/);
+  assert.ok(await until(() => everything.every((p) => !alive(p)), 10000),
+    `nothing it started is left: ${everything.filter(alive).map((p) => `${p} ${comm(p)}`).join(', ')}`);
+  assert.equal(await status(base), 0, 'the port is closed');
+});
