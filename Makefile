@@ -5,10 +5,10 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral -Wvla
-PKGS     = sqlite3 libsodium fcgi jansson
+PKGS     = sqlite3 libsodium fcgi jansson libqrencode
 ALL_CPPFLAGS = -Icore -Icgi-bin -D_GNU_SOURCE $(CPPFLAGS)
 ALL_CFLAGS   = -std=c11 $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -lsodium -lfcgi -ljansson) -lscrypt
+LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -lsodium -lfcgi -ljansson -lqrencode) -lscrypt
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 CORE_SRC = $(wildcard core/*.c)
@@ -117,11 +117,28 @@ bench-baseline:
 bench-check: all build/bench-commits build/bench-count.so
 	node --test --test-concurrency=1 tests/bench/bench.test.mjs
 
-PREFIX ?= /usr/local
+# make install [PREFIX=/usr/local] [UNITDIR=/etc/systemd/system] [DESTDIR=]
+# Binaries to PREFIX/bin; templates, static files, README and the nginx and
+# cron samples to PREFIX/share/boxoffice; the systemd units to UNITDIR (the
+# administrator's folder: these are not a distribution package's units).
+# The samples and units name /usr/local paths, rewritten here for PREFIX.
+PREFIX  ?= /usr/local
+UNITDIR ?= /etc/systemd/system
+SHARE    = $(PREFIX)/share/boxoffice
+UNITS    = $(wildcard admin/systemd/*.socket admin/systemd/*.service admin/systemd/*.timer)
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/boxoffice
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SHARE)/nginx $(DESTDIR)$(UNITDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
-	cp -r templates static nginx admin/boxoffice.cron $(DESTDIR)$(PREFIX)/share/boxoffice/
+	rm -rf $(DESTDIR)$(SHARE)/templates $(DESTDIR)$(SHARE)/static
+	cp -R templates static $(DESTDIR)$(SHARE)/
+	install -m 644 README.md $(DESTDIR)$(SHARE)/
+	sed 's|/usr/local|$(PREFIX)|g' nginx/boxoffice.conf >$(DESTDIR)$(SHARE)/nginx/boxoffice.conf
+	sed 's|/usr/local|$(PREFIX)|g' admin/boxoffice.cron >$(DESTDIR)$(SHARE)/boxoffice.cron
+	for u in $(UNITS); do \
+		sed 's|/usr/local|$(PREFIX)|g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
+	done
+	chmod 644 $(DESTDIR)$(SHARE)/nginx/boxoffice.conf $(DESTDIR)$(SHARE)/boxoffice.cron \
+	    $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS)))
 
 clean:
 	rm -rf build

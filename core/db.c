@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "sql.h"
 
 /* From migrations.S: NUL-terminated SQL texts, oldest first. */
 extern const char schema_001[], schema_002[], schema_003[], schema_004[],
@@ -86,6 +87,7 @@ db_close(struct db *db)
 		return;
 	for (int i = 0; i < STMT__MAX; i++)
 		sqlite3_finalize(db->stmts[i]);
+	sql_finalize_all(db);
 	if (db->queue_cache_free != NULL)
 		db->queue_cache_free(db->queue_cache);
 	sqlite3_close(db->handle);
