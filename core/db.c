@@ -190,6 +190,33 @@ db_status(struct db *db, int rc, const char *where)
 	}
 }
 
+enum bo_status
+db_tidy(struct db *db, struct db_tidy_result *out)
+{
+	int rc;
+
+	out->complete = 0;
+	out->wal_frames = out->copied = -1;
+	/* Busy (another connection writing) only skips the statistics. */
+	rc = sqlite3_exec(db->handle, "PRAGMA optimize", NULL, NULL, NULL);
+	if ((rc & 0xff) != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY &&
+	    (rc & 0xff) != SQLITE_LOCKED)
+		return db_status(db, rc, "PRAGMA optimize");
+	sqlite3_busy_timeout(db->handle, DB_TIDY_WAIT_MS);
+	rc = sqlite3_wal_checkpoint_v2(db->handle, NULL,
+	    SQLITE_CHECKPOINT_TRUNCATE, &out->wal_frames, &out->copied);
+	sqlite3_busy_timeout(db->handle, BUSY_TIMEOUT_MS);
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+		out->complete = 1;
+		return BO_OK;
+	case SQLITE_BUSY: /* readers (or a writer) still on the WAL */
+		return BO_OK;
+	default:
+		return db_status(db, rc, "checkpoint");
+	}
+}
+
 int64_t
 db_count(struct db *db, enum stmt id, int n, const int64_t *params, int *rc)
 {
