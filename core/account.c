@@ -227,7 +227,7 @@ static enum bo_status
 login_begin(struct db *db, struct login_try *t, int64_t now,
     int64_t *retry_after)
 {
-	struct login_counts c;
+	struct login_counts c = { 0 }, read;
 	sqlite3_stmt *st;
 	enum bo_status s;
 	int rc;
@@ -243,9 +243,24 @@ login_begin(struct db *db, struct login_try *t, int64_t now,
 	if (rc == SQLITE_DONE)
 		rc = counts_get(db, STMT_LOGIN_ACCOUNT_GET, t, &c.acct_failures,
 		    &c.window_start);
+	read = c;
 	if (rc == SQLITE_DONE && (*retry_after = login_reserve(&c, now)) > 0) {
-		db_rollback(db);
-		return BO_THROTTLED;
+		/* Not counted. But times a clock set back had left in the
+		 * future are stored as now (login_reserve), or the wait told
+		 * would never end before the clock caught up with them. */
+		if (memcmp(&c, &read, sizeof c) == 0) {
+			db_rollback(db);
+			return BO_THROTTLED;
+		}
+		if ((rc = counts_put(db, t, &c)) != SQLITE_DONE) {
+			s = db_status(db, rc, "login_begin");
+			db_rollback(db);
+		} else {
+			s = db_commit(db);
+		}
+		if (s != BO_OK)
+			*retry_after = 0;
+		return s == BO_OK ? BO_THROTTLED : s;
 	}
 	if (rc == SQLITE_DONE)
 		rc = counts_put(db, t, &c);

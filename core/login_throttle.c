@@ -28,27 +28,26 @@ login_reserve(struct login_counts *c, int64_t now)
 	int64_t wait = 0;
 
 	assert(c->failures >= 0 && c->acct_failures >= 0);
+	/* A time after now: the clock was set back (or, by a second, an
+	 * attempt that began later was counted first). Count from now, so a
+	 * wait is never longer than the rule's, and so that waiting it out
+	 * lets the next attempt through: the caller stores these times even
+	 * when it refuses, or every later attempt would meet them again. */
+	if (c->last_at > now)
+		c->last_at = now;
+	if (c->window_start > now)
+		c->window_start = now;
 	/* What has lapsed is gone whether or not this attempt goes ahead. */
 	if (c->failures > 0 && now - c->last_at >= LOGIN_FORGET_SECONDS)
 		c->failures = 0;
 	if (c->acct_failures > 0 && now - c->window_start >= LOGIN_ACCOUNT_WINDOW)
 		c->acct_failures = 0;
 
-	if (c->failures >= LOGIN_FREE_FAILURES) {
-		int64_t d = login_delay(c->failures);
-		int64_t w = c->last_at + d - now;
-
-		/* A clock set back never makes the wait longer than the rule. */
-		wait = w > d ? d : w;
-	}
-	if (c->acct_failures >= LOGIN_ACCOUNT_MAX) {
-		int64_t w = c->window_start + LOGIN_ACCOUNT_WINDOW - now;
-
-		if (w > LOGIN_ACCOUNT_WINDOW)
-			w = LOGIN_ACCOUNT_WINDOW;
-		if (w > wait)
-			wait = w;
-	}
+	if (c->failures >= LOGIN_FREE_FAILURES)
+		wait = c->last_at + login_delay(c->failures) - now;
+	if (c->acct_failures >= LOGIN_ACCOUNT_MAX &&
+	    c->window_start + LOGIN_ACCOUNT_WINDOW - now > wait)
+		wait = c->window_start + LOGIN_ACCOUNT_WINDOW - now;
 	if (wait > 0)
 		return wait;
 

@@ -53,7 +53,9 @@ int64_t login_delay(int64_t failures);
  * (the reservation to store before hashing). Otherwise the seconds to wait
  * before the next attempt can be checked (1 … LOGIN_DELAY_MAX or the rest
  * of the window, even when the clock went backwards), *c unchanged except
- * for what has lapsed (a forgotten address, an ended window).
+ * for what has lapsed (a forgotten address, an ended window) and for
+ * times after now, which become now (a clock set back): the caller stores
+ * a changed *c even then, so that the wait it tells is the wait.
  */
 int64_t login_reserve(struct login_counts *c, int64_t now);
 

@@ -187,6 +187,28 @@ a_clock_set_back_never_lengthens_a_wait(void **state)
 	assert_int_equal(login_reserve(&c, NOW), LOGIN_ACCOUNT_WINDOW);
 }
 
+/* After the clock was set back, the wait told is the wait: an attempt
+ * made when it is over goes ahead, however far ahead the stored times are. */
+static void
+after_a_clock_set_back_the_wait_told_is_the_wait(void **state)
+{
+	struct login_counts c = { .failures = 5, .last_at = NOW + 3600 };
+
+	(void)state;
+	assert_int_equal(login_reserve(&c, NOW), 32);
+	assert_int_equal(login_reserve(&c, NOW + 31), 1);
+	assert_int_equal(login_reserve(&c, NOW + 32), 0);
+	assert_int_equal(c.failures, 6);
+	assert_int_equal(c.last_at, NOW + 32);
+
+	c = (struct login_counts){ .acct_failures = LOGIN_ACCOUNT_MAX,
+	    .window_start = NOW + 3600 };
+	assert_int_equal(login_reserve(&c, NOW), LOGIN_ACCOUNT_WINDOW);
+	assert_int_equal(login_reserve(&c, NOW + LOGIN_ACCOUNT_WINDOW), 0);
+	assert_int_equal(c.acct_failures, 1);
+	assert_int_equal(c.window_start, NOW + LOGIN_ACCOUNT_WINDOW);
+}
+
 static void
 addresses_are_keyed_ipv4_or_ipv6_by_64(void **state)
 {
@@ -416,6 +438,35 @@ an_unknown_email_is_throttled_like_an_account(void **state)
 	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM login_account"), 1);
 }
 
+/* The same through account_login, with times stored before the clock was
+ * set back an hour: the owner told to wait 32 s (an address) or 15 minutes
+ * (the ceiling) gets in when that is over, not an hour later. */
+static void
+a_clock_set_back_keeps_its_word(void **state)
+{
+	struct fixture *f = *state;
+	int64_t retry;
+
+	signup_owner(f);
+	fx_exec(f->db, "INSERT INTO login_attempt(email, addr, failures, last_at)"
+	    " VALUES ('%s', '%s', %d, %lld)", OWNER, HOME, LOGIN_FREE_FAILURES,
+	    (long long)(NOW + 3600));
+	assert_int_equal(login(f, OWNER, PASSWORD, HOME, NOW, &retry),
+	    BO_THROTTLED);
+	assert_int_equal(retry, 32);
+	assert_int_equal(login(f, OWNER, PASSWORD, HOME, NOW + 32, &retry), BO_OK);
+	assert_int_equal(attempts(f, OWNER, HOME), 0);
+
+	fx_exec(f->db, "UPDATE login_account SET failures = %d, window_start ="
+	    " %lld WHERE email = '%s'", LOGIN_ACCOUNT_MAX, (long long)(NOW + 3600),
+	    OWNER);
+	assert_int_equal(login(f, OWNER, PASSWORD, HOME, NOW + 40, &retry),
+	    BO_THROTTLED);
+	assert_int_equal(retry, LOGIN_ACCOUNT_WINDOW);
+	assert_int_equal(login(f, OWNER, PASSWORD, HOME,
+	    NOW + 40 + LOGIN_ACCOUNT_WINDOW, &retry), BO_OK);
+}
+
 static void
 lapsed_counts_are_purged(void **state)
 {
@@ -451,12 +502,14 @@ main(void)
 		cmocka_unit_test(a_quiet_day_forgets_the_address),
 		cmocka_unit_test(the_account_ceiling_closes_every_address_for_the_window),
 		cmocka_unit_test(a_clock_set_back_never_lengthens_a_wait),
+		cmocka_unit_test(after_a_clock_set_back_the_wait_told_is_the_wait),
 		cmocka_unit_test(addresses_are_keyed_ipv4_or_ipv6_by_64),
 		cmocka_unit_test(waits_in_words),
 		T(a_guesser_elsewhere_does_not_lock_the_owner_out),
 		T(a_success_clears_its_own_address),
 		T(the_ceiling_locks_every_address_until_its_window_ends),
 		T(an_unknown_email_is_throttled_like_an_account),
+		T(a_clock_set_back_keeps_its_word),
 		T(lapsed_counts_are_purged),
 	};
 #undef T
