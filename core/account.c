@@ -11,9 +11,11 @@
  */
 #include "account.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <libscrypt.h>
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -161,30 +163,72 @@ dummy_hash(void)
 struct login_try {
 	const char *email;          /* normalised; "" when not an address */
 	char addr[LOGIN_ADDR_LEN];  /* login_addr_key() of the client */
-	int64_t window_start;       /* the account window it was counted in */
+	char net[LOGIN_ADDR_LEN];   /* login_net_key() of the client */
+	bool addr_is_ip;            /* false: the shared key "unknown" */
+	int64_t counted_in;         /* the account window it was counted in
+	                             * (0: its network had had its share) */
 	int64_t user_id;            /* 0: no such account */
 	char hash[SCRYPT_MCF_LEN];  /* the stored hash, our own copy */
 };
 
-/* Reads two integer columns of the row statement id finds for t (by
- * e-mail, and address for STMT_LOGIN_ATTEMPT_GET); 0 and 0 when there is
- * none. SQLITE_DONE or the error. */
+/* Reads the n integer columns of the row statement id finds for the
+ * e-mail and key (NULL: by e-mail alone); zeros when there is none.
+ * SQLITE_DONE or the error. */
 static int
-counts_get(struct db *db, enum stmt id, const struct login_try *t,
-    int64_t *a, int64_t *b)
+counts_get(struct db *db, enum stmt id, const char *email, const char *key,
+    int64_t *const col[], int n)
 {
 	sqlite3_stmt *st = db_stmt(db, id);
 	int rc;
 
-	*a = *b = 0;
-	db_bind_text(st, 1, t->email);
-	if (id == STMT_LOGIN_ATTEMPT_GET)
-		db_bind_text(st, 2, t->addr);
+	for (int i = 0; i < n; i++)
+		*col[i] = 0;
+	db_bind_text(st, 1, email);
+	if (key != NULL)
+		db_bind_text(st, 2, key);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*a = sqlite3_column_int64(st, 0);
-		*b = sqlite3_column_int64(st, 1);
+		assert(sqlite3_column_count(st) == n);
+		for (int i = 0; i < n; i++)
+			*col[i] = sqlite3_column_int64(st, i);
 		rc = SQLITE_DONE;
 	}
+	db_reset(st);
+	return rc;
+}
+
+/* Reads what the throttle knows about t's account and client. */
+static int
+counts_read(struct db *db, const struct login_try *t, struct login_counts *c)
+{
+	int64_t *const addr[] = { &c->failures, &c->last_at, &c->known_until };
+	int64_t *const net[] = { &c->net_failures, &c->net_last_at,
+	    &c->net_counted, &c->net_window };
+	int64_t *const acct[] = { &c->acct_failures, &c->window_start };
+	int rc;
+
+	rc = counts_get(db, STMT_LOGIN_ATTEMPT_GET, t->email, t->addr, addr, 3);
+	if (rc == SQLITE_DONE)
+		rc = counts_get(db, STMT_LOGIN_NETWORK_GET, t->email, t->net, net,
+		    4);
+	if (rc == SQLITE_DONE)
+		rc = counts_get(db, STMT_LOGIN_ACCOUNT_GET, t->email, NULL, acct, 2);
+	return rc;
+}
+
+/* Runs statement id with the e-mail, an optional key and n integers. */
+static int
+counts_exec(struct db *db, enum stmt id, const char *email, const char *key,
+    const int64_t v[], int n)
+{
+	sqlite3_stmt *st = db_stmt(db, id);
+	int i = 1, rc;
+
+	db_bind_text(st, i++, email);
+	if (key != NULL)
+		db_bind_text(st, i++, key);
+	for (int j = 0; j < n; j++)
+		db_bind_int(st, i++, v[j]);
+	rc = sqlite3_step(st);
 	db_reset(st);
 	return rc;
 }
@@ -194,23 +238,19 @@ static int
 counts_put(struct db *db, const struct login_try *t,
     const struct login_counts *c)
 {
-	sqlite3_stmt *st = db_stmt(db, STMT_LOGIN_ATTEMPT_PUT);
+	const int64_t addr[] = { c->failures, c->last_at };
+	const int64_t net[] = { c->net_failures, c->net_last_at, c->net_counted,
+	    c->net_window };
+	const int64_t acct[] = { c->acct_failures, c->window_start };
 	int rc;
 
-	db_bind_text(st, 1, t->email);
-	db_bind_text(st, 2, t->addr);
-	db_bind_int(st, 3, c->failures);
-	db_bind_int(st, 4, c->last_at);
-	rc = sqlite3_step(st);
-	db_reset(st);
-	if (rc != SQLITE_DONE)
-		return rc;
-	st = db_stmt(db, STMT_LOGIN_ACCOUNT_PUT);
-	db_bind_text(st, 1, t->email);
-	db_bind_int(st, 2, c->acct_failures);
-	db_bind_int(st, 3, c->window_start);
-	rc = sqlite3_step(st);
-	db_reset(st);
+	rc = counts_exec(db, STMT_LOGIN_ATTEMPT_PUT, t->email, t->addr, addr, 2);
+	if (rc == SQLITE_DONE)
+		rc = counts_exec(db, STMT_LOGIN_NETWORK_PUT, t->email, t->net, net,
+		    4);
+	if (rc == SQLITE_DONE)
+		rc = counts_exec(db, STMT_LOGIN_ACCOUNT_PUT, t->email, NULL, acct,
+		    2);
 	return rc;
 }
 
@@ -220,31 +260,30 @@ counts_put(struct db *db, const struct login_try *t,
  * this attempt and read the account's hash. Counting before hashing is
  * what makes the throttle hold under concurrency: the next attempt, in any
  * worker, already sees this one. *retry_after > 0 (BO_THROTTLED): refused,
- * nothing written. An e-mail that is not an address has no account and
+ * nothing counted. An e-mail that is not an address has no account and
  * no count: nothing to read.
  */
 static enum bo_status
 login_begin(struct db *db, struct login_try *t, int64_t now,
     int64_t *retry_after)
 {
-	struct login_counts c = { 0 }, read;
+	struct login_counts c, read;
 	sqlite3_stmt *st;
 	enum bo_status s;
+	bool counted = false;
 	int rc;
 
 	*retry_after = 0;
 	t->user_id = 0;
-	t->window_start = 0;
+	t->counted_in = 0;
 	if (t->email[0] == '\0')
 		return BO_OK;
 	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
-	rc = counts_get(db, STMT_LOGIN_ATTEMPT_GET, t, &c.failures, &c.last_at);
-	if (rc == SQLITE_DONE)
-		rc = counts_get(db, STMT_LOGIN_ACCOUNT_GET, t, &c.acct_failures,
-		    &c.window_start);
+	rc = counts_read(db, t, &c);
 	read = c;
-	if (rc == SQLITE_DONE && (*retry_after = login_reserve(&c, now)) > 0) {
+	if (rc == SQLITE_DONE &&
+	    (*retry_after = login_reserve(&c, now, &counted)) > 0) {
 		/* Not counted. But times a clock set back had left in the
 		 * future are stored as now (login_reserve), or the wait told
 		 * would never end before the clock caught up with them. */
@@ -265,7 +304,7 @@ login_begin(struct db *db, struct login_try *t, int64_t now,
 	if (rc == SQLITE_DONE)
 		rc = counts_put(db, t, &c);
 	if (rc == SQLITE_DONE) {
-		t->window_start = c.window_start;
+		t->counted_in = counted ? c.window_start : 0;
 		st = db_stmt(db, STMT_USER_BY_EMAIL);
 		db_bind_text(st, 1, t->email);
 		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -283,33 +322,33 @@ login_begin(struct db *db, struct login_try *t, int64_t now,
 }
 
 /*
- * The second half after the right password: the attempt is given back
- * (the address's count cleared, the account's count less one) and a
- * session opened, in one transaction. After a wrong one nothing is
+ * The second half after the right password, in one transaction: the
+ * address's count cleared and the address known from now on (not the
+ * shared key "unknown": that would exempt every client), the attempt
+ * given back to the network and, if it was counted there, to the
+ * account's window; and a session opened. After a wrong one nothing is
  * written: the reserved attempt stays counted.
  */
 static enum bo_status
 login_succeeded(struct db *db, const struct login_try *t, int64_t now,
     int64_t session_ttl, struct session_new *out)
 {
-	sqlite3_stmt *st;
+	const int64_t known[] = {
+		now, t->addr_is_ip ? now + LOGIN_KNOWN_SECONDS : 0 };
+	const int64_t window[] = { t->counted_in };
 	enum bo_status s;
 	int rc;
 
 	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
-	st = db_stmt(db, STMT_LOGIN_ATTEMPT_CLEAR);
-	db_bind_text(st, 1, t->email);
-	db_bind_text(st, 2, t->addr);
-	rc = sqlite3_step(st);
-	db_reset(st);
-	if (rc == SQLITE_DONE) {
-		st = db_stmt(db, STMT_LOGIN_ACCOUNT_GIVE_BACK);
-		db_bind_text(st, 1, t->email);
-		db_bind_int(st, 2, t->window_start);
-		rc = sqlite3_step(st);
-		db_reset(st);
-	}
+	rc = counts_exec(db, STMT_LOGIN_ATTEMPT_KNOWN, t->email, t->addr, known,
+	    2);
+	if (rc == SQLITE_DONE)
+		rc = counts_exec(db, STMT_LOGIN_NETWORK_GIVE_BACK, t->email, t->net,
+		    window, 1);
+	if (rc == SQLITE_DONE)
+		rc = counts_exec(db, STMT_LOGIN_ACCOUNT_GIVE_BACK, t->email, NULL,
+		    window, 1);
 	s = db_status(db, rc, "login_succeeded");
 	if (s == BO_OK)
 		s = session_insert(db, t->user_id, now, session_ttl, out);
@@ -332,7 +371,8 @@ account_login(struct db *db, char *email, const char *password,
 	if (account_email_check(email) != NULL)
 		email[0] = '\0'; /* no account, no count; still one hash below */
 	t.email = email;
-	login_addr_key(client_addr, t.addr, sizeof t.addr);
+	t.addr_is_ip = login_addr_key(client_addr, t.addr, sizeof t.addr);
+	login_net_key(client_addr, t.net, sizeof t.net);
 	if ((s = login_begin(db, &t, now, retry_after)) != BO_OK)
 		return s;
 	if (t.user_id == 0)
@@ -414,6 +454,13 @@ session_purge(struct db *db, int64_t now, int64_t *purged)
 	*purged = sqlite3_changes(db->handle);
 	if (rc == SQLITE_DONE) {
 		st = db_stmt(db, STMT_LOGIN_ATTEMPT_PURGE);
+		db_bind_int(st, 1, now - LOGIN_FORGET_SECONDS);
+		db_bind_int(st, 2, now);
+		rc = sqlite3_step(st);
+		db_reset(st);
+	}
+	if (rc == SQLITE_DONE) {
+		st = db_stmt(db, STMT_LOGIN_NETWORK_PURGE);
 		db_bind_int(st, 1, now - LOGIN_FORGET_SECONDS);
 		rc = sqlite3_step(st);
 		db_reset(st);

@@ -60,26 +60,50 @@ static const char *const sql[STMT__MAX] = {
 	[STMT_SESSION_DELETE] = "DELETE FROM session WHERE token_hash = ?1",
 	[STMT_SESSION_PURGE] = "DELETE FROM session WHERE expires_at <= ?1",
 	/* The login throttle (login_throttle.h): counts per e-mail and client
-	 * address, and per e-mail from everywhere. The rule is in C; these
-	 * read and write what it decided. */
+	 * address, per e-mail and client network, and per e-mail from
+	 * everywhere. The rule is in C; these read and write what it decided. */
 	[STMT_LOGIN_ATTEMPT_GET] =
-	    "SELECT failures, last_at FROM login_attempt"
+	    "SELECT failures, last_at, known_until FROM login_attempt"
 	    " WHERE email = ?1 AND addr = ?2",
 	[STMT_LOGIN_ATTEMPT_PUT] =
 	    "INSERT INTO login_attempt(email, addr, failures, last_at)"
 	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(email, addr) DO UPDATE SET"
 	    " failures = excluded.failures, last_at = excluded.last_at",
-	[STMT_LOGIN_ATTEMPT_CLEAR] =
-	    "DELETE FROM login_attempt WHERE email = ?1 AND addr = ?2",
+	/* A success: the count cleared, the address known until ?4 (0 for
+	 * the shared key "unknown": it stays as it was). */
+	[STMT_LOGIN_ATTEMPT_KNOWN] =
+	    "INSERT INTO login_attempt(email, addr, failures, last_at, known_until)"
+	    " VALUES (?1, ?2, 0, ?3, ?4) ON CONFLICT(email, addr) DO UPDATE SET"
+	    " failures = 0, known_until = max(known_until, excluded.known_until)",
+	/* ?1 now - LOGIN_FORGET_SECONDS, ?2 now */
+	[STMT_LOGIN_ATTEMPT_PURGE] =
+	    "DELETE FROM login_attempt WHERE last_at <= ?1 AND known_until <= ?2",
+	[STMT_LOGIN_NETWORK_GET] =
+	    "SELECT failures, last_at, counted, window_start FROM login_network"
+	    " WHERE email = ?1 AND net = ?2",
+	[STMT_LOGIN_NETWORK_PUT] =
+	    "INSERT INTO login_network(email, net, failures, last_at, counted,"
+	    " window_start) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+	    " ON CONFLICT(email, net) DO UPDATE SET failures = excluded.failures,"
+	    " last_at = excluded.last_at, counted = excluded.counted,"
+	    " window_start = excluded.window_start",
+	/* A success takes back its own attempt; its share of the account's
+	 * window too if it was counted in the window ?3 (0: it was not). */
+	[STMT_LOGIN_NETWORK_GIVE_BACK] =
+	    "UPDATE login_network SET failures = failures - (failures > 0),"
+	    " counted = counted - (counted > 0 AND window_start = ?3)"
+	    " WHERE email = ?1 AND net = ?2",
 	/* ?1 now - LOGIN_FORGET_SECONDS */
-	[STMT_LOGIN_ATTEMPT_PURGE] = "DELETE FROM login_attempt WHERE last_at <= ?1",
+	[STMT_LOGIN_NETWORK_PURGE] =
+	    "DELETE FROM login_network WHERE last_at <= ?1",
 	[STMT_LOGIN_ACCOUNT_GET] =
 	    "SELECT failures, window_start FROM login_account WHERE email = ?1",
 	[STMT_LOGIN_ACCOUNT_PUT] =
 	    "INSERT INTO login_account(email, failures, window_start)"
 	    " VALUES (?1, ?2, ?3) ON CONFLICT(email) DO UPDATE SET"
 	    " failures = excluded.failures, window_start = excluded.window_start",
-	/* A success takes back its own attempt, if its window still runs. */
+	/* A success takes back its own attempt if it was counted in the
+	 * window ?2 and that window still runs (?2 = 0: it was not). */
 	[STMT_LOGIN_ACCOUNT_GIVE_BACK] =
 	    "UPDATE login_account SET failures = failures - 1"
 	    " WHERE email = ?1 AND window_start = ?2 AND failures > 0",
