@@ -161,7 +161,7 @@ dummy_hash(void)
 
 /* One login attempt between its reservation and its outcome. */
 struct login_try {
-	const char *email;          /* normalised; "" when not an address */
+	const char *email;          /* normalised */
 	char addr[LOGIN_ADDR_LEN];  /* login_addr_key() of the client */
 	char net[LOGIN_ADDR_LEN];   /* login_net_key() of the client */
 	bool addr_is_ip;            /* false: the shared key "unknown" */
@@ -260,8 +260,7 @@ counts_put(struct db *db, const struct login_try *t,
  * this attempt and read the account's hash. Counting before hashing is
  * what makes the throttle hold under concurrency: the next attempt, in any
  * worker, already sees this one. *retry_after > 0 (BO_THROTTLED): refused,
- * nothing counted. An e-mail that is not an address has no account and
- * no count: nothing to read.
+ * nothing counted.
  */
 static enum bo_status
 login_begin(struct db *db, struct login_try *t, int64_t now,
@@ -276,8 +275,6 @@ login_begin(struct db *db, struct login_try *t, int64_t now,
 	*retry_after = 0;
 	t->user_id = 0;
 	t->counted_in = 0;
-	if (t->email[0] == '\0')
-		return BO_OK;
 	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
 	rc = counts_read(db, t, &c);
@@ -359,6 +356,31 @@ login_succeeded(struct db *db, const struct login_try *t, int64_t now,
 	return db_commit(db);
 }
 
+/* Says once per process (one worker) that client addresses are not IP
+ * addresses, and what to configure: until then every such client shares
+ * one count, and a few wrong guesses by anyone lock an account for all. */
+static void
+warn_not_an_address(const char *remote_addr)
+{
+	static bool said;
+	char shown[48];
+	size_t i = 0;
+
+	if (said)
+		return;
+	said = true;
+	/* nginx's own text ("unix:"), but never a control character in a log. */
+	for (const char *p = remote_addr ? remote_addr : ""; *p &&
+	    i < sizeof shown - 1; p++)
+		shown[i++] = (*p > ' ' && *p < 0x7f) ? *p : '?';
+	shown[i] = '\0';
+	fprintf(stderr, "boxoffice: REMOTE_ADDR \"%s\" is not an IP address:"
+	    " the login throttle counts all such clients as one, so a few wrong"
+	    " guesses lock an account for all of them. Behind a proxy on a unix"
+	    " socket, give nginx set_real_ip_from unix: and real_ip_header"
+	    " (README.md, Security)\n", shown);
+}
+
 enum bo_status
 account_login(struct db *db, char *email, const char *password,
     const char *client_addr, int64_t now, int64_t session_ttl,
@@ -368,11 +390,17 @@ account_login(struct db *db, char *email, const char *password,
 	enum bo_status s;
 	int match;
 
+	*retry_after = 0;
+	/* No account has such an e-mail, and what makes it malformed is
+	 * public: the answer costs no scrypt work (or anyone could make a
+	 * worker hash for ever without being counted). */
 	if (account_email_check(email) != NULL)
-		email[0] = '\0'; /* no account, no count; still one hash below */
+		return BO_INVALID;
 	t.email = email;
 	t.addr_is_ip = login_addr_key(client_addr, t.addr, sizeof t.addr);
 	login_net_key(client_addr, t.net, sizeof t.net);
+	if (!t.addr_is_ip)
+		warn_not_an_address(client_addr);
 	if ((s = login_begin(db, &t, now, retry_after)) != BO_OK)
 		return s;
 	if (t.user_id == 0)

@@ -23,8 +23,8 @@
  * locks every address the owner never logged in from; one IPv6 network
  * cannot lock the owner out; the shared key of non-IP addresses never
  * becomes known; an unknown e-mail is throttled exactly like an account;
- * a malformed one is not counted; session_purge drops lapsed counts and
- * keeps known addresses. About 40 scrypt hashes.
+ * a malformed one is not counted and costs no scrypt work; session_purge
+ * drops lapsed counts and keeps known addresses. About 45 scrypt hashes.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -765,6 +765,66 @@ an_unknown_email_is_throttled_like_an_account(void **state)
 	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM login_account"), 1);
 }
 
+/* The peak of this process's resident memory (KiB), from /proc. */
+static long
+peak_rss_kib(void)
+{
+	FILE *fp = fopen("/proc/self/status", "r");
+	char line[256];
+	long kib = -1;
+
+	assert_non_null(fp);
+	while (fgets(line, sizeof line, fp) != NULL)
+		if (sscanf(line, "VmHWM: %ld", &kib) == 1)
+			break;
+	fclose(fp);
+	assert_true(kib > 0);
+	return kib;
+}
+
+/* Makes the peak the present (Linux: "5" into clear_refs). */
+static void
+peak_rss_reset(void)
+{
+	FILE *fp = fopen("/proc/self/clear_refs", "w");
+
+	assert_non_null(fp);
+	assert_true(fputs("5", fp) >= 0);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* How much the peak of resident memory grew (KiB) during one login. */
+static long
+login_peak_growth(struct fixture *f, const char *email)
+{
+	int64_t retry;
+	long before;
+
+	peak_rss_reset();
+	before = peak_rss_kib();
+	assert_int_equal(login(f, email, "wrong password!", GUESSER, NOW,
+	    &retry), BO_INVALID);
+	assert_int_equal(retry, 0);
+	return peak_rss_kib() - before;
+}
+
+/* Not a timing: scrypt at our cost fills 32 MiB, which the peak of
+ * resident memory shows, however fast or loaded the machine is. */
+static void
+a_malformed_email_costs_no_scrypt_work(void **state)
+{
+	struct fixture *f = *state;
+
+	/* The measure sees a hash: an unknown, well-formed e-mail... */
+	assert_true(login_peak_growth(f, "nobody@example.com") >= 16 * 1024);
+	assert_true(login_peak_growth(f, "nobody@example.com") >= 16 * 1024);
+	/* ...and no hash for what cannot be an e-mail address, so that a
+	 * flood of them (never counted) cannot keep the workers hashing. */
+	assert_true(login_peak_growth(f, "not an address") < 16 * 1024);
+	assert_true(login_peak_growth(f, "") < 16 * 1024);
+	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM login_attempt"), 1);
+}
+
 /* The same through account_login, with times stored before the clock was
  * set back an hour: the owner told to wait 32 s (an address) or 15 minutes
  * (the ceiling) gets in when that is over, not an hour later. */
@@ -863,6 +923,7 @@ main(void)
 		T(a_success_gives_back_only_its_own_attempt),
 		T(the_shared_unknown_key_is_never_known),
 		T(an_unknown_email_is_throttled_like_an_account),
+		T(a_malformed_email_costs_no_scrypt_work),
 		T(a_clock_set_back_keeps_its_word),
 		T(lapsed_counts_are_purged_known_addresses_kept),
 	};
