@@ -1,5 +1,8 @@
 // throttle_clients.test.mjs — who counts as one client, in nginx and in
 // the workers, over real HTTP:
+//  - nginx's login limit (limit_req) keys an IPv6 client by its /64, as the
+//    login throttle does: a host stepping through the addresses of its /64
+//    is one client; IPv4 (and IPv4-mapped IPv6) stays keyed by the address;
 //  - a malformed e-mail is answered at once (core/account.c; that no scrypt
 //    work is done is proved in tests/unit/test_login.c, by memory);
 //  - a client address that is not an IP address (nginx on a unix socket,
@@ -34,6 +37,44 @@ function apiLogin(via, email, password, headers = {}) {
     req.end(body);
   });
 }
+
+test("nginx's login limit counts an IPv6 client by its /64, IPv4 by its address", async () => {
+  // The site's burst of 20 at one login a minute, behind the real_ip sample.
+  const s = await startStack({ workers: 2, realIpFrom: '127.0.0.1', loginRate: '1r/m' });
+  try {
+    // A malformed e-mail: the workers answer 401 without counting, so a
+    // 429 here can only be nginx's.
+    const from = (client) => apiLogin(s, 'x', 'wrong', { 'x-forwarded-for': client });
+    const burst = async (clients) => {
+      const statuses = [];
+      for (const c of clients) {
+        const r = await from(c);
+        if (r.status === 429) assert.match(r.body, /Too many logins from this address/);
+        else assert.equal(r.status, 401, r.body);
+        statuses.push(r.status);
+      }
+      return statuses;
+    };
+    const limited = (statuses) => statuses.filter((st) => st === 429).length;
+
+    // 25 logins, each from another address of one /64: one client.
+    const v6 = await burst(Array.from({ length: 25 }, (_, i) => `2001:db8:aa:1::${(i + 1).toString(16)}`));
+    assert.ok(limited(v6) >= 3 && v6.at(-1) === 429, `one /64: ${v6}`);
+    assert.equal((await from('2001:db8:aa:2::1')).status, 401, 'the next /64 is another client');
+
+    // IPv4: the address.
+    const v4 = await burst(Array.from({ length: 25 }, () => '203.0.113.5'));
+    assert.ok(limited(v4) >= 3 && v4.at(-1) === 429, `one IPv4 address: ${v4}`);
+    assert.equal((await from('203.0.113.6')).status, 401, 'the next IPv4 address is another client');
+
+    // IPv4-mapped IPv6 is its IPv4 address, not ::ffff:0:0/64 shared by all.
+    const mapped = await burst(Array.from({ length: 25 }, () => '::ffff:203.0.113.7'));
+    assert.ok(limited(mapped) >= 3 && mapped.at(-1) === 429, `one mapped address: ${mapped}`);
+    assert.equal((await from('::ffff:203.0.113.8')).status, 401, 'another mapped address is another client');
+  } finally {
+    await s.stop();
+  }
+});
 
 test('a malformed e-mail is answered like a wrong password and counts nothing', async () => {
   const s = await startStack({ workers: 1 });
