@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "sql.h"
 
 /* From migrations.S: NUL-terminated SQL texts, oldest first. */
 extern const char schema_001[], schema_002[], schema_003[], schema_004[],
@@ -88,6 +89,7 @@ db_close(struct db *db)
 		return;
 	for (int i = 0; i < STMT__MAX; i++)
 		sqlite3_finalize(db->stmts[i]);
+	sql_finalize_all(db);
 	if (db->queue_cache_free != NULL)
 		db->queue_cache_free(db->queue_cache);
 	sqlite3_close(db->handle);
@@ -187,6 +189,33 @@ db_status(struct db *db, int rc, const char *where)
 		fprintf(stderr, "boxoffice: %s: %s (%d)\n", where,
 		    sqlite3_errmsg(db->handle), rc);
 		return BO_ERROR;
+	}
+}
+
+enum bo_status
+db_tidy(struct db *db, struct db_tidy_result *out)
+{
+	int rc;
+
+	out->complete = 0;
+	out->wal_frames = out->copied = -1;
+	/* Busy (another connection writing) only skips the statistics. */
+	rc = sqlite3_exec(db->handle, "PRAGMA optimize", NULL, NULL, NULL);
+	if ((rc & 0xff) != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY &&
+	    (rc & 0xff) != SQLITE_LOCKED)
+		return db_status(db, rc, "PRAGMA optimize");
+	sqlite3_busy_timeout(db->handle, DB_TIDY_WAIT_MS);
+	rc = sqlite3_wal_checkpoint_v2(db->handle, NULL,
+	    SQLITE_CHECKPOINT_TRUNCATE, &out->wal_frames, &out->copied);
+	sqlite3_busy_timeout(db->handle, BUSY_TIMEOUT_MS);
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+		out->complete = 1;
+		return BO_OK;
+	case SQLITE_BUSY: /* readers (or a writer) still on the WAL */
+		return BO_OK;
+	default:
+		return db_status(db, rc, "checkpoint");
 	}
 }
 

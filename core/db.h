@@ -19,6 +19,9 @@
 struct db {
 	sqlite3 *handle;
 	sqlite3_stmt *stmts[STMT__MAX];
+	/* Statements declared at their point of use (sql.h), by slot. */
+	struct sql_stmt **sql_stmts;
+	int sql_cap;
 	/* What the queue keeps of long lines between requests (queue.c),
 	 * freed with the connection. */
 	void *queue_cache;
@@ -59,6 +62,22 @@ enum bo_status db_write_ints(struct db *db, enum stmt id, int n,
  * SQLITE_DONE on success, else the error. */
 int64_t db_count(struct db *db, enum stmt id, int n, const int64_t *params,
     int *rc);
+
+/* What db_tidy() did with the write-ahead log. */
+struct db_tidy_result {
+	int complete;   /* every frame copied back and the WAL truncated */
+	int wal_frames; /* frames in the WAL when it ran (-1: unknown) */
+	int copied;     /* of those, copied into the database file */
+};
+
+/* Cron's housekeeping on its own connection: PRAGMA optimize (planner
+ * statistics where due), then a TRUNCATE checkpoint that waits at most
+ * DB_TIDY_WAIT_MS for readers and writers (it holds new writers back while
+ * it waits). Readers still at work is normal: BO_OK with complete = 0, and
+ * the next run finishes the job. A real error (I/O, a full disk, a
+ * read-only file) is BO_ERROR, logged with SQLite's message. */
+#define DB_TIDY_WAIT_MS 250
+enum bo_status db_tidy(struct db *db, struct db_tidy_result *out);
 
 /* Maps an SQLite result code to a status, logging unexpected errors. */
 enum bo_status db_status(struct db *db, int rc, const char *where);

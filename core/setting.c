@@ -12,6 +12,7 @@
 
 #include "currency.h"
 #include "parse.h"
+#include "sql.h"
 
 static const struct {
 	const char *name, *def, *help;
@@ -131,20 +132,26 @@ apply(struct settings *s, enum setting_key k, const char *value)
 enum bo_status
 settings_load(struct db *db, struct settings *out)
 {
-	sqlite3_stmt *st = db_stmt(db, STMT_SETTING_ALL);
+	/* Every key with the version its values belong to, in one
+	 * statement, so a cache keyed on the version never mixes two. */
+	enum { ALL_KEY, ALL_VALUE, ALL_VERSION, ALL__COLS };
+	static struct sql q = SQL(ALL__COLS,
+	    "SELECT s.key, s.value, v.version FROM settings_version v"
+	    " LEFT JOIN setting s ON 1 ORDER BY s.key");
+	struct sql_stmt *st = sql_prepare(db, &q);
 	int rc;
 
 	for (int k = 0; k < SETTING__MAX; k++)
 		apply(out, (enum setting_key)k, table[k].def);
 	out->version = -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		enum setting_key k = setting_lookup(db_col_text(st, 0));
+	while ((rc = sql_step(st)) == SQLITE_ROW) {
+		enum setting_key k = setting_lookup(sql_text(st, ALL_KEY));
 
-		out->version = sqlite3_column_int64(st, 2);
+		out->version = sql_int(st, ALL_VERSION);
 		if (k != SETTING__MAX)
-			apply(out, k, db_col_text(st, 1));
+			apply(out, k, sql_text(st, ALL_VALUE));
 	}
-	db_reset(st);
+	sql_reset(st);
 	if (rc != SQLITE_DONE)
 		out->version = -1; /* values half read: never a cache key */
 	return db_status(db, rc, "settings_load");
@@ -153,13 +160,17 @@ settings_load(struct db *db, struct settings *out)
 enum bo_status
 setting_get(struct db *db, enum setting_key k, char *buf, size_t len)
 {
-	sqlite3_stmt *st = db_stmt(db, STMT_SETTING_GET);
+	enum { GET_VALUE, GET__COLS };
+	static struct sql q = SQL(GET__COLS,
+	    "SELECT value FROM setting WHERE key = :key");
+	struct sql_stmt *st = sql_prepare(db, &q);
 	int rc;
 
-	db_bind_text(st, 1, table[k].name);
-	rc = sqlite3_step(st);
-	snprintf(buf, len, "%s", rc == SQLITE_ROW ? db_col_text(st, 0) : table[k].def);
-	db_reset(st);
+	sql_bind_text(st, ":key", table[k].name);
+	rc = sql_step(st);
+	snprintf(buf, len, "%s", rc == SQLITE_ROW ? sql_text(st, GET_VALUE) :
+	    table[k].def);
+	sql_reset(st);
 	return db_status(db, rc, "setting_get");
 }
 
@@ -171,9 +182,14 @@ static enum bo_status
 currency_change_allowed(struct db *db, const char *value, char *err,
     size_t errlen)
 {
+	/* The amounts kept in the currency's minor unit: seat prices (and
+	 * so payments) and ledger rows. */
+	enum { AMOUNTS_SEATS, AMOUNTS_LEDGER, AMOUNTS__COLS };
+	static struct sql q = SQL(AMOUNTS__COLS,
+	    "SELECT (SELECT count(*) FROM seat), (SELECT count(*) FROM ledger)");
+	struct sql_stmt *st;
 	char current[16];
 	int64_t seats = 0, ledger = 0;
-	sqlite3_stmt *st;
 	enum bo_status s;
 	int rc;
 
@@ -181,13 +197,13 @@ currency_change_allowed(struct db *db, const char *value, char *err,
 		return s;
 	if (strcmp(current, value) == 0)
 		return BO_OK;
-	st = db_stmt(db, STMT_SETTING_AMOUNTS);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		seats = sqlite3_column_int64(st, 0);
-		ledger = sqlite3_column_int64(st, 1);
+	st = sql_prepare(db, &q);
+	if ((rc = sql_step(st)) == SQLITE_ROW) {
+		seats = sql_int(st, AMOUNTS_SEATS);
+		ledger = sql_int(st, AMOUNTS_LEDGER);
 		rc = SQLITE_DONE;
 	}
-	db_reset(st);
+	sql_reset(st);
 	if ((s = db_status(db, rc, "setting_set")) != BO_OK)
 		return s;
 	if (seats == 0 && ledger == 0)
@@ -204,27 +220,21 @@ enum bo_status
 setting_set(struct db *db, enum setting_key k, const char *value, char *err,
     size_t errlen)
 {
-	sqlite3_stmt *st;
+	static struct sql q = SQL(0,
+	    "INSERT INTO setting(key, value) VALUES (:key, :value)"
+	    " ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+	struct sql_stmt *st;
 	enum bo_status s;
-	int rc;
 
 	if (!setting_valid(k, value, err, errlen))
 		return BO_INVALID;
 	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
 	if (k == SETTING_CURRENCY &&
-	    (s = currency_change_allowed(db, value, err, errlen)) != BO_OK) {
-		db_rollback(db);
-		return s;
-	}
-	st = db_stmt(db, STMT_SETTING_SET);
-	db_bind_text(st, 1, table[k].name);
-	db_bind_text(st, 2, value);
-	rc = sqlite3_step(st);
-	db_reset(st);
-	if ((s = db_status(db, rc, "setting_set")) != BO_OK) {
-		db_rollback(db);
-		return s;
-	}
-	return db_commit(db);
+	    (s = currency_change_allowed(db, value, err, errlen)) != BO_OK)
+		return sql_end(db, s);
+	st = sql_prepare(db, &q);
+	sql_bind_text(st, ":key", table[k].name);
+	sql_bind_text(st, ":value", value);
+	return sql_end(db, sql_run(db, st, NULL));
 }

@@ -29,21 +29,6 @@ static const char *const sql[STMT__MAX] = {
 	[STMT_COMMIT] = "COMMIT",
 	[STMT_ROLLBACK] = "ROLLBACK",
 
-	[STMT_SETTING_GET] = "SELECT value FROM setting WHERE key = ?1",
-	[STMT_SETTING_SET] =
-	    "INSERT INTO setting(key, value) VALUES (?1, ?2)"
-	    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-	/* One row per setting, each with the version; one row of NULLs and
-	 * the version when no setting was ever written. One statement, so
-	 * the version is the one of the values read. */
-	[STMT_SETTING_ALL] =
-	    "SELECT s.key, s.value, v.version FROM settings_version v"
-	    " LEFT JOIN setting s ON 1 ORDER BY s.key",
-	/* The amounts kept in the currency's minor unit: seat prices (and
-	 * so payments) and ledger rows. */
-	[STMT_SETTING_AMOUNTS] =
-	    "SELECT (SELECT count(*) FROM seat), (SELECT count(*) FROM ledger)",
-
 	[STMT_USER_INSERT] =
 	    "INSERT INTO user(email, pw_hash, created_at) VALUES (?1, ?2, ?3)",
 	[STMT_USER_BY_EMAIL] =
