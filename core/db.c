@@ -301,6 +301,12 @@ db_rollback(struct db *db)
 		step_once(db, STMT_ROLLBACK);
 }
 
+int
+db_in_transaction(struct db *db)
+{
+	return !sqlite3_get_autocommit(db->handle);
+}
+
 void
 db_bind_int(sqlite3_stmt *st, int idx, int64_t v)
 {
