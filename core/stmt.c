@@ -211,20 +211,6 @@ static const char *const sql[STMT__MAX] = {
 	    " JOIN concert c ON c.id = p.concert_id"
 	    " WHERE pay.user_id = ?1 ORDER BY p.starts_at, s.id",
 
-	/* ?1 user, ?2 key: the record and its ids in order, in one read */
-	[STMT_IDEM_LOOK] =
-	    "SELECT r.request_hash, r.status, f.kind, f.ref_id FROM idem_record r"
-	    " LEFT JOIN idem_ref f ON f.record_id = r.id"
-	    " WHERE r.user_id = ?1 AND r.idem_key = ?2 ORDER BY f.seq",
-	[STMT_IDEM_INSERT] =
-	    "INSERT INTO idem_record(user_id, idem_key, request_hash, status,"
-	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-	[STMT_IDEM_REF_INSERT] =
-	    "INSERT INTO idem_ref(record_id, seq, kind, ref_id)"
-	    " VALUES (?1, ?2, ?3, ?4)",
-	/* its idem_ref rows go with it (ON DELETE CASCADE) */
-	[STMT_IDEM_PURGE] =
-	    "DELETE FROM idem_record WHERE created_at <= ?1",
 	/* ?1 concert, ?2 seen after this: the live waiting line, in order */
 	[STMT_QUEUE_LINE] =
 	    "SELECT id FROM queue_ticket WHERE concert_id = ?1"
