@@ -281,7 +281,7 @@ serve(struct app *app, FCGX_Request *fr, int64_t timeout)
 		page_error(&r, bad, why);
 	else
 		router_dispatch(&r);
-	if (!sqlite3_get_autocommit(app->db->handle)) {
+	if (db_in_transaction(app->db)) {
 		/* A handler returned inside a transaction: a bug. Never let it
 		 * pin the WAL or hold the write lock. */
 		fprintf(stderr, "boxoffice: transaction left open by %s\n", r.path);

@@ -17,7 +17,8 @@
 
 /* From migrations.S: NUL-terminated SQL texts, oldest first. */
 extern const char schema_001[], schema_002[], schema_003[], schema_004[],
-    schema_005[], schema_006[], schema_007[], schema_008[], schema_009[];
+    schema_005[], schema_006[], schema_007[], schema_008[], schema_009[],
+    schema_010[];
 
 static const char *const migrations[] = {
 	schema_001,
@@ -29,6 +30,7 @@ static const char *const migrations[] = {
 	schema_007,
 	schema_008,
 	schema_009,
+	schema_010,
 };
 #define MIGRATIONS_N ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -297,6 +299,12 @@ db_rollback(struct db *db)
 	 * transaction; only roll back what is still open. */
 	if (!sqlite3_get_autocommit(db->handle))
 		step_once(db, STMT_ROLLBACK);
+}
+
+int
+db_in_transaction(struct db *db)
+{
+	return !sqlite3_get_autocommit(db->handle);
 }
 
 void

@@ -51,6 +51,9 @@ enum bo_status db_begin_write(struct db *db);
 enum bo_status db_begin_read(struct db *db);
 enum bo_status db_commit(struct db *db);
 void db_rollback(struct db *db);
+/* Whether a transaction is open on the connection (the worker checks that
+ * none is left open after a request). */
+int db_in_transaction(struct db *db);
 
 /* Runs statement id with n integer parameters (in order) in a write
  * transaction of its own; *changes (when not NULL) gets the rows it

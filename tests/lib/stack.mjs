@@ -33,9 +33,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // options; realIpFrom: turn on the real_ip sample of nginx/boxoffice.conf,
 // trusting this proxy address; nginxWorkers: nginx's worker_processes
 // (default $NGINX_WORKERS or 1); extraConf: text pasted into nginx's http
-// block (the benchmark's baseline server). stack.restart() starts the
-// workers and nginx again on the same folder, database and port (after
-// they were stopped or killed).
+// block (the benchmark's baseline server), or a function of { dir, port,
+// sock } returning it (a server that needs the stack's folder or the
+// workers' socket). stack.restart() starts the workers and nginx again on
+// the same folder, database and port (after they were stopped or killed).
 export async function startStack({ workers = 3, settings = {}, settingsFirst = {},
   loginRate = '100000r/s', fcgiBin = join(BIN, 'boxoffice.fcgi'), env = {}, args = [], realIpFrom = '',
   nginxWorkers, extraConf = '' } = {}) {
@@ -50,6 +51,7 @@ export async function startStack({ workers = 3, settings = {}, settingsFirst = {
   for (const [k, v] of Object.entries(settings)) admin('set', k, v);
   const port = await freePort();
   const confArgs = [dir, String(port), sock, loginRate];
+  if (typeof extraConf === 'function') extraConf = extraConf({ dir, port, sock });
   if (extraConf) {
     writeFileSync(join(dir, 'extra.conf'), extraConf);
     confArgs.push(join(dir, 'extra.conf'));
