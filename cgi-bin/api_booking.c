@@ -1,5 +1,5 @@
 /*
- * api_booking.c — reserving a seat, paying, and tickets (seed §4.3, §4.5).
+ * api_booking.c — reserving a seat, paying, and tickets.
  *
  * POST /api/v1/reservations   {"performanceId","seatId"}, X-Queue-Token,
  *        Idempotency-Key (optional) → 201 {"reservationId","expiresAt",…};

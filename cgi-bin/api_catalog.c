@@ -1,5 +1,5 @@
 /*
- * api_catalog.c — concerts, dates and seats through the JSON API (§4.2).
+ * api_catalog.c — concerts, dates and seats through the JSON API.
  *
  * GET /api/v1/concerts                      anyone: upcoming concerts
  * GET /api/v1/concerts/{id}/performances    bearer + X-Queue-Token (ACTIVE

@@ -1,5 +1,5 @@
 /*
- * api_queue.c — the waiting queue through the JSON API (seed §4.1, §4.6).
+ * api_queue.c — the waiting queue through the JSON API.
  *
  * POST /api/v1/tokens        {"concertId"} → 201 the queue token and the
  *                            buyer's place (the same token when joined
@@ -48,7 +48,7 @@ api_queue_write(struct buf *b, const struct queue_view *v, int64_t now)
 	if (active) {
 		buf_puts(b, ",\"activeUntil\":");
 		buf_int(b, v->active_until);
-		/* seed §4.1: the time left in the buyer's turn */
+		/* the time left in the buyer's turn (QueueTicket in openapi.json) */
 		buf_puts(b, ",\"remainingSeconds\":");
 		buf_int(b, v->active_until - now);
 	} else {

@@ -1,5 +1,5 @@
 /*
- * api_wallet.c — the wallet through the JSON API (seed §4.4).
+ * api_wallet.c — the wallet through the JSON API.
  *
  * GET  /api/v1/balance          → {"balance","currency"}
  * POST /api/v1/balance/charge   {"amount"} (a JSON integer 1..max_charge),

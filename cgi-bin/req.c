@@ -2,8 +2,9 @@
  * req.c — reading a FastCGI request and sending its response (req.h).
  *
  * libfcgi does not enforce CONTENT_LENGTH: FCGX_GetStr returns what
- * arrived. We read exactly CONTENT_LENGTH bytes, capped, and refuse a
- * short body (PITFALLS: libfcgi).
+ * arrived, so a client that sends less than it announced would pass a
+ * truncated form as a whole one (libfcgi 2.4.2, Debian 12). We read
+ * exactly CONTENT_LENGTH bytes, capped, and refuse a short body.
  */
 #include "req.h"
 

@@ -2,8 +2,9 @@
  * arena.h — a region allocator: many small allocations, one free.
  *
  * A request, a CLI command or a test owns one arena; everything allocated
- * from it is released together by arena_free(). Out of memory aborts
- * (DESIGN §7: out of memory → abort), so no caller checks for NULL.
+ * from it is released together by arena_free(). Out of memory aborts:
+ * a worker that cannot allocate can answer nothing useful, and its
+ * master starts another; so no caller checks for NULL.
  */
 #ifndef BOXOFFICE_ARENA_H
 #define BOXOFFICE_ARENA_H

@@ -2,7 +2,8 @@
  * db.h — one SQLite connection per process, with the house rules applied.
  *
  * db_open() sets WAL, busy_timeout, foreign keys, synchronous=FULL and
- * DEFENSIVE (DESIGN §5). Statements are named by enum stmt (stmt.h) and
+ * DEFENSIVE: the rules every connection keeps (README.md, How it stays
+ * correct). Statements are named by enum stmt (stmt.h) and
  * prepared once per connection, on first use. Every write runs inside
  * db_begin_write() (BEGIN IMMEDIATE) … db_commit(); reads that need a
  * consistent view use db_begin_read().
