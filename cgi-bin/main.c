@@ -450,6 +450,7 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	struct slot slots[MAX_WORKERS];
 	atomic_int *ready;
+	char err[TMPL_ERR_MAX];
 	struct db *db;
 	int fd, version;
 
@@ -469,8 +470,10 @@ main(int argc, char **argv)
 		    db_schema_latest(), o.db);
 		return 1;
 	}
-	if ((tmpl = tmpl_load(o.templates)) == NULL)
+	if ((tmpl = tmpl_load(o.templates, err)) == NULL) {
+		fprintf(stderr, "boxoffice: %s\n", err);
 		return 1;
+	}
 	if ((fd = open_listener(&o)) < 0) {
 		fprintf(stderr, "boxoffice: cannot listen on %s: %s\n", o.listen,
 		    strerror(errno));

@@ -40,7 +40,7 @@ account_form(struct req *r, enum tmpl t, enum http_status status,
 		return;
 	}
 	r->status = status;
-	d = view_page(r, t == TMPL_LOGIN ? "Log in" : "Sign up");
+	d = view_page(r, t, t == TMPL_LOGIN ? "Log in" : "Sign up");
 	tdict_str(d, "email", email ? email : "");
 	tdict_str(d, "next", next);
 	if (error != NULL)

@@ -33,7 +33,7 @@ page_concert(struct req *r)
 		page_status(r, s);
 		return;
 	}
-	d = view_page(r, c.title);
+	d = view_page(r, TMPL_CONCERT, c.title);
 	tdict_int(d, "id", c.id);
 	tdict_str(d, "concert_title", c.title);
 	tdict_str(d, "artist", c.artist);

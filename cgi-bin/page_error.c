@@ -44,7 +44,7 @@ error_page(struct req *r, enum http_status status, const char *message,
 
 	/* The headers of what was written before (a cookie, say) stay. */
 	r->status = status;
-	d = view_page(r, http_title(status));
+	d = view_page(r, TMPL_ERROR, http_title(status));
 	tdict_int(d, "status", http_code(status));
 	tdict_str(d, "message", message);
 	if (href != NULL) {

@@ -94,7 +94,7 @@ page_hold(struct req *r)
 
 	if (!own_hold(r, &h))
 		return;
-	d = view_page(r, "Your seat");
+	d = view_page(r, TMPL_HOLD, "Your seat");
 	tdict_int(d, "hold_id", h.id);
 	tdict_int(d, "pid", h.performance_id);
 	tdict_int(d, "concert_id", h.concert_id);

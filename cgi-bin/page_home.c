@@ -54,7 +54,7 @@ page_home(struct req *r)
 		page_status(r, s);
 		return;
 	}
-	d = view_page(r, "Concerts");
+	d = view_page(r, TMPL_HOME, "Concerts");
 	tdict_bool(d, "any", n > 0);
 	for (size_t i = 0; i < n; i++) {
 		struct tdict *c = tdict_add(d, "concerts");

@@ -144,11 +144,10 @@ page_queue(struct req *r)
 		    (long long)r->id));
 		return;
 	}
-	d = view_page(r, arena_printf(&r->arena, "Queue · %s", c.title));
+	d = view_page(r, TMPL_QUEUE, arena_printf(&r->arena, "Queue · %s", c.title));
 	tdict_int(d, "concert_id", c.id);
 	tdict_str(d, "concert_title", c.title);
 	tdict_str(d, "artist", c.artist);
-	tdict_str(d, "state", queue_state_name(v.state));
 	if (v.state == Q_WAITING) {
 		tdict_bool(d, "waiting", 1);
 		tdict_int(d, "position", v.ahead + 1);

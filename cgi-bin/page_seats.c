@@ -64,7 +64,6 @@ my_holds(struct req *r, struct tdict *d, int64_t perf)
 		tdict_str(hd, "until", view_clock(r, h[i].expires_at));
 	}
 	tdict_bool(d, "any_holds", n > 0);
-	tdict_int(d, "hold_count", (int64_t)n);
 	return 1;
 }
 
@@ -98,7 +97,7 @@ performance(struct req *r, int64_t pick, enum http_status status,
 		return;
 	}
 	r->status = status;
-	d = view_page(r, arena_printf(&r->arena, "%s — seats", c.title));
+	d = view_page(r, TMPL_PERFORMANCE, arena_printf(&r->arena, "%s — seats", c.title));
 	tdict_int(d, "concert_id", c.id);
 	tdict_str(d, "concert_title", c.title);
 	tdict_str(d, "artist", c.artist);

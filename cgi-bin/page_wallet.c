@@ -48,7 +48,7 @@ wallet_page(struct req *r, enum http_status status, const char *error)
 		return;
 	}
 	r->status = status;
-	d = view_page(r, "Wallet");
+	d = view_page(r, TMPL_WALLET, "Wallet");
 	tdict_str(d, "balance", view_money(r, balance));
 	tdict_str(d, "currency", set->currency);
 	/* Whole numbers, or as many decimals as the minor unit has. */
@@ -156,7 +156,7 @@ page_bookings(struct req *r)
 		page_status(r, s);
 		return;
 	}
-	d = view_page(r, "My tickets");
+	d = view_page(r, TMPL_BOOKINGS, "My tickets");
 	tdict_bool(d, "any", n > 0);
 	for (size_t i = 0; i < n; i++) {
 		struct tdict *t = tdict_add(d, "bookings");

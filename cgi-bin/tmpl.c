@@ -1,11 +1,14 @@
 /*
- * tmpl.c — compiling and rendering templates (see tmpl.h).
+ * tmpl.c — compiling and rendering templates (see tmpl.h), and the keys
+ * each template declares.
  *
- * A template is compiled once, at worker start, into a tree of nodes;
+ * A template is compiled once, at master start, into a tree of nodes;
  * rendering walks the tree with a stack of dictionaries.
  */
 #include "tmpl.h"
 
+#include <assert.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,20 +18,91 @@
 
 #define TMPL_DEPTH 16 /* nested sections and partials */
 
-static const char *const files[TMPL__MAX] = {
-	[TMPL_HEADER] = "header.html",
-	[TMPL_FOOTER] = "footer.html",
-	[TMPL_ERROR] = "error.html",
-	[TMPL_HOME] = "home.html",
-	[TMPL_CONCERT] = "concert.html",
-	[TMPL_PERFORMANCE] = "performance.html",
-	[TMPL_LOGIN] = "login.html",
-	[TMPL_SIGNUP] = "signup.html",
-	[TMPL_QUEUE] = "queue.html",
-	[TMPL_HOLD] = "hold.html",
-	[TMPL_WALLET] = "wallet.html",
-	[TMPL_BOOKINGS] = "bookings.html",
+/*
+ * The layout's keys, which every template may use: header.html shows them
+ * on every page. view_page() (view.c) sets all but refresh, which a page
+ * sets when it should reload itself (the waiting room).
+ */
+#define LAYOUT_KEYS "title logged_in user_email user_balance csrf here " \
+	"notice notice_ok refresh"
+
+/* Each template's file and the keys its page may set beyond the layout's
+ * (list items' keys included), space-separated. A key used in the file but
+ * not declared here stops tmpl_load(); a key set but not declared here
+ * asserts in tdict_*. Add a key here and in the template together. */
+static const struct {
+	const char *file, *keys;
+} defs[TMPL__MAX] = {
+	[TMPL_HEADER] = { "header.html", "" },
+	[TMPL_FOOTER] = { "footer.html", "" },
+	[TMPL_ERROR] = { "error.html", /* page_error.c */
+	    "status message link_href link_label retry" },
+	[TMPL_HOME] = { "home.html", /* page_home.c */
+	    "any concerts id title artist venue first_date first_time "
+	    "lowest_price seats_left sold_out more_dates dates" },
+	[TMPL_CONCERT] = { "concert.html", /* page_concert.c */
+	    "id concert_title artist venue description any performances pid "
+	    "date time seats_left seat_count price_from on_sale sold_out opens "
+	    "closed active waiting can_join not_on_sale position turn_until "
+	    "turn_minutes" },
+	[TMPL_PERFORMANCE] = { "performance.html", /* page_seats.c */
+	    "concert_id concert_title artist venue pid date time seats_left "
+	    "seat_count on_sale sale_closed turn_until opens seat_taken "
+	    "hold_limit max_holds pick_gone grid_before grid_picked grid_after "
+	    "picked seat_id section row number price holds hold_id until "
+	    "any_holds" },
+	[TMPL_LOGIN] = { "login.html", /* page_account.c */
+	    "email next error" },
+	[TMPL_SIGNUP] = { "signup.html", /* page_account.c */
+	    "email next error" },
+	[TMPL_QUEUE] = { "queue.html", /* page_queue.c */
+	    "concert_id concert_title artist waiting position ahead first eta "
+	    "joined token poll_after_ms capacity_words active_minutes "
+	    "not_waiting done expired" },
+	[TMPL_HOLD] = { "hold.html", /* page_holds.c */
+	    "hold_id pid concert_id concert_title venue date time section row "
+	    "number price balance held deadline deadline_epoch now_epoch "
+	    "minutes_left can_pay short_by short_amount paid paid_at payment_id "
+	    "released expired" },
+	[TMPL_WALLET] = { "wallet.html", /* page_wallet.c */
+	    "balance currency inputmode pattern amount_hint key amount next "
+	    "error any ledger kind payment balance_after when hold_id" },
+	[TMPL_BOOKINGS] = { "bookings.html", /* page_wallet.c */
+	    "any bookings hold_id concert_title venue date time section row "
+	    "number price paid_at" },
 };
+
+/* A dictionary's template when it takes any key (tdict_new_unchecked). */
+#define UNCHECKED TMPL__MAX
+
+/* Whether key (len bytes) is a word of the space-separated list. */
+static int
+listed(const char *list, const char *key, size_t len)
+{
+	while (*list != '\0') {
+		size_t n = strcspn(list, " ");
+
+		if (n == len && memcmp(list, key, len) == 0)
+			return 1;
+		list += n;
+		list += strspn(list, " ");
+	}
+	return 0;
+}
+
+/* Whether template t may use key: its own keys or the layout's. */
+static int
+declares(enum tmpl t, const char *key, size_t len)
+{
+	return listed(defs[t].keys, key, len) || listed(LAYOUT_KEYS, key, len);
+}
+
+const char *
+tmpl_keys(enum tmpl id)
+{
+	assert(id < TMPL__MAX);
+	return defs[id].keys;
+}
 
 enum node_kind { N_TEXT, N_VAR, N_SECTION, N_INVERTED, N_PARTIAL };
 
@@ -59,6 +133,7 @@ struct tval {
 
 struct tdict {
 	struct arena *arena;
+	int tmpl;           /* enum tmpl whose keys it takes, or UNCHECKED */
 	struct tval *head;
 	struct tdict *next; /* the next item of the list holding this one */
 };
@@ -70,7 +145,9 @@ static int partials_too_deep(const struct tmpl_set *, const struct node *, int);
 struct parser {
 	struct arena *arena;
 	const char *name, *src, *p;
-	char err[256];
+	int check;     /* check keys against the declaration of id */
+	enum tmpl id;
+	char *err;     /* TMPL_ERR_MAX bytes */
 };
 
 static int
@@ -110,13 +187,36 @@ static int
 partial_index(const char *name, size_t len)
 {
 	for (int i = 0; i < TMPL__MAX; i++) {
-		const char *f = files[i];
+		const char *f = defs[i].file;
 		size_t flen = strcspn(f, ".");
 
 		if (flen == len && memcmp(f, name, len) == 0)
 			return i;
 	}
 	return -1;
+}
+
+/* A partial renders with the including template's values: each key the
+ * partial may use must be one the includer declares too. */
+static int
+partial_keys_declared(struct parser *ps, int partial, int line)
+{
+	const char *k = defs[partial].keys;
+
+	while (*k != '\0') {
+		size_t n = strcspn(k, " ");
+
+		if (!declares(ps->id, k, n)) {
+			snprintf(ps->err, TMPL_ERR_MAX, "%s:%d: {{>%.*s}} uses key "
+			    "'%.*s', which %s does not declare (cgi-bin/tmpl.c)",
+			    ps->name, line, (int)strcspn(defs[partial].file, "."),
+			    defs[partial].file, (int)n, k, defs[ps->id].file);
+			return 0;
+		}
+		k += n;
+		k += strspn(k, " ");
+	}
+	return 1;
 }
 
 /* Parses until {{/closing}} (or the end when closing is NULL). */
@@ -142,7 +242,7 @@ parse_list(struct parser *ps, const char *closing, size_t closing_len, int *ok)
 			break;
 		}
 		if ((close = strstr(open + 2, "}}")) == NULL) {
-			snprintf(ps->err, sizeof ps->err, "%s:%d: unclosed {{",
+			snprintf(ps->err, TMPL_ERR_MAX, "%s:%d: unclosed {{",
 			    ps->name, line_of(ps, open));
 			*ok = 0;
 			return NULL;
@@ -159,16 +259,26 @@ parse_list(struct parser *ps, const char *closing, size_t closing_len, int *ok)
 		if (sigil == '!')
 			continue;
 		if (!valid_name(name, nlen)) {
-			snprintf(ps->err, sizeof ps->err, "%s:%d: bad tag name '%.*s' "
+			snprintf(ps->err, TMPL_ERR_MAX, "%s:%d: bad tag name '%.*s' "
 			    "(only a-z, 0-9 and _; there is no unescaped output)",
 			    ps->name, line_of(ps, open), (int)nlen, name);
+			*ok = 0;
+			return NULL;
+		}
+		if (ps->check && sigil != '/' && sigil != '>' &&
+		    !declares(ps->id, name, nlen)) {
+			snprintf(ps->err, TMPL_ERR_MAX, "%s:%d: unknown key '%.*s': "
+			    "%s may use only the keys its row in cgi-bin/tmpl.c "
+			    "declares (those its page sets) and the layout's",
+			    ps->name, line_of(ps, open), (int)nlen, name,
+			    defs[ps->id].file);
 			*ok = 0;
 			return NULL;
 		}
 		if (sigil == '/') {
 			if (closing == NULL || nlen != closing_len ||
 			    memcmp(name, closing, nlen) != 0) {
-				snprintf(ps->err, sizeof ps->err, "%s:%d: {{/%.*s}} closes "
+				snprintf(ps->err, TMPL_ERR_MAX, "%s:%d: {{/%.*s}} closes "
 				    "nothing open", ps->name, line_of(ps, open),
 				    (int)nlen, name);
 				*ok = 0;
@@ -188,8 +298,13 @@ parse_list(struct parser *ps, const char *closing, size_t closing_len, int *ok)
 			struct node *n = new_node(ps, N_PARTIAL, name, nlen);
 
 			if ((n->partial = partial_index(name, nlen)) < 0) {
-				snprintf(ps->err, sizeof ps->err, "%s:%d: no template "
+				snprintf(ps->err, TMPL_ERR_MAX, "%s:%d: no template "
 				    "'%.*s'", ps->name, line_of(ps, open), (int)nlen, name);
+				*ok = 0;
+				return NULL;
+			}
+			if (ps->check && !partial_keys_declared(ps, n->partial,
+			    line_of(ps, open))) {
 				*ok = 0;
 				return NULL;
 			}
@@ -200,7 +315,7 @@ parse_list(struct parser *ps, const char *closing, size_t closing_len, int *ok)
 		tail = &(*tail)->next;
 	}
 	if (closing != NULL) {
-		snprintf(ps->err, sizeof ps->err, "%s: {{#%.*s}} is never closed",
+		snprintf(ps->err, TMPL_ERR_MAX, "%s: {{#%.*s}} is never closed",
 		    ps->name, (int)closing_len, closing);
 		*ok = 0;
 		return NULL;
@@ -209,25 +324,32 @@ parse_list(struct parser *ps, const char *closing, size_t closing_len, int *ok)
 }
 
 static int
-compile(struct tmpl_set *set, enum tmpl id, const char *name, const char *text)
+compile(struct tmpl_set *set, enum tmpl id, const char *name,
+    const char *text, int check, char *err)
 {
-	struct parser ps = { &set->arena, name, text, text, "" };
+	struct parser ps = { &set->arena, name, text, text, check, id, err };
 	int ok;
 
+	assert(id < TMPL__MAX);
 	set->root[id] = parse_list(&ps, NULL, 0, &ok);
-	if (!ok)
-		fprintf(stderr, "boxoffice: template %s\n", ps.err);
 	return ok;
 }
 
 struct tmpl_set *
-tmpl_load_one(enum tmpl id, const char *name, const char *text)
+tmpl_load_one(enum tmpl id, const char *name, const char *text,
+    char err[TMPL_ERR_MAX])
 {
 	struct tmpl_set *set = xmalloc(sizeof *set);
 
 	memset(set, 0, sizeof *set);
-	if (!compile(set, id, name, text) ||
-	    partials_too_deep(set, set->root[id], 0)) {
+	err[0] = '\0';
+	if (!compile(set, id, name, text, 0, err)) {
+		tmpl_free(set);
+		return NULL;
+	}
+	if (partials_too_deep(set, set->root[id], 0)) {
+		snprintf(err, TMPL_ERR_MAX, "%s: partials nest deeper than %d or "
+		    "include themselves", name, TMPL_DEPTH);
 		tmpl_free(set);
 		return NULL;
 	}
@@ -252,23 +374,25 @@ slurp(const char *path)
 }
 
 struct tmpl_set *
-tmpl_load(const char *dir)
+tmpl_load(const char *dir, char err[TMPL_ERR_MAX])
 {
 	struct tmpl_set *set = xmalloc(sizeof *set);
 
 	memset(set, 0, sizeof *set);
+	err[0] = '\0';
 	for (int i = 0; i < TMPL__MAX; i++) {
 		char path[4096];
 		char *text;
 		int ok;
 
-		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+		snprintf(path, sizeof path, "%s/%s", dir, defs[i].file);
 		if ((text = slurp(path)) == NULL) {
-			fprintf(stderr, "boxoffice: cannot read template %s\n", path);
+			snprintf(err, TMPL_ERR_MAX, "cannot read template %.400s: %s",
+			    path, strerror(errno));
 			tmpl_free(set);
 			return NULL;
 		}
-		ok = compile(set, (enum tmpl)i, files[i], text);
+		ok = compile(set, (enum tmpl)i, path, text, 1, err);
 		free(text);
 		if (!ok) {
 			tmpl_free(set);
@@ -277,13 +401,38 @@ tmpl_load(const char *dir)
 	}
 	for (int i = 0; i < TMPL__MAX; i++) {
 		if (partials_too_deep(set, set->root[i], 0)) {
-			fprintf(stderr, "boxoffice: template %s: partials nest deeper "
-			    "than %d or include themselves\n", files[i], TMPL_DEPTH);
+			snprintf(err, TMPL_ERR_MAX, "%.300s/%s: partials nest deeper than "
+			    "%d or include themselves", dir, defs[i].file, TMPL_DEPTH);
 			tmpl_free(set);
 			return NULL;
 		}
 	}
 	return set;
+}
+
+/* Whether the tree n (its partials included) names key. */
+static int
+node_uses(const struct tmpl_set *set, const struct node *n, const char *key,
+    int depth)
+{
+	for (; n != NULL && depth <= TMPL_DEPTH; n = n->next) {
+		if (n->kind == N_PARTIAL) {
+			if (node_uses(set, set->root[n->partial], key, depth + 1))
+				return 1;
+		} else if (n->kind != N_TEXT && strcmp(n->text, key) == 0) {
+			return 1;
+		}
+		if (node_uses(set, n->child, key, depth))
+			return 1;
+	}
+	return 0;
+}
+
+int
+tmpl_uses(const struct tmpl_set *set, enum tmpl id, const char *key)
+{
+	assert(id < TMPL__MAX);
+	return node_uses(set, set->root[id], key, 0);
 }
 
 /* Whether the partials reachable from n nest deeper than TMPL_DEPTH (which
@@ -407,24 +556,105 @@ tmpl_render(const struct tmpl_set *set, enum tmpl id, const struct tdict *d,
 {
 	struct ctx c = { { d }, 1 };
 
+	assert(d->tmpl == (int)id || d->tmpl == UNCHECKED);
 	render(set, set->root[id], &c, out);
 }
 
 /* ---- values ---- */
 
-struct tdict *
-tdict_new(struct arena *a)
+static struct tdict *
+dict_new(struct arena *a, int t)
 {
 	struct tdict *d = arena_alloc(a, sizeof *d);
 
 	d->arena = a;
+	d->tmpl = t;
 	return d;
+}
+
+struct tdict *
+tdict_new(struct arena *a, enum tmpl t)
+{
+	assert(t < TMPL__MAX);
+	return dict_new(a, (int)t);
+}
+
+struct tdict *
+tdict_new_unchecked(struct arena *a)
+{
+	return dict_new(a, UNCHECKED);
+}
+
+#ifndef NDEBUG
+/* Keys found declared, by the address of their literal and the template:
+ * a page's keys are a few dozen literals set on every request, and reading
+ * the lists each time would cost a page several microseconds. */
+#define SEEN_SLOTS 1024
+#define SEEN_PROBES 8
+
+static struct {
+	const char *key;
+	int tmpl;
+} seen[SEEN_SLOTS];
+
+static size_t
+seen_slot(const char *key, int t)
+{
+	return (((uintptr_t)key >> 3) * 31u + (unsigned)t) % SEEN_SLOTS;
+}
+
+/* Whether template t declares key, looked up in seen first. */
+static int
+declares_cached(int t, const char *key)
+{
+	size_t h = seen_slot(key, t);
+
+	for (size_t i = 0; i < SEEN_PROBES; i++) {
+		size_t k = (h + i) % SEEN_SLOTS;
+
+		if (seen[k].key == key && seen[k].tmpl == t)
+			return 1;
+	}
+	if (!declares((enum tmpl)t, key, strlen(key)))
+		return 0;
+	for (size_t i = 0; i < SEEN_PROBES; i++) {
+		size_t k = (h + i) % SEEN_SLOTS;
+
+		if (seen[k].key == NULL) {
+			seen[k].key = key;
+			seen[k].tmpl = t;
+			break;
+		}
+	}
+	return 1;
+}
+#endif
+
+/* A page setting a key its template does not declare: the value would
+ * show nowhere (a misspelt key, or one the template dropped). A bug in
+ * the page, caught in every test that renders it. */
+static void
+check_declared(const struct tdict *d, const char *key)
+{
+#ifndef NDEBUG
+	if (d->tmpl != UNCHECKED && !declares_cached(d->tmpl, key)) {
+		fprintf(stderr, "boxoffice: tdict: the page sets key '%s', which "
+		    "%s does not declare (cgi-bin/tmpl.c)\n", key,
+		    defs[d->tmpl].file);
+		abort();
+	}
+#else
+	(void)d, (void)key;
+#endif
 }
 
 static struct tval *
 put(struct tdict *d, const char *key, enum tval_kind kind)
 {
-	struct tval *v = arena_alloc(d->arena, sizeof *v);
+	struct tval *v;
+
+	check_declared(d, key);
+	v = arena_alloc(d->arena, sizeof *v);
 
 	v->key = key;
 	v->kind = kind;
@@ -488,7 +718,7 @@ struct tdict *
 tdict_add(struct tdict *d, const char *key)
 {
 	struct tval *v = NULL;
-	struct tdict *item = tdict_new(d->arena);
+	struct tdict *item = dict_new(d->arena, d->tmpl);
 
 	for (struct tval *w = d->head; w; w = w->next)
 		if (w->kind == TV_LIST && strcmp(w->key, key) == 0)

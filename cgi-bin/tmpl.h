@@ -12,6 +12,16 @@
  * with the escaping writers of html.h.
  *
  * Names are looked up from the innermost list item outwards.
+ *
+ * Keys are declared, so that a misspelt one cannot render nothing: each
+ * template's row in tmpl.c lists the keys its page may set, and every
+ * template may also use the layout's keys (those header.html shows, set by
+ * view_page() in view.c). tmpl_load() refuses a template that uses any
+ * other key, naming the file, the line and the key: the program stops at
+ * start, not on a page. The other way round, a dictionary made for a
+ * template (tdict_new) asserts when a page sets a key the template does
+ * not declare (wherever asserts are compiled in, as in every build here).
+ * A declared key left unset renders empty: values may be optional.
  */
 #ifndef BOXOFFICE_TMPL_H
 #define BOXOFFICE_TMPL_H
@@ -41,20 +51,34 @@ enum tmpl {
 struct tmpl_set;
 struct tdict;
 
-/* Loads and compiles every template of enum tmpl from dir (file names in
- * tmpl.c). NULL with a message naming file and line on any error. */
-struct tmpl_set *tmpl_load(const char *dir);
-/* Compiles one template from text; for tests. name is used in messages. */
-struct tmpl_set *tmpl_load_one(enum tmpl id, const char *name, const char *text);
+#define TMPL_ERR_MAX 512
+
+/* Loads and compiles every template of enum tmpl from dir (file names and
+ * keys in tmpl.c), checking each one's keys against its declaration.
+ * NULL on any error, with err saying what, naming the file and line. */
+struct tmpl_set *tmpl_load(const char *dir, char err[TMPL_ERR_MAX]);
+/* Compiles one template from text as id, its keys not checked: for the
+ * engine's own tests and the fuzzer. name is used in messages. */
+struct tmpl_set *tmpl_load_one(enum tmpl id, const char *name,
+    const char *text, char err[TMPL_ERR_MAX]);
 void tmpl_free(struct tmpl_set *set);
 
-/* Renders template id with values d into out. */
+/* Renders template id with values d (made for id, or unchecked) into out. */
 void tmpl_render(const struct tmpl_set *set, enum tmpl id,
     const struct tdict *d, struct buf *out);
 
-/* Values: a dictionary allocated in an arena (freed with it). Keys are not
- * copied: pass string literals. Values are copied into the arena. */
-struct tdict *tdict_new(struct arena *a);
+/* The keys template id declares beyond the layout's, space-separated
+ * (static); and whether its text (partials included) uses key. For the
+ * test that no declared key is left unused. */
+const char *tmpl_keys(enum tmpl id);
+int tmpl_uses(const struct tmpl_set *set, enum tmpl id, const char *key);
+
+/* Values: a dictionary for template t, allocated in an arena (freed with
+ * it); setting a key t does not declare asserts. Keys are not copied: pass
+ * string literals. Values are copied into the arena. */
+struct tdict *tdict_new(struct arena *a, enum tmpl t);
+/* The same, taking any key: for the engine's own tests and the fuzzer. */
+struct tdict *tdict_new_unchecked(struct arena *a);
 void tdict_str(struct tdict *d, const char *key, const char *value);
 void tdict_strf(struct tdict *d, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

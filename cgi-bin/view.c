@@ -33,9 +33,9 @@ static const struct {
 };
 
 struct tdict *
-view_page(struct req *r, const char *title)
+view_page(struct req *r, enum tmpl t, const char *title)
 {
-	struct tdict *d = tdict_new(&r->arena);
+	struct tdict *d = tdict_new(&r->arena, t);
 	const char *msg = req_query(r, "msg");
 
 	tdict_str(d, "title", title);

@@ -13,9 +13,10 @@
 #include "req.h"
 #include "tmpl.h"
 
-/* A new dictionary with the layout's values filled in. */
-struct tdict *view_page(struct req *r, const char *title);
-/* Renders template t with d as the response body. */
+/* A new dictionary for template t with the layout's values filled in (the
+ * layout's keys, declared in tmpl.c). */
+struct tdict *view_page(struct req *r, enum tmpl t, const char *title);
+/* Renders template t with d (made for t) as the response body. */
 void view_render(struct req *r, enum tmpl t, const struct tdict *d);
 
 /* "₩165,000", "$12.50", "12.345 KWD" — amount in the currency's minor

@@ -33,7 +33,7 @@ val(struct arena *a, const char *s, int safe)
 static struct tdict *
 values(struct arena *a, const char *const vals[3], int safe)
 {
-	struct tdict *d = tdict_new(a), *item;
+	struct tdict *d = tdict_new_unchecked(a), *item;
 
 	tdict_str(d, "a", val(a, arena_printf(a, "<v%s", vals[0]), safe));
 	tdict_str(d, "name", val(a, arena_printf(a, "<v&\"'>%s", vals[1]), safe));
@@ -71,7 +71,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct buf out = BUF_INIT, safe = BUF_INIT;
 	const char *vals[3] = { "", "", "" };
 	struct tmpl_set *set;
-	char *text;
+	char *text, err[TMPL_ERR_MAX];
 	size_t tlen;
 
 	text = arena_strndup(&a, (const char *)data, size); /* up to a NUL */
@@ -81,7 +81,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		off += strlen(vals[i]) + 1;
 	}
 
-	set = tmpl_load_one(TMPL_HOME, "fuzz", text);
+	set = tmpl_load_one(TMPL_HOME, "fuzz", text, err);
 	if (set == NULL) {
 		arena_free(&a);
 		return 0;
