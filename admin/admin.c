@@ -16,6 +16,7 @@
 #include "catalog.h"
 #include "db.h"
 #include "demo.h"
+#include "log.h"
 #include "parse.h"
 #include "queue.h"
 #include "setting.h"
@@ -42,7 +43,7 @@ fail(enum bo_status s, const char *what)
 		[BO_BUSY] = "database busy, try again", [BO_ERROR] = "database error",
 	};
 
-	fprintf(stderr, "boxoffice-admin: %s: %s\n", what, why[s]);
+	log_say("%s: %s", what, why[s]);
 	return 1;
 }
 
@@ -76,8 +77,8 @@ arguments_are_text(const struct command *c, int argc, char **argv)
 				w += strcspn(w, " ") + 1;
 			w += strspn(w, "[");
 			len = strcspn(w, " ]");
-			fprintf(stderr, "boxoffice-admin: %s: argument %d (%.*s) %s; "
-			    "nothing was changed\n", c->name, k, (int)len, w, why);
+			log_say("%s: argument %d (%.*s) %s; nothing was changed",
+			    c->name, k, (int)len, w, why);
 			return 0;
 		}
 	}
@@ -143,11 +144,14 @@ known_key(const char *name)
 	enum setting_key k = setting_lookup(name);
 
 	if (k == SETTING__MAX) {
-		fprintf(stderr, "boxoffice-admin: unknown setting '%s'; these exist:",
-		    name);
-		for (int i = 0; i < SETTING__MAX; i++)
-			fprintf(stderr, " %s", setting_name(i));
-		fputc('\n', stderr);
+		char known[512];
+		size_t n = 0;
+
+		known[0] = '\0';
+		for (int i = 0; i < SETTING__MAX && n < sizeof known; i++)
+			n += (size_t)snprintf(known + n, sizeof known - n, " %s",
+			    setting_name(i));
+		log_say("unknown setting '%s'; these exist:%s", name, known);
 	}
 	return k;
 }
@@ -181,7 +185,7 @@ cmd_set(struct db *db, int argc, char **argv)
 	s = setting_set(db, k, argv[2], err, sizeof err);
 	if (s == BO_INVALID || s == BO_CONFLICT) {
 		/* a bad value, or a currency that would change stored amounts */
-		fprintf(stderr, "boxoffice-admin: %s\n", err);
+		log_say("%s", err);
 		return s == BO_INVALID ? 2 : 1;
 	}
 	if (s != BO_OK)
@@ -232,7 +236,7 @@ time_arg(const char *what, const char *text, const char *zone, int64_t *out)
 
 	if (when_parse(text, zone, out, err, sizeof err))
 		return 1;
-	fprintf(stderr, "boxoffice-admin: %s: %s\n", what, err);
+	log_say("%s: %s", what, err);
 	return 0;
 }
 
@@ -249,8 +253,7 @@ cmd_add_performance(struct db *db, int argc, char **argv)
 	if ((s = settings_load(db, &set)) != BO_OK)
 		return fail(s, "add-performance");
 	if (!parse_int64(argv[1], 1, INT64_MAX, &concert)) {
-		fprintf(stderr, "boxoffice-admin: CONCERT is a concert's id "
-		    "(a whole number)\n");
+		log_say("CONCERT is a concert's id (a whole number)");
 		return 2;
 	}
 	if (!time_arg("STARTS", argv[2], set.timezone, &starts) ||
@@ -261,16 +264,16 @@ cmd_add_performance(struct db *db, int argc, char **argv)
 	when_format(opens, set.timezone, op, sizeof op);
 	when_format(closes, set.timezone, cl, sizeof cl);
 	if (opens > closes || closes > starts) {
-		fprintf(stderr, "boxoffice-admin: the sale must open before it "
-		    "closes and close by the start: it opens %s, closes %s, and the "
-		    "performance starts %s\n", op, cl, st);
+		log_say("the sale must open before it closes and close by the "
+		    "start: it opens %s, closes %s, and the performance starts %s",
+		    op, cl, st);
 		return 2;
 	}
 	for (int i = 5; i < argc; i++) {
 		if (n == sizeof blocks / sizeof blocks[0] ||
 		    !parse_block(argv[i], &blocks[n++])) {
-			fprintf(stderr, "boxoffice-admin: bad seat block '%s' "
-			    "(want SECTION:A-J:30:99000)\n", argv[i]);
+			log_say("bad seat block '%s' (want SECTION:A-J:30:99000)",
+			    argv[i]);
 			return 2;
 		}
 	}
@@ -281,8 +284,8 @@ cmd_add_performance(struct db *db, int argc, char **argv)
 	/* The id alone on standard output, for scripts; what was understood
 	 * on standard error, for the person typing. */
 	printf("%lld\n", (long long)id);
-	fprintf(stderr, "performance %lld of concert %lld, in %s:\n"
-	    "  starts       %s\n  sale opens   %s\n  sale closes  %s\n",
+	log_say("performance %lld of concert %lld, in %s:\n"
+	    "  starts       %s\n  sale opens   %s\n  sale closes  %s",
 	    (long long)id, (long long)concert, set.timezone, st, op, cl);
 	return 0;
 }
@@ -312,8 +315,8 @@ cmd_loadtest_buyers(struct db *db, int argc, char **argv)
 	    !parse_int64(argv[2], 0, INT64_MAX, &concert) ||
 	    (argc > 3 && !parse_int64(argv[3], 0, INT64_C(1000000000000),
 	    &balance))) {
-		fprintf(stderr, "boxoffice-admin: N is 1 to 1000000, CONCERT an id "
-		    "(0: no queue ticket), BALANCE a whole amount\n");
+		log_say("N is 1 to 1000000, CONCERT an id (0: no queue ticket), "
+		    "BALANCE a whole amount");
 		return 2;
 	}
 	if ((s = settings_load(db, &set)) != BO_OK)
@@ -417,6 +420,7 @@ main(int argc, char **argv)
 	struct db *db;
 	int rc, i = 1;
 
+	log_set_program("boxoffice-admin");
 	if (path == NULL)
 		path = "var/boxoffice.db";
 	for (; i < argc && argv[i][0] == '-'; i++) {
@@ -466,8 +470,8 @@ main(int argc, char **argv)
 		return 1;
 	if (c->run != cmd_init && c->run != cmd_demo &&
 	    db_schema_version(db) != db_schema_latest()) {
-		fprintf(stderr, "boxoffice-admin: %s is at schema version %d, this "
-		    "program needs %d: run 'boxoffice-admin init' first\n", path,
+		log_say("%s is at schema version %d, this program needs %d: run "
+		    "'boxoffice-admin init' first", path,
 		    db_schema_version(db), db_schema_latest());
 		db_close(db);
 		return 1;

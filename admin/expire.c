@@ -11,6 +11,7 @@
  * from finishing (normal on a live site; the summary says so); 1 with a
  * message on any real failure.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include "db.h"
 #include "hold.h"
 #include "idempotency.h"
+#include "log.h"
 #include "parse.h"
 #include "queue.h"
 #include "setting.h"
@@ -51,6 +53,7 @@ main(int argc, char **argv)
 	struct db *db;
 	int lock;
 
+	log_set_program("boxoffice-expire");
 	if (path == NULL)
 		path = "var/boxoffice.db";
 	for (int i = 1; i < argc; i++) {
@@ -73,13 +76,13 @@ main(int argc, char **argv)
 	snprintf(lockpath, sizeof lockpath, "%s.expire-lock", path);
 	if ((lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0 ||
 	    flock(lock, LOCK_EX) != 0) {
-		perror("boxoffice-expire: lock");
+		log_say("lock %s: %s", lockpath, strerror(errno));
 		return 1;
 	}
 	if ((db = db_open(path, 0)) == NULL)
 		return 1;
 	if (db_schema_version(db) != db_schema_latest()) {
-		fprintf(stderr, "boxoffice-expire: run 'boxoffice-admin init' first\n");
+		log_say("run 'boxoffice-admin init' first");
 		db_close(db);
 		return 1;
 	}
@@ -92,8 +95,8 @@ main(int argc, char **argv)
 	if (s == BO_OK)
 		s = idem_purge(db, now, &keys);
 	if (s != BO_OK) {
-		fprintf(stderr, "boxoffice-expire: failed (%s); nothing half-done: "
-		    "each step is its own transaction\n",
+		log_say("failed (%s); nothing half-done: each step is its own "
+		    "transaction",
 		    s == BO_BUSY ? "database busy" : "database error");
 		db_close(db);
 		return 1;
@@ -101,8 +104,8 @@ main(int argc, char **argv)
 	/* Statistics and the checkpoint. A checkpoint that readers keep from
 	 * finishing is normal on a live site: said, not failed. */
 	if (db_tidy(db, &tidy) != BO_OK) {
-		fprintf(stderr, "boxoffice-expire: tidying the database failed "
-		    "(see the message above); the expiry itself was done\n");
+		log_say("tidying the database failed (see the message above); "
+		    "the expiry itself was done");
 		db_close(db);
 		return 1;
 	}

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "json.h"
+#include "reqlog.h"
 
 void
 api_error(struct req *r, enum http_status status, const char *code,
@@ -29,8 +30,7 @@ api_send(struct req *r, enum http_status status, json_t *obj)
 		/* json_pack() refused a value (a "s" given text that is not
 		 * UTF-8: a bug, json.h says to use json_text()) or memory ran
 		 * out. Either way a logged 500, never a dead worker. */
-		fprintf(stderr, "boxoffice: %s %s: the answer could not be "
-		    "written as JSON\n", req_method_name(r->method), r->path);
+		log_msg(r, LOG_ERROR, "the answer could not be written as JSON");
 		api_error(r, HTTP_500, "internal_error", "The answer could not be "
 		    "written; the error is logged.");
 		return;

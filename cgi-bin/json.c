@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "reqlog.h"
 #include "utf8.h"
 
 json_t *
@@ -25,8 +26,8 @@ json_text(const char *s)
 	if (t == NULL || (shown = json_dumps(t, JSON_ENCODE_ANY)) == NULL)
 		abort(); /* out of memory */
 	/* Logged escaped: one line, whatever the text holds. */
-	fprintf(stderr, "boxoffice: stored text is not UTF-8, sent with U+FFFD "
-	    "for the bad bytes: %s\n", shown);
+	log_msg(NULL, LOG_WARN, "stored text is not UTF-8, sent with U+FFFD "
+	    "for the bad bytes: %s", shown);
 	free(shown);
 	return t;
 }

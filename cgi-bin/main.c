@@ -42,6 +42,7 @@
 
 #include "auth.h"
 #include "db.h"
+#include "reqlog.h"
 #include "pages.h"
 #include "parse.h"
 #include "req.h"
@@ -55,6 +56,7 @@
 struct options {
 	const char *listen, *db, *templates;
 	int64_t workers, socket_mode, client_timeout;
+	int access_log;
 };
 
 static volatile sig_atomic_t stopping, busy, deadline_passed;
@@ -72,7 +74,10 @@ usage(FILE *f)
 	    "  --db           the database (default var/boxoffice.db)\n"
 	    "  --templates    the templates folder (default templates)\n"
 	    "  --client-timeout  seconds a FastCGI client may take to send its\n"
-	    "                 request, and again to take its answer (default 10)\n");
+	    "                 request, and again to take its answer (default 10)\n"
+	    "  --access-log   log a line at the end of every request (default:\n"
+	    "                 only of one that logged a message, answered 5xx or\n"
+	    "                 took a second or more)\n");
 }
 
 static int
@@ -86,12 +91,17 @@ parse_options(int argc, char **argv, struct options *o)
 	o->workers = cores > 0 ? cores : 2;
 	o->socket_mode = 0660;
 	o->client_timeout = 10;
+	o->access_log = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0) {
 			usage(stdout);
 			exit(0);
+		}
+		if (strcmp(opt, "--access-log") == 0) {
+			o->access_log = 1;
+			continue;
 		}
 		if (val == NULL)
 			goto bad;
@@ -139,7 +149,7 @@ open_listener(const struct options *o)
 		if ((fd = FCGX_OpenSocket(addr, 1024)) < 0)
 			return -1;
 		if (chmod(addr, (mode_t)o->socket_mode) != 0) {
-			perror("boxoffice: chmod socket");
+			log_msg(NULL, LOG_ERROR, "chmod %s: %s", addr, strerror(errno));
 			return -1;
 		}
 		return fd;
@@ -239,11 +249,11 @@ accept_client(int listen_fd, FCGX_Request *fr)
 		case ENFILE:
 		case ENOBUFS:
 		case ENOMEM:
-			perror("boxoffice: accept");
+			log_msg(NULL, LOG_ERROR, "accept: %s", strerror(errno));
 			sleep(1); /* let resources come back */
 			continue;
 		default:
-			perror("boxoffice: accept");
+			log_msg(NULL, LOG_ERROR, "accept: %s", strerror(errno));
 			return -1;
 		}
 	}
@@ -252,8 +262,8 @@ accept_client(int listen_fd, FCGX_Request *fr)
 static void
 dropped(const char *what, int64_t timeout)
 {
-	fprintf(stderr, "boxoffice: worker %d: dropped a FastCGI client that %s "
-	    "within %lld s\n", (int)getpid(), what, (long long)timeout);
+	log_msg(NULL, LOG_WARN, "dropped a FastCGI client that %s within %lld s",
+	    what, (long long)timeout);
 }
 
 static void
@@ -272,6 +282,7 @@ serve(struct app *app, FCGX_Request *fr, int64_t timeout)
 	buf_reset(&app->headers);
 	r.body = &app->body;
 	r.headers = &app->headers;
+	log_request_begin(&r);
 	bad = req_read(&r, fr, &why); /* the body: still under the deadline */
 	if (client_deadline_off())
 		dropped("did not send its request body", timeout);
@@ -284,11 +295,13 @@ serve(struct app *app, FCGX_Request *fr, int64_t timeout)
 	if (db_in_transaction(app->db)) {
 		/* A handler returned inside a transaction: a bug. Never let it
 		 * pin the WAL or hold the write lock. */
-		fprintf(stderr, "boxoffice: transaction left open by %s\n", r.path);
+		log_msg(&r, LOG_ERROR, "a transaction was left open: rolled back");
 		db_rollback(app->db);
 	}
 	client_deadline(timeout);
 	req_send(&r, fr);
+	/* Before FCGX_Finish_r frees the parameters (r.path among them). */
+	log_request_end(&r);
 	FCGX_Finish_r(fr);
 	if (client_deadline_off())
 		dropped("did not take its answer", timeout);
@@ -363,7 +376,7 @@ spawn(int listen_fd, const struct options *o, struct tmpl_set *tmpl,
 	if ((pid = fork()) == 0)
 		worker(listen_fd, parent, o, tmpl, ready);
 	if (pid < 0)
-		perror("boxoffice: fork");
+		log_msg(NULL, LOG_ERROR, "fork: %s", strerror(errno));
 	return pid;
 }
 
@@ -429,14 +442,14 @@ slot_died(struct slot *s, int status, int listen_fd, const struct options *o,
 	if (delay == 0)
 		slot_start(s, listen_fd, o, tmpl);
 	if (s->pid > 0)
-		fprintf(stderr, "boxoffice: worker %d died (%s %d); started "
-		    "worker %d\n", (int)dead,
+		log_msg(NULL, LOG_ERROR, "worker %d died (%s %d); started "
+		    "worker %d", (int)dead,
 		    WIFSIGNALED(status) ? "signal" : "exit",
 		    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
 		    (int)s->pid);
 	else
-		fprintf(stderr, "boxoffice: worker %d died before it was ready "
-		    "(%s %d, %d times in a row); next try in %lld ms\n",
+		log_msg(NULL, LOG_ERROR, "worker %d died before it was ready "
+		    "(%s %d, %d times in a row); next try in %lld ms",
 		    (int)dead, WIFSIGNALED(status) ? "signal" : "exit",
 		    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
 		    s->unready, (long long)delay);
@@ -456,8 +469,9 @@ main(int argc, char **argv)
 
 	if (!parse_options(argc, argv, &o))
 		return 2;
+	log_start(o.access_log);
 	if (sodium_init() < 0) {
-		fprintf(stderr, "boxoffice: libsodium failed to start\n");
+		log_msg(NULL, LOG_ERROR, "libsodium failed to start");
 		return 1;
 	}
 	if ((db = db_open(o.db, 0)) == NULL)
@@ -465,17 +479,17 @@ main(int argc, char **argv)
 	version = db_schema_version(db);
 	db_close(db);
 	if (version != db_schema_latest()) {
-		fprintf(stderr, "boxoffice: %s is at schema version %d, this program "
-		    "needs %d: run 'boxoffice-admin --db %s init'\n", o.db, version,
+		log_msg(NULL, LOG_ERROR, "%s is at schema version %d, this program "
+		    "needs %d: run 'boxoffice-admin --db %s init'", o.db, version,
 		    db_schema_latest(), o.db);
 		return 1;
 	}
 	if ((tmpl = tmpl_load(o.templates, err)) == NULL) {
-		fprintf(stderr, "boxoffice: %s\n", err);
+		log_msg(NULL, LOG_ERROR, "%s", err);
 		return 1;
 	}
 	if ((fd = open_listener(&o)) < 0) {
-		fprintf(stderr, "boxoffice: cannot listen on %s: %s\n", o.listen,
+		log_msg(NULL, LOG_ERROR, "cannot listen on %s: %s", o.listen,
 		    strerror(errno));
 		return 1;
 	}
@@ -487,14 +501,14 @@ main(int argc, char **argv)
 	ready = mmap(NULL, sizeof *ready * (size_t)o.workers,
 	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (ready == MAP_FAILED) {
-		perror("boxoffice: mmap");
+		log_msg(NULL, LOG_ERROR, "mmap: %s", strerror(errno));
 		return 1;
 	}
 	for (int i = 0; i < o.workers; i++) {
 		slots[i].ready = &ready[i];
 		slot_start(&slots[i], fd, &o, tmpl);
 	}
-	fprintf(stderr, "boxoffice: %d workers on %s\n", (int)o.workers,
+	log_msg(NULL, LOG_INFO, "%d workers on %s", (int)o.workers,
 	    o.listen ? o.listen : "fd 0");
 	while (!stopping) {
 		int status, waiting = 0;
@@ -514,7 +528,7 @@ main(int argc, char **argv)
 		if (dead < 0) {
 			if (errno == EINTR)
 				continue;
-			perror("boxoffice: wait");
+			log_msg(NULL, LOG_ERROR, "wait: %s", strerror(errno));
 			break;
 		}
 		for (int i = 0; i < o.workers; i++) {

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "reqlog.h"
 #include "parse.h"
 
 static const char *
@@ -182,7 +183,7 @@ req_settings(struct req *r)
 	if (!r->settings_loaded) {
 		if (settings_load(r->db, &r->settings) != BO_OK) {
 			/* Defaults still make a correct page; log and go on. */
-			fprintf(stderr, "boxoffice: settings unreadable, using defaults\n");
+			log_msg(r, LOG_WARN, "settings unreadable, using defaults");
 		}
 		r->settings_loaded = 1;
 	}

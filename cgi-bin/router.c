@@ -13,6 +13,7 @@
 #include "auth.h"
 #include "buf.h"
 #include "html.h"
+#include "reqlog.h"
 #include "pages.h"
 #include "parse.h"
 #include "view.h"
@@ -173,6 +174,7 @@ router_dispatch(struct req *r)
 
 		if (!match(routes[i].pattern, r->path, &r->id))
 			continue;
+		log_request_route(routes[i].pattern);
 		r->json = (routes[i].flags & RF_JSON) != 0;
 		if (r->method == M_GET || r->method == M_HEAD)
 			h = routes[i].get;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "html.h"
+#include "reqlog.h"
 
 #define TMPL_DEPTH 16 /* nested sections and partials */
 
@@ -638,9 +639,8 @@ check_declared(const struct tdict *d, const char *key)
 {
 #ifndef NDEBUG
 	if (d->tmpl != UNCHECKED && !declares_cached(d->tmpl, key)) {
-		fprintf(stderr, "boxoffice: tdict: the page sets key '%s', which "
-		    "%s does not declare (cgi-bin/tmpl.c)\n", key,
-		    defs[d->tmpl].file);
+		log_msg(NULL, LOG_ERROR, "tdict: the page sets key '%s', which "
+		    "%s does not declare (cgi-bin/tmpl.c)", key, defs[d->tmpl].file);
 		abort();
 	}
 #else

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "log.h"
 #include "login_throttle.h"
 #include "parse.h"
 #include "sql.h"
@@ -133,7 +134,7 @@ account_signup(struct db *db, char *email, const char *password, int64_t now,
 	/* The slow part, before any lock is taken. */
 	if (libscrypt_hash(hash, password, ACCOUNT_SCRYPT_N, ACCOUNT_SCRYPT_R,
 	    ACCOUNT_SCRYPT_P) <= 0) {
-		fprintf(stderr, "boxoffice: libscrypt_hash failed\n");
+		core_log(LOG_ERROR, "libscrypt_hash failed");
 		return BO_ERROR;
 	}
 	s = account_create_hashed(db, email, hash, now, session_ttl, out);
@@ -414,16 +415,16 @@ warn_not_an_address(const char *remote_addr)
 	if (said)
 		return;
 	said = true;
-	/* nginx's own text ("unix:"), but never a control character in a log. */
+	/* nginx's own text ("unix:"), shortened: the log escapes the rest. */
 	for (const char *p = remote_addr ? remote_addr : ""; *p &&
 	    i < sizeof shown - 1; p++)
-		shown[i++] = (*p > ' ' && *p < 0x7f) ? *p : '?';
+		shown[i++] = *p;
 	shown[i] = '\0';
-	fprintf(stderr, "boxoffice: REMOTE_ADDR \"%s\" is not an IP address:"
+	core_log(LOG_WARN, "REMOTE_ADDR \"%s\" is not an IP address:"
 	    " the login throttle counts all such clients as one, so a few wrong"
 	    " guesses lock an account for all of them. Behind a proxy on a unix"
 	    " socket, give nginx set_real_ip_from unix: and real_ip_header"
-	    " (README.md, Security)\n", shown);
+	    " (README.md, Security)", shown);
 }
 
 enum bo_status

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "log.h"
 #include "sql.h"
 
 /* From migrations.S: NUL-terminated SQL texts, oldest first. */
@@ -43,7 +44,7 @@ exec_sql(struct db *db, const char *sql)
 	int rc = sqlite3_exec(db->handle, sql, NULL, NULL, &err);
 
 	if (rc != SQLITE_OK) {
-		fprintf(stderr, "boxoffice: sqlite: %s: %s\n",
+		core_log(LOG_ERROR, "sqlite: %s: %s",
 		    err ? err : sqlite3_errstr(rc), sql);
 		sqlite3_free(err);
 	}
@@ -66,7 +67,7 @@ db_open(const char *path, int create)
 	memset(db, 0, sizeof *db);
 	rc = sqlite3_open_v2(path, &db->handle, flags, NULL);
 	if (rc != SQLITE_OK) {
-		fprintf(stderr, "boxoffice: cannot open %s: %s\n", path,
+		core_log(LOG_ERROR, "cannot open %s: %s", path,
 		    db->handle ? sqlite3_errmsg(db->handle) : sqlite3_errstr(rc));
 		db_close(db);
 		return NULL;
@@ -127,8 +128,8 @@ db_migrate(struct db *db)
 		return s;
 	v = db_schema_version(db);
 	if (v < 0 || v > MIGRATIONS_N) {
-		fprintf(stderr, "boxoffice: schema version %d is not one this "
-		    "binary knows (latest %d)\n", v, MIGRATIONS_N);
+		core_log(LOG_ERROR, "schema version %d is not one this "
+		    "binary knows (latest %d)", v, MIGRATIONS_N);
 		db_rollback(db);
 		return BO_ERROR;
 	}
@@ -156,7 +157,7 @@ db_stmt(struct db *db, enum stmt id)
 		if (rc != SQLITE_OK) {
 			/* The SQL is ours: failing to prepare it is a bug or a
 			 * database from another version. */
-			fprintf(stderr, "boxoffice: prepare %d: %s\n", (int)id,
+			core_log(LOG_ERROR, "prepare %d: %s", (int)id,
 			    sqlite3_errmsg(db->handle));
 			abort();
 		}
@@ -181,12 +182,12 @@ db_status(struct db *db, int rc, const char *where)
 		return BO_OK;
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
-		fprintf(stderr, "boxoffice: %s: database busy\n", where);
+		core_log(LOG_WARN, "%s: database busy", where);
 		return BO_BUSY;
 	case SQLITE_CONSTRAINT:
 		return BO_CONFLICT;
 	default:
-		fprintf(stderr, "boxoffice: %s: %s (%d)\n", where,
+		core_log(LOG_ERROR, "%s: %s (%d)", where,
 		    sqlite3_errmsg(db->handle), rc);
 		return BO_ERROR;
 	}

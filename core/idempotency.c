@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fault.h"
+#include "log.h"
 #include "parse.h"
 #include "sql.h"
 
@@ -115,8 +116,8 @@ idem_look(struct db *db, int64_t user, struct idem *k)
 		/* The schema's CHECK allows no other name. */
 		if (!kind_of(sql_text(st, LOOK_KIND), &kind) ||
 		    k->nrefs == IDEM_REFS_MAX) {
-			fprintf(stderr, "boxoffice: idem_look: record %s has an "
-			    "unknown id kind or more than %d ids\n", k->key,
+			core_log(LOG_ERROR, "idem_look: record %s has an "
+			    "unknown id kind or more than %d ids", k->key,
 			    IDEM_REFS_MAX);
 			rc = SQLITE_CORRUPT;
 			break;

@@ -10,6 +10,7 @@
 
 #include "arena.h"
 #include "db.h"
+#include "log.h"
 
 /* Slots handed out so far, for every connection of this process. */
 static int slots_used;
@@ -17,7 +18,7 @@ static int slots_used;
 static void
 die(const struct sql *q, const char *what, const char *detail)
 {
-	fprintf(stderr, "boxoffice: sql: %s%s%s\n  in: %s\n", what,
+	core_log(LOG_ERROR, "sql: %s%s%s; in: %s", what,
 	    detail ? ": " : "", detail ? detail : "", q->text);
 	abort();
 }

@@ -73,7 +73,7 @@ test('a checkpoint that really fails (the database may not grow: file size limit
   // (SIGXFSZ ignored: the write fails with EFBIG, as on a full disk).
   const r = expire(db, ['bash', '-c', 'trap "" XFSZ; exec prlimit --fsize=$0 "$@"', String(limit)]);
   assert.notEqual(r.status, 0, `exit status ${r.status}: ${r.stdout}`);
-  assert.match(r.stderr, /^boxoffice: checkpoint: (disk I\/O error|database or disk is full)/m);
+  assert.match(r.stderr, /^boxoffice-expire: checkpoint: (disk I\/O error|database or disk is full)/m);
   assert.match(r.stderr, /boxoffice-expire: tidying the database failed/);
   assert.doesNotMatch(r.stdout, /checkpoint=complete/);
   // Without the limit the same job succeeds: nothing was left half-done.
