@@ -5,7 +5,9 @@
  *       set KEY VALUE | add-concert … | add-performance … |
  *       loadtest-buyers N CONCERT [BALANCE]
  *
- * Every command runs through core/, like the web pages do.
+ * Options come before the command (--db PATH or --db=PATH; cli.h); what
+ * follows the command is its own. Every command runs through core/, like
+ * the web pages do.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 
 #include "account.h"
 #include "catalog.h"
+#include "cli.h"
 #include "db.h"
 #include "demo.h"
 #include "log.h"
@@ -404,7 +407,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: boxoffice-admin [--db PATH] COMMAND [ARGS]\n\n"
-	    "  --db PATH   the database (default $BOXOFFICE_DB or var/boxoffice.db)\n\n"
+	    "  --db PATH   the database (default $BOXOFFICE_DB or var/boxoffice.db)\n"
+	    "  -h, --help  this text\n\n"
 	    "commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-16s %s\n      %s\n", commands[i].name,
@@ -412,57 +416,77 @@ usage(FILE *f)
 	fprintf(f, "\n'boxoffice-admin COMMAND --help' explains one command.\n");
 }
 
+/* The command being run, for usage_of_command(). */
+static const struct command *command;
+
+/* One command's usage, the way usage() lists the whole program's. */
+static void
+usage_of_command(FILE *f)
+{
+	fprintf(f, "usage: boxoffice-admin [--db PATH] %s %s\n  %s\n",
+	    command->name, command->args, command->help);
+}
+
 int
 main(int argc, char **argv)
 {
+	enum { OPT_DB = 1 };
+	static const struct option options[] = {
+		{ "db", required_argument, NULL, OPT_DB },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	const char *path = getenv("BOXOFFICE_DB");
 	const struct command *c = NULL;
 	struct db *db;
-	int rc, i = 1;
+	int rc, opt;
 
 	log_set_program("boxoffice-admin");
 	if (path == NULL)
 		path = "var/boxoffice.db";
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+	while ((opt = cli_option(argc, argv, "h", options)) != -1) {
+		switch (opt) {
+		case 'h':
 			usage(stdout);
 			return 0;
+		case OPT_DB:
+			path = optarg;
+			break;
+		default:
+			return cli_bad_option(usage);
 		}
-		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
-			path = argv[++i];
-			continue;
-		}
-		fprintf(stderr, "boxoffice-admin: unknown option %s\n", argv[i]);
-		usage(stderr);
-		return 2;
 	}
-	if (i == argc) {
-		usage(stderr);
-		return 2;
-	}
+	if (optind == argc)
+		return cli_usage_error(usage, "no command given");
 	for (size_t k = 0; k < NCOMMANDS; k++)
-		if (strcmp(argv[i], commands[k].name) == 0)
+		if (strcmp(argv[optind], commands[k].name) == 0)
 			c = &commands[k];
-	if (c == NULL) {
-		fprintf(stderr, "boxoffice-admin: unknown command '%s'\n", argv[i]);
-		usage(stderr);
-		return 2;
-	}
-	argc -= i;
-	argv += i;
+	if (c == NULL)
+		return cli_usage_error(usage, "unknown command '%s'", argv[optind]);
+	command = c;
+	argc -= optind;
+	argv += optind;
 	for (int k = 1; k < argc; k++) {
 		if (strcmp(argv[k], "--help") == 0) {
-			printf("usage: boxoffice-admin [--db PATH] %s %s\n  %s\n",
-			    c->name, c->args, c->help);
+			usage_of_command(stdout);
 			if (c->more != NULL)
 				fputs(c->more, stdout);
 			return 0;
 		}
 	}
 	if (argc - 1 < c->min_args || argc - 1 > c->max_args) {
-		fprintf(stderr, "usage: boxoffice-admin [--db PATH] %s %s\n",
-		    c->name, c->args);
-		return 2;
+		char wanted[32];
+
+		if (c->max_args == 0)
+			snprintf(wanted, sizeof wanted, "no");
+		else if (c->min_args == c->max_args)
+			snprintf(wanted, sizeof wanted, "%d", c->min_args);
+		else
+			snprintf(wanted, sizeof wanted, "%d to %d", c->min_args,
+			    c->max_args);
+		return cli_usage_error(usage_of_command, "%s takes %s argument%s, "
+		    "not %d", c->name, wanted, c->max_args == 1 ? "" : "s",
+		    argc - 1);
 	}
 	if (!arguments_are_text(c, argc, argv))
 		return 2;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "account.h"
+#include "cli.h"
 #include "db.h"
 #include "hold.h"
 #include "idempotency.h"
@@ -37,7 +38,8 @@ usage(FILE *f)
 	    "  the WAL; prints one summary line. Run it from cron every minute\n"
 	    "  (see admin/boxoffice.cron). Overlapping runs wait for each other.\n"
 	    "  --db PATH    the database (default $BOXOFFICE_DB or var/boxoffice.db)\n"
-	    "  --now EPOCH  pretend it is this Unix time (for tests)\n");
+	    "  --now EPOCH  pretend it is this Unix time (for tests)\n"
+	    "  -h, --help   this text\n");
 }
 
 int
@@ -51,27 +53,38 @@ main(int argc, char **argv)
 	char lockpath[4096];
 	enum bo_status s;
 	struct db *db;
-	int lock;
+	int lock, opt;
+	enum { OPT_DB = 1, OPT_NOW };
+	static const struct option options[] = {
+		{ "db", required_argument, NULL, OPT_DB },
+		{ "now", required_argument, NULL, OPT_NOW },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 
 	log_set_program("boxoffice-expire");
 	if (path == NULL)
 		path = "var/boxoffice.db";
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+	while ((opt = cli_option(argc, argv, "h", options)) != -1) {
+		switch (opt) {
+		case 'h':
 			usage(stdout);
 			return 0;
-		} else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
-			path = argv[++i];
-		} else if (strcmp(argv[i], "--now") == 0 && i + 1 < argc) {
-			if (!parse_int64(argv[++i], 0, INT64_C(1) << 40, &now)) {
-				fprintf(stderr, "boxoffice-expire: --now takes Unix seconds\n");
-				return 2;
-			}
-		} else {
-			usage(stderr);
-			return 2;
+		case OPT_DB:
+			path = optarg;
+			break;
+		case OPT_NOW:
+			if (!parse_int64(optarg, 0, INT64_C(1) << 40, &now))
+				return cli_usage_error(usage, "--now takes Unix seconds, "
+				    "not '%s'", optarg);
+			break;
+		default:
+			return cli_bad_option(usage);
 		}
 	}
+	if (optind < argc)
+		return cli_usage_error(usage, "unexpected argument '%s'",
+		    argv[optind]);
 	/* One run at a time: a second waits rather than doubling the work. */
 	snprintf(lockpath, sizeof lockpath, "%s.expire-lock", path);
 	if ((lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0 ||

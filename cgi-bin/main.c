@@ -3,7 +3,9 @@
  *
  *   boxoffice.fcgi [--listen unix:PATH|HOST:PORT] [--socket-mode 0660]
  *                  [--workers N] [--db PATH] [--templates DIR]
- *                  [--client-timeout SECONDS]
+ *                  [--client-timeout SECONDS] [--access-log]
+ *
+ * (--name VALUE or --name=VALUE: cli.h.)
  *
  * Without --listen the socket is inherited on fd 0 (spawn-fcgi, systemd).
  * The parent binds, loads the templates, checks the schema, forks N
@@ -41,6 +43,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "cli.h"
 #include "db.h"
 #include "reqlog.h"
 #include "pages.h"
@@ -68,6 +71,7 @@ usage(FILE *f)
 	    "[--socket-mode MODE] [--workers N]\n"
 	    "                      [--db PATH] [--templates DIR] "
 	    "[--client-timeout SECONDS]\n"
+	    "                      [--access-log]\n"
 	    "  --listen       where to accept FastCGI (default: inherited fd 0)\n"
 	    "  --socket-mode  permissions of a unix socket (default 0660)\n"
 	    "  --workers      worker processes (default: number of cores)\n"
@@ -77,13 +81,30 @@ usage(FILE *f)
 	    "                 request, and again to take its answer (default 10)\n"
 	    "  --access-log   log a line at the end of every request (default:\n"
 	    "                 only of one that logged a message, answered 5xx or\n"
-	    "                 took a second or more)\n");
+	    "                 took a second or more)\n"
+	    "  -h, --help     this text\n");
 }
 
+/* Reads the command line into o: 0 when the program should exit with
+ * *status (after --help, or a mistake already said), 1 to go on. */
 static int
-parse_options(int argc, char **argv, struct options *o)
+parse_options(int argc, char **argv, struct options *o, int *status)
 {
+	enum { OPT_LISTEN = 1, OPT_SOCKET_MODE, OPT_WORKERS, OPT_DB,
+	    OPT_TEMPLATES, OPT_CLIENT_TIMEOUT, OPT_ACCESS_LOG };
+	static const struct option options[] = {
+		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "socket-mode", required_argument, NULL, OPT_SOCKET_MODE },
+		{ "workers", required_argument, NULL, OPT_WORKERS },
+		{ "db", required_argument, NULL, OPT_DB },
+		{ "templates", required_argument, NULL, OPT_TEMPLATES },
+		{ "client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT },
+		{ "access-log", no_argument, NULL, OPT_ACCESS_LOG },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int opt;
 
 	o->listen = NULL;
 	o->db = "var/boxoffice.db";
@@ -92,46 +113,62 @@ parse_options(int argc, char **argv, struct options *o)
 	o->socket_mode = 0660;
 	o->client_timeout = 10;
 	o->access_log = 0;
-	for (int i = 1; i < argc; i++) {
-		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+	*status = 2;
+	while ((opt = cli_option(argc, argv, "h", options)) != -1) {
+		char *end;
 
-		if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0) {
+		switch (opt) {
+		case 'h':
 			usage(stdout);
-			exit(0);
-		}
-		if (strcmp(opt, "--access-log") == 0) {
+			*status = 0;
+			return 0;
+		case OPT_LISTEN:
+			o->listen = optarg;
+			break;
+		case OPT_DB:
+			o->db = optarg;
+			break;
+		case OPT_TEMPLATES:
+			o->templates = optarg;
+			break;
+		case OPT_ACCESS_LOG:
 			o->access_log = 1;
-			continue;
+			break;
+		case OPT_WORKERS:
+			if (!parse_int64(optarg, 1, MAX_WORKERS, &o->workers)) {
+				cli_usage_error(usage, "--workers takes a whole number "
+				    "from 1 to %d, not '%s'", MAX_WORKERS, optarg);
+				return 0;
+			}
+			break;
+		case OPT_CLIENT_TIMEOUT:
+			if (!parse_int64(optarg, 1, MAX_CLIENT_TIMEOUT,
+			    &o->client_timeout)) {
+				cli_usage_error(usage, "--client-timeout takes seconds "
+				    "from 1 to %d, not '%s'", MAX_CLIENT_TIMEOUT, optarg);
+				return 0;
+			}
+			break;
+		case OPT_SOCKET_MODE:
+			errno = 0;
+			o->socket_mode = strtol(optarg, &end, 8);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    o->socket_mode < 0 || o->socket_mode > 0777) {
+				cli_usage_error(usage, "--socket-mode takes octal "
+				    "permissions such as 0660, not '%s'", optarg);
+				return 0;
+			}
+			break;
+		default:
+			cli_bad_option(usage);
+			return 0;
 		}
-		if (val == NULL)
-			goto bad;
-		i++;
-		if (strcmp(opt, "--listen") == 0)
-			o->listen = val;
-		else if (strcmp(opt, "--db") == 0)
-			o->db = val;
-		else if (strcmp(opt, "--templates") == 0)
-			o->templates = val;
-		else if (strcmp(opt, "--workers") == 0) {
-			if (!parse_int64(val, 1, MAX_WORKERS, &o->workers))
-				goto bad;
-		} else if (strcmp(opt, "--client-timeout") == 0) {
-			if (!parse_int64(val, 1, MAX_CLIENT_TIMEOUT,
-			    &o->client_timeout))
-				goto bad;
-		} else if (strcmp(opt, "--socket-mode") == 0) {
-			char *end;
-
-			o->socket_mode = strtol(val, &end, 8);
-			if (*end != '\0' || o->socket_mode < 0 || o->socket_mode > 0777)
-				goto bad;
-		} else
-			goto bad;
+	}
+	if (optind < argc) {
+		cli_usage_error(usage, "unexpected argument '%s'", argv[optind]);
+		return 0;
 	}
 	return 1;
-bad:
-	usage(stderr);
-	return 0;
 }
 
 /* Returns the listening fd, or -1. */
@@ -465,10 +502,11 @@ main(int argc, char **argv)
 	atomic_int *ready;
 	char err[TMPL_ERR_MAX];
 	struct db *db;
-	int fd, version;
+	int fd, version, exit_status;
 
-	if (!parse_options(argc, argv, &o))
-		return 2;
+	log_set_program("boxoffice.fcgi");
+	if (!parse_options(argc, argv, &o, &exit_status))
+		return exit_status;
 	log_start(o.access_log);
 	if (sodium_init() < 0) {
 		log_msg(NULL, LOG_ERROR, "libsodium failed to start");
