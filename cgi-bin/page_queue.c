@@ -68,13 +68,8 @@ not_on_sale(struct req *r, int64_t concert_id, int *status)
 		return s == BO_NOT_FOUND ? "There is no such concert." :
 		    "We could not check this concert right now. Please try again.";
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (performance_sale_state(&perfs[i], r->now) == SALE_OPEN)
-			return NULL;
-		if (perfs[i].sale_opens_at > r->now &&
-		    (next_open == 0 || perfs[i].sale_opens_at < next_open))
-			next_open = perfs[i].sale_opens_at;
-	}
+	if (catalog_concert_on_sale(perfs, n, r->now, &next_open))
+		return NULL;
 	*status = 409;
 	if (next_open != 0)
 		return arena_printf(&r->arena, "Tickets for %s are not on sale yet. "

@@ -3,6 +3,7 @@
  */
 #include "catalog.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +19,28 @@ performance_sale_state(const struct performance *p, int64_t now)
 	if (now >= p->sale_closes_at || now >= p->starts_at)
 		return SALE_CLOSED;
 	return SALE_OPEN;
+}
+
+int
+catalog_concert_on_sale(const struct performance *perfs, size_t n,
+    int64_t now, int64_t *next_open)
+{
+	int64_t next = 0;
+
+	assert(perfs != NULL || n == 0);
+	for (size_t i = 0; i < n; i++) {
+		if (performance_sale_state(&perfs[i], now) == SALE_OPEN) {
+			if (next_open != NULL)
+				*next_open = 0;
+			return 1;
+		}
+		if (perfs[i].sale_opens_at > now &&
+		    (next == 0 || perfs[i].sale_opens_at < next))
+			next = perfs[i].sale_opens_at;
+	}
+	if (next_open != NULL)
+		*next_open = next;
+	return 0;
 }
 
 /*
