@@ -22,9 +22,10 @@ json_t *api_body(struct req *r);
 int api_unpack(struct req *r, json_t *obj, const char *fmt, ...);
 /* Answers status with obj as the body (and decrefs it). A NULL obj (a
  * json_pack() that failed) answers a logged 500 instead. */
-void api_send(struct req *r, int status, json_t *obj);
+void api_send(struct req *r, enum http_status status, json_t *obj);
 /* Answers an error. */
-void api_error(struct req *r, int status, const char *code, const char *msg);
+void api_error(struct req *r, enum http_status status, const char *code,
+    const char *msg);
 /* Answers a core status that is not BO_OK with the usual code. */
 void api_status(struct req *r, enum bo_status s);
 
@@ -47,7 +48,7 @@ void api_status(struct req *r, enum bo_status s);
  * first answer's for a replay, with Idempotent-Replayed: true) with obj,
  * and decrefs it.
  */
-int api_idem_begin(struct req *r, struct idem *k, int status);
+int api_idem_begin(struct req *r, struct idem *k, enum http_status status);
 int api_idem_answer(struct req *r, const struct idem *k);
 void api_idem_send(struct req *r, const struct idem *k, json_t *obj);
 

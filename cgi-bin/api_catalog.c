@@ -40,7 +40,7 @@ api_concerts(struct req *r)
 		    "firstStartsAt", (json_int_t)list[i].first_starts_at,
 		    "lowestPrice", (json_int_t)list[i].lowest_price,
 		    "seatsLeft", (json_int_t)list[i].seats_left));
-	api_send(r, 200, json_pack("{s:o, s:s}", "concerts", arr, "currency",
+	api_send(r, HTTP_200, json_pack("{s:o, s:s}", "concerts", arr, "currency",
 	    req_settings(r)->currency));
 }
 
@@ -76,7 +76,7 @@ api_performances(struct req *r)
 		    "minPrice", (json_int_t)perfs[i].min_price,
 		    "maxPrice", (json_int_t)perfs[i].max_price));
 	}
-	api_send(r, 200, json_pack("{s:I, s:o, s:o}", "concertId", (json_int_t)c.id,
+	api_send(r, HTTP_200, json_pack("{s:I, s:o, s:o}", "concertId", (json_int_t)c.id,
 	    "title", json_text(c.title), "performances", arr));
 }
 
@@ -102,6 +102,6 @@ api_seats(struct req *r)
 		api_status(r, (enum bo_status)failed);
 		return;
 	}
-	json_begin(r, 200);
+	json_begin(r, HTTP_200);
 	buf_put(r->body, seats->data, seats->len);
 }

@@ -59,7 +59,7 @@ api_queue_write(struct buf *b, const struct queue_view *v, int64_t now)
 
 /* Answers the ticket v with status. */
 static void
-send_ticket(struct req *r, int status, const struct queue_view *v)
+send_ticket(struct req *r, enum http_status status, const struct queue_view *v)
 {
 	json_begin(r, status);
 	req_header(r, "Cache-Control", "no-store");
@@ -91,7 +91,7 @@ api_token_create(struct req *r)
 		return;
 	}
 	if (!catalog_concert_on_sale(perfs, n, r->now, NULL)) {
-		api_error(r, 409, "not_on_sale", "No date of this concert is on sale now.");
+		api_error(r, HTTP_409, "not_on_sale", "No date of this concert is on sale now.");
 		return;
 	}
 	s = queue_join(r->db, concert, r->session.user_id, r->now, req_settings(r), &v);
@@ -99,7 +99,7 @@ api_token_create(struct req *r)
 		api_status(r, s);
 		return;
 	}
-	send_ticket(r, 201, &v);
+	send_ticket(r, HTTP_201, &v);
 }
 
 void
@@ -114,14 +114,14 @@ api_queue_status(struct req *r)
 	s = queue_status(r->db, 0, r->session.user_id, token, r->now,
 	    req_settings(r), &v);
 	if (s == BO_FORBIDDEN) {
-		api_error(r, 403, "bad_token", "That queue token is not yours.");
+		api_error(r, HTTP_403, "bad_token", "That queue token is not yours.");
 		return;
 	}
 	if (s != BO_OK) {
 		api_status(r, s);
 		return;
 	}
-	send_ticket(r, 200, &v);
+	send_ticket(r, HTTP_200, &v);
 }
 
 int
@@ -136,7 +136,7 @@ api_gate(struct req *r, int64_t concert_id)
 	s = queue_status(r->db, concert_id, r->session.user_id, token, r->now,
 	    req_settings(r), &v);
 	if (s == BO_FORBIDDEN) {
-		api_error(r, 403, "bad_token", "That queue token is not yours for "
+		api_error(r, HTTP_403, "bad_token", "That queue token is not yours for "
 		    "this concert.");
 		return 0;
 	}
@@ -145,7 +145,7 @@ api_gate(struct req *r, int64_t concert_id)
 		return 0;
 	}
 	if (v.state != Q_ACTIVE) {
-		api_error(r, 403, "not_admitted", v.state == Q_WAITING ?
+		api_error(r, HTTP_403, "not_admitted", v.state == Q_WAITING ?
 		    "You are still waiting in the queue." :
 		    "Your turn is over or has not begun: join the queue.");
 		return 0;

@@ -65,7 +65,7 @@ json_str(struct buf *b, const char *s)
 }
 
 void
-json_begin(struct req *r, int status)
+json_begin(struct req *r, enum http_status status)
 {
 	r->status = status;
 	r->content_type_out = "application/json";
@@ -73,7 +73,8 @@ json_begin(struct req *r, int status)
 }
 
 void
-json_error(struct req *r, int status, const char *code, const char *message)
+json_error(struct req *r, enum http_status status, const char *code,
+    const char *message)
 {
 	json_begin(r, status);
 	buf_puts(r->body, "{\"error\":{\"code\":");

@@ -33,8 +33,9 @@ json_t *json_text(const char *s);
  * json_dumps() writes json_text(s). */
 void json_str(struct buf *b, const char *s);
 /* Makes r a JSON response: status, content type, empty body. */
-void json_begin(struct req *r, int status);
+void json_begin(struct req *r, enum http_status status);
 /* Answers {"error":{"code":…,"message":…}} with status. */
-void json_error(struct req *r, int status, const char *code, const char *message);
+void json_error(struct req *r, enum http_status status, const char *code,
+    const char *message);
 
 #endif

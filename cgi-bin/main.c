@@ -277,7 +277,7 @@ serve(struct app *app, FCGX_Request *fr, int64_t timeout)
 		dropped("did not send its request body", timeout);
 	auth_load(&r);
 	r.json = strncmp(r.path, "/api/", 5) == 0; /* errors as JSON there */
-	if (bad)
+	if (bad != HTTP_200)
 		page_error(&r, bad, why);
 	else
 		router_dispatch(&r);

@@ -41,7 +41,7 @@ queue_gate(struct req *r, int64_t concert_id, struct queue_view *v)
 	if (v->state == Q_ACTIVE)
 		return 1;
 	if (r->json) {
-		json_error(r, 403, "not_admitted", v->state == Q_WAITING ?
+		json_error(r, HTTP_403, "not_admitted", v->state == Q_WAITING ?
 		    "You are still waiting in the queue for this concert." :
 		    "Join the queue for this concert first.");
 		return 0;
@@ -54,7 +54,7 @@ queue_gate(struct req *r, int64_t concert_id, struct queue_view *v)
 
 /* Why a concert cannot be queued for now, or NULL when it can. */
 static const char *
-not_on_sale(struct req *r, int64_t concert_id, int *status)
+not_on_sale(struct req *r, int64_t concert_id, enum http_status *status)
 {
 	struct performance *perfs;
 	struct concert c;
@@ -64,13 +64,14 @@ not_on_sale(struct req *r, int64_t concert_id, int *status)
 
 	s = catalog_concert(r->db, &r->arena, concert_id, r->now, &c, &perfs, &n);
 	if (s != BO_OK) {
-		*status = s == BO_NOT_FOUND ? 404 : s == BO_BUSY ? 503 : 500;
+		*status = s == BO_NOT_FOUND ? HTTP_404 : s == BO_BUSY ? HTTP_503 :
+		    HTTP_500;
 		return s == BO_NOT_FOUND ? "There is no such concert." :
 		    "We could not check this concert right now. Please try again.";
 	}
 	if (catalog_concert_on_sale(perfs, n, r->now, &next_open))
 		return NULL;
-	*status = 409;
+	*status = HTTP_409;
 	if (next_open != 0)
 		return arena_printf(&r->arena, "Tickets for %s are not on sale yet. "
 		    "The sale opens %s; the queue opens with it.", c.title,
@@ -85,7 +86,7 @@ page_queue_join(struct req *r)
 	struct queue_view v;
 	const char *why;
 	enum bo_status s;
-	int status;
+	enum http_status status;
 
 	if ((why = not_on_sale(r, r->id, &status)) != NULL) {
 		page_error(r, status, why);
@@ -174,7 +175,7 @@ page_queue_json(struct req *r)
 	s = queue_status(r->db, r->id, r->session.user_id, req_query(r, "token"),
 	    r->now, req_settings(r), &v);
 	if (s == BO_FORBIDDEN) {
-		json_error(r, 403, "bad_token", "That queue token is not yours "
+		json_error(r, HTTP_403, "bad_token", "That queue token is not yours "
 		    "for this concert.");
 		return;
 	}
@@ -182,7 +183,7 @@ page_queue_json(struct req *r)
 		page_status(r, s);
 		return;
 	}
-	json_begin(r, 200);
+	json_begin(r, HTTP_200);
 	v.concert_id = r->id; /* also without a ticket */
 	api_queue_write(r->body, &v, r->now);
 }

@@ -28,7 +28,7 @@
 #include "wallet.h"
 
 static void
-wallet_page(struct req *r, int status, const char *error)
+wallet_page(struct req *r, enum http_status status, const char *error)
 {
 	struct ledger_row *rows;
 	struct tdict *d;
@@ -92,7 +92,7 @@ wallet_page(struct req *r, int status, const char *error)
 void
 page_wallet(struct req *r)
 {
-	wallet_page(r, 200, NULL);
+	wallet_page(r, HTTP_200, NULL);
 }
 
 void
@@ -108,7 +108,7 @@ page_wallet_charge(struct req *r)
 	    set->max_charge, &amount)) {
 		int digits = currency_minor_unit(set->currency);
 
-		wallet_page(r, 422, digits > 0 ? arena_printf(&r->arena, "Enter an "
+		wallet_page(r, HTTP_422, digits > 0 ? arena_printf(&r->arena, "Enter an "
 		    "amount from %s to %s: digits, and at most %d after a point; no "
 		    "sign, spaces, commas or exponents. Nothing was charged.",
 		    view_money(r, 1), view_money(r, set->max_charge), digits) :
@@ -120,17 +120,17 @@ page_wallet_charge(struct req *r)
 	s = wallet_charge(r->db, r->session.user_id, amount, set->max_charge,
 	    req_form(r, "key"), r->now, &balance, &replayed);
 	if (s == BO_INVALID) { /* the amount was checked above: the key */
-		page_error(r, 400, "This form is missing its one-time key: reload "
+		page_error(r, HTTP_400, "This form is missing its one-time key: reload "
 		    "the wallet and try again. Nothing was charged.");
 		return;
 	}
 	if (s == BO_LIMIT) {
-		wallet_page(r, 409, "That would take your balance over the largest "
+		wallet_page(r, HTTP_409, "That would take your balance over the largest "
 		    "amount we can keep. Nothing was charged.");
 		return;
 	}
 	if (s == BO_CONFLICT) {
-		page_error(r, 409, "This form was already used for another amount. "
+		page_error(r, HTTP_409, "This form was already used for another amount. "
 		    "Reload the wallet to charge again.");
 		return;
 	}

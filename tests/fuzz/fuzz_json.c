@@ -59,22 +59,22 @@ unpack_all(struct req *r, json_t *obj)
 		FUZZ_CHECK(s1 != NULL && s2 != NULL);
 		FUZZ_CHECK(utf8_valid_str(s1) && utf8_valid_str(s2));
 	} else {
-		FUZZ_CHECK(r->status == 422);
+		FUZZ_CHECK(r->status == HTTP_422);
 		check_answer(r, 1);
 	}
 	fresh(r);
 	if (!api_unpack(r, obj, "{s:I, s:I}", "performanceId", &a, "seatId", &b)) {
-		FUZZ_CHECK(r->status == 422);
+		FUZZ_CHECK(r->status == HTTP_422);
 		check_answer(r, 1);
 	}
 	fresh(r);
 	if (!api_unpack(r, obj, "{s:I}", "concertId", &a))
-		FUZZ_CHECK(r->status == 422);
+		FUZZ_CHECK(r->status == HTTP_422);
 	fresh(r);
 	if (api_unpack(r, obj, "{s:o}", "amount", &o))
 		FUZZ_CHECK(o != NULL);
 	else
-		FUZZ_CHECK(r->status == 422);
+		FUZZ_CHECK(r->status == HTTP_422);
 }
 
 /* json_str(s) is a JSON string whose value is json_text(s). */
@@ -115,14 +115,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	obj = api_body(&r);
 	if (obj == NULL) {
-		FUZZ_CHECK(r.status == 400 || r.status == 413 || r.status == 415);
+		FUZZ_CHECK(r.status == HTTP_400 || r.status == HTTP_413 || r.status == HTTP_415);
 		check_answer(&r, 1);
 	} else {
 		FUZZ_CHECK(json_is_object(obj));
 		unpack_all(&r, obj);
 		fresh(&r);
-		api_send(&r, 200, json_deep_copy(obj));
-		FUZZ_CHECK(r.status == 200);
+		api_send(&r, HTTP_200, json_deep_copy(obj));
+		FUZZ_CHECK(r.status == HTTP_200);
 		{
 			json_t *back = json_loadb(body.data, body.len, 0, NULL);
 

@@ -289,8 +289,8 @@ api_send_answers_500_for_a_failed_pack(void **state)
 	r.body = &body;
 	r.headers = &headers;
 	r.path = "/api/v1/test";
-	api_send(&r, 200, json_pack("{s:s}", "title", "Bad\xff Title"));
-	assert_int_equal(r.status, 500);
+	api_send(&r, HTTP_200, json_pack("{s:s}", "title", "Bad\xff Title"));
+	assert_int_equal(r.status, HTTP_500);
 	assert_string_equal(r.content_type_out, "application/json");
 	err = json_loadb(body.data, body.len, 0, NULL);
 	assert_non_null(err);
@@ -298,8 +298,8 @@ api_send_answers_500_for_a_failed_pack(void **state)
 	    json_object_get(err, "error"), "code")), "internal_error");
 	json_decref(err);
 
-	api_send(&r, 201, json_pack("{s:o}", "title", json_text("Bad\xff Title")));
-	assert_int_equal(r.status, 201);
+	api_send(&r, HTTP_201, json_pack("{s:o}", "title", json_text("Bad\xff Title")));
+	assert_int_equal(r.status, HTTP_201);
 	assert_string_equal(buf_cstr(&body), "{\"title\":\"Bad\xef\xbf\xbd Title\"}\n");
 	buf_free(&body);
 	buf_free(&headers);
