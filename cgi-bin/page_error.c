@@ -25,7 +25,7 @@ title_of(int status)
 	case 414: return "Address too long";
 	case 415: return "Unsupported form";
 	case 429: return "Too many attempts";
-	case 503: return "Very busy right now";
+	case 503: return "Please try again in a moment";
 	default: return "Something went wrong";
 	}
 }
@@ -125,6 +125,11 @@ page_status(struct req *r, enum bo_status s)
 		break;
 	case BO_INSUFFICIENT:
 		page_error(r, 402, "Your balance is not enough for this.");
+		break;
+	case BO_UNAVAILABLE:
+		page_error(r, 503, "The box office cannot save anything right now "
+		    "because of a problem on our side. Nothing was changed: please "
+		    "try again in a few minutes.");
 		break;
 	default:
 		page_error(r, 500, "We could not complete this. Nothing was changed; "

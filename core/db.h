@@ -23,6 +23,12 @@ struct db {
 	 * freed with the connection. */
 	void *queue_cache;
 	void (*queue_cache_free)(void *);
+	/* To open it again after storage trouble (see db_begin_write). */
+	char *path;
+	int flags;
+	int suspect;     /* an I/O error, full disk or OOM was seen */
+	int writing;     /* between db_begin_write and db_commit/rollback */
+	int committing;  /* inside db_commit: the one place a write commits */
 };
 
 /* Opens (creating if allowed) the database at path; NULL on failure, with a
@@ -37,13 +43,23 @@ enum bo_status db_migrate(struct db *db);
 int db_schema_latest(void);
 int db_schema_version(struct db *db);
 
-/* The prepared statement for id, owned by the connection. Reset it with
- * db_reset() when done (a stepped, unreset statement pins the WAL). */
+/* The prepared statement for id, owned by the connection (all are
+ * prepared when a database at this binary's schema version is opened).
+ * Reset it with db_reset() when done (a stepped, unreset statement pins
+ * the WAL). After storage trouble the connection is renewed at the next
+ * db_stmt() outside a transaction with no statement running: do not keep
+ * a statement across that. */
 sqlite3_stmt *db_stmt(struct db *db, enum stmt id);
 void db_reset(sqlite3_stmt *st);
 
 /* Transactions. begin_write is BEGIN IMMEDIATE: it waits for the write lock
- * up front, so a transaction never has to upgrade. */
+ * up front, so a transaction never has to upgrade. Between begin_write and
+ * commit nothing else commits: should SQLite roll the transaction back
+ * after an error, a later write statement fails instead of committing on
+ * its own, and db_commit says BO_ERROR. After storage trouble (an I/O
+ * error, a full disk, out of memory: BO_UNAVAILABLE) the next begin starts
+ * on a fresh connection. db_rollback is safe when SQLite already rolled
+ * back. */
 enum bo_status db_begin_write(struct db *db);
 enum bo_status db_begin_read(struct db *db);
 enum bo_status db_commit(struct db *db);
@@ -60,10 +76,15 @@ enum bo_status db_write_ints(struct db *db, enum stmt id, int n,
 int64_t db_count(struct db *db, enum stmt id, int n, const int64_t *params,
     int *rc);
 
-/* Maps an SQLite result code to a status, logging unexpected errors. */
+/* Maps an SQLite result code to a status, logging unexpected errors:
+ * BUSY/LOCKED → BO_BUSY, a constraint → BO_CONFLICT, FULL, IOERR, NOMEM,
+ * CANTOPEN, READONLY → BO_UNAVAILABLE (and the connection is renewed at
+ * the next begin), anything else → BO_ERROR. */
 enum bo_status db_status(struct db *db, int rc, const char *where);
 
-/* Convenience binders; out-of-range indexes are programming errors. */
+/* Convenience binders; out-of-range indexes are programming errors. Text
+ * and blobs are not copied (SQLITE_STATIC: binding cannot run out of
+ * memory): they must stay valid until db_reset() of the statement. */
 void db_bind_int(sqlite3_stmt *st, int idx, int64_t v);
 void db_bind_text(sqlite3_stmt *st, int idx, const char *s);
 void db_bind_blob(sqlite3_stmt *st, int idx, const void *p, int len);
