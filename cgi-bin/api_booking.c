@@ -47,7 +47,6 @@ reserve(struct req *r)
 	struct performance p;
 	struct concert c;
 	struct hold_view h;
-	int64_t hold_id = 0;
 	enum bo_status s;
 	json_t *body;
 
@@ -59,23 +58,25 @@ reserve(struct req *r)
 		return;
 	}
 	json_decref(body);
-	if (perf <= 0 || seat <= 0 ||
-	    catalog_performance(r->db, &r->arena, perf, r->now, &c, &p, NULL,
-	    NULL) != BO_OK) {
+	s = perf > 0 && seat > 0 ? catalog_performance(r->db, &r->arena, perf,
+	    r->now, &c, &p, NULL, NULL) : BO_NOT_FOUND;
+	if (s == BO_NOT_FOUND) {
 		api_error(r, 404, "not_found", "There is no such performance.");
+		return;
+	}
+	if (s != BO_OK) {
+		api_status(r, s);
 		return;
 	}
 	if (!api_gate(r, c.id))
 		return;
-	s = hold_create(r->db, perf, seat, r->session.user_id, r->now,
-	    req_settings(r), &hold_id);
+	/* The answer is read with the hold, in its transaction: a read
+	 * after the commit could fail with the seat already held. */
+	s = hold_create_view(r->db, &r->arena, perf, seat, r->session.user_id,
+	    r->now, req_settings(r), &h);
 	switch (s) {
 	case BO_OK:
-		if ((s = hold_get(r->db, &r->arena, hold_id, r->session.user_id,
-		    r->now, &h)) == BO_OK)
-			api_send(r, 201, hold_json(&h));
-		else
-			api_status(r, s);
+		api_send(r, 201, hold_json(&h));
 		return;
 	case BO_CONFLICT:
 		api_error(r, 409, "seat_taken", "Someone just took this seat: pick another.");
@@ -124,7 +125,6 @@ static void
 pay(struct req *r)
 {
 	json_int_t hold_id = 0;
-	int64_t payment = 0;
 	struct hold_view h;
 	enum bo_status s;
 	json_t *body;
@@ -137,8 +137,9 @@ pay(struct req *r)
 		return;
 	}
 	json_decref(body);
-	s = hold_id > 0 ? payment_pay(r->db, hold_id, r->session.user_id, r->now,
-	    &payment, &already) : BO_NOT_FOUND;
+	/* The answer is read with the payment, in its transaction. */
+	s = hold_id > 0 ? payment_pay_view(r->db, &r->arena, hold_id,
+	    r->session.user_id, r->now, &already, &h) : BO_NOT_FOUND;
 	switch (s) {
 	case BO_OK:
 		break;
@@ -157,13 +158,8 @@ pay(struct req *r)
 		api_status(r, s);
 		return;
 	}
-	if ((s = hold_get(r->db, &r->arena, hold_id, r->session.user_id, r->now,
-	    &h)) != BO_OK) {
-		api_status(r, s);
-		return;
-	}
 	api_send(r, already ? 200 : 201, json_pack("{s:I, s:I, s:s, s:I, s:o}",
-	    "paymentId", (json_int_t)payment, "reservationId", (json_int_t)h.id,
+	    "paymentId", (json_int_t)h.payment_id, "reservationId", (json_int_t)h.id,
 	    "status", "paid", "amount", (json_int_t)h.price,
 	    "reservation", hold_json(&h)));
 }

@@ -22,11 +22,12 @@ step_ints(struct db *db, enum stmt id, int n, const int64_t *v)
 	return rc;
 }
 
-enum bo_status
-payment_pay(struct db *db, int64_t hold_id, int64_t user, int64_t now,
-    int64_t *payment_id, int *already)
+/* payment_pay, and when view is not NULL payment_pay_view (strings in a). */
+static enum bo_status
+pay(struct db *db, struct arena *a, int64_t hold_id, int64_t user, int64_t now,
+    int64_t *payment_id, int *already, struct hold_view *view)
 {
-	struct arena a = ARENA_INIT;
+	struct arena own = ARENA_INIT;
 	struct hold_view h;
 	sqlite3_stmt *st;
 	enum bo_status s;
@@ -37,8 +38,10 @@ payment_pay(struct db *db, int64_t hold_id, int64_t user, int64_t now,
 	*payment_id = 0;
 	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
-	s = hold_get(db, &a, hold_id, user, now, &h);
-	arena_free(&a);
+	s = hold_get(db, view != NULL ? a : &own, hold_id, user, now, &h);
+	arena_free(&own);
+	if (view != NULL)
+		*view = h;
 	if (s == BO_OK && h.state == HOLD_PAID) {
 		*already = 1;
 		*payment_id = h.payment_id;
@@ -72,7 +75,28 @@ payment_pay(struct db *db, int64_t hold_id, int64_t user, int64_t now,
 		db_rollback(db);
 		return s;
 	}
+	if (view != NULL) { /* as this transaction leaves it */
+		view->state = HOLD_PAID;
+		view->payment_id = *payment_id;
+		view->paid_at = now;
+	}
 	return db_commit(db);
+}
+
+enum bo_status
+payment_pay(struct db *db, int64_t hold_id, int64_t user, int64_t now,
+    int64_t *payment_id, int *already)
+{
+	return pay(db, NULL, hold_id, user, now, payment_id, already, NULL);
+}
+
+enum bo_status
+payment_pay_view(struct db *db, struct arena *a, int64_t hold_id, int64_t user,
+    int64_t now, int *already, struct hold_view *out)
+{
+	int64_t payment_id;
+
+	return pay(db, a, hold_id, user, now, &payment_id, already, out);
 }
 
 enum bo_status
