@@ -27,11 +27,12 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Starts a stack. settings: { key: value } applied with boxoffice-admin set;
 // fcgiBin: another build of the workers (build/faults/boxoffice.fcgi);
-// env: extra environment for the workers.
+// env: extra environment for the workers; dbDir: a folder of the caller's
+// for the database alone (a small tmpfs, say), left in place by stop().
 export async function startStack({ workers = 3, settings = {}, loginRate = '100000r/s',
-  fcgiBin = join(BIN, 'boxoffice.fcgi'), env = {} } = {}) {
+  fcgiBin = join(BIN, 'boxoffice.fcgi'), env = {}, dbDir } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'boxoffice-'));
-  const db = join(dir, 'boxoffice.db');
+  const db = join(dbDir || dir, 'boxoffice.db');
   const sock = join(dir, 'fcgi.sock');
   const admin = (...args) =>
     execFileSync(join(BIN, 'boxoffice-admin'), ['--db', db, ...args.map(String)], { encoding: 'utf8' });
