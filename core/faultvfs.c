@@ -44,10 +44,11 @@ static const int op_codes[F__MAX] = {
  * next 3 syncs" means three in all, whichever workers make them.
  */
 /* A read that "succeeds" with every byte of the page wrong, as a failing
- * disk or controller may deliver: SQLite finds the page corrupt. Only
- * page-sized reads are garbled, never a file's header (SQLite trusts a
- * WAL header's checksum to tell a valid log; a header garbled there is
- * data loss no database survives). */
+ * disk or controller may deliver: SQLite finds the b-tree page corrupt
+ * when it reads it. Only whole pages of the database file are garbled:
+ * a WAL frame read wrong by a checkpoint would be copied into the
+ * database unchecked, and a header read wrong (a file's, the WAL's) is
+ * data loss no database without checksums survives. */
 #define GARBAGE (-1)
 
 struct rule {
@@ -282,6 +283,7 @@ struct fv_file {
 	sqlite3_file base;
 	sqlite3_file *real;     /* the real VFS's file, right after this */
 	int faultable;          /* the database, its WAL or its journal */
+	int main_db;            /* the database file itself */
 };
 
 static sqlite3_vfs *real_vfs;
@@ -308,9 +310,15 @@ fv_close(sqlite3_file *f)
 static int
 fv_read(sqlite3_file *f, void *buf, int n, sqlite3_int64 off)
 {
-	int rc = n >= 512 || shared == NULL ||
-	    shared->rules[F_READ].code != GARBAGE ? fault_for(f, F_READ) : SQLITE_OK;
+	struct fv_file *p = (struct fv_file *)f;
+	int rc = SQLITE_OK;
 
+	if (p->faultable) {
+		faults_poll();
+		/* Garbage goes to whole pages of the database file only. */
+		if (shared->rules[F_READ].code != GARBAGE || (p->main_db && n >= 512))
+			rc = fire(F_READ) ? shared->rules[F_READ].code : SQLITE_OK;
+	}
 	if (rc == GARBAGE) {
 		if ((rc = RM(f)->xRead(REAL(f), buf, n, off)) == SQLITE_OK)
 			for (int i = 0; i < n; i++)
@@ -442,6 +450,7 @@ fv_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
 	p->real = (sqlite3_file *)&p[1];
 	p->faultable = (flags & (SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_WAL |
 	    SQLITE_OPEN_MAIN_JOURNAL)) != 0;
+	p->main_db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
 	rc = real_vfs->xOpen(real_vfs, name, p->real, flags, out_flags);
 	/* The unix VFS's files are all version 3, as fv_io forwards. */
 	assert(p->real->pMethods == NULL || p->real->pMethods->iVersion >= 3);

@@ -19,8 +19,9 @@
  * that one and every later one until the rules change. Writes fail with
  * SQLITE_IOERR_WRITE, or SQLITE_FULL with "full"; syncs with
  * SQLITE_IOERR_FSYNC, truncates with SQLITE_IOERR_TRUNCATE, reads with
- * SQLITE_IOERR_READ, or with "garbage" a page-sized read succeeds with
- * every byte wrong (SQLite finds the page corrupt); a failed allocation
+ * SQLITE_IOERR_READ, or with "garbage" a page read from the database
+ * file succeeds with every byte wrong (SQLite finds it corrupt, and keeps
+ * it in the connection's cache); a failed allocation
  * returns NULL (SQLite answers SQLITE_NOMEM). An empty or missing file clears every rule. Rules and
  * counts are shared by all the processes of a stack (memory mapped by the
  * master before it forks): "sync 3 once" fails the third sync after the

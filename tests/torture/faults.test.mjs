@@ -353,7 +353,6 @@ if (LONG) {
   for (const m of MODES) { m[2] *= 5; m[4] *= 5; }
   MODES.push(
     ['the Nth read fails once', () => `read ${1 + rand(20)} once`, 6000, 100, 6000, '503'],
-    ['a read returns garbage', () => `read ${1 + rand(20)} once garbage`, 6000, 100, 6000],
     ['every sync fails', () => 'sync 1 persist', 6000, 0, 3000, '503'],
     ['a truncate fails once', () => 'truncate 1 once', 4000, 200, 4000, '503'],
     ['writes, syncs and allocations fail at random', () => [
