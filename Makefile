@@ -5,10 +5,10 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral -Wvla
-PKGS     = sqlite3 libsodium fcgi jansson
+PKGS     = sqlite3 libsodium fcgi jansson libqrencode
 ALL_CPPFLAGS = -Icore -Icgi-bin -D_GNU_SOURCE $(CPPFLAGS)
 ALL_CFLAGS   = -std=c11 $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -lsodium -lfcgi -ljansson) -lscrypt
+LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -lsodium -lfcgi -ljansson -lqrencode) -lscrypt
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 CORE_SRC = $(wildcard core/*.c)
@@ -24,7 +24,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=build/unit/%)
 PORT    ?= 8080
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps run check unit http e2e bench clean install
+.PHONY: all deps run check unit http e2e bench bench-baseline bench-check clean install
 all: $(BINS)
 
 build/%.o: %.c
@@ -71,6 +71,11 @@ build/hello.fcgi: tests/bench/hello.c
 build/bench-commits: build/tests/bench/commits.o $(CORE_OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
+# The benchmark's work counter, preloaded into the workers (tests/bench/count.c).
+build/bench-count.so: tests/bench/count.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -fPIC -shared -o $@ $< -lsqlite3 -ldl
+
 deps:
 	@tools/deps.sh
 
@@ -90,14 +95,40 @@ check: deps
 	@$(MAKE) --no-print-directory all unit
 	@$(MAKE) --no-print-directory http e2e
 
-bench: deps all build/hello.fcgi build/bench-commits
-	@WORKERS=$(WORKERS) tools/bench.sh
+# The benchmark (tests/bench/bench.mjs; BENCH_SECONDS, BENCH_ROWS, … at its
+# top); bench-baseline makes the last run's report the committed baseline.
+bench: deps all build/hello.fcgi build/bench-commits build/bench-count.so
+	@WORKERS=$(WORKERS) node tests/bench/bench.mjs
 
-PREFIX ?= /usr/local
+bench-baseline:
+	@node tests/bench/bench.mjs --write-baseline "$$NOTE"
+
+# The benchmark's own parts (work counter, wrk's JSON, the judging); no timings.
+bench-check: all build/bench-commits build/bench-count.so
+	node --test --test-concurrency=1 tests/bench/bench.test.mjs
+
+# make install [PREFIX=/usr/local] [UNITDIR=/etc/systemd/system] [DESTDIR=]
+# Binaries to PREFIX/bin; templates, static files, README and the nginx and
+# cron samples to PREFIX/share/boxoffice; the systemd units to UNITDIR (the
+# administrator's folder: these are not a distribution package's units).
+# The samples and units name /usr/local paths, rewritten here for PREFIX.
+PREFIX  ?= /usr/local
+UNITDIR ?= /etc/systemd/system
+SHARE    = $(PREFIX)/share/boxoffice
+UNITS    = $(wildcard admin/systemd/*.socket admin/systemd/*.service admin/systemd/*.timer)
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/boxoffice
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SHARE)/nginx $(DESTDIR)$(UNITDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
-	cp -r templates static nginx admin/boxoffice.cron $(DESTDIR)$(PREFIX)/share/boxoffice/
+	rm -rf $(DESTDIR)$(SHARE)/templates $(DESTDIR)$(SHARE)/static
+	cp -R templates static $(DESTDIR)$(SHARE)/
+	install -m 644 README.md $(DESTDIR)$(SHARE)/
+	sed 's|/usr/local|$(PREFIX)|g' nginx/boxoffice.conf >$(DESTDIR)$(SHARE)/nginx/boxoffice.conf
+	sed 's|/usr/local|$(PREFIX)|g' admin/boxoffice.cron >$(DESTDIR)$(SHARE)/boxoffice.cron
+	for u in $(UNITS); do \
+		sed 's|/usr/local|$(PREFIX)|g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
+	done
+	chmod 644 $(DESTDIR)$(SHARE)/nginx/boxoffice.conf $(DESTDIR)$(SHARE)/boxoffice.cron \
+	    $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS)))
 
 clean:
 	rm -rf build

@@ -20,11 +20,13 @@
 #include "queue.h"
 #include "setting.h"
 #include "wallet.h"
+#include "when.h"
 
 struct command {
 	const char *name, *args, *help;
 	int min_args, max_args; /* arguments after the command's name */
 	int (*run)(struct db *db, int argc, char **argv);
+	const char *more; /* shown by COMMAND --help only; NULL: nothing more */
 };
 
 static int
@@ -133,16 +135,17 @@ static int
 cmd_set(struct db *db, int argc, char **argv)
 {
 	enum setting_key k = known_key(argv[1]);
-	char err[160];
+	char err[512];
 	enum bo_status s;
 
 	(void)argc;
 	if (k == SETTING__MAX)
 		return 2;
 	s = setting_set(db, k, argv[2], err, sizeof err);
-	if (s == BO_INVALID) {
+	if (s == BO_INVALID || s == BO_CONFLICT) {
+		/* a bad value, or a currency that would change stored amounts */
 		fprintf(stderr, "boxoffice-admin: %s\n", err);
-		return 2;
+		return s == BO_INVALID ? 2 : 1;
 	}
 	if (s != BO_OK)
 		return fail(s, "set");
@@ -184,20 +187,46 @@ parse_block(char *spec, struct seat_block *b)
 	return 1;
 }
 
+/* Reads the time argument named what in the venue's zone; says why not. */
+static int
+time_arg(const char *what, const char *text, const char *zone, int64_t *out)
+{
+	char err[WHEN_ERR_MAX];
+
+	if (when_parse(text, zone, out, err, sizeof err))
+		return 1;
+	fprintf(stderr, "boxoffice-admin: %s: %s\n", what, err);
+	return 0;
+}
+
 static int
 cmd_add_performance(struct db *db, int argc, char **argv)
 {
 	struct seat_block blocks[16];
+	struct settings set;
 	int64_t concert, starts, opens, closes, id;
+	char st[WHEN_TEXT_MAX], op[WHEN_TEXT_MAX], cl[WHEN_TEXT_MAX];
 	size_t n = 0;
 	enum bo_status s;
 
-	if (!parse_int64(argv[1], 1, INT64_MAX, &concert) ||
-	    !parse_int64(argv[2], 0, INT64_MAX, &starts) ||
-	    !parse_int64(argv[3], 0, INT64_MAX, &opens) ||
-	    !parse_int64(argv[4], 0, INT64_MAX, &closes)) {
-		fprintf(stderr, "boxoffice-admin: ids and times are whole numbers "
-		    "(times in Unix seconds)\n");
+	if ((s = settings_load(db, &set)) != BO_OK)
+		return fail(s, "add-performance");
+	if (!parse_int64(argv[1], 1, INT64_MAX, &concert)) {
+		fprintf(stderr, "boxoffice-admin: CONCERT is a concert's id "
+		    "(a whole number)\n");
+		return 2;
+	}
+	if (!time_arg("STARTS", argv[2], set.timezone, &starts) ||
+	    !time_arg("SALE_OPENS", argv[3], set.timezone, &opens) ||
+	    !time_arg("SALE_CLOSES", argv[4], set.timezone, &closes))
+		return 2;
+	when_format(starts, set.timezone, st, sizeof st);
+	when_format(opens, set.timezone, op, sizeof op);
+	when_format(closes, set.timezone, cl, sizeof cl);
+	if (opens > closes || closes > starts) {
+		fprintf(stderr, "boxoffice-admin: the sale must open before it "
+		    "closes and close by the start: it opens %s, closes %s, and the "
+		    "performance starts %s\n", op, cl, st);
 		return 2;
 	}
 	for (int i = 5; i < argc; i++) {
@@ -211,9 +240,13 @@ cmd_add_performance(struct db *db, int argc, char **argv)
 	s = catalog_add_performance(db, concert, starts, opens, closes, blocks,
 	    n, &id);
 	if (s != BO_OK)
-		return fail(s, "add-performance (is the concert there, and "
-		    "opens <= closes <= starts?)");
+		return fail(s, "add-performance (is the concert there?)");
+	/* The id alone on standard output, for scripts; what was understood
+	 * on standard error, for the person typing. */
 	printf("%lld\n", (long long)id);
+	fprintf(stderr, "performance %lld of concert %lld, in %s:\n"
+	    "  starts       %s\n  sale opens   %s\n  sale closes  %s\n",
+	    (long long)id, (long long)concert, set.timezone, st, op, cl);
 	return 0;
 }
 
@@ -286,28 +319,44 @@ cmd_loadtest_buyers(struct db *db, int argc, char **argv)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/* What add-performance --help says beyond its line in the list. */
+#define ADD_PERFORMANCE_MORE \
+	"\nSTARTS, SALE_OPENS and SALE_CLOSES are read in the venue's time zone\n" \
+	"(the 'timezone' setting) unless they carry an offset:\n" \
+	"  2026-12-24 19:30        venue time (also 2026-12-24T19:30, and :SS)\n" \
+	"  2026-12-24T19:30+09:00  with an offset (+HH:MM, +HHMM or Z)\n" \
+	"  @1798108200             Unix seconds (a bare number too, but not of\n" \
+	"                          8 or more than 10 digits: those are dates)\n" \
+	"A venue time that the clocks skip (spring forward) or show twice\n" \
+	"(fall back) is refused; for a repeated one, give the offset.\n" \
+	"The sale must open before it closes, and close by the start.\n\n" \
+	"BLOCK is SECTION:ROWS:SEATS:PRICE: ROWS a letter range such as A-J,\n" \
+	"SEATS per row (1 to 200), PRICE in the currency's smallest unit.\n\n" \
+	"Prints the new performance's id on standard output (for scripts) and\n" \
+	"the three times as understood, in the venue's zone, on standard error.\n"
+
 static const struct command commands[] = {
 	{ "init", "", "create the database, or migrate it to this version", 0, 0,
-	  cmd_init },
+	  cmd_init, NULL },
 	{ "demo", "", "load the demo catalogue into an empty database", 0, 0,
-	  cmd_demo },
+	  cmd_demo, NULL },
 	{ "settings", "", "list every setting with its value and meaning", 0, 0,
-	  cmd_settings },
-	{ "get", "KEY", "print one setting", 1, 1, cmd_get },
+	  cmd_settings, NULL },
+	{ "get", "KEY", "print one setting", 1, 1, cmd_get, NULL },
 	{ "set", "KEY VALUE", "change one setting; workers see it at once", 2, 2,
-	  cmd_set },
+	  cmd_set, NULL },
 	{ "add-concert", "TITLE ARTIST VENUE [DESCRIPTION]",
-	  "add a concert; prints its id", 3, 4, cmd_add_concert },
+	  "add a concert; prints its id", 3, 4, cmd_add_concert, NULL },
 	{ "add-performance", "CONCERT STARTS SALE_OPENS SALE_CLOSES BLOCK...",
-	  "add a performance (times in Unix seconds) with seat blocks like "
-	  "VIP:A-D:25:165000; prints its id", 5, 20, cmd_add_performance },
+	  "add a performance with seat blocks like VIP:A-D:25:165000; times "
+	  "as 2026-12-24 19:30 in the venue's zone; prints its id", 5, 20, cmd_add_performance, ADD_PERFORMANCE_MORE },
 	{ "loadtest-buyers", "N CONCERT [BALANCE]",
 	  "FOR LOAD TESTS ONLY (make bench): create N buyers sharing one hash "
 	  "of a random password nobody knows, each with a session, a queue "
 	  "ticket for CONCERT (0: none; ACTIVE while queue_capacity allows, "
 	  "else WAITING) and BALANCE charged to the wallet; prints "
 	  "SESSION_TOKEN CSRF_TOKEN QUEUE_TOKEN per buyer, tab-separated", 2, 3,
-	  cmd_loadtest_buyers },
+	  cmd_loadtest_buyers, NULL },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -364,6 +413,8 @@ main(int argc, char **argv)
 		if (strcmp(argv[k], "--help") == 0) {
 			printf("usage: boxoffice-admin [--db PATH] %s %s\n  %s\n",
 			    c->name, c->args, c->help);
+			if (c->more != NULL)
+				fputs(c->more, stdout);
 			return 0;
 		}
 	}

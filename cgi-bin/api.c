@@ -8,7 +8,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "idempotency.h"
 #include "json.h"
 
 void
@@ -156,65 +155,62 @@ api_queue_token(struct req *r)
 }
 
 int
-api_idem_begin(struct req *r)
+api_idem_begin(struct req *r, struct idem *k, int status)
 {
 	unsigned char hash[32];
-	enum idem_result res;
-	const char *stored = NULL;
-	int status = 0;
 	enum bo_status s;
 
-	if (r->idem_key == NULL)
+	if (r->idem_key == NULL) {
+		idem_init(k, NULL, NULL, status);
 		return 1;
+	}
+	if (!idem_key_valid(r->idem_key)) {
+		api_error(r, 400, "invalid_idempotency_key", "An Idempotency-Key is "
+		    "1 to 64 printable ASCII characters.");
+		return 0;
+	}
+	/* Hashed here, outside any transaction. */
 	idem_hash(req_method_name(r->method), r->path, r->raw ? r->raw : "",
 	    r->raw_len, hash);
-	s = idem_begin(r->db, &r->arena, r->session.user_id, r->idem_key, hash,
-	    r->now, &res, &status, &stored);
-	if (s != BO_OK) {
+	idem_init(k, r->idem_key, hash, status);
+	/* A plain read: a replay needs no write lock and passes no gate. */
+	if ((s = idem_look(r->db, r->session.user_id, k)) != BO_OK) {
 		api_status(r, s);
 		return 0;
 	}
-	switch (res) {
-	case IDEM_NEW:
+	if (k->result == IDEM_NEW || k->result == IDEM_REPLAY)
 		return 1;
+	api_idem_answer(r, k); /* 422 */
+	return 0;
+}
+
+int
+api_idem_answer(struct req *r, const struct idem *k)
+{
+	switch (k->result) {
+	case IDEM_NEW:
 	case IDEM_REPLAY:
-		json_begin(r, status);
-		req_header(r, "Cache-Control", "no-store");
-		req_header(r, "Idempotent-Replayed", "true");
-		buf_puts(r->body, stored);
-		return 0;
-	case IDEM_IN_FLIGHT:
-		req_header(r, "Retry-After", "1");
-		api_error(r, 409, "request_in_flight", "A request with this "
-		    "Idempotency-Key is still being processed; retry shortly.");
-		return 0;
+		return 1;
 	case IDEM_MISMATCH:
 		api_error(r, 422, "idempotency_key_reused", "This Idempotency-Key "
 		    "was used for a different request.");
 		return 0;
-	case IDEM_BAD_KEY:
-		api_error(r, 400, "invalid_idempotency_key", "An Idempotency-Key is "
-		    "1 to 64 printable ASCII characters.");
+	case IDEM_IN_FLIGHT:
+		req_header(r, "Retry-After", "1");
+		api_error(r, 409, "request_in_flight", "A request with this "
+		    "Idempotency-Key is being recorded just now; retry shortly.");
 		return 0;
 	}
 	return 0;
 }
 
 void
-api_idem_end(struct req *r)
+api_idem_send(struct req *r, const struct idem *k, json_t *obj)
 {
-	if (r->idem_key == NULL)
-		return;
-	/* Only the answer of a request that did something is kept. A refusal
-	 * (bad body, short balance, busy database…) changed nothing: a retry
-	 * runs again, so a buyer who tops up and retries can pay. */
-	if (r->status >= 200 && r->status < 300) {
-		if (idem_finish(r->db, r->session.user_id, r->idem_key, r->status,
-		    buf_cstr(r->body)) != BO_OK)
-			fprintf(stderr, "boxoffice: idempotency record not saved; "
-			    "a retry will run again (the operation itself is "
-			    "idempotent)\n");
+	if (k->result == IDEM_REPLAY) {
+		req_header(r, "Idempotent-Replayed", "true");
+		api_send(r, k->first_status, obj);
 	} else {
-		idem_forget(r->db, r->session.user_id, r->idem_key);
+		api_send(r, k->status, obj);
 	}
 }

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "idempotency.h"
 #include "req.h"
 
 #define API_MAX_DEPTH 8 /* our bodies are flat objects */
@@ -27,13 +28,27 @@ void api_error(struct req *r, int status, const char *code, const char *msg);
 void api_status(struct req *r, enum bo_status s);
 
 /*
- * Idempotency-Key: call api_idem_begin() before the operation. Returns 1
- * when the handler should go on (no key, or a new one), 0 when it has
- * answered already (the stored answer, 409 in flight, 422 mismatch).
- * After the operation, api_idem_end() stores the answer for replays.
+ * Idempotency-Key. The record is written by the core operation itself, in
+ * its own transaction (core/idempotency.h); a handler does:
+ *
+ *	if (!api_idem_begin(r, &k, 201))   // 400 bad key, 422 reused: answered
+ *		return;
+ *	if (k.result == IDEM_NEW && !operation(r, &k))   // refusals: answered
+ *		return;
+ *	if (!api_idem_answer(r, &k))       // 422, 409 from inside: answered
+ *		return;
+ *	api_idem_send(r, &k, the resources of k.refs, read as they are now);
+ *
+ * api_idem_begin() fills k from the request (not keyed: k->key NULL;
+ * status is what a new run answers) and looks the key up outside any
+ * transaction, so that a replay takes no write lock and passes no gate:
+ * k->result is then IDEM_REPLAY. api_idem_send() answers k's status (the
+ * first answer's for a replay, with Idempotent-Replayed: true) with obj,
+ * and decrefs it.
  */
-int api_idem_begin(struct req *r);
-void api_idem_end(struct req *r);
+int api_idem_begin(struct req *r, struct idem *k, int status);
+int api_idem_answer(struct req *r, const struct idem *k);
+void api_idem_send(struct req *r, const struct idem *k, json_t *obj);
 
 /* The X-Queue-Token of the request, or answers 403 and returns NULL. */
 const char *api_queue_token(struct req *r);

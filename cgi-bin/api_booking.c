@@ -8,10 +8,18 @@
  * POST /api/v1/payments       {"reservationId"}, Idempotency-Key (optional)
  *        → 201 {"paymentId","status":"paid",…}; 402 insufficient_balance;
  *        410 reservation_expired; paying twice answers the same payment
+ *        (200); no queue turn needed: a live hold may be paid until it
+ *        lapses
+ *
+ * With an Idempotency-Key, the record is kept by core/ in the operation's
+ * own transaction; a replay answers the first status with the hold (and
+ * payment) as they are now.
  * GET  /api/v1/bookings       → the buyer's paid seats
  *
  * Every operation is the one the HTML pages use (core/hold.c, payment.c).
  */
+#include <string.h>
+
 #include "api.h"
 #include "catalog.h"
 #include "hold.h"
@@ -40,72 +48,87 @@ hold_json(const struct hold_view *h)
 	return o;
 }
 
-static void
-reserve(struct req *r)
+/* Holds the seat the body names; 1 when hold_create_view() answered
+ * BO_OK (k says what happened; *h is the hold this request made, read in
+ * its own transaction, or h->id is 0), 0 when a refusal was answered. */
+static int
+reserve(struct req *r, struct idem *k, struct hold_view *h)
 {
 	json_int_t perf = 0, seat = 0;
 	struct performance p;
 	struct concert c;
-	struct hold_view h;
 	enum bo_status s;
 	json_t *body;
 
 	if ((body = api_body(r)) == NULL)
-		return;
+		return 0;
 	if (!api_unpack(r, body, "{s:I, s:I}", "performanceId", &perf, "seatId",
 	    &seat)) {
 		json_decref(body);
-		return;
+		return 0;
 	}
 	json_decref(body);
 	s = perf > 0 && seat > 0 ? catalog_performance(r->db, &r->arena, perf,
 	    r->now, &c, &p, NULL, NULL) : BO_NOT_FOUND;
 	if (s == BO_NOT_FOUND) {
 		api_error(r, 404, "not_found", "There is no such performance.");
-		return;
+		return 0;
 	}
 	if (s != BO_OK) {
 		api_status(r, s);
-		return;
+		return 0;
 	}
 	if (!api_gate(r, c.id))
-		return;
-	/* The answer is read with the hold, in its transaction: a read
-	 * after the commit could fail with the seat already held. */
+		return 0;
 	s = hold_create_view(r->db, &r->arena, perf, seat, r->session.user_id,
-	    r->now, req_settings(r), &h);
+	    r->now, req_settings(r), k, h);
 	switch (s) {
 	case BO_OK:
-		api_send(r, 201, hold_json(&h));
-		return;
+		return 1;
 	case BO_CONFLICT:
 		api_error(r, 409, "seat_taken", "Someone just took this seat: pick another.");
-		return;
+		return 0;
 	case BO_LIMIT:
 		api_error(r, 409, "hold_limit", "You hold the most seats allowed for "
 		    "this date: pay for them or release one first.");
-		return;
+		return 0;
 	case BO_NOT_FOUND:
 		api_error(r, 404, "seat_not_found", "There is no such seat for this date.");
-		return;
+		return 0;
 	case BO_GONE:
 		api_error(r, 410, "sale_closed", "The sale for this date is not open.");
-		return;
+		return 0;
 	case BO_FORBIDDEN:
 		api_error(r, 403, "not_admitted", "Your turn in the queue is over.");
-		return;
+		return 0;
 	default:
 		api_status(r, s);
+		return 0;
 	}
 }
 
 void
 api_reservation_create(struct req *r)
 {
-	if (!api_idem_begin(r))
+	struct hold_view h;
+	enum bo_status s;
+	struct idem k;
+
+	memset(&h, 0, sizeof h);
+	if (!api_idem_begin(r, &k, 201))
 		return;
-	reserve(r);
-	api_idem_end(r);
+	if (k.result == IDEM_NEW && !reserve(r, &k, &h))
+		return;
+	if (!api_idem_answer(r, &k))
+		return;
+	/* Made now: as read in its own transaction (a read after the commit
+	 * could fail, with the seat held). Replayed: the hold as it is now. */
+	if (h.id == 0 && (s = hold_get(r->db, &r->arena, idem_ref(&k,
+	    IDEM_REF_HOLD), r->session.user_id, r->now, &h)) != BO_OK) {
+		api_status(r, s);
+		return;
+	}
+	api_idem_send(r, &k, hold_json(&h));
 }
 
 void
@@ -121,56 +144,87 @@ api_reservation(struct req *r)
 		api_send(r, 200, hold_json(&h));
 }
 
-static void
-pay(struct req *r)
+static json_t *
+payment_json(const struct hold_view *h)
 {
-	json_int_t hold_id = 0;
-	struct hold_view h;
+	return json_pack("{s:I, s:I, s:s, s:I, s:o}",
+	    "paymentId", (json_int_t)h->payment_id, "reservationId", (json_int_t)h->id,
+	    "status", "paid", "amount", (json_int_t)h->price,
+	    "reservation", hold_json(h));
+}
+
+/* Pays the reservation the body names; 1 when payment_pay_view() answered
+ * BO_OK (k says what happened; *already when it was paid before; *h is
+ * the hold as this request left or found it, read in its transaction, or
+ * h->id is 0), 0 when a refusal was answered. */
+static int
+pay(struct req *r, struct idem *k, int64_t *hold_id, int *already,
+    struct hold_view *h)
+{
+	json_int_t id = 0;
 	enum bo_status s;
 	json_t *body;
-	int already;
 
 	if ((body = api_body(r)) == NULL)
-		return;
-	if (!api_unpack(r, body, "{s:I}", "reservationId", &hold_id)) {
+		return 0;
+	if (!api_unpack(r, body, "{s:I}", "reservationId", &id)) {
 		json_decref(body);
-		return;
+		return 0;
 	}
 	json_decref(body);
-	/* The answer is read with the payment, in its transaction. */
-	s = hold_id > 0 ? payment_pay_view(r->db, &r->arena, hold_id,
-	    r->session.user_id, r->now, &already, &h) : BO_NOT_FOUND;
+	*hold_id = id;
+	s = id > 0 ? payment_pay_view(r->db, &r->arena, id, r->session.user_id,
+	    r->now, k, already, h) : BO_NOT_FOUND;
 	switch (s) {
 	case BO_OK:
-		break;
+		return 1;
 	case BO_GONE:
 		api_error(r, 410, "reservation_expired", "The reservation expired "
 		    "or was released before it was paid; nothing was charged.");
-		return;
+		return 0;
 	case BO_INSUFFICIENT:
 		api_error(r, 402, "insufficient_balance", "Your balance is less than "
 		    "the price: charge it and pay again (the seat stays held).");
-		return;
+		return 0;
 	case BO_NOT_FOUND:
 		api_error(r, 404, "not_found", "There is no such reservation.");
-		return;
+		return 0;
 	default:
 		api_status(r, s);
-		return;
+		return 0;
 	}
-	api_send(r, already ? 200 : 201, json_pack("{s:I, s:I, s:s, s:I, s:o}",
-	    "paymentId", (json_int_t)h.payment_id, "reservationId", (json_int_t)h.id,
-	    "status", "paid", "amount", (json_int_t)h.price,
-	    "reservation", hold_json(&h)));
 }
 
 void
 api_payment_create(struct req *r)
 {
-	if (!api_idem_begin(r))
+	struct hold_view h;
+	int64_t hold_id = 0;
+	enum bo_status s;
+	struct idem k;
+	int already = 0;
+
+	memset(&h, 0, sizeof h);
+	if (!api_idem_begin(r, &k, 201))
 		return;
-	pay(r);
-	api_idem_end(r);
+	if (k.result == IDEM_NEW && !pay(r, &k, &hold_id, &already, &h))
+		return;
+	if (!api_idem_answer(r, &k))
+		return;
+	/* Paid now: as read in its own transaction (a read after the commit
+	 * could fail, with the money taken). Replayed: the payment and its
+	 * seat as they are now. Paid before under no key, or another: the
+	 * same payment, 200. */
+	if (!already)
+		hold_id = idem_ref(&k, IDEM_REF_HOLD);
+	s = h.id != 0 ? BO_OK : hold_get(r->db, &r->arena, hold_id,
+	    r->session.user_id, r->now, &h);
+	if (s != BO_OK)
+		api_status(r, s);
+	else if (already)
+		api_send(r, 200, payment_json(&h));
+	else
+		api_idem_send(r, &k, payment_json(&h));
 }
 
 void

@@ -99,6 +99,5 @@ api_seats(struct req *r)
 		return;
 	}
 	json_begin(r, 200);
-	req_header(r, "Cache-Control", "no-store");
 	buf_put(r->body, seats->data, seats->len);
 }

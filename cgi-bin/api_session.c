@@ -2,7 +2,8 @@
  * api_session.c — logging in and out through the JSON API.
  *
  * POST   /api/v1/sessions  {"email","password"} → 201 {"token","userId",
- *        "expiresAt"}; 401 invalid_credentials; 429 with Retry-After
+ *        "expiresAt"}; 401 invalid_credentials; 429 with Retry-After (the
+ *        login throttle, core/login_throttle.h, shared with POST /login)
  * DELETE /api/v1/sessions  Authorization: Bearer → 204, the token is dead
  *
  * The token is a session like the browser's cookie, sent back as
@@ -13,6 +14,7 @@
 
 #include "account.h"
 #include "api.h"
+#include "login_throttle.h"
 #include "pages.h"
 
 void
@@ -33,19 +35,21 @@ api_session_create(struct req *r)
 		return;
 	}
 	copy = arena_strdup(&r->arena, email);
-	s = account_login(r->db, copy, password, r->now,
+	s = account_login(r->db, copy, password, r->remote_addr, r->now,
 	    req_settings(r)->session_ttl, &sn, &retry);
 	json_decref(body);
 	if (s == BO_INVALID) {
 		api_error(r, 401, "invalid_credentials",
 		    "That e-mail and password do not match an account.");
 	} else if (s == BO_THROTTLED) {
-		char after[24];
+		char after[24], wait[24], msg[120];
 
 		snprintf(after, sizeof after, "%lld", (long long)retry);
 		req_header(r, "Retry-After", after);
-		api_error(r, 429, "too_many_requests", "Too many failed attempts "
-		    "for this account; wait and retry.");
+		login_wait_words(retry, wait, sizeof wait);
+		snprintf(msg, sizeof msg, "Too many failed attempts to log in to "
+		    "this account; try again in %s.", wait);
+		api_error(r, 429, "too_many_requests", msg);
 	} else if (s != BO_OK) {
 		api_status(r, s);
 	} else {

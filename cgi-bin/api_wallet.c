@@ -3,7 +3,8 @@
  *
  * GET  /api/v1/balance          → {"balance","currency"}
  * POST /api/v1/balance/charge   {"amount"} (a JSON integer 1..max_charge),
- *        Idempotency-Key (optional) → 200 {"balance","charged"}; a string,
+ *        Idempotency-Key (optional) → 200 {"balance","charged"}: the
+ *        balance this charge left (a replay answers the same); a string,
  *        a fraction or an out-of-range number → 422 invalid_amount
  * GET  /api/v1/balance/history  → {"balance","history":[…]} newest first
  */
@@ -18,56 +19,70 @@ api_balance(struct req *r)
 	    (json_int_t)r->session.balance, "currency", req_settings(r)->currency));
 }
 
-static void
-charge(struct req *r)
+/* Charges the amount the body names; 1 when the charge answered BO_OK
+ * (k says what happened), 0 when a refusal was answered. */
+static int
+charge(struct req *r, struct idem *k)
 {
-	int64_t max = req_settings(r)->max_charge, balance = 0;
-	json_t *body, *amount;
+	int64_t max = req_settings(r)->max_charge, balance = 0, amount;
+	json_t *body, *value;
 	enum bo_status s;
-	int replayed;
 
 	if ((body = api_body(r)) == NULL)
-		return;
-	if (!api_unpack(r, body, "{s:o}", "amount", &amount)) {
+		return 0;
+	if (!api_unpack(r, body, "{s:o}", "amount", &value)) {
 		json_decref(body);
-		return;
+		return 0;
 	}
-	if (!json_is_integer(amount) || json_integer_value(amount) < 1 ||
-	    json_integer_value(amount) > max) {
+	if (!json_is_integer(value) || json_integer_value(value) < 1 ||
+	    json_integer_value(value) > max) {
 		json_decref(body);
 		api_error(r, 422, "invalid_amount", "amount must be a whole number "
 		    "(a JSON integer) from 1 to max_charge.");
-		return;
+		return 0;
 	}
-	/* The Idempotency-Key is also the ledger row's key: even a retry
-	 * that finds no record (a worker died between the charge and the
-	 * record) cannot charge twice. */
-	s = wallet_charge(r->db, r->session.user_id, json_integer_value(amount),
-	    max, r->idem_key, r->now, &balance, &replayed);
+	amount = json_integer_value(value);
+	json_decref(body);
+	/* With a key, the key is also the ledger row's: even a retry after
+	 * its record is gone cannot charge twice. */
+	s = wallet_charge_idem(r->db, r->session.user_id, amount, max, k, r->now,
+	    &balance);
 	if (s == BO_CONFLICT) {
-		json_decref(body);
 		api_error(r, 422, "idempotency_key_reused", "This Idempotency-Key "
 		    "was used for a different charge.");
-		return;
+		return 0;
 	}
 	if (s != BO_OK) {
-		json_decref(body);
 		api_status(r, s);
-		return;
+		return 0;
 	}
-	api_send(r, 200, json_pack("{s:I, s:I, s:s}", "balance",
-	    (json_int_t)balance, "charged", json_integer_value(amount), "currency",
-	    req_settings(r)->currency));
-	json_decref(body);
+	return 1;
 }
 
 void
 api_charge(struct req *r)
 {
-	if (!api_idem_begin(r))
+	struct ledger_row row;
+	enum bo_status s;
+	struct idem k;
+
+	if (!api_idem_begin(r, &k, 200))
 		return;
-	charge(r);
-	api_idem_end(r);
+	if (k.result == IDEM_NEW && !charge(r, &k))
+		return;
+	if (!api_idem_answer(r, &k))
+		return;
+	/* New or replayed: the charge's ledger row (it never changes), with
+	 * the balance it left. */
+	s = wallet_ledger_get(r->db, r->session.user_id,
+	    idem_ref(&k, IDEM_REF_LEDGER), &row);
+	if (s != BO_OK) {
+		api_status(r, s);
+		return;
+	}
+	api_idem_send(r, &k, json_pack("{s:I, s:I, s:s}", "balance",
+	    (json_int_t)row.balance_after, "charged", (json_int_t)row.amount,
+	    "currency", req_settings(r)->currency));
 }
 
 void

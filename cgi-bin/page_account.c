@@ -9,13 +9,16 @@
  *
  * A refused form comes back with its message and the e-mail kept (never
  * the password). A wrong password and an unknown e-mail get one message
- * after the same scrypt work. Too many failures → 429 for a while.
+ * after the same scrypt work. Too many failures → 429 with Retry-After and
+ * a message saying when to try again (the rule: core/login_throttle.h,
+ * shared with the API through account_login).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "account.h"
 #include "auth.h"
+#include "login_throttle.h"
 #include "pages.h"
 #include "view.h"
 
@@ -105,19 +108,19 @@ page_login(struct req *r)
 	int64_t retry = 0;
 	enum bo_status s;
 
-	s = account_login(r->db, form_email(r), password ? password : "", r->now,
-	    req_settings(r)->session_ttl, &sn, &retry);
+	s = account_login(r->db, form_email(r), password ? password : "",
+	    r->remote_addr, r->now, req_settings(r)->session_ttl, &sn, &retry);
 	if (s == BO_INVALID) {
 		account_form(r, TMPL_LOGIN, 422,
 		    "That e-mail and password do not match an account.");
 	} else if (s == BO_THROTTLED) {
-		char msg[160], after[24];
+		char msg[160], after[24], wait[24];
 
 		snprintf(after, sizeof after, "%lld", (long long)retry);
 		req_header(r, "Retry-After", after);
-		snprintf(msg, sizeof msg, "Too many failed attempts for this "
-		    "account. Please wait %lld minute%s and try again.",
-		    (long long)(retry + 59) / 60, retry > 60 ? "s" : "");
+		login_wait_words(retry, wait, sizeof wait);
+		snprintf(msg, sizeof msg, "Too many failed attempts to log in to "
+		    "this account. Please try again in %s.", wait);
 		account_form(r, TMPL_LOGIN, 429, msg);
 	} else if (s != BO_OK) {
 		page_status(r, s);

@@ -7,9 +7,10 @@
  * GET  /holds/{id}               login, own hold: seat, price, balance, the
  *        deadline as a clock time (and a live countdown with JavaScript),
  *        pay and release buttons; a paid hold shows the ticket
- * POST /holds/{id}/pay           csrf → 303 /holds/{id}?msg=paid; lapsed →
- *        410; short balance → 402 with a link to charge (the hold is kept);
- *        paying twice pays once
+ * POST /holds/{id}/pay           csrf → 303 /holds/{id}?msg=paid; lapsed or
+ *        released (leaving the queue releases) → 410; short balance → 402
+ *        with a link to charge (the hold is kept); paying twice pays once.
+ *        No queue turn needed: a live hold may be paid until it lapses.
  * POST /holds/{id}/release       csrf → 303 to the seat map; the seat is free
  */
 #include <stdio.h>
@@ -34,7 +35,7 @@ page_hold_create(struct req *r)
 		return;
 	}
 	s = hold_create(r->db, r->id, seat, r->session.user_id, r->now,
-	    req_settings(r), &hold_id);
+	    req_settings(r), NULL, &hold_id);
 	switch (s) {
 	case BO_OK:
 		req_redirect(r, arena_printf(&r->arena, "/holds/%lld",
@@ -141,7 +142,7 @@ page_hold_pay(struct req *r)
 	int64_t payment;
 	int already;
 	enum bo_status s = payment_pay(r->db, r->id, r->session.user_id, r->now,
-	    &payment, &already);
+	    NULL, &payment, &already);
 	struct hold_view h;
 
 	switch (s) {
@@ -151,8 +152,12 @@ page_hold_pay(struct req *r)
 		return;
 	case BO_GONE:
 		if (own_hold(r, &h))
-			page_error_link(r, 410, "Your hold expired before it was paid, "
-			    "so the seat went back on sale. Nothing was charged.",
+			page_error_link(r, 410, h.state == HOLD_RELEASED ?
+			    "This seat was released before it was paid (leaving the "
+			    "queue releases the seats you held), so it went back on "
+			    "sale. Nothing was charged." :
+			    "Your hold expired before it was paid, so the seat went "
+			    "back on sale. Nothing was charged.",
 			    arena_printf(&r->arena, "/performances/%lld",
 			    (long long)h.performance_id), "Back to the seat map");
 		return;

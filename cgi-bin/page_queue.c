@@ -10,7 +10,10 @@
  * GET  /concerts/{id}/queue.json[?token=T]      → {state, position, ahead,
  *                                                 eta_seconds, poll_after_ms,
  *                                                 active_until}; login
- * POST /concerts/{id}/queue/leave  csrf; login  → give up the place or turn
+ * POST /concerts/{id}/queue/leave  csrf; login  → "I am done": give up the
+ *                                                 place or turn, and release
+ *                                                 the buyer's unpaid holds of
+ *                                                 the concert (one transaction)
  *
  * The waiting room works without JavaScript (a meta refresh inside
  * <noscript>) and with it (app.js polls the JSON and moves on by itself).
@@ -187,7 +190,6 @@ page_queue_json(struct req *r)
 		return;
 	}
 	json_begin(r, 200);
-	req_header(r, "Cache-Control", "no-store");
 	buf_puts(b, "{\"state\":");
 	json_str(b, queue_state_name(v.state));
 	if (v.state == Q_WAITING) {

@@ -3,15 +3,20 @@
  *
  * GET  /wallet[?amount=N&next=PATH]  login: balance, the whole history
  *        (newest first) and a charge form carrying a one-time key
+ *        (amount: of the minor unit, as the hold page's Top up link has it)
  * POST /wallet/charge  amount, key, next, csrf → 303 next (or /wallet);
- *        a bad amount comes back on the form (422), nothing changes;
- *        the same key twice charges once
+ *        the amount as a person writes it in the currency ("12.50" for
+ *        USD, "165000" for KRW: currency_parse);
+ *        a bad amount comes back on the form (422), one the balance
+ *        cannot take too (409); nothing changes; the same key twice
+ *        charges once
  * GET  /bookings       login: the paid seats, soonest first
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "account.h"
+#include "currency.h"
 #include "pages.h"
 #include "parse.h"
 #include "payment.h"
@@ -24,11 +29,12 @@ wallet_page(struct req *r, int status, const char *error)
 	struct ledger_row *rows;
 	struct tdict *d;
 	int64_t balance, prefill;
-	const char *amount = req_form(r, "amount") ? req_form(r, "amount") :
-	    req_query(r, "amount");
+	const struct settings *set = req_settings(r);
+	const char *typed = req_form(r, "amount"), *link = req_query(r, "amount");
 	const char *next = req_form(r, "next") ? req_form(r, "next") :
 	    req_query(r, "next");
-	char key[32];
+	char key[32], plain[CURRENCY_TEXT_MAX];
+	int digits = currency_minor_unit(set->currency);
 	enum bo_status s;
 	size_t n;
 
@@ -40,14 +46,24 @@ wallet_page(struct req *r, int status, const char *error)
 	r->status = status;
 	d = view_page(r, "Wallet");
 	tdict_str(d, "balance", view_money(r, balance));
-	tdict_str(d, "max_charge", view_money(r, req_settings(r)->max_charge));
-	tdict_str(d, "currency", req_settings(r)->currency);
+	tdict_str(d, "currency", set->currency);
+	/* Whole numbers, or as many decimals as the minor unit has. */
+	tdict_str(d, "inputmode", digits > 0 ? "decimal" : "numeric");
+	tdict_str(d, "pattern", digits > 0 ? arena_printf(&r->arena,
+	    "[0-9]+([.][0-9]{1,%d})?", digits) : "[0-9]+");
+	tdict_str(d, "amount_hint", arena_printf(&r->arena, "%s, up to %s at a "
+	    "time.", digits > 0 ? arena_printf(&r->arena, "An amount with at "
+	    "most %d decimals", digits) : "A whole amount",
+	    view_money(r, set->max_charge)));
 	/* A fresh one-time key per form: a double submit charges once. */
 	random_token(key, sizeof key, 16);
 	tdict_str(d, "key", key);
-	if (amount != NULL && (error != NULL ||
-	    parse_int64(amount, 1, req_settings(r)->max_charge, &prefill)))
-		tdict_str(d, "amount", amount);
+	/* Back on the form as typed; from a link, as a person would type it. */
+	if (typed != NULL && error != NULL)
+		tdict_str(d, "amount", typed);
+	else if (typed == NULL && link != NULL &&
+	    parse_int64(link, 1, set->max_charge, &prefill))
+		tdict_str(d, "amount", currency_plain(plain, set->currency, prefill));
 	if (next != NULL && strcmp(view_safe_next(next), "/") != 0)
 		tdict_str(d, "next", view_safe_next(next));
 	if (error != NULL)
@@ -84,17 +100,29 @@ page_wallet_charge(struct req *r)
 	int replayed;
 	enum bo_status s;
 
-	if (!parse_int64(req_form(r, "amount"), 1, set->max_charge, &amount)) {
-		wallet_page(r, 422, arena_printf(&r->arena, "Enter a whole amount "
-		    "from 1 to %s: digits only, no sign, spaces, decimals or "
-		    "exponents. Nothing was charged.", view_money(r, set->max_charge)));
+	if (!currency_parse(set->currency, req_form(r, "amount"), 1,
+	    set->max_charge, &amount)) {
+		int digits = currency_minor_unit(set->currency);
+
+		wallet_page(r, 422, digits > 0 ? arena_printf(&r->arena, "Enter an "
+		    "amount from %s to %s: digits, and at most %d after a point; no "
+		    "sign, spaces, commas or exponents. Nothing was charged.",
+		    view_money(r, 1), view_money(r, set->max_charge), digits) :
+		    arena_printf(&r->arena, "Enter a whole amount from 1 to %s: "
+		    "digits only, no sign, spaces, decimals or exponents. Nothing "
+		    "was charged.", view_money(r, set->max_charge)));
 		return;
 	}
 	s = wallet_charge(r->db, r->session.user_id, amount, set->max_charge,
 	    req_form(r, "key"), r->now, &balance, &replayed);
-	if (s == BO_INVALID) {
+	if (s == BO_INVALID) { /* the amount was checked above: the key */
 		page_error(r, 400, "This form is missing its one-time key: reload "
 		    "the wallet and try again. Nothing was charged.");
+		return;
+	}
+	if (s == BO_LIMIT) {
+		wallet_page(r, 409, "That would take your balance over the largest "
+		    "amount we can keep. Nothing was charged.");
 		return;
 	}
 	if (s == BO_CONFLICT) {

@@ -165,8 +165,10 @@ req_send(struct req *r, FCGX_Request *fr)
 {
 	char head[256];
 	int n = snprintf(head, sizeof head,
-	    "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n",
-	    r->status, reason(r->status), r->content_type_out, r->body->len);
+	    "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+	    "Cache-Control: %s\r\n", r->status, reason(r->status),
+	    r->content_type_out, r->body->len,
+	    r->cache_control ? r->cache_control : "no-store");
 
 	FCGX_PutStr(head, n, fr->out);
 	FCGX_PutStr(r->headers->data ? r->headers->data : "",
@@ -182,6 +184,11 @@ req_header(struct req *r, const char *name, const char *value)
 	/* Header values are ours; a CR or LF in one would be a bug. */
 	if (strpbrk(value, "\r\n") != NULL)
 		abort();
+	/* One Cache-Control per answer, written by req_send (req.h). */
+	if (strcasecmp(name, "Cache-Control") == 0) {
+		r->cache_control = value;
+		return;
+	}
 	buf_printf(r->headers, "%s: %s\r\n", name, value);
 }
 

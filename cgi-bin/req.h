@@ -38,10 +38,11 @@ struct app {
 	struct buf headers;
 	struct arena arena;            /* lent to each request, then reset */
 	struct seatmap_cache seatmaps; /* rendered seat grids */
-	/* The front page's concert list as read in second home_at: the
-	 * busiest page need not run its aggregate query more than once a
-	 * second per worker. Rows and strings live in home_arena. */
-	int64_t home_at;
+	/* The front page's concert list as read in second home_at under
+	 * settings version home_settings: the busiest page need not run its
+	 * aggregate query more than once a second per worker. Rows and
+	 * strings live in home_arena. */
+	int64_t home_at, home_settings;
 	struct concert_summary *home_rows;
 	size_t home_n;
 	struct arena home_arena;
@@ -88,6 +89,12 @@ struct req {
 	struct buf *headers;     /* extra header lines, CRLF-terminated */
 	struct buf *body;
 	const char *content_type_out;
+	/* NULL sends "no-store": every answer of the workers is live (seats,
+	 * places in line, a countdown) or private (a session, a CSRF form),
+	 * and Back must not show it stale; deciding it here means a new page
+	 * cannot forget it. A page that is neither may set its own policy.
+	 * Static files come from nginx with their own. */
+	const char *cache_control;
 };
 
 /*
@@ -102,7 +109,8 @@ int req_parse_form(struct req *r, const char **why);
 /* Writes status, headers and body to the FastCGI stream. */
 void req_send(struct req *r, FCGX_Request *fr);
 
-/* Response helpers. */
+/* Response helpers. value must live until req_send (a literal or the
+ * request's arena); a Cache-Control replaces the default (no-store). */
 void req_header(struct req *r, const char *name, const char *value);
 void req_redirect(struct req *r, const char *location);
 /* The settings, loaded on first use in this request. When the database

@@ -134,6 +134,10 @@ seatmap_grid(struct req *r, const struct performance *p, int open,
 {
 	struct seatmap_slot *slot = &r->app->seatmaps.slot[
 	    ((uint64_t)p->id * SEATMAP__MAX + format) % SEATMAP_CACHE_SLOTS];
+	/* Everything that shapes a grid is in its key: the seats (version,
+	 * next lapse), the sale (open) and the settings (the currency of its
+	 * prices). */
+	int64_t settings = req_settings(r)->version;
 	struct performance again;
 	struct concert c;
 	struct seat *seats;
@@ -142,6 +146,7 @@ seatmap_grid(struct req *r, const struct performance *p, int open,
 
 	if (slot->out.len > 0 && slot->perf == p->id && slot->format == format &&
 	    slot->version == p->seats_version && slot->open == open &&
+	    slot->settings_version == settings &&
 	    (slot->valid_until == 0 || r->now < slot->valid_until))
 		return &slot->out;
 	s = catalog_performance(r->db, &r->arena, p->id, r->now, &c, &again,
@@ -161,6 +166,7 @@ seatmap_grid(struct req *r, const struct performance *p, int open,
 	slot->valid_until = again.next_lapse;
 	slot->open = open;
 	slot->format = format;
+	slot->settings_version = settings;
 	return &slot->out;
 }
 

@@ -6,8 +6,10 @@
  * body of GET /api/v1/performances/{id}/seats. A grid changes when a hold
  * of its performance is written (the
  * seats_version counter, kept by triggers) or when the next live hold
- * lapses by itself (next_lapse), or when its sale opens or closes. The
- * cached grid carries no buyer's pick: the page splices that in.
+ * lapses by itself (next_lapse), or when its sale opens or closes, or when
+ * any setting is written (the settings version, kept by triggers: the
+ * prices are shown in the currency). The cached grid carries no buyer's
+ * pick: the page splices that in.
  */
 #ifndef BOXOFFICE_SEATMAP_H
 #define BOXOFFICE_SEATMAP_H
@@ -23,6 +25,7 @@ enum seatmap_format { SEATMAP_HTML, SEATMAP_JSON, SEATMAP__MAX };
 
 struct seatmap_slot {
 	int64_t perf, version, valid_until;
+	int64_t settings_version; /* of the settings it was rendered with */
 	int open;
 	enum seatmap_format format;
 	struct buf out;

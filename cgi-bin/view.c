@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "auth.h"
+#include "currency.h"
 #include "html.h"
 
 /* Notices a redirect may ask for with ?msg=: fixed texts, so a link can
@@ -24,7 +25,7 @@ static const struct {
 	{ "admitted", "It is your turn! Choose a date and your seats.", 1 },
 	{ "queue_first", "Join the queue first: seats are sold in turn.", 0 },
 	{ "turn_over", "Your turn has ended. Join the queue again to buy.", 0 },
-	{ "left", "You left the queue.", 0 },
+	{ "left", "You left the queue; any seat you held unpaid is free again.", 0 },
 	{ "paid", "Paid! The seat is yours.", 1 },
 	{ "released", "The seat is released: anyone may take it now.", 0 },
 	{ "charged", "Your wallet is topped up.", 1 },
@@ -86,25 +87,10 @@ view_count(struct req *r, int64_t n)
 const char *
 view_money(struct req *r, int64_t amount)
 {
-	static const struct {
-		const char *code, *symbol;
-		int decimals;
-	} currencies[] = {
-		{ "KRW", "\u20a9", 0 }, { "JPY", "\u00a5", 0 },
-		{ "USD", "$", 2 }, { "EUR", "\u20ac", 2 }, { "GBP", "\u00a3", 2 },
-	};
-	const char *code = req_settings(r)->currency;
+	char out[CURRENCY_TEXT_MAX];
 
-	for (size_t i = 0; i < sizeof currencies / sizeof currencies[0]; i++) {
-		if (strcmp(code, currencies[i].code) != 0)
-			continue;
-		if (currencies[i].decimals == 0)
-			return arena_printf(&r->arena, "%s%s", currencies[i].symbol,
-			    view_count(r, amount));
-		return arena_printf(&r->arena, "%s%s.%02lld", currencies[i].symbol,
-		    view_count(r, amount / 100), (long long)llabs(amount % 100));
-	}
-	return arena_printf(&r->arena, "%s %s", view_count(r, amount), code);
+	return arena_strdup(&r->arena, currency_format(out,
+	    req_settings(r)->currency, amount));
 }
 
 /* Applies the venue's time zone to this process when it changed. */

@@ -18,7 +18,8 @@ struct tdict *view_page(struct req *r, const char *title);
 /* Renders template t with d as the response body. */
 void view_render(struct req *r, enum tmpl t, const struct tdict *d);
 
-/* "₩165,000" — amount in the currency's smallest unit. */
+/* "₩165,000", "$12.50", "12.345 KWD" — amount in the currency's minor
+ * unit (currency_format). */
 const char *view_money(struct req *r, int64_t amount);
 /* "Fri 4 Dec 2026" and "19:30", in the venue's time zone. */
 const char *view_date(struct req *r, int64_t t);

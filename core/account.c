@@ -4,8 +4,9 @@
  * scrypt cost: N=2^15, r=8, p=1 (32 MiB, ~70 ms here). OWASP's first
  * choice (N=2^17) costs ~270 ms, and a worker hashing is a worker not
  * selling: at a sale opening, logins arrive in a storm. 32 MiB of memory
- * hardness keeps GPU guessing expensive; throttling per address (here) and
- * per client address (nginx limit_req) caps online guessing. The cost is in
+ * hardness keeps GPU guessing expensive; the login throttle (per account
+ * and client address, login_throttle.h) and nginx's limit_req per client
+ * address cap online guessing. The cost is in
  * every stored hash, so raising ACCOUNT_SCRYPT_* later needs no migration.
  */
 #include "account.h"
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "login_throttle.h"
 #include "parse.h"
 
 #define ACCOUNT_SCRYPT_N 32768
@@ -155,45 +157,140 @@ dummy_hash(void)
 	return hash;
 }
 
-/* Reads the throttle and the stored hash in one read transaction. */
-static enum bo_status
-login_lookup(struct db *db, const char *email, int64_t now, int64_t *user_id,
-    char hash[SCRYPT_MCF_LEN], int64_t *retry_after)
+/* One login attempt between its reservation and its outcome. */
+struct login_try {
+	const char *email;          /* normalised; "" when not an address */
+	char addr[LOGIN_ADDR_LEN];  /* login_addr_key() of the client */
+	int64_t window_start;       /* the account window it was counted in */
+	int64_t user_id;            /* 0: no such account */
+	char hash[SCRYPT_MCF_LEN];  /* the stored hash, our own copy */
+};
+
+/* Reads two integer columns of the row statement id finds for t (by
+ * e-mail, and address for STMT_LOGIN_ATTEMPT_GET); 0 and 0 when there is
+ * none. SQLITE_DONE or the error. */
+static int
+counts_get(struct db *db, enum stmt id, const struct login_try *t,
+    int64_t *a, int64_t *b)
 {
+	sqlite3_stmt *st = db_stmt(db, id);
+	int rc;
+
+	*a = *b = 0;
+	db_bind_text(st, 1, t->email);
+	if (id == STMT_LOGIN_ATTEMPT_GET)
+		db_bind_text(st, 2, t->addr);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*a = sqlite3_column_int64(st, 0);
+		*b = sqlite3_column_int64(st, 1);
+		rc = SQLITE_DONE;
+	}
+	db_reset(st);
+	return rc;
+}
+
+/* Writes c back: the attempt counted, and what had lapsed reset. */
+static int
+counts_put(struct db *db, const struct login_try *t,
+    const struct login_counts *c)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_LOGIN_ATTEMPT_PUT);
+	int rc;
+
+	db_bind_text(st, 1, t->email);
+	db_bind_text(st, 2, t->addr);
+	db_bind_int(st, 3, c->failures);
+	db_bind_int(st, 4, c->last_at);
+	rc = sqlite3_step(st);
+	db_reset(st);
+	if (rc != SQLITE_DONE)
+		return rc;
+	st = db_stmt(db, STMT_LOGIN_ACCOUNT_PUT);
+	db_bind_text(st, 1, t->email);
+	db_bind_int(st, 2, c->acct_failures);
+	db_bind_int(st, 3, c->window_start);
+	rc = sqlite3_step(st);
+	db_reset(st);
+	return rc;
+}
+
+/*
+ * The first half of a login, before any hashing: in one BEGIN IMMEDIATE
+ * transaction, read the throttle's counts, decide (login_reserve), count
+ * this attempt and read the account's hash. Counting before hashing is
+ * what makes the throttle hold under concurrency: the next attempt, in any
+ * worker, already sees this one. *retry_after > 0 (BO_THROTTLED): refused,
+ * nothing written. An e-mail that is not an address has no account and
+ * no count: nothing to read.
+ */
+static enum bo_status
+login_begin(struct db *db, struct login_try *t, int64_t now,
+    int64_t *retry_after)
+{
+	struct login_counts c = { 0 }, read;
 	sqlite3_stmt *st;
 	enum bo_status s;
 	int rc;
 
-	*user_id = 0;
 	*retry_after = 0;
-	if ((s = db_begin_read(db)) != BO_OK)
+	t->user_id = 0;
+	t->window_start = 0;
+	if (t->email[0] == '\0')
+		return BO_OK;
+	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
-	st = db_stmt(db, STMT_LOGIN_FAILURE_GET);
-	db_bind_text(st, 1, email);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t failures = sqlite3_column_int64(st, 0);
-		int64_t until = sqlite3_column_int64(st, 1) + LOGIN_WINDOW_SECONDS;
-
-		if (failures >= LOGIN_MAX_FAILURES && until > now)
-			*retry_after = until - now;
+	rc = counts_get(db, STMT_LOGIN_ATTEMPT_GET, t, &c.failures, &c.last_at);
+	if (rc == SQLITE_DONE)
+		rc = counts_get(db, STMT_LOGIN_ACCOUNT_GET, t, &c.acct_failures,
+		    &c.window_start);
+	read = c;
+	if (rc == SQLITE_DONE && (*retry_after = login_reserve(&c, now)) > 0) {
+		/* Not counted. But times a clock set back had left in the
+		 * future are stored as now (login_reserve), or the wait told
+		 * would never end before the clock caught up with them. */
+		if (memcmp(&c, &read, sizeof c) == 0) {
+			db_rollback(db);
+			return BO_THROTTLED;
+		}
+		if ((rc = counts_put(db, t, &c)) != SQLITE_DONE) {
+			s = db_status(db, rc, "login_begin");
+			db_rollback(db);
+		} else {
+			s = db_commit(db);
+		}
+		if (s != BO_OK)
+			*retry_after = 0;
+		return s == BO_OK ? BO_THROTTLED : s;
 	}
-	db_reset(st);
-	st = db_stmt(db, STMT_USER_BY_EMAIL);
-	db_bind_text(st, 1, email);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*user_id = sqlite3_column_int64(st, 0);
-		snprintf(hash, SCRYPT_MCF_LEN, "%s", db_col_text(st, 1));
+	if (rc == SQLITE_DONE)
+		rc = counts_put(db, t, &c);
+	if (rc == SQLITE_DONE) {
+		t->window_start = c.window_start;
+		st = db_stmt(db, STMT_USER_BY_EMAIL);
+		db_bind_text(st, 1, t->email);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			t->user_id = sqlite3_column_int64(st, 0);
+			snprintf(t->hash, sizeof t->hash, "%s", db_col_text(st, 1));
+			rc = SQLITE_DONE;
+		}
+		db_reset(st);
 	}
-	db_reset(st);
-	if ((s = db_status(db, rc, "login_lookup")) != BO_OK) {
+	if ((s = db_status(db, rc, "login_begin")) != BO_OK) {
 		db_rollback(db);
 		return s;
 	}
 	return db_commit(db);
 }
 
+/*
+ * The second half after the right password: the attempt is given back
+ * (the address's count cleared, the account's count less one) and a
+ * session opened, in one transaction. After a wrong one nothing is
+ * written: the reserved attempt stays counted.
+ */
 static enum bo_status
-login_failed(struct db *db, const char *email, int64_t now)
+login_succeeded(struct db *db, const struct login_try *t, int64_t now,
+    int64_t session_ttl, struct session_new *out)
 {
 	sqlite3_stmt *st;
 	enum bo_status s;
@@ -201,13 +298,22 @@ login_failed(struct db *db, const char *email, int64_t now)
 
 	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
-	st = db_stmt(db, STMT_LOGIN_FAILURE_BUMP);
-	db_bind_text(st, 1, email);
-	db_bind_int(st, 2, now);
-	db_bind_int(st, 3, now - LOGIN_WINDOW_SECONDS);
+	st = db_stmt(db, STMT_LOGIN_ATTEMPT_CLEAR);
+	db_bind_text(st, 1, t->email);
+	db_bind_text(st, 2, t->addr);
 	rc = sqlite3_step(st);
 	db_reset(st);
-	if ((s = db_status(db, rc, "login_failed")) != BO_OK) {
+	if (rc == SQLITE_DONE) {
+		st = db_stmt(db, STMT_LOGIN_ACCOUNT_GIVE_BACK);
+		db_bind_text(st, 1, t->email);
+		db_bind_int(st, 2, t->window_start);
+		rc = sqlite3_step(st);
+		db_reset(st);
+	}
+	s = db_status(db, rc, "login_succeeded");
+	if (s == BO_OK)
+		s = session_insert(db, t->user_id, now, session_ttl, out);
+	if (s != BO_OK) {
 		db_rollback(db);
 		return s;
 	}
@@ -215,45 +321,29 @@ login_failed(struct db *db, const char *email, int64_t now)
 }
 
 enum bo_status
-account_login(struct db *db, char *email, const char *password, int64_t now,
-    int64_t session_ttl, struct session_new *out, int64_t *retry_after)
+account_login(struct db *db, char *email, const char *password,
+    const char *client_addr, int64_t now, int64_t session_ttl,
+    struct session_new *out, int64_t *retry_after)
 {
-	char hash[SCRYPT_MCF_LEN];
-	int64_t user_id;
-	sqlite3_stmt *st;
+	struct login_try t;
 	enum bo_status s;
-	int match, rc;
+	int match;
 
 	if (account_email_check(email) != NULL)
-		email[0] = '\0'; /* still pay for one hash below */
-	if ((s = login_lookup(db, email, now, &user_id, hash, retry_after)) != BO_OK)
+		email[0] = '\0'; /* no account, no count; still one hash below */
+	t.email = email;
+	login_addr_key(client_addr, t.addr, sizeof t.addr);
+	if ((s = login_begin(db, &t, now, retry_after)) != BO_OK)
 		return s;
-	if (*retry_after > 0)
-		return BO_THROTTLED;
-	if (user_id == 0)
-		snprintf(hash, sizeof hash, "%s", dummy_hash());
-	/* libscrypt_check tokenises its argument: hash is our own copy. */
-	match = libscrypt_check(hash, password) > 0 && user_id != 0 &&
+	if (t.user_id == 0)
+		snprintf(t.hash, sizeof t.hash, "%s", dummy_hash());
+	/* Outside any transaction. libscrypt_check tokenises its argument:
+	 * t.hash is our own copy. */
+	match = libscrypt_check(t.hash, password) > 0 && t.user_id != 0 &&
 	    strlen(password) <= ACCOUNT_PASSWORD_MAX;
-	if (!match) {
-		if (email[0] != '\0' && (s = login_failed(db, email, now)) != BO_OK)
-			return s;
+	if (!match)
 		return BO_INVALID;
-	}
-	if ((s = db_begin_write(db)) != BO_OK)
-		return s;
-	st = db_stmt(db, STMT_LOGIN_FAILURE_CLEAR);
-	db_bind_text(st, 1, email);
-	rc = sqlite3_step(st);
-	db_reset(st);
-	s = db_status(db, rc, "account_login");
-	if (s == BO_OK)
-		s = session_insert(db, user_id, now, session_ttl, out);
-	if (s != BO_OK) {
-		db_rollback(db);
-		return s;
-	}
-	return db_commit(db);
+	return login_succeeded(db, &t, now, session_ttl, out);
 }
 
 enum bo_status
@@ -323,8 +413,14 @@ session_purge(struct db *db, int64_t now, int64_t *purged)
 	db_reset(st);
 	*purged = sqlite3_changes(db->handle);
 	if (rc == SQLITE_DONE) {
-		st = db_stmt(db, STMT_LOGIN_FAILURE_PURGE);
-		db_bind_int(st, 1, now - LOGIN_WINDOW_SECONDS);
+		st = db_stmt(db, STMT_LOGIN_ATTEMPT_PURGE);
+		db_bind_int(st, 1, now - LOGIN_FORGET_SECONDS);
+		rc = sqlite3_step(st);
+		db_reset(st);
+	}
+	if (rc == SQLITE_DONE) {
+		st = db_stmt(db, STMT_LOGIN_ACCOUNT_PURGE);
+		db_bind_int(st, 1, now - LOGIN_ACCOUNT_WINDOW);
 		rc = sqlite3_step(st);
 		db_reset(st);
 	}

@@ -20,10 +20,6 @@
 #define SESSION_TOKEN_LEN 43 /* 32 bytes, base64url without padding */
 #define CSRF_TOKEN_LEN 22    /* 16 bytes, base64url without padding */
 
-/* Login throttling: this many failures per address in the window. */
-#define LOGIN_MAX_FAILURES 5
-#define LOGIN_WINDOW_SECONDS 900
-
 struct session_new {
 	char token[SESSION_TOKEN_LEN + 1]; /* for the cookie, never stored */
 	char csrf[CSRF_TOKEN_LEN + 1];
@@ -52,21 +48,25 @@ enum bo_status account_signup(struct db *db, char *email, const char *password,
     int64_t now, int64_t session_ttl, struct session_new *out, const char **why);
 
 /*
- * Checks the password and opens a session. Every failure — unknown e-mail
- * or wrong password — answers BO_INVALID after the same scrypt work.
- * BO_THROTTLED (with *retry_after seconds) after too many failures.
+ * Checks the password and opens a session: the one login of the HTML form
+ * and the API. Every failure — unknown e-mail or wrong password — answers
+ * BO_INVALID after the same scrypt work. The login throttle
+ * (login_throttle.h) counts the attempt for the e-mail and client_addr
+ * (REMOTE_ADDR as nginx gives it; NULL allowed) before hashing; when it
+ * refuses, BO_THROTTLED with *retry_after the seconds to wait (else 0),
+ * and no hashing at all. email is normalised in place.
  */
 enum bo_status account_login(struct db *db, char *email, const char *password,
-    int64_t now, int64_t session_ttl, struct session_new *out,
-    int64_t *retry_after);
+    const char *client_addr, int64_t now, int64_t session_ttl,
+    struct session_new *out, int64_t *retry_after);
 
 /* Finds the live session for a cookie token: BO_OK or BO_NOT_FOUND. */
 enum bo_status session_lookup(struct db *db, const char *token, int64_t now,
     struct session_info *out);
 /* Ends the session of token (a no-op when there is none). */
 enum bo_status session_destroy(struct db *db, const char *token);
-/* Deletes expired sessions and stale throttling rows; *purged counts the
- * sessions. */
+/* Deletes expired sessions and the login throttle's lapsed counts;
+ * *purged counts the sessions. */
 enum bo_status session_purge(struct db *db, int64_t now, int64_t *purged);
 
 /*

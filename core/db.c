@@ -14,10 +14,11 @@
 
 #include "arena.h"
 #include "faultvfs.h"
+#include "sql.h"
 
 /* From migrations.S: NUL-terminated SQL texts, oldest first. */
 extern const char schema_001[], schema_002[], schema_003[], schema_004[],
-    schema_005[], schema_006[];
+    schema_005[], schema_006[], schema_007[], schema_008[], schema_009[];
 
 static const char *const migrations[] = {
 	schema_001,
@@ -26,6 +27,9 @@ static const char *const migrations[] = {
 	schema_004,
 	schema_005,
 	schema_006,
+	schema_007,
+	schema_008,
+	schema_009,
 };
 #define MIGRATIONS_N ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -180,6 +184,7 @@ recover(struct db *db)
 		sqlite3_finalize(db->stmts[i]);
 		db->stmts[i] = stmts[i];
 	}
+	sql_finalize_all(db); /* prepared again on use, on the new one */
 	sqlite3_close(db->handle);
 	db->handle = fresh;
 	db->suspect = 0;
@@ -194,6 +199,7 @@ db_close(struct db *db)
 		return;
 	for (int i = 0; i < STMT__MAX; i++)
 		sqlite3_finalize(db->stmts[i]);
+	sql_finalize_all(db);
 	if (db->queue_cache_free != NULL)
 		db->queue_cache_free(db->queue_cache);
 	sqlite3_close(db->handle);

@@ -19,6 +19,9 @@
 struct db {
 	sqlite3 *handle;
 	sqlite3_stmt *stmts[STMT__MAX];
+	/* Statements declared at their point of use (sql.h), by slot. */
+	struct sql_stmt **sql_stmts;
+	int sql_cap;
 	/* What the queue keeps of long lines between requests (queue.c),
 	 * freed with the connection. */
 	void *queue_cache;

@@ -46,17 +46,21 @@ may_hold(struct db *db, int64_t perf, int64_t seat, int64_t user, int64_t now,
 /* hold_create, and when view is not NULL hold_create_view. */
 static enum bo_status
 create(struct db *db, struct arena *a, int64_t perf, int64_t seat,
-    int64_t user, int64_t now, const struct settings *set, int64_t *hold_id,
-    struct hold_view *view)
+    int64_t user, int64_t now, const struct settings *set, struct idem *k,
+    int64_t *hold_id, struct hold_view *view)
 {
 	sqlite3_stmt *st;
 	enum bo_status s;
 	int64_t price = 0;
 	int rc;
 
+	*hold_id = 0;
 	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
-	if ((s = may_hold(db, perf, seat, user, now, set, &price)) != BO_OK) {
+	/* A replay is answered before anything is checked again: the
+	 * buyer's own hold must not come back as "taken". */
+	if ((s = idem_look(db, user, k)) != BO_OK || idem_settled(k) ||
+	    (s = may_hold(db, perf, seat, user, now, set, &price)) != BO_OK) {
 		db_rollback(db);
 		return s;
 	}
@@ -83,26 +87,36 @@ create(struct db *db, struct arena *a, int64_t perf, int64_t seat,
 		s = hold_get(db, a, *hold_id, user, now, view);
 	if (s != BO_OK) {
 		db_rollback(db);
+		*hold_id = 0;
+		if (view != NULL)
+			view->id = 0;
 		return s;
 	}
-	return db_commit(db);
+	idem_add_ref(k, IDEM_REF_HOLD, *hold_id);
+	if ((s = idem_commit(db, user, k, now)) != BO_OK || idem_settled(k)) {
+		*hold_id = 0; /* rolled back */
+		if (view != NULL)
+			view->id = 0;
+	}
+	return s;
 }
 
 enum bo_status
 hold_create(struct db *db, int64_t perf, int64_t seat, int64_t user,
-    int64_t now, const struct settings *set, int64_t *hold_id)
+    int64_t now, const struct settings *set, struct idem *k, int64_t *hold_id)
 {
-	return create(db, NULL, perf, seat, user, now, set, hold_id, NULL);
+	return create(db, NULL, perf, seat, user, now, set, k, hold_id, NULL);
 }
 
 enum bo_status
 hold_create_view(struct db *db, struct arena *a, int64_t perf, int64_t seat,
-    int64_t user, int64_t now, const struct settings *set,
+    int64_t user, int64_t now, const struct settings *set, struct idem *k,
     struct hold_view *out)
 {
 	int64_t hold_id = 0;
 
-	return create(db, a, perf, seat, user, now, set, &hold_id, out);
+	memset(out, 0, sizeof *out);
+	return create(db, a, perf, seat, user, now, set, k, &hold_id, out);
 }
 
 static enum hold_state

@@ -15,6 +15,7 @@
 
 #include "arena.h"
 #include "db.h"
+#include "idempotency.h"
 #include "setting.h"
 
 enum hold_state { HOLD_HELD, HOLD_PAID, HOLD_RELEASED, HOLD_EXPIRED };
@@ -40,16 +41,21 @@ struct held_seat {
  * performance. BO_GONE: its sale is not open. BO_FORBIDDEN: the buyer has
  * no ACTIVE queue ticket for the concert. BO_LIMIT: max_holds live holds
  * already. BO_CONFLICT: someone else holds or bought it.
+ *
+ * k (NULL when the request has no Idempotency-Key) is looked up and
+ * recorded in the same transaction (idempotency.h): on BO_OK check
+ * k->result; only IDEM_NEW made a hold (*hold_id, and k's IDEM_REF_HOLD).
  */
 enum bo_status hold_create(struct db *db, int64_t performance_id,
     int64_t seat_id, int64_t user_id, int64_t now, const struct settings *set,
-    int64_t *hold_id);
+    struct idem *k, int64_t *hold_id);
 /* hold_create, and *out is the new hold (strings in a) read inside the
  * same transaction: an answer made from it needs no read after the
- * commit, which could fail (I/O, memory) with the seat already held. */
+ * commit, which could fail (I/O, memory) with the seat already held.
+ * out->id is 0 when this call made no hold (a refusal, or k settled). */
 enum bo_status hold_create_view(struct db *db, struct arena *a,
     int64_t performance_id, int64_t seat_id, int64_t user_id, int64_t now,
-    const struct settings *set, struct hold_view *out);
+    const struct settings *set, struct idem *k, struct hold_view *out);
 
 /* One hold, with its seat, date and payment; strings in a. BO_NOT_FOUND
  * when there is none, BO_FORBIDDEN when it is another buyer's. */

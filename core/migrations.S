@@ -28,5 +28,17 @@ schema_005:
 schema_006:
 	.incbin "schema/006_plans.sql"
 	.byte 0
+	.global schema_007
+schema_007:
+	.incbin "schema/007_login_throttle.sql"
+	.byte 0
+	.global schema_008
+schema_008:
+	.incbin "schema/008_idempotency.sql"
+	.byte 0
+	.global schema_009
+schema_009:
+	.incbin "schema/009_settings_version.sql"
+	.byte 0
 
 	.section .note.GNU-stack,"",@progbits

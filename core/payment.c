@@ -4,6 +4,7 @@
 #include "payment.h"
 
 #include <assert.h>
+#include <string.h>
 
 #include "hold.h"
 #include "wallet.h"
@@ -25,7 +26,7 @@ step_ints(struct db *db, enum stmt id, int n, const int64_t *v)
 /* payment_pay, and when view is not NULL payment_pay_view (strings in a). */
 static enum bo_status
 pay(struct db *db, struct arena *a, int64_t hold_id, int64_t user, int64_t now,
-    int64_t *payment_id, int *already, struct hold_view *view)
+    struct idem *k, int64_t *payment_id, int *already, struct hold_view *view)
 {
 	struct arena own = ARENA_INIT;
 	struct hold_view h;
@@ -38,6 +39,10 @@ pay(struct db *db, struct arena *a, int64_t hold_id, int64_t user, int64_t now,
 	*payment_id = 0;
 	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
+	if ((s = idem_look(db, user, k)) != BO_OK || idem_settled(k)) {
+		db_rollback(db);
+		return s;
+	}
 	s = hold_get(db, view != NULL ? a : &own, hold_id, user, now, &h);
 	arena_free(&own);
 	if (view != NULL)
@@ -73,6 +78,7 @@ pay(struct db *db, struct arena *a, int64_t hold_id, int64_t user, int64_t now,
 	}
 	if (s != BO_OK) {
 		db_rollback(db);
+		*payment_id = 0;
 		return s;
 	}
 	if (view != NULL) { /* as this transaction leaves it */
@@ -80,23 +86,31 @@ pay(struct db *db, struct arena *a, int64_t hold_id, int64_t user, int64_t now,
 		view->payment_id = *payment_id;
 		view->paid_at = now;
 	}
-	return db_commit(db);
+	idem_add_ref(k, IDEM_REF_PAYMENT, *payment_id);
+	idem_add_ref(k, IDEM_REF_HOLD, hold_id);
+	if ((s = idem_commit(db, user, k, now)) != BO_OK || idem_settled(k)) {
+		*payment_id = 0; /* rolled back */
+		if (view != NULL)
+			view->id = 0;
+	}
+	return s;
 }
 
 enum bo_status
 payment_pay(struct db *db, int64_t hold_id, int64_t user, int64_t now,
-    int64_t *payment_id, int *already)
+    struct idem *k, int64_t *payment_id, int *already)
 {
-	return pay(db, NULL, hold_id, user, now, payment_id, already, NULL);
+	return pay(db, NULL, hold_id, user, now, k, payment_id, already, NULL);
 }
 
 enum bo_status
 payment_pay_view(struct db *db, struct arena *a, int64_t hold_id, int64_t user,
-    int64_t now, int *already, struct hold_view *out)
+    int64_t now, struct idem *k, int *already, struct hold_view *out)
 {
 	int64_t payment_id;
 
-	return pay(db, a, hold_id, user, now, &payment_id, already, out);
+	memset(out, 0, sizeof *out);
+	return pay(db, a, hold_id, user, now, k, &payment_id, already, out);
 }
 
 enum bo_status

@@ -15,6 +15,7 @@
 #include "arena.h"
 #include "db.h"
 #include "hold.h"
+#include "idempotency.h"
 
 struct booking {
 	int64_t payment_id, amount, paid_at, hold_id;
@@ -25,19 +26,28 @@ struct booking {
 
 /*
  * Pays hold_id. BO_OK with *already = 1 when it was paid before (nothing
- * changes). BO_GONE: the hold lapsed or was released. BO_INSUFFICIENT: the
- * balance is short (the hold is kept). BO_NOT_FOUND / BO_FORBIDDEN: no
- * such hold / another buyer's.
+ * changes, nothing is recorded under k). BO_GONE: the hold lapsed or was
+ * released. BO_INSUFFICIENT: the balance is short (the hold is kept).
+ * BO_NOT_FOUND / BO_FORBIDDEN: no such hold / another buyer's.
+ *
+ * Paying needs no queue turn: a live hold carries the right to pay until
+ * it lapses, even after the turn has ended (README, "The queue turn and
+ * your holds").
+ *
+ * k (NULL when the request has no Idempotency-Key) is looked up and
+ * recorded in the same transaction (idempotency.h): on BO_OK check
+ * k->result; only IDEM_NEW paid (k's IDEM_REF_PAYMENT and IDEM_REF_HOLD).
  */
 enum bo_status payment_pay(struct db *db, int64_t hold_id, int64_t user_id,
-    int64_t now, int64_t *payment_id, int *already);
+    int64_t now, struct idem *k, int64_t *payment_id, int *already);
 /* payment_pay, and *out is the hold as the payment leaves it (PAID, with
  * its payment id; strings in a), read inside the same transaction: an
  * answer made from it needs no read after the commit, which could fail
- * (I/O, memory) with the money already taken. */
+ * (I/O, memory) with the money already taken. out->id is 0 when this
+ * call neither paid nor found it paid (a refusal, or k settled). */
 enum bo_status payment_pay_view(struct db *db, struct arena *a,
-    int64_t hold_id, int64_t user_id, int64_t now, int *already,
-    struct hold_view *out);
+    int64_t hold_id, int64_t user_id, int64_t now, struct idem *k,
+    int *already, struct hold_view *out);
 
 /* The buyer's paid seats, soonest performance first; strings in a. */
 enum bo_status bookings_list(struct db *db, struct arena *a, int64_t user_id,

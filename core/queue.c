@@ -18,9 +18,10 @@
 #include "arena.h"
 #include "parse.h"
 
-/* A long waiting line as it was at taken_at (see queue.h). */
+/* A long waiting line as it was at taken_at, under settings version
+ * settings (abandon_after decides who is still in it; see queue.h). */
 struct line_snapshot {
-	int64_t concert_id, taken_at;
+	int64_t concert_id, taken_at, settings;
 	int64_t *ids;   /* live WAITING ticket ids, ascending */
 	size_t n, cap;
 };
@@ -113,10 +114,12 @@ line_of(struct db *db, int64_t concert_id, int64_t now,
 		db->queue_cache_free = line_cache_free;
 	}
 	l = &c->line[(uint64_t)concert_id % QUEUE_SNAPSHOT_SLOTS];
-	if (l->concert_id == concert_id && l->taken_at == now)
+	if (l->concert_id == concert_id && l->taken_at == now &&
+	    l->settings == set->version)
 		return l;
 	l->concert_id = concert_id;
 	l->taken_at = now;
+	l->settings = set->version;
 	l->n = 0;
 	st = db_stmt(db, STMT_QUEUE_LINE);
 	db_bind_int(st, 1, concert_id);
@@ -438,6 +441,18 @@ queue_leave(struct db *db, int64_t concert_id, int64_t user_id, int64_t now)
 		sqlite3_stmt *st = db_stmt(db, STMT_QUEUE_LEAVE);
 
 		db_bind_int(st, 1, t.id);
+		db_bind_int(st, 2, user_id);
+		db_bind_int(st, 3, now);
+		rc = sqlite3_step(st);
+		db_reset(st);
+	}
+	/* "I am done": the seats still held go back on sale with the turn,
+	 * in this transaction (paying needs no turn, so they would otherwise
+	 * stay blocked until they lapse). */
+	if (rc == SQLITE_DONE) {
+		sqlite3_stmt *st = db_stmt(db, STMT_HOLD_RELEASE_CONCERT);
+
+		db_bind_int(st, 1, concert_id);
 		db_bind_int(st, 2, user_id);
 		db_bind_int(st, 3, now);
 		rc = sqlite3_step(st);

@@ -69,7 +69,10 @@ enum bo_status queue_status(struct db *db, int64_t concert_id, int64_t user_id,
     const char *token, int64_t now, const struct settings *set,
     struct queue_view *out);
 
-/* Gives up the buyer's live ticket; its slot goes to the next in line. */
+/* Gives up the buyer's live ticket; its slot goes to the next in line.
+ * Leaving on purpose ("I am done") also releases, in the same transaction,
+ * every live hold the buyer has of the concert: a hold otherwise outlives
+ * the turn (it may be paid until it lapses). */
 enum bo_status queue_leave(struct db *db, int64_t concert_id, int64_t user_id,
     int64_t now);
 

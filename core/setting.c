@@ -10,7 +10,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "currency.h"
 #include "parse.h"
+#include "sql.h"
 
 static const struct {
 	const char *name, *def, *help;
@@ -32,7 +34,8 @@ static const struct {
 	[SETTING_SESSION_TTL] = { "session_ttl", "604800",
 	    "seconds a login lasts", 300, 31536000 },
 	[SETTING_CURRENCY] = { "currency", "KRW",
-	    "ISO 4217 code shown beside amounts", 1, 0 },
+	    "ISO 4217 code of every amount; fixed once a seat or a wallet "
+	    "entry exists", 1, 0 },
 	[SETTING_TIMEZONE] = { "timezone", "Asia/Seoul",
 	    "IANA time zone the venue's times are shown in", 1, 0 },
 };
@@ -82,14 +85,8 @@ setting_valid(enum setting_key k, const char *value, char *err, size_t errlen)
 	int64_t v;
 
 	if (table[k].min > table[k].max) {
-		if (k == SETTING_CURRENCY) {
-			if (strlen(value) == 3 && isupper((unsigned char)value[0]) &&
-			    isupper((unsigned char)value[1]) &&
-			    isupper((unsigned char)value[2]))
-				return 1;
-			snprintf(err, errlen, "currency must be three capital letters, like KRW");
-			return 0;
-		}
+		if (k == SETTING_CURRENCY)
+			return currency_valid(value, err, errlen);
 		if (valid_timezone(value))
 			return 1;
 		snprintf(err, errlen, "unknown time zone '%s' (try Asia/Seoul or UTC)", value);
@@ -135,54 +132,109 @@ apply(struct settings *s, enum setting_key k, const char *value)
 enum bo_status
 settings_load(struct db *db, struct settings *out)
 {
-	sqlite3_stmt *st = db_stmt(db, STMT_SETTING_ALL);
+	/* Every key with the version its values belong to, in one
+	 * statement, so a cache keyed on the version never mixes two. */
+	enum { ALL_KEY, ALL_VALUE, ALL_VERSION, ALL__COLS };
+	static struct sql q = SQL(ALL__COLS,
+	    "SELECT s.key, s.value, v.version FROM settings_version v"
+	    " LEFT JOIN setting s ON 1 ORDER BY s.key");
+	struct sql_stmt *st = sql_prepare(db, &q);
 	int rc;
 
 	for (int k = 0; k < SETTING__MAX; k++)
 		apply(out, (enum setting_key)k, table[k].def);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		enum setting_key k = setting_lookup(db_col_text(st, 0));
+	out->version = -1;
+	while ((rc = sql_step(st)) == SQLITE_ROW) {
+		enum setting_key k = setting_lookup(sql_text(st, ALL_KEY));
 
+		out->version = sql_int(st, ALL_VERSION);
 		if (k != SETTING__MAX)
-			apply(out, k, db_col_text(st, 1));
+			apply(out, k, sql_text(st, ALL_VALUE));
 	}
-	db_reset(st);
+	sql_reset(st);
+	if (rc != SQLITE_DONE)
+		out->version = -1; /* values half read: never a cache key */
 	return db_status(db, rc, "settings_load");
 }
 
 enum bo_status
 setting_get(struct db *db, enum setting_key k, char *buf, size_t len)
 {
-	sqlite3_stmt *st = db_stmt(db, STMT_SETTING_GET);
+	enum { GET_VALUE, GET__COLS };
+	static struct sql q = SQL(GET__COLS,
+	    "SELECT value FROM setting WHERE key = :key");
+	struct sql_stmt *st = sql_prepare(db, &q);
 	int rc;
 
-	db_bind_text(st, 1, table[k].name);
-	rc = sqlite3_step(st);
-	snprintf(buf, len, "%s", rc == SQLITE_ROW ? db_col_text(st, 0) : table[k].def);
-	db_reset(st);
+	sql_bind_text(st, ":key", table[k].name);
+	rc = sql_step(st);
+	snprintf(buf, len, "%s", rc == SQLITE_ROW ? sql_text(st, GET_VALUE) :
+	    table[k].def);
+	sql_reset(st);
 	return db_status(db, rc, "setting_get");
+}
+
+/*
+ * Inside the write transaction: BO_OK when the currency may become value,
+ * BO_CONFLICT (reason in err) when amounts kept in the current one exist.
+ */
+static enum bo_status
+currency_change_allowed(struct db *db, const char *value, char *err,
+    size_t errlen)
+{
+	/* The amounts kept in the currency's minor unit: seat prices (and
+	 * so payments) and ledger rows. */
+	enum { AMOUNTS_SEATS, AMOUNTS_LEDGER, AMOUNTS__COLS };
+	static struct sql q = SQL(AMOUNTS__COLS,
+	    "SELECT (SELECT count(*) FROM seat), (SELECT count(*) FROM ledger)");
+	struct sql_stmt *st;
+	char current[16];
+	int64_t seats = 0, ledger = 0;
+	enum bo_status s;
+	int rc;
+
+	if ((s = setting_get(db, SETTING_CURRENCY, current, sizeof current)) != BO_OK)
+		return s;
+	if (strcmp(current, value) == 0)
+		return BO_OK;
+	st = sql_prepare(db, &q);
+	if ((rc = sql_step(st)) == SQLITE_ROW) {
+		seats = sql_int(st, AMOUNTS_SEATS);
+		ledger = sql_int(st, AMOUNTS_LEDGER);
+		rc = SQLITE_DONE;
+	}
+	sql_reset(st);
+	if ((s = db_status(db, rc, "setting_set")) != BO_OK)
+		return s;
+	if (seats == 0 && ledger == 0)
+		return BO_OK;
+	snprintf(err, errlen, "the currency cannot change once amounts exist "
+	    "(%lld seat prices, %lld wallet entries): they are whole numbers of "
+	    "%s's minor unit and would be worth something else in %s. Choose the "
+	    "currency before adding any performance.", (long long)seats,
+	    (long long)ledger, current, value);
+	return BO_CONFLICT;
 }
 
 enum bo_status
 setting_set(struct db *db, enum setting_key k, const char *value, char *err,
     size_t errlen)
 {
-	sqlite3_stmt *st;
+	static struct sql q = SQL(0,
+	    "INSERT INTO setting(key, value) VALUES (:key, :value)"
+	    " ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+	struct sql_stmt *st;
 	enum bo_status s;
-	int rc;
 
 	if (!setting_valid(k, value, err, errlen))
 		return BO_INVALID;
 	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
-	st = db_stmt(db, STMT_SETTING_SET);
-	db_bind_text(st, 1, table[k].name);
-	db_bind_text(st, 2, value);
-	rc = sqlite3_step(st);
-	db_reset(st);
-	if ((s = db_status(db, rc, "setting_set")) != BO_OK) {
-		db_rollback(db);
-		return s;
-	}
-	return db_commit(db);
+	if (k == SETTING_CURRENCY &&
+	    (s = currency_change_allowed(db, value, err, errlen)) != BO_OK)
+		return sql_end(db, s);
+	st = sql_prepare(db, &q);
+	sql_bind_text(st, ":key", table[k].name);
+	sql_bind_text(st, ":value", value);
+	return sql_end(db, sql_run(db, st, NULL));
 }

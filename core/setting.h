@@ -3,6 +3,11 @@
  *
  * Workers and boxoffice-expire read them per use; boxoffice-admin set
  * changes them. One place, no restart. A key never written has its default.
+ *
+ * Every write moves a version counter (a trigger, 009_settings_version.sql)
+ * read in the same statement as the values: whatever a worker keeps that
+ * was shaped by settings carries the version it was made with and is made
+ * again when the version moves.
  */
 #ifndef BOXOFFICE_SETTING_H
 #define BOXOFFICE_SETTING_H
@@ -35,6 +40,8 @@ struct settings {
 	int64_t session_ttl;    /* a login lasts this long */
 	char currency[4];       /* ISO 4217 code */
 	char timezone[64];      /* IANA zone the venue's times are shown in */
+	int64_t version;        /* settings_version when read: moves with
+	                         * every write of any setting */
 };
 
 /* The key's name, its default and one line of help; static storage. */
@@ -48,7 +55,13 @@ enum setting_key setting_lookup(const char *name);
 enum bo_status settings_load(struct db *db, struct settings *out);
 /* Checks value for k; on failure writes a reason into err. */
 int setting_valid(enum setting_key k, const char *value, char *err, size_t errlen);
-/* Validates and stores one setting in its own write transaction. */
+/*
+ * Validates and stores one setting in its own write transaction. The
+ * currency cannot change once any amount is stored (a seat's price or a
+ * ledger row: amounts are kept in the currency's minor unit, so another
+ * currency would change what each is worth): BO_CONFLICT, with the reason
+ * in err. Setting it to the value it has is allowed.
+ */
 enum bo_status setting_set(struct db *db, enum setting_key k, const char *value,
     char *err, size_t errlen);
 /* The stored or default value of k, copied into buf. */

@@ -14,7 +14,8 @@ enum bo_status {
 	BO_CONFLICT,      /* a unique thing is taken (email, seat) */
 	BO_FORBIDDEN,     /* exists, but not this buyer's */
 	BO_THROTTLED,     /* too many attempts; try later */
-	BO_LIMIT,         /* a per-buyer limit is reached (max_holds) */
+	BO_LIMIT,         /* a per-buyer limit is reached (max_holds, the
+	                   * largest balance) */
 	BO_GONE,          /* it lapsed or was given up (an expired hold) */
 	BO_INSUFFICIENT,  /* not enough balance */
 	BO_BUSY,          /* the database stayed locked past busy_timeout */

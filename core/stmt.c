@@ -29,12 +29,6 @@ static const char *const sql[STMT__MAX] = {
 	[STMT_COMMIT] = "COMMIT",
 	[STMT_ROLLBACK] = "ROLLBACK",
 
-	[STMT_SETTING_GET] = "SELECT value FROM setting WHERE key = ?1",
-	[STMT_SETTING_SET] =
-	    "INSERT INTO setting(key, value) VALUES (?1, ?2)"
-	    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-	[STMT_SETTING_ALL] = "SELECT key, value FROM setting ORDER BY key",
-
 	[STMT_USER_INSERT] =
 	    "INSERT INTO user(email, pw_hash, created_at) VALUES (?1, ?2, ?3)",
 	[STMT_USER_BY_EMAIL] =
@@ -50,17 +44,33 @@ static const char *const sql[STMT__MAX] = {
 	    " WHERE s.token_hash = ?1 AND s.expires_at > ?2",
 	[STMT_SESSION_DELETE] = "DELETE FROM session WHERE token_hash = ?1",
 	[STMT_SESSION_PURGE] = "DELETE FROM session WHERE expires_at <= ?1",
-	[STMT_LOGIN_FAILURE_GET] =
-	    "SELECT failures, window_start FROM login_failure WHERE email = ?1",
-	/* ?2 now, ?3 the start of the current window (now - window) */
-	[STMT_LOGIN_FAILURE_BUMP] =
-	    "INSERT INTO login_failure(email, failures, window_start)"
-	    " VALUES (?1, 1, ?2) ON CONFLICT(email) DO UPDATE SET"
-	    " failures = CASE WHEN window_start <= ?3 THEN 1 ELSE failures + 1 END,"
-	    " window_start = CASE WHEN window_start <= ?3 THEN ?2 ELSE window_start END",
-	[STMT_LOGIN_FAILURE_CLEAR] = "DELETE FROM login_failure WHERE email = ?1",
-	[STMT_LOGIN_FAILURE_PURGE] =
-	    "DELETE FROM login_failure WHERE window_start <= ?1",
+	/* The login throttle (login_throttle.h): counts per e-mail and client
+	 * address, and per e-mail from everywhere. The rule is in C; these
+	 * read and write what it decided. */
+	[STMT_LOGIN_ATTEMPT_GET] =
+	    "SELECT failures, last_at FROM login_attempt"
+	    " WHERE email = ?1 AND addr = ?2",
+	[STMT_LOGIN_ATTEMPT_PUT] =
+	    "INSERT INTO login_attempt(email, addr, failures, last_at)"
+	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(email, addr) DO UPDATE SET"
+	    " failures = excluded.failures, last_at = excluded.last_at",
+	[STMT_LOGIN_ATTEMPT_CLEAR] =
+	    "DELETE FROM login_attempt WHERE email = ?1 AND addr = ?2",
+	/* ?1 now - LOGIN_FORGET_SECONDS */
+	[STMT_LOGIN_ATTEMPT_PURGE] = "DELETE FROM login_attempt WHERE last_at <= ?1",
+	[STMT_LOGIN_ACCOUNT_GET] =
+	    "SELECT failures, window_start FROM login_account WHERE email = ?1",
+	[STMT_LOGIN_ACCOUNT_PUT] =
+	    "INSERT INTO login_account(email, failures, window_start)"
+	    " VALUES (?1, ?2, ?3) ON CONFLICT(email) DO UPDATE SET"
+	    " failures = excluded.failures, window_start = excluded.window_start",
+	/* A success takes back its own attempt, if its window still runs. */
+	[STMT_LOGIN_ACCOUNT_GIVE_BACK] =
+	    "UPDATE login_account SET failures = failures - 1"
+	    " WHERE email = ?1 AND window_start = ?2 AND failures > 0",
+	/* ?1 now - LOGIN_ACCOUNT_WINDOW */
+	[STMT_LOGIN_ACCOUNT_PURGE] =
+	    "DELETE FROM login_account WHERE window_start <= ?1",
 
 	[STMT_CONCERT_INSERT] =
 	    "INSERT INTO concert(title, artist, venue, description)"
@@ -210,6 +220,12 @@ static const char *const sql[STMT__MAX] = {
 	    " FROM hold h JOIN seat s ON s.id = h.seat_id WHERE h.user_id = ?1"
 	    " AND h.performance_id = ?2 AND h.state = 'HELD' AND h.expires_at > ?3"
 	    " ORDER BY h.id",
+	/* Leaving the queue on purpose gives back the buyer's live holds of
+	 * the concert: ?1 concert, ?2 user, ?3 now */
+	[STMT_HOLD_RELEASE_CONCERT] =
+	    "UPDATE hold SET state = 'RELEASED' WHERE user_id = ?2"
+	    " AND state = 'HELD' AND expires_at > ?3 AND performance_id IN"
+	    " (SELECT id FROM performance WHERE concert_id = ?1)",
 
 	[STMT_USER_BALANCE] = "SELECT balance FROM user WHERE id = ?1",
 	[STMT_LEDGER_INSERT] =
@@ -218,6 +234,10 @@ static const char *const sql[STMT__MAX] = {
 	[STMT_LEDGER_BY_KEY] =
 	    "SELECT id, amount, balance_after FROM ledger"
 	    " WHERE user_id = ?1 AND idem_key = ?2",
+	/* ?1 row, ?2 user */
+	[STMT_LEDGER_GET] =
+	    "SELECT id, kind, amount, balance_after, created_at, coalesce(hold_id, 0)"
+	    " FROM ledger WHERE id = ?1 AND user_id = ?2",
 	[STMT_LEDGER_LIST] =
 	    "SELECT id, kind, amount, balance_after, created_at, coalesce(hold_id, 0)"
 	    " FROM ledger WHERE user_id = ?1 ORDER BY id DESC",
@@ -234,26 +254,20 @@ static const char *const sql[STMT__MAX] = {
 	    " JOIN concert c ON c.id = p.concert_id"
 	    " WHERE pay.user_id = ?1 ORDER BY p.starts_at, s.id",
 
-	/* ?1 user, ?2 key */
-	[STMT_IDEM_GET] =
-	    "SELECT request_hash, state, coalesce(status, 0), coalesce(response, ''),"
-	    " created_at FROM api_idempotency WHERE user_id = ?1 AND idem_key = ?2",
-	[STMT_IDEM_BEGIN] =
-	    "INSERT INTO api_idempotency(user_id, idem_key, request_hash, state,"
-	    " created_at) VALUES (?1, ?2, ?3, 'IN_FLIGHT', ?4)",
-	/* a record left IN_FLIGHT by a worker that died: ?4 now, ?5 stale line */
-	[STMT_IDEM_TAKEOVER] =
-	    "UPDATE api_idempotency SET created_at = ?4 WHERE user_id = ?1"
-	    " AND idem_key = ?2 AND request_hash = ?3 AND state = 'IN_FLIGHT'"
-	    " AND created_at <= ?5",
-	[STMT_IDEM_FINISH] =
-	    "UPDATE api_idempotency SET state = 'DONE', status = ?3, response = ?4"
-	    " WHERE user_id = ?1 AND idem_key = ?2 AND state = 'IN_FLIGHT'",
-	[STMT_IDEM_FORGET] =
-	    "DELETE FROM api_idempotency WHERE user_id = ?1 AND idem_key = ?2"
-	    " AND state = 'IN_FLIGHT'",
+	/* ?1 user, ?2 key: the record and its ids in order, in one read */
+	[STMT_IDEM_LOOK] =
+	    "SELECT r.request_hash, r.status, f.kind, f.ref_id FROM idem_record r"
+	    " LEFT JOIN idem_ref f ON f.record_id = r.id"
+	    " WHERE r.user_id = ?1 AND r.idem_key = ?2 ORDER BY f.seq",
+	[STMT_IDEM_INSERT] =
+	    "INSERT INTO idem_record(user_id, idem_key, request_hash, status,"
+	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[STMT_IDEM_REF_INSERT] =
+	    "INSERT INTO idem_ref(record_id, seq, kind, ref_id)"
+	    " VALUES (?1, ?2, ?3, ?4)",
+	/* its idem_ref rows go with it (ON DELETE CASCADE) */
 	[STMT_IDEM_PURGE] =
-	    "DELETE FROM api_idempotency WHERE created_at <= ?1",
+	    "DELETE FROM idem_record WHERE created_at <= ?1",
 	/* ?1 concert, ?2 seen after this: the live waiting line, in order */
 	[STMT_QUEUE_LINE] =
 	    "SELECT id FROM queue_ticket WHERE concert_id = ?1"

@@ -14,6 +14,7 @@
 
 #include "arena.h"
 #include "db.h"
+#include "idempotency.h"
 
 #define WALLET_KEY_MAX 64
 
@@ -29,11 +30,30 @@ struct ledger_row {
  * charge happen once: a second call with the same key changes nothing and
  * answers as the first, with the balance the first left (*replayed = 1),
  * or BO_CONFLICT if its amount
- * differs. BO_INVALID for an amount out of range or a bad key.
+ * differs. BO_INVALID for an amount out of range or a bad key; BO_LIMIT
+ * when the balance would pass the largest we can keep (INT64_MAX);
+ * nothing changes then.
  */
 enum bo_status wallet_charge(struct db *db, int64_t user_id, int64_t amount,
     int64_t max_charge, const char *key, int64_t now, int64_t *balance,
     int *replayed);
+
+/*
+ * The same charge for the API, under its Idempotency-Key k (k->key NULL:
+ * none). k->key is also the ledger row's key, and k is looked up and
+ * recorded in the charge's own transaction (idempotency.h). On BO_OK
+ * check k->result: IDEM_NEW charged (*balance, and the new row as k's
+ * IDEM_REF_LEDGER); IDEM_REPLAY was charged before (its row in k's refs;
+ * *balance untouched). BO_CONFLICT: the key's ledger row has another
+ * amount.
+ */
+enum bo_status wallet_charge_idem(struct db *db, int64_t user_id,
+    int64_t amount, int64_t max_charge, struct idem *k, int64_t now,
+    int64_t *balance);
+
+/* One of the buyer's ledger rows. BO_NOT_FOUND: none with that id. */
+enum bo_status wallet_ledger_get(struct db *db, int64_t user_id, int64_t id,
+    struct ledger_row *out);
 
 /* The balance and the whole ledger, newest first, in one read. */
 enum bo_status wallet_history(struct db *db, struct arena *a, int64_t user_id,
@@ -41,7 +61,7 @@ enum bo_status wallet_history(struct db *db, struct arena *a, int64_t user_id,
 
 /* Inside a write transaction: moves the balance by amount and writes its
  * ledger row (used by payment.c too). BO_INSUFFICIENT when it would go
- * below zero. */
+ * below zero, BO_LIMIT above INT64_MAX. */
 enum bo_status wallet_move_locked(struct db *db, int64_t user_id, int64_t amount,
     int64_t hold_id, const char *key, int64_t now, int64_t *balance);
 

@@ -68,3 +68,11 @@
   }
   tick();
 })();
+
+/* Every page of the workers is sent with Cache-Control: no-store, so Back
+ * loads it again. A browser that restores one from its back/forward cache
+ * all the same would show a Pay button already used or a balance already
+ * spent: load it again then too. */
+window.addEventListener("pageshow", function (e) {
+  if (e.persisted) window.location.reload();
+});

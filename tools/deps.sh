@@ -5,8 +5,12 @@ set -eu
 cd "$(dirname "$0")/.."
 
 pkgs="build-essential pkg-config libfcgi-dev libsqlite3-dev sqlite3
-libscrypt-dev libcmocka-dev libsodium-dev libjansson-dev nginx wrk
-chromium curl util-linux jq"
+libscrypt-dev libcmocka-dev libsodium-dev libjansson-dev libqrencode-dev
+tzdata nginx wrk chromium curl util-linux jq iso-codes
+prometheus zbar-tools librsvg2-bin systemd"
+# tzdata: the venue's time zone (core/when.c). prometheus: promtool checks
+# the /metrics writer. zbar-tools, librsvg2-bin: a scanner reads the QR
+# codes in the unit tests. systemd: systemd-analyze verifies the units.
 command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 
 missing=""

@@ -4,6 +4,11 @@
 # nginx/boxoffice.conf with its paths replaced. LOGIN_RATE (default 30r/m)
 # lets the tests sign up many buyers from one address. EXTRA_FILE is
 # pasted into the http block (the benchmark adds its baseline there).
+# REAL_IP_FROM=ADDR in the environment turns on the site's commented
+# real_ip sample with ADDR as the trusted proxy (the tests use 127.0.0.1 to
+# prove the sample: a client address taken from X-Forwarded-For only when
+# the connection comes from ADDR). LOGIN_BURST=N replaces the site's
+# burst of 20 (the tests sign up a hundred buyers in one millisecond).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 var=$1 port=$2 sock=$3 rate=${4:-30r/m} extra=${5:-}
@@ -16,7 +21,14 @@ site=$(sed -e "s|unix:/run/boxoffice/boxoffice.sock|unix:$sock|" \
     -e "s|listen 80;|listen 127.0.0.1:$port;|" \
     -e "s|server_name tickets.example.com;|server_name localhost;|" \
     -e "s|include fastcgi_params;|include /etc/nginx/fastcgi_params;|" \
-    -e "s|rate=30r/m|rate=$rate|" "$root/nginx/boxoffice.conf")
+    -e "s|rate=30r/m|rate=$rate|" \
+    -e "s|burst=20 |burst=${LOGIN_BURST:-20} |" "$root/nginx/boxoffice.conf")
+if [ -n "${REAL_IP_FROM:-}" ]; then
+    site=$(printf '%s\n' "$site" | sed \
+        -e "s|#set_real_ip_from 192.0.2.10;|set_real_ip_from $REAL_IP_FROM;|" \
+        -e "s|#real_ip_header |real_ip_header |" \
+        -e "s|#real_ip_recursive |real_ip_recursive |")
+fi
 extra_text=""
 [ -n "$extra" ] && extra_text=$(cat "$extra")
 awk -v user="$user" -v var="$var" -v site="$site" -v extra="$extra_text" \

@@ -1,4 +1,4 @@
--- buyers.lua — a wrk script for tools/bench.sh: every request as a
+-- buyers.lua — a wrk script for tests/bench/bench.mjs: every request as a
 -- different buyer, cycling through the lines of a buyers file written by
 -- `boxoffice-admin loadtest-buyers` (SESSION_TOKEN CSRF_TOKEN QUEUE_TOKEN,
 -- tab-separated).
@@ -19,8 +19,12 @@
 --
 -- Templates may use {session}, {csrf}, {queue} and {seat}. Request i of
 -- the run (over all threads) is made by buyer i mod buyers. At the end it
--- prints "buyers.lua: ok N other M sent S wrapped W" (other: answers that
--- were not a success; wrapped: requests that found every seat used).
+-- prints wrk's summary as JSON (report.lua); with ok_status, "script"
+-- holds {ok, other, sent, wrapped} (other: answers that were not a
+-- success; wrapped: requests that found every seat used).
+
+-- bench_report(), from the file beside this one.
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "report.lua")
 
 local cfg = { headers = {} }
 local buyers = {}
@@ -130,8 +134,9 @@ function done(summary, latency, requests)
 		s = s + (tonumber(t:get("sent")) or 0)
 		w = w + (tonumber(t:get("wrapped")) or 0)
 	end
+	local counts = nil
 	if s > 0 then -- only when counting (ok_status)
-		io.write(string.format("buyers.lua: ok %d other %d sent %d wrapped %d\n",
-			o, x, s, w))
+		counts = { ok = o, other = x, sent = s, wrapped = w }
 	end
+	bench_report(summary, latency, counts)
 end

@@ -17,7 +17,7 @@
  *
  *   commits N seconds S per_second R writers W busy B
  *
- * tools/bench.sh divides the seat holds per second by R: a hold is one
+ * tests/bench/bench.mjs divides the seat holds per second by R: a hold is one
  * such write transaction plus the application's work around it.
  */
 #include <errno.h>

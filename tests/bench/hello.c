@@ -9,7 +9,7 @@
  * SIGTERM or SIGINT makes it stop the workers and exit. Each request gets
  * a fixed, short HTML page: no routing, templates or database.
  *
- * tools/bench.sh serves it behind the same nginx as boxoffice, so the
+ * tests/bench/bench.mjs serves it behind the same nginx as boxoffice, so the
  * ratio "boxoffice req/s / hello req/s" is what the application itself
  * costs, with nginx, the FastCGI protocol and the machine factored out.
  */

@@ -1,4 +1,4 @@
-// sellout.mjs — the sell-out driver of tools/bench.sh (node 20).
+// sellout.mjs — the sell-out driver of tests/bench/bench.mjs (node 20).
 //
 //   node tests/bench/sellout.mjs BASE_URL PERFORMANCE FIRST_SEAT BUYERS_FILE
 //        [CONCURRENCY] [--dry]

@@ -274,7 +274,7 @@ test('waits in the queue and is moved on by the page itself', async () => {
 
     // A is done; B's page moves on by itself.
     await clickAndLoad(a.getByRole('button', { name: 'I am done: let the next buyer in' }));
-    await noticeSays(a, 'You left the queue.');
+    await noticeSays(a, 'You left the queue; any seat you held unpaid is free again.');
     await joinButton(a).waitFor({ state: 'visible' });
 
     await b.waitForURL((u) => u.pathname === `/concerts/${GALA.id}`, { timeout: 10_000 });

@@ -132,7 +132,7 @@ test('a wrong password and an unknown e-mail get the same message', async () => 
   }
 });
 
-test('logins are throttled per account after five failures', async () => {
+test('logins are throttled per account and address after five failures', async () => {
   const email = uniqueEmail();
   await new Client(stack.base).signup(email);
   for (let i = 0; i < 5; i++)
@@ -140,6 +140,7 @@ test('logins are throttled per account after five failures', async () => {
   const blocked = await new Client(stack.base).login(email);
   assert.equal(blocked.status, 429, 'even the right password waits');
   assert.match(blocked.text, /Too many failed attempts/);
+  assert.match(blocked.text, /Please try again in \d+ seconds\./);
   assert.ok(Number(blocked.headers.get('retry-after')) > 0);
 });
 
@@ -229,14 +230,19 @@ test('security headers are on pages and errors alike', async () => {
 });
 
 test('a setting changed with boxoffice-admin shows at once, without a restart', async () => {
-  stack.admin('set', 'currency', 'USD');
+  // The first date on the front page, in the venue's zone and then in UTC.
+  const starts = Number(stack.sql('SELECT min(starts_at) FROM performance'));
+  const hhmm = (timeZone) => new Intl.DateTimeFormat('en-GB',
+    { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(starts * 1000));
+  assert.ok((await new Client(stack.base).get('/')).text.includes(`, ${hhmm('Asia/Seoul')}`));
+  stack.admin('set', 'timezone', 'UTC');
   try {
     const r = await new Client(stack.base).get('/');
-    assert.ok(r.text.includes('$660.00'), 'prices now in USD');
+    assert.ok(r.text.includes(`, ${hhmm('UTC')}`), 'times now in UTC');
   } finally {
-    stack.admin('set', 'currency', 'KRW');
+    stack.admin('set', 'timezone', 'Asia/Seoul');
   }
-  assert.ok((await new Client(stack.base).get('/')).text.includes('₩66,000'));
+  assert.ok((await new Client(stack.base).get('/')).text.includes(`, ${hhmm('Asia/Seoul')}`));
 });
 
 test('a worker that dies is replaced and the site keeps answering', async () => {

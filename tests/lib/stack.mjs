@@ -26,20 +26,39 @@ export function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Starts a stack. settings: { key: value } applied with boxoffice-admin set;
+// settingsFirst: the same, before the demo catalogue exists (the currency
+// cannot change once there are prices);
 // fcgiBin: another build of the workers (build/faults/boxoffice.fcgi);
-// env: extra environment for the workers; dbDir: a folder of the caller's
-// for the database alone (a small tmpfs, say), left in place by stop().
-export async function startStack({ workers = 3, settings = {}, loginRate = '100000r/s',
-  fcgiBin = join(BIN, 'boxoffice.fcgi'), env = {}, dbDir } = {}) {
+// env: extra environment for the workers; realIpFrom: turn on the
+// real_ip sample of nginx/boxoffice.conf, trusting this proxy address;
+// nginxWorkers: nginx's worker_processes (default $NGINX_WORKERS or 1);
+// extraConf: text pasted into nginx's http block (the benchmark's
+// baseline server); dbDir: a folder of the caller's for the database
+// alone (a small tmpfs, say), left in place by stop().
+export async function startStack({ workers = 3, settings = {}, settingsFirst = {},
+  loginRate = '100000r/s', fcgiBin = join(BIN, 'boxoffice.fcgi'), env = {}, realIpFrom = '',
+  nginxWorkers, extraConf = '', dbDir } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'boxoffice-'));
   const db = join(dbDir || dir, 'boxoffice.db');
   const sock = join(dir, 'fcgi.sock');
   const admin = (...args) =>
     execFileSync(join(BIN, 'boxoffice-admin'), ['--db', db, ...args.map(String)], { encoding: 'utf8' });
+  admin('init');
+  for (const [k, v] of Object.entries(settingsFirst)) admin('set', k, v);
   admin('demo');
   for (const [k, v] of Object.entries(settings)) admin('set', k, v);
   const port = await freePort();
-  const conf = execFileSync(join(ROOT, 'tools', 'nginx-conf.sh'), [dir, String(port), sock, loginRate], { encoding: 'utf8' });
+  const confArgs = [dir, String(port), sock, loginRate];
+  if (extraConf) {
+    writeFileSync(join(dir, 'extra.conf'), extraConf);
+    confArgs.push(join(dir, 'extra.conf'));
+  }
+  const confEnv = { ...process.env, REAL_IP_FROM: realIpFrom };
+  // The default test rate lets a hundred sign-ups arrive at once; a test
+  // of the limit itself names its rate and keeps the site's burst.
+  if (loginRate === '100000r/s') confEnv.LOGIN_BURST = '100000';
+  if (nginxWorkers) confEnv.NGINX_WORKERS = String(nginxWorkers);
+  const conf = execFileSync(join(ROOT, 'tools', 'nginx-conf.sh'), confArgs, { encoding: 'utf8', env: confEnv });
   writeFileSync(join(dir, 'nginx.conf'), conf);
   const fcgiLog = [];
   const fcgi = spawn(fcgiBin.startsWith('/') ? fcgiBin : join(ROOT, fcgiBin),
@@ -60,7 +79,9 @@ export async function startStack({ workers = 3, settings = {}, loginRate = '1000
     async stop() {
       fcgi.kill('SIGTERM');
       nginx.kill('SIGQUIT');
-      await Promise.all([fcgi, nginx].map((p) => p.exitCode !== null ? null : new Promise((r) => p.on('exit', r))));
+      // A process killed by a signal has a signalCode and no exitCode.
+      await Promise.all([fcgi, nginx].map((p) => p.exitCode !== null || p.signalCode !== null ? null :
+        new Promise((r) => p.on('exit', r))));
       if (!process.env.KEEP_TMP) rmSync(dir, { recursive: true, force: true });
     },
   };

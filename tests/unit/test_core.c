@@ -3,16 +3,16 @@
  *
  * Covers db_open/db_migrate (user_version reaches db_schema_latest(), and
  * migrating again changes nothing); settings (defaults, validation with a
- * message, a stored value read back); accounts (sign-up and its session,
+ * message, a stored value read back, the version every write moves, the
+ * currency fixed once amounts exist); accounts (sign-up and its session,
  * duplicate e-mail ignoring case, weak passwords and bad e-mails, login
- * right/wrong/unknown, throttling after LOGIN_MAX_FAILURES and its end after
- * the window, a successful login clearing the count); sessions (destroy,
+ * right/wrong/unknown; the login throttle is test_login.c's); sessions (destroy,
  * expiry, purge); the catalogue after demo_load (concert list order and
  * seat counts, unknown ids, the 1,000-seat hall in section order, sale-state
  * boundaries) and lazy hold expiry: a HELD hold counts until expires_at and
  * not at it, a PAID one always, a RELEASED or EXPIRED one never.
  *
- * scrypt costs ~70 ms a call: the account tests make 28 such calls (29
+ * scrypt costs ~70 ms a call: the account tests make 13 such calls (14
  * while signup_refuses_email_as_typed fails: that sign-up goes through).
  */
 #include <stdarg.h>
@@ -212,6 +212,8 @@ settings_are_validated(void **state)
 	};
 	static const char *const bad_currencies[] = {
 		"krw", "KR", "KRWW", "", "K1W", "₩",
+		"ABC", "QQQ", /* three capitals, but not ISO 4217 */
+		"XAU", "XTS", "XXX", /* ISO 4217, but no minor unit */
 	};
 	struct fixture *f = *state;
 
@@ -228,6 +230,8 @@ settings_are_validated(void **state)
 	set_accepted(f, SETTING_TIMEZONE, "UTC");
 	set_accepted(f, SETTING_TIMEZONE, "Asia/Seoul");
 	set_accepted(f, SETTING_CURRENCY, "USD");
+	set_accepted(f, SETTING_CURRENCY, "KWD");
+	set_accepted(f, SETTING_CURRENCY, "XOF");
 	set_accepted(f, SETTING_HOLD_SECONDS, "10");
 	set_accepted(f, SETTING_HOLD_SECONDS, "3600");
 }
@@ -261,6 +265,79 @@ settings_load_sees_set_values(void **state)
 	assert_int_equal(s.queue_capacity, 20);
 	assert_string_equal(s.currency, "EUR");
 	assert_string_equal(s.timezone, "Europe/Paris");
+}
+
+/* Every write of a setting moves the version read with the settings,
+ * whoever writes it (boxoffice-admin, or sqlite3 by hand): the workers'
+ * caches are keyed on it. */
+static void
+settings_version_moves_with_every_write(void **state)
+{
+	struct fixture *f = *state;
+	struct settings a, b, c, d, e;
+
+	assert_int_equal(settings_load(f->db, &a), BO_OK);
+	assert_true(a.version >= 0);
+	assert_int_equal(settings_load(f->db, &b), BO_OK);
+	assert_int_equal(b.version, a.version); /* reading moves nothing */
+	set_accepted(f, SETTING_TIMEZONE, "UTC");
+	assert_int_equal(settings_load(f->db, &c), BO_OK);
+	assert_true(c.version > b.version);
+	set_accepted(f, SETTING_TIMEZONE, "Europe/Paris"); /* an update */
+	assert_int_equal(settings_load(f->db, &d), BO_OK);
+	assert_true(d.version > c.version);
+	fx_exec(f->db, "UPDATE setting SET value = 'EUR' WHERE key = 'timezone'");
+	fx_exec(f->db, "DELETE FROM setting WHERE key = 'timezone'");
+	assert_int_equal(settings_load(f->db, &e), BO_OK);
+	assert_int_equal(e.version, d.version + 2);
+	assert_string_equal(e.timezone, "Asia/Seoul"); /* the default again */
+	/* The counter's row cannot go. */
+	assert_int_not_equal(fx_try(f->db, "DELETE FROM settings_version"),
+	    SQLITE_OK);
+}
+
+/* Amounts are whole numbers of the currency's minor unit: once a seat
+ * price or a ledger row exists, another currency would change what they
+ * are worth, and is refused with a reason; nothing changes. */
+static void
+currency_fixed_once_a_ledger_row_exists(void **state)
+{
+	struct fixture *f = *state;
+	char err[512] = "", buf[16];
+	int64_t user;
+
+	set_accepted(f, SETTING_CURRENCY, "USD"); /* no amounts yet: fine */
+	assert_int_equal(fx_add_buyers(f->db, 1, NOW, &user), 0);
+	fx_exec(f->db, "INSERT INTO ledger(user_id, kind, amount, balance_after,"
+	    " created_at) VALUES (%lld, 'CHARGE', 1250, 1250, %lld)",
+	    (long long)user, (long long)NOW);
+	assert_int_equal(setting_set(f->db, SETTING_CURRENCY, "EUR", err,
+	    sizeof err), BO_CONFLICT);
+	assert_non_null(strstr(err, "1 wallet entries"));
+	assert_non_null(strstr(err, "before adding any performance"));
+	assert_int_equal(setting_get(f->db, SETTING_CURRENCY, buf, sizeof buf),
+	    BO_OK);
+	assert_string_equal(buf, "USD");
+	/* The same currency again changes nothing and is fine. */
+	set_accepted(f, SETTING_CURRENCY, "USD");
+}
+
+static void
+currency_fixed_once_a_seat_exists(void **state)
+{
+	struct fixture *f = *state;
+	char err[512] = "", buf[16];
+
+	/* demo_setup: seats with prices, no ledger row. */
+	assert_int_equal(setting_set(f->db, SETTING_CURRENCY, "USD", err,
+	    sizeof err), BO_CONFLICT);
+	assert_non_null(strstr(err, "seat prices, 0 wallet entries"));
+	assert_int_equal(setting_get(f->db, SETTING_CURRENCY, buf, sizeof buf),
+	    BO_OK);
+	assert_string_equal(buf, "KRW");
+	set_accepted(f, SETTING_CURRENCY, "KRW");
+	/* An unknown code is refused as invalid before anything else. */
+	set_refused(f, SETTING_CURRENCY, "ABC");
 }
 
 /* ---- accounts ---- */
@@ -308,7 +385,8 @@ login(struct fixture *f, const char *email, const char *password, int64_t now,
 	char e[ACCOUNT_EMAIL_MAX + 2];
 
 	snprintf(e, sizeof e, "%s", email);
-	return account_login(f->db, e, password, now, TTL, out, retry_after);
+	return account_login(f->db, e, password, "192.0.2.1", now, TTL, out,
+	    retry_after);
 }
 
 static int64_t
@@ -449,61 +527,6 @@ login_right_wrong_unknown(void **state)
 	    &retry), BO_INVALID);
 	assert_int_equal(login(f, "not an email", PASSWORD, NOW, &sn, &retry),
 	    BO_INVALID);
-}
-
-/* n wrong-password logins, one a second from start, each BO_INVALID. */
-static void
-fail_logins(struct fixture *f, const char *email, int n, int64_t start)
-{
-	struct session_new sn;
-	int64_t retry;
-
-	for (int i = 0; i < n; i++)
-		assert_int_equal(login(f, email, "wrong password!", start + i, &sn,
-		    &retry), BO_INVALID);
-}
-
-static void
-login_is_throttled_then_released(void **state)
-{
-	struct fixture *f = *state;
-	struct session_new sn;
-	int64_t retry = 0, t = NOW + 10;
-
-	signup(f, "target@example.com", NOW, TTL, &sn);
-	fail_logins(f, "target@example.com", LOGIN_MAX_FAILURES, NOW);
-
-	/* Even the right password is turned away, and told how long to wait. */
-	assert_int_equal(login(f, "target@example.com", PASSWORD, t, &sn, &retry),
-	    BO_THROTTLED);
-	assert_true(retry > 0);
-	assert_int_equal(retry, NOW + LOGIN_WINDOW_SECONDS - t);
-	retry = 0;
-	assert_int_equal(login(f, "TARGET@example.com", PASSWORD,
-	    NOW + LOGIN_WINDOW_SECONDS - 1, &sn, &retry), BO_THROTTLED);
-	assert_int_equal(retry, 1);
-
-	/* The window has passed. */
-	assert_int_equal(login(f, "target@example.com", PASSWORD,
-	    NOW + LOGIN_WINDOW_SECONDS, &sn, &retry), BO_OK);
-	assert_int_equal(retry, 0);
-}
-
-static void
-login_success_clears_failures(void **state)
-{
-	struct fixture *f = *state;
-	struct session_new sn;
-	int64_t retry;
-
-	signup(f, "forgetful@example.com", NOW, TTL, &sn);
-	fail_logins(f, "forgetful@example.com", LOGIN_MAX_FAILURES - 1, NOW);
-	assert_int_equal(login(f, "forgetful@example.com", PASSWORD, NOW + 10,
-	    &sn, &retry), BO_OK);
-	/* Counted from zero again: one more failure does not lock. */
-	fail_logins(f, "forgetful@example.com", 1, NOW + 20);
-	assert_int_equal(login(f, "forgetful@example.com", PASSWORD, NOW + 30,
-	    &sn, &retry), BO_OK);
 }
 
 /* ---- sessions ---- */
@@ -799,6 +822,9 @@ main(void)
 		T(settings_are_validated),
 		T(timezone_must_be_a_zone_file),
 		T(settings_load_sees_set_values),
+		T(settings_version_moves_with_every_write),
+		T(currency_fixed_once_a_ledger_row_exists),
+		D(currency_fixed_once_a_seat_exists),
 		T(signup_opens_a_session),
 		T(lookup_refuses_unknown_tokens),
 		T(signup_duplicate_email_conflicts),
@@ -806,8 +832,6 @@ main(void)
 		T(signup_refuses_email_as_typed),
 		T(signup_refuses_bad_emails),
 		T(login_right_wrong_unknown),
-		T(login_is_throttled_then_released),
-		T(login_success_clears_failures),
 		T(session_destroy_ends_it),
 		T(sessions_expire_and_are_purged),
 		D(concerts_listed_soonest_first),

@@ -10,11 +10,14 @@
  *
  * Covers: hold_create's answers (ok, taken, wrong performance, no ticket,
  * sale not open, max_holds); lazy expiry at exactly hold_seconds;
- * hold_release; wallet_charge's range, keys and replays; wallet_history;
+ * hold_release; wallet_charge's range, keys and replays, and a charge
+ * past the largest balance; wallet_history;
  * payment_pay (short balance, ok, twice, at and just before the deadline,
  * released, another buyer's) and the queue ticket ending only with the
- * last live hold of the concert; the schema's own refusals (CHECK, UNIQUE,
- * triggers) through raw SQL; holds_expire_all and holds_mine;
+ * last live hold of the concert; a live hold paid after the turn ended,
+ * and leaving the queue releasing the concert's live holds; the schema's
+ * own refusals (CHECK, UNIQUE, triggers) through raw SQL; holds_expire_all
+ * and holds_mine;
  * bookings_list; and money conservation across three buyers.
  */
 #include <stdarg.h>
@@ -133,7 +136,7 @@ hold(struct fixture *f, int buyer, int64_t perf, int64_t seat, int64_t now)
 	int64_t id = 0;
 
 	assert_int_equal(hold_create(f->db, perf, seat, f->user[buyer], now,
-	    &f->set, &id), BO_OK);
+	    &f->set, NULL, &id), BO_OK);
 	assert_true(id > 0);
 	return id;
 }
@@ -157,8 +160,8 @@ pay(struct fixture *f, int buyer, int64_t hold_id, int64_t now)
 	int64_t pid = 0;
 	int already = -1;
 
-	assert_int_equal(payment_pay(f->db, hold_id, f->user[buyer], now, &pid,
-	    &already), BO_OK);
+	assert_int_equal(payment_pay(f->db, hold_id, f->user[buyer], now, NULL,
+	    &pid, &already), BO_OK);
 	assert_int_equal(already, 0);
 	assert_true(pid > 0);
 	return pid;
@@ -283,35 +286,35 @@ hold_create_answers(void **state)
 
 	/* The same seat by another buyer: taken, still one live row. */
 	assert_int_equal(hold_create(f->db, PERF, f->seat[0], f->user[1], T0 + 1,
-	    &f->set, &other), BO_CONFLICT);
+	    &f->set, NULL, &other), BO_CONFLICT);
 	assert_int_equal(live_rows_of_seat(f, f->seat[0]), 1);
 	assert_int_equal(fx_int(f->db,
 	    "SELECT count(*) FROM hold WHERE seat_id = %lld",
 	    (long long)f->seat[0]), 1);
 	/* ... and by the same buyer again: taken too. */
 	assert_int_equal(hold_create(f->db, PERF, f->seat[0], f->user[0], T0 + 1,
-	    &f->set, &other), BO_CONFLICT);
+	    &f->set, NULL, &other), BO_CONFLICT);
 	assert_int_equal(live_rows_of_seat(f, f->seat[0]), 1);
 
 	/* A seat of another performance, or none at all. */
 	assert_int_equal(hold_create(f->db, PERF, f->seat2[0], f->user[1], T0 + 1,
-	    &f->set, &other), BO_NOT_FOUND);
+	    &f->set, NULL, &other), BO_NOT_FOUND);
 	club_seat = fx_int(f->db,
 	    "SELECT min(id) FROM seat WHERE performance_id = %lld",
 	    (long long)CLUB_PERF);
 	assert_int_equal(hold_create(f->db, PERF, club_seat, f->user[1], T0 + 1,
-	    &f->set, &other), BO_NOT_FOUND);
+	    &f->set, NULL, &other), BO_NOT_FOUND);
 	assert_int_equal(hold_create(f->db, PERF, INT64_C(99999999), f->user[1],
-	    T0 + 1, &f->set, &other), BO_NOT_FOUND);
+	    T0 + 1, &f->set, NULL, &other), BO_NOT_FOUND);
 	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM hold"), 1);
 
 	/* No ACTIVE ticket for the concert. */
 	assert_int_equal(hold_create(f->db, PERF, f->seat[1], f->user[2], T0 + 1,
-	    &f->set, &other), BO_FORBIDDEN);
+	    &f->set, NULL, &other), BO_FORBIDDEN);
 	/* A ticket for another concert is no ticket for this one. */
 	admit(f, 3, CLUB_CONCERT, T0);
 	assert_int_equal(hold_create(f->db, PERF, f->seat[1], f->user[3], T0 + 1,
-	    &f->set, &other), BO_FORBIDDEN);
+	    &f->set, NULL, &other), BO_FORBIDDEN);
 	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM hold"), 1);
 
 	/* The sale of performance 7 opens in a week; the buyer has a ticket. */
@@ -326,16 +329,16 @@ hold_create_answers(void **state)
 	    (long long)NOT_YET_PERF);
 	admit(f, 0, perf7_concert, T0);
 	assert_int_equal(hold_create(f->db, NOT_YET_PERF, perf7_seat, f->user[0],
-	    T0 + 1, &f->set, &other), BO_GONE);
+	    T0 + 1, &f->set, NULL, &other), BO_GONE);
 	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM hold"), 1);
 
 	/* max_holds 2: the third live hold is refused... */
 	f->set.max_holds = 2;
 	h2 = hold(f, 0, PERF, f->seat[1], T0 + 100);
 	assert_int_equal(hold_create(f->db, PERF, f->seat[2], f->user[0], T0 + 100,
-	    &f->set, &other), BO_LIMIT);
+	    &f->set, NULL, &other), BO_LIMIT);
 	assert_int_equal(hold_create(f->db, PERF, f->seat[2], f->user[0],
-	    T0 + HOLD_S - 1, &f->set, &other), BO_LIMIT);
+	    T0 + HOLD_S - 1, &f->set, NULL, &other), BO_LIMIT);
 	assert_int_equal(live_rows_of_seat(f, f->seat[2]), 0);
 	/* ... other buyers and other dates have their own count ... */
 	hold(f, 1, PERF, f->seat[3], T0 + 100);
@@ -344,7 +347,7 @@ hold_create_answers(void **state)
 	h3 = hold(f, 0, PERF, f->seat[2], T0 + HOLD_S);
 	assert_true(h3 != h && h3 != h2);
 	assert_int_equal(hold_create(f->db, PERF, f->seat[4], f->user[0],
-	    T0 + HOLD_S, &f->set, &other), BO_LIMIT);
+	    T0 + HOLD_S, &f->set, NULL, &other), BO_LIMIT);
 }
 
 /* ---- 2. lazy expiry at exactly hold_seconds ---- */
@@ -361,7 +364,7 @@ lazy_expiry_edges(void **state)
 
 	/* One second before the deadline the seat is still taken. */
 	assert_int_equal(hold_create(f->db, PERF, f->seat[0], f->user[1],
-	    T0 + HOLD_S - 1, &f->set, &other), BO_CONFLICT);
+	    T0 + HOLD_S - 1, &f->set, NULL, &other), BO_CONFLICT);
 	assert_int_equal(view_state(f, 0, h, T0 + HOLD_S - 1), HOLD_HELD);
 	assert_hold_stored(f, h, "HELD");
 
@@ -429,6 +432,35 @@ hold_release_cases(void **state)
 }
 
 /* ---- 4. wallet_charge and wallet_history ---- */
+
+/* A charge the balance cannot take (it would pass INT64_MAX) is BO_LIMIT,
+ * not BO_INVALID: the amount and the key are fine, and a page that reads
+ * BO_INVALID as "bad key" would say the wrong thing. Nothing changes. */
+static void
+wallet_charge_past_the_largest_balance(void **state)
+{
+	struct fixture *f = *state;
+	char before[512], after[512];
+	int64_t near = INT64_MAX - 10, b = -1;
+	int replayed = -1;
+
+	/* Only a seeded ledger gets there: max_charge is at most 10^12. */
+	fx_exec(f->db, "INSERT INTO ledger(user_id, kind, amount, balance_after,"
+	    " created_at) VALUES (%lld, 'CHARGE', %lld, %lld, %lld)",
+	    (long long)f->user[0], (long long)near, (long long)near,
+	    (long long)T0);
+	money_snapshot(f, before, sizeof before);
+	assert_int_equal(wallet_charge(f->db, f->user[0], 11, MAX_CHARGE, "k-1",
+	    T0 + 1, &b, &replayed), BO_LIMIT);
+	assert_int_equal(wallet_charge(f->db, f->user[0], MAX_CHARGE, MAX_CHARGE,
+	    NULL, T0 + 1, &b, &replayed), BO_LIMIT);
+	assert_int_equal(replayed, 0);
+	money_snapshot(f, after, sizeof after);
+	assert_string_equal(before, after);
+	/* Up to the largest balance exactly is fine. */
+	assert_int_equal(charge(f, 0, 10, "k-2", T0 + 2), INT64_MAX);
+	assert_int_equal(balance_of(f, 0), INT64_MAX);
+}
 
 static void
 wallet_charge_cases(void **state)
@@ -571,7 +603,7 @@ payment_pay_cases(void **state)
 	charge(f, 0, price - 1, NULL, T0 + 1);
 	money_snapshot(f, before, sizeof before);
 	already = -1;
-	assert_int_equal(payment_pay(f->db, h, f->user[0], T0 + 10, &pid,
+	assert_int_equal(payment_pay(f->db, h, f->user[0], T0 + 10, NULL, &pid,
 	    &already), BO_INSUFFICIENT);
 	assert_int_equal(already, 0);
 	money_snapshot(f, after, sizeof after);
@@ -631,13 +663,13 @@ payment_pay_cases(void **state)
 	/* Again, even after the deadline: the same payment, nothing changes. */
 	money_snapshot(f, before, sizeof before);
 	already = 0;
-	assert_int_equal(payment_pay(f->db, h, f->user[0], T0 + 13, &pid2,
+	assert_int_equal(payment_pay(f->db, h, f->user[0], T0 + 13, NULL, &pid2,
 	    &already), BO_OK);
 	assert_int_equal(already, 1);
 	assert_int_equal(pid2, pid);
 	already = 0;
-	assert_int_equal(payment_pay(f->db, h, f->user[0], T0 + 2 * HOLD_S, &pid2,
-	    &already), BO_OK);
+	assert_int_equal(payment_pay(f->db, h, f->user[0], T0 + 2 * HOLD_S, NULL,
+	    &pid2, &already), BO_OK);
 	assert_int_equal(already, 1);
 	assert_int_equal(pid2, pid);
 	money_snapshot(f, after, sizeof after);
@@ -648,8 +680,8 @@ payment_pay_cases(void **state)
 	charge(f, 1, 500000, NULL, T0);
 	h1 = hold(f, 1, PERF, f->seat[1], T0);
 	money_snapshot(f, before, sizeof before);
-	assert_int_equal(payment_pay(f->db, h1, f->user[1], T0 + HOLD_S, &pid2,
-	    &already), BO_GONE);
+	assert_int_equal(payment_pay(f->db, h1, f->user[1], T0 + HOLD_S, NULL,
+	    &pid2, &already), BO_GONE);
 	assert_int_equal(already, 0);
 	money_snapshot(f, after, sizeof after);
 	assert_string_equal(before, after);
@@ -673,7 +705,7 @@ payment_pay_cases(void **state)
 	h3 = hold(f, 3, PERF, f->seat[3], T0);
 	assert_int_equal(hold_release(f->db, h3, f->user[3], T0 + 5), BO_OK);
 	money_snapshot(f, before, sizeof before);
-	assert_int_equal(payment_pay(f->db, h3, f->user[3], T0 + 6, &pid2,
+	assert_int_equal(payment_pay(f->db, h3, f->user[3], T0 + 6, NULL, &pid2,
 	    &already), BO_GONE);
 	money_snapshot(f, after, sizeof after);
 	assert_string_equal(before, after);
@@ -683,13 +715,13 @@ payment_pay_cases(void **state)
 	admit(f, 4, HALL_CONCERT, T0);
 	h4 = hold(f, 4, PERF, f->seat[4], T0);
 	money_snapshot(f, before, sizeof before);
-	assert_int_equal(payment_pay(f->db, h4, f->user[3], T0 + 6, &pid2,
+	assert_int_equal(payment_pay(f->db, h4, f->user[3], T0 + 6, NULL, &pid2,
 	    &already), BO_FORBIDDEN);
-	assert_int_equal(payment_pay(f->db, h, f->user[3], T0 + 6, &pid2,
+	assert_int_equal(payment_pay(f->db, h, f->user[3], T0 + 6, NULL, &pid2,
 	    &already), BO_FORBIDDEN);
 	/* Unknown. */
 	assert_int_equal(payment_pay(f->db, INT64_C(987654), f->user[3], T0 + 6,
-	    &pid2, &already), BO_NOT_FOUND);
+	    NULL, &pid2, &already), BO_NOT_FOUND);
 	money_snapshot(f, after, sizeof after);
 	assert_string_equal(before, after);
 	assert_hold_stored(f, h4, "HELD");
@@ -741,6 +773,59 @@ ticket_done_after_last_hold(void **state)
 	assert_ticket_stored(f, t2c2, "ACTIVE");
 	pay(f, 2, e, T0 + HOLD_S + 1);
 	assert_ticket_stored(f, t2c2, "DONE");
+}
+
+/* ---- 6b. the turn and the holds: pay after it ends; leave releases ---- */
+
+static void
+turn_ends_hold_stays_leave_releases(void **state)
+{
+	struct fixture *f = *state;
+	char before[1024], after[1024];
+	int64_t t0, a, b, c, pid, club_seat;
+	int already;
+
+	/* The turn lapses (active_ttl) while the hold is live: paid. */
+	f->set.active_ttl = 60;
+	t0 = admit(f, 0, HALL_CONCERT, T0);
+	charge(f, 0, MAX_CHARGE, NULL, T0);
+	a = hold(f, 0, PERF, f->seat[0], T0 + 50);          /* until T0+350 */
+	assert_int_equal(hold_create(f->db, PERF, f->seat[1], f->user[0],
+	    T0 + 60, &f->set, NULL, &b), BO_FORBIDDEN);      /* turn over */
+	pay(f, 0, a, T0 + 349);
+	assert_hold_stored(f, a, "PAID");
+	assert_ticket_stored(f, t0, "ACTIVE"); /* lapsed: DONE needs a live turn */
+
+	/* Leaving releases every live hold of the concert, and only those,
+	 * in the leave's transaction; paid seats stay sold. */
+	f->set.active_ttl = 3600;
+	t0 = admit(f, 1, HALL_CONCERT, T0);
+	admit(f, 1, CLUB_CONCERT, T0);
+	charge(f, 1, MAX_CHARGE, NULL, T0);
+	a = hold(f, 1, PERF, f->seat[2], T0);
+	b = hold(f, 1, PERF2, f->seat2[0], T0 + 1);
+	c = hold(f, 1, PERF, f->seat[3], T0 + 2);
+	pay(f, 1, c, T0 + 3);
+	club_seat = fx_int(f->db, "SELECT min(id) FROM seat WHERE"
+	    " performance_id = %lld", (long long)CLUB_PERF);
+	hold(f, 1, CLUB_PERF, club_seat, T0 + 4);
+	assert_int_equal(queue_leave(f->db, HALL_CONCERT, f->user[1], T0 + 5),
+	    BO_OK);
+	assert_ticket_stored(f, t0, "EXPIRED");
+	assert_hold_stored(f, a, "RELEASED");
+	assert_hold_stored(f, b, "RELEASED");
+	assert_hold_stored(f, c, "PAID");
+	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM hold WHERE"
+	    " seat_id = %lld AND state = 'HELD'", (long long)club_seat), 1);
+	money_snapshot(f, before, sizeof before);
+	assert_int_equal(payment_pay(f->db, a, f->user[1], T0 + 6, NULL, &pid,
+	    &already), BO_GONE);
+	money_snapshot(f, after, sizeof after);
+	assert_string_equal(before, after);
+	/* The seats are free for the next buyer at once. */
+	admit(f, 2, HALL_CONCERT, T0 + 6);
+	hold(f, 2, PERF, f->seat[2], T0 + 6);
+	hold(f, 2, PERF2, f->seat2[0], T0 + 6);
 }
 
 /* ---- 7. the schema refuses what the code must never do ---- */
@@ -1108,8 +1193,8 @@ money_is_conserved(void **state)
 			 * last); paid when affordable, else refused intact. */
 			admit(f, i, HALL_CONCERT, ++t);
 			h[round][i] = hold(f, i, PERF, f->seat[round * 3 + i], ++t);
-			if (payment_pay(f->db, h[round][i], f->user[i], ++t, &pid,
-			    &already) == BO_OK) {
+			if (payment_pay(f->db, h[round][i], f->user[i], ++t, NULL,
+			    &pid, &already) == BO_OK) {
 				int64_t price = fx_int(f->db,
 				    "SELECT price FROM hold WHERE"
 				    " id = %lld", (long long)h[round][i]);
@@ -1148,8 +1233,10 @@ main(void)
 		T(lazy_expiry_edges),
 		T(hold_release_cases),
 		T(wallet_charge_cases),
+		T(wallet_charge_past_the_largest_balance),
 		T(payment_pay_cases),
 		T(ticket_done_after_last_hold),
+		T(turn_ends_hold_stays_leave_releases),
 		T(schema_invariants),
 		T(expire_all_and_mine),
 		T(bookings_list_paid_seats),

@@ -119,10 +119,10 @@ the_connection_is_renewed_after_storage_trouble(void **state)
 	db_bind_int(st, 1, f->user[0]);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	assert_int_equal(db_status(f->db, SQLITE_NOMEM, "test"), BO_UNAVAILABLE);
-	(void)db_stmt(f->db, STMT_SETTING_ALL);
+	(void)db_stmt(f->db, STMT_LEDGER_LIST);
 	assert_ptr_equal(f->db->handle, second);
 	db_reset(st);
-	(void)db_stmt(f->db, STMT_SETTING_ALL);
+	(void)db_stmt(f->db, STMT_LEDGER_LIST);
 	assert_ptr_not_equal(f->db->handle, second);
 
 	/* The fresh connection works. */

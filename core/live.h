@@ -1,0 +1,46 @@
+/*
+ * live.h — the one definition of "live" for holds and queue tickets, as
+ * SQL fragments every statement uses instead of restating the rule.
+ *
+ * Lazy expiry (as redis's expire.c has it): a row whose deadline has
+ * passed is gone for every query at once, before boxoffice-expire writes
+ * its new state down. So "live" is never the state column alone: it is
+ * the state and the deadline against :now, which every statement using
+ * these fragments binds.
+ *
+ * The `state IN (…)` terms, redundant for the result, let SQLite use the
+ * partial UNIQUE indexes (hold_one_live_per_seat, queue_one_live): one row
+ * to look at instead of a range, with or without ANALYZE statistics.
+ *
+ * Each macro takes the table or its alias as a string literal:
+ *	"… WHERE " LIVE_HOLD("h") " AND h.seat_id = :seat"
+ */
+#ifndef BOXOFFICE_LIVE_H
+#define BOXOFFICE_LIVE_H
+
+/* A hold that claims its seat: PAID, or HELD and not yet lapsed. */
+#define LIVE_HOLD(h)                                                          \
+	"(" h ".state IN ('HELD','PAID') AND (" h ".state = 'PAID' OR "       \
+	h ".expires_at > :now))"
+
+/* A hold still waiting to be paid: HELD and not yet lapsed. */
+#define UNPAID_HOLD(h)                                                        \
+	"(" h ".state = 'HELD' AND " h ".expires_at > :now)"
+
+/* A hold that has lapsed but is still written down as HELD. */
+#define LAPSED_HOLD(h)                                                        \
+	"(" h ".state IN ('HELD','PAID') AND " h ".state = 'HELD' AND "       \
+	h ".expires_at <= :now)"
+
+/* A queue ticket whose turn is running: ACTIVE and not yet over. */
+#define ACTIVE_TICKET(t)                                                      \
+	"(" t ".state IN ('WAITING','ACTIVE') AND " t ".state = 'ACTIVE' AND " \
+	t ".expires_at > :now)"
+
+/* A ticket still in the line: WAITING, and its browser seen after
+ * :seen_after (now - abandon_after). */
+#define WAITING_TICKET(t)                                                     \
+	"(" t ".state IN ('WAITING','ACTIVE') AND " t ".state = 'WAITING' AND " \
+	t ".last_seen > :seen_after)"
+
+#endif

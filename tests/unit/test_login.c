@@ -1,0 +1,518 @@
+/*
+ * test_login.c — the login throttle: its rule (core/login_throttle.c) with
+ * a clock the test moves by hand, and account_login() keeping its counts
+ * in a real SQLite file.
+ *
+ * The rule: 5 attempts free per account and address, then 2^n seconds
+ * after n of them (32 s … capped at 15 minutes), so 9 tries in the first
+ * quarter hour and 104 in a day from one address; a quiet day forgets the
+ * address; 100 attempts per account in a 15-minute window from every
+ * address close it to all until the window ends; a refusal changes nothing;
+ * a clock set back never lengthens a wait. Client addresses are keyed as
+ * IPv4, or IPv6 by /64.
+ *
+ * Through account_login: wrong guesses from one address do not lock the
+ * owner out at another, and the owner's success does not free the
+ * guesser; a success clears its own address's count and takes its own
+ * attempt back from the account's; the ceiling (seeded by SQL: 99 real
+ * failures would cost 99 scrypt hashes) locks every address; an unknown
+ * e-mail is throttled exactly like an account; a malformed one is not
+ * counted; session_purge drops lapsed counts. About 27 scrypt hashes.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "account.h"
+#include "arena.h"
+#include "db.h"
+#include "login_throttle.h"
+
+#include "fixture.h"
+
+/* 2026-01-01 00:00:00 UTC: every test's clock starts here. */
+#define NOW INT64_C(1767225600)
+#define TTL INT64_C(3600)
+#define PASSWORD "correct horse battery"
+#define OWNER "owner@example.com"
+#define HOME "198.51.100.7"     /* where the owner logs in from */
+#define GUESSER "203.0.113.66"  /* where someone else guesses */
+
+/* ---- the rule alone: no database, the clock in our hands ---- */
+
+static void
+delays_grow_and_stop_at_the_cap(void **state)
+{
+	(void)state;
+	for (int64_t n = 0; n < LOGIN_FREE_FAILURES; n++)
+		assert_int_equal(login_delay(n), 0);
+	assert_int_equal(login_delay(5), 32);
+	assert_int_equal(login_delay(6), 64);
+	assert_int_equal(login_delay(7), 128);
+	assert_int_equal(login_delay(8), 256);
+	assert_int_equal(login_delay(9), 512);
+	assert_int_equal(login_delay(10), LOGIN_DELAY_MAX);
+	assert_int_equal(login_delay(63), LOGIN_DELAY_MAX);
+	assert_int_equal(login_delay(INT64_MAX), LOGIN_DELAY_MAX);
+}
+
+static void
+five_free_then_each_attempt_waits_longer(void **state)
+{
+	struct login_counts c = { 0 }, before;
+	int64_t t = NOW;
+
+	(void)state;
+	for (int i = 0; i < LOGIN_FREE_FAILURES; i++)
+		assert_int_equal(login_reserve(&c, t), 0);
+	assert_int_equal(c.failures, 5);
+	assert_int_equal(c.acct_failures, 5);
+	assert_int_equal(c.window_start, NOW);
+
+	/* The sixth waits 32 s, counted from the fifth; a refusal is not
+	 * counted and does not push the wait further. */
+	before = c;
+	assert_int_equal(login_reserve(&c, t), 32);
+	assert_int_equal(login_reserve(&c, t + 31), 1);
+	assert_memory_equal(&c, &before, sizeof c);
+	assert_int_equal(login_reserve(&c, t + 32), 0);
+	t += 32;
+	/* Then 64, 128, 256, 512 and at most 900. */
+	for (int64_t want = 64; want <= 2048; want *= 2) {
+		int64_t d = want > LOGIN_DELAY_MAX ? LOGIN_DELAY_MAX : want;
+
+		assert_int_equal(login_reserve(&c, t), d);
+		assert_int_equal(login_reserve(&c, t + d - 1), 1);
+		assert_int_equal(login_reserve(&c, t + d), 0);
+		t += d;
+	}
+}
+
+/* How many attempts a guesser trying every second from one address gets
+ * through within `seconds`. */
+static int
+budget(int64_t seconds)
+{
+	struct login_counts c = { 0 };
+	int n = 0;
+
+	for (int64_t t = NOW; t < NOW + seconds; t++)
+		if (login_reserve(&c, t) == 0) {
+			n++;
+			/* Another account's failures never move this one's:
+			 * keep the ceiling out of this count. */
+			c.acct_failures = 0;
+		}
+	return n;
+}
+
+static void
+one_address_gets_nine_tries_a_quarter_hour(void **state)
+{
+	(void)state;
+	/* 5 at once, then at +32, +96, +224, +480 s; the next at +992. */
+	assert_int_equal(budget(900), 9);
+	/* ...then one each 15 minutes: 104 in a day, far from a crack. */
+	assert_int_equal(budget(86400), 104);
+	/* And the ceiling needs at least a dozen addresses in one window. */
+	assert_true(LOGIN_ACCOUNT_MAX / budget(LOGIN_ACCOUNT_WINDOW) >= 11);
+}
+
+static void
+a_quiet_day_forgets_the_address(void **state)
+{
+	struct login_counts c = { .failures = 7, .last_at = NOW,
+	    .acct_failures = 0, .window_start = 0 };
+
+	(void)state;
+	/* 128 s after 7 failures: allowed, still the same streak. */
+	assert_int_equal(login_reserve(&c, NOW + 128), 0);
+	assert_int_equal(c.failures, 8);
+	/* A day after the last attempt: a fresh start. */
+	assert_int_equal(login_reserve(&c, NOW + 128 + LOGIN_FORGET_SECONDS - 1),
+	    0);
+	assert_int_equal(c.failures, 9);
+	assert_int_equal(login_reserve(&c, c.last_at + LOGIN_FORGET_SECONDS), 0);
+	assert_int_equal(c.failures, 1);
+}
+
+static void
+the_account_ceiling_closes_every_address_for_the_window(void **state)
+{
+	struct login_counts c = { .acct_failures = LOGIN_ACCOUNT_MAX - 1,
+	    .window_start = NOW };
+	struct login_counts other;
+
+	(void)state;
+	/* The hundredth attempt, from a fresh address, goes ahead... */
+	assert_int_equal(login_reserve(&c, NOW + 10), 0);
+	assert_int_equal(c.acct_failures, LOGIN_ACCOUNT_MAX);
+	/* ...and then no address may try, however fresh, until the window
+	 * that began at NOW ends. */
+	other = (struct login_counts){ .acct_failures = c.acct_failures,
+	    .window_start = c.window_start };
+	assert_int_equal(login_reserve(&other, NOW + 10),
+	    LOGIN_ACCOUNT_WINDOW - 10);
+	assert_int_equal(login_reserve(&other, NOW + LOGIN_ACCOUNT_WINDOW - 1), 1);
+	assert_int_equal(other.failures, 0);
+	/* A new window, a new count. */
+	assert_int_equal(login_reserve(&other, NOW + LOGIN_ACCOUNT_WINDOW), 0);
+	assert_int_equal(other.acct_failures, 1);
+	assert_int_equal(other.window_start, NOW + LOGIN_ACCOUNT_WINDOW);
+	/* The longer of the two waits wins. */
+	c = (struct login_counts){ .failures = 9, .last_at = NOW,
+	    .acct_failures = LOGIN_ACCOUNT_MAX, .window_start = NOW - 800 };
+	assert_int_equal(login_reserve(&c, NOW), 512);
+	c.window_start = NOW;
+	c.last_at = NOW - 500;
+	assert_int_equal(login_reserve(&c, NOW), LOGIN_ACCOUNT_WINDOW);
+}
+
+static void
+a_clock_set_back_never_lengthens_a_wait(void **state)
+{
+	struct login_counts c = { .failures = 5, .last_at = NOW + 3600,
+	    .acct_failures = LOGIN_ACCOUNT_MAX - 1, .window_start = NOW + 3600 };
+
+	(void)state;
+	assert_int_equal(login_reserve(&c, NOW), 32);
+	c.failures = 0;
+	c.acct_failures = LOGIN_ACCOUNT_MAX;
+	assert_int_equal(login_reserve(&c, NOW), LOGIN_ACCOUNT_WINDOW);
+}
+
+/* After the clock was set back, the wait told is the wait: an attempt
+ * made when it is over goes ahead, however far ahead the stored times are. */
+static void
+after_a_clock_set_back_the_wait_told_is_the_wait(void **state)
+{
+	struct login_counts c = { .failures = 5, .last_at = NOW + 3600 };
+
+	(void)state;
+	assert_int_equal(login_reserve(&c, NOW), 32);
+	assert_int_equal(login_reserve(&c, NOW + 31), 1);
+	assert_int_equal(login_reserve(&c, NOW + 32), 0);
+	assert_int_equal(c.failures, 6);
+	assert_int_equal(c.last_at, NOW + 32);
+
+	c = (struct login_counts){ .acct_failures = LOGIN_ACCOUNT_MAX,
+	    .window_start = NOW + 3600 };
+	assert_int_equal(login_reserve(&c, NOW), LOGIN_ACCOUNT_WINDOW);
+	assert_int_equal(login_reserve(&c, NOW + LOGIN_ACCOUNT_WINDOW), 0);
+	assert_int_equal(c.acct_failures, 1);
+	assert_int_equal(c.window_start, NOW + LOGIN_ACCOUNT_WINDOW);
+}
+
+static void
+addresses_are_keyed_ipv4_or_ipv6_by_64(void **state)
+{
+	static const struct { const char *in, *key; } cases[] = {
+		{ "127.0.0.1", "127.0.0.1" },
+		{ "203.0.113.66", "203.0.113.66" },
+		{ "2001:db8:1:2::1", "2001:db8:1:2::/64" },
+		{ "2001:0db8:0001:0002:ffff:eeee:dddd:cccc", "2001:db8:1:2::/64" },
+		{ "2001:db8:1:3::1", "2001:db8:1:3::/64" },
+		{ "::1", "::/64" },
+		{ "::ffff:192.0.2.7", "192.0.2.7" },
+		{ "", "unknown" },
+		{ "unix:", "unknown" },
+		{ "1.2.3", "unknown" },
+		{ "203.0.113.66, 10.0.0.1", "unknown" },
+	};
+	char out[LOGIN_ADDR_LEN];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		login_addr_key(cases[i].in, out, sizeof out);
+		assert_string_equal(out, cases[i].key);
+	}
+	login_addr_key(NULL, out, sizeof out);
+	assert_string_equal(out, "unknown");
+}
+
+static void
+waits_in_words(void **state)
+{
+	char w[24];
+
+	(void)state;
+	login_wait_words(0, w, sizeof w);
+	assert_string_equal(w, "1 second");
+	login_wait_words(1, w, sizeof w);
+	assert_string_equal(w, "1 second");
+	login_wait_words(32, w, sizeof w);
+	assert_string_equal(w, "32 seconds");
+	login_wait_words(119, w, sizeof w);
+	assert_string_equal(w, "119 seconds");
+	login_wait_words(120, w, sizeof w);
+	assert_string_equal(w, "2 minutes");
+	login_wait_words(890, w, sizeof w);
+	assert_string_equal(w, "15 minutes");
+}
+
+/* ---- through account_login, with a real database ---- */
+
+struct fixture {
+	struct fx_files files;
+	struct db *db;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = xmalloc(sizeof *f);
+
+	memset(f, 0, sizeof *f);
+	if (fx_db_create(&f->files, "login", &f->db) != 0) {
+		free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	fx_db_destroy(&f->files, f->db);
+	free(f);
+	return 0;
+}
+
+static void
+signup_owner(struct fixture *f)
+{
+	char e[] = OWNER;
+	const char *why = NULL;
+	struct session_new sn;
+
+	assert_int_equal(account_signup(f->db, e, PASSWORD, NOW - 60, TTL, &sn,
+	    &why), BO_OK);
+}
+
+/* One login; *retry_after as account_login leaves it. */
+static enum bo_status
+login(struct fixture *f, const char *email, const char *password,
+    const char *addr, int64_t now, int64_t *retry_after)
+{
+	char e[ACCOUNT_EMAIL_MAX + 2];
+	struct session_new sn;
+
+	snprintf(e, sizeof e, "%s", email);
+	*retry_after = -1;
+	return account_login(f->db, e, password, addr, now, TTL, &sn,
+	    retry_after);
+}
+
+static void
+wrong_guesses(struct fixture *f, const char *email, const char *addr, int n,
+    int64_t now)
+{
+	int64_t retry;
+
+	for (int i = 0; i < n; i++) {
+		assert_int_equal(login(f, email, "wrong password!", addr, now,
+		    &retry), BO_INVALID);
+		assert_int_equal(retry, 0);
+	}
+}
+
+static int64_t
+attempts(struct fixture *f, const char *email, const char *addr)
+{
+	return fx_int(f->db, "SELECT coalesce(sum(failures), 0) FROM"
+	    " login_attempt WHERE email = '%s' AND addr = '%s'", email, addr);
+}
+
+static int64_t
+account_attempts(struct fixture *f, const char *email)
+{
+	return fx_int(f->db, "SELECT coalesce(sum(failures), 0) FROM"
+	    " login_account WHERE email = '%s'", email);
+}
+
+static void
+a_guesser_elsewhere_does_not_lock_the_owner_out(void **state)
+{
+	struct fixture *f = *state;
+	int64_t retry;
+
+	signup_owner(f);
+	wrong_guesses(f, OWNER, GUESSER, LOGIN_FREE_FAILURES, NOW);
+	assert_int_equal(attempts(f, OWNER, GUESSER), 5);
+
+	/* The guesser's address waits, even with the right password... */
+	assert_int_equal(login(f, OWNER, PASSWORD, GUESSER, NOW + 1, &retry),
+	    BO_THROTTLED);
+	assert_int_equal(retry, 31);
+	/* ...in any spelling of the address. */
+	assert_int_equal(login(f, "Owner@EXAMPLE.com", PASSWORD, GUESSER,
+	    NOW + 2, &retry), BO_THROTTLED);
+	assert_int_equal(retry, 30);
+	/* The owner, at home, logs in. */
+	assert_int_equal(login(f, OWNER, PASSWORD, HOME, NOW + 2, &retry), BO_OK);
+	assert_int_equal(retry, 0);
+	/* That frees nobody else: the guesser still waits. */
+	assert_int_equal(login(f, OWNER, PASSWORD, GUESSER, NOW + 3, &retry),
+	    BO_THROTTLED);
+	assert_int_equal(retry, 29);
+	assert_int_equal(attempts(f, OWNER, GUESSER), 5);
+	assert_int_equal(attempts(f, OWNER, HOME), 0);
+	/* The account's count kept the five failures, not the success. */
+	assert_int_equal(account_attempts(f, OWNER), 5);
+}
+
+static void
+a_success_clears_its_own_address(void **state)
+{
+	struct fixture *f = *state;
+	int64_t retry;
+
+	signup_owner(f);
+	wrong_guesses(f, OWNER, HOME, LOGIN_FREE_FAILURES, NOW);
+	assert_int_equal(login(f, OWNER, PASSWORD, HOME, NOW + 31, &retry),
+	    BO_THROTTLED);
+	assert_int_equal(retry, 1);
+	assert_int_equal(login(f, OWNER, PASSWORD, HOME, NOW + 32, &retry), BO_OK);
+	assert_int_equal(attempts(f, OWNER, HOME), 0);
+	/* Counted from zero again: a slip right after costs no wait. */
+	wrong_guesses(f, OWNER, HOME, 1, NOW + 33);
+	assert_int_equal(attempts(f, OWNER, HOME), 1);
+	assert_int_equal(account_attempts(f, OWNER), 6);
+}
+
+static void
+the_ceiling_locks_every_address_until_its_window_ends(void **state)
+{
+	struct fixture *f = *state;
+	int64_t retry;
+
+	signup_owner(f);
+	/* 98 failures from elsewhere in the window that began at NOW. */
+	fx_exec(f->db, "INSERT INTO login_account(email, failures, window_start)"
+	    " VALUES ('%s', %d, %lld)", OWNER, LOGIN_ACCOUNT_MAX - 2,
+	    (long long)NOW);
+	/* Below the ceiling the owner logs in, and takes its attempt back. */
+	assert_int_equal(login(f, OWNER, PASSWORD, HOME, NOW + 5, &retry), BO_OK);
+	assert_int_equal(account_attempts(f, OWNER), LOGIN_ACCOUNT_MAX - 2);
+	/* Two more wrong guesses, from two more addresses: the hundredth. */
+	wrong_guesses(f, OWNER, "192.0.2.1", 1, NOW + 10);
+	wrong_guesses(f, OWNER, "192.0.2.2", 1, NOW + 10);
+	assert_int_equal(account_attempts(f, OWNER), LOGIN_ACCOUNT_MAX);
+	/* Now nobody gets in, not the owner at home either. */
+	assert_int_equal(login(f, OWNER, PASSWORD, HOME, NOW + 20, &retry),
+	    BO_THROTTLED);
+	assert_int_equal(retry, LOGIN_ACCOUNT_WINDOW - 20);
+	assert_int_equal(login(f, OWNER, PASSWORD, "192.0.2.3",
+	    NOW + LOGIN_ACCOUNT_WINDOW - 1, &retry), BO_THROTTLED);
+	assert_int_equal(retry, 1);
+	/* Until the window ends. */
+	assert_int_equal(login(f, OWNER, PASSWORD, HOME,
+	    NOW + LOGIN_ACCOUNT_WINDOW, &retry), BO_OK);
+	assert_int_equal(account_attempts(f, OWNER), 0);
+}
+
+static void
+an_unknown_email_is_throttled_like_an_account(void **state)
+{
+	struct fixture *f = *state;
+	int64_t retry;
+
+	wrong_guesses(f, "nobody@example.com", GUESSER, LOGIN_FREE_FAILURES, NOW);
+	assert_int_equal(login(f, "nobody@example.com", PASSWORD, GUESSER,
+	    NOW + 2, &retry), BO_THROTTLED);
+	assert_int_equal(retry, 30);
+	assert_int_equal(account_attempts(f, "nobody@example.com"), 5);
+
+	/* Something that is no e-mail address is not counted at all. */
+	wrong_guesses(f, "not an address", GUESSER, 1, NOW);
+	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM login_attempt"), 1);
+	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM login_account"), 1);
+}
+
+/* The same through account_login, with times stored before the clock was
+ * set back an hour: the owner told to wait 32 s (an address) or 15 minutes
+ * (the ceiling) gets in when that is over, not an hour later. */
+static void
+a_clock_set_back_keeps_its_word(void **state)
+{
+	struct fixture *f = *state;
+	int64_t retry;
+
+	signup_owner(f);
+	fx_exec(f->db, "INSERT INTO login_attempt(email, addr, failures, last_at)"
+	    " VALUES ('%s', '%s', %d, %lld)", OWNER, HOME, LOGIN_FREE_FAILURES,
+	    (long long)(NOW + 3600));
+	assert_int_equal(login(f, OWNER, PASSWORD, HOME, NOW, &retry),
+	    BO_THROTTLED);
+	assert_int_equal(retry, 32);
+	assert_int_equal(login(f, OWNER, PASSWORD, HOME, NOW + 32, &retry), BO_OK);
+	assert_int_equal(attempts(f, OWNER, HOME), 0);
+
+	fx_exec(f->db, "UPDATE login_account SET failures = %d, window_start ="
+	    " %lld WHERE email = '%s'", LOGIN_ACCOUNT_MAX, (long long)(NOW + 3600),
+	    OWNER);
+	assert_int_equal(login(f, OWNER, PASSWORD, HOME, NOW + 40, &retry),
+	    BO_THROTTLED);
+	assert_int_equal(retry, LOGIN_ACCOUNT_WINDOW);
+	assert_int_equal(login(f, OWNER, PASSWORD, HOME,
+	    NOW + 40 + LOGIN_ACCOUNT_WINDOW, &retry), BO_OK);
+}
+
+static void
+lapsed_counts_are_purged(void **state)
+{
+	struct fixture *f = *state;
+	int64_t purged;
+
+	fx_exec(f->db, "INSERT INTO login_attempt(email, addr, failures, last_at)"
+	    " VALUES ('a@example.com', '192.0.2.1', 3, %lld),"
+	    " ('b@example.com', '192.0.2.1', 3, %lld)",
+	    (long long)NOW, (long long)(NOW + 1));
+	fx_exec(f->db, "INSERT INTO login_account(email, failures, window_start)"
+	    " VALUES ('a@example.com', 3, %lld), ('b@example.com', 3, %lld)",
+	    (long long)NOW, (long long)(NOW + 1));
+
+	assert_int_equal(session_purge(f->db, NOW + LOGIN_ACCOUNT_WINDOW,
+	    &purged), BO_OK);
+	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM login_account"), 1);
+	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM login_attempt"), 2);
+	assert_int_equal(session_purge(f->db, NOW + LOGIN_FORGET_SECONDS,
+	    &purged), BO_OK);
+	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM login_attempt"), 1);
+	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM login_account"), 0);
+}
+
+int
+main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(delays_grow_and_stop_at_the_cap),
+		cmocka_unit_test(five_free_then_each_attempt_waits_longer),
+		cmocka_unit_test(one_address_gets_nine_tries_a_quarter_hour),
+		cmocka_unit_test(a_quiet_day_forgets_the_address),
+		cmocka_unit_test(the_account_ceiling_closes_every_address_for_the_window),
+		cmocka_unit_test(a_clock_set_back_never_lengthens_a_wait),
+		cmocka_unit_test(after_a_clock_set_back_the_wait_told_is_the_wait),
+		cmocka_unit_test(addresses_are_keyed_ipv4_or_ipv6_by_64),
+		cmocka_unit_test(waits_in_words),
+		T(a_guesser_elsewhere_does_not_lock_the_owner_out),
+		T(a_success_clears_its_own_address),
+		T(the_ceiling_locks_every_address_until_its_window_ends),
+		T(an_unknown_email_is_throttled_like_an_account),
+		T(a_clock_set_back_keeps_its_word),
+		T(lapsed_counts_are_purged),
+	};
+#undef T
+
+	return cmocka_run_group_tests_name("login", tests, fx_group_setup, NULL);
+}
