@@ -23,8 +23,12 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=build/unit/%)
 
 PORT    ?= 8080
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+# make torture's size: long (about 10 minutes) or soak (adds an hour of
+# mixed load; TORTURE_SOAK_SECONDS shortens it). make check runs short.
+TORTURE ?= long
 
-.PHONY: all deps run check unit http e2e bench bench-baseline bench-check clean install
+.PHONY: all deps run check unit http torture torture-short e2e bench bench-baseline \
+        bench-check clean install
 all: $(BINS)
 
 build/%.o: %.c
@@ -91,9 +95,15 @@ http: all
 e2e: all
 	node --test --test-concurrency=1 tests/e2e/
 
+torture: all build/faults/boxoffice.fcgi
+	node tools/torture.mjs $(TORTURE)
+
+torture-short: all build/faults/boxoffice.fcgi
+	node tools/torture.mjs short
+
 check: deps
 	@$(MAKE) --no-print-directory all unit
-	@$(MAKE) --no-print-directory http e2e
+	@$(MAKE) --no-print-directory http torture-short e2e
 
 # The benchmark (tests/bench/bench.mjs; BENCH_SECONDS, BENCH_ROWS, … at its
 # top); bench-baseline makes the last run's report the committed baseline.

@@ -14,12 +14,14 @@
 #include <ctype.h>
 #include <libscrypt.h>
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "login_throttle.h"
 #include "parse.h"
+#include "sql.h"
 
 #define ACCOUNT_SCRYPT_N 32768
 #define ACCOUNT_SCRYPT_R 8
@@ -99,22 +101,23 @@ static enum bo_status
 session_insert(struct db *db, int64_t user_id, int64_t now, int64_t ttl,
     struct session_new *out)
 {
+	/* The token's SHA-256 only: a stolen database file opens no session. */
+	static struct sql q = SQL(0,
+	    "INSERT INTO session(token_hash, user_id, csrf, created_at, expires_at)"
+	    " VALUES (:token_hash, :user, :csrf, :now, :expires)");
 	unsigned char h[crypto_hash_sha256_BYTES];
-	sqlite3_stmt *st = db_stmt(db, STMT_SESSION_INSERT);
-	int rc;
+	struct sql_stmt *st = sql_prepare(db, &q);
 
 	random_token(out->token, sizeof out->token, 32);
 	random_token(out->csrf, sizeof out->csrf, 16);
 	out->user_id = user_id;
 	token_hash(out->token, h);
-	db_bind_blob(st, 1, h, sizeof h);
-	db_bind_int(st, 2, user_id);
-	db_bind_text(st, 3, out->csrf);
-	db_bind_int(st, 4, now);
-	db_bind_int(st, 5, now + ttl);
-	rc = sqlite3_step(st);
-	db_reset(st);
-	return db_status(db, rc, "session_insert");
+	sql_bind_blob(st, ":token_hash", h, sizeof h);
+	sql_bind_int(st, ":user", user_id);
+	sql_bind_text(st, ":csrf", out->csrf);
+	sql_bind_int(st, ":now", now);
+	sql_bind_int(st, ":expires", now + ttl);
+	return sql_run(db, st, NULL);
 }
 
 enum bo_status
@@ -159,59 +162,126 @@ dummy_hash(void)
 
 /* One login attempt between its reservation and its outcome. */
 struct login_try {
-	const char *email;          /* normalised; "" when not an address */
+	const char *email;          /* normalised */
 	char addr[LOGIN_ADDR_LEN];  /* login_addr_key() of the client */
-	int64_t window_start;       /* the account window it was counted in */
+	char net[LOGIN_ADDR_LEN];   /* login_net_key() of the client */
+	bool addr_is_ip;            /* false: the shared key "unknown" */
+	int64_t counted_in;         /* the account window it was counted in
+	                             * (0: its network had had its share) */
 	int64_t user_id;            /* 0: no such account */
 	char hash[SCRYPT_MCF_LEN];  /* the stored hash, our own copy */
 };
 
-/* Reads two integer columns of the row statement id finds for t (by
- * e-mail, and address for STMT_LOGIN_ATTEMPT_GET); 0 and 0 when there is
- * none. SQLITE_DONE or the error. */
-static int
-counts_get(struct db *db, enum stmt id, const struct login_try *t,
-    int64_t *a, int64_t *b)
+/*
+ * The login throttle's storage (login_throttle.h): counts per e-mail and
+ * client address, per e-mail and client network, and per e-mail from
+ * everywhere. The rule is in C; these statements read and write what it
+ * decided.
+ */
+
+/* Reads what the throttle knows about t's account and client; zeros for
+ * what it has never counted. */
+static enum bo_status
+counts_read(struct db *db, const struct login_try *t, struct login_counts *c)
 {
-	sqlite3_stmt *st = db_stmt(db, id);
+	enum { ADDR_FAILURES, ADDR_LAST_AT, ADDR_KNOWN_UNTIL, ADDR__COLS };
+	static struct sql addr_q = SQL(ADDR__COLS,
+	    "SELECT failures, last_at, known_until FROM login_attempt"
+	    " WHERE email = :email AND addr = :addr");
+	enum { NET_FAILURES, NET_LAST_AT, NET_COUNTED, NET_WINDOW, NET__COLS };
+	static struct sql net_q = SQL(NET__COLS,
+	    "SELECT failures, last_at, counted, window_start FROM login_network"
+	    " WHERE email = :email AND net = :net");
+	enum { ACCT_FAILURES, ACCT_WINDOW, ACCT__COLS };
+	static struct sql acct_q = SQL(ACCT__COLS,
+	    "SELECT failures, window_start FROM login_account"
+	    " WHERE email = :email");
+	struct sql_stmt *st;
 	int rc;
 
-	*a = *b = 0;
-	db_bind_text(st, 1, t->email);
-	if (id == STMT_LOGIN_ATTEMPT_GET)
-		db_bind_text(st, 2, t->addr);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*a = sqlite3_column_int64(st, 0);
-		*b = sqlite3_column_int64(st, 1);
+	memset(c, 0, sizeof *c);
+	st = sql_prepare(db, &addr_q);
+	sql_bind_text(st, ":email", t->email);
+	sql_bind_text(st, ":addr", t->addr);
+	if ((rc = sql_step(st)) == SQLITE_ROW) {
+		c->failures = sql_int(st, ADDR_FAILURES);
+		c->last_at = sql_int(st, ADDR_LAST_AT);
+		c->known_until = sql_int(st, ADDR_KNOWN_UNTIL);
 		rc = SQLITE_DONE;
 	}
-	db_reset(st);
-	return rc;
+	sql_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_status(db, rc, addr_q.text);
+	st = sql_prepare(db, &net_q);
+	sql_bind_text(st, ":email", t->email);
+	sql_bind_text(st, ":net", t->net);
+	if ((rc = sql_step(st)) == SQLITE_ROW) {
+		c->net_failures = sql_int(st, NET_FAILURES);
+		c->net_last_at = sql_int(st, NET_LAST_AT);
+		c->net_counted = sql_int(st, NET_COUNTED);
+		c->net_window = sql_int(st, NET_WINDOW);
+		rc = SQLITE_DONE;
+	}
+	sql_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_status(db, rc, net_q.text);
+	st = sql_prepare(db, &acct_q);
+	sql_bind_text(st, ":email", t->email);
+	if ((rc = sql_step(st)) == SQLITE_ROW) {
+		c->acct_failures = sql_int(st, ACCT_FAILURES);
+		c->window_start = sql_int(st, ACCT_WINDOW);
+		rc = SQLITE_DONE;
+	}
+	sql_reset(st);
+	return db_status(db, rc, acct_q.text);
 }
 
 /* Writes c back: the attempt counted, and what had lapsed reset. */
-static int
+static enum bo_status
 counts_put(struct db *db, const struct login_try *t,
     const struct login_counts *c)
 {
-	sqlite3_stmt *st = db_stmt(db, STMT_LOGIN_ATTEMPT_PUT);
-	int rc;
+	static struct sql addr_q = SQL(0,
+	    "INSERT INTO login_attempt(email, addr, failures, last_at)"
+	    " VALUES (:email, :addr, :failures, :last_at)"
+	    " ON CONFLICT(email, addr) DO UPDATE SET"
+	    " failures = excluded.failures, last_at = excluded.last_at");
+	static struct sql net_q = SQL(0,
+	    "INSERT INTO login_network(email, net, failures, last_at, counted,"
+	    " window_start) VALUES (:email, :net, :failures, :last_at, :counted,"
+	    " :window_start)"
+	    " ON CONFLICT(email, net) DO UPDATE SET failures = excluded.failures,"
+	    " last_at = excluded.last_at, counted = excluded.counted,"
+	    " window_start = excluded.window_start");
+	static struct sql acct_q = SQL(0,
+	    "INSERT INTO login_account(email, failures, window_start)"
+	    " VALUES (:email, :failures, :window_start)"
+	    " ON CONFLICT(email) DO UPDATE SET"
+	    " failures = excluded.failures, window_start = excluded.window_start");
+	struct sql_stmt *st;
+	enum bo_status s;
 
-	db_bind_text(st, 1, t->email);
-	db_bind_text(st, 2, t->addr);
-	db_bind_int(st, 3, c->failures);
-	db_bind_int(st, 4, c->last_at);
-	rc = sqlite3_step(st);
-	db_reset(st);
-	if (rc != SQLITE_DONE)
-		return rc;
-	st = db_stmt(db, STMT_LOGIN_ACCOUNT_PUT);
-	db_bind_text(st, 1, t->email);
-	db_bind_int(st, 2, c->acct_failures);
-	db_bind_int(st, 3, c->window_start);
-	rc = sqlite3_step(st);
-	db_reset(st);
-	return rc;
+	st = sql_prepare(db, &addr_q);
+	sql_bind_text(st, ":email", t->email);
+	sql_bind_text(st, ":addr", t->addr);
+	sql_bind_int(st, ":failures", c->failures);
+	sql_bind_int(st, ":last_at", c->last_at);
+	if ((s = sql_run(db, st, NULL)) != BO_OK)
+		return s;
+	st = sql_prepare(db, &net_q);
+	sql_bind_text(st, ":email", t->email);
+	sql_bind_text(st, ":net", t->net);
+	sql_bind_int(st, ":failures", c->net_failures);
+	sql_bind_int(st, ":last_at", c->net_last_at);
+	sql_bind_int(st, ":counted", c->net_counted);
+	sql_bind_int(st, ":window_start", c->net_window);
+	if ((s = sql_run(db, st, NULL)) != BO_OK)
+		return s;
+	st = sql_prepare(db, &acct_q);
+	sql_bind_text(st, ":email", t->email);
+	sql_bind_int(st, ":failures", c->acct_failures);
+	sql_bind_int(st, ":window_start", c->window_start);
+	return sql_run(db, st, NULL);
 }
 
 /*
@@ -220,104 +290,140 @@ counts_put(struct db *db, const struct login_try *t,
  * this attempt and read the account's hash. Counting before hashing is
  * what makes the throttle hold under concurrency: the next attempt, in any
  * worker, already sees this one. *retry_after > 0 (BO_THROTTLED): refused,
- * nothing written. An e-mail that is not an address has no account and
- * no count: nothing to read.
+ * nothing counted.
  */
 static enum bo_status
 login_begin(struct db *db, struct login_try *t, int64_t now,
     int64_t *retry_after)
 {
-	struct login_counts c = { 0 }, read;
-	sqlite3_stmt *st;
+	enum { USER_ID, USER_HASH, USER__COLS };
+	static struct sql user_q = SQL(USER__COLS,
+	    "SELECT id, pw_hash FROM user WHERE email = :email");
+	struct login_counts c, read;
+	struct sql_stmt *st;
 	enum bo_status s;
+	bool counted = false;
 	int rc;
 
 	*retry_after = 0;
 	t->user_id = 0;
-	t->window_start = 0;
-	if (t->email[0] == '\0')
-		return BO_OK;
+	t->counted_in = 0;
 	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
-	rc = counts_get(db, STMT_LOGIN_ATTEMPT_GET, t, &c.failures, &c.last_at);
-	if (rc == SQLITE_DONE)
-		rc = counts_get(db, STMT_LOGIN_ACCOUNT_GET, t, &c.acct_failures,
-		    &c.window_start);
+	s = counts_read(db, t, &c);
 	read = c;
-	if (rc == SQLITE_DONE && (*retry_after = login_reserve(&c, now)) > 0) {
+	if (s == BO_OK &&
+	    (*retry_after = login_reserve(&c, now, &counted)) > 0) {
 		/* Not counted. But times a clock set back had left in the
 		 * future are stored as now (login_reserve), or the wait told
 		 * would never end before the clock caught up with them. */
-		if (memcmp(&c, &read, sizeof c) == 0) {
-			db_rollback(db);
-			return BO_THROTTLED;
-		}
-		if ((rc = counts_put(db, t, &c)) != SQLITE_DONE) {
-			s = db_status(db, rc, "login_begin");
-			db_rollback(db);
-		} else {
-			s = db_commit(db);
-		}
-		if (s != BO_OK)
+		if (memcmp(&c, &read, sizeof c) == 0)
+			return sql_end(db, BO_THROTTLED);
+		if ((s = sql_end(db, counts_put(db, t, &c))) != BO_OK)
 			*retry_after = 0;
 		return s == BO_OK ? BO_THROTTLED : s;
 	}
-	if (rc == SQLITE_DONE)
-		rc = counts_put(db, t, &c);
-	if (rc == SQLITE_DONE) {
-		t->window_start = c.window_start;
-		st = db_stmt(db, STMT_USER_BY_EMAIL);
-		db_bind_text(st, 1, t->email);
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			t->user_id = sqlite3_column_int64(st, 0);
-			snprintf(t->hash, sizeof t->hash, "%s", db_col_text(st, 1));
+	if (s == BO_OK)
+		s = counts_put(db, t, &c);
+	if (s == BO_OK) {
+		t->counted_in = counted ? c.window_start : 0;
+		st = sql_prepare(db, &user_q);
+		sql_bind_text(st, ":email", t->email);
+		if ((rc = sql_step(st)) == SQLITE_ROW) {
+			t->user_id = sql_int(st, USER_ID);
+			snprintf(t->hash, sizeof t->hash, "%s",
+			    sql_text(st, USER_HASH));
 			rc = SQLITE_DONE;
 		}
-		db_reset(st);
+		sql_reset(st);
+		s = db_status(db, rc, user_q.text);
 	}
-	if ((s = db_status(db, rc, "login_begin")) != BO_OK) {
-		db_rollback(db);
-		return s;
-	}
-	return db_commit(db);
+	return sql_end(db, s);
 }
 
 /*
- * The second half after the right password: the attempt is given back
- * (the address's count cleared, the account's count less one) and a
- * session opened, in one transaction. After a wrong one nothing is
+ * The second half after the right password, in one transaction: the
+ * address's count cleared and the address known from now on (not the
+ * shared key "unknown": that would exempt every client), the attempt
+ * given back to the network and, if it was counted there, to the
+ * account's window; and a session opened. After a wrong one nothing is
  * written: the reserved attempt stays counted.
  */
 static enum bo_status
 login_succeeded(struct db *db, const struct login_try *t, int64_t now,
     int64_t session_ttl, struct session_new *out)
 {
-	sqlite3_stmt *st;
+	/* The count cleared, the address known until :known_until (0 for
+	 * the shared key "unknown": it stays as it was). */
+	static struct sql known_q = SQL(0,
+	    "INSERT INTO login_attempt(email, addr, failures, last_at, known_until)"
+	    " VALUES (:email, :addr, 0, :now, :known_until)"
+	    " ON CONFLICT(email, addr) DO UPDATE SET"
+	    " failures = 0, known_until = max(known_until, excluded.known_until)");
+	/* Its own attempt taken back from the network; its share of the
+	 * account's window too if it was counted in :window (0: it was not). */
+	static struct sql net_q = SQL(0,
+	    "UPDATE login_network SET failures = failures - (failures > 0),"
+	    " counted = counted - (counted > 0 AND window_start = :window)"
+	    " WHERE email = :email AND net = :net");
+	/* Its own attempt taken back from the account if it was counted in
+	 * the window :window and that window still runs (0: it was not). */
+	static struct sql acct_q = SQL(0,
+	    "UPDATE login_account SET failures = failures - 1"
+	    " WHERE email = :email AND window_start = :window AND failures > 0");
+	struct sql_stmt *st;
 	enum bo_status s;
-	int rc;
 
 	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
-	st = db_stmt(db, STMT_LOGIN_ATTEMPT_CLEAR);
-	db_bind_text(st, 1, t->email);
-	db_bind_text(st, 2, t->addr);
-	rc = sqlite3_step(st);
-	db_reset(st);
-	if (rc == SQLITE_DONE) {
-		st = db_stmt(db, STMT_LOGIN_ACCOUNT_GIVE_BACK);
-		db_bind_text(st, 1, t->email);
-		db_bind_int(st, 2, t->window_start);
-		rc = sqlite3_step(st);
-		db_reset(st);
+	st = sql_prepare(db, &known_q);
+	sql_bind_text(st, ":email", t->email);
+	sql_bind_text(st, ":addr", t->addr);
+	sql_bind_int(st, ":now", now);
+	sql_bind_int(st, ":known_until",
+	    t->addr_is_ip ? now + LOGIN_KNOWN_SECONDS : 0);
+	s = sql_run(db, st, NULL);
+	if (s == BO_OK) {
+		st = sql_prepare(db, &net_q);
+		sql_bind_text(st, ":email", t->email);
+		sql_bind_text(st, ":net", t->net);
+		sql_bind_int(st, ":window", t->counted_in);
+		s = sql_run(db, st, NULL);
 	}
-	s = db_status(db, rc, "login_succeeded");
+	if (s == BO_OK) {
+		st = sql_prepare(db, &acct_q);
+		sql_bind_text(st, ":email", t->email);
+		sql_bind_int(st, ":window", t->counted_in);
+		s = sql_run(db, st, NULL);
+	}
 	if (s == BO_OK)
 		s = session_insert(db, t->user_id, now, session_ttl, out);
-	if (s != BO_OK) {
-		db_rollback(db);
-		return s;
-	}
-	return db_commit(db);
+	return sql_end(db, s);
+}
+
+/* Says once per process (one worker) that client addresses are not IP
+ * addresses, and what to configure: until then every such client shares
+ * one count, and a few wrong guesses by anyone lock an account for all. */
+static void
+warn_not_an_address(const char *remote_addr)
+{
+	static bool said;
+	char shown[48];
+	size_t i = 0;
+
+	if (said)
+		return;
+	said = true;
+	/* nginx's own text ("unix:"), but never a control character in a log. */
+	for (const char *p = remote_addr ? remote_addr : ""; *p &&
+	    i < sizeof shown - 1; p++)
+		shown[i++] = (*p > ' ' && *p < 0x7f) ? *p : '?';
+	shown[i] = '\0';
+	fprintf(stderr, "boxoffice: REMOTE_ADDR \"%s\" is not an IP address:"
+	    " the login throttle counts all such clients as one, so a few wrong"
+	    " guesses lock an account for all of them. Behind a proxy on a unix"
+	    " socket, give nginx set_real_ip_from unix: and real_ip_header"
+	    " (README.md, Security)\n", shown);
 }
 
 enum bo_status
@@ -329,10 +435,17 @@ account_login(struct db *db, char *email, const char *password,
 	enum bo_status s;
 	int match;
 
+	*retry_after = 0;
+	/* No account has such an e-mail, and what makes it malformed is
+	 * public: the answer costs no scrypt work (or anyone could make a
+	 * worker hash for ever without being counted). */
 	if (account_email_check(email) != NULL)
-		email[0] = '\0'; /* no account, no count; still one hash below */
+		return BO_INVALID;
 	t.email = email;
-	login_addr_key(client_addr, t.addr, sizeof t.addr);
+	t.addr_is_ip = login_addr_key(client_addr, t.addr, sizeof t.addr);
+	login_net_key(client_addr, t.net, sizeof t.net);
+	if (!t.addr_is_ip)
+		warn_not_an_address(client_addr);
 	if ((s = login_begin(db, &t, now, retry_after)) != BO_OK)
 		return s;
 	if (t.user_id == 0)
@@ -350,85 +463,95 @@ enum bo_status
 session_lookup(struct db *db, const char *token, int64_t now,
     struct session_info *out)
 {
+	enum { SESS_USER, SESS_CSRF, SESS_EMAIL, SESS_BALANCE, SESS__COLS };
+	static struct sql q = SQL(SESS__COLS,
+	    "SELECT s.user_id, s.csrf, u.email, u.balance FROM session s"
+	    " JOIN user u ON u.id = s.user_id"
+	    " WHERE s.token_hash = :token_hash AND s.expires_at > :now");
 	unsigned char h[crypto_hash_sha256_BYTES];
-	sqlite3_stmt *st;
+	struct sql_stmt *st;
 	int rc;
 
 	if (!parse_token(token, SESSION_TOKEN_LEN))
 		return BO_NOT_FOUND;
 	token_hash(token, h);
-	st = db_stmt(db, STMT_SESSION_LOOKUP);
-	db_bind_blob(st, 1, h, sizeof h);
-	db_bind_int(st, 2, now);
-	rc = sqlite3_step(st);
+	st = sql_prepare(db, &q);
+	sql_bind_blob(st, ":token_hash", h, sizeof h);
+	sql_bind_int(st, ":now", now);
+	rc = sql_step(st);
 	if (rc == SQLITE_ROW) {
-		out->user_id = sqlite3_column_int64(st, 0);
-		snprintf(out->csrf, sizeof out->csrf, "%s", db_col_text(st, 1));
-		snprintf(out->email, sizeof out->email, "%s", db_col_text(st, 2));
-		out->balance = sqlite3_column_int64(st, 3);
+		out->user_id = sql_int(st, SESS_USER);
+		snprintf(out->csrf, sizeof out->csrf, "%s", sql_text(st, SESS_CSRF));
+		snprintf(out->email, sizeof out->email, "%s",
+		    sql_text(st, SESS_EMAIL));
+		out->balance = sql_int(st, SESS_BALANCE);
 	}
-	db_reset(st);
+	sql_reset(st);
 	if (rc == SQLITE_ROW)
 		return BO_OK;
-	return rc == SQLITE_DONE ? BO_NOT_FOUND : db_status(db, rc, "session_lookup");
+	return rc == SQLITE_DONE ? BO_NOT_FOUND : db_status(db, rc, q.text);
 }
 
 enum bo_status
 session_destroy(struct db *db, const char *token)
 {
+	static struct sql q = SQL(0,
+	    "DELETE FROM session WHERE token_hash = :token_hash");
 	unsigned char h[crypto_hash_sha256_BYTES];
-	sqlite3_stmt *st;
+	struct sql_stmt *st;
 	enum bo_status s;
-	int rc;
 
 	if (!parse_token(token, SESSION_TOKEN_LEN))
 		return BO_OK;
 	token_hash(token, h);
 	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
-	st = db_stmt(db, STMT_SESSION_DELETE);
-	db_bind_blob(st, 1, h, sizeof h);
-	rc = sqlite3_step(st);
-	db_reset(st);
-	if ((s = db_status(db, rc, "session_destroy")) != BO_OK) {
-		db_rollback(db);
-		return s;
-	}
-	return db_commit(db);
+	st = sql_prepare(db, &q);
+	sql_bind_blob(st, ":token_hash", h, sizeof h);
+	return sql_end(db, sql_run(db, st, NULL));
 }
 
 enum bo_status
 session_purge(struct db *db, int64_t now, int64_t *purged)
 {
-	sqlite3_stmt *st;
+	static struct sql session_q = SQL(0,
+	    "DELETE FROM session WHERE expires_at <= :now");
+	/* Quiet for LOGIN_FORGET_SECONDS, and not a place the owner is
+	 * still known to log in from. */
+	static struct sql addr_q = SQL(0,
+	    "DELETE FROM login_attempt WHERE last_at <= :forget_before"
+	    " AND known_until <= :now");
+	static struct sql net_q = SQL(0,
+	    "DELETE FROM login_network WHERE last_at <= :forget_before");
+	/* Windows begun LOGIN_ACCOUNT_WINDOW ago or more. */
+	static struct sql acct_q = SQL(0,
+	    "DELETE FROM login_account WHERE window_start <= :window_before");
+	struct sql_stmt *st;
 	enum bo_status s;
-	int rc;
 
 	*purged = 0;
 	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
-	st = db_stmt(db, STMT_SESSION_PURGE);
-	db_bind_int(st, 1, now);
-	rc = sqlite3_step(st);
-	db_reset(st);
-	*purged = sqlite3_changes(db->handle);
-	if (rc == SQLITE_DONE) {
-		st = db_stmt(db, STMT_LOGIN_ATTEMPT_PURGE);
-		db_bind_int(st, 1, now - LOGIN_FORGET_SECONDS);
-		rc = sqlite3_step(st);
-		db_reset(st);
+	st = sql_prepare(db, &session_q);
+	sql_bind_int(st, ":now", now);
+	s = sql_run(db, st, purged);
+	if (s == BO_OK) {
+		st = sql_prepare(db, &addr_q);
+		sql_bind_int(st, ":forget_before", now - LOGIN_FORGET_SECONDS);
+		sql_bind_int(st, ":now", now);
+		s = sql_run(db, st, NULL);
 	}
-	if (rc == SQLITE_DONE) {
-		st = db_stmt(db, STMT_LOGIN_ACCOUNT_PURGE);
-		db_bind_int(st, 1, now - LOGIN_ACCOUNT_WINDOW);
-		rc = sqlite3_step(st);
-		db_reset(st);
+	if (s == BO_OK) {
+		st = sql_prepare(db, &net_q);
+		sql_bind_int(st, ":forget_before", now - LOGIN_FORGET_SECONDS);
+		s = sql_run(db, st, NULL);
 	}
-	if ((s = db_status(db, rc, "session_purge")) != BO_OK) {
-		db_rollback(db);
-		return s;
+	if (s == BO_OK) {
+		st = sql_prepare(db, &acct_q);
+		sql_bind_int(st, ":window_before", now - LOGIN_ACCOUNT_WINDOW);
+		s = sql_run(db, st, NULL);
 	}
-	return db_commit(db);
+	return sql_end(db, s);
 }
 
 const char *
@@ -441,26 +564,24 @@ enum bo_status
 account_create_hashed(struct db *db, char *email, const char *hash,
     int64_t now, int64_t session_ttl, struct session_new *out)
 {
-	sqlite3_stmt *st;
+	/* A taken e-mail fails the UNIQUE constraint: BO_CONFLICT. */
+	enum { NEW_ID, NEW__COLS };
+	static struct sql q = SQL(NEW__COLS,
+	    "INSERT INTO user(email, pw_hash, created_at)"
+	    " VALUES (:email, :hash, :now) RETURNING id");
+	struct sql_stmt *st;
 	enum bo_status s;
-	int rc;
+	int64_t user = 0;
 
 	if (account_email_check(email) != NULL)
 		return BO_INVALID;
 	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
-	st = db_stmt(db, STMT_USER_INSERT);
-	db_bind_text(st, 1, email);
-	db_bind_text(st, 2, hash);
-	db_bind_int(st, 3, now);
-	rc = sqlite3_step(st);
-	db_reset(st);
-	if ((s = db_status(db, rc, "account_create_hashed")) == BO_OK)
-		s = session_insert(db, sqlite3_last_insert_rowid(db->handle), now,
-		    session_ttl, out);
-	if (s != BO_OK) {
-		db_rollback(db);
-		return s;
-	}
-	return db_commit(db);
+	st = sql_prepare(db, &q);
+	sql_bind_text(st, ":email", email);
+	sql_bind_text(st, ":hash", hash);
+	sql_bind_int(st, ":now", now);
+	if ((s = sql_one_int(db, st, &user)) == BO_OK)
+		s = session_insert(db, user, now, session_ttl, out);
+	return sql_end(db, s);
 }

@@ -50,11 +50,13 @@ enum bo_status account_signup(struct db *db, char *email, const char *password,
 /*
  * Checks the password and opens a session: the one login of the HTML form
  * and the API. Every failure — unknown e-mail or wrong password — answers
- * BO_INVALID after the same scrypt work. The login throttle
+ * BO_INVALID after the same scrypt work; a malformed e-mail (no account
+ * can have it) BO_INVALID at once, uncounted. The login throttle
  * (login_throttle.h) counts the attempt for the e-mail and client_addr
- * (REMOTE_ADDR as nginx gives it; NULL allowed) before hashing; when it
- * refuses, BO_THROTTLED with *retry_after the seconds to wait (else 0),
- * and no hashing at all. email is normalised in place.
+ * (REMOTE_ADDR as nginx gives it; NULL allowed, logged once per process
+ * when it is not an IP address) before hashing; when it refuses,
+ * BO_THROTTLED with *retry_after the seconds to wait (else 0), and no
+ * hashing at all. email is normalised in place.
  */
 enum bo_status account_login(struct db *db, char *email, const char *password,
     const char *client_addr, int64_t now, int64_t session_ttl,

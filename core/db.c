@@ -18,7 +18,8 @@
 
 /* From migrations.S: NUL-terminated SQL texts, oldest first. */
 extern const char schema_001[], schema_002[], schema_003[], schema_004[],
-    schema_005[], schema_006[], schema_007[], schema_008[], schema_009[];
+    schema_005[], schema_006[], schema_007[], schema_008[], schema_009[],
+    schema_010[];
 
 static const char *const migrations[] = {
 	schema_001,
@@ -30,6 +31,7 @@ static const char *const migrations[] = {
 	schema_007,
 	schema_008,
 	schema_009,
+	schema_010,
 };
 #define MIGRATIONS_N ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -157,22 +159,13 @@ db_open(const char *path, int create)
 	return db;
 }
 
-/*
- * After an I/O error, a full disk, out of memory or a corrupt read the
- * connection may be left unusable: SQLite keeps a connection's page cache
- * while no other connection writes, so a page read wrong stays wrong for
- * a worker nobody writes beside. The next statement that starts outside
- * any transaction, with no other statement running, gets a fresh
- * connection. The old one is kept until the new one is open, so a failure
- * here changes nothing and is tried again at the next statement.
- */
-static void
-recover(struct db *db)
+void
+db_recover(struct db *db)
 {
 	sqlite3_stmt *stmts[STMT__MAX] = { NULL };
 	sqlite3 *fresh;
 
-	if (!sqlite3_get_autocommit(db->handle))
+	if (!db->suspect || !sqlite3_get_autocommit(db->handle))
 		return; /* never under an open transaction */
 	for (sqlite3_stmt *st = sqlite3_next_stmt(db->handle, NULL); st != NULL;
 	    st = sqlite3_next_stmt(db->handle, st))
@@ -190,6 +183,13 @@ recover(struct db *db)
 	db->suspect = 0;
 	fprintf(stderr, "boxoffice: database connection opened again after "
 	    "an error\n");
+}
+
+void
+db_use(struct db *db)
+{
+	(void)db;
+	faults_poll(); /* the fault build: arm or clear before each statement */
 }
 
 void
@@ -251,9 +251,7 @@ sqlite3_stmt *
 db_stmt(struct db *db, enum stmt id)
 {
 	assert(id < STMT__MAX);
-	faults_poll(); /* the fault build: arm or clear before each statement */
-	if (db->suspect)
-		recover(db);
+	db_use(db);
 	if (db->stmts[id] == NULL) {
 		int rc = sqlite3_prepare_v3(db->handle, stmt_sql(id), -1,
 		    SQLITE_PREPARE_PERSISTENT, &db->stmts[id], NULL);
@@ -300,8 +298,8 @@ db_status(struct db *db, int rc, const char *where)
 	case SQLITE_CANTOPEN:
 	case SQLITE_READONLY:
 		/* Storage trouble, not a bug: the transaction is rolled back
-		 * (db_rollback), the answer is "try again later", and the
-		 * next transaction starts on a fresh connection. */
+		 * (db_rollback), the answer is "try again later", and
+		 * db_recover() will renew the connection. */
 		fprintf(stderr, "boxoffice: %s: %s (%d)\n", where,
 		    sqlite3_errstr(rc), rc);
 		db->suspect = 1;
@@ -314,6 +312,33 @@ db_status(struct db *db, int rc, const char *where)
 		fprintf(stderr, "boxoffice: %s: %s (%d)\n", where,
 		    sqlite3_errmsg(db->handle), rc);
 		return BO_ERROR;
+	}
+}
+
+enum bo_status
+db_tidy(struct db *db, struct db_tidy_result *out)
+{
+	int rc;
+
+	out->complete = 0;
+	out->wal_frames = out->copied = -1;
+	/* Busy (another connection writing) only skips the statistics. */
+	rc = sqlite3_exec(db->handle, "PRAGMA optimize", NULL, NULL, NULL);
+	if ((rc & 0xff) != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY &&
+	    (rc & 0xff) != SQLITE_LOCKED)
+		return db_status(db, rc, "PRAGMA optimize");
+	sqlite3_busy_timeout(db->handle, DB_TIDY_WAIT_MS);
+	rc = sqlite3_wal_checkpoint_v2(db->handle, NULL,
+	    SQLITE_CHECKPOINT_TRUNCATE, &out->wal_frames, &out->copied);
+	sqlite3_busy_timeout(db->handle, BUSY_TIMEOUT_MS);
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+		out->complete = 1;
+		return BO_OK;
+	case SQLITE_BUSY: /* readers (or a writer) still on the WAL */
+		return BO_OK;
+	default:
+		return db_status(db, rc, "checkpoint");
 	}
 }
 
@@ -413,6 +438,12 @@ db_rollback(struct db *db)
 	 * transaction; only roll back what is still open. */
 	if (!sqlite3_get_autocommit(db->handle))
 		step_once(db, STMT_ROLLBACK);
+}
+
+int
+db_in_transaction(struct db *db)
+{
+	return !sqlite3_get_autocommit(db->handle);
 }
 
 void

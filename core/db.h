@@ -26,7 +26,7 @@ struct db {
 	 * freed with the connection. */
 	void *queue_cache;
 	void (*queue_cache_free)(void *);
-	/* To open it again after storage trouble (see db_begin_write). */
+	/* To open it again after storage trouble (db_recover). */
 	char *path;
 	int flags;
 	int suspect;     /* an I/O error, full disk or OOM was seen */
@@ -49,24 +49,39 @@ int db_schema_version(struct db *db);
 /* The prepared statement for id, owned by the connection (all are
  * prepared when a database at this binary's schema version is opened).
  * Reset it with db_reset() when done (a stepped, unreset statement pins
- * the WAL). After storage trouble the connection is renewed at the next
- * db_stmt() outside a transaction with no statement running: do not keep
- * a statement across that. */
+ * the WAL). */
 sqlite3_stmt *db_stmt(struct db *db, enum stmt id);
+/* What db_stmt() and sql_prepare() do before handing out a statement (the
+ * fault build looks at its control file there). */
+void db_use(struct db *db);
+
+/*
+ * After an I/O error, a full disk, out of memory or a corrupt read
+ * (db_status() saw one) the connection may be left unusable: SQLite keeps
+ * a connection's page cache while no other connection writes, so a page
+ * read wrong stays wrong for a worker nobody writes beside. This opens a
+ * fresh connection in its place, with fresh statements; call it where
+ * nothing of the connection is in use (the worker does, before each
+ * request). Nothing happens when no trouble was seen, inside a
+ * transaction or under a running statement; when the new connection
+ * cannot be opened the old one stays, and the next call tries again.
+ */
+void db_recover(struct db *db);
 void db_reset(sqlite3_stmt *st);
 
 /* Transactions. begin_write is BEGIN IMMEDIATE: it waits for the write lock
  * up front, so a transaction never has to upgrade. Between begin_write and
  * commit nothing else commits: should SQLite roll the transaction back
  * after an error, a later write statement fails instead of committing on
- * its own, and db_commit says BO_ERROR. After storage trouble (an I/O
- * error, a full disk, out of memory: BO_UNAVAILABLE) the next begin starts
- * on a fresh connection. db_rollback is safe when SQLite already rolled
- * back. */
+ * its own, and db_commit says BO_ERROR. db_rollback is safe when SQLite
+ * already rolled back. */
 enum bo_status db_begin_write(struct db *db);
 enum bo_status db_begin_read(struct db *db);
 enum bo_status db_commit(struct db *db);
 void db_rollback(struct db *db);
+/* Whether a transaction is open on the connection (the worker checks that
+ * none is left open after a request). */
+int db_in_transaction(struct db *db);
 
 /* Runs statement id with n integer parameters (in order) in a write
  * transaction of its own; *changes (when not NULL) gets the rows it
@@ -79,10 +94,27 @@ enum bo_status db_write_ints(struct db *db, enum stmt id, int n,
 int64_t db_count(struct db *db, enum stmt id, int n, const int64_t *params,
     int *rc);
 
+/* What db_tidy() did with the write-ahead log. */
+struct db_tidy_result {
+	int complete;   /* every frame copied back and the WAL truncated */
+	int wal_frames; /* frames in the WAL when it ran (-1: unknown) */
+	int copied;     /* of those, copied into the database file */
+};
+
+/* Cron's housekeeping on its own connection: PRAGMA optimize (planner
+ * statistics where due), then a TRUNCATE checkpoint that waits at most
+ * DB_TIDY_WAIT_MS for readers and writers (it holds new writers back while
+ * it waits). Readers still at work is normal: BO_OK with complete = 0, and
+ * the next run finishes the job. A real error is logged with SQLite's
+ * message: BO_UNAVAILABLE for storage trouble (I/O, a full disk, a
+ * read-only file), else BO_ERROR. */
+#define DB_TIDY_WAIT_MS 250
+enum bo_status db_tidy(struct db *db, struct db_tidy_result *out);
+
 /* Maps an SQLite result code to a status, logging unexpected errors:
  * BUSY/LOCKED → BO_BUSY, a constraint → BO_CONFLICT, FULL, IOERR, NOMEM,
- * CANTOPEN, READONLY → BO_UNAVAILABLE (and the connection is renewed at
- * the next begin), anything else → BO_ERROR. */
+ * CANTOPEN, READONLY → BO_UNAVAILABLE (and db_recover() will renew the
+ * connection), anything else → BO_ERROR. */
 enum bo_status db_status(struct db *db, int rc, const char *where);
 
 /* Convenience binders; out-of-range indexes are programming errors. Text

@@ -10,6 +10,7 @@
 
 #include "fault.h"
 #include "parse.h"
+#include "sql.h"
 
 /* The schema's names for enum idem_ref_kind (008_idempotency.sql). */
 static const char *const ref_kinds[IDEM_REF__MAX] = {
@@ -77,33 +78,42 @@ kind_of(const char *name, enum idem_ref_kind *out)
 enum bo_status
 idem_look(struct db *db, int64_t user, struct idem *k)
 {
-	sqlite3_stmt *st;
+	/* The record and its ids in order, in one read (no ids: one row
+	 * with a NULL kind). */
+	enum { LOOK_HASH, LOOK_STATUS, LOOK_KIND, LOOK_REF, LOOK__COLS };
+	static struct sql q = SQL(LOOK__COLS,
+	    "SELECT r.request_hash, r.status, f.kind, f.ref_id FROM idem_record r"
+	    " LEFT JOIN idem_ref f ON f.record_id = r.id"
+	    " WHERE r.user_id = :user AND r.idem_key = :key ORDER BY f.seq");
+	struct sql_stmt *st;
 	int rc, first = 1;
 
 	if (!keyed(k))
 		return BO_OK;
 	k->result = IDEM_NEW;
 	k->nrefs = 0;
-	st = db_stmt(db, STMT_IDEM_LOOK);
-	db_bind_int(st, 1, user);
-	db_bind_text(st, 2, k->key);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	st = sql_prepare(db, &q);
+	sql_bind_int(st, ":user", user);
+	sql_bind_text(st, ":key", k->key);
+	while ((rc = sql_step(st)) == SQLITE_ROW) {
 		enum idem_ref_kind kind;
 
 		if (first) {
+			int len;
+			const void *hash = sql_blob(st, LOOK_HASH, &len);
+
 			first = 0;
-			if (sqlite3_column_bytes(st, 0) != 32 ||
-			    memcmp(sqlite3_column_blob(st, 0), k->hash, 32) != 0) {
+			if (len != 32 || memcmp(hash, k->hash, 32) != 0) {
 				k->result = IDEM_MISMATCH;
 				break;
 			}
 			k->result = IDEM_REPLAY;
-			k->first_status = sqlite3_column_int(st, 1);
+			k->first_status = (int)sql_int(st, LOOK_STATUS);
 		}
-		if (sqlite3_column_type(st, 2) == SQLITE_NULL)
+		if (sql_is_null(st, LOOK_KIND))
 			continue; /* a record without ids */
 		/* The schema's CHECK allows no other name. */
-		if (!kind_of(db_col_text(st, 2), &kind) ||
+		if (!kind_of(sql_text(st, LOOK_KIND), &kind) ||
 		    k->nrefs == IDEM_REFS_MAX) {
 			fprintf(stderr, "boxoffice: idem_look: record %s has an "
 			    "unknown id kind or more than %d ids\n", k->key,
@@ -112,9 +122,9 @@ idem_look(struct db *db, int64_t user, struct idem *k)
 			break;
 		}
 		k->refs[k->nrefs].kind = kind;
-		k->refs[k->nrefs++].id = sqlite3_column_int64(st, 3);
+		k->refs[k->nrefs++].id = sql_int(st, LOOK_REF);
 	}
-	db_reset(st);
+	sql_reset(st);
 	if (rc == SQLITE_ROW)
 		rc = SQLITE_DONE; /* left early on a mismatch */
 	return db_status(db, rc, "idem_look");
@@ -140,56 +150,58 @@ idem_ref(const struct idem *k, enum idem_ref_kind kind)
 	return 0;
 }
 
-/* Inside the transaction: the record and its ids. */
-static int
-record(struct db *db, int64_t user, const struct idem *k, int64_t now)
+/* Inside the transaction: the record and its ids; *taken (nothing
+ * written) when the key is recorded already. */
+static enum bo_status
+record(struct db *db, int64_t user, const struct idem *k, int64_t now,
+    int *taken)
 {
-	sqlite3_stmt *st = db_stmt(db, STMT_IDEM_INSERT);
-	int64_t rec;
-	int rc;
+	/* No row when the key is taken; any other constraint is an error. */
+	enum { REC_ID, REC__COLS };
+	static struct sql rec_q = SQL(REC__COLS,
+	    "INSERT INTO idem_record(user_id, idem_key, request_hash, status,"
+	    " created_at) VALUES (:user, :key, :hash, :status, :now)"
+	    " ON CONFLICT(user_id, idem_key) DO NOTHING RETURNING id");
+	static struct sql ref_q = SQL(0,
+	    "INSERT INTO idem_ref(record_id, seq, kind, ref_id)"
+	    " VALUES (:record, :seq, :kind, :ref)");
+	struct sql_stmt *st = sql_prepare(db, &rec_q);
+	int64_t rec = 0;
+	enum bo_status s;
 
-	db_bind_int(st, 1, user);
-	db_bind_text(st, 2, k->key);
-	db_bind_blob(st, 3, k->hash, 32);
-	db_bind_int(st, 4, k->status);
-	db_bind_int(st, 5, now);
-	rc = sqlite3_step(st);
-	db_reset(st);
-	rec = sqlite3_last_insert_rowid(db->handle);
-	for (size_t i = 0; i < k->nrefs && rc == SQLITE_DONE; i++) {
-		st = db_stmt(db, STMT_IDEM_REF_INSERT);
-		db_bind_int(st, 1, rec);
-		db_bind_int(st, 2, (int64_t)i);
-		db_bind_text(st, 3, ref_kinds[k->refs[i].kind]);
-		db_bind_int(st, 4, k->refs[i].id);
-		rc = sqlite3_step(st);
-		db_reset(st);
+	sql_bind_int(st, ":user", user);
+	sql_bind_text(st, ":key", k->key);
+	sql_bind_blob(st, ":hash", k->hash, 32);
+	sql_bind_int(st, ":status", k->status);
+	sql_bind_int(st, ":now", now);
+	s = sql_one_int(db, st, &rec);
+	*taken = s == BO_OK && rec == 0;
+	for (size_t i = 0; i < k->nrefs && !*taken && s == BO_OK; i++) {
+		st = sql_prepare(db, &ref_q);
+		sql_bind_int(st, ":record", rec);
+		sql_bind_int(st, ":seq", (int64_t)i);
+		sql_bind_text(st, ":kind", ref_kinds[k->refs[i].kind]);
+		sql_bind_int(st, ":ref", k->refs[i].id);
+		s = sql_run(db, st, NULL);
 	}
-	return rc;
+	return s;
 }
 
 enum bo_status
 idem_commit(struct db *db, int64_t user, struct idem *k, int64_t now)
 {
-	enum bo_status s;
+	enum bo_status s = BO_OK;
+	int taken = 0;
 
-	if (keyed(k)) {
-		int rc = record(db, user, k, now);
-
-		if (rc == SQLITE_CONSTRAINT_UNIQUE ||
-		    rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
-			/* Someone recorded the key since idem_look(): not under
-			 * our write lock, so not one of ours. Undo, retry. */
-			db_rollback(db);
-			k->result = IDEM_IN_FLIGHT;
-			return BO_OK;
-		}
-		if ((s = db_status(db, rc, "idem_commit")) != BO_OK) {
-			db_rollback(db);
-			return s;
-		}
+	if (keyed(k) && (s = record(db, user, k, now, &taken)) == BO_OK &&
+	    taken) {
+		/* Someone recorded the key since idem_look(): not under our
+		 * write lock, so not one of ours. Undo, retry. */
+		db_rollback(db);
+		k->result = IDEM_IN_FLIGHT;
+		return BO_OK;
 	}
-	if ((s = db_commit(db)) != BO_OK)
+	if ((s = sql_end(db, s)) != BO_OK)
 		return s;
 	/* The torture suite's crash between the commit and the answer
 	 * (tests/torture/crash_after_commit.test.mjs). */
@@ -201,7 +213,15 @@ idem_commit(struct db *db, int64_t user, struct idem *k, int64_t now)
 enum bo_status
 idem_purge(struct db *db, int64_t now, int64_t *n)
 {
-	int64_t line = now - IDEM_KEEP_SECONDS;
+	/* Its idem_ref rows go with it (ON DELETE CASCADE). */
+	static struct sql q = SQL(0,
+	    "DELETE FROM idem_record WHERE created_at <= :before");
+	struct sql_stmt *st;
+	enum bo_status s;
 
-	return db_write_ints(db, STMT_IDEM_PURGE, 1, &line, n);
+	if ((s = db_begin_write(db)) != BO_OK)
+		return s;
+	st = sql_prepare(db, &q);
+	sql_bind_int(st, ":before", now - IDEM_KEEP_SECONDS);
+	return sql_end(db, sql_run(db, st, n));
 }

@@ -40,5 +40,9 @@ schema_008:
 schema_009:
 	.incbin "schema/009_settings_version.sql"
 	.byte 0
+	.global schema_010
+schema_010:
+	.incbin "schema/010_login_known.sql"
+	.byte 0
 
 	.section .note.GNU-stack,"",@progbits

@@ -44,6 +44,7 @@ sql_prepare(struct db *db, struct sql *q)
 	int rc, nparam;
 
 	assert(db != NULL && q != NULL && q->text != NULL);
+	db_use(db);
 	if (q->slot == 0)
 		q->slot = ++slots_used;
 	if (q->slot > db->sql_cap) {

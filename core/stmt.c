@@ -29,49 +29,6 @@ static const char *const sql[STMT__MAX] = {
 	[STMT_COMMIT] = "COMMIT",
 	[STMT_ROLLBACK] = "ROLLBACK",
 
-	[STMT_USER_INSERT] =
-	    "INSERT INTO user(email, pw_hash, created_at) VALUES (?1, ?2, ?3)",
-	[STMT_USER_BY_EMAIL] =
-	    "SELECT id, pw_hash FROM user WHERE email = ?1",
-	[STMT_USER_BY_ID] =
-	    "SELECT id, email, balance FROM user WHERE id = ?1",
-	[STMT_SESSION_INSERT] =
-	    "INSERT INTO session(token_hash, user_id, csrf, created_at, expires_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5)",
-	[STMT_SESSION_LOOKUP] =
-	    "SELECT s.user_id, s.csrf, u.email, u.balance FROM session s"
-	    " JOIN user u ON u.id = s.user_id"
-	    " WHERE s.token_hash = ?1 AND s.expires_at > ?2",
-	[STMT_SESSION_DELETE] = "DELETE FROM session WHERE token_hash = ?1",
-	[STMT_SESSION_PURGE] = "DELETE FROM session WHERE expires_at <= ?1",
-	/* The login throttle (login_throttle.h): counts per e-mail and client
-	 * address, and per e-mail from everywhere. The rule is in C; these
-	 * read and write what it decided. */
-	[STMT_LOGIN_ATTEMPT_GET] =
-	    "SELECT failures, last_at FROM login_attempt"
-	    " WHERE email = ?1 AND addr = ?2",
-	[STMT_LOGIN_ATTEMPT_PUT] =
-	    "INSERT INTO login_attempt(email, addr, failures, last_at)"
-	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(email, addr) DO UPDATE SET"
-	    " failures = excluded.failures, last_at = excluded.last_at",
-	[STMT_LOGIN_ATTEMPT_CLEAR] =
-	    "DELETE FROM login_attempt WHERE email = ?1 AND addr = ?2",
-	/* ?1 now - LOGIN_FORGET_SECONDS */
-	[STMT_LOGIN_ATTEMPT_PURGE] = "DELETE FROM login_attempt WHERE last_at <= ?1",
-	[STMT_LOGIN_ACCOUNT_GET] =
-	    "SELECT failures, window_start FROM login_account WHERE email = ?1",
-	[STMT_LOGIN_ACCOUNT_PUT] =
-	    "INSERT INTO login_account(email, failures, window_start)"
-	    " VALUES (?1, ?2, ?3) ON CONFLICT(email) DO UPDATE SET"
-	    " failures = excluded.failures, window_start = excluded.window_start",
-	/* A success takes back its own attempt, if its window still runs. */
-	[STMT_LOGIN_ACCOUNT_GIVE_BACK] =
-	    "UPDATE login_account SET failures = failures - 1"
-	    " WHERE email = ?1 AND window_start = ?2 AND failures > 0",
-	/* ?1 now - LOGIN_ACCOUNT_WINDOW */
-	[STMT_LOGIN_ACCOUNT_PURGE] =
-	    "DELETE FROM login_account WHERE window_start <= ?1",
-
 	[STMT_CONCERT_INSERT] =
 	    "INSERT INTO concert(title, artist, venue, description)"
 	    " VALUES (?1, ?2, ?3, ?4)",
@@ -254,20 +211,6 @@ static const char *const sql[STMT__MAX] = {
 	    " JOIN concert c ON c.id = p.concert_id"
 	    " WHERE pay.user_id = ?1 ORDER BY p.starts_at, s.id",
 
-	/* ?1 user, ?2 key: the record and its ids in order, in one read */
-	[STMT_IDEM_LOOK] =
-	    "SELECT r.request_hash, r.status, f.kind, f.ref_id FROM idem_record r"
-	    " LEFT JOIN idem_ref f ON f.record_id = r.id"
-	    " WHERE r.user_id = ?1 AND r.idem_key = ?2 ORDER BY f.seq",
-	[STMT_IDEM_INSERT] =
-	    "INSERT INTO idem_record(user_id, idem_key, request_hash, status,"
-	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-	[STMT_IDEM_REF_INSERT] =
-	    "INSERT INTO idem_ref(record_id, seq, kind, ref_id)"
-	    " VALUES (?1, ?2, ?3, ?4)",
-	/* its idem_ref rows go with it (ON DELETE CASCADE) */
-	[STMT_IDEM_PURGE] =
-	    "DELETE FROM idem_record WHERE created_at <= ?1",
 	/* ?1 concert, ?2 seen after this: the live waiting line, in order */
 	[STMT_QUEUE_LINE] =
 	    "SELECT id FROM queue_ticket WHERE concert_id = ?1"

@@ -31,9 +31,11 @@ if [ -n "${REAL_IP_FROM:-}" ]; then
 fi
 extra_text=""
 [ -n "$extra" ] && extra_text=$(cat "$extra")
-awk -v user="$user" -v var="$var" -v site="$site" -v extra="$extra_text" \
+# The site and the extra text go through the environment, not awk -v:
+# -v would turn the backslashes of the site's regexes (\x00) into bytes.
+SITE=$site EXTRA=$extra_text awk -v user="$user" -v var="$var" \
     -v workers="$workers" '
     { gsub(/@USER@/, user); gsub(/@VAR@/, var); gsub(/@NGINX_WORKERS@/, workers) }
-    /^@SITE@$/ { print site; next }
-    /^@EXTRA@$/ { print extra; next }
+    /^@SITE@$/ { print ENVIRON["SITE"]; next }
+    /^@EXTRA@$/ { print ENVIRON["EXTRA"]; next }
     { print }' "$root/nginx/dev.conf.in"

@@ -29,26 +29,31 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // settingsFirst: the same, before the demo catalogue exists (the currency
 // cannot change once there are prices);
 // fcgiBin: another build of the workers (build/faults/boxoffice.fcgi);
-// env: extra environment for the workers; realIpFrom: turn on the
-// real_ip sample of nginx/boxoffice.conf, trusting this proxy address;
-// nginxWorkers: nginx's worker_processes (default $NGINX_WORKERS or 1);
-// extraConf: text pasted into nginx's http block (the benchmark's
-// baseline server); dbDir: a folder of the caller's for the database
-// alone (a small tmpfs, say), left in place by stop().
+// env: extra environment for the workers; args: extra boxoffice.fcgi
+// options; realIpFrom: turn on the real_ip sample of nginx/boxoffice.conf,
+// trusting this proxy address; nginxWorkers: nginx's worker_processes
+// (default $NGINX_WORKERS or 1); extraConf: text pasted into nginx's http
+// block (the benchmark's baseline server), or a function of { dir, port,
+// sock } returning it (a server that needs the stack's folder or the
+// workers' socket); dbDir: a folder of the caller's for the database alone
+// (a small tmpfs, say), left in place by stop(). stack.restart() starts
+// the workers and nginx again on the same folder, database and port
+// (after they were stopped or killed).
 export async function startStack({ workers = 3, settings = {}, settingsFirst = {},
-  loginRate = '100000r/s', fcgiBin = join(BIN, 'boxoffice.fcgi'), env = {}, realIpFrom = '',
+  loginRate = '100000r/s', fcgiBin = join(BIN, 'boxoffice.fcgi'), env = {}, args = [], realIpFrom = '',
   nginxWorkers, extraConf = '', dbDir } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'boxoffice-'));
   const db = join(dbDir || dir, 'boxoffice.db');
   const sock = join(dir, 'fcgi.sock');
-  const admin = (...args) =>
-    execFileSync(join(BIN, 'boxoffice-admin'), ['--db', db, ...args.map(String)], { encoding: 'utf8' });
+  const admin = (...a) =>
+    execFileSync(join(BIN, 'boxoffice-admin'), ['--db', db, ...a.map(String)], { encoding: 'utf8' });
   admin('init');
   for (const [k, v] of Object.entries(settingsFirst)) admin('set', k, v);
   admin('demo');
   for (const [k, v] of Object.entries(settings)) admin('set', k, v);
   const port = await freePort();
   const confArgs = [dir, String(port), sock, loginRate];
+  if (typeof extraConf === 'function') extraConf = extraConf({ dir, port, sock });
   if (extraConf) {
     writeFileSync(join(dir, 'extra.conf'), extraConf);
     confArgs.push(join(dir, 'extra.conf'));
@@ -60,23 +65,29 @@ export async function startStack({ workers = 3, settings = {}, settingsFirst = {
   if (nginxWorkers) confEnv.NGINX_WORKERS = String(nginxWorkers);
   const conf = execFileSync(join(ROOT, 'tools', 'nginx-conf.sh'), confArgs, { encoding: 'utf8', env: confEnv });
   writeFileSync(join(dir, 'nginx.conf'), conf);
-  const fcgiLog = [];
-  const fcgi = spawn(fcgiBin.startsWith('/') ? fcgiBin : join(ROOT, fcgiBin),
-    ['--listen', `unix:${sock}`, '--workers', String(workers), '--db', db, '--templates', join(ROOT, 'templates')],
-    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
-  fcgi.stderr.on('data', (d) => fcgiLog.push(String(d)));
-  const nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'nginx-error.log')],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
   const base = `http://127.0.0.1:${port}`;
-  let up = false;
-  for (let i = 0; i < 100 && !up; i++) {
-    await sleep(50);
-    try { up = (await fetch(base + '/')).status === 200; } catch { /* not yet */ }
-  }
   const stack = {
-    dir, db, port, base, admin, fcgi, nginx, fcgiLog,
+    dir, db, sock, port, base, admin, fcgi: null, nginx: null, fcgiLog: [],
     sql(query) { return execFileSync('sqlite3', [db, query], { encoding: 'utf8' }).trim(); },
+    // Starts the workers and nginx; resolves when the site answers 200.
+    async restart() {
+      const fcgi = spawn(fcgiBin.startsWith('/') ? fcgiBin : join(ROOT, fcgiBin),
+        ['--listen', `unix:${sock}`, '--workers', String(workers), '--db', db,
+          '--templates', join(ROOT, 'templates'), ...args.map(String)],
+        { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+      fcgi.stderr.on('data', (d) => stack.fcgiLog.push(String(d)));
+      const nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'nginx-error.log')],
+        { stdio: ['ignore', 'ignore', 'pipe'] });
+      stack.fcgi = fcgi;
+      stack.nginx = nginx;
+      for (let i = 0; i < 100; i++) {
+        await sleep(50);
+        try { if ((await fetch(base + '/')).status === 200) return true; } catch { /* not yet */ }
+      }
+      return false;
+    },
     async stop() {
+      const { fcgi, nginx } = stack;
       fcgi.kill('SIGTERM');
       nginx.kill('SIGQUIT');
       // A process killed by a signal has a signalCode and no exitCode.
@@ -85,10 +96,10 @@ export async function startStack({ workers = 3, settings = {}, settingsFirst = {
       if (!process.env.KEEP_TMP) rmSync(dir, { recursive: true, force: true });
     },
   };
-  if (!up) {
+  if (!(await stack.restart())) {
     const log = existsSync(join(dir, 'nginx-error.log')) ? readFileSync(join(dir, 'nginx-error.log'), 'utf8') : '';
     await stack.stop();
-    throw new Error(`stack did not start:\n${fcgiLog.join('')}\n${log}`);
+    throw new Error(`stack did not start:\n${stack.fcgiLog.join('')}\n${log}`);
   }
   return stack;
 }

@@ -11,7 +11,9 @@
  * refusal leaves no record, so its retry runs again (a 402 paid after a
  * top-up); keys are per buyer and shared between operations; a charge's
  * key is its ledger key, also once the record is purged; and migration
- * 008 turning 005's stored answers into records.
+ * 008 turning 005's stored answers into records; and a key another
+ * connection recorded between the look-up and the commit (IN_FLIGHT: the
+ * run undone, their record kept).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -327,6 +329,53 @@ charge_key_is_ledger_key(void **state)
 	assert_int_equal(records(f), 0);
 }
 
+/* ---- a key recorded by another connection since the look-up ---- */
+
+static void
+key_recorded_meanwhile_is_in_flight(void **state)
+{
+	struct fixture *f = *state;
+	struct db *other = db_open(f->files.path, 0);
+	struct idem k, theirs;
+	int64_t price;
+
+	assert_non_null(other);
+	request(&k, "race-1", "/api/v1/reservations", "{\"seat\":1}", 201);
+	request(&theirs, "race-1", "/api/v1/reservations", "{\"seat\":2}", 201);
+	/* The look-up alone, before the write lock (as a replay's read). */
+	assert_int_equal(idem_look(f->db, f->user[0], &k), BO_OK);
+	assert_int_equal(k.result, IDEM_NEW);
+	/* Another worker records the same key first, with an id. */
+	assert_int_equal(db_begin_write(other), BO_OK);
+	idem_add_ref(&theirs, IDEM_REF_HOLD, 42);
+	assert_int_equal(idem_commit(other, f->user[0], &theirs, T0), BO_OK);
+	assert_int_equal(theirs.result, IDEM_NEW);
+	db_close(other);
+
+	/* This run's work and its record: undone together. */
+	price = fx_int(f->db, "SELECT price FROM seat WHERE id = %lld",
+	    (long long)f->seat[0]);
+	assert_int_equal(db_begin_write(f->db), BO_OK);
+	fx_exec(f->db, "UPDATE seat SET price = price + 1 WHERE id = %lld",
+	    (long long)f->seat[0]);
+	idem_add_ref(&k, IDEM_REF_HOLD, 7);
+	f->commits = 0;
+	assert_int_equal(idem_commit(f->db, f->user[0], &k, T0 + 1), BO_OK);
+	assert_int_equal(k.result, IDEM_IN_FLIGHT);
+	assert_false(db_in_transaction(f->db));
+	assert_int_equal(f->commits, 0);
+	assert_int_equal(fx_int(f->db, "SELECT price FROM seat WHERE id = %lld",
+	    (long long)f->seat[0]), price);
+	/* The record is the other worker's, its one id with it. */
+	assert_int_equal(records(f), 1);
+	assert_int_equal(fx_int(f->db, "SELECT created_at FROM idem_record"), T0);
+	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM idem_ref"), 1);
+	assert_int_equal(fx_int(f->db, "SELECT ref_id FROM idem_ref"), 42);
+	/* Its retry is a mismatch: another request under the same key. */
+	assert_int_equal(idem_look(f->db, f->user[0], &k), BO_OK);
+	assert_int_equal(k.result, IDEM_MISMATCH);
+}
+
 /* ---- migration 008: the answers 005 kept become records ---- */
 
 extern const char schema_001[], schema_002[], schema_003[], schema_004[],
@@ -410,6 +459,7 @@ main(void)
 		T(hold_recorded_with_its_work),
 		T(payment_recorded_with_its_work),
 		T(charge_key_is_ledger_key),
+		T(key_recorded_meanwhile_is_in_flight),
 		cmocka_unit_test(migration_keeps_old_answers),
 	};
 #undef T
