@@ -239,11 +239,13 @@ function checkDatabase(stack) {
   'every payment has its debit');
 }
 
-// Adds n dates of 1,500 seats to concert 1, on sale now.
+// Adds n dates of 1,500 seats to concert 1, on sale now (a day apart,
+// after the dates it has).
+let datesAdded = 0;
 function addSeats(stack, n) {
   const now = Math.floor(Date.now() / 1000);
-  for (let d = 0; d < n; d++)
-    stack.admin('add-performance', 1, now + (20 + d) * 86400, now - 3600, now + 19 * 86400, 'F:A-T:75:10000');
+  for (let d = 0; d < n; d++, datesAdded++)
+    stack.admin('add-performance', 1, now + (20 + datesAdded) * 86400, now - 3600, now + 19 * 86400, 'F:A-T:75:10000');
 }
 
 // Seats nobody has tried yet, of the performances on sale, shuffled.
@@ -255,13 +257,20 @@ function seatPool(stack) {
   return seats;
 }
 
+// New dates with seats when fewer than `want` are left untried.
+function enoughSeats(s, pool, want = 3000) {
+  if (pool.length >= want) return pool;
+  addSeats(s, Math.ceil((want - pool.length) / 1500));
+  return seatPool(s);
+}
+
 // Runs every buyer's rounds until stop() is called; resolves when all end.
 function load(buyers, seats, ops) {
   let running = true;
   const done = Promise.all(buyers.map(async (b) => {
     // a breath between rounds: the machine is shared, and the faults
     // want a steady stream more than a flood
-    while (running && seats.length > 100) { await round(b, seats, ops); await sleep(5); }
+    while (running && seats.length > 100) { await round(b, seats, ops); await sleep(10); }
   }));
   return async () => { running = false; await done; };
 }
@@ -330,10 +339,9 @@ const arm = (text) => armOn(stack, text);
 
 before(async () => {
   stack = await startStack({ workers: 3, settings: SETTINGS, fcgiBin: 'build/faults/boxoffice.fcgi' });
-  addSeats(stack, LONG ? 12 : 3);
   buyers = [];
   for (let i = 0; i < BUYERS; i++) buyers.push(await makeBuyer(stack, i, i % 2 === 1));
-  seats = seatPool(stack);
+  seats = enoughSeats(stack, seatPool(stack));
 });
 after(async () => { await stack?.stop(); });
 
@@ -350,19 +358,20 @@ const MODES = [
   ['every allocation fails', () => 'malloc 1 persist', 1400, 0, 700, '503'],
 ];
 if (LONG) {
-  for (const m of MODES) { m[2] *= 5; m[4] *= 5; }
+  for (const m of MODES) { m[2] *= 3; m[4] *= 3; }
   MODES.push(
-    ['the Nth read fails once', () => `read ${1 + rand(20)} once`, 6000, 100, 6000, '503'],
-    ['every sync fails', () => 'sync 1 persist', 6000, 0, 3000, '503'],
-    ['a truncate fails once', () => 'truncate 1 once', 4000, 200, 4000, '503'],
+    ['the Nth read fails once', () => `read ${1 + rand(20)} once`, 4000, 100, 4000, '503'],
+    ['every sync fails', () => 'sync 1 persist', 4000, 0, 2000, '503'],
+    ['a truncate fails once', () => 'truncate 1 once', 3000, 200, 3000, '503'],
     ['writes, syncs and allocations fail at random', () => [
-      `write ${1 + rand(30)} once`, `sync ${1 + rand(5)} once`, `malloc ${1 + rand(2000)} once`].join('\n'), 15000, 80, 15000, '503'],
+      `write ${1 + rand(30)} once`, `sync ${1 + rand(5)} once`, `malloc ${1 + rand(2000)} once`].join('\n'), 10000, 80, 10000, '503'],
   );
 }
 
 for (const [name, rule, runMs, rearmMs, clearMs, refusal] of MODES) {
   test(`${name}: every write commits and says so, or says cleanly it did not`, async () => {
     resync(stack, buyers);
+    seats = enoughSeats(stack, seats, LONG ? 6000 : 3000);
     const from = snapshot(stack);
     const ops = [], firedBefore = fired();
     const stop = load(buyers, seats, ops);
@@ -427,6 +436,7 @@ const SWEEPS = [
 for (const [what, rule, last, stride] of SWEEPS) {
   test(`the Nth ${what} of each step of a purchase fails, for N up to ${last}`, async () => {
     resync(stack, buyers);
+    seats = enoughSeats(stack, seats, LONG ? 6000 : 3000);
     const from = snapshot(stack);
     const ops = [], firedBefore = fired();
     // a random start: runs of the short suite cover different N
@@ -505,12 +515,12 @@ test('a real full disk (tmpfs): filled while buyers buy, then freed', async (t) 
   const filler = pathJoin(mnt, 'filler');
   try {
     disk = await startStack({ workers: 3, settings: SETTINGS, dbDir: mnt });
-    addSeats(disk, LONG ? 6 : 1);
     const own = [];
     for (let i = 0; i < BUYERS; i++) own.push(await makeBuyer(disk, i, i % 2 === 1));
-    const pool = seatPool(disk);
+    let pool = seatPool(disk);
     const figures = { fills: 0, tried: 0, committed: 0, refused: 0, reads: 0, wrong: 0 };
-    for (let round_ = 0; round_ < (LONG ? 6 : 2); round_++) {
+    for (let round_ = 0; round_ < (LONG ? 4 : 2); round_++) {
+      pool = enoughSeats(disk, pool);
       const from = snapshot(disk);
       const ops = [];
       const stop = load(own, pool, ops);
@@ -522,7 +532,7 @@ test('a real full disk (tmpfs): filled while buyers buy, then freed', async (t) 
       try { for (;;) writeSync(fd, chunk, 0, 512); } catch (e) { assert.equal(e.code, 'ENOSPC'); }
       closeSync(fd);
       figures.fills++;
-      await sleep(LONG ? 6000 : 1200);
+      await sleep(LONG ? 4000 : 1200);
       unlinkSync(filler);
       await sleep(LONG ? 2000 : 500);
       await stop();
