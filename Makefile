@@ -8,7 +8,7 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 PKGS     = sqlite3 libsodium fcgi jansson libqrencode
 ALL_CPPFLAGS = -Icore -Icgi-bin -D_GNU_SOURCE $(CPPFLAGS)
 ALL_CFLAGS   = -std=c11 $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -lsodium -lfcgi -ljansson -lqrencode) -lscrypt
+LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -lsodium -lfcgi -ljansson -lqrencode) -lscrypt -lunistring
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 CORE_SRC = $(wildcard core/*.c)
@@ -28,7 +28,7 @@ WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 TORTURE ?= long
 
 .PHONY: all deps run check unit http torture torture-short e2e bench bench-baseline \
-        bench-check clean install
+        bench-check clean install fuzz fuzz-smoke
 all: $(BINS)
 
 build/%.o: %.c
@@ -58,6 +58,39 @@ build/unit/%: build/san/tests/unit/%.o build/san/tests/unit/fixture.o \
               build/core/migrations.o
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LIBS) -lcmocka
+
+# Fuzzing (tests/fuzz/): libFuzzer targets built with clang, ASan and
+# UBSan into build/fuzz/; `make fuzz` runs each for FUZZ_SECONDS. The same
+# targets also build with gcc against the unit tests' sanitizer objects
+# into build/fuzz-smoke/, run once over their seed corpus by make check.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_NAMES    = params json tmpl next
+FUZZ_SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# gcc's warnings are the gate (make all); clang's own extra ones do not
+# stop a fuzz build.
+FUZZ_CFLAGS   = $(filter-out -Werror,$(ALL_CFLAGS)) -Wno-missing-field-initializers
+FUZZ_LIB_OBJ  = $(CORE_SRC:%.c=build/fuzz/%.o) $(WEB_SRC:%.c=build/fuzz/%.o) build/core/migrations.o
+
+build/fuzz/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(ALL_CPPFLAGS) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -O1 -MMD -MP -c -o $@ $<
+
+build/fuzz/fuzz_%: build/fuzz/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+build/fuzz-smoke/fuzz_%: build/san/tests/fuzz/fuzz_%.o build/san/tests/fuzz/standalone.o \
+                         $(CORE_SRC:%.c=build/san/%.o) $(WEB_SRC:%.c=build/san/%.o) \
+                         build/core/migrations.o
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LIBS)
+
+fuzz: deps all $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tools/fuzz.sh $(FUZZ_NAMES)
+
+fuzz-smoke: $(FUZZ_NAMES:%=build/fuzz-smoke/fuzz_%)
+	@for t in $(FUZZ_NAMES); do ./build/fuzz-smoke/fuzz_$$t tests/fuzz/corpus/$$t 2>/dev/null || \
+		{ echo "fuzz-smoke: fuzz_$$t broke on its seed corpus (run it by hand for the message)"; exit 1; }; done
 
 # The fault build for the torture suite: FAULT_POINT()s armed (core/fault.h).
 build/faults/%.o: %.c
@@ -102,7 +135,7 @@ torture-short: all build/faults/boxoffice.fcgi
 	node tools/torture.mjs short
 
 check: deps
-	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory all unit fuzz-smoke
 	@$(MAKE) --no-print-directory http torture-short e2e
 
 # The benchmark (tests/bench/bench.mjs; BENCH_SECONDS, BENCH_ROWS, … at its

@@ -19,6 +19,7 @@
 #include "parse.h"
 #include "queue.h"
 #include "setting.h"
+#include "utf8.h"
 #include "wallet.h"
 #include "when.h"
 
@@ -44,6 +45,44 @@ fail(enum bo_status s, const char *what)
 	};
 
 	fprintf(stderr, "boxoffice-admin: %s: %s\n", what, why[s]);
+	return 1;
+}
+
+/*
+ * Every argument is text that may end up on a page or in JSON: refused
+ * here, with the argument named, unless it is UTF-8 without control
+ * characters (but tab, CR and LF: a description may have lines). Shells
+ * and scripts in another encoding (Latin-1, EUC-KR) are the usual cause.
+ */
+static int
+arguments_are_text(const struct command *c, int argc, char **argv)
+{
+	for (int k = 1; k < argc; k++) {
+		const unsigned char *p = (const unsigned char *)argv[k];
+		const char *why = NULL;
+
+		for (; *p != '\0' && why == NULL; p++)
+			if ((*p < 0x20 && *p != '\t' && *p != '\r' && *p != '\n') ||
+			    *p == 0x7f)
+				why = "contains a control character";
+		if (why == NULL && !utf8_valid_str(argv[k]))
+			why = "is not UTF-8 text (is the terminal or the script in "
+			    "another encoding?)";
+		if (why != NULL) {
+			/* Named as in the usage line: the k-th word of c->args
+			 * (the last one, "BLOCK...", stands for the rest). */
+			const char *w = c->args;
+			size_t len;
+
+			for (int i = 1; i < k && w[strcspn(w, " ")] != '\0'; i++)
+				w += strcspn(w, " ") + 1;
+			w += strspn(w, "[");
+			len = strcspn(w, " ]");
+			fprintf(stderr, "boxoffice-admin: %s: argument %d (%.*s) %s; "
+			    "nothing was changed\n", c->name, k, (int)len, w, why);
+			return 0;
+		}
+	}
 	return 1;
 }
 
@@ -423,6 +462,8 @@ main(int argc, char **argv)
 		    c->name, c->args);
 		return 2;
 	}
+	if (!arguments_are_text(c, argc, argv))
+		return 2;
 	if ((db = db_open(path, c->run == cmd_init || c->run == cmd_demo)) == NULL)
 		return 1;
 	if (c->run != cmd_init && c->run != cmd_demo &&

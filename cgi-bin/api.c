@@ -3,27 +3,38 @@
  */
 #include "api.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "json.h"
 
 void
-api_error(struct req *r, int status, const char *code, const char *msg)
+api_error(struct req *r, enum http_status status, const char *code,
+    const char *msg)
 {
 	json_error(r, status, code, msg);
 }
 
 void
-api_send(struct req *r, int status, json_t *obj)
+api_send(struct req *r, enum http_status status, json_t *obj)
 {
-	char *text = json_dumps(obj, JSON_COMPACT);
+	char *text = obj != NULL ? json_dumps(obj, JSON_COMPACT) : NULL;
 
 	json_decref(obj);
-	if (text == NULL)
-		abort(); /* out of memory */
+	if (text == NULL) {
+		/* json_pack() refused a value (a "s" given text that is not
+		 * UTF-8: a bug, json.h says to use json_text()) or memory ran
+		 * out. Either way a logged 500, never a dead worker. */
+		fprintf(stderr, "boxoffice: %s %s: the answer could not be "
+		    "written as JSON\n", req_method_name(r->method), r->path);
+		api_error(r, HTTP_500, "internal_error", "The answer could not be "
+		    "written; the error is logged.");
+		return;
+	}
 	json_begin(r, status);
 	req_header(r, "Cache-Control", "no-store");
 	buf_puts(r->body, text);
@@ -66,16 +77,16 @@ api_body(struct req *r)
 	if (strncasecmp(r->content_type, "application/json", 16) != 0 ||
 	    (r->content_type[16] != '\0' && r->content_type[16] != ';' &&
 	    r->content_type[16] != ' ')) {
-		api_error(r, 415, "unsupported_media_type",
+		api_error(r, HTTP_415, "unsupported_media_type",
 		    "Send the body as application/json.");
 		return NULL;
 	}
 	if (r->raw_len == 0) {
-		api_error(r, 400, "invalid_json", "The request needs a JSON body.");
+		api_error(r, HTTP_400, "invalid_json", "The request needs a JSON body.");
 		return NULL;
 	}
 	if (memchr(r->raw, '\0', r->raw_len) != NULL || too_deep(r->raw, r->raw_len)) {
-		api_error(r, 400, "invalid_json", "The JSON body is nested too "
+		api_error(r, HTTP_400, "invalid_json", "The JSON body is nested too "
 		    "deeply or contains a NUL byte.");
 		return NULL;
 	}
@@ -85,12 +96,12 @@ api_body(struct req *r)
 
 		snprintf(msg, sizeof msg, "The body is not valid JSON: %s "
 		    "(at character %d).", err.text, err.position);
-		api_error(r, 400, "invalid_json", msg);
+		api_error(r, HTTP_400, "invalid_json", msg);
 		return NULL;
 	}
 	if (!json_is_object(obj)) {
 		json_decref(obj);
-		api_error(r, 400, "invalid_json", "The body must be a JSON object.");
+		api_error(r, HTTP_400, "invalid_json", "The body must be a JSON object.");
 		return NULL;
 	}
 	return obj;
@@ -110,7 +121,7 @@ api_unpack(struct req *r, json_t *obj, const char *fmt, ...)
 		char msg[256];
 
 		snprintf(msg, sizeof msg, "The body does not fit: %s.", err.text);
-		api_error(r, 422, "invalid_field", msg);
+		api_error(r, HTTP_422, "invalid_field", msg);
 		return 0;
 	}
 	return 1;
@@ -120,26 +131,26 @@ void
 api_status(struct req *r, enum bo_status s)
 {
 	switch (s) {
-	case BO_NOT_FOUND: api_error(r, 404, "not_found", "There is no such thing."); break;
-	case BO_FORBIDDEN: api_error(r, 403, "forbidden", "That is not yours."); break;
-	case BO_INVALID: api_error(r, 422, "invalid_field", "A field is out of range."); break;
-	case BO_CONFLICT: api_error(r, 409, "conflict", "Someone changed this just now."); break;
-	case BO_LIMIT: api_error(r, 409, "limit_reached", "A limit is reached."); break;
-	case BO_GONE: api_error(r, 410, "gone", "It has expired."); break;
-	case BO_INSUFFICIENT: api_error(r, 402, "insufficient_balance", "Your balance is not enough."); break;
-	case BO_THROTTLED: api_error(r, 429, "too_many_requests", "Too many attempts; wait and retry."); break;
+	case BO_NOT_FOUND: api_error(r, HTTP_404, "not_found", "There is no such thing."); break;
+	case BO_FORBIDDEN: api_error(r, HTTP_403, "forbidden", "That is not yours."); break;
+	case BO_INVALID: api_error(r, HTTP_422, "invalid_field", "A field is out of range."); break;
+	case BO_CONFLICT: api_error(r, HTTP_409, "conflict", "Someone changed this just now."); break;
+	case BO_LIMIT: api_error(r, HTTP_409, "limit_reached", "A limit is reached."); break;
+	case BO_GONE: api_error(r, HTTP_410, "gone", "It has expired."); break;
+	case BO_INSUFFICIENT: api_error(r, HTTP_402, "insufficient_balance", "Your balance is not enough."); break;
+	case BO_THROTTLED: api_error(r, HTTP_429, "too_many_requests", "Too many attempts; wait and retry."); break;
 	case BO_BUSY:
 		req_header(r, "Retry-After", "2");
-		api_error(r, 503, "busy", "The box office is very busy: nothing was "
+		api_error(r, HTTP_503, "busy", "The box office is very busy: nothing was "
 		    "changed, retry in a moment.");
 		break;
 	case BO_UNAVAILABLE:
 		req_header(r, "Retry-After", "2");
-		api_error(r, 503, "unavailable", "The box office cannot save "
+		api_error(r, HTTP_503, "unavailable", "The box office cannot save "
 		    "anything right now (a problem on our side): nothing was "
 		    "changed, retry later.");
 		break;
-	default: api_error(r, 500, "internal_error", "Nothing was changed; retry."); break;
+	default: api_error(r, HTTP_500, "internal_error", "Nothing was changed; retry."); break;
 	}
 }
 
@@ -147,7 +158,7 @@ const char *
 api_queue_token(struct req *r)
 {
 	if (r->queue_token_hdr == NULL || *r->queue_token_hdr == '\0') {
-		api_error(r, 403, "queue_token_required", "Send your queue token "
+		api_error(r, HTTP_403, "queue_token_required", "Send your queue token "
 		    "in the X-Queue-Token header (POST /api/v1/tokens gives one).");
 		return NULL;
 	}
@@ -155,24 +166,24 @@ api_queue_token(struct req *r)
 }
 
 int
-api_idem_begin(struct req *r, struct idem *k, int status)
+api_idem_begin(struct req *r, struct idem *k, enum http_status status)
 {
 	unsigned char hash[32];
 	enum bo_status s;
 
 	if (r->idem_key == NULL) {
-		idem_init(k, NULL, NULL, status);
+		idem_init(k, NULL, NULL, http_code(status));
 		return 1;
 	}
 	if (!idem_key_valid(r->idem_key)) {
-		api_error(r, 400, "invalid_idempotency_key", "An Idempotency-Key is "
+		api_error(r, HTTP_400, "invalid_idempotency_key", "An Idempotency-Key is "
 		    "1 to 64 printable ASCII characters.");
 		return 0;
 	}
 	/* Hashed here, outside any transaction. */
 	idem_hash(req_method_name(r->method), r->path, r->raw ? r->raw : "",
 	    r->raw_len, hash);
-	idem_init(k, r->idem_key, hash, status);
+	idem_init(k, r->idem_key, hash, http_code(status));
 	/* A plain read: a replay needs no write lock and passes no gate. */
 	if ((s = idem_look(r->db, r->session.user_id, k)) != BO_OK) {
 		api_status(r, s);
@@ -192,12 +203,12 @@ api_idem_answer(struct req *r, const struct idem *k)
 	case IDEM_REPLAY:
 		return 1;
 	case IDEM_MISMATCH:
-		api_error(r, 422, "idempotency_key_reused", "This Idempotency-Key "
+		api_error(r, HTTP_422, "idempotency_key_reused", "This Idempotency-Key "
 		    "was used for a different request.");
 		return 0;
 	case IDEM_IN_FLIGHT:
 		req_header(r, "Retry-After", "1");
-		api_error(r, 409, "request_in_flight", "A request with this "
+		api_error(r, HTTP_409, "request_in_flight", "A request with this "
 		    "Idempotency-Key is being recorded just now; retry shortly.");
 		return 0;
 	}
@@ -207,10 +218,13 @@ api_idem_answer(struct req *r, const struct idem *k)
 void
 api_idem_send(struct req *r, const struct idem *k, json_t *obj)
 {
-	if (k->result == IDEM_REPLAY) {
+	/* core/ keeps the number; a number that is not one of ours cannot
+	 * have been stored by us. */
+	enum http_status s = http_from_code(k->result == IDEM_REPLAY ?
+	    k->first_status : k->status);
+
+	assert(s != HTTP__MAX);
+	if (k->result == IDEM_REPLAY)
 		req_header(r, "Idempotent-Replayed", "true");
-		api_send(r, k->first_status, obj);
-	} else {
-		api_send(r, k->status, obj);
-	}
+	api_send(r, s, obj);
 }

@@ -20,10 +20,12 @@ json_t *api_body(struct req *r);
 /* Unpacks obj by a jansson format; strict: a missing or wrongly typed
  * field, or an unknown one, answers 422 and returns 0. */
 int api_unpack(struct req *r, json_t *obj, const char *fmt, ...);
-/* Answers status with obj as the body (and decrefs it). */
-void api_send(struct req *r, int status, json_t *obj);
+/* Answers status with obj as the body (and decrefs it). A NULL obj (a
+ * json_pack() that failed) answers a logged 500 instead. */
+void api_send(struct req *r, enum http_status status, json_t *obj);
 /* Answers an error. */
-void api_error(struct req *r, int status, const char *code, const char *msg);
+void api_error(struct req *r, enum http_status status, const char *code,
+    const char *msg);
 /* Answers a core status that is not BO_OK with the usual code. */
 void api_status(struct req *r, enum bo_status s);
 
@@ -46,7 +48,7 @@ void api_status(struct req *r, enum bo_status s);
  * first answer's for a replay, with Idempotent-Replayed: true) with obj,
  * and decrefs it.
  */
-int api_idem_begin(struct req *r, struct idem *k, int status);
+int api_idem_begin(struct req *r, struct idem *k, enum http_status status);
 int api_idem_answer(struct req *r, const struct idem *k);
 void api_idem_send(struct req *r, const struct idem *k, json_t *obj);
 
@@ -57,8 +59,9 @@ struct queue_view;
 /* 1 when the request's X-Queue-Token is the buyer's ACTIVE ticket for the
  * concert; otherwise answers 403 (bad_token, not_admitted) and returns 0. */
 int api_gate(struct req *r, int64_t concert_id);
-/* A queue ticket as JSON (api_queue.c). */
-json_t *api_queue_json(const struct queue_view *v, int64_t now);
+/* Writes a queue ticket as JSON, the QueueTicket of openapi.json, with a
+ * final newline (api_queue.c): for the API and the waiting room's poll. */
+void api_queue_write(struct buf *b, const struct queue_view *v, int64_t now);
 
 /* The endpoints, one file per group (api_*.c). */
 void api_session_create(struct req *r);

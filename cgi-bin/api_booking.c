@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "json.h"
 #include "catalog.h"
 #include "hold.h"
 #include "pages.h"
@@ -34,11 +35,11 @@ static const char *const hold_states[] = {
 static json_t *
 hold_json(const struct hold_view *h)
 {
-	json_t *o = json_pack("{s:I, s:I, s:I, s:s, s:s, s:I, s:I, s:s, s:I, s:I}",
+	json_t *o = json_pack("{s:I, s:I, s:I, s:o, s:o, s:I, s:I, s:s, s:I, s:I}",
 	    "reservationId", (json_int_t)h->id,
 	    "performanceId", (json_int_t)h->performance_id,
 	    "concertId", (json_int_t)h->concert_id,
-	    "section", h->section, "row", h->row,
+	    "section", json_text(h->section), "row", json_text(h->row),
 	    "number", (json_int_t)h->number, "price", (json_int_t)h->price,
 	    "state", hold_states[h->state], "expiresAt", (json_int_t)h->expires_at,
 	    "startsAt", (json_int_t)h->starts_at);
@@ -71,7 +72,7 @@ reserve(struct req *r, struct idem *k, struct hold_view *h)
 	s = perf > 0 && seat > 0 ? catalog_performance(r->db, &r->arena, perf,
 	    r->now, &c, &p, NULL, NULL) : BO_NOT_FOUND;
 	if (s == BO_NOT_FOUND) {
-		api_error(r, 404, "not_found", "There is no such performance.");
+		api_error(r, HTTP_404, "not_found", "There is no such performance.");
 		return 0;
 	}
 	if (s != BO_OK) {
@@ -86,20 +87,20 @@ reserve(struct req *r, struct idem *k, struct hold_view *h)
 	case BO_OK:
 		return 1;
 	case BO_CONFLICT:
-		api_error(r, 409, "seat_taken", "Someone just took this seat: pick another.");
+		api_error(r, HTTP_409, "seat_taken", "Someone just took this seat: pick another.");
 		return 0;
 	case BO_LIMIT:
-		api_error(r, 409, "hold_limit", "You hold the most seats allowed for "
+		api_error(r, HTTP_409, "hold_limit", "You hold the most seats allowed for "
 		    "this date: pay for them or release one first.");
 		return 0;
 	case BO_NOT_FOUND:
-		api_error(r, 404, "seat_not_found", "There is no such seat for this date.");
+		api_error(r, HTTP_404, "seat_not_found", "There is no such seat for this date.");
 		return 0;
 	case BO_GONE:
-		api_error(r, 410, "sale_closed", "The sale for this date is not open.");
+		api_error(r, HTTP_410, "sale_closed", "The sale for this date is not open.");
 		return 0;
 	case BO_FORBIDDEN:
-		api_error(r, 403, "not_admitted", "Your turn in the queue is over.");
+		api_error(r, HTTP_403, "not_admitted", "Your turn in the queue is over.");
 		return 0;
 	default:
 		api_status(r, s);
@@ -115,7 +116,7 @@ api_reservation_create(struct req *r)
 	struct idem k;
 
 	memset(&h, 0, sizeof h);
-	if (!api_idem_begin(r, &k, 201))
+	if (!api_idem_begin(r, &k, HTTP_201))
 		return;
 	if (k.result == IDEM_NEW && !reserve(r, &k, &h))
 		return;
@@ -141,7 +142,7 @@ api_reservation(struct req *r)
 	if (s != BO_OK)
 		api_status(r, s);
 	else
-		api_send(r, 200, hold_json(&h));
+		api_send(r, HTTP_200, hold_json(&h));
 }
 
 static json_t *
@@ -179,15 +180,15 @@ pay(struct req *r, struct idem *k, int64_t *hold_id, int *already,
 	case BO_OK:
 		return 1;
 	case BO_GONE:
-		api_error(r, 410, "reservation_expired", "The reservation expired "
+		api_error(r, HTTP_410, "reservation_expired", "The reservation expired "
 		    "or was released before it was paid; nothing was charged.");
 		return 0;
 	case BO_INSUFFICIENT:
-		api_error(r, 402, "insufficient_balance", "Your balance is less than "
+		api_error(r, HTTP_402, "insufficient_balance", "Your balance is less than "
 		    "the price: charge it and pay again (the seat stays held).");
 		return 0;
 	case BO_NOT_FOUND:
-		api_error(r, 404, "not_found", "There is no such reservation.");
+		api_error(r, HTTP_404, "not_found", "There is no such reservation.");
 		return 0;
 	default:
 		api_status(r, s);
@@ -205,7 +206,7 @@ api_payment_create(struct req *r)
 	int already = 0;
 
 	memset(&h, 0, sizeof h);
-	if (!api_idem_begin(r, &k, 201))
+	if (!api_idem_begin(r, &k, HTTP_201))
 		return;
 	if (k.result == IDEM_NEW && !pay(r, &k, &hold_id, &already, &h))
 		return;
@@ -222,7 +223,7 @@ api_payment_create(struct req *r)
 	if (s != BO_OK)
 		api_status(r, s);
 	else if (already)
-		api_send(r, 200, payment_json(&h));
+		api_send(r, HTTP_200, payment_json(&h));
 	else
 		api_idem_send(r, &k, payment_json(&h));
 }
@@ -242,13 +243,14 @@ api_bookings(struct req *r)
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, json_pack(
-		    "{s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:I}",
+		    "{s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:I, s:I, s:I}",
 		    "paymentId", (json_int_t)b[i].payment_id,
 		    "reservationId", (json_int_t)b[i].hold_id,
 		    "performanceId", (json_int_t)b[i].performance_id,
-		    "concert", b[i].concert_title, "venue", b[i].venue,
-		    "section", b[i].section, "row", b[i].row,
+		    "concert", json_text(b[i].concert_title),
+		    "venue", json_text(b[i].venue),
+		    "section", json_text(b[i].section), "row", json_text(b[i].row),
 		    "number", (json_int_t)b[i].number, "amount", (json_int_t)b[i].amount,
 		    "paidAt", (json_int_t)b[i].paid_at));
-	api_send(r, 200, json_pack("{s:o}", "bookings", arr));
+	api_send(r, HTTP_200, json_pack("{s:o}", "bookings", arr));
 }

@@ -7,6 +7,9 @@
  * GET /api/v1/performances/{id}/seats       bearer + X-Queue-Token: every
  *                                           seat with price and availability
  *
+ * Stored text goes out through json_text() (json.h): bytes that are not
+ * UTF-8 become U+FFFD, never a missing concert or a failed answer.
+ *
  * The seat list comes from the worker's seat map cache (seatmap.c), the
  * same one the HTML seat map uses, in its JSON rendering.
  */
@@ -30,13 +33,14 @@ api_concerts(struct req *r)
 	}
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I}",
-		    "id", (json_int_t)list[i].id, "title", list[i].title,
-		    "artist", list[i].artist, "venue", list[i].venue,
+		json_array_append_new(arr, json_pack("{s:I, s:o, s:o, s:o, s:I, s:I, s:I}",
+		    "id", (json_int_t)list[i].id, "title", json_text(list[i].title),
+		    "artist", json_text(list[i].artist),
+		    "venue", json_text(list[i].venue),
 		    "firstStartsAt", (json_int_t)list[i].first_starts_at,
 		    "lowestPrice", (json_int_t)list[i].lowest_price,
 		    "seatsLeft", (json_int_t)list[i].seats_left));
-	api_send(r, 200, json_pack("{s:o, s:s}", "concerts", arr, "currency",
+	api_send(r, HTTP_200, json_pack("{s:o, s:s}", "concerts", arr, "currency",
 	    req_settings(r)->currency));
 }
 
@@ -72,8 +76,8 @@ api_performances(struct req *r)
 		    "minPrice", (json_int_t)perfs[i].min_price,
 		    "maxPrice", (json_int_t)perfs[i].max_price));
 	}
-	api_send(r, 200, json_pack("{s:I, s:s, s:o}", "concertId", (json_int_t)c.id,
-	    "title", c.title, "performances", arr));
+	api_send(r, HTTP_200, json_pack("{s:I, s:o, s:o}", "concertId", (json_int_t)c.id,
+	    "title", json_text(c.title), "performances", arr));
 }
 
 void
@@ -98,6 +102,6 @@ api_seats(struct req *r)
 		api_status(r, (enum bo_status)failed);
 		return;
 	}
-	json_begin(r, 200);
+	json_begin(r, HTTP_200);
 	buf_put(r->body, seats->data, seats->len);
 }

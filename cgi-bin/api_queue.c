@@ -6,33 +6,64 @@
  *                            before); 404 unknown concert; 409 not on sale
  * GET  /api/v1/queue/status  X-Queue-Token → the place, wait, next poll
  *
+ * The ticket is written by hand (api_queue_write): the API's status and
+ * the waiting room's poll (page_queue.c) are the busiest JSON there is,
+ * and both answer this one object, QueueTicket in openapi.json.
+ *
  * Both need a bearer token. The queue token is bound to the account and
  * the concert: anyone else's token is a 403.
  */
 #include "api.h"
 #include "catalog.h"
+#include "json.h"
 #include "pages.h"
 #include "queue.h"
 
-json_t *
-api_queue_json(const struct queue_view *v, int64_t now)
+void
+api_queue_write(struct buf *b, const struct queue_view *v, int64_t now)
 {
-	json_t *o = json_pack("{s:s, s:I, s:s, s:I}", "token", v->token,
-	    "concertId", (json_int_t)v->concert_id, "state",
-	    queue_state_name(v->state), "pollAfterMs", (json_int_t)v->poll_after_ms);
+	int waiting = v->state == Q_WAITING, active = v->state == Q_ACTIVE;
 
-	json_object_set_new(o, "position", v->state == Q_WAITING ?
-	    json_integer(v->ahead + 1) : json_null());
-	json_object_set_new(o, "ahead", v->state == Q_WAITING ?
-	    json_integer(v->ahead) : json_null());
-	json_object_set_new(o, "etaSeconds", v->state == Q_WAITING &&
-	    v->eta_seconds >= 0 ? json_integer(v->eta_seconds) : json_null());
-	json_object_set_new(o, "activeUntil", v->state == Q_ACTIVE ?
-	    json_integer(v->active_until) : json_null());
-	/* seed §4.1: the time left in the buyer's turn */
-	json_object_set_new(o, "remainingSeconds", v->state == Q_ACTIVE ?
-	    json_integer(v->active_until - now) : json_null());
-	return o;
+	buf_puts(b, "{\"token\":");
+	json_str(b, v->token);
+	buf_puts(b, ",\"concertId\":");
+	buf_int(b, v->concert_id);
+	buf_puts(b, ",\"state\":");
+	json_str(b, queue_state_name(v->state));
+	buf_puts(b, ",\"pollAfterMs\":");
+	buf_int(b, v->poll_after_ms);
+	if (waiting) {
+		buf_puts(b, ",\"position\":");
+		buf_int(b, v->ahead + 1);
+		buf_puts(b, ",\"ahead\":");
+		buf_int(b, v->ahead);
+	} else {
+		buf_puts(b, ",\"position\":null,\"ahead\":null");
+	}
+	buf_puts(b, ",\"etaSeconds\":");
+	if (waiting && v->eta_seconds >= 0)
+		buf_int(b, v->eta_seconds);
+	else
+		buf_puts(b, "null");
+	if (active) {
+		buf_puts(b, ",\"activeUntil\":");
+		buf_int(b, v->active_until);
+		/* seed §4.1: the time left in the buyer's turn */
+		buf_puts(b, ",\"remainingSeconds\":");
+		buf_int(b, v->active_until - now);
+	} else {
+		buf_puts(b, ",\"activeUntil\":null,\"remainingSeconds\":null");
+	}
+	buf_puts(b, "}\n");
+}
+
+/* Answers the ticket v with status. */
+static void
+send_ticket(struct req *r, enum http_status status, const struct queue_view *v)
+{
+	json_begin(r, status);
+	req_header(r, "Cache-Control", "no-store");
+	api_queue_write(r->body, v, r->now);
 }
 
 void
@@ -63,7 +94,7 @@ api_token_create(struct req *r)
 	for (size_t i = 0; i < n; i++)
 		open |= performance_sale_state(&perfs[i], r->now) == SALE_OPEN;
 	if (!open) {
-		api_error(r, 409, "not_on_sale", "No date of this concert is on sale now.");
+		api_error(r, HTTP_409, "not_on_sale", "No date of this concert is on sale now.");
 		return;
 	}
 	s = queue_join(r->db, concert, r->session.user_id, r->now, req_settings(r), &v);
@@ -71,7 +102,7 @@ api_token_create(struct req *r)
 		api_status(r, s);
 		return;
 	}
-	api_send(r, 201, api_queue_json(&v, r->now));
+	send_ticket(r, HTTP_201, &v);
 }
 
 void
@@ -86,14 +117,14 @@ api_queue_status(struct req *r)
 	s = queue_status(r->db, 0, r->session.user_id, token, r->now,
 	    req_settings(r), &v);
 	if (s == BO_FORBIDDEN) {
-		api_error(r, 403, "bad_token", "That queue token is not yours.");
+		api_error(r, HTTP_403, "bad_token", "That queue token is not yours.");
 		return;
 	}
 	if (s != BO_OK) {
 		api_status(r, s);
 		return;
 	}
-	api_send(r, 200, api_queue_json(&v, r->now));
+	send_ticket(r, HTTP_200, &v);
 }
 
 int
@@ -108,7 +139,7 @@ api_gate(struct req *r, int64_t concert_id)
 	s = queue_status(r->db, concert_id, r->session.user_id, token, r->now,
 	    req_settings(r), &v);
 	if (s == BO_FORBIDDEN) {
-		api_error(r, 403, "bad_token", "That queue token is not yours for "
+		api_error(r, HTTP_403, "bad_token", "That queue token is not yours for "
 		    "this concert.");
 		return 0;
 	}
@@ -117,7 +148,7 @@ api_gate(struct req *r, int64_t concert_id)
 		return 0;
 	}
 	if (v.state != Q_ACTIVE) {
-		api_error(r, 403, "not_admitted", v.state == Q_WAITING ?
+		api_error(r, HTTP_403, "not_admitted", v.state == Q_WAITING ?
 		    "You are still waiting in the queue." :
 		    "Your turn is over or has not begun: join the queue.");
 		return 0;

@@ -39,7 +39,7 @@ api_session_create(struct req *r)
 	    req_settings(r)->session_ttl, &sn, &retry);
 	json_decref(body);
 	if (s == BO_INVALID) {
-		api_error(r, 401, "invalid_credentials",
+		api_error(r, HTTP_401, "invalid_credentials",
 		    "That e-mail and password do not match an account.");
 	} else if (s == BO_THROTTLED) {
 		char after[24], wait[24], msg[120];
@@ -49,11 +49,11 @@ api_session_create(struct req *r)
 		login_wait_words(retry, wait, sizeof wait);
 		snprintf(msg, sizeof msg, "Too many failed attempts to log in to "
 		    "this account; try again in %s.", wait);
-		api_error(r, 429, "too_many_requests", msg);
+		api_error(r, HTTP_429, "too_many_requests", msg);
 	} else if (s != BO_OK) {
 		api_status(r, s);
 	} else {
-		api_send(r, 201, json_pack("{s:s, s:I, s:I}", "token", sn.token,
+		api_send(r, HTTP_201, json_pack("{s:s, s:I, s:I}", "token", sn.token,
 		    "userId", (json_int_t)sn.user_id, "expiresAt",
 		    (json_int_t)(r->now + req_settings(r)->session_ttl)));
 	}
@@ -69,7 +69,7 @@ api_session_delete(struct req *r)
 		api_status(r, s);
 		return;
 	}
-	r->status = 204;
+	r->status = HTTP_204;
 	r->content_type_out = "application/json";
 	buf_reset(r->body);
 }

@@ -17,7 +17,7 @@
 void
 api_balance(struct req *r)
 {
-	api_send(r, 200, json_pack("{s:I, s:s}", "balance",
+	api_send(r, HTTP_200, json_pack("{s:I, s:s}", "balance",
 	    (json_int_t)r->session.balance, "currency", req_settings(r)->currency));
 }
 
@@ -40,7 +40,7 @@ charge(struct req *r, struct idem *k, struct ledger_row *row)
 	if (!json_is_integer(value) || json_integer_value(value) < 1 ||
 	    json_integer_value(value) > max) {
 		json_decref(body);
-		api_error(r, 422, "invalid_amount", "amount must be a whole number "
+		api_error(r, HTTP_422, "invalid_amount", "amount must be a whole number "
 		    "(a JSON integer) from 1 to max_charge.");
 		return 0;
 	}
@@ -51,7 +51,7 @@ charge(struct req *r, struct idem *k, struct ledger_row *row)
 	s = wallet_charge_idem(r->db, r->session.user_id, amount, max, k, r->now,
 	    &balance);
 	if (s == BO_CONFLICT) {
-		api_error(r, 422, "idempotency_key_reused", "This Idempotency-Key "
+		api_error(r, HTTP_422, "idempotency_key_reused", "This Idempotency-Key "
 		    "was used for a different charge.");
 		return 0;
 	}
@@ -75,7 +75,7 @@ api_charge(struct req *r)
 	struct idem k;
 
 	memset(&row, 0, sizeof row);
-	if (!api_idem_begin(r, &k, 200))
+	if (!api_idem_begin(r, &k, HTTP_200))
 		return;
 	if (k.result == IDEM_NEW && !charge(r, &k, &row))
 		return;
@@ -121,6 +121,6 @@ api_history(struct req *r)
 			json_object_set_new(o, "reservationId", json_integer(rows[i].hold_id));
 		json_array_append_new(arr, o);
 	}
-	api_send(r, 200, json_pack("{s:I, s:o}", "balance", (json_int_t)balance,
+	api_send(r, HTTP_200, json_pack("{s:I, s:o}", "balance", (json_int_t)balance,
 	    "history", arr));
 }

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "parse.h"
+
 static const char *
 cookie_name(const struct req *r, const char *base)
 {
@@ -65,8 +67,9 @@ auth_load(struct req *r)
 		return;
 	}
 
+	/* Shown back in every form: only a token we could have made. */
 	r->anon_csrf = params_get(&r->cookies, cookie_name(r, "csrf"));
-	if (r->anon_csrf != NULL && strlen(r->anon_csrf) != CSRF_TOKEN_LEN)
+	if (r->anon_csrf != NULL && !parse_token(r->anon_csrf, CSRF_TOKEN_LEN))
 		r->anon_csrf = NULL;
 	if (token != NULL)
 		lookup(r, token);

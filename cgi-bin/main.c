@@ -278,7 +278,7 @@ serve(struct app *app, FCGX_Request *fr, int64_t timeout)
 	db_recover(app->db); /* a fresh connection after storage trouble */
 	auth_load(&r);
 	r.json = strncmp(r.path, "/api/", 5) == 0; /* errors as JSON there */
-	if (bad)
+	if (bad != HTTP_200)
 		page_error(&r, bad, why);
 	else
 		router_dispatch(&r);

@@ -7,6 +7,9 @@
  * POST /login    email, password, next, csrf  → session, 303 next
  * POST /logout   csrf (login required)         → session gone, 303 /
  *
+ * next is checked by redirect.h: anything but a path of this site
+ * becomes "/".
+ *
  * A refused form comes back with its message and the e-mail kept (never
  * the password). A wrong password and an unknown e-mail get one message
  * after the same scrypt work. Too many failures → 429 with Retry-After and
@@ -20,17 +23,19 @@
 #include "auth.h"
 #include "login_throttle.h"
 #include "pages.h"
+#include "redirect.h"
 #include "view.h"
 
 static void
-account_form(struct req *r, enum tmpl t, int status, const char *error)
+account_form(struct req *r, enum tmpl t, enum http_status status,
+    const char *error)
 {
 	const char *email = req_form(r, "email");
-	const char *next = view_safe_next(req_form(r, "next") ? req_form(r, "next")
-	    : req_query(r, "next"));
+	const char *next = redirect_target(req_form(r, "next") ?
+	    req_form(r, "next") : req_query(r, "next"), "/");
 	struct tdict *d;
 
-	if (r->logged_in && status == 200) {
+	if (r->logged_in && status == HTTP_200) {
 		req_redirect(r, next);
 		return;
 	}
@@ -46,13 +51,13 @@ account_form(struct req *r, enum tmpl t, int status, const char *error)
 void
 page_signup_form(struct req *r)
 {
-	account_form(r, TMPL_SIGNUP, 200, NULL);
+	account_form(r, TMPL_SIGNUP, HTTP_200, NULL);
 }
 
 void
 page_login_form(struct req *r)
 {
-	account_form(r, TMPL_LOGIN, 200, NULL);
+	account_form(r, TMPL_LOGIN, HTTP_200, NULL);
 }
 
 /* The submitted e-mail as a modifiable copy in the arena. */
@@ -67,19 +72,15 @@ form_email(struct req *r)
 static void
 logged_in(struct req *r, const struct session_new *sn, const char *msg)
 {
-	const char *next = view_safe_next(req_form(r, "next"));
+	const char *next = redirect_target(req_form(r, "next"), "/");
 	const char *old = auth_session_token(r);
 
 	if (old != NULL)
 		session_destroy(r->db, old); /* a new login, a new session */
 	auth_set_session(r, sn->token, req_settings(r)->session_ttl);
-	/* Say so wherever the buyer lands; a fragment stays last. */
-	{
-		size_t path = strcspn(next, "#");
-
-		req_redirect(r, arena_printf(&r->arena, "%.*s%smsg=%s%s", (int)path,
-		    next, memchr(next, '?', path) ? "&" : "?", msg, next + path));
-	}
+	/* Say so wherever the buyer lands (a target has no fragment). */
+	req_redirect(r, arena_printf(&r->arena, "%s%smsg=%s", next,
+	    strchr(next, '?') ? "&" : "?", msg));
 }
 
 void
@@ -93,7 +94,7 @@ page_signup(struct req *r)
 	s = account_signup(r->db, form_email(r), password ? password : "", r->now,
 	    req_settings(r)->session_ttl, &sn, &why);
 	if (s == BO_INVALID || s == BO_CONFLICT)
-		account_form(r, TMPL_SIGNUP, s == BO_CONFLICT ? 409 : 422, why);
+		account_form(r, TMPL_SIGNUP, s == BO_CONFLICT ? HTTP_409 : HTTP_422, why);
 	else if (s != BO_OK)
 		page_status(r, s);
 	else
@@ -111,7 +112,7 @@ page_login(struct req *r)
 	s = account_login(r->db, form_email(r), password ? password : "",
 	    r->remote_addr, r->now, req_settings(r)->session_ttl, &sn, &retry);
 	if (s == BO_INVALID) {
-		account_form(r, TMPL_LOGIN, 422,
+		account_form(r, TMPL_LOGIN, HTTP_422,
 		    "That e-mail and password do not match an account.");
 	} else if (s == BO_THROTTLED) {
 		char msg[160], after[24], wait[24];
@@ -121,7 +122,7 @@ page_login(struct req *r)
 		login_wait_words(retry, wait, sizeof wait);
 		snprintf(msg, sizeof msg, "Too many failed attempts to log in to "
 		    "this account. Please try again in %s.", wait);
-		account_form(r, TMPL_LOGIN, 429, msg);
+		account_form(r, TMPL_LOGIN, HTTP_429, msg);
 	} else if (s != BO_OK) {
 		page_status(r, s);
 	} else {

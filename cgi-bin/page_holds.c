@@ -31,7 +31,7 @@ page_hold_create(struct req *r)
 	enum bo_status s;
 
 	if (!parse_int64(req_form(r, "seat"), 1, INT64_MAX, &seat)) {
-		page_error(r, 400, "Choose a seat on the map first.");
+		page_error(r, HTTP_400, "Choose a seat on the map first.");
 		return;
 	}
 	s = hold_create(r->db, r->id, seat, r->session.user_id, r->now,
@@ -42,10 +42,10 @@ page_hold_create(struct req *r)
 		    (long long)hold_id));
 		return;
 	case BO_CONFLICT:
-		page_performance_again(r, 409, "taken", seat);
+		page_performance_again(r, HTTP_409, "taken", seat);
 		return;
 	case BO_LIMIT:
-		page_performance_again(r, 409, "limit", 0);
+		page_performance_again(r, HTTP_409, "limit", 0);
 		return;
 	case BO_FORBIDDEN: {
 		struct concert c;
@@ -55,14 +55,14 @@ page_hold_create(struct req *r)
 		if (catalog_performance(r->db, &r->arena, r->id, r->now, &c, &p,
 		    NULL, NULL) == BO_OK && !queue_gate(r, c.id, &q))
 			return;
-		page_error(r, 403, "Join the queue for this concert first.");
+		page_error(r, HTTP_403, "Join the queue for this concert first.");
 		return;
 	}
 	case BO_NOT_FOUND:
-		page_error(r, 404, "There is no such seat for this date.");
+		page_error(r, HTTP_404, "There is no such seat for this date.");
 		return;
 	case BO_GONE:
-		page_error(r, 410, "The sale for this date is not open.");
+		page_error(r, HTTP_410, "The sale for this date is not open.");
 		return;
 	default:
 		page_status(r, s);
@@ -77,9 +77,9 @@ own_hold(struct req *r, struct hold_view *h)
 	    r->now, h);
 
 	if (s == BO_FORBIDDEN)
-		page_error(r, 403, "This hold belongs to another buyer.");
+		page_error(r, HTTP_403, "This hold belongs to another buyer.");
 	else if (s == BO_NOT_FOUND)
-		page_error(r, 404, "There is no such hold.");
+		page_error(r, HTTP_404, "There is no such hold.");
 	else if (s != BO_OK)
 		page_status(r, s);
 	return s == BO_OK;
@@ -152,7 +152,7 @@ page_hold_pay(struct req *r)
 		return;
 	case BO_GONE:
 		if (own_hold(r, &h))
-			page_error_link(r, 410, h.state == HOLD_RELEASED ?
+			page_error_link(r, HTTP_410, h.state == HOLD_RELEASED ?
 			    "This seat was released before it was paid (leaving the "
 			    "queue releases the seats you held), so it went back on "
 			    "sale. Nothing was charged." :
@@ -163,7 +163,7 @@ page_hold_pay(struct req *r)
 		return;
 	case BO_INSUFFICIENT:
 		if (own_hold(r, &h))
-			page_error_link(r, 402, arena_printf(&r->arena, "Your balance "
+			page_error_link(r, HTTP_402, arena_printf(&r->arena, "Your balance "
 			    "is %s and this seat costs %s. Your hold is kept until %s: "
 			    "top up your wallet and pay.", view_money(r, r->session.balance),
 			    view_money(r, h.price), view_clock(r, h.expires_at)),
@@ -172,10 +172,10 @@ page_hold_pay(struct req *r)
 			    "Top up your wallet");
 		return;
 	case BO_FORBIDDEN:
-		page_error(r, 403, "This hold belongs to another buyer.");
+		page_error(r, HTTP_403, "This hold belongs to another buyer.");
 		return;
 	case BO_NOT_FOUND:
-		page_error(r, 404, "There is no such hold.");
+		page_error(r, HTTP_404, "There is no such hold.");
 		return;
 	default:
 		page_status(r, s);
@@ -192,7 +192,7 @@ page_hold_release(struct req *r)
 		return;
 	s = hold_release(r->db, r->id, r->session.user_id, r->now);
 	if (s == BO_GONE) {
-		page_error_link(r, 410, "This hold is no longer held: it was paid, "
+		page_error_link(r, HTTP_410, "This hold is no longer held: it was paid, "
 		    "released or has expired.", arena_printf(&r->arena, "/holds/%lld",
 		    (long long)h.id), "See the hold");
 		return;

@@ -7,9 +7,9 @@
  * GET  /concerts/{id}/queue        login        → the waiting room: place,
  *                                                 wait, refresh; 303 to the
  *                                                 dates once admitted
- * GET  /concerts/{id}/queue.json[?token=T]      → {state, position, ahead,
- *                                                 eta_seconds, poll_after_ms,
- *                                                 active_until}; login
+ * GET  /concerts/{id}/queue.json[?token=T]      → the queue ticket, the same
+ *                                                 object as the API's
+ *                                                 (QueueTicket); login
  * POST /concerts/{id}/queue/leave  csrf; login  → "I am done": give up the
  *                                                 place or turn, and release
  *                                                 the buyer's unpaid holds of
@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "api.h"
 #include "json.h"
 #include "pages.h"
 #include "queue.h"
@@ -40,7 +41,7 @@ queue_gate(struct req *r, int64_t concert_id, struct queue_view *v)
 	if (v->state == Q_ACTIVE)
 		return 1;
 	if (r->json) {
-		json_error(r, 403, "not_admitted", v->state == Q_WAITING ?
+		json_error(r, HTTP_403, "not_admitted", v->state == Q_WAITING ?
 		    "You are still waiting in the queue for this concert." :
 		    "Join the queue for this concert first.");
 		return 0;
@@ -54,7 +55,8 @@ queue_gate(struct req *r, int64_t concert_id, struct queue_view *v)
 /* Why a concert cannot be queued for now, or NULL when it can; *s is
  * not BO_OK when the concert could not be read (the caller answers it). */
 static const char *
-not_on_sale(struct req *r, int64_t concert_id, int *status, enum bo_status *s)
+not_on_sale(struct req *r, int64_t concert_id, enum http_status *status,
+    enum bo_status *s)
 {
 	struct performance *perfs;
 	struct concert c;
@@ -71,7 +73,7 @@ not_on_sale(struct req *r, int64_t concert_id, int *status, enum bo_status *s)
 		    (next_open == 0 || perfs[i].sale_opens_at < next_open))
 			next_open = perfs[i].sale_opens_at;
 	}
-	*status = 409;
+	*status = HTTP_409;
 	if (next_open != 0)
 		return arena_printf(&r->arena, "Tickets for %s are not on sale yet. "
 		    "The sale opens %s; the queue opens with it.", c.title,
@@ -86,13 +88,13 @@ page_queue_join(struct req *r)
 	struct queue_view v;
 	const char *why;
 	enum bo_status s;
-	int status;
+	enum http_status status;
 
 	if ((why = not_on_sale(r, r->id, &status, &s)) != NULL) {
 		if (s == BO_NOT_FOUND)
-			page_error(r, 404, "There is no such concert.");
+			page_error(r, HTTP_404, "There is no such concert.");
 		else if (s != BO_OK)
-			page_status(r, s);
+			page_status(r, s); /* 503 for storage trouble, as everywhere */
 		else
 			page_error(r, status, why);
 		return;
@@ -176,12 +178,11 @@ page_queue_json(struct req *r)
 {
 	struct queue_view v;
 	enum bo_status s;
-	struct buf *b = r->body;
 
 	s = queue_status(r->db, r->id, r->session.user_id, req_query(r, "token"),
 	    r->now, req_settings(r), &v);
 	if (s == BO_FORBIDDEN) {
-		json_error(r, 403, "bad_token", "That queue token is not yours "
+		json_error(r, HTTP_403, "bad_token", "That queue token is not yours "
 		    "for this concert.");
 		return;
 	}
@@ -189,30 +190,9 @@ page_queue_json(struct req *r)
 		page_status(r, s);
 		return;
 	}
-	json_begin(r, 200);
-	buf_puts(b, "{\"state\":");
-	json_str(b, queue_state_name(v.state));
-	if (v.state == Q_WAITING) {
-		buf_puts(b, ",\"position\":");
-		buf_int(b, v.ahead + 1);
-		buf_puts(b, ",\"ahead\":");
-		buf_int(b, v.ahead);
-	} else {
-		buf_puts(b, ",\"position\":null,\"ahead\":null");
-	}
-	buf_puts(b, ",\"eta_seconds\":");
-	if (v.state == Q_WAITING && v.eta_seconds >= 0)
-		buf_int(b, v.eta_seconds);
-	else
-		buf_puts(b, "null");
-	buf_puts(b, ",\"poll_after_ms\":");
-	buf_int(b, v.poll_after_ms);
-	buf_puts(b, ",\"active_until\":");
-	if (v.state == Q_ACTIVE)
-		buf_int(b, v.active_until);
-	else
-		buf_puts(b, "null");
-	buf_puts(b, "}\n");
+	json_begin(r, HTTP_200);
+	v.concert_id = r->id; /* also without a ticket */
+	api_queue_write(r->body, &v, r->now);
 }
 
 void

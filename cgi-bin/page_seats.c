@@ -71,7 +71,8 @@ my_holds(struct req *r, struct tdict *d, int64_t perf)
 /* The seat map with pick (0: none), answering status, with a problem
  * notice ("taken", "limit") when not NULL. */
 static void
-performance(struct req *r, int64_t pick, int status, const char *problem)
+performance(struct req *r, int64_t pick, enum http_status status,
+    const char *problem)
 {
 	struct performance p;
 	struct concert c;
@@ -147,14 +148,15 @@ page_performance(struct req *r)
 
 	if (req_query(r, "seat") != NULL &&
 	    !parse_int64(req_query(r, "seat"), 1, INT64_MAX, &pick)) {
-		page_error(r, 400, "That seat number is not one of ours.");
+		page_error(r, HTTP_400, "That seat number is not one of ours.");
 		return;
 	}
-	performance(r, pick, 200, NULL);
+	performance(r, pick, HTTP_200, NULL);
 }
 
 void
-page_performance_again(struct req *r, int status, const char *problem,
+page_performance_again(struct req *r, enum http_status status,
+    const char *problem,
     int64_t seat)
 {
 	performance(r, seat, status, problem);

@@ -11,6 +11,9 @@
  *        cannot take too (409); nothing changes; the same key twice
  *        charges once
  * GET  /bookings       login: the paid seats, soonest first
+ *
+ * next is checked by redirect.h; anything but a path of this site is
+ * dropped (the charge then lands on /wallet).
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,11 +23,12 @@
 #include "pages.h"
 #include "parse.h"
 #include "payment.h"
+#include "redirect.h"
 #include "view.h"
 #include "wallet.h"
 
 static void
-wallet_page(struct req *r, int status, const char *error)
+wallet_page(struct req *r, enum http_status status, const char *error)
 {
 	struct ledger_row *rows;
 	struct tdict *d;
@@ -64,8 +68,8 @@ wallet_page(struct req *r, int status, const char *error)
 	else if (typed == NULL && link != NULL &&
 	    parse_int64(link, 1, set->max_charge, &prefill))
 		tdict_str(d, "amount", currency_plain(plain, set->currency, prefill));
-	if (next != NULL && strcmp(view_safe_next(next), "/") != 0)
-		tdict_str(d, "next", view_safe_next(next));
+	if (redirect_ok(next) && strcmp(next, "/") != 0)
+		tdict_str(d, "next", next);
 	if (error != NULL)
 		tdict_str(d, "error", error);
 	tdict_bool(d, "any", n > 0);
@@ -88,14 +92,14 @@ wallet_page(struct req *r, int status, const char *error)
 void
 page_wallet(struct req *r)
 {
-	wallet_page(r, 200, NULL);
+	wallet_page(r, HTTP_200, NULL);
 }
 
 void
 page_wallet_charge(struct req *r)
 {
 	const struct settings *set = req_settings(r);
-	const char *next = view_safe_next(req_form(r, "next"));
+	const char *next = redirect_target(req_form(r, "next"), "/wallet");
 	int64_t amount, balance;
 	int replayed;
 	enum bo_status s;
@@ -104,7 +108,7 @@ page_wallet_charge(struct req *r)
 	    set->max_charge, &amount)) {
 		int digits = currency_minor_unit(set->currency);
 
-		wallet_page(r, 422, digits > 0 ? arena_printf(&r->arena, "Enter an "
+		wallet_page(r, HTTP_422, digits > 0 ? arena_printf(&r->arena, "Enter an "
 		    "amount from %s to %s: digits, and at most %d after a point; no "
 		    "sign, spaces, commas or exponents. Nothing was charged.",
 		    view_money(r, 1), view_money(r, set->max_charge), digits) :
@@ -116,17 +120,17 @@ page_wallet_charge(struct req *r)
 	s = wallet_charge(r->db, r->session.user_id, amount, set->max_charge,
 	    req_form(r, "key"), r->now, &balance, &replayed);
 	if (s == BO_INVALID) { /* the amount was checked above: the key */
-		page_error(r, 400, "This form is missing its one-time key: reload "
+		page_error(r, HTTP_400, "This form is missing its one-time key: reload "
 		    "the wallet and try again. Nothing was charged.");
 		return;
 	}
 	if (s == BO_LIMIT) {
-		wallet_page(r, 409, "That would take your balance over the largest "
+		wallet_page(r, HTTP_409, "That would take your balance over the largest "
 		    "amount we can keep. Nothing was charged.");
 		return;
 	}
 	if (s == BO_CONFLICT) {
-		page_error(r, 409, "This form was already used for another amount. "
+		page_error(r, HTTP_409, "This form was already used for another amount. "
 		    "Reload the wallet to charge again.");
 		return;
 	}
@@ -134,7 +138,7 @@ page_wallet_charge(struct req *r)
 		page_status(r, s);
 		return;
 	}
-	if (next[1] == '\0')
+	if (strcmp(next, "/") == 0)
 		next = "/wallet";
 	req_redirect(r, arena_printf(&r->arena, "%s%smsg=charged", next,
 	    strchr(next, '?') ? "&" : "?"));

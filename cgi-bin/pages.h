@@ -10,7 +10,7 @@
 #include "req.h"
 
 /* page_error.c */
-void page_error(struct req *r, int status, const char *message);
+void page_error(struct req *r, enum http_status status, const char *message);
 /* Answers for a core/ status that is not BO_OK (404, 409, 503, 500 …). */
 void page_status(struct req *r, enum bo_status s);
 
@@ -19,14 +19,16 @@ void page_home(struct req *r);
 /* page_concert.c */
 void page_concert(struct req *r);
 /* Like page_error, with one link onward (href, label). */
-void page_error_link(struct req *r, int status, const char *message,
+void page_error_link(struct req *r, enum http_status status,
+    const char *message,
     const char *href, const char *label);
 
 /* page_seats.c */
 void page_performance(struct req *r);
 /* The seat map of performance r->id again, with status and a problem
  * ("taken": seat was just taken; "limit": max_holds reached). */
-void page_performance_again(struct req *r, int status, const char *problem,
+void page_performance_again(struct req *r, enum http_status status,
+    const char *problem,
     int64_t seat);
 /* page_holds.c */
 void page_hold_create(struct req *r);

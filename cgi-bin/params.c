@@ -4,11 +4,19 @@
  * Refuses rather than repairs: a broken percent-escape or a NUL byte makes
  * the whole request a 400, so no handler ever sees a half-decoded value.
  * Control characters other than tab, CR and LF (kept for textareas) are
- * refused too.
+ * refused too, and so is a decoded value that is not UTF-8: every string a
+ * handler gets from here is valid UTF-8 text, so nothing later (the
+ * database, jansson, a page declared charset=utf-8) meets stray bytes.
+ *
+ * Cookies differ: the browser sends every cookie of the host, ours or
+ * not, so a malformed pair is skipped rather than refused (a stray cookie
+ * from another program on the same host must not lock a buyer out).
  */
 #include "params.h"
 
 #include <string.h>
+
+#include "utf8.h"
 
 static int
 hexval(char c)
@@ -56,6 +64,8 @@ decode(struct arena *a, const char *s, size_t len, size_t max, const char **out)
 	*p = '\0';
 	if ((size_t)(p - d) > max)
 		return PARAMS_TOO_LONG;
+	if (!utf8_valid(d, (size_t)(p - d)))
+		return PARAMS_BAD_UTF8;
 	*out = d;
 	return PARAMS_OK;
 }
@@ -97,6 +107,16 @@ params_parse_urlencoded(struct arena *a, const char *s, size_t len,
 	return PARAMS_OK;
 }
 
+/* A cookie name or value we keep: UTF-8 without control characters. */
+static int
+cookie_text(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return utf8_valid(s, len);
+}
+
 void
 params_parse_cookies(struct arena *a, const char *h, struct params *out)
 {
@@ -109,7 +129,8 @@ params_parse_cookies(struct arena *a, const char *h, struct params *out)
 			h++;
 		len = end ? (size_t)(end - h) : strlen(h);
 		eq = memchr(h, '=', len);
-		if (eq != NULL && eq > h && len < PARAMS_MAX_VALUE) {
+		if (eq != NULL && eq > h && len < PARAMS_MAX_VALUE &&
+		    cookie_text(h, len)) {
 			out->items[out->n].name = arena_strndup(a, h, (size_t)(eq - h));
 			out->items[out->n].value = arena_strndup(a, eq + 1,
 			    len - (size_t)(eq - h) - 1);
@@ -137,6 +158,8 @@ params_error_text(enum params_error e)
 	case PARAMS_NUL: return "The request contains a NUL byte or a control character.";
 	case PARAMS_TOO_MANY: return "The request has too many fields.";
 	case PARAMS_TOO_LONG: return "A field of the request is too long.";
+	case PARAMS_BAD_UTF8: return "The request contains text that is not "
+	    "UTF-8: send text as UTF-8.";
 	}
 	return "bad request";
 }

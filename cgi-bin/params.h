@@ -2,7 +2,9 @@
  * params.h — parsing untrusted name=value lists: query strings,
  * urlencoded form bodies and Cookie headers, with hard limits.
  *
- * Decoded strings live in the caller's arena.
+ * Decoded strings live in the caller's arena. Every name and value handed
+ * out is valid UTF-8 without NUL (and, but for tab, CR and LF in forms and
+ * queries, without control characters).
  */
 #ifndef BOXOFFICE_PARAMS_H
 #define BOXOFFICE_PARAMS_H
@@ -30,13 +32,15 @@ enum params_error {
 	PARAMS_NUL,          /* a decoded NUL byte, or a control character */
 	PARAMS_TOO_MANY,     /* more than PARAMS_MAX_FIELDS */
 	PARAMS_TOO_LONG,     /* a name or value over its limit */
+	PARAMS_BAD_UTF8,     /* a decoded name or value that is not UTF-8 */
 };
 
 /* Decodes an application/x-www-form-urlencoded string of len bytes. */
 enum params_error params_parse_urlencoded(struct arena *a, const char *s,
     size_t len, struct params *out);
 /* Splits a Cookie header ("a=b; c=d"); values are kept as sent. Malformed
- * pairs are skipped, as browsers do. */
+ * pairs (no '=', too long, a control character, not UTF-8) are skipped, as
+ * browsers do: the header carries other programs' cookies too. */
 void params_parse_cookies(struct arena *a, const char *header,
     struct params *out);
 /* The first value of name, or NULL. */

@@ -46,7 +46,7 @@ req_method_name(enum method m)
 	}
 }
 
-static int
+static enum http_status
 read_body(struct req *r, FCGX_Request *fr, const char **why)
 {
 	const char *cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
@@ -57,14 +57,14 @@ read_body(struct req *r, FCGX_Request *fr, const char **why)
 	if (cl != NULL && *cl != '\0' &&
 	    !parse_int64(cl, 0, INT64_C(1) << 40, &len)) {
 		*why = "The Content-Length header is not a number.";
-		return 400;
+		return HTTP_400;
 	}
 	if (len > REQ_MAX_BODY) {
 		*why = "The request body is larger than 16 KiB.";
-		return 413;
+		return HTTP_413;
 	}
 	if (r->method == M_GET || r->method == M_HEAD)
-		return 0; /* a body on a GET means nothing to us */
+		return HTTP_200; /* a body on a GET means nothing to us */
 	body = arena_alloc(&r->arena, (size_t)len + 1);
 	while (got < len) {
 		int n = FCGX_GetStr(body + got, (int)len - got, fr->in);
@@ -75,34 +75,34 @@ read_body(struct req *r, FCGX_Request *fr, const char **why)
 	}
 	if (got < len) {
 		*why = "The request body is shorter than its Content-Length.";
-		return 400;
+		return HTTP_400;
 	}
 	r->raw = body;
 	r->raw_len = (size_t)len;
-	return 0;
+	return HTTP_200;
 }
 
-int
+enum http_status
 req_parse_form(struct req *r, const char **why)
 {
 	enum params_error e;
 
 	if (r->raw_len == 0)
-		return 0;
+		return HTTP_200;
 	if (strncasecmp(r->content_type, "application/x-www-form-urlencoded",
 	    33) != 0) {
 		*why = "Forms must be sent as application/x-www-form-urlencoded.";
-		return 415;
+		return HTTP_415;
 	}
 	if ((e = params_parse_urlencoded(&r->arena, r->raw, r->raw_len, &r->form))
 	    != PARAMS_OK) {
 		*why = params_error_text(e);
-		return e == PARAMS_TOO_LONG || e == PARAMS_TOO_MANY ? 413 : 400;
+		return e == PARAMS_TOO_LONG || e == PARAMS_TOO_MANY ? HTTP_413 : HTTP_400;
 	}
-	return 0;
+	return HTTP_200;
 }
 
-int
+enum http_status
 req_read(struct req *r, FCGX_Request *fr, const char **why)
 {
 	const char *q = param(fr, "QUERY_STRING");
@@ -118,47 +118,22 @@ req_read(struct req *r, FCGX_Request *fr, const char **why)
 	r->queue_token_hdr = FCGX_GetParam("HTTP_X_QUEUE_TOKEN", fr->envp);
 	r->idem_key = FCGX_GetParam("HTTP_IDEMPOTENCY_KEY", fr->envp);
 	r->https = strcmp(param(fr, "HTTPS"), "on") == 0;
-	r->status = 200;
+	r->status = HTTP_200;
 	r->content_type_out = "text/html; charset=utf-8";
 	params_parse_cookies(&r->arena, param(fr, "HTTP_COOKIE"), &r->cookies);
 	if (*r->path == '\0')
 		r->path = "/";
 	if (qlen > REQ_MAX_QUERY) {
 		*why = "The address is too long.";
-		return 414;
+		return HTTP_414;
 	}
 	if ((e = params_parse_urlencoded(&r->arena, q, qlen, &r->query)) != PARAMS_OK) {
 		*why = params_error_text(e);
-		return 400;
+		return HTTP_400;
 	}
 	return read_body(r, fr, why);
 }
 
-static const char *
-reason(int status)
-{
-	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 303: return "See Other";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 402: return "Payment Required";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 410: return "Gone";
-	case 411: return "Length Required";
-	case 413: return "Content Too Large";
-	case 414: return "URI Too Long";
-	case 415: return "Unsupported Media Type";
-	case 422: return "Unprocessable Content";
-	case 429: return "Too Many Requests";
-	case 503: return "Service Unavailable";
-	default: return "Internal Server Error";
-	}
-}
 
 void
 req_send(struct req *r, FCGX_Request *fr)
@@ -166,7 +141,7 @@ req_send(struct req *r, FCGX_Request *fr)
 	char head[256];
 	int n = snprintf(head, sizeof head,
 	    "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-	    "Cache-Control: %s\r\n", r->status, reason(r->status),
+	    "Cache-Control: %s\r\n", http_code(r->status), http_reason(r->status),
 	    r->content_type_out, r->body->len,
 	    r->cache_control ? r->cache_control : "no-store");
 
@@ -195,7 +170,7 @@ req_header(struct req *r, const char *name, const char *value)
 void
 req_redirect(struct req *r, const char *location)
 {
-	r->status = 303;
+	r->status = HTTP_303;
 	req_header(r, "Location", location);
 	buf_reset(r->body);
 }

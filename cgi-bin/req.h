@@ -16,6 +16,7 @@
 #include "catalog.h"
 #include "buf.h"
 #include "db.h"
+#include "http_status.h"
 #include "params.h"
 #include "seatmap.h"
 #include "setting.h"
@@ -85,7 +86,7 @@ struct req {
 	enum bo_status settings_error; /* BO_OK, or why none could be had */
 
 	/* response */
-	int status;
+	enum http_status status;
 	struct buf *headers;     /* extra header lines, CRLF-terminated */
 	struct buf *body;
 	const char *content_type_out;
@@ -100,12 +101,13 @@ struct req {
 /*
  * Reads one request from the FastCGI stream: parameters, query, cookies and
  * exactly CONTENT_LENGTH bytes of body (r->raw). On bad input returns the
- * HTTP status to answer (400, 413, 414) with *why set; 0 when fine.
+ * status to answer (HTTP_400, HTTP_413, HTTP_414) with *why set; HTTP_200
+ * when fine.
  */
-int req_read(struct req *r, FCGX_Request *fr, const char **why);
-/* Decodes r->raw as an urlencoded form into r->form: 0, or the status to
- * answer (400, 413, 415) with *why set. */
-int req_parse_form(struct req *r, const char **why);
+enum http_status req_read(struct req *r, FCGX_Request *fr, const char **why);
+/* Decodes r->raw as an urlencoded form into r->form: HTTP_200, or the
+ * status to answer (HTTP_400, HTTP_413, HTTP_415) with *why set. */
+enum http_status req_parse_form(struct req *r, const char **why);
 /* Writes status, headers and body to the FastCGI stream. */
 void req_send(struct req *r, FCGX_Request *fr);
 

@@ -139,7 +139,7 @@ method_not_allowed(struct req *r, handler get, handler post, handler del)
 {
 	req_header(r, "Allow", get && post ? "GET, HEAD, POST" :
 	    get ? "GET, HEAD" : del ? "POST, DELETE" : "POST");
-	page_error(r, 405, r->json ? "This method is not allowed here: see the "
+	page_error(r, HTTP_405, r->json ? "This method is not allowed here: see the "
 	    "Allow header." : get ? "This page can only be read, not posted to." :
 	    "This address only takes a form; there is no page to show here.");
 }
@@ -189,9 +189,9 @@ router_dispatch(struct req *r)
 		}
 		if (r->method == M_POST && !r->json) {
 			const char *why;
-			int bad = req_parse_form(r, &why);
+			enum http_status bad = req_parse_form(r, &why);
 
-			if (bad) {
+			if (bad != HTTP_200) {
 				page_error(r, bad, why);
 				return;
 			}
@@ -207,18 +207,18 @@ router_dispatch(struct req *r)
 					page_status(r, r->auth_error);
 			} else if ((routes[i].flags & RF_API) == RF_API) {
 				req_header(r, "WWW-Authenticate", "Bearer");
-				api_error(r, 401, "unauthorized", "Send a valid token: "
+				api_error(r, HTTP_401, "unauthorized", "Send a valid token: "
 				    "Authorization: Bearer TOKEN (POST /api/v1/sessions "
 				    "gives one).");
 			} else if (r->json)
-				page_error(r, 401, "Log in first.");
+				page_error(r, HTTP_401, "Log in first.");
 			else
 				to_login(r);
 			return;
 		}
 		if (r->method == M_POST && (routes[i].flags & RF_API) != RF_API &&
 		    !auth_csrf_ok(r, (routes[i].flags & RF_ANON_CSRF) != 0)) {
-			page_error(r, 403, "This form has expired or did not come from "
+			page_error(r, HTTP_403, "This form has expired or did not come from "
 			    "our site. Go back, reload the page and try again.");
 			return;
 		}
@@ -235,6 +235,6 @@ router_dispatch(struct req *r)
 		return;
 	}
 	r->json = strncmp(r->path, "/api/", 5) == 0;
-	page_error(r, 404, r->json ? "There is no such endpoint: see "
+	page_error(r, HTTP_404, r->json ? "There is no such endpoint: see "
 	    "/api/v1/openapi.json." : "There is no page at this address.");
 }

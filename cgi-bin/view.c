@@ -11,6 +11,7 @@
 #include "auth.h"
 #include "currency.h"
 #include "html.h"
+#include "redirect.h"
 
 /* Notices a redirect may ask for with ?msg=: fixed texts, so a link can
  * never put words of its own on our page. */
@@ -129,7 +130,7 @@ view_here(struct req *r)
 {
 	/* A ?msg= notice belongs to this page view, not to where a later
 	 * ?next= leads: drop it. */
-	const char *u = view_safe_next(r->uri), *m = strstr(u, "msg="), *rest;
+	const char *u = redirect_target(r->uri, "/"), *m = strstr(u, "msg="), *rest;
 	char *out;
 	size_t n;
 
@@ -143,13 +144,4 @@ view_here(struct req *r)
 	if (n > 1 && (out[n - 1] == '?' || out[n - 1] == '&'))
 		out[n - 1] = '\0';
 	return out;
-}
-
-const char *
-view_safe_next(const char *next)
-{
-	if (next == NULL || next[0] != '/' || next[1] == '/' || next[1] == '\\' ||
-	    strpbrk(next, "\r\n\\") != NULL)
-		return "/";
-	return next;
 }

@@ -30,9 +30,8 @@ const char *view_clock(struct req *r, int64_t t);
 const char *view_datetime(struct req *r, int64_t t);
 /* "1,000" */
 const char *view_count(struct req *r, int64_t n);
-/* The path and query this request asked for, safe to use as ?next=. */
+/* The path and query this request asked for, safe to use as ?next=
+ * (redirect.h), or "/". */
 const char *view_here(struct req *r);
-/* next if it is a local path ("/x", not "//x"), else "/". */
-const char *view_safe_next(const char *next);
 
 #endif

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "utf8.h"
+
 enum sale_state
 performance_sale_state(const struct performance *p, int64_t now)
 {
@@ -218,6 +220,11 @@ catalog_add_concert(struct db *db, const char *title, const char *artist,
 	enum bo_status s;
 	int rc;
 
+	/* The last line behind boxoffice-admin's own check: every reader
+	 * (pages, jansson) relies on stored text being UTF-8. */
+	if (!utf8_valid_str(title) || !utf8_valid_str(artist) ||
+	    !utf8_valid_str(venue) || !utf8_valid_str(description))
+		return BO_INVALID;
 	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
 	st = db_stmt(db, STMT_CONCERT_INSERT);
@@ -266,6 +273,9 @@ catalog_add_performance(struct db *db, int64_t concert_id, int64_t starts_at,
 	enum bo_status s;
 	int rc;
 
+	for (size_t i = 0; i < nblocks; i++)
+		if (!utf8_valid_str(blocks[i].section))
+			return BO_INVALID;
 	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
 	st = db_stmt(db, STMT_PERFORMANCE_INSERT);

@@ -75,7 +75,8 @@ enum bo_status catalog_performance(struct db *db, struct arena *a, int64_t id,
 enum bo_status catalog_seat(struct db *db, struct arena *a, int64_t perf,
     int64_t seat, int64_t now, struct seat *out);
 
-/* Operators. Each runs in one write transaction. */
+/* Operators. Each runs in one write transaction. Text that is not UTF-8
+ * is BO_INVALID, and nothing is written. */
 enum bo_status catalog_add_concert(struct db *db, const char *title,
     const char *artist, const char *venue, const char *description,
     int64_t *id);

@@ -1,7 +1,7 @@
 /* app.js — progressive enhancement only: every page works without it.
  *
- * The waiting room: polls the queue JSON at the interval the server asks
- * for, updates the place and the wait in place, and moves on by itself
+ * The waiting room: polls the queue JSON (the API's QueueTicket object,
+ * camelCase) at the interval the server asks for, updates the place and the wait in place, and moves on by itself
  * when the buyer is let in. Without JavaScript a meta refresh does the same.
  */
 "use strict";
@@ -34,9 +34,9 @@
         if (q.state !== "waiting") { window.location.reload(); return; }
         text("q-position", q.position);
         text("q-ahead", q.ahead);
-        text("q-eta", eta(q.eta_seconds));
+        text("q-eta", eta(q.etaSeconds));
         text("q-updated", "Checked just now");
-        setTimeout(poll, q.poll_after_ms);
+        setTimeout(poll, q.pollAfterMs);
       })
       .catch(function () { setTimeout(poll, 3000); });
   }

@@ -115,7 +115,7 @@ async function api(method, url, { token, queue, key, body, raw, type = 'applicat
   const payload = raw !== undefined ? raw : body !== undefined ? JSON.stringify(body) : undefined;
   if (payload !== undefined && type !== null) h['content-type'] = type;
   const res = await fetch((base || stack.base) + url, { method, headers: h, body: payload });
-  const out = { status: res.status, headers: res.headers, text: await res.text() };
+  const out = { status: res.status, statusText: res.statusText, headers: res.headers, text: await res.text() };
   if (/json/.test(res.headers.get('content-type') || '') && out.text) {
     try { out.body = JSON.parse(out.text); } catch { /* conform() says so */ }
   }
@@ -265,6 +265,7 @@ test('a whole purchase through the API alone, from login to logout', async () =>
 
   const out = await api('DELETE', '/api/v1/sessions', { token });
   assert.equal(out.status, 204);
+  assert.equal(out.statusText, 'No Content', 'a status comes with its own reason');
   expectError(await api('GET', '/api/v1/balance', { token }), 401, 'unauthorized', 'the token is dead');
   expectError(await api('GET', '/api/v1/bookings', { token }), 401, 'unauthorized');
   expectError(await api('DELETE', '/api/v1/sessions', { token }), 401, 'unauthorized');

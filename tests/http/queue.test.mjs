@@ -94,15 +94,19 @@ test('the waiting room shows place, wait and joining time, and refreshes without
   assert.match(r.text, /data-queue-poll="\/concerts\/2\/queue.json\?token=[A-Za-z0-9_-]{22}"/);
 });
 
-test('the poll JSON has every field, and polling changes nothing', async () => {
+test('the poll JSON is the API\'s queue ticket, and polling changes nothing', async () => {
   const c = await buyer('poller');
   await joinQueue(c, 2);
   const before = tickets(2);
   let last;
   for (let i = 0; i < 15; i++) last = await poll(c, 2);
-  assert.deepEqual(Object.keys(last).sort(), ['active_until', 'ahead', 'eta_seconds', 'poll_after_ms', 'position', 'state']);
+  // The API's QueueTicket, names and all (static/openapi.json).
+  assert.deepEqual(Object.keys(last), ['token', 'concertId', 'state', 'pollAfterMs', 'position',
+    'ahead', 'etaSeconds', 'activeUntil', 'remainingSeconds']);
   assert.equal(last.state, 'waiting');
-  assert.ok(last.poll_after_ms >= 1000);
+  assert.equal(last.concertId, 2);
+  assert.match(last.token, /^[A-Za-z0-9_-]{22}$/);
+  assert.ok(last.pollAfterMs >= 1000);
   assert.equal(tickets(2), before, 'no row changed: same places, same last-seen');
 });
 
@@ -111,8 +115,8 @@ test('the estimated wait is "unknown" without history and measured with it', asy
   await joinQueue(c, 2);
   const measured = await poll(c, 2);
   assert.equal(measured.state, 'waiting');
-  assert.equal(typeof measured.eta_seconds, 'number', '12 admissions so far: a rate');
-  assert.ok(measured.eta_seconds >= 0);
+  assert.equal(typeof measured.etaSeconds, 'number', '12 admissions so far: a rate');
+  assert.ok(measured.etaSeconds >= 0);
 
   const concert = stack.admin('add-concert', 'Quiet Night', 'Solo', 'Small Room').trim();
   const now = Math.floor(Date.now() / 1000);
@@ -125,7 +129,7 @@ test('the estimated wait is "unknown" without history and measured with it', asy
     await joinQueue(second, concert);
     const unknown = await poll(second, concert);
     assert.equal(unknown.state, 'waiting');
-    assert.equal(unknown.eta_seconds, null, 'one admission is no rate');
+    assert.equal(unknown.etaSeconds, null, 'one admission is no rate');
     assert.match((await second.get(`/concerts/${concert}/queue`)).text, /not known yet/);
   } finally {
     stack.admin('set', 'queue_capacity', '10');
