@@ -144,6 +144,12 @@ api_status(struct req *r, enum bo_status s)
 		api_error(r, HTTP_503, "busy", "The box office is very busy: nothing was "
 		    "changed, retry in a moment.");
 		break;
+	case BO_UNAVAILABLE:
+		req_header(r, "Retry-After", "2");
+		api_error(r, HTTP_503, "unavailable", "The box office cannot save "
+		    "anything right now (a problem on our side): nothing was "
+		    "changed, retry later.");
+		break;
 	default: api_error(r, HTTP_500, "internal_error", "Nothing was changed; retry."); break;
 	}
 }

@@ -88,6 +88,11 @@ page_status(struct req *r, enum bo_status s)
 	case BO_INSUFFICIENT:
 		page_error(r, HTTP_402, "Your balance is not enough for this.");
 		break;
+	case BO_UNAVAILABLE:
+		page_error(r, HTTP_503, "The box office cannot save anything right now "
+		    "because of a problem on our side. Nothing was changed: please "
+		    "try again in a few minutes.");
+		break;
 	default:
 		page_error(r, HTTP_500, "We could not complete this. Nothing was changed; "
 		    "please try again. If it keeps happening, tell the box office.");

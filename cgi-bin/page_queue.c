@@ -52,30 +52,22 @@ queue_gate(struct req *r, int64_t concert_id, struct queue_view *v)
 	return 0;
 }
 
-/* Why a concert cannot be queued for now, or NULL when it can. */
+/* Why a concert cannot be queued for now, or NULL when it can; *s is
+ * not BO_OK when the concert could not be read (the caller answers it). */
 static const char *
-not_on_sale(struct req *r, int64_t concert_id, enum http_status *status)
+not_on_sale(struct req *r, int64_t concert_id, enum http_status *status,
+    enum bo_status *s)
 {
 	struct performance *perfs;
 	struct concert c;
 	int64_t next_open = 0;
-	enum bo_status s;
 	size_t n;
 
-	s = catalog_concert(r->db, &r->arena, concert_id, r->now, &c, &perfs, &n);
-	if (s != BO_OK) {
-		*status = s == BO_NOT_FOUND ? HTTP_404 : s == BO_BUSY ? HTTP_503 :
-		    HTTP_500;
-		return s == BO_NOT_FOUND ? "There is no such concert." :
-		    "We could not check this concert right now. Please try again.";
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (performance_sale_state(&perfs[i], r->now) == SALE_OPEN)
-			return NULL;
-		if (perfs[i].sale_opens_at > r->now &&
-		    (next_open == 0 || perfs[i].sale_opens_at < next_open))
-			next_open = perfs[i].sale_opens_at;
-	}
+	*s = catalog_concert(r->db, &r->arena, concert_id, r->now, &c, &perfs, &n);
+	if (*s != BO_OK)
+		return "";
+	if (catalog_concert_on_sale(perfs, n, r->now, &next_open))
+		return NULL;
 	*status = HTTP_409;
 	if (next_open != 0)
 		return arena_printf(&r->arena, "Tickets for %s are not on sale yet. "
@@ -93,8 +85,13 @@ page_queue_join(struct req *r)
 	enum bo_status s;
 	enum http_status status;
 
-	if ((why = not_on_sale(r, r->id, &status)) != NULL) {
-		page_error(r, status, why);
+	if ((why = not_on_sale(r, r->id, &status, &s)) != NULL) {
+		if (s == BO_NOT_FOUND)
+			page_error(r, HTTP_404, "There is no such concert.");
+		else if (s != BO_OK)
+			page_status(r, s); /* 503 for storage trouble, as everywhere */
+		else
+			page_error(r, status, why);
 		return;
 	}
 	s = queue_join(r->db, r->id, r->session.user_id, r->now, req_settings(r), &v);
