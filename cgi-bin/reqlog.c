@@ -25,7 +25,8 @@ static int access_all;
 
 static struct {
 	const struct req *r; /* being served, or NULL */
-	char id[32];
+	uint64_t n;          /* its number in this process */
+	char id[32];         /* "PID-N", written when a line needs it */
 	const char *route;
 	struct timespec t0;
 	int said;            /* a message was logged for it */
@@ -133,6 +134,9 @@ say(const struct req *r, enum log_level level, const char *msg, int status,
 	if (r == NULL)
 		r = cur.r;
 	if (r != NULL) {
+		if (r == cur.r && cur.id[0] == '\0')
+			snprintf(cur.id, sizeof cur.id, "%d-%llu", (int)getpid(),
+			    (unsigned long long)cur.n);
 		l.id = r == cur.r ? cur.id : "-";
 		l.route = r == cur.r ? cur.route : NULL;
 		l.method = req_method_name(r->method);
@@ -174,8 +178,8 @@ log_request_begin(const struct req *r)
 	cur.r = r;
 	cur.route = NULL;
 	cur.said = 0;
-	snprintf(cur.id, sizeof cur.id, "%d-%llu", (int)getpid(),
-	    (unsigned long long)++served);
+	cur.n = ++served;
+	cur.id[0] = '\0';
 	clock_gettime(CLOCK_MONOTONIC, &cur.t0);
 }
 
