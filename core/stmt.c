@@ -67,14 +67,6 @@ static const char *const sql[STMT__MAX] = {
 	[STMT_QUEUE_CONCERTS_LIVE] =
 	    "SELECT DISTINCT concert_id FROM queue_ticket"
 	    " WHERE state IN ('WAITING','ACTIVE')",
-	/* The turn ends when the buyer has paid and holds nothing more of
-	 * the concert: ?1 concert, ?2 user, ?3 now */
-	[STMT_QUEUE_DONE] =
-	    "UPDATE queue_ticket SET state = 'DONE', ended_at = ?3"
-	    " WHERE concert_id = ?1 AND user_id = ?2 AND state IN ('WAITING','ACTIVE')"
-	    " AND state = 'ACTIVE' AND expires_at > ?3 AND NOT EXISTS (SELECT 1 FROM hold h JOIN performance p"
-	    " ON p.id = h.performance_id WHERE h.user_id = ?2 AND p.concert_id = ?1"
-	    " AND h.state = 'HELD' AND h.expires_at > ?3)",
 
 	/* Leaving the queue on purpose gives back the buyer's live holds of
 	 * the concert: ?1 concert, ?2 user, ?3 now */
@@ -82,33 +74,6 @@ static const char *const sql[STMT__MAX] = {
 	    "UPDATE hold SET state = 'RELEASED' WHERE user_id = ?2"
 	    " AND state = 'HELD' AND expires_at > ?3 AND performance_id IN"
 	    " (SELECT id FROM performance WHERE concert_id = ?1)",
-
-	[STMT_USER_BALANCE] = "SELECT balance FROM user WHERE id = ?1",
-	[STMT_LEDGER_INSERT] =
-	    "INSERT INTO ledger(user_id, kind, amount, balance_after, hold_id,"
-	    " idem_key, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[STMT_LEDGER_BY_KEY] =
-	    "SELECT id, amount, balance_after FROM ledger"
-	    " WHERE user_id = ?1 AND idem_key = ?2",
-	/* ?1 row, ?2 user */
-	[STMT_LEDGER_GET] =
-	    "SELECT id, kind, amount, balance_after, created_at, coalesce(hold_id, 0)"
-	    " FROM ledger WHERE id = ?1 AND user_id = ?2",
-	[STMT_LEDGER_LIST] =
-	    "SELECT id, kind, amount, balance_after, created_at, coalesce(hold_id, 0)"
-	    " FROM ledger WHERE user_id = ?1 ORDER BY id DESC",
-	[STMT_PAYMENT_INSERT] =
-	    "INSERT INTO payment(hold_id, user_id, amount, created_at)"
-	    " VALUES (?1, ?2, ?3, ?4)",
-	[STMT_HOLD_MARK_PAID] =
-	    "UPDATE hold SET state = 'PAID' WHERE id = ?1 AND state = 'HELD'",
-	[STMT_BOOKINGS] =
-	    "SELECT pay.id, pay.amount, pay.created_at, h.id, s.section, s.row_label,"
-	    " s.number, p.id, p.starts_at, c.title, c.venue FROM payment pay"
-	    " JOIN hold h ON h.id = pay.hold_id JOIN seat s ON s.id = h.seat_id"
-	    " JOIN performance p ON p.id = h.performance_id"
-	    " JOIN concert c ON c.id = p.concert_id"
-	    " WHERE pay.user_id = ?1 ORDER BY p.starts_at, s.id",
 
 	/* ?1 concert, ?2 seen after this: the live waiting line, in order */
 	[STMT_QUEUE_LINE] =
