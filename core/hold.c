@@ -7,6 +7,7 @@
 
 #include "catalog.h"
 #include "live.h"
+#include "queue.h"
 #include "sql.h"
 
 /* Inside the transaction: may this buyer hold this seat now? */
@@ -22,11 +23,6 @@ may_hold(struct db *db, int64_t perf, int64_t seat, int64_t user, int64_t now,
 	    " p.sale_closes_at FROM seat s"
 	    " JOIN performance p ON p.id = s.performance_id"
 	    " WHERE s.id = :seat AND s.performance_id = :perf");
-	/* Only a buyer whose queue turn is running may hold. */
-	enum { TURN_COUNT, TURN__COLS };
-	static struct sql turn_q = SQL(TURN__COLS,
-	    "SELECT count(*) FROM queue_ticket t WHERE t.concert_id = :concert"
-	    " AND t.user_id = :user AND " ACTIVE_TICKET("t"));
 	/* The buyer's unpaid holds of the date, against max_holds. */
 	enum { HELD_COUNT, HELD__COLS };
 	static struct sql count_q = SQL(HELD__COLS,
@@ -36,7 +32,7 @@ may_hold(struct db *db, int64_t perf, int64_t seat, int64_t user, int64_t now,
 	struct performance p;
 	enum bo_status s;
 	int64_t concert = 0, n = 0;
-	int rc;
+	int rc, active = 0;
 
 	memset(&p, 0, sizeof p);
 	sql_bind_int(st, ":seat", seat);
@@ -55,13 +51,10 @@ may_hold(struct db *db, int64_t perf, int64_t seat, int64_t user, int64_t now,
 		return db_status(db, rc, "hold_create");
 	if (performance_sale_state(&p, now) != SALE_OPEN)
 		return BO_GONE;
-	st = sql_prepare(db, &turn_q);
-	sql_bind_int(st, ":concert", concert);
-	sql_bind_int(st, ":user", user);
-	sql_bind_int(st, ":now", now);
-	if ((s = sql_one_int(db, st, &n)) != BO_OK)
+	/* Only a buyer whose queue turn is running may hold. */
+	if ((s = queue_turn_active(db, concert, user, now, &active)) != BO_OK)
 		return s;
-	if (n == 0)
+	if (!active)
 		return BO_FORBIDDEN;
 	st = sql_prepare(db, &count_q);
 	sql_bind_int(st, ":user", user);

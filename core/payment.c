@@ -8,6 +8,7 @@
 
 #include "hold.h"
 #include "live.h"
+#include "queue.h"
 #include "sql.h"
 #include "wallet.h"
 
@@ -24,15 +25,6 @@ pay(struct db *db, struct arena *a, int64_t hold_id, int64_t user, int64_t now,
 	static struct sql paid_q = SQL(0,
 	    "UPDATE hold SET state = 'PAID' WHERE id = :hold"
 	    " AND " UNPAID_HOLD("hold"));
-	/* The turn ends when the buyer has paid and holds nothing more of
-	 * the concert: the slot goes to the next buyer in line. */
-	static struct sql done_q = SQL(0,
-	    "UPDATE queue_ticket SET state = 'DONE', ended_at = :now"
-	    " WHERE concert_id = :concert AND user_id = :user"
-	    " AND " ACTIVE_TICKET("queue_ticket") " AND NOT EXISTS"
-	    " (SELECT 1 FROM hold h JOIN performance p ON p.id = h.performance_id"
-	    " WHERE h.user_id = :user AND p.concert_id = :concert"
-	    " AND " UNPAID_HOLD("h") ")");
 	struct arena own = ARENA_INIT;
 	struct hold_view h;
 	struct sql_stmt *st;
@@ -81,11 +73,9 @@ pay(struct db *db, struct arena *a, int64_t hold_id, int64_t user, int64_t now,
 		assert(s != BO_OK || changes == 1);
 	}
 	if (s == BO_OK) {
-		st = sql_prepare(db, &done_q);
-		sql_bind_int(st, ":concert", h.concert_id);
-		sql_bind_int(st, ":user", user);
-		sql_bind_int(st, ":now", now);
-		s = sql_run(db, st, NULL);
+		/* The turn ends when the buyer holds nothing more of the
+		 * concert: the slot goes to the next buyer in line. */
+		s = queue_turn_end(db, h.concert_id, user, now);
 	}
 	if (s != BO_OK) {
 		*payment_id = 0;
