@@ -36,6 +36,7 @@ fail(enum bo_status s, const char *what)
 	static const char *const why[BO__MAX] = {
 		[BO_OK] = "ok", [BO_NOT_FOUND] = "not found",
 		[BO_INVALID] = "invalid input", [BO_CONFLICT] = "already exists",
+		[BO_KEY_REUSED] = "key used before for another request",
 		[BO_FORBIDDEN] = "forbidden", [BO_THROTTLED] = "throttled",
 		[BO_LIMIT] = "limit reached", [BO_GONE] = "gone",
 		[BO_INSUFFICIENT] = "insufficient balance",

@@ -127,27 +127,6 @@ api_unpack(struct req *r, json_t *obj, const char *fmt, ...)
 	return 1;
 }
 
-void
-api_status(struct req *r, enum bo_status s)
-{
-	switch (s) {
-	case BO_NOT_FOUND: api_error(r, HTTP_404, "not_found", "There is no such thing."); break;
-	case BO_FORBIDDEN: api_error(r, HTTP_403, "forbidden", "That is not yours."); break;
-	case BO_INVALID: api_error(r, HTTP_422, "invalid_field", "A field is out of range."); break;
-	case BO_CONFLICT: api_error(r, HTTP_409, "conflict", "Someone changed this just now."); break;
-	case BO_LIMIT: api_error(r, HTTP_409, "limit_reached", "A limit is reached."); break;
-	case BO_GONE: api_error(r, HTTP_410, "gone", "It has expired."); break;
-	case BO_INSUFFICIENT: api_error(r, HTTP_402, "insufficient_balance", "Your balance is not enough."); break;
-	case BO_THROTTLED: api_error(r, HTTP_429, "too_many_requests", "Too many attempts; wait and retry."); break;
-	case BO_BUSY:
-		req_header(r, "Retry-After", "2");
-		api_error(r, HTTP_503, "busy", "The box office is very busy: nothing was "
-		    "changed, retry in a moment.");
-		break;
-	default: api_error(r, HTTP_500, "internal_error", "Nothing was changed; retry."); break;
-	}
-}
-
 const char *
 api_queue_token(struct req *r)
 {

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "idempotency.h"
+#include "outcome.h"
 #include "req.h"
 
 #define API_MAX_DEPTH 8 /* our bodies are flat objects */
@@ -26,8 +27,6 @@ void api_send(struct req *r, enum http_status status, json_t *obj);
 /* Answers an error. */
 void api_error(struct req *r, enum http_status status, const char *code,
     const char *msg);
-/* Answers a core status that is not BO_OK with the usual code. */
-void api_status(struct req *r, enum bo_status s);
 
 /*
  * Idempotency-Key. The record is written by the core operation itself, in

@@ -88,7 +88,7 @@ api_token_create(struct req *r)
 	s = concert > 0 ? catalog_concert(r->db, &r->arena, concert, r->now, &c,
 	    &perfs, &n) : BO_NOT_FOUND;
 	if (s != BO_OK) {
-		api_status(r, s);
+		api_outcome(r, &JOIN_OUTCOMES, s);
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -99,7 +99,7 @@ api_token_create(struct req *r)
 	}
 	s = queue_join(r->db, concert, r->session.user_id, r->now, req_settings(r), &v);
 	if (s != BO_OK) {
-		api_status(r, s);
+		api_outcome(r, &JOIN_OUTCOMES, s);
 		return;
 	}
 	send_ticket(r, HTTP_201, &v);
@@ -116,12 +116,8 @@ api_queue_status(struct req *r)
 		return;
 	s = queue_status(r->db, 0, r->session.user_id, token, r->now,
 	    req_settings(r), &v);
-	if (s == BO_FORBIDDEN) {
-		api_error(r, HTTP_403, "bad_token", "That queue token is not yours.");
-		return;
-	}
 	if (s != BO_OK) {
-		api_status(r, s);
+		api_outcome(r, &TICKET_OUTCOMES, s);
 		return;
 	}
 	send_ticket(r, HTTP_200, &v);
@@ -138,13 +134,8 @@ api_gate(struct req *r, int64_t concert_id)
 		return 0;
 	s = queue_status(r->db, concert_id, r->session.user_id, token, r->now,
 	    req_settings(r), &v);
-	if (s == BO_FORBIDDEN) {
-		api_error(r, HTTP_403, "bad_token", "That queue token is not yours for "
-		    "this concert.");
-		return 0;
-	}
 	if (s != BO_OK) {
-		api_status(r, s);
+		api_outcome(r, &TICKET_OUTCOMES, s);
 		return 0;
 	}
 	if (v.state != Q_ACTIVE) {

@@ -52,23 +52,19 @@ queue_gate(struct req *r, int64_t concert_id, struct queue_view *v)
 	return 0;
 }
 
-/* Why a concert cannot be queued for now, or NULL when it can. */
+/* Why a concert cannot be queued for now, or NULL when it can; *s is
+ * not BO_OK when the concert could not be read (the caller answers it). */
 static const char *
-not_on_sale(struct req *r, int64_t concert_id, enum http_status *status)
+not_on_sale(struct req *r, int64_t concert_id, enum bo_status *s)
 {
 	struct performance *perfs;
 	struct concert c;
 	int64_t next_open = 0;
-	enum bo_status s;
 	size_t n;
 
-	s = catalog_concert(r->db, &r->arena, concert_id, r->now, &c, &perfs, &n);
-	if (s != BO_OK) {
-		*status = s == BO_NOT_FOUND ? HTTP_404 : s == BO_BUSY ? HTTP_503 :
-		    HTTP_500;
-		return s == BO_NOT_FOUND ? "There is no such concert." :
-		    "We could not check this concert right now. Please try again.";
-	}
+	*s = catalog_concert(r->db, &r->arena, concert_id, r->now, &c, &perfs, &n);
+	if (*s != BO_OK)
+		return "";
 	for (size_t i = 0; i < n; i++) {
 		if (performance_sale_state(&perfs[i], r->now) == SALE_OPEN)
 			return NULL;
@@ -76,7 +72,6 @@ not_on_sale(struct req *r, int64_t concert_id, enum http_status *status)
 		    (next_open == 0 || perfs[i].sale_opens_at < next_open))
 			next_open = perfs[i].sale_opens_at;
 	}
-	*status = HTTP_409;
 	if (next_open != 0)
 		return arena_printf(&r->arena, "Tickets for %s are not on sale yet. "
 		    "The sale opens %s; the queue opens with it.", c.title,
@@ -91,15 +86,17 @@ page_queue_join(struct req *r)
 	struct queue_view v;
 	const char *why;
 	enum bo_status s;
-	enum http_status status;
 
-	if ((why = not_on_sale(r, r->id, &status)) != NULL) {
-		page_error(r, status, why);
+	if ((why = not_on_sale(r, r->id, &s)) != NULL) {
+		if (s != BO_OK)
+			page_outcome(r, &JOIN_OUTCOMES, s);
+		else
+			page_error(r, HTTP_409, why);
 		return;
 	}
 	s = queue_join(r->db, r->id, r->session.user_id, r->now, req_settings(r), &v);
 	if (s != BO_OK) {
-		page_status(r, s);
+		page_outcome(r, &JOIN_OUTCOMES, s);
 		return;
 	}
 	req_redirect(r, arena_printf(&r->arena, v.state == Q_ACTIVE ?
@@ -179,13 +176,8 @@ page_queue_json(struct req *r)
 
 	s = queue_status(r->db, r->id, r->session.user_id, req_query(r, "token"),
 	    r->now, req_settings(r), &v);
-	if (s == BO_FORBIDDEN) {
-		json_error(r, HTTP_403, "bad_token", "That queue token is not yours "
-		    "for this concert.");
-		return;
-	}
 	if (s != BO_OK) {
-		page_status(r, s);
+		page_outcome(r, &TICKET_OUTCOMES, s); /* JSON: r->json */
 		return;
 	}
 	json_begin(r, HTTP_200);
@@ -199,7 +191,7 @@ page_queue_leave(struct req *r)
 	enum bo_status s = queue_leave(r->db, r->id, r->session.user_id, r->now);
 
 	if (s != BO_OK) {
-		page_status(r, s);
+		page_outcome(r, &LEAVE_OUTCOMES, s);
 		return;
 	}
 	req_redirect(r, arena_printf(&r->arena, "/concerts/%lld?msg=left",

@@ -7,12 +7,11 @@
 #ifndef BOXOFFICE_PAGES_H
 #define BOXOFFICE_PAGES_H
 
+#include "outcome.h"
 #include "req.h"
 
 /* page_error.c */
 void page_error(struct req *r, enum http_status status, const char *message);
-/* Answers for a core/ status that is not BO_OK (404, 409, 503, 500 …). */
-void page_status(struct req *r, enum bo_status s);
 
 /* page_home.c */
 void page_home(struct req *r);

@@ -78,7 +78,8 @@ charge(struct db *db, int64_t user, int64_t amount, int64_t max_charge,
 			/* A replay answers as the first call did. */
 			*replayed = 1;
 			ledger_id = sqlite3_column_int64(st, 0);
-			s = sqlite3_column_int64(st, 1) == amount ? BO_OK : BO_CONFLICT;
+			s = sqlite3_column_int64(st, 1) == amount ? BO_OK :
+			    BO_KEY_REUSED;
 			*balance = sqlite3_column_int64(st, 2);
 		} else if (rc != SQLITE_DONE) {
 			s = db_status(db, rc, "wallet_charge");
