@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "json.h"
+#include "queue.h"
 
 void
 api_error(struct req *r, enum http_status status, const char *code,
@@ -200,4 +201,28 @@ api_idem_send(struct req *r, const struct idem *k, json_t *obj)
 	if (k->result == IDEM_REPLAY)
 		req_header(r, "Idempotent-Replayed", "true");
 	api_send(r, s, obj);
+}
+
+int
+api_gate(struct req *r, int64_t concert_id)
+{
+	const char *token = api_queue_token(r);
+	struct queue_view v;
+	enum bo_status s;
+
+	if (token == NULL)
+		return 0;
+	s = queue_status(r->db, concert_id, r->session.user_id, token, r->now,
+	    req_settings(r), &v);
+	if (s != BO_OK) {
+		api_outcome(r, &TICKET_OUTCOMES, s);
+		return 0;
+	}
+	if (v.state != Q_ACTIVE) {
+		api_error(r, HTTP_403, "not_admitted", v.state == Q_WAITING ?
+		    "You are still waiting in the queue." :
+		    "Your turn is over or has not begun: join the queue.");
+		return 0;
+	}
+	return 1;
 }

@@ -22,7 +22,6 @@
 #include "json.h"
 #include "catalog.h"
 #include "hold.h"
-#include "pages.h"
 #include "payment.h"
 
 static const char *const hold_states[] = {

@@ -16,7 +16,6 @@
 #include "api.h"
 #include "catalog.h"
 #include "json.h"
-#include "pages.h"
 #include "seatmap.h"
 
 void

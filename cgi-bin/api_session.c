@@ -15,7 +15,6 @@
 #include "account.h"
 #include "api.h"
 #include "login_throttle.h"
-#include "pages.h"
 
 void
 api_session_create(struct req *r)

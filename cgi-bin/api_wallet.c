@@ -9,7 +9,6 @@
  * GET  /api/v1/balance/history  → {"balance","history":[…]} newest first
  */
 #include "api.h"
-#include "pages.h"
 #include "wallet.h"
 
 void

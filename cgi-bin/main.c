@@ -42,11 +42,11 @@
 
 #include "auth.h"
 #include "db.h"
-#include "pages.h"
 #include "parse.h"
 #include "req.h"
 #include "router.h"
 #include "tmpl.h"
+#include "ui_shared.h"
 
 #define MAX_WORKERS 256
 

@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #include "json.h"
-#include "pages.h"
+#include "ui_shared.h"
 
 /* An entry whose status is HTTP_200 is "not named": see outcome.h. */
 _Static_assert(HTTP_200 == 0, "an outcome's zero status must mean unnamed");

@@ -22,6 +22,7 @@
 #include "account.h"
 #include "auth.h"
 #include "login_throttle.h"
+#include "outcome.h"
 #include "pages.h"
 #include "redirect.h"
 #include "view.h"

@@ -8,6 +8,7 @@
  * turn ends.
  */
 #include "catalog.h"
+#include "outcome.h"
 #include "pages.h"
 #include "queue.h"
 #include "view.h"

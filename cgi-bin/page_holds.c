@@ -17,10 +17,12 @@
 
 #include "catalog.h"
 #include "hold.h"
+#include "outcome.h"
 #include "pages.h"
 #include "parse.h"
 #include "payment.h"
 #include "queue.h"
+#include "ui_shared.h"
 #include "view.h"
 
 void
@@ -44,8 +46,9 @@ page_hold_create(struct req *r)
 	/* The seat taken or the limit reached: the seat map again, saying
 	 * so. */
 	if (s == BO_CONFLICT || s == BO_LIMIT) {
-		page_performance_again(r, outcome_page_status(&HOLD_OUTCOMES, s),
-		    s == BO_CONFLICT ? "taken" : "limit", s == BO_CONFLICT ? seat : 0);
+		ui_seat_map(r, s == BO_CONFLICT ? seat : 0,
+		    outcome_page_status(&HOLD_OUTCOMES, s),
+		    s == BO_CONFLICT ? "taken" : "limit");
 		return;
 	}
 	if (s == BO_FORBIDDEN) {
@@ -54,7 +57,7 @@ page_hold_create(struct req *r)
 
 		/* No ACTIVE ticket: the gate says where to go. */
 		if (catalog_performance(r->db, &r->arena, r->id, r->now, &c, &p,
-		    NULL, NULL) == BO_OK && !queue_gate(r, c.id, &q))
+		    NULL, NULL) == BO_OK && !ui_queue_gate(r, c.id, &q))
 			return;
 	}
 	page_outcome(r, &HOLD_OUTCOMES, s);

@@ -8,6 +8,7 @@
  * per request in the current currency and time zone.
  */
 #include "catalog.h"
+#include "outcome.h"
 #include "pages.h"
 #include "view.h"
 

@@ -1,6 +1,6 @@
 /*
- * page_queue.c — the waiting queue of a concert, and the gate in front of
- * everything that sells.
+ * page_queue.c — the waiting queue of a concert (the gate in front of
+ * everything that sells is ui_queue_gate, ui_shared.c).
  *
  * POST /concerts/{id}/queue        csrf; login  → join (or keep your place),
  *                                                 303 to the waiting room
@@ -22,35 +22,12 @@
 #include <string.h>
 
 #include "catalog.h"
-#include "api.h"
 #include "json.h"
+#include "outcome.h"
 #include "pages.h"
 #include "queue.h"
+#include "ui_shared.h"
 #include "view.h"
-
-int
-queue_gate(struct req *r, int64_t concert_id, struct queue_view *v)
-{
-	enum bo_status s = queue_status(r->db, concert_id, r->session.user_id,
-	    NULL, r->now, req_settings(r), v);
-
-	if (s != BO_OK) {
-		page_status(r, s);
-		return 0;
-	}
-	if (v->state == Q_ACTIVE)
-		return 1;
-	if (r->json) {
-		json_error(r, HTTP_403, "not_admitted", v->state == Q_WAITING ?
-		    "You are still waiting in the queue for this concert." :
-		    "Join the queue for this concert first.");
-		return 0;
-	}
-	req_redirect(r, arena_printf(&r->arena, v->state == Q_WAITING ?
-	    "/concerts/%lld/queue" : "/concerts/%lld?msg=%s", (long long)concert_id,
-	    v->state == Q_EXPIRED ? "turn_over" : "queue_first"));
-	return 0;
-}
 
 /* Why a concert cannot be queued for now, or NULL when it can; *s is
  * not BO_OK when the concert could not be read (the caller answers it). */
@@ -94,7 +71,8 @@ page_queue_join(struct req *r)
 			page_error(r, HTTP_409, why);
 		return;
 	}
-	s = queue_join(r->db, r->id, r->session.user_id, r->now, req_settings(r), &v);
+	s = queue_join(r->db, r->id, r->session.user_id, r->now, req_settings(r),
+	    &v);
 	if (s != BO_OK) {
 		page_outcome(r, &JOIN_OUTCOMES, s);
 		return;
@@ -182,7 +160,7 @@ page_queue_json(struct req *r)
 	}
 	json_begin(r, HTTP_200);
 	v.concert_id = r->id; /* also without a ticket */
-	api_queue_write(r->body, &v, r->now);
+	ui_queue_ticket_json(r->body, &v, r->now);
 }
 
 void

@@ -20,6 +20,7 @@
 
 #include "account.h"
 #include "currency.h"
+#include "outcome.h"
 #include "pages.h"
 #include "parse.h"
 #include "payment.h"

@@ -15,6 +15,7 @@
 #include "html.h"
 #include "pages.h"
 #include "parse.h"
+#include "ui_shared.h"
 #include "view.h"
 
 enum route {
