@@ -341,7 +341,7 @@ cmd_loadtest_buyers(struct db *db, int argc, char **argv)
 			return fail(s, "loadtest-buyers: account");
 		strcpy(q.token, "-");
 		if (concert > 0 && (s = queue_join(db, concert, sn.user_id, now,
-		    &set, &q)) != BO_OK)
+		    &set, NULL, &q)) != BO_OK)
 			return fail(s, "loadtest-buyers: queue");
 		while (left > 0) {
 			int64_t amount = left < set.max_charge ? left : set.max_charge;

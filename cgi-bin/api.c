@@ -213,7 +213,7 @@ api_gate(struct req *r, int64_t concert_id)
 	if (token == NULL)
 		return 0;
 	s = queue_status(r->db, concert_id, r->session.user_id, token, r->now,
-	    req_settings(r), &v);
+	    req_settings(r), worker_cache(r)->queue_lines, &v);
 	if (s != BO_OK) {
 		api_outcome(r, &TICKET_OUTCOMES, s);
 		return 0;

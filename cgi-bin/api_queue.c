@@ -61,7 +61,7 @@ api_token_create(struct req *r)
 		return;
 	}
 	s = queue_join(r->db, concert, r->session.user_id, r->now, req_settings(r),
-	    &v);
+	    worker_cache(r)->queue_lines, &v);
 	if (s != BO_OK) {
 		api_outcome(r, &JOIN_OUTCOMES, s);
 		return;
@@ -79,7 +79,7 @@ api_queue_status(struct req *r)
 	if (token == NULL)
 		return;
 	s = queue_status(r->db, 0, r->session.user_id, token, r->now,
-	    req_settings(r), &v);
+	    req_settings(r), worker_cache(r)->queue_lines, &v);
 	if (s != BO_OK) {
 		api_outcome(r, &TICKET_OUTCOMES, s);
 		return;

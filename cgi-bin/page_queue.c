@@ -72,7 +72,7 @@ page_queue_join(struct req *r)
 		return;
 	}
 	s = queue_join(r->db, r->id, r->session.user_id, r->now, req_settings(r),
-	    &v);
+	    worker_cache(r)->queue_lines, &v);
 	if (s != BO_OK) {
 		page_outcome(r, &JOIN_OUTCOMES, s);
 		return;
@@ -109,7 +109,7 @@ page_queue(struct req *r)
 	s = catalog_concert(r->db, &r->arena, r->id, r->now, &c, &perfs, &n);
 	if (s == BO_OK)
 		s = queue_status(r->db, r->id, r->session.user_id, NULL, r->now,
-		    req_settings(r), &v);
+		    req_settings(r), worker_cache(r)->queue_lines, &v);
 	if (s != BO_OK) {
 		page_status(r, s);
 		return;
@@ -153,7 +153,7 @@ page_queue_json(struct req *r)
 	enum bo_status s;
 
 	s = queue_status(r->db, r->id, r->session.user_id, req_query(r, "token"),
-	    r->now, req_settings(r), &v);
+	    r->now, req_settings(r), worker_cache(r)->queue_lines, &v);
 	if (s != BO_OK) {
 		page_outcome(r, &TICKET_OUTCOMES, s); /* JSON: r->json */
 		return;

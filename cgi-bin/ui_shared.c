@@ -78,7 +78,7 @@ int
 ui_queue_gate(struct req *r, int64_t concert_id, struct queue_view *v)
 {
 	enum bo_status s = queue_status(r->db, concert_id, r->session.user_id,
-	    NULL, r->now, req_settings(r), v);
+	    NULL, r->now, req_settings(r), worker_cache(r)->queue_lines, v);
 
 	if (s != BO_OK) {
 		page_status(r, s);
@@ -156,7 +156,7 @@ ui_seat_map(struct req *r, int64_t pick, enum http_status status,
 	enum bo_status s;
 	enum sale_state sale;
 	size_t at = 0;
-	int failed;
+	enum bo_status failed;
 
 	s = catalog_performance(r->db, &r->arena, r->id, r->now, &c, &p, NULL, NULL);
 	if (s != BO_OK) {
@@ -168,7 +168,7 @@ ui_seat_map(struct req *r, int64_t pick, enum http_status status,
 	sale = performance_sale_state(&p, r->now);
 	if ((grid = seatmap_grid(r, &p, sale == SALE_OPEN, SEATMAP_HTML,
 	    &failed)) == NULL) {
-		page_status(r, (enum bo_status)failed);
+		page_status(r, failed);
 		return;
 	}
 	r->status = status;

@@ -90,8 +90,6 @@ db_close(struct db *db)
 	for (int i = 0; i < STMT__MAX; i++)
 		sqlite3_finalize(db->stmts[i]);
 	sql_finalize_all(db);
-	if (db->queue_cache_free != NULL)
-		db->queue_cache_free(db->queue_cache);
 	sqlite3_close(db->handle);
 	free(db);
 }

@@ -22,10 +22,6 @@ struct db {
 	/* Statements declared at their point of use (sql.h), by slot. */
 	struct sql_stmt **sql_stmts;
 	int sql_cap;
-	/* What the queue keeps of long lines between requests (queue.c),
-	 * freed with the connection. */
-	void *queue_cache;
-	void (*queue_cache_free)(void *);
 };
 
 /* Opens (creating if allowed) the database at path; NULL on failure, with a

@@ -18,15 +18,15 @@
 #include "arena.h"
 #include "parse.h"
 
-/* A long waiting line as it was at taken_at, under settings version
- * settings (abandon_after decides who is still in it; see queue.h). */
+/* A long waiting line as it was at taken_at (under the settings its
+ * owner keeps it for: abandon_after decides who is still in it). */
 struct line_snapshot {
-	int64_t concert_id, taken_at, settings;
+	int64_t concert_id, taken_at;
 	int64_t *ids;   /* live WAITING ticket ids, ascending */
 	size_t n, cap;
 };
 
-struct line_cache {
+struct queue_lines {
 	struct line_snapshot line[QUEUE_SNAPSHOT_SLOTS];
 };
 
@@ -85,11 +85,29 @@ find_ticket(struct db *db, int64_t concert_id, int64_t user_id,
 	return found;
 }
 
-static void
-line_cache_free(void *p)
+struct queue_lines *
+queue_lines_new(void)
 {
-	struct line_cache *c = p;
+	struct queue_lines *c = xmalloc(sizeof *c);
 
+	memset(c, 0, sizeof *c);
+	return c;
+}
+
+void
+queue_lines_clear(struct queue_lines *c)
+{
+	if (c == NULL)
+		return;
+	for (int i = 0; i < QUEUE_SNAPSHOT_SLOTS; i++) {
+		c->line[i].concert_id = 0; /* no concert has id 0 */
+		c->line[i].n = 0;
+	}
+}
+
+void
+queue_lines_free(struct queue_lines *c)
+{
 	if (c == NULL)
 		return;
 	for (int i = 0; i < QUEUE_SNAPSHOT_SLOTS; i++)
@@ -97,29 +115,20 @@ line_cache_free(void *p)
 	free(c);
 }
 
-/* The connection's snapshot of a concert's line, taken again when it is a
- * second old; NULL on a database error. */
+/* The snapshot of a concert's line in c, taken again when it is a second
+ * old; NULL on a database error. */
 static const struct line_snapshot *
-line_of(struct db *db, int64_t concert_id, int64_t now,
+line_of(struct db *db, struct queue_lines *c, int64_t concert_id, int64_t now,
     const struct settings *set, int *rc)
 {
-	struct line_cache *c = db->queue_cache;
 	struct line_snapshot *l;
 	sqlite3_stmt *st;
 
-	if (c == NULL) {
-		c = xmalloc(sizeof *c);
-		memset(c, 0, sizeof *c);
-		db->queue_cache = c;
-		db->queue_cache_free = line_cache_free;
-	}
 	l = &c->line[(uint64_t)concert_id % QUEUE_SNAPSHOT_SLOTS];
-	if (l->concert_id == concert_id && l->taken_at == now &&
-	    l->settings == set->version)
+	if (l->concert_id == concert_id && l->taken_at == now)
 		return l;
 	l->concert_id = concert_id;
 	l->taken_at = now;
-	l->settings = set->version;
 	l->n = 0;
 	st = db_stmt(db, STMT_QUEUE_LINE);
 	db_bind_int(st, 1, concert_id);
@@ -139,14 +148,18 @@ line_of(struct db *db, int64_t concert_id, int64_t now,
 	return l;
 }
 
-/* Live waiting tickets ahead of ticket id: from the snapshot when that
- * says the ticket is far back, else counted exactly. */
+/* Live waiting tickets ahead of ticket id: from the snapshot in lines
+ * (when there are lines) when that says the ticket is far back, else
+ * counted exactly. */
 static int64_t
-ahead_of(struct db *db, int64_t concert_id, int64_t id, int64_t now,
-    const struct settings *set, int *rc)
+ahead_of(struct db *db, struct queue_lines *lines, int64_t concert_id,
+    int64_t id, int64_t now, const struct settings *set, int *rc)
 {
-	const struct line_snapshot *l = line_of(db, concert_id, now, set, rc);
+	const struct line_snapshot *l = NULL;
 
+	*rc = SQLITE_DONE;
+	if (lines != NULL)
+		l = line_of(db, lines, concert_id, now, set, rc);
 	if (l != NULL) {
 		size_t lo = 0, hi = l->n;
 
@@ -195,8 +208,9 @@ poll_after(int64_t ahead, const struct settings *set)
  * ahead and whether a slot is free for it (*admissible).
  */
 static int
-view_of(struct db *db, const struct ticket *t, int64_t now,
-    const struct settings *set, struct queue_view *out, int *admissible)
+view_of(struct db *db, struct queue_lines *lines, const struct ticket *t,
+    int64_t now, const struct settings *set, struct queue_view *out,
+    int *admissible)
 {
 	int rc = SQLITE_DONE;
 
@@ -219,7 +233,8 @@ view_of(struct db *db, const struct ticket *t, int64_t now,
 		int64_t active;
 
 		out->state = Q_WAITING;
-		out->ahead = ahead_of(db, t->concert_id, t->id, now, set, &rc);
+		out->ahead = ahead_of(db, lines, t->concert_id, t->id, now, set,
+		    &rc);
 		if (rc == SQLITE_DONE)
 			active = db_count(db, STMT_QUEUE_ACTIVE_COUNT, 2,
 			    (int64_t[]){ t->concert_id, now }, &rc);
@@ -322,7 +337,7 @@ estimate(struct db *db, int64_t now, struct queue_view *v)
 enum bo_status
 queue_status(struct db *db, int64_t concert_id, int64_t user_id,
     const char *token, int64_t now, const struct settings *set,
-    struct queue_view *out)
+    struct queue_lines *lines, struct queue_view *out)
 {
 	struct ticket t;
 	enum bo_status s;
@@ -358,7 +373,7 @@ queue_status(struct db *db, int64_t concert_id, int64_t user_id,
 				    &t, &rc);
 		}
 		if (found && rc == SQLITE_DONE)
-			rc = view_of(db, &t, now, set, out, &admissible);
+			rc = view_of(db, lines, &t, now, set, out, &admissible);
 		if (out->state == Q_WAITING && rc == SQLITE_DONE)
 			rc = estimate(db, now, out);
 		if ((s = db_status(db, rc, "queue_status")) != BO_OK) {
@@ -376,7 +391,8 @@ queue_status(struct db *db, int64_t concert_id, int64_t user_id,
 
 enum bo_status
 queue_join(struct db *db, int64_t concert_id, int64_t user_id, int64_t now,
-    const struct settings *set, struct queue_view *out)
+    const struct settings *set, struct queue_lines *lines,
+    struct queue_view *out)
 {
 	struct ticket t;
 	enum bo_status s;
@@ -411,7 +427,7 @@ queue_join(struct db *db, int64_t concert_id, int64_t user_id, int64_t now,
 		rc = mark_seen(db, t.id, now, set);
 	}
 	if (rc == SQLITE_DONE && found)
-		rc = view_of(db, &t, now, set, out, &admissible);
+		rc = view_of(db, lines, &t, now, set, out, &admissible);
 	if (rc == SQLITE_DONE && out->state == Q_WAITING)
 		rc = estimate(db, now, out);
 	if ((s = db_status(db, rc, "queue_join")) != BO_OK) {
