@@ -41,6 +41,8 @@ fail(enum bo_status s, const char *what)
 		[BO_LIMIT] = "limit reached", [BO_GONE] = "gone",
 		[BO_INSUFFICIENT] = "insufficient balance",
 		[BO_BUSY] = "database busy, try again", [BO_ERROR] = "database error",
+		[BO_UNAVAILABLE] = "the database cannot be written now (disk full, "
+		    "I/O error or out of memory)",
 	};
 
 	fprintf(stderr, "boxoffice-admin: %s: %s\n", what, why[s]);

@@ -18,6 +18,8 @@
  *
  * Every operation is the one the HTML pages use (core/hold.c, payment.c).
  */
+#include <string.h>
+
 #include "api.h"
 #include "json.h"
 #include "catalog.h"
@@ -46,15 +48,15 @@ hold_json(const struct hold_view *h)
 	return o;
 }
 
-/* Holds the seat the body names; 1 when hold_create() answered BO_OK
- * (k says what happened), 0 when a refusal was answered. */
+/* Holds the seat the body names; 1 when hold_create_view() answered
+ * BO_OK (k says what happened; *h is the hold this request made, read in
+ * its own transaction, or h->id is 0), 0 when a refusal was answered. */
 static int
-reserve(struct req *r, struct idem *k)
+reserve(struct req *r, struct idem *k, struct hold_view *h)
 {
 	json_int_t perf = 0, seat = 0;
 	struct performance p;
 	struct concert c;
-	int64_t hold_id = 0;
 	enum bo_status s;
 	json_t *body;
 
@@ -66,16 +68,20 @@ reserve(struct req *r, struct idem *k)
 		return 0;
 	}
 	json_decref(body);
-	if (perf <= 0 || seat <= 0 ||
-	    catalog_performance(r->db, &r->arena, perf, r->now, &c, &p, NULL,
-	    NULL) != BO_OK) {
+	s = perf > 0 && seat > 0 ? catalog_performance(r->db, &r->arena, perf,
+	    r->now, &c, &p, NULL, NULL) : BO_NOT_FOUND;
+	if (s == BO_NOT_FOUND) {
 		api_error(r, HTTP_404, "not_found", "There is no such performance.");
+		return 0;
+	}
+	if (s != BO_OK) {
+		api_status(r, s);
 		return 0;
 	}
 	if (!api_gate(r, c.id))
 		return 0;
-	s = hold_create(r->db, perf, seat, r->session.user_id, r->now,
-	    req_settings(r), k, &hold_id);
+	s = hold_create_view(r->db, &r->arena, perf, seat, r->session.user_id,
+	    r->now, req_settings(r), k, h);
 	if (s != BO_OK) {
 		api_outcome(r, &HOLD_OUTCOMES, s);
 		return 0;
@@ -90,19 +96,21 @@ api_reservation_create(struct req *r)
 	enum bo_status s;
 	struct idem k;
 
+	memset(&h, 0, sizeof h);
 	if (!api_idem_begin(r, &k, HTTP_201))
 		return;
-	if (k.result == IDEM_NEW && !reserve(r, &k))
+	if (k.result == IDEM_NEW && !reserve(r, &k, &h))
 		return;
 	if (!api_idem_answer(r, &k))
 		return;
-	/* New or replayed: the hold as it is now. */
-	s = hold_get(r->db, &r->arena, idem_ref(&k, IDEM_REF_HOLD),
-	    r->session.user_id, r->now, &h);
-	if (s != BO_OK)
+	/* Made now: as read in its own transaction (a read after the commit
+	 * could fail, with the seat held). Replayed: the hold as it is now. */
+	if (h.id == 0 && (s = hold_get(r->db, &r->arena, idem_ref(&k,
+	    IDEM_REF_HOLD), r->session.user_id, r->now, &h)) != BO_OK) {
 		api_outcome(r, &HOLD_GET_OUTCOMES, s);
-	else
-		api_idem_send(r, &k, hold_json(&h));
+		return;
+	}
+	api_idem_send(r, &k, hold_json(&h));
 }
 
 void
@@ -127,14 +135,15 @@ payment_json(const struct hold_view *h)
 	    "reservation", hold_json(h));
 }
 
-/* Pays the reservation the body names; 1 when payment_pay() answered
- * BO_OK (k says what happened; *already when it was paid before), 0 when
- * a refusal was answered. */
+/* Pays the reservation the body names; 1 when payment_pay_view() answered
+ * BO_OK (k says what happened; *already when it was paid before; *h is
+ * the hold as this request left or found it, read in its transaction, or
+ * h->id is 0), 0 when a refusal was answered. */
 static int
-pay(struct req *r, struct idem *k, int64_t *hold_id, int *already)
+pay(struct req *r, struct idem *k, int64_t *hold_id, int *already,
+    struct hold_view *h)
 {
 	json_int_t id = 0;
-	int64_t payment = 0;
 	enum bo_status s;
 	json_t *body;
 
@@ -146,8 +155,8 @@ pay(struct req *r, struct idem *k, int64_t *hold_id, int *already)
 	}
 	json_decref(body);
 	*hold_id = id;
-	s = id > 0 ? payment_pay(r->db, id, r->session.user_id, r->now, k,
-	    &payment, already) : BO_NOT_FOUND;
+	s = id > 0 ? payment_pay_view(r->db, &r->arena, id, r->session.user_id,
+	    r->now, k, already, h) : BO_NOT_FOUND;
 	if (s != BO_OK) {
 		api_outcome(r, &PAY_OUTCOMES, s);
 		return 0;
@@ -164,17 +173,21 @@ api_payment_create(struct req *r)
 	struct idem k;
 	int already = 0;
 
+	memset(&h, 0, sizeof h);
 	if (!api_idem_begin(r, &k, HTTP_201))
 		return;
-	if (k.result == IDEM_NEW && !pay(r, &k, &hold_id, &already))
+	if (k.result == IDEM_NEW && !pay(r, &k, &hold_id, &already, &h))
 		return;
 	if (!api_idem_answer(r, &k))
 		return;
-	/* New or replayed: the payment and its seat as they are now. Paid
-	 * before under no key, or another: the same payment, 200. */
+	/* Paid now: as read in its own transaction (a read after the commit
+	 * could fail, with the money taken). Replayed: the payment and its
+	 * seat as they are now. Paid before under no key, or another: the
+	 * same payment, 200. */
 	if (!already)
 		hold_id = idem_ref(&k, IDEM_REF_HOLD);
-	s = hold_get(r->db, &r->arena, hold_id, r->session.user_id, r->now, &h);
+	s = h.id != 0 ? BO_OK : hold_get(r->db, &r->arena, hold_id,
+	    r->session.user_id, r->now, &h);
 	if (s != BO_OK)
 		api_outcome(r, &HOLD_GET_OUTCOMES, s);
 	else if (already)

@@ -37,7 +37,6 @@ api_token_create(struct req *r)
 	struct queue_view v;
 	json_int_t concert = 0;
 	enum bo_status s;
-	int open = 0;
 	json_t *body;
 	size_t n;
 
@@ -54,9 +53,7 @@ api_token_create(struct req *r)
 		api_outcome(r, &JOIN_OUTCOMES, s);
 		return;
 	}
-	for (size_t i = 0; i < n; i++)
-		open |= performance_sale_state(&perfs[i], r->now) == SALE_OPEN;
-	if (!open) {
+	if (!catalog_concert_on_sale(perfs, n, r->now, NULL)) {
 		api_error(r, HTTP_409, "not_on_sale", "No date of this concert is on sale now.");
 		return;
 	}

@@ -8,6 +8,8 @@
  *        a fraction or an out-of-range number → 422 invalid_amount
  * GET  /api/v1/balance/history  → {"balance","history":[…]} newest first
  */
+#include <string.h>
+
 #include "api.h"
 #include "wallet.h"
 
@@ -19,9 +21,10 @@ api_balance(struct req *r)
 }
 
 /* Charges the amount the body names; 1 when the charge answered BO_OK
- * (k says what happened), 0 when a refusal was answered. */
+ * (k says what happened; when it charged now, *row has the amount and
+ * the balance it left), 0 when a refusal was answered. */
 static int
-charge(struct req *r, struct idem *k)
+charge(struct req *r, struct idem *k, struct ledger_row *row)
 {
 	int64_t max = req_settings(r)->max_charge, balance = 0, amount;
 	json_t *body, *value;
@@ -50,6 +53,11 @@ charge(struct req *r, struct idem *k)
 		api_outcome(r, &CHARGE_OUTCOMES, s);
 		return 0;
 	}
+	if (k->result == IDEM_NEW) {
+		row->id = idem_ref(k, IDEM_REF_LEDGER);
+		row->amount = amount;
+		row->balance_after = balance;
+	}
 	return 1;
 }
 
@@ -60,17 +68,18 @@ api_charge(struct req *r)
 	enum bo_status s;
 	struct idem k;
 
+	memset(&row, 0, sizeof row);
 	if (!api_idem_begin(r, &k, HTTP_200))
 		return;
-	if (k.result == IDEM_NEW && !charge(r, &k))
+	if (k.result == IDEM_NEW && !charge(r, &k, &row))
 		return;
 	if (!api_idem_answer(r, &k))
 		return;
-	/* New or replayed: the charge's ledger row (it never changes), with
-	 * the balance it left. */
-	s = wallet_ledger_get(r->db, r->session.user_id,
-	    idem_ref(&k, IDEM_REF_LEDGER), &row);
-	if (s != BO_OK) {
+	/* Charged now: what the charge's own transaction said (a read after
+	 * the commit could fail, with the money in). Replayed: the charge's
+	 * ledger row (it never changes), with the balance it left. */
+	if (row.amount == 0 && (s = wallet_ledger_get(r->db,
+	    r->session.user_id, idem_ref(&k, IDEM_REF_LEDGER), &row)) != BO_OK) {
 		api_status(r, s);
 		return;
 	}

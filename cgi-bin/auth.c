@@ -34,6 +34,18 @@ auth_session_token(const struct req *r)
 	return params_get(&r->cookies, cookie_name(r, "s"));
 }
 
+/* Sets r->logged_in from a session token. A lookup that failed (the
+ * database, not the token) is kept apart: such a buyer is not asked to
+ * log in again, the request answers the failure (router.c). */
+static void
+lookup(struct req *r, const char *token)
+{
+	enum bo_status s = session_lookup(r->db, token, r->now, &r->session);
+
+	r->logged_in = s == BO_OK;
+	r->auth_error = s == BO_OK || s == BO_NOT_FOUND ? BO_OK : s;
+}
+
 /* The JSON API: identity from "Authorization: Bearer TOKEN" only; cookies
  * are never read there, so no cross-site form can act through it. */
 static void
@@ -41,8 +53,8 @@ auth_bearer(struct req *r)
 {
 	const char *h = r->authorization;
 
-	r->logged_in = strncasecmp(h, "Bearer ", 7) == 0 &&
-	    session_lookup(r->db, h + 7, r->now, &r->session) == BO_OK;
+	if (strncasecmp(h, "Bearer ", 7) == 0)
+		lookup(r, h + 7);
 }
 
 void
@@ -59,8 +71,8 @@ auth_load(struct req *r)
 	r->anon_csrf = params_get(&r->cookies, cookie_name(r, "csrf"));
 	if (r->anon_csrf != NULL && !parse_token(r->anon_csrf, CSRF_TOKEN_LEN))
 		r->anon_csrf = NULL;
-	r->logged_in = token != NULL &&
-	    session_lookup(r->db, token, r->now, &r->session) == BO_OK;
+	if (token != NULL)
+		lookup(r, token);
 }
 
 const char *

@@ -39,8 +39,9 @@ static const struct {
 	    "internal_error" },
 	[HTTP_502] = { 502, "Bad Gateway", "Something went wrong",
 	    "bad_gateway" },
-	[HTTP_503] = { 503, "Service Unavailable", "Very busy right now",
-	    "busy" },
+	/* Busy, or storage trouble: either way, try again. */
+	[HTTP_503] = { 503, "Service Unavailable", "Please try again in a "
+	    "moment", "busy" },
 };
 
 int

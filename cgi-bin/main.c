@@ -275,6 +275,7 @@ serve(struct app *app, FCGX_Request *fr, int64_t timeout)
 	bad = req_read(&r, fr, &why); /* the body: still under the deadline */
 	if (client_deadline_off())
 		dropped("did not send its request body", timeout);
+	db_recover(app->db); /* a fresh connection after storage trouble */
 	auth_load(&r);
 	r.json = strncmp(r.path, "/api/", 5) == 0; /* errors as JSON there */
 	if (bad != HTTP_200)

@@ -48,6 +48,12 @@ const struct outcomes COMMON_OUTCOMES = { "common", {
 	    "time. Nothing was changed: please try again in a moment.",
 	    "The box office is very busy: nothing was changed, retry in a "
 	    "moment.", 0 },
+	[BO_UNAVAILABLE] = { HTTP_503, "unavailable",
+	    "The box office cannot save anything right now because of a problem "
+	    "on our side. Nothing was changed: please try again in a few "
+	    "minutes.",
+	    "The box office cannot save anything right now (a problem on our "
+	    "side): nothing was changed, retry later.", 0 },
 	[BO_ERROR] = { HTTP_500, "internal_error",
 	    "We could not complete this. Nothing was changed; please try "
 	    "again. If it keeps happening, tell the box office.",

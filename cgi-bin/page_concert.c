@@ -21,7 +21,7 @@ page_concert(struct req *r)
 	struct queue_view q = { .state = Q_NONE };
 	struct tdict *d;
 	enum bo_status s;
-	int any_open = 0;
+	int any_open;
 	size_t n;
 
 	s = catalog_concert(r->db, &r->arena, r->id, r->now, &c, &perfs, &n);
@@ -57,8 +57,8 @@ page_concert(struct req *r)
 		if (sale == SALE_NOT_YET)
 			tdict_str(p, "opens", view_datetime(r, perfs[i].sale_opens_at));
 		tdict_bool(p, "closed", sale == SALE_CLOSED);
-		any_open |= sale == SALE_OPEN;
 	}
+	any_open = catalog_concert_on_sale(perfs, n, r->now, NULL);
 	tdict_bool(d, "active", q.state == Q_ACTIVE);
 	tdict_bool(d, "waiting", q.state == Q_WAITING);
 	tdict_bool(d, "can_join", r->logged_in && any_open &&

@@ -42,13 +42,8 @@ not_on_sale(struct req *r, int64_t concert_id, enum bo_status *s)
 	*s = catalog_concert(r->db, &r->arena, concert_id, r->now, &c, &perfs, &n);
 	if (*s != BO_OK)
 		return "";
-	for (size_t i = 0; i < n; i++) {
-		if (performance_sale_state(&perfs[i], r->now) == SALE_OPEN)
-			return NULL;
-		if (perfs[i].sale_opens_at > r->now &&
-		    (next_open == 0 || perfs[i].sale_opens_at < next_open))
-			next_open = perfs[i].sale_opens_at;
-	}
+	if (catalog_concert_on_sale(perfs, n, r->now, &next_open))
+		return NULL;
 	if (next_open != 0)
 		return arena_printf(&r->arena, "Tickets for %s are not on sale yet. "
 		    "The sale opens %s; the queue opens with it.", c.title,
@@ -65,7 +60,7 @@ page_queue_join(struct req *r)
 	enum bo_status s;
 
 	if ((why = not_on_sale(r, r->id, &s)) != NULL) {
-		if (s != BO_OK)
+		if (s != BO_OK) /* no such concert, or storage trouble */
 			page_outcome(r, &JOIN_OUTCOMES, s);
 		else
 			page_error(r, HTTP_409, why);

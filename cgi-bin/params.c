@@ -16,19 +16,8 @@
 
 #include <string.h>
 
+#include "parse.h"
 #include "utf8.h"
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Decodes s[0..len) into a new arena string. */
 static enum params_error
@@ -49,8 +38,8 @@ decode(struct arena *a, const char *s, size_t len, size_t max, const char **out)
 
 			if (i + 2 >= len)
 				return PARAMS_BAD_ENCODING;
-			hi = hexval(s[i + 1]);
-			lo = hexval(s[i + 2]);
+			hi = parse_hex_digit(s[i + 1]);
+			lo = parse_hex_digit(s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return PARAMS_BAD_ENCODING;
 			c = (unsigned char)(hi << 4 | lo);

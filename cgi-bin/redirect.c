@@ -6,20 +6,10 @@
  */
 #include "redirect.h"
 
+#include "parse.h"
+
 #include <stddef.h>
 #include <string.h>
-
-static int
-hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* RFC 3986 pchar without '%' (handled apart), plus '/' and '?'. */
 static int
@@ -42,7 +32,7 @@ redirect_ok(const char *next)
 		return 0;
 	for (i = 0; next[i] != '\0'; i++) {
 		if (next[i] == '%') {
-			int hi = hex(next[i + 1]), lo = hi < 0 ? -1 : hex(next[i + 2]);
+			int hi = parse_hex_digit(next[i + 1]), lo = hi < 0 ? -1 : parse_hex_digit(next[i + 2]);
 			int byte;
 
 			if (hi < 0 || lo < 0)

@@ -178,12 +178,23 @@ req_redirect(struct req *r, const char *location)
 const struct settings *
 req_settings(struct req *r)
 {
-	if (!r->settings_loaded) {
-		if (settings_load(r->db, &r->settings) != BO_OK) {
-			/* Defaults still make a correct page; log and go on. */
-			fprintf(stderr, "boxoffice: settings unreadable, using defaults\n");
-		}
-		r->settings_loaded = 1;
+	struct app *app = r->app;
+	enum bo_status s;
+
+	if (r->settings_loaded)
+		return &r->settings;
+	r->settings_loaded = 1;
+	if ((s = settings_load(r->db, &r->settings)) == BO_OK) {
+		app->last_settings = r->settings;
+		app->have_last_settings = 1;
+	} else if (app->have_last_settings) {
+		/* Settings change rarely: what the database said a moment ago
+		 * beats defaults the operator may have changed. */
+		r->settings = app->last_settings;
+	} else {
+		/* The defaults make a correct page, not a correct write. */
+		fprintf(stderr, "boxoffice: settings unreadable, using defaults\n");
+		r->settings_error = s;
 	}
 	return &r->settings;
 }

@@ -40,6 +40,11 @@ struct app {
 	/* Seat grids, the front page's list, the queue's snapshots: through
 	 * worker_cache(r), which keeps them in step with the settings. */
 	struct worker_cache cache;
+	/* The settings as this worker last read them, for a request whose
+	 * own read fails (req_settings): not a cache (nothing is served from
+	 * it while the settings can be read). */
+	struct settings last_settings;
+	int have_last_settings;
 };
 
 struct req {
@@ -66,10 +71,13 @@ struct req {
 
 	/* who is asking (auth.c) */
 	int logged_in;
+	enum bo_status auth_error; /* BO_OK, or why the session could not be
+	                            * checked (the database failed) */
 	struct session_info session;
 	const char *anon_csrf;   /* the pre-login CSRF cookie, if any */
 	int settings_loaded;
 	struct settings settings;
+	enum bo_status settings_error; /* BO_OK, or why none could be had */
 
 	/* response */
 	enum http_status status;
@@ -101,7 +109,10 @@ void req_send(struct req *r, FCGX_Request *fr);
  * request's arena); a Cache-Control replaces the default (no-store). */
 void req_header(struct req *r, const char *name, const char *value);
 void req_redirect(struct req *r, const char *location);
-/* The settings, loaded on first use in this request. */
+/* The settings, loaded on first use in this request. When the database
+ * cannot be read, the values this worker read last; when it has none, the
+ * defaults, and r->settings_error says why (a write must not run on
+ * them: the router refuses it). */
 const struct settings *req_settings(struct req *r);
 
 /* Query and form values, NULL when absent. */

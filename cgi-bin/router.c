@@ -13,6 +13,7 @@
 #include "auth.h"
 #include "buf.h"
 #include "html.h"
+#include "outcome.h"
 #include "pages.h"
 #include "parse.h"
 #include "ui_shared.h"
@@ -200,7 +201,13 @@ router_dispatch(struct req *r)
 		if (((routes[i].flags & RF_LOGIN) ||
 		    ((routes[i].flags & RF_API) == RF_API && r->method == M_DELETE)) &&
 		    !r->logged_in) {
-			if ((routes[i].flags & RF_API) == RF_API) {
+			if (r->auth_error != BO_OK) {
+				/* Not "log in": the session could not be read. */
+				if ((routes[i].flags & RF_API) == RF_API)
+					api_status(r, r->auth_error);
+				else
+					page_status(r, r->auth_error);
+			} else if ((routes[i].flags & RF_API) == RF_API) {
 				req_header(r, "WWW-Authenticate", "Bearer");
 				api_error(r, HTTP_401, "unauthorized", "Send a valid token: "
 				    "Authorization: Bearer TOKEN (POST /api/v1/sessions "
@@ -215,6 +222,15 @@ router_dispatch(struct req *r)
 		    !auth_csrf_ok(r, (routes[i].flags & RF_ANON_CSRF) != 0)) {
 			page_error(r, HTTP_403, "This form has expired or did not come from "
 			    "our site. Go back, reload the page and try again.");
+			return;
+		}
+		if (r->method != M_GET && r->method != M_HEAD &&
+		    (req_settings(r), r->settings_error != BO_OK)) {
+			/* A write never runs on default settings. */
+			if ((routes[i].flags & RF_API) == RF_API)
+				api_status(r, r->settings_error);
+			else
+				page_status(r, r->settings_error);
 			return;
 		}
 		h(r);

@@ -58,6 +58,13 @@ enum sale_state { SALE_NOT_YET, SALE_OPEN, SALE_CLOSED };
 /* Where p stands at now: before its sale, on sale, or past it. */
 enum sale_state performance_sale_state(const struct performance *p, int64_t now);
 
+/* Whether the concert with these dates (catalog_concert's list) has one on
+ * sale at now: the rule that lets a buyer join its queue. When none is,
+ * *next_open (when not NULL) gets the soonest sale opening after now (0:
+ * none ahead); when one is, 0. */
+int catalog_concert_on_sale(const struct performance *perfs, size_t n,
+    int64_t now, int64_t *next_open);
+
 /* Concerts with a performance after now, soonest first. */
 enum bo_status catalog_concerts(struct db *db, struct arena *a, int64_t now,
     struct concert_summary **out, size_t *n);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "faultvfs.h"
 #include "sql.h"
 
 /* From migrations.S: NUL-terminated SQL texts, oldest first. */
@@ -37,10 +38,10 @@ static const char *const migrations[] = {
 #define BUSY_TIMEOUT_MS 5000
 
 static int
-exec_sql(struct db *db, const char *sql)
+exec_sql(sqlite3 *handle, const char *sql)
 {
 	char *err = NULL;
-	int rc = sqlite3_exec(db->handle, sql, NULL, NULL, &err);
+	int rc = sqlite3_exec(handle, sql, NULL, NULL, &err);
 
 	if (rc != SQLITE_OK) {
 		fprintf(stderr, "boxoffice: sqlite: %s: %s\n",
@@ -50,36 +51,145 @@ exec_sql(struct db *db, const char *sql)
 	return rc;
 }
 
-struct db *
-db_open(const char *path, int create)
+/*
+ * Inside db_begin_write … db_commit only db_commit's COMMIT may commit. A
+ * statement that would commit by itself there runs because SQLite already
+ * rolled the whole transaction back after an error (I/O, full disk, out of
+ * memory) that its caller did not stop at: it would make half of the
+ * operation durable. Refusing it turns the statement into
+ * SQLITE_CONSTRAINT_COMMITHOOK, which db_status() reports as an error.
+ */
+static int
+commit_guard(void *arg)
+{
+	const struct db *db = arg;
+
+	return db->writing && !db->committing;
+}
+
+static int
+version_of(sqlite3 *handle)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(handle, "PRAGMA user_version", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/*
+ * Prepares every statement of a database at this binary's schema version
+ * into stmts, so that no request ever prepares one: preparing is where
+ * SQLite allocates most, and a statement that cannot be prepared for want
+ * of memory would leave its caller nothing to step. 0 (logged, nothing
+ * kept) on failure. Older databases (before db_migrate) prepare on use.
+ */
+static int
+prepare_all(sqlite3 *handle, sqlite3_stmt **stmts)
+{
+	if (version_of(handle) != MIGRATIONS_N)
+		return 1;
+	for (int i = 0; i < STMT__MAX; i++) {
+		int rc = sqlite3_prepare_v3(handle, stmt_sql((enum stmt)i), -1,
+		    SQLITE_PREPARE_PERSISTENT, &stmts[i], NULL);
+
+		if (rc != SQLITE_OK) {
+			fprintf(stderr, "boxoffice: prepare %d: %s\n", i,
+			    sqlite3_errmsg(handle));
+			for (int j = 0; j <= i; j++) {
+				sqlite3_finalize(stmts[j]);
+				stmts[j] = NULL;
+			}
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* A new connection to path with the house rules and its statements
+ * (into stmts); NULL (logged) on failure. */
+static sqlite3 *
+connect_to(struct db *db, const char *path, int flags, sqlite3_stmt **stmts)
 {
 	static const char *const pragmas =
 	    "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = FULL;"
 	    "PRAGMA foreign_keys = ON;"
 	    "PRAGMA temp_store = MEMORY;";
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
-	    (create ? SQLITE_OPEN_CREATE : 0);
-	struct db *db = xmalloc(sizeof *db);
-	int rc;
+	sqlite3 *handle = NULL;
+	int rc = sqlite3_open_v2(path, &handle, flags, NULL);
 
-	memset(db, 0, sizeof *db);
-	rc = sqlite3_open_v2(path, &db->handle, flags, NULL);
 	if (rc != SQLITE_OK) {
 		fprintf(stderr, "boxoffice: cannot open %s: %s\n", path,
-		    db->handle ? sqlite3_errmsg(db->handle) : sqlite3_errstr(rc));
-		db_close(db);
+		    handle ? sqlite3_errmsg(handle) : sqlite3_errstr(rc));
+		sqlite3_close(handle);
 		return NULL;
 	}
-	sqlite3_extended_result_codes(db->handle, 1);
-	sqlite3_busy_timeout(db->handle, BUSY_TIMEOUT_MS);
-	sqlite3_db_config(db->handle, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-	sqlite3_db_config(db->handle, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
-	if (exec_sql(db, pragmas) != SQLITE_OK) {
+	sqlite3_extended_result_codes(handle, 1);
+	sqlite3_busy_timeout(handle, BUSY_TIMEOUT_MS);
+	sqlite3_db_config(handle, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(handle, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	sqlite3_commit_hook(handle, commit_guard, db);
+	if (exec_sql(handle, pragmas) != SQLITE_OK || !prepare_all(handle, stmts)) {
+		sqlite3_close(handle);
+		return NULL;
+	}
+	return handle;
+}
+
+struct db *
+db_open(const char *path, int create)
+{
+	struct db *db = xmalloc(sizeof *db);
+
+	memset(db, 0, sizeof *db);
+	faults_setup(path); /* the fault build's failing VFS and allocator */
+	db->path = strcpy(xmalloc(strlen(path) + 1), path);
+	db->flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+	    (create ? SQLITE_OPEN_CREATE : 0);
+	if ((db->handle = connect_to(db, path, db->flags, db->stmts)) == NULL) {
 		db_close(db);
 		return NULL;
 	}
 	return db;
+}
+
+void
+db_recover(struct db *db)
+{
+	sqlite3_stmt *stmts[STMT__MAX] = { NULL };
+	sqlite3 *fresh;
+
+	if (!db->suspect || !sqlite3_get_autocommit(db->handle))
+		return; /* never under an open transaction */
+	for (sqlite3_stmt *st = sqlite3_next_stmt(db->handle, NULL); st != NULL;
+	    st = sqlite3_next_stmt(db->handle, st))
+		if (sqlite3_stmt_busy(st))
+			return; /* nor under a caller's running statement */
+	if ((fresh = connect_to(db, db->path, db->flags, stmts)) == NULL)
+		return;
+	for (int i = 0; i < STMT__MAX; i++) {
+		sqlite3_finalize(db->stmts[i]);
+		db->stmts[i] = stmts[i];
+	}
+	sql_finalize_all(db); /* prepared again on use, on the new one */
+	sqlite3_close(db->handle);
+	db->handle = fresh;
+	db->suspect = 0;
+	fprintf(stderr, "boxoffice: database connection opened again after "
+	    "an error\n");
+}
+
+void
+db_use(struct db *db)
+{
+	(void)db;
+	faults_poll(); /* the fault build: arm or clear before each statement */
 }
 
 void
@@ -91,6 +201,7 @@ db_close(struct db *db)
 		sqlite3_finalize(db->stmts[i]);
 	sql_finalize_all(db);
 	sqlite3_close(db->handle);
+	free(db->path);
 	free(db);
 }
 
@@ -103,16 +214,7 @@ db_schema_latest(void)
 int
 db_schema_version(struct db *db)
 {
-	sqlite3_stmt *st;
-	int v = -1;
-
-	if (sqlite3_prepare_v2(db->handle, "PRAGMA user_version", -1, &st,
-	    NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	return version_of(db->handle);
 }
 
 enum bo_status
@@ -134,8 +236,8 @@ db_migrate(struct db *db)
 		char pragma[64];
 
 		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
-		if (exec_sql(db, migrations[v]) != SQLITE_OK ||
-		    exec_sql(db, pragma) != SQLITE_OK) {
+		if (exec_sql(db->handle, migrations[v]) != SQLITE_OK ||
+		    exec_sql(db->handle, pragma) != SQLITE_OK) {
 			db_rollback(db);
 			return BO_ERROR;
 		}
@@ -147,6 +249,7 @@ sqlite3_stmt *
 db_stmt(struct db *db, enum stmt id)
 {
 	assert(id < STMT__MAX);
+	db_use(db);
 	if (db->stmts[id] == NULL) {
 		int rc = sqlite3_prepare_v3(db->handle, stmt_sql(id), -1,
 		    SQLITE_PREPARE_PERSISTENT, &db->stmts[id], NULL);
@@ -182,7 +285,27 @@ db_status(struct db *db, int rc, const char *where)
 		fprintf(stderr, "boxoffice: %s: database busy\n", where);
 		return BO_BUSY;
 	case SQLITE_CONSTRAINT:
-		return BO_CONFLICT;
+		if (rc != SQLITE_CONSTRAINT_COMMITHOOK)
+			return BO_CONFLICT; /* a UNIQUE or CHECK said no */
+		fprintf(stderr, "boxoffice: %s: a write after its transaction "
+		    "was rolled back by an earlier error: refused\n", where);
+		return BO_ERROR;
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_NOMEM:
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+		/* Storage trouble, not a bug: the transaction is rolled back
+		 * (db_rollback), the answer is "try again later", and
+		 * db_recover() will renew the connection. */
+		fprintf(stderr, "boxoffice: %s: %s (%d)\n", where,
+		    sqlite3_errstr(rc), rc);
+		db->suspect = 1;
+		return BO_UNAVAILABLE;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		db->suspect = 1;
+		/* FALLTHROUGH */
 	default:
 		fprintf(stderr, "boxoffice: %s: %s (%d)\n", where,
 		    sqlite3_errmsg(db->handle), rc);
@@ -271,7 +394,11 @@ step_once(struct db *db, enum stmt id)
 enum bo_status
 db_begin_write(struct db *db)
 {
-	return db_status(db, step_once(db, STMT_BEGIN_WRITE), "begin");
+	enum bo_status s = db_status(db, step_once(db, STMT_BEGIN_WRITE),
+	    "begin");
+
+	db->writing = s == BO_OK;
+	return s;
 }
 
 enum bo_status
@@ -283,16 +410,28 @@ db_begin_read(struct db *db)
 enum bo_status
 db_commit(struct db *db)
 {
-	enum bo_status s = db_status(db, step_once(db, STMT_COMMIT), "commit");
+	enum bo_status s;
 
+	if (db->writing && sqlite3_get_autocommit(db->handle)) {
+		/* SQLite rolled it back after an error its caller missed. */
+		fprintf(stderr, "boxoffice: commit: the transaction was already "
+		    "rolled back by an earlier error\n");
+		db->writing = 0;
+		return BO_ERROR;
+	}
+	db->committing = 1;
+	s = db_status(db, step_once(db, STMT_COMMIT), "commit");
+	db->committing = 0;
 	if (s != BO_OK)
 		db_rollback(db);
+	db->writing = 0;
 	return s;
 }
 
 void
 db_rollback(struct db *db)
 {
+	db->writing = 0;
 	/* After some errors SQLite has already rolled back the whole
 	 * transaction; only roll back what is still open. */
 	if (!sqlite3_get_autocommit(db->handle))
@@ -317,7 +456,7 @@ db_bind_int(sqlite3_stmt *st, int idx, int64_t v)
 void
 db_bind_text(sqlite3_stmt *st, int idx, const char *s)
 {
-	int rc = sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
 
 	assert(rc == SQLITE_OK);
 	(void)rc;
@@ -326,7 +465,7 @@ db_bind_text(sqlite3_stmt *st, int idx, const char *s)
 void
 db_bind_blob(sqlite3_stmt *st, int idx, const void *p, int len)
 {
-	int rc = sqlite3_bind_blob(st, idx, p, len, SQLITE_TRANSIENT);
+	int rc = sqlite3_bind_blob(st, idx, p, len, SQLITE_STATIC);
 
 	assert(rc == SQLITE_OK);
 	(void)rc;

@@ -22,6 +22,12 @@ struct db {
 	/* Statements declared at their point of use (sql.h), by slot. */
 	struct sql_stmt **sql_stmts;
 	int sql_cap;
+	/* To open it again after storage trouble (db_recover). */
+	char *path;
+	int flags;
+	int suspect;     /* an I/O error, full disk or OOM was seen */
+	int writing;     /* between db_begin_write and db_commit/rollback */
+	int committing;  /* inside db_commit: the one place a write commits */
 };
 
 /* Opens (creating if allowed) the database at path; NULL on failure, with a
@@ -36,13 +42,35 @@ enum bo_status db_migrate(struct db *db);
 int db_schema_latest(void);
 int db_schema_version(struct db *db);
 
-/* The prepared statement for id, owned by the connection. Reset it with
- * db_reset() when done (a stepped, unreset statement pins the WAL). */
+/* The prepared statement for id, owned by the connection (all are
+ * prepared when a database at this binary's schema version is opened).
+ * Reset it with db_reset() when done (a stepped, unreset statement pins
+ * the WAL). */
 sqlite3_stmt *db_stmt(struct db *db, enum stmt id);
+/* What db_stmt() and sql_prepare() do before handing out a statement (the
+ * fault build looks at its control file there). */
+void db_use(struct db *db);
+
+/*
+ * After an I/O error, a full disk, out of memory or a corrupt read
+ * (db_status() saw one) the connection may be left unusable: SQLite keeps
+ * a connection's page cache while no other connection writes, so a page
+ * read wrong stays wrong for a worker nobody writes beside. This opens a
+ * fresh connection in its place, with fresh statements; call it where
+ * nothing of the connection is in use (the worker does, before each
+ * request). Nothing happens when no trouble was seen, inside a
+ * transaction or under a running statement; when the new connection
+ * cannot be opened the old one stays, and the next call tries again.
+ */
+void db_recover(struct db *db);
 void db_reset(sqlite3_stmt *st);
 
 /* Transactions. begin_write is BEGIN IMMEDIATE: it waits for the write lock
- * up front, so a transaction never has to upgrade. */
+ * up front, so a transaction never has to upgrade. Between begin_write and
+ * commit nothing else commits: should SQLite roll the transaction back
+ * after an error, a later write statement fails instead of committing on
+ * its own, and db_commit says BO_ERROR. db_rollback is safe when SQLite
+ * already rolled back. */
 enum bo_status db_begin_write(struct db *db);
 enum bo_status db_begin_read(struct db *db);
 enum bo_status db_commit(struct db *db);
@@ -73,15 +101,21 @@ struct db_tidy_result {
  * statistics where due), then a TRUNCATE checkpoint that waits at most
  * DB_TIDY_WAIT_MS for readers and writers (it holds new writers back while
  * it waits). Readers still at work is normal: BO_OK with complete = 0, and
- * the next run finishes the job. A real error (I/O, a full disk, a
- * read-only file) is BO_ERROR, logged with SQLite's message. */
+ * the next run finishes the job. A real error is logged with SQLite's
+ * message: BO_UNAVAILABLE for storage trouble (I/O, a full disk, a
+ * read-only file), else BO_ERROR. */
 #define DB_TIDY_WAIT_MS 250
 enum bo_status db_tidy(struct db *db, struct db_tidy_result *out);
 
-/* Maps an SQLite result code to a status, logging unexpected errors. */
+/* Maps an SQLite result code to a status, logging unexpected errors:
+ * BUSY/LOCKED → BO_BUSY, a constraint → BO_CONFLICT, FULL, IOERR, NOMEM,
+ * CANTOPEN, READONLY → BO_UNAVAILABLE (and db_recover() will renew the
+ * connection), anything else → BO_ERROR. */
 enum bo_status db_status(struct db *db, int rc, const char *where);
 
-/* Convenience binders; out-of-range indexes are programming errors. */
+/* Convenience binders; out-of-range indexes are programming errors. Text
+ * and blobs are not copied (SQLITE_STATIC: binding cannot run out of
+ * memory): they must stay valid until db_reset() of the statement. */
 void db_bind_int(sqlite3_stmt *st, int idx, int64_t v);
 void db_bind_text(sqlite3_stmt *st, int idx, const char *s);
 void db_bind_blob(sqlite3_stmt *st, int idx, const void *p, int len);

@@ -43,9 +43,11 @@ may_hold(struct db *db, int64_t perf, int64_t seat, int64_t user, int64_t now,
 	return rc == SQLITE_DONE ? BO_OK : db_status(db, rc, "hold_create");
 }
 
-enum bo_status
-hold_create(struct db *db, int64_t perf, int64_t seat, int64_t user,
-    int64_t now, const struct settings *set, struct idem *k, int64_t *hold_id)
+/* hold_create, and when view is not NULL hold_create_view. */
+static enum bo_status
+create(struct db *db, struct arena *a, int64_t perf, int64_t seat,
+    int64_t user, int64_t now, const struct settings *set, struct idem *k,
+    int64_t *hold_id, struct hold_view *view)
 {
 	sqlite3_stmt *st;
 	enum bo_status s;
@@ -80,15 +82,41 @@ hold_create(struct db *db, int64_t perf, int64_t seat, int64_t user,
 		*hold_id = sqlite3_last_insert_rowid(db->handle);
 	}
 	/* The partial UNIQUE index answers "taken": BO_CONFLICT. */
-	if ((s = db_status(db, rc, "hold_create")) != BO_OK) {
+	s = db_status(db, rc, "hold_create");
+	if (s == BO_OK && view != NULL)
+		s = hold_get(db, a, *hold_id, user, now, view);
+	if (s != BO_OK) {
 		db_rollback(db);
 		*hold_id = 0;
+		if (view != NULL)
+			view->id = 0;
 		return s;
 	}
 	idem_add_ref(k, IDEM_REF_HOLD, *hold_id);
-	if ((s = idem_commit(db, user, k, now)) != BO_OK || idem_settled(k))
+	if ((s = idem_commit(db, user, k, now)) != BO_OK || idem_settled(k)) {
 		*hold_id = 0; /* rolled back */
+		if (view != NULL)
+			view->id = 0;
+	}
 	return s;
+}
+
+enum bo_status
+hold_create(struct db *db, int64_t perf, int64_t seat, int64_t user,
+    int64_t now, const struct settings *set, struct idem *k, int64_t *hold_id)
+{
+	return create(db, NULL, perf, seat, user, now, set, k, hold_id, NULL);
+}
+
+enum bo_status
+hold_create_view(struct db *db, struct arena *a, int64_t perf, int64_t seat,
+    int64_t user, int64_t now, const struct settings *set, struct idem *k,
+    struct hold_view *out)
+{
+	int64_t hold_id = 0;
+
+	memset(out, 0, sizeof *out);
+	return create(db, a, perf, seat, user, now, set, k, &hold_id, out);
 }
 
 static enum hold_state

@@ -49,6 +49,13 @@ struct held_seat {
 enum bo_status hold_create(struct db *db, int64_t performance_id,
     int64_t seat_id, int64_t user_id, int64_t now, const struct settings *set,
     struct idem *k, int64_t *hold_id);
+/* hold_create, and *out is the new hold (strings in a) read inside the
+ * same transaction: an answer made from it needs no read after the
+ * commit, which could fail (I/O, memory) with the seat already held.
+ * out->id is 0 when this call made no hold (a refusal, or k settled). */
+enum bo_status hold_create_view(struct db *db, struct arena *a,
+    int64_t performance_id, int64_t seat_id, int64_t user_id, int64_t now,
+    const struct settings *set, struct idem *k, struct hold_view *out);
 
 /* One hold, with its seat, date and payment; strings in a. BO_NOT_FOUND
  * when there is none, BO_FORBIDDEN when it is another buyer's. */

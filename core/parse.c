@@ -57,3 +57,15 @@ parse_token(const char *s, size_t len)
 			return 0;
 	return 1;
 }
+
+int
+parse_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

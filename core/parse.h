@@ -1,5 +1,5 @@
 /*
- * parse.h — strict parsing of numbers from untrusted text.
+ * parse.h — strict parsing of numbers and tokens from untrusted text.
  */
 #ifndef BOXOFFICE_PARSE_H
 #define BOXOFFICE_PARSE_H
@@ -21,5 +21,8 @@ int parse_token(const char *s, size_t len);
 /* Whether s is a usable client-chosen key (one-time form keys,
  * Idempotency-Key): 1 to max printable ASCII characters, no spaces. */
 int parse_key(const char *s, size_t max);
+
+/* The value of one hexadecimal digit (either case), or -1. */
+int parse_hex_digit(char c);
 
 #endif

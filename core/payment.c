@@ -4,6 +4,7 @@
 #include "payment.h"
 
 #include <assert.h>
+#include <string.h>
 
 #include "hold.h"
 #include "wallet.h"
@@ -22,11 +23,12 @@ step_ints(struct db *db, enum stmt id, int n, const int64_t *v)
 	return rc;
 }
 
-enum bo_status
-payment_pay(struct db *db, int64_t hold_id, int64_t user, int64_t now,
-    struct idem *k, int64_t *payment_id, int *already)
+/* payment_pay, and when view is not NULL payment_pay_view (strings in a). */
+static enum bo_status
+pay(struct db *db, struct arena *a, int64_t hold_id, int64_t user, int64_t now,
+    struct idem *k, int64_t *payment_id, int *already, struct hold_view *view)
 {
-	struct arena a = ARENA_INIT;
+	struct arena own = ARENA_INIT;
 	struct hold_view h;
 	sqlite3_stmt *st;
 	enum bo_status s;
@@ -41,8 +43,10 @@ payment_pay(struct db *db, int64_t hold_id, int64_t user, int64_t now,
 		db_rollback(db);
 		return s;
 	}
-	s = hold_get(db, &a, hold_id, user, now, &h);
-	arena_free(&a);
+	s = hold_get(db, view != NULL ? a : &own, hold_id, user, now, &h);
+	arena_free(&own);
+	if (view != NULL)
+		*view = h;
 	if (s == BO_OK && h.state == HOLD_PAID) {
 		*already = 1;
 		*payment_id = h.payment_id;
@@ -77,11 +81,36 @@ payment_pay(struct db *db, int64_t hold_id, int64_t user, int64_t now,
 		*payment_id = 0;
 		return s;
 	}
+	if (view != NULL) { /* as this transaction leaves it */
+		view->state = HOLD_PAID;
+		view->payment_id = *payment_id;
+		view->paid_at = now;
+	}
 	idem_add_ref(k, IDEM_REF_PAYMENT, *payment_id);
 	idem_add_ref(k, IDEM_REF_HOLD, hold_id);
-	if ((s = idem_commit(db, user, k, now)) != BO_OK || idem_settled(k))
+	if ((s = idem_commit(db, user, k, now)) != BO_OK || idem_settled(k)) {
 		*payment_id = 0; /* rolled back */
+		if (view != NULL)
+			view->id = 0;
+	}
 	return s;
+}
+
+enum bo_status
+payment_pay(struct db *db, int64_t hold_id, int64_t user, int64_t now,
+    struct idem *k, int64_t *payment_id, int *already)
+{
+	return pay(db, NULL, hold_id, user, now, k, payment_id, already, NULL);
+}
+
+enum bo_status
+payment_pay_view(struct db *db, struct arena *a, int64_t hold_id, int64_t user,
+    int64_t now, struct idem *k, int *already, struct hold_view *out)
+{
+	int64_t payment_id;
+
+	memset(out, 0, sizeof *out);
+	return pay(db, a, hold_id, user, now, k, &payment_id, already, out);
 }
 
 enum bo_status

@@ -352,6 +352,12 @@ queue_status(struct db *db, int64_t concert_id, int64_t user_id,
 		if (s != BO_OK)
 			return s;
 		found = find_ticket(db, concert_id, user_id, token, &t, &rc);
+		if (rc != SQLITE_DONE) {
+			/* Not "no such ticket": the read failed. */
+			s = db_status(db, rc, "queue_status");
+			db_rollback(db);
+			return s;
+		}
 		if (found && concert_id == 0)
 			concert_id = t.concert_id; /* the token names its concert */
 		if (found && (t.user_id != user_id || t.concert_id != concert_id)) {

@@ -22,6 +22,21 @@ die(const struct sql *q, const char *what, const char *detail)
 	abort();
 }
 
+/* A prepare that failed for a reason outside the SQL: memory, storage, a
+ * schema locked or read wrong. */
+static int
+trouble(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_NOMEM: case SQLITE_IOERR: case SQLITE_FULL:
+	case SQLITE_BUSY: case SQLITE_LOCKED: case SQLITE_CANTOPEN:
+	case SQLITE_READONLY: case SQLITE_CORRUPT: case SQLITE_NOTADB:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 struct sql_stmt *
 sql_prepare(struct db *db, struct sql *q)
 {
@@ -29,6 +44,7 @@ sql_prepare(struct db *db, struct sql *q)
 	int rc, nparam;
 
 	assert(db != NULL && q != NULL && q->text != NULL);
+	db_use(db);
 	if (q->slot == 0)
 		q->slot = ++slots_used;
 	if (q->slot > db->sql_cap) {
@@ -41,13 +57,23 @@ sql_prepare(struct db *db, struct sql *q)
 		    (cap - db->sql_cap) * sizeof *db->sql_stmts);
 		db->sql_cap = cap;
 	}
-	if ((s = db->sql_stmts[q->slot - 1]) != NULL)
+	if ((s = db->sql_stmts[q->slot - 1]) != NULL && s->st != NULL)
 		return s;
-	s = xmalloc(sizeof *s);
+	if (s == NULL) {
+		s = xmalloc(sizeof *s);
+		db->sql_stmts[q->slot - 1] = s;
+	}
 	memset(s, 0, sizeof *s);
 	s->q = q;
 	rc = sqlite3_prepare_v3(db->handle, q->text, -1,
 	    SQLITE_PREPARE_PERSISTENT, &s->st, NULL);
+	if (rc != SQLITE_OK && trouble(rc)) {
+		/* Out of memory, storage, a locked schema: not the SQL's
+		 * fault. Its step answers it; the next use prepares again. */
+		s->st = NULL;
+		s->rc = rc;
+		return s;
+	}
 	if (rc != SQLITE_OK)
 		die(q, "does not prepare", sqlite3_errmsg(db->handle));
 	if (sqlite3_column_count(s->st) != q->ncol) {
@@ -61,7 +87,6 @@ sql_prepare(struct db *db, struct sql *q)
 	if (nparam > 64)
 		die(q, "more than 64 parameters", NULL);
 	s->all = nparam == 64 ? UINT64_MAX : (UINT64_C(1) << nparam) - 1;
-	db->sql_stmts[q->slot - 1] = s;
 	return s;
 }
 
@@ -70,7 +95,7 @@ sql_finalize_all(struct db *db)
 {
 	for (int i = 0; i < db->sql_cap; i++) {
 		if (db->sql_stmts[i] != NULL) {
-			sqlite3_finalize(db->sql_stmts[i]->st);
+			sqlite3_finalize(db->sql_stmts[i]->st); /* NULL: a no-op */
 			free(db->sql_stmts[i]);
 		}
 	}
@@ -82,9 +107,12 @@ sql_finalize_all(struct db *db)
 void
 sql_reset(struct sql_stmt *st)
 {
+	if (st->st == NULL)
+		return; /* never prepared: rc stays, for the next use */
 	sqlite3_reset(st->st);
 	sqlite3_clear_bindings(st->st);
 	st->bound = 0;
+	st->rc = SQLITE_OK;
 }
 
 /* The index of :name, marked bound; an unknown name is a bug. */
@@ -102,42 +130,53 @@ param(struct sql_stmt *st, const char *name)
 static void
 bound(struct sql_stmt *st, int rc, const char *name)
 {
-	/* SQLITE_NOMEM or SQLITE_TOOBIG: the step reports it again. */
-	if (rc != SQLITE_OK && rc != SQLITE_NOMEM && rc != SQLITE_TOOBIG)
+	/* SQLite forgets a bind that failed for want of memory (the
+	 * parameter stays NULL): the step must not run without it. */
+	if (rc == SQLITE_NOMEM || rc == SQLITE_TOOBIG) {
+		if (st->rc == SQLITE_OK)
+			st->rc = rc;
+	} else if (rc != SQLITE_OK) {
 		die(st->q, "cannot bind", name);
+	}
 }
 
 void
 sql_bind_int(struct sql_stmt *st, const char *name, int64_t v)
 {
-	bound(st, sqlite3_bind_int64(st->st, param(st, name), v), name);
+	if (st->st != NULL)
+		bound(st, sqlite3_bind_int64(st->st, param(st, name), v), name);
 }
 
 void
 sql_bind_text(struct sql_stmt *st, const char *name, const char *s)
 {
 	assert(s != NULL);
-	bound(st, sqlite3_bind_text(st->st, param(st, name), s, -1,
-	    SQLITE_TRANSIENT), name);
+	if (st->st != NULL)
+		bound(st, sqlite3_bind_text(st->st, param(st, name), s, -1,
+		    SQLITE_TRANSIENT), name);
 }
 
 void
 sql_bind_blob(struct sql_stmt *st, const char *name, const void *p, int len)
 {
 	assert(p != NULL && len >= 0);
-	bound(st, sqlite3_bind_blob(st->st, param(st, name), p, len,
-	    SQLITE_TRANSIENT), name);
+	if (st->st != NULL)
+		bound(st, sqlite3_bind_blob(st->st, param(st, name), p, len,
+		    SQLITE_TRANSIENT), name);
 }
 
 void
 sql_bind_null(struct sql_stmt *st, const char *name)
 {
-	bound(st, sqlite3_bind_null(st->st, param(st, name)), name);
+	if (st->st != NULL)
+		bound(st, sqlite3_bind_null(st->st, param(st, name)), name);
 }
 
 int
 sql_step(struct sql_stmt *st)
 {
+	if (st->rc != SQLITE_OK)
+		return st->rc; /* not prepared, or a bind was lost */
 	if (st->bound != st->all && sqlite3_stmt_busy(st->st) == 0) {
 		for (int i = 1; i <= sqlite3_bind_parameter_count(st->st); i++)
 			if (!(st->bound & (UINT64_C(1) << (i - 1))))

@@ -50,16 +50,21 @@ struct sql {
 
 /* A statement prepared on one connection, with what has been bound. */
 struct sql_stmt {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st;  /* NULL: it could not be prepared (rc says why) */
 	const struct sql *q;
 	uint64_t bound;    /* bit i-1: parameter i is bound */
 	uint64_t all;      /* every parameter's bit */
+	int rc;            /* a prepare or a bind that failed for want of
+	                    * memory or storage: what sql_step answers */
 };
 
 /* The prepared statement for q on this connection, prepared on first use
  * (SQL that does not prepare, or whose column count is not q->ncol, is a
- * bug: it aborts with SQLite's message). Owned by db; reset it with
- * sql_reset() when done. */
+ * bug: it aborts with SQLite's message). A prepare that fails for want of
+ * memory or storage (SQLITE_NOMEM, IOERR, BUSY reading the schema…) is
+ * not a bug: the statement's sql_step answers that error, and the next
+ * sql_prepare tries again. Owned by db; reset it with sql_reset() when
+ * done. */
 struct sql_stmt *sql_prepare(struct db *db, struct sql *q);
 /* For db_close(): finalizes every statement of the connection. */
 void sql_finalize_all(struct db *db);
@@ -68,7 +73,8 @@ void sql_finalize_all(struct db *db);
 void sql_reset(struct sql_stmt *st);
 
 /* Bind by name (":name"); a name the SQL does not have aborts. Text and
- * blobs are copied by SQLite. */
+ * blobs are copied by SQLite; a copy that fails for want of memory makes
+ * the next sql_step answer SQLITE_NOMEM (it never runs without it). */
 void sql_bind_int(struct sql_stmt *st, const char *name, int64_t v);
 void sql_bind_text(struct sql_stmt *st, const char *name, const char *s);
 void sql_bind_blob(struct sql_stmt *st, const char *name, const void *p,

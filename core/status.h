@@ -26,6 +26,8 @@ enum bo_status {
 	BO_GONE,          /* it lapsed or was given up (an expired hold) */
 	BO_INSUFFICIENT,  /* not enough balance */
 	BO_BUSY,          /* the database stayed locked past busy_timeout */
+	BO_UNAVAILABLE,   /* storage trouble (full disk, I/O error, out of
+	                   * memory): rolled back, retry later */
 	BO_ERROR,         /* database or system error: logged, rolled back */
 	BO__MAX
 };

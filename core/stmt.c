@@ -14,11 +14,6 @@
 
 #include "stmt.h"
 
-#define LIVE_HOLDS_OF_PERFORMANCE(perf, now)                                  \
-	"(SELECT count(*) FROM hold h WHERE h.performance_id = " perf         \
-	" AND h.state IN ('HELD','PAID')"                                     \
-	" AND (h.state = 'PAID' OR h.expires_at > " now "))"
-
 #define QUEUE_COLUMNS                                                         \
 	"id, concert_id, user_id, token, state, joined_at, last_seen,"        \
 	" coalesce(admitted_at, 0), coalesce(expires_at, 0)"
@@ -28,60 +23,6 @@ static const char *const sql[STMT__MAX] = {
 	[STMT_BEGIN_WRITE] = "BEGIN IMMEDIATE",
 	[STMT_COMMIT] = "COMMIT",
 	[STMT_ROLLBACK] = "ROLLBACK",
-
-	[STMT_CONCERT_INSERT] =
-	    "INSERT INTO concert(title, artist, venue, description)"
-	    " VALUES (?1, ?2, ?3, ?4)",
-	[STMT_PERFORMANCE_INSERT] =
-	    "INSERT INTO performance(concert_id, starts_at, sale_opens_at, sale_closes_at)"
-	    " VALUES (?1, ?2, ?3, ?4)",
-	[STMT_SEAT_INSERT] =
-	    "INSERT INTO seat(performance_id, section, row_label, number, price)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5)",
-	[STMT_PERFORMANCE_REFRESH] =
-	    "UPDATE performance SET"
-	    " seat_count = (SELECT count(*) FROM seat WHERE performance_id = ?1),"
-	    " min_price = (SELECT coalesce(min(price), 0) FROM seat WHERE performance_id = ?1),"
-	    " max_price = (SELECT coalesce(max(price), 0) FROM seat WHERE performance_id = ?1)"
-	    " WHERE id = ?1",
-	/* ?1 now: concerts with a performance still ahead, soonest first */
-	[STMT_CONCERT_LIST] =
-	    "SELECT c.id, c.title, c.artist, c.venue, min(p.starts_at),"
-	    " min(p.min_price), sum(p.seat_count - "
-	    LIVE_HOLDS_OF_PERFORMANCE("p.id", "?1") "), count(*)"
-	    " FROM concert c JOIN performance p ON p.concert_id = c.id"
-	    " WHERE p.starts_at > ?1"
-	    " GROUP BY c.id ORDER BY min(p.starts_at), c.id",
-	[STMT_CONCERT_GET] =
-	    "SELECT id, title, artist, venue, description FROM concert WHERE id = ?1",
-	/* ?1 concert, ?2 now */
-	[STMT_PERFORMANCE_LIST] =
-	    "SELECT p.id, p.concert_id, p.starts_at, p.sale_opens_at, p.sale_closes_at,"
-	    " p.seat_count, p.min_price, p.max_price, p.seat_count - "
-	    LIVE_HOLDS_OF_PERFORMANCE("p.id", "?2")
-	    " FROM performance p WHERE p.concert_id = ?1 AND p.starts_at > ?2"
-	    " ORDER BY p.starts_at, p.id",
-	/* ?1 performance, ?2 now */
-	[STMT_PERFORMANCE_GET] =
-	    "SELECT p.id, p.concert_id, p.starts_at, p.sale_opens_at, p.sale_closes_at,"
-	    " p.seat_count, p.min_price, p.max_price, p.seat_count - "
-	    LIVE_HOLDS_OF_PERFORMANCE("p.id", "?2") ", p.seats_version,"
-	    " (SELECT coalesce(min(h.expires_at), 0) FROM hold h"
-	    " WHERE h.performance_id = p.id AND h.state = 'HELD' AND h.expires_at > ?2)"
-	    " FROM performance p WHERE p.id = ?1",
-	/* ?1 performance, ?2 now; seats in the order they were added */
-	[STMT_SEAT_GET] =
-	    "SELECT s.id, s.section, s.row_label, s.number, s.price,"
-	    " h.id IS NOT NULL FROM seat s"
-	    " LEFT JOIN hold h ON h.seat_id = s.id AND h.state IN ('HELD','PAID')"
-	    " AND (h.state = 'PAID' OR h.expires_at > ?3)"
-	    " WHERE s.id = ?1 AND s.performance_id = ?2",
-	[STMT_SEAT_MAP] =
-	    "SELECT s.id, s.section, s.row_label, s.number, s.price,"
-	    " h.id IS NOT NULL FROM seat s"
-	    " LEFT JOIN hold h ON h.seat_id = s.id AND h.state IN ('HELD','PAID')"
-	    " AND (h.state = 'PAID' OR h.expires_at > ?2)"
-	    " WHERE s.performance_id = ?1 ORDER BY s.id",
 
 	/* The queue. A ticket row: id, concert_id, user_id, token, state,
 	 * joined_at, last_seen, admitted_at, expires_at. */

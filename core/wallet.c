@@ -164,20 +164,23 @@ wallet_history(struct db *db, struct arena *a, int64_t user, int64_t *balance,
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		*balance = sqlite3_column_int64(st, 0);
 	db_reset(st);
-	st = db_stmt(db, STMT_LEDGER_LIST);
-	db_bind_int(st, 1, user);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct ledger_row *l = arena_push(a, (void **)rows, n, &cap,
-		    sizeof *l);
+	/* A failed balance read stops here: no page with a wrong balance. */
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+		st = db_stmt(db, STMT_LEDGER_LIST);
+		db_bind_int(st, 1, user);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			struct ledger_row *l = arena_push(a, (void **)rows, n,
+			    &cap, sizeof *l);
 
-		l->id = sqlite3_column_int64(st, 0);
-		l->payment = strcmp(db_col_text(st, 1), "PAYMENT") == 0;
-		l->amount = sqlite3_column_int64(st, 2);
-		l->balance_after = sqlite3_column_int64(st, 3);
-		l->created_at = sqlite3_column_int64(st, 4);
-		l->hold_id = sqlite3_column_int64(st, 5);
+			l->id = sqlite3_column_int64(st, 0);
+			l->payment = strcmp(db_col_text(st, 1), "PAYMENT") == 0;
+			l->amount = sqlite3_column_int64(st, 2);
+			l->balance_after = sqlite3_column_int64(st, 3);
+			l->created_at = sqlite3_column_int64(st, 4);
+			l->hold_id = sqlite3_column_int64(st, 5);
+		}
+		db_reset(st);
 	}
-	db_reset(st);
 	if ((s = db_status(db, rc, "wallet_history")) != BO_OK) {
 		db_rollback(db);
 		return s;

@@ -150,12 +150,15 @@ test('the workers serve through nginx on a socket handed over as fd 0, started b
   const stopped = (p) => (p.exitCode !== null ? null : new Promise((r) => p.on('exit', r)));
   try {
     let page = null;
-    for (let i = 0; i < 100 && page?.status !== 200; i++) {
+    for (let i = 0; i < 200 && page?.status !== 200; i++) {
       await new Promise((r) => setTimeout(r, 50));
       try { page = await fetch(`http://127.0.0.1:${port}/`); } catch { /* not yet */ }
     }
     assert.equal(page?.status, 200, log.join(''));
     assert.match(await page.text(), /Winter Symphony Gala/);
+    // The master's lines may arrive a moment after a worker has answered.
+    for (let i = 0; i < 50 && !/2 workers on fd 0/.test(log.join('')); i++)
+      await new Promise((r) => setTimeout(r, 100));
     assert.match(log.join(''), /Listening on .*boxoffice\.sock/);
     assert.match(log.join(''), /2 workers on fd 0/);
   } finally {

@@ -35,13 +35,15 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // (default $NGINX_WORKERS or 1); extraConf: text pasted into nginx's http
 // block (the benchmark's baseline server), or a function of { dir, port,
 // sock } returning it (a server that needs the stack's folder or the
-// workers' socket). stack.restart() starts the workers and nginx again on
-// the same folder, database and port (after they were stopped or killed).
+// workers' socket); dbDir: a folder of the caller's for the database alone
+// (a small tmpfs, say), left in place by stop(). stack.restart() starts
+// the workers and nginx again on the same folder, database and port
+// (after they were stopped or killed).
 export async function startStack({ workers = 3, settings = {}, settingsFirst = {},
   loginRate = '100000r/s', fcgiBin = join(BIN, 'boxoffice.fcgi'), env = {}, args = [], realIpFrom = '',
-  nginxWorkers, extraConf = '' } = {}) {
+  nginxWorkers, extraConf = '', dbDir } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'boxoffice-'));
-  const db = join(dir, 'boxoffice.db');
+  const db = join(dbDir || dir, 'boxoffice.db');
   const sock = join(dir, 'fcgi.sock');
   const admin = (...a) =>
     execFileSync(join(BIN, 'boxoffice-admin'), ['--db', db, ...a.map(String)], { encoding: 'utf8' });

@@ -722,6 +722,36 @@ sale_state_boundaries(void **state)
 	assert_int_equal(performance_sale_state(&perfs[2], NOW), SALE_NOT_YET);
 }
 
+/* The concert is on sale when one date is; otherwise the soonest sale to
+ * open is named (0: none ahead). */
+static void
+concert_on_sale_when_one_date_is(void **state)
+{
+	const struct performance perfs[] = {
+		{ .sale_opens_at = 5000, .sale_closes_at = 6000, .starts_at = 7000 },
+		{ .sale_opens_at = 1000, .sale_closes_at = 2000, .starts_at = 3000 },
+		{ .sale_opens_at = 4000, .sale_closes_at = 6000, .starts_at = 7000 },
+	};
+	int64_t next = -1;
+
+	(void)state;
+	assert_false(catalog_concert_on_sale(perfs, 0, 1500, &next));
+	assert_int_equal(next, 0);
+	assert_true(catalog_concert_on_sale(perfs, 3, 1500, &next));
+	assert_int_equal(next, 0);
+	assert_true(catalog_concert_on_sale(perfs, 3, 1500, NULL));
+	/* Before any sale: the soonest opening, whatever the order. */
+	assert_false(catalog_concert_on_sale(perfs, 3, 999, &next));
+	assert_int_equal(next, 1000);
+	/* The second date's sale is over; the third opens at 4000. */
+	assert_false(catalog_concert_on_sale(perfs, 3, 2000, &next));
+	assert_int_equal(next, 4000);
+	assert_true(catalog_concert_on_sale(perfs, 3, 4000, &next));
+	/* Every sale over: none ahead. */
+	assert_false(catalog_concert_on_sale(perfs, 3, 6000, &next));
+	assert_int_equal(next, 0);
+}
+
 /* ---- holds: lazy expiry ---- */
 
 #define HOLD_EXPIRES (NOW + 300)
@@ -840,6 +870,7 @@ main(void)
 		D(unknown_ids_not_found),
 		D(grand_hall_seat_map),
 		D(sale_state_boundaries),
+		T(concert_on_sale_when_one_date_is),
 		D(held_seat_taken_until_expiry),
 		D(expired_hold_is_free),
 		D(paid_seat_taken_forever),

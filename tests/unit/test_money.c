@@ -124,8 +124,8 @@ admit(struct fixture *f, int buyer, int64_t concert, int64_t now)
 {
 	struct queue_view v;
 
-	assert_int_equal(queue_join(f->db, concert, f->user[buyer], now, &f->set, NULL,
-	    &v), BO_OK);
+	assert_int_equal(queue_join(f->db, concert, f->user[buyer], now, &f->set,
+	    NULL, &v), BO_OK);
 	assert_int_equal(v.state, Q_ACTIVE);
 	return v.ticket_id;
 }
