@@ -43,4 +43,15 @@
 	"(" t ".state IN ('WAITING','ACTIVE') AND " t ".state = 'WAITING' AND " \
 	t ".last_seen > :seen_after)"
 
+/* The complements, for writing down what lazy expiry already says: a turn
+ * that has run out but is still written down as ACTIVE, and a ticket whose
+ * browser was last seen at or before :seen_after but is still written
+ * down as WAITING. */
+#define LAPSED_TICKET(t)                                                      \
+	"(" t ".state IN ('WAITING','ACTIVE') AND " t ".state = 'ACTIVE' AND " \
+	t ".expires_at <= :now)"
+#define ABANDONED_TICKET(t)                                                   \
+	"(" t ".state IN ('WAITING','ACTIVE') AND " t ".state = 'WAITING' AND " \
+	t ".last_seen <= :seen_after)"
+
 #endif

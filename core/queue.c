@@ -6,17 +6,24 @@
  * first (the buyer's poll, a gated page, cron) then writes the admission in
  * one BEGIN IMMEDIATE transaction that recounts everything against
  * committed state, so capacity is never exceeded and order never skipped.
+ *
+ * Which tickets are live is core/live.h's rule (ACTIVE_TICKET,
+ * WAITING_TICKET and their complements), applied in SQL only, the
+ * ticket's state as of now included: every statement using it binds :now
+ * and, for the waiting line, :seen_after (seen_after() below).
  */
 #include "queue.h"
 
-#include <ctype.h>
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "account.h"
 #include "arena.h"
+#include "live.h"
 #include "parse.h"
+#include "sql.h"
 
 /* A long waiting line as it was at taken_at (under the settings its
  * owner keeps it for: abandon_after decides who is still in it). */
@@ -33,56 +40,92 @@ struct queue_lines {
 struct ticket {
 	int64_t id, concert_id, user_id;
 	char token[QUEUE_TOKEN_LEN + 1];
-	char state[8];
+	enum queue_state state;  /* as of now: live.h's rule, applied in SQL */
 	int64_t joined_at, last_seen, admitted_at, expires_at;
 };
+
+/* By enum queue_state; the ticket statements answer these names too. */
+static const char *const state_names[] = {
+	[Q_NONE] = "none", [Q_WAITING] = "waiting", [Q_ACTIVE] = "active",
+	[Q_DONE] = "done", [Q_EXPIRED] = "expired",
+};
+#define STATE_NAMES_N (sizeof state_names / sizeof state_names[0])
 
 const char *
 queue_state_name(enum queue_state s)
 {
-	static const char *const names[] = { "none", "waiting", "active", "done",
-	    "expired" };
-
-	return names[s];
+	assert((size_t)s < STATE_NAMES_N);
+	return state_names[s];
 }
 
-static void
-read_ticket(sqlite3_stmt *st, struct ticket *t)
+/* The :seen_after of live.h's WAITING_TICKET: a waiting browser last seen
+ * at or before it has abandoned its place. */
+static int64_t
+seen_after(int64_t now, const struct settings *set)
 {
-	t->id = sqlite3_column_int64(st, 0);
-	t->concert_id = sqlite3_column_int64(st, 1);
-	t->user_id = sqlite3_column_int64(st, 2);
-	snprintf(t->token, sizeof t->token, "%s", db_col_text(st, 3));
-	snprintf(t->state, sizeof t->state, "%s", db_col_text(st, 4));
-	t->joined_at = sqlite3_column_int64(st, 5);
-	t->last_seen = sqlite3_column_int64(st, 6);
-	t->admitted_at = sqlite3_column_int64(st, 7);
-	t->expires_at = sqlite3_column_int64(st, 8);
+	return now - set->abandon_after;
 }
 
-/* Finds a ticket by token, or the buyer's latest; 0 when there is none. */
-static int
+/* A ticket row with its state as of :now, lazy expiry applied by live.h's
+ * fragments (never the state column alone): the two statements of
+ * find_ticket() read it. */
+enum { TICKET_ID, TICKET_CONCERT, TICKET_USER, TICKET_TOKEN, TICKET_STATE,
+    TICKET_JOINED, TICKET_SEEN, TICKET_ADMITTED, TICKET_UNTIL, TICKET__COLS };
+#define TICKET_COLUMNS                                                        \
+	"t.id, t.concert_id, t.user_id, t.token,"                             \
+	" CASE WHEN " ACTIVE_TICKET("t") " THEN 'active'"                     \
+	" WHEN " WAITING_TICKET("t") " THEN 'waiting'"                        \
+	" WHEN t.state = 'DONE' THEN 'done' ELSE 'expired' END,"              \
+	" t.joined_at, t.last_seen, coalesce(t.admitted_at, 0),"              \
+	" coalesce(t.expires_at, 0)"
+
+/* Finds a ticket by token, or the buyer's latest; *found is 0 when there
+ * is none (which is not an error). */
+static enum bo_status
 find_ticket(struct db *db, int64_t concert_id, int64_t user_id,
-    const char *token, struct ticket *t, int *rc)
+    const char *token, int64_t now, const struct settings *set,
+    struct ticket *t, int *found)
 {
-	sqlite3_stmt *st;
-	int found;
+	static struct sql by_token_q = SQL(TICKET__COLS,
+	    "SELECT " TICKET_COLUMNS " FROM queue_ticket t"
+	    " WHERE t.token = :token");
+	static struct sql by_user_q = SQL(TICKET__COLS,
+	    "SELECT " TICKET_COLUMNS " FROM queue_ticket t"
+	    " WHERE t.user_id = :user AND t.concert_id = :concert"
+	    " ORDER BY t.id DESC LIMIT 1");
+	struct sql_stmt *st;
+	int rc;
 
 	if (token != NULL) {
-		st = db_stmt(db, STMT_QUEUE_BY_TOKEN);
-		db_bind_text(st, 1, token);
+		st = sql_prepare(db, &by_token_q);
+		sql_bind_text(st, ":token", token);
 	} else {
-		st = db_stmt(db, STMT_QUEUE_BY_USER);
-		db_bind_int(st, 1, concert_id);
-		db_bind_int(st, 2, user_id);
+		st = sql_prepare(db, &by_user_q);
+		sql_bind_int(st, ":concert", concert_id);
+		sql_bind_int(st, ":user", user_id);
 	}
-	*rc = sqlite3_step(st);
-	if ((found = *rc == SQLITE_ROW))
-		read_ticket(st, t);
-	db_reset(st);
-	if (*rc == SQLITE_ROW)
-		*rc = SQLITE_DONE;
-	return found;
+	sql_bind_int(st, ":now", now);
+	sql_bind_int(st, ":seen_after", seen_after(now, set));
+	if ((*found = (rc = sql_step(st)) == SQLITE_ROW)) {
+		const char *state = sql_text(st, TICKET_STATE);
+		size_t i = 0;
+
+		while (i < STATE_NAMES_N && strcmp(state_names[i], state) != 0)
+			i++;
+		assert(i < STATE_NAMES_N && i != Q_NONE);
+		t->state = (enum queue_state)i;
+		t->id = sql_int(st, TICKET_ID);
+		t->concert_id = sql_int(st, TICKET_CONCERT);
+		t->user_id = sql_int(st, TICKET_USER);
+		snprintf(t->token, sizeof t->token, "%s", sql_text(st, TICKET_TOKEN));
+		t->joined_at = sql_int(st, TICKET_JOINED);
+		t->last_seen = sql_int(st, TICKET_SEEN);
+		t->admitted_at = sql_int(st, TICKET_ADMITTED);
+		t->expires_at = sql_int(st, TICKET_UNTIL);
+		rc = SQLITE_DONE;
+	}
+	sql_reset(st);
+	return db_status(db, rc, "queue ticket");
 }
 
 struct queue_lines *
@@ -115,69 +158,112 @@ queue_lines_free(struct queue_lines *c)
 	free(c);
 }
 
-/* The snapshot of a concert's line in c, taken again when it is a second
- * old; NULL on a database error. */
-static const struct line_snapshot *
+/* The snapshot of a concert's line in c (*out), taken again when it is a
+ * second old. */
+static enum bo_status
 line_of(struct db *db, struct queue_lines *c, int64_t concert_id, int64_t now,
-    const struct settings *set, int *rc)
+    const struct settings *set, const struct line_snapshot **out)
 {
+	/* The live waiting line, in order. */
+	enum { LINE_ID, LINE__COLS };
+	static struct sql q = SQL(LINE__COLS,
+	    "SELECT t.id FROM queue_ticket t WHERE t.concert_id = :concert"
+	    " AND " WAITING_TICKET("t") " ORDER BY t.id");
 	struct line_snapshot *l;
-	sqlite3_stmt *st;
+	struct sql_stmt *st;
+	int rc;
 
+	*out = NULL;
 	l = &c->line[(uint64_t)concert_id % QUEUE_SNAPSHOT_SLOTS];
-	if (l->concert_id == concert_id && l->taken_at == now)
-		return l;
+	if (l->concert_id == concert_id && l->taken_at == now) {
+		*out = l;
+		return BO_OK;
+	}
 	l->concert_id = concert_id;
 	l->taken_at = now;
 	l->n = 0;
-	st = db_stmt(db, STMT_QUEUE_LINE);
-	db_bind_int(st, 1, concert_id);
-	db_bind_int(st, 2, now - set->abandon_after);
-	while ((*rc = sqlite3_step(st)) == SQLITE_ROW) {
+	st = sql_prepare(db, &q);
+	sql_bind_int(st, ":concert", concert_id);
+	sql_bind_int(st, ":seen_after", seen_after(now, set));
+	while ((rc = sql_step(st)) == SQLITE_ROW) {
 		if (l->n == l->cap) {
 			l->cap = l->cap ? l->cap * 2 : 256;
 			l->ids = xrealloc(l->ids, l->cap * sizeof *l->ids);
 		}
-		l->ids[l->n++] = sqlite3_column_int64(st, 0);
+		l->ids[l->n++] = sql_int(st, LINE_ID);
 	}
-	db_reset(st);
-	if (*rc != SQLITE_DONE) {
-		l->concert_id = 0;
-		return NULL;
+	sql_reset(st);
+	if (rc != SQLITE_DONE) {
+		l->concert_id = 0; /* half read: never used again */
+		return db_status(db, rc, "queue line");
 	}
-	return l;
+	*out = l;
+	return BO_OK;
 }
 
-/* Live waiting tickets ahead of ticket id: from the snapshot in lines
- * (when there are lines) when that says the ticket is far back, else
- * counted exactly. */
-static int64_t
-ahead_of(struct db *db, struct queue_lines *lines, int64_t concert_id,
-    int64_t id, int64_t now, const struct settings *set, int *rc)
+/* How many ids of the snapshot are below id: the live waiting tickets
+ * ahead of it as the snapshot saw them. */
+static size_t
+below(const struct line_snapshot *l, int64_t id)
 {
-	const struct line_snapshot *l = NULL;
+	size_t lo = 0, hi = l->n;
 
-	*rc = SQLITE_DONE;
-	if (lines != NULL)
-		l = line_of(db, lines, concert_id, now, set, rc);
-	if (l != NULL) {
-		size_t lo = 0, hi = l->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
 
-		while (lo < hi) { /* ids below id */
-			size_t mid = lo + (hi - lo) / 2;
-
-			if (l->ids[mid] < id)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo > QUEUE_EXACT_WINDOW)
-			return (int64_t)lo;
-	} else if (*rc != SQLITE_DONE) {
-		return 0;
+		if (l->ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return db_count(db, STMT_QUEUE_AHEAD, 3, (int64_t[]){ concert_id, id,
-	    now - set->abandon_after }, rc);
+	return lo;
+}
+
+/* Live waiting tickets ahead of ticket id (*ahead): from the snapshot in
+ * lines (when there are lines) when that says the ticket is far back,
+ * else counted exactly. */
+static enum bo_status
+ahead_of(struct db *db, struct queue_lines *lines, int64_t concert_id,
+    int64_t id, int64_t now, const struct settings *set, int64_t *ahead)
+{
+	enum { AHEAD_COUNT, AHEAD__COLS };
+	static struct sql q = SQL(AHEAD__COLS,
+	    "SELECT count(*) FROM queue_ticket t WHERE t.concert_id = :concert"
+	    " AND " WAITING_TICKET("t") " AND t.id < :ticket");
+	const struct line_snapshot *l = NULL;
+	struct sql_stmt *st;
+	enum bo_status s;
+	size_t far;
+
+	*ahead = 0;
+	if (lines != NULL &&
+	    (s = line_of(db, lines, concert_id, now, set, &l)) != BO_OK)
+		return s;
+	if (lines != NULL && (far = below(l, id)) > QUEUE_EXACT_WINDOW) {
+		*ahead = (int64_t)far;
+		return BO_OK;
+	}
+	st = sql_prepare(db, &q);
+	sql_bind_int(st, ":concert", concert_id);
+	sql_bind_int(st, ":ticket", id);
+	sql_bind_int(st, ":seen_after", seen_after(now, set));
+	return sql_one_int(db, st, ahead);
+}
+
+/* The concert's turns running now (*active): the slots taken. */
+static enum bo_status
+active_count(struct db *db, int64_t concert_id, int64_t now, int64_t *active)
+{
+	enum { ACTIVE_COUNT, ACTIVE__COLS };
+	static struct sql q = SQL(ACTIVE__COLS,
+	    "SELECT count(*) FROM queue_ticket t WHERE t.concert_id = :concert"
+	    " AND " ACTIVE_TICKET("t"));
+	struct sql_stmt *st = sql_prepare(db, &q);
+
+	*active = 0;
+	sql_bind_int(st, ":concert", concert_id);
+	sql_bind_int(st, ":now", now);
+	return sql_one_int(db, st, active);
 }
 
 /* How often a waiting ticket's last-seen mark is written: every
@@ -207,118 +293,128 @@ poll_after(int64_t ahead, const struct settings *set)
  * Fills out from t as of now. For a live WAITING ticket counts who is
  * ahead and whether a slot is free for it (*admissible).
  */
-static int
+static enum bo_status
 view_of(struct db *db, struct queue_lines *lines, const struct ticket *t,
     int64_t now, const struct settings *set, struct queue_view *out,
     int *admissible)
 {
-	int rc = SQLITE_DONE;
+	enum bo_status s = BO_OK;
+	int64_t active = 0;
 
 	memset(out, 0, sizeof *out);
 	*admissible = 0;
+	out->state = t->state;
 	out->ticket_id = t->id;
 	out->concert_id = t->concert_id;
 	snprintf(out->token, sizeof out->token, "%s", t->token);
 	out->joined_at = t->joined_at;
 	out->eta_seconds = -1;
 	out->poll_after_ms = poll_after(0, set);
-	if (strcmp(t->state, "DONE") == 0) {
-		out->state = Q_DONE;
-	} else if (strcmp(t->state, "ACTIVE") == 0) {
-		out->state = t->expires_at > now ? Q_ACTIVE : Q_EXPIRED;
+	if (t->state == Q_ACTIVE) {
 		out->admitted_at = t->admitted_at;
 		out->active_until = t->expires_at;
-	} else if (strcmp(t->state, "WAITING") == 0 &&
-	    t->last_seen > now - set->abandon_after) {
-		int64_t active;
-
-		out->state = Q_WAITING;
-		out->ahead = ahead_of(db, lines, t->concert_id, t->id, now, set,
-		    &rc);
-		if (rc == SQLITE_DONE)
-			active = db_count(db, STMT_QUEUE_ACTIVE_COUNT, 2,
-			    (int64_t[]){ t->concert_id, now }, &rc);
-		*admissible = rc == SQLITE_DONE &&
+	} else if (t->state == Q_WAITING) {
+		s = ahead_of(db, lines, t->concert_id, t->id, now, set,
+		    &out->ahead);
+		if (s == BO_OK)
+			s = active_count(db, t->concert_id, now, &active);
+		*admissible = s == BO_OK &&
 		    out->ahead < set->queue_capacity - active;
 		out->poll_after_ms = poll_after(out->ahead, set);
-	} else {
-		out->state = Q_EXPIRED;
 	}
-	return rc;
+	return s;
 }
 
 /* Inside a write transaction: writes down lazily expired tickets of a
  * concert and admits the oldest waiting into the free slots. */
-static int
+static enum bo_status
 admit_locked(struct db *db, int64_t concert_id, int64_t now,
     const struct settings *set, int64_t *expired, int64_t *admitted)
 {
-	sqlite3_stmt *st;
-	int64_t active, free_slots;
-	int rc;
+	/* A turn that ran out ended when its time did. */
+	static struct sql lapse_q = SQL(0,
+	    "UPDATE queue_ticket AS t SET state = 'EXPIRED',"
+	    " ended_at = t.expires_at"
+	    " WHERE t.concert_id = :concert AND " LAPSED_TICKET("t"));
+	/* A waiting browser that stopped looking left abandon_after after
+	 * it was last seen. */
+	static struct sql abandon_q = SQL(0,
+	    "UPDATE queue_ticket AS t SET state = 'EXPIRED',"
+	    " ended_at = t.last_seen + :abandon_after"
+	    " WHERE t.concert_id = :concert AND " ABANDONED_TICKET("t"));
+	/* The oldest live waiting tickets, one per free slot. */
+	static struct sql admit_q = SQL(0,
+	    "UPDATE queue_ticket SET state = 'ACTIVE', admitted_at = :now,"
+	    " expires_at = :now + :active_ttl WHERE id IN (SELECT t.id"
+	    " FROM queue_ticket t WHERE t.concert_id = :concert AND "
+	    WAITING_TICKET("t") " ORDER BY t.id LIMIT :free)");
+	struct sql_stmt *st;
+	enum bo_status s;
+	int64_t n = 0, active = 0;
 
-	st = db_stmt(db, STMT_QUEUE_EXPIRE_ACTIVE);
-	db_bind_int(st, 1, concert_id);
-	db_bind_int(st, 2, now);
-	rc = sqlite3_step(st);
-	db_reset(st);
-	*expired += sqlite3_changes(db->handle);
-	if (rc != SQLITE_DONE)
-		return rc;
-	st = db_stmt(db, STMT_QUEUE_EXPIRE_WAITING);
-	db_bind_int(st, 1, concert_id);
-	db_bind_int(st, 2, now - set->abandon_after);
-	db_bind_int(st, 3, set->abandon_after);
-	rc = sqlite3_step(st);
-	db_reset(st);
-	*expired += sqlite3_changes(db->handle);
-	if (rc != SQLITE_DONE)
-		return rc;
-	active = db_count(db, STMT_QUEUE_ACTIVE_COUNT, 2,
-	    (int64_t[]){ concert_id, now }, &rc);
-	if (rc != SQLITE_DONE)
-		return rc;
-	free_slots = set->queue_capacity - active;
-	if (free_slots <= 0)
-		return SQLITE_DONE;
-	st = db_stmt(db, STMT_QUEUE_ADMIT);
-	db_bind_int(st, 1, concert_id);
-	db_bind_int(st, 2, now);
-	db_bind_int(st, 3, set->active_ttl);
-	db_bind_int(st, 4, free_slots);
-	rc = sqlite3_step(st);
-	db_reset(st);
-	*admitted += sqlite3_changes(db->handle);
-	return rc;
+	st = sql_prepare(db, &lapse_q);
+	sql_bind_int(st, ":concert", concert_id);
+	sql_bind_int(st, ":now", now);
+	if ((s = sql_run(db, st, &n)) != BO_OK)
+		return s;
+	*expired += n;
+	st = sql_prepare(db, &abandon_q);
+	sql_bind_int(st, ":concert", concert_id);
+	sql_bind_int(st, ":seen_after", seen_after(now, set));
+	sql_bind_int(st, ":abandon_after", set->abandon_after);
+	if ((s = sql_run(db, st, &n)) != BO_OK)
+		return s;
+	*expired += n;
+	if ((s = active_count(db, concert_id, now, &active)) != BO_OK)
+		return s;
+	if (set->queue_capacity - active <= 0)
+		return BO_OK;
+	st = sql_prepare(db, &admit_q);
+	sql_bind_int(st, ":concert", concert_id);
+	sql_bind_int(st, ":now", now);
+	sql_bind_int(st, ":active_ttl", set->active_ttl);
+	sql_bind_int(st, ":seen_after", seen_after(now, set));
+	sql_bind_int(st, ":free", set->queue_capacity - active);
+	if ((s = sql_run(db, st, &n)) != BO_OK)
+		return s;
+	*admitted += n;
+	return BO_OK;
 }
 
-static int
+/* Notes that a waiting browser is still there. A ticket already
+ * abandoned stays abandoned: it is no WAITING_TICKET any more. */
+static enum bo_status
 mark_seen(struct db *db, int64_t ticket_id, int64_t now,
     const struct settings *set)
 {
-	sqlite3_stmt *st = db_stmt(db, STMT_QUEUE_SEEN);
-	int rc;
+	static struct sql q = SQL(0,
+	    "UPDATE queue_ticket AS t SET last_seen = :now"
+	    " WHERE t.id = :ticket AND " WAITING_TICKET("t"));
+	struct sql_stmt *st = sql_prepare(db, &q);
 
-	db_bind_int(st, 1, ticket_id);
-	db_bind_int(st, 2, now);
-	db_bind_int(st, 3, now - set->abandon_after);
-	rc = sqlite3_step(st);
-	db_reset(st);
-	return rc;
+	sql_bind_int(st, ":ticket", ticket_id);
+	sql_bind_int(st, ":now", now);
+	sql_bind_int(st, ":seen_after", seen_after(now, set));
+	return sql_run(db, st, NULL);
 }
 
 /* The measured admission rate gives the wait; unknown without history. */
-static int
+static enum bo_status
 estimate(struct db *db, int64_t now, struct queue_view *v)
 {
-	sqlite3_stmt *st = db_stmt(db, STMT_QUEUE_RATE);
+	/* The admissions in the window, and the first of them. */
+	enum { RATE_COUNT, RATE_FIRST, RATE__COLS };
+	static struct sql q = SQL(RATE__COLS,
+	    "SELECT count(*), min(admitted_at) FROM queue_ticket"
+	    " WHERE concert_id = :concert AND admitted_at > :since");
+	struct sql_stmt *st = sql_prepare(db, &q);
 	int rc;
 
-	db_bind_int(st, 1, v->concert_id);
-	db_bind_int(st, 2, now - QUEUE_RATE_WINDOW);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t n = sqlite3_column_int64(st, 0);
-		int64_t span = now - sqlite3_column_int64(st, 1);
+	sql_bind_int(st, ":concert", v->concert_id);
+	sql_bind_int(st, ":since", now - QUEUE_RATE_WINDOW);
+	if ((rc = sql_step(st)) == SQLITE_ROW) {
+		int64_t n = sql_int(st, RATE_COUNT);
+		int64_t span = now - sql_int(st, RATE_FIRST);
 
 		/* n admissions since the first one, span seconds ago: n - 1
 		 * intervals. The buyer is ahead + 1 admissions away. */
@@ -326,8 +422,8 @@ estimate(struct db *db, int64_t now, struct queue_view *v)
 			v->eta_seconds = ((v->ahead + 1) * span + n - 2) / (n - 1);
 		rc = SQLITE_DONE;
 	}
-	db_reset(st);
-	return rc;
+	sql_reset(st);
+	return db_status(db, rc, "queue estimate");
 }
 
 /*
@@ -341,7 +437,7 @@ queue_status(struct db *db, int64_t concert_id, int64_t user_id,
 {
 	struct ticket t;
 	enum bo_status s;
-	int admissible = 0, found, rc, write = 0;
+	int admissible = 0, found, write = 0;
 	int64_t expired = 0, admitted = 0;
 
 	memset(out, 0, sizeof *out);
@@ -351,42 +447,32 @@ queue_status(struct db *db, int64_t concert_id, int64_t user_id,
 		s = write ? db_begin_write(db) : db_begin_read(db);
 		if (s != BO_OK)
 			return s;
-		found = find_ticket(db, concert_id, user_id, token, &t, &rc);
-		if (rc != SQLITE_DONE) {
-			/* Not "no such ticket": the read failed. */
-			s = db_status(db, rc, "queue_status");
-			db_rollback(db);
-			return s;
-		}
+		/* A failure here is not "no such ticket": the read failed. */
+		s = find_ticket(db, concert_id, user_id, token, now, set, &t,
+		    &found);
+		if (s != BO_OK)
+			return sql_end(db, s);
 		if (found && concert_id == 0)
 			concert_id = t.concert_id; /* the token names its concert */
-		if (found && (t.user_id != user_id || t.concert_id != concert_id)) {
-			db_rollback(db);
-			return BO_FORBIDDEN;
-		}
-		if (!found && token != NULL) {
-			db_rollback(db);
-			return BO_FORBIDDEN;
-		}
-		if (found && rc == SQLITE_DONE && write) {
+		if (found && (t.user_id != user_id || t.concert_id != concert_id))
+			return sql_end(db, BO_FORBIDDEN);
+		if (!found && token != NULL)
+			return sql_end(db, BO_FORBIDDEN);
+		if (found && write) {
 			if (admissible)
-				rc = admit_locked(db, concert_id, now, set, &expired,
+				s = admit_locked(db, concert_id, now, set, &expired,
 				    &admitted);
 			else
-				rc = mark_seen(db, t.id, now, set);
-			if (rc == SQLITE_DONE)
-				found = find_ticket(db, concert_id, user_id, token,
-				    &t, &rc);
+				s = mark_seen(db, t.id, now, set);
+			if (s == BO_OK)
+				s = find_ticket(db, concert_id, user_id, token, now,
+				    set, &t, &found);
 		}
-		if (found && rc == SQLITE_DONE)
-			rc = view_of(db, lines, &t, now, set, out, &admissible);
-		if (out->state == Q_WAITING && rc == SQLITE_DONE)
-			rc = estimate(db, now, out);
-		if ((s = db_status(db, rc, "queue_status")) != BO_OK) {
-			db_rollback(db);
-			return s;
-		}
-		if ((s = db_commit(db)) != BO_OK)
+		if (s == BO_OK && found)
+			s = view_of(db, lines, &t, now, set, out, &admissible);
+		if (s == BO_OK && out->state == Q_WAITING)
+			s = estimate(db, now, out);
+		if ((s = sql_end(db, s)) != BO_OK)
 			return s;
 		if (write || out->state != Q_WAITING ||
 		    (!admissible && now - t.last_seen < seen_every(set)))
@@ -400,118 +486,121 @@ queue_join(struct db *db, int64_t concert_id, int64_t user_id, int64_t now,
     const struct settings *set, struct queue_lines *lines,
     struct queue_view *out)
 {
+	static struct sql insert_q = SQL(0,
+	    "INSERT INTO queue_ticket(concert_id, user_id, token, state,"
+	    " joined_at, last_seen)"
+	    " VALUES (:concert, :user, :token, 'WAITING', :now, :now)");
 	struct ticket t;
 	enum bo_status s;
 	int64_t expired = 0, admitted = 0;
-	int found, rc, admissible;
+	int found = 0, admissible;
 
+	memset(out, 0, sizeof *out);
 	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
 	/* Writing down what expired first frees the buyer's one live slot
 	 * (queue_one_live) when its old ticket has lapsed. */
-	rc = admit_locked(db, concert_id, now, set, &expired, &admitted);
-	found = rc == SQLITE_DONE &&
-	    find_ticket(db, concert_id, user_id, NULL, &t, &rc);
-	if (rc == SQLITE_DONE && (!found || (strcmp(t.state, "WAITING") != 0 &&
-	    strcmp(t.state, "ACTIVE") != 0))) {
-		sqlite3_stmt *st = db_stmt(db, STMT_QUEUE_INSERT);
+	s = admit_locked(db, concert_id, now, set, &expired, &admitted);
+	if (s == BO_OK)
+		s = find_ticket(db, concert_id, user_id, NULL, now, set, &t,
+		    &found);
+	if (s == BO_OK && (!found || (t.state != Q_WAITING &&
+	    t.state != Q_ACTIVE))) {
+		struct sql_stmt *st = sql_prepare(db, &insert_q);
 		char token[QUEUE_TOKEN_LEN + 1];
 
 		random_token(token, sizeof token, 16);
-		db_bind_int(st, 1, concert_id);
-		db_bind_int(st, 2, user_id);
-		db_bind_text(st, 3, token);
-		db_bind_int(st, 4, now);
-		rc = sqlite3_step(st);
-		db_reset(st);
-		if (rc == SQLITE_DONE)
-			rc = admit_locked(db, concert_id, now, set, &expired,
+		sql_bind_int(st, ":concert", concert_id);
+		sql_bind_int(st, ":user", user_id);
+		sql_bind_text(st, ":token", token);
+		sql_bind_int(st, ":now", now);
+		if ((s = sql_run(db, st, NULL)) == BO_OK)
+			s = admit_locked(db, concert_id, now, set, &expired,
 			    &admitted);
-		if (rc == SQLITE_DONE)
-			found = find_ticket(db, concert_id, user_id, NULL, &t, &rc);
-	} else if (rc == SQLITE_DONE && strcmp(t.state, "WAITING") == 0) {
-		rc = mark_seen(db, t.id, now, set);
+		if (s == BO_OK)
+			s = find_ticket(db, concert_id, user_id, NULL, now, set,
+			    &t, &found);
+	} else if (s == BO_OK && t.state == Q_WAITING) {
+		s = mark_seen(db, t.id, now, set);
 	}
-	if (rc == SQLITE_DONE && found)
-		rc = view_of(db, lines, &t, now, set, out, &admissible);
-	if (rc == SQLITE_DONE && out->state == Q_WAITING)
-		rc = estimate(db, now, out);
-	if ((s = db_status(db, rc, "queue_join")) != BO_OK) {
-		db_rollback(db);
-		return s;
-	}
-	return db_commit(db);
+	if (s == BO_OK && found)
+		s = view_of(db, lines, &t, now, set, out, &admissible);
+	if (s == BO_OK && out->state == Q_WAITING)
+		s = estimate(db, now, out);
+	return sql_end(db, s);
 }
 
 enum bo_status
 queue_leave(struct db *db, int64_t concert_id, int64_t user_id, int64_t now)
 {
-	struct ticket t;
-	enum bo_status s;
-	int rc, found;
-
-	if ((s = db_begin_write(db)) != BO_OK)
-		return s;
-	found = find_ticket(db, concert_id, user_id, NULL, &t, &rc);
-	if (found && rc == SQLITE_DONE) {
-		sqlite3_stmt *st = db_stmt(db, STMT_QUEUE_LEAVE);
-
-		db_bind_int(st, 1, t.id);
-		db_bind_int(st, 2, user_id);
-		db_bind_int(st, 3, now);
-		rc = sqlite3_step(st);
-		db_reset(st);
-	}
+	/* Ends the buyer's ticket still written down as in line, live or
+	 * lapsed, so nothing of it is left for the expiry run. There is one
+	 * at most (queue_one_live), and it is the buyer's latest: a new
+	 * ticket is only made when none is. */
+	static struct sql leave_q = SQL(0,
+	    "UPDATE queue_ticket SET state = 'EXPIRED', ended_at = :now"
+	    " WHERE concert_id = :concert AND user_id = :user"
+	    " AND state IN ('WAITING','ACTIVE')");
 	/* "I am done": the seats still held go back on sale with the turn,
 	 * in this transaction (paying needs no turn, so they would otherwise
 	 * stay blocked until they lapse). */
-	if (rc == SQLITE_DONE) {
-		sqlite3_stmt *st = db_stmt(db, STMT_HOLD_RELEASE_CONCERT);
+	static struct sql release_q = SQL(0,
+	    "UPDATE hold AS h SET state = 'RELEASED' WHERE h.user_id = :user"
+	    " AND " UNPAID_HOLD("h") " AND h.performance_id IN"
+	    " (SELECT id FROM performance WHERE concert_id = :concert)");
+	struct sql_stmt *st;
+	enum bo_status s;
 
-		db_bind_int(st, 1, concert_id);
-		db_bind_int(st, 2, user_id);
-		db_bind_int(st, 3, now);
-		rc = sqlite3_step(st);
-		db_reset(st);
-	}
-	if ((s = db_status(db, rc, "queue_leave")) != BO_OK) {
-		db_rollback(db);
+	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
+	st = sql_prepare(db, &leave_q);
+	sql_bind_int(st, ":concert", concert_id);
+	sql_bind_int(st, ":user", user_id);
+	sql_bind_int(st, ":now", now);
+	if ((s = sql_run(db, st, NULL)) == BO_OK) {
+		st = sql_prepare(db, &release_q);
+		sql_bind_int(st, ":concert", concert_id);
+		sql_bind_int(st, ":user", user_id);
+		sql_bind_int(st, ":now", now);
+		s = sql_run(db, st, NULL);
 	}
-	return db_commit(db);
+	return sql_end(db, s);
 }
 
 enum bo_status
 queue_expire_all(struct db *db, int64_t now, const struct settings *set,
     int64_t *expired, int64_t *admitted)
 {
-	sqlite3_stmt *st = db_stmt(db, STMT_QUEUE_CONCERTS_LIVE);
+	/* The concerts with a ticket still written down as in line, live or
+	 * not: those with something to write down. queue_one_live holds
+	 * exactly those tickets, never the history. */
+	enum { LIVE_CONCERT, LIVE__COLS };
+	static struct sql q = SQL(LIVE__COLS,
+	    "SELECT DISTINCT concert_id FROM queue_ticket"
+	    " WHERE state IN ('WAITING','ACTIVE')");
+	struct sql_stmt *st = sql_prepare(db, &q);
 	int64_t *concerts = NULL;
 	size_t n = 0, cap = 0;
-	enum bo_status s = BO_OK;
+	enum bo_status s;
 	int rc;
 
 	*expired = *admitted = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sql_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
 			concerts = xrealloc(concerts, cap * sizeof *concerts);
 		}
-		concerts[n++] = sqlite3_column_int64(st, 0);
+		concerts[n++] = sql_int(st, LIVE_CONCERT);
 	}
-	db_reset(st);
-	if (rc != SQLITE_DONE)
-		s = db_status(db, rc, "queue_expire_all");
+	sql_reset(st);
+	s = db_status(db, rc, "queue_expire_all");
 	/* One short transaction per concert: cron never holds the write
 	 * lock for long. */
 	for (size_t i = 0; i < n && s == BO_OK; i++) {
 		if ((s = db_begin_write(db)) != BO_OK)
 			break;
-		rc = admit_locked(db, concerts[i], now, set, expired, admitted);
-		if ((s = db_status(db, rc, "queue_expire_all")) != BO_OK)
-			db_rollback(db);
-		else
-			s = db_commit(db);
+		s = sql_end(db, admit_locked(db, concerts[i], now, set, expired,
+		    admitted));
 	}
 	free(concerts);
 	return s;
