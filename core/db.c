@@ -83,27 +83,35 @@ version_of(sqlite3 *handle)
 }
 
 /*
- * Prepares every statement of a database at this binary's schema version
- * into stmts, so that no request ever prepares one: preparing is where
- * SQLite allocates most, and a statement that cannot be prepared for want
- * of memory would leave its caller nothing to step. 0 (logged, nothing
- * kept) on failure. Older databases (before db_migrate) prepare on use.
+ * The transaction statements are prepared with the connection, not on
+ * first use as the others (sql.h): preparing is where SQLite allocates
+ * most, and a ROLLBACK or COMMIT that could not be prepared for want of
+ * memory would leave a transaction open. They do not read the schema, so
+ * a database at any version has them.
  */
+static const char *const tx_sql[DB_TX__MAX] = {
+	[DB_TX_BEGIN_READ] = "BEGIN",
+	/* Waits for the write lock up front: never an upgrade mid-way. */
+	[DB_TX_BEGIN_WRITE] = "BEGIN IMMEDIATE",
+	[DB_TX_COMMIT] = "COMMIT",
+	[DB_TX_ROLLBACK] = "ROLLBACK",
+};
+
+/* Prepares the transaction statements into tx; 0 (logged, nothing kept)
+ * on failure. */
 static int
-prepare_all(sqlite3 *handle, sqlite3_stmt **stmts)
+prepare_tx(sqlite3 *handle, sqlite3_stmt **tx)
 {
-	if (version_of(handle) != MIGRATIONS_N)
-		return 1;
-	for (int i = 0; i < STMT__MAX; i++) {
-		int rc = sqlite3_prepare_v3(handle, stmt_sql((enum stmt)i), -1,
-		    SQLITE_PREPARE_PERSISTENT, &stmts[i], NULL);
+	for (int i = 0; i < DB_TX__MAX; i++) {
+		int rc = sqlite3_prepare_v3(handle, tx_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &tx[i], NULL);
 
 		if (rc != SQLITE_OK) {
-			fprintf(stderr, "boxoffice: prepare %d: %s\n", i,
+			fprintf(stderr, "boxoffice: prepare %s: %s\n", tx_sql[i],
 			    sqlite3_errmsg(handle));
 			for (int j = 0; j <= i; j++) {
-				sqlite3_finalize(stmts[j]);
-				stmts[j] = NULL;
+				sqlite3_finalize(tx[j]);
+				tx[j] = NULL;
 			}
 			return 0;
 		}
@@ -111,10 +119,10 @@ prepare_all(sqlite3 *handle, sqlite3_stmt **stmts)
 	return 1;
 }
 
-/* A new connection to path with the house rules and its statements
- * (into stmts); NULL (logged) on failure. */
+/* A new connection to path with the house rules and its transaction
+ * statements (into tx); NULL (logged) on failure. */
 static sqlite3 *
-connect_to(struct db *db, const char *path, int flags, sqlite3_stmt **stmts)
+connect_to(struct db *db, const char *path, int flags, sqlite3_stmt **tx)
 {
 	static const char *const pragmas =
 	    "PRAGMA journal_mode = WAL;"
@@ -135,7 +143,7 @@ connect_to(struct db *db, const char *path, int flags, sqlite3_stmt **stmts)
 	sqlite3_db_config(handle, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	sqlite3_db_config(handle, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	sqlite3_commit_hook(handle, commit_guard, db);
-	if (exec_sql(handle, pragmas) != SQLITE_OK || !prepare_all(handle, stmts)) {
+	if (exec_sql(handle, pragmas) != SQLITE_OK || !prepare_tx(handle, tx)) {
 		sqlite3_close(handle);
 		return NULL;
 	}
@@ -152,7 +160,7 @@ db_open(const char *path, int create)
 	db->path = strcpy(xmalloc(strlen(path) + 1), path);
 	db->flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
 	    (create ? SQLITE_OPEN_CREATE : 0);
-	if ((db->handle = connect_to(db, path, db->flags, db->stmts)) == NULL) {
+	if ((db->handle = connect_to(db, path, db->flags, db->tx)) == NULL) {
 		db_close(db);
 		return NULL;
 	}
@@ -162,7 +170,7 @@ db_open(const char *path, int create)
 void
 db_recover(struct db *db)
 {
-	sqlite3_stmt *stmts[STMT__MAX] = { NULL };
+	sqlite3_stmt *tx[DB_TX__MAX] = { NULL };
 	sqlite3 *fresh;
 
 	if (!db->suspect || !sqlite3_get_autocommit(db->handle))
@@ -171,11 +179,11 @@ db_recover(struct db *db)
 	    st = sqlite3_next_stmt(db->handle, st))
 		if (sqlite3_stmt_busy(st))
 			return; /* nor under a caller's running statement */
-	if ((fresh = connect_to(db, db->path, db->flags, stmts)) == NULL)
+	if ((fresh = connect_to(db, db->path, db->flags, tx)) == NULL)
 		return;
-	for (int i = 0; i < STMT__MAX; i++) {
-		sqlite3_finalize(db->stmts[i]);
-		db->stmts[i] = stmts[i];
+	for (int i = 0; i < DB_TX__MAX; i++) {
+		sqlite3_finalize(db->tx[i]);
+		db->tx[i] = tx[i];
 	}
 	sql_finalize_all(db); /* prepared again on use, on the new one */
 	sqlite3_close(db->handle);
@@ -197,8 +205,8 @@ db_close(struct db *db)
 {
 	if (db == NULL)
 		return;
-	for (int i = 0; i < STMT__MAX; i++)
-		sqlite3_finalize(db->stmts[i]);
+	for (int i = 0; i < DB_TX__MAX; i++)
+		sqlite3_finalize(db->tx[i]);
 	sql_finalize_all(db);
 	sqlite3_close(db->handle);
 	free(db->path);
@@ -243,33 +251,6 @@ db_migrate(struct db *db)
 		}
 	}
 	return db_commit(db);
-}
-
-sqlite3_stmt *
-db_stmt(struct db *db, enum stmt id)
-{
-	assert(id < STMT__MAX);
-	db_use(db);
-	if (db->stmts[id] == NULL) {
-		int rc = sqlite3_prepare_v3(db->handle, stmt_sql(id), -1,
-		    SQLITE_PREPARE_PERSISTENT, &db->stmts[id], NULL);
-
-		if (rc != SQLITE_OK) {
-			/* The SQL is ours: failing to prepare it is a bug or a
-			 * database from another version. */
-			fprintf(stderr, "boxoffice: prepare %d: %s\n", (int)id,
-			    sqlite3_errmsg(db->handle));
-			abort();
-		}
-	}
-	return db->stmts[id];
-}
-
-void
-db_reset(sqlite3_stmt *st)
-{
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
 }
 
 enum bo_status
@@ -340,53 +321,16 @@ db_tidy(struct db *db, struct db_tidy_result *out)
 	}
 }
 
-int64_t
-db_count(struct db *db, enum stmt id, int n, const int64_t *params, int *rc)
+/* Runs one of the transaction statements. */
+static int
+step_once(struct db *db, enum db_tx id)
 {
-	sqlite3_stmt *st = db_stmt(db, id);
-	int64_t count = 0;
-
-	for (int i = 0; i < n; i++)
-		db_bind_int(st, i + 1, params[i]);
-	if ((*rc = sqlite3_step(st)) == SQLITE_ROW) {
-		count = sqlite3_column_int64(st, 0);
-		*rc = SQLITE_DONE;
-	}
-	db_reset(st);
-	return count;
-}
-
-enum bo_status
-db_write_ints(struct db *db, enum stmt id, int n, const int64_t *params,
-    int64_t *changes)
-{
-	sqlite3_stmt *st;
-	enum bo_status s;
+	sqlite3_stmt *st = db->tx[id];
 	int rc;
 
-	if ((s = db_begin_write(db)) != BO_OK)
-		return s;
-	st = db_stmt(db, id);
-	for (int i = 0; i < n; i++)
-		db_bind_int(st, i + 1, params[i]);
+	assert(id < DB_TX__MAX && st != NULL);
+	db_use(db);
 	rc = sqlite3_step(st);
-	db_reset(st);
-	if (changes != NULL)
-		*changes = sqlite3_changes(db->handle);
-	if ((s = db_status(db, rc, stmt_sql(id))) != BO_OK) {
-		db_rollback(db);
-		return s;
-	}
-	return db_commit(db);
-}
-
-/* Runs one of the prepared transaction statements. */
-static int
-step_once(struct db *db, enum stmt id)
-{
-	sqlite3_stmt *st = db_stmt(db, id);
-	int rc = sqlite3_step(st);
-
 	sqlite3_reset(st);
 	return rc;
 }
@@ -394,7 +338,7 @@ step_once(struct db *db, enum stmt id)
 enum bo_status
 db_begin_write(struct db *db)
 {
-	enum bo_status s = db_status(db, step_once(db, STMT_BEGIN_WRITE),
+	enum bo_status s = db_status(db, step_once(db, DB_TX_BEGIN_WRITE),
 	    "begin");
 
 	db->writing = s == BO_OK;
@@ -404,7 +348,7 @@ db_begin_write(struct db *db)
 enum bo_status
 db_begin_read(struct db *db)
 {
-	return db_status(db, step_once(db, STMT_BEGIN_READ), "begin");
+	return db_status(db, step_once(db, DB_TX_BEGIN_READ), "begin");
 }
 
 enum bo_status
@@ -420,7 +364,7 @@ db_commit(struct db *db)
 		return BO_ERROR;
 	}
 	db->committing = 1;
-	s = db_status(db, step_once(db, STMT_COMMIT), "commit");
+	s = db_status(db, step_once(db, DB_TX_COMMIT), "commit");
 	db->committing = 0;
 	if (s != BO_OK)
 		db_rollback(db);
@@ -435,46 +379,11 @@ db_rollback(struct db *db)
 	/* After some errors SQLite has already rolled back the whole
 	 * transaction; only roll back what is still open. */
 	if (!sqlite3_get_autocommit(db->handle))
-		step_once(db, STMT_ROLLBACK);
+		step_once(db, DB_TX_ROLLBACK);
 }
 
 int
 db_in_transaction(struct db *db)
 {
 	return !sqlite3_get_autocommit(db->handle);
-}
-
-void
-db_bind_int(sqlite3_stmt *st, int idx, int64_t v)
-{
-	int rc = sqlite3_bind_int64(st, idx, v);
-
-	assert(rc == SQLITE_OK);
-	(void)rc;
-}
-
-void
-db_bind_text(sqlite3_stmt *st, int idx, const char *s)
-{
-	int rc = sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
-
-	assert(rc == SQLITE_OK);
-	(void)rc;
-}
-
-void
-db_bind_blob(sqlite3_stmt *st, int idx, const void *p, int len)
-{
-	int rc = sqlite3_bind_blob(st, idx, p, len, SQLITE_STATIC);
-
-	assert(rc == SQLITE_OK);
-	(void)rc;
-}
-
-const char *
-db_col_text(sqlite3_stmt *st, int col)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-
-	return t ? (const char *)t : "";
 }

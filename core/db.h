@@ -2,8 +2,9 @@
  * db.h — one SQLite connection per process, with the house rules applied.
  *
  * db_open() sets WAL, busy_timeout, foreign keys, synchronous=FULL and
- * DEFENSIVE (DESIGN §5). Statements are named by enum stmt (stmt.h) and
- * prepared once per connection, on first use. Every write runs inside
+ * DEFENSIVE (DESIGN §5). Statements are written beside the code that runs
+ * them and prepared once per connection, on first use (sql.h); only the
+ * transaction statements are db.c's own. Every write runs inside
  * db_begin_write() (BEGIN IMMEDIATE) … db_commit(); reads that need a
  * consistent view use db_begin_read().
  */
@@ -14,11 +15,14 @@
 #include <stdint.h>
 
 #include "status.h"
-#include "stmt.h"
+
+/* The transaction statements (their SQL in db.c). */
+enum db_tx { DB_TX_BEGIN_READ, DB_TX_BEGIN_WRITE, DB_TX_COMMIT, DB_TX_ROLLBACK,
+    DB_TX__MAX };
 
 struct db {
 	sqlite3 *handle;
-	sqlite3_stmt *stmts[STMT__MAX];
+	sqlite3_stmt *tx[DB_TX__MAX]; /* prepared with the connection */
 	/* Statements declared at their point of use (sql.h), by slot. */
 	struct sql_stmt **sql_stmts;
 	int sql_cap;
@@ -42,13 +46,8 @@ enum bo_status db_migrate(struct db *db);
 int db_schema_latest(void);
 int db_schema_version(struct db *db);
 
-/* The prepared statement for id, owned by the connection (all are
- * prepared when a database at this binary's schema version is opened).
- * Reset it with db_reset() when done (a stepped, unreset statement pins
- * the WAL). */
-sqlite3_stmt *db_stmt(struct db *db, enum stmt id);
-/* What db_stmt() and sql_prepare() do before handing out a statement (the
- * fault build looks at its control file there). */
+/* What sql_prepare() and the transaction calls do before using a
+ * statement (the fault build looks at its control file there). */
 void db_use(struct db *db);
 
 /*
@@ -63,7 +62,6 @@ void db_use(struct db *db);
  * cannot be opened the old one stays, and the next call tries again.
  */
 void db_recover(struct db *db);
-void db_reset(sqlite3_stmt *st);
 
 /* Transactions. begin_write is BEGIN IMMEDIATE: it waits for the write lock
  * up front, so a transaction never has to upgrade. Between begin_write and
@@ -78,17 +76,6 @@ void db_rollback(struct db *db);
 /* Whether a transaction is open on the connection (the worker checks that
  * none is left open after a request). */
 int db_in_transaction(struct db *db);
-
-/* Runs statement id with n integer parameters (in order) in a write
- * transaction of its own; *changes (when not NULL) gets the rows it
- * changed. For the one-statement writes of expiry and tidying. */
-enum bo_status db_write_ints(struct db *db, enum stmt id, int n,
-    const int64_t *params, int64_t *changes);
-
-/* Runs a one-row count(*) statement with n integer parameters; *rc is
- * SQLITE_DONE on success, else the error. */
-int64_t db_count(struct db *db, enum stmt id, int n, const int64_t *params,
-    int *rc);
 
 /* What db_tidy() did with the write-ahead log. */
 struct db_tidy_result {
@@ -112,15 +99,5 @@ enum bo_status db_tidy(struct db *db, struct db_tidy_result *out);
  * CANTOPEN, READONLY → BO_UNAVAILABLE (and db_recover() will renew the
  * connection), anything else → BO_ERROR. */
 enum bo_status db_status(struct db *db, int rc, const char *where);
-
-/* Convenience binders; out-of-range indexes are programming errors. Text
- * and blobs are not copied (SQLITE_STATIC: binding cannot run out of
- * memory): they must stay valid until db_reset() of the statement. */
-void db_bind_int(sqlite3_stmt *st, int idx, int64_t v);
-void db_bind_text(sqlite3_stmt *st, int idx, const char *s);
-void db_bind_blob(sqlite3_stmt *st, int idx, const void *p, int len);
-/* Column text as a non-NULL C string (empty for NULL), owned by SQLite
- * until the next step/reset. */
-const char *db_col_text(sqlite3_stmt *st, int col);
 
 #endif

@@ -6,41 +6,64 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "live.h"
+#include "queue.h"
+#include "sql.h"
 
 /* Inside the transaction: may this buyer hold this seat now? */
 static enum bo_status
 may_hold(struct db *db, int64_t perf, int64_t seat, int64_t user, int64_t now,
     const struct settings *set, int64_t *price)
 {
-	sqlite3_stmt *st = db_stmt(db, STMT_HOLD_SEAT_FOR);
+	/* The seat's price and the sale window of its date. */
+	enum { FOR_PRICE, FOR_CONCERT, FOR_STARTS, FOR_OPENS, FOR_CLOSES,
+	    FOR__COLS };
+	static struct sql seat_q = SQL(FOR__COLS,
+	    "SELECT s.price, p.concert_id, p.starts_at, p.sale_opens_at,"
+	    " p.sale_closes_at FROM seat s"
+	    " JOIN performance p ON p.id = s.performance_id"
+	    " WHERE s.id = :seat AND s.performance_id = :perf");
+	/* The buyer's unpaid holds of the date, against max_holds. */
+	enum { HELD_COUNT, HELD__COLS };
+	static struct sql count_q = SQL(HELD__COLS,
+	    "SELECT count(*) FROM hold h WHERE h.user_id = :user"
+	    " AND h.performance_id = :perf AND " UNPAID_HOLD("h"));
+	struct sql_stmt *st = sql_prepare(db, &seat_q);
 	struct performance p;
-	int64_t concert = 0;
-	int rc;
+	enum bo_status s;
+	int64_t concert = 0, n = 0;
+	int rc, active = 0;
 
 	memset(&p, 0, sizeof p);
-	db_bind_int(st, 1, seat);
-	db_bind_int(st, 2, perf);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*price = sqlite3_column_int64(st, 0);
-		concert = sqlite3_column_int64(st, 1);
-		p.starts_at = sqlite3_column_int64(st, 2);
-		p.sale_opens_at = sqlite3_column_int64(st, 3);
-		p.sale_closes_at = sqlite3_column_int64(st, 4);
+	sql_bind_int(st, ":seat", seat);
+	sql_bind_int(st, ":perf", perf);
+	if ((rc = sql_step(st)) == SQLITE_ROW) {
+		*price = sql_int(st, FOR_PRICE);
+		concert = sql_int(st, FOR_CONCERT);
+		p.starts_at = sql_int(st, FOR_STARTS);
+		p.sale_opens_at = sql_int(st, FOR_OPENS);
+		p.sale_closes_at = sql_int(st, FOR_CLOSES);
 	}
-	db_reset(st);
+	sql_reset(st);
 	if (rc == SQLITE_DONE)
 		return BO_NOT_FOUND;
 	if (rc != SQLITE_ROW)
 		return db_status(db, rc, "hold_create");
 	if (performance_sale_state(&p, now) != SALE_OPEN)
 		return BO_GONE;
-	if (db_count(db, STMT_QUEUE_IS_ACTIVE, 3, (int64_t[]){ concert, user, now },
-	    &rc) == 0)
-		return rc == SQLITE_DONE ? BO_FORBIDDEN : db_status(db, rc, "hold_create");
-	if (db_count(db, STMT_HOLD_COUNT_LIVE, 3, (int64_t[]){ perf, user, now },
-	    &rc) >= set->max_holds)
-		return rc == SQLITE_DONE ? BO_LIMIT : db_status(db, rc, "hold_create");
-	return rc == SQLITE_DONE ? BO_OK : db_status(db, rc, "hold_create");
+	/* Only a buyer whose queue turn is running may hold. */
+	if ((s = queue_turn_active(db, concert, user, now, &active)) != BO_OK)
+		return s;
+	if (!active)
+		return BO_FORBIDDEN;
+	st = sql_prepare(db, &count_q);
+	sql_bind_int(st, ":user", user);
+	sql_bind_int(st, ":perf", perf);
+	sql_bind_int(st, ":now", now);
+	n = 0;
+	if ((s = sql_one_int(db, st, &n)) != BO_OK)
+		return s;
+	return n >= set->max_holds ? BO_LIMIT : BO_OK;
 }
 
 /* hold_create, and when view is not NULL hold_create_view. */
@@ -49,48 +72,53 @@ create(struct db *db, struct arena *a, int64_t perf, int64_t seat,
     int64_t user, int64_t now, const struct settings *set, struct idem *k,
     int64_t *hold_id, struct hold_view *view)
 {
-	sqlite3_stmt *st;
+	/* A lapsed hold leaves the unique index before the seat is held
+	 * again. */
+	static struct sql lapse_q = SQL(0,
+	    "UPDATE hold SET state = 'EXPIRED' WHERE seat_id = :seat"
+	    " AND " LAPSED_HOLD("hold"));
+	enum { NEW_ID, NEW__COLS };
+	static struct sql insert_q = SQL(NEW__COLS,
+	    "INSERT INTO hold(seat_id, performance_id, user_id, state, price,"
+	    " created_at, expires_at)"
+	    " VALUES (:seat, :perf, :user, 'HELD', :price, :now, :expires)"
+	    " RETURNING id");
+	struct sql_stmt *st;
 	enum bo_status s;
 	int64_t price = 0;
-	int rc;
 
 	*hold_id = 0;
 	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
 	/* A replay is answered before anything is checked again: the
 	 * buyer's own hold must not come back as "taken". */
-	if ((s = idem_look(db, user, k)) != BO_OK || idem_settled(k) ||
-	    (s = may_hold(db, perf, seat, user, now, set, &price)) != BO_OK) {
-		db_rollback(db);
+	if ((s = idem_look(db, user, k)) != BO_OK || idem_settled(k)) {
+		db_rollback(db); /* a settled key changed nothing */
 		return s;
 	}
-	st = db_stmt(db, STMT_HOLD_LAPSE_SEAT);
-	db_bind_int(st, 1, seat);
-	db_bind_int(st, 2, now);
-	rc = sqlite3_step(st);
-	db_reset(st);
-	if (rc == SQLITE_DONE) {
-		st = db_stmt(db, STMT_HOLD_INSERT);
-		db_bind_int(st, 1, seat);
-		db_bind_int(st, 2, perf);
-		db_bind_int(st, 3, user);
-		db_bind_int(st, 4, price);
-		db_bind_int(st, 5, now);
-		db_bind_int(st, 6, now + set->hold_seconds);
-		rc = sqlite3_step(st);
-		db_reset(st);
-		*hold_id = sqlite3_last_insert_rowid(db->handle);
+	if ((s = may_hold(db, perf, seat, user, now, set, &price)) != BO_OK)
+		return sql_end(db, s);
+	st = sql_prepare(db, &lapse_q);
+	sql_bind_int(st, ":seat", seat);
+	sql_bind_int(st, ":now", now);
+	if ((s = sql_run(db, st, NULL)) == BO_OK) {
+		st = sql_prepare(db, &insert_q);
+		sql_bind_int(st, ":seat", seat);
+		sql_bind_int(st, ":perf", perf);
+		sql_bind_int(st, ":user", user);
+		sql_bind_int(st, ":price", price);
+		sql_bind_int(st, ":now", now);
+		sql_bind_int(st, ":expires", now + set->hold_seconds);
+		/* The partial UNIQUE index answers "taken": BO_CONFLICT. */
+		s = sql_one_int(db, st, hold_id);
 	}
-	/* The partial UNIQUE index answers "taken": BO_CONFLICT. */
-	s = db_status(db, rc, "hold_create");
 	if (s == BO_OK && view != NULL)
 		s = hold_get(db, a, *hold_id, user, now, view);
 	if (s != BO_OK) {
-		db_rollback(db);
 		*hold_id = 0;
 		if (view != NULL)
 			view->id = 0;
-		return s;
+		return sql_end(db, s);
 	}
 	idem_add_ref(k, IDEM_REF_HOLD, *hold_id);
 	if ((s = idem_commit(db, user, k, now)) != BO_OK || idem_settled(k)) {
@@ -119,52 +147,62 @@ hold_create_view(struct db *db, struct arena *a, int64_t perf, int64_t seat,
 	return create(db, a, perf, seat, user, now, set, k, &hold_id, out);
 }
 
+/* A hold's state as of now; unpaid is UNPAID_HOLD as the row was read. */
 static enum hold_state
-state_of(const char *state, int64_t expires_at, int64_t now)
+state_of(const char *state, int unpaid)
 {
 	if (strcmp(state, "PAID") == 0)
 		return HOLD_PAID;
 	if (strcmp(state, "RELEASED") == 0)
 		return HOLD_RELEASED;
-	if (strcmp(state, "HELD") == 0 && expires_at > now)
+	if (unpaid)
 		return HOLD_HELD;
 	return HOLD_EXPIRED;
-}
-
-static const char *
-dup_col(struct arena *a, sqlite3_stmt *st, int col)
-{
-	return arena_strdup(a, db_col_text(st, col));
 }
 
 enum bo_status
 hold_get(struct db *db, struct arena *a, int64_t hold_id, int64_t user,
     int64_t now, struct hold_view *h)
 {
-	sqlite3_stmt *st = db_stmt(db, STMT_HOLD_GET);
+	enum { GET_ID, GET_USER, GET_STATE, GET_UNPAID, GET_PRICE, GET_CREATED,
+	    GET_EXPIRES, GET_SECTION, GET_ROW, GET_NUMBER, GET_PERF,
+	    GET_STARTS, GET_CONCERT, GET_TITLE, GET_VENUE, GET_PAYMENT,
+	    GET_PAID_AT, GET__COLS };
+	static struct sql q = SQL(GET__COLS,
+	    "SELECT h.id, h.user_id, h.state, " UNPAID_HOLD("h") ", h.price,"
+	    " h.created_at, h.expires_at, s.section, s.row_label, s.number,"
+	    " p.id, p.starts_at, c.id, c.title, c.venue, coalesce(pay.id, 0),"
+	    " coalesce(pay.created_at, 0)"
+	    " FROM hold h JOIN seat s ON s.id = h.seat_id"
+	    " JOIN performance p ON p.id = h.performance_id"
+	    " JOIN concert c ON c.id = p.concert_id"
+	    " LEFT JOIN payment pay ON pay.hold_id = h.id WHERE h.id = :hold");
+	struct sql_stmt *st = sql_prepare(db, &q);
 	int rc;
 
 	memset(h, 0, sizeof *h);
-	db_bind_int(st, 1, hold_id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		h->id = sqlite3_column_int64(st, 0);
-		h->user_id = sqlite3_column_int64(st, 1);
-		h->price = sqlite3_column_int64(st, 3);
-		h->created_at = sqlite3_column_int64(st, 4);
-		h->expires_at = sqlite3_column_int64(st, 5);
-		h->state = state_of(db_col_text(st, 2), h->expires_at, now);
-		h->section = dup_col(a, st, 6);
-		h->row = dup_col(a, st, 7);
-		h->number = sqlite3_column_int64(st, 8);
-		h->performance_id = sqlite3_column_int64(st, 9);
-		h->starts_at = sqlite3_column_int64(st, 10);
-		h->concert_id = sqlite3_column_int64(st, 11);
-		h->concert_title = dup_col(a, st, 12);
-		h->venue = dup_col(a, st, 13);
-		h->payment_id = sqlite3_column_int64(st, 14);
-		h->paid_at = sqlite3_column_int64(st, 15);
+	sql_bind_int(st, ":hold", hold_id);
+	sql_bind_int(st, ":now", now);
+	if ((rc = sql_step(st)) == SQLITE_ROW) {
+		h->id = sql_int(st, GET_ID);
+		h->user_id = sql_int(st, GET_USER);
+		h->state = state_of(sql_text(st, GET_STATE),
+		    (int)sql_int(st, GET_UNPAID));
+		h->price = sql_int(st, GET_PRICE);
+		h->created_at = sql_int(st, GET_CREATED);
+		h->expires_at = sql_int(st, GET_EXPIRES);
+		h->section = arena_strdup(a, sql_text(st, GET_SECTION));
+		h->row = arena_strdup(a, sql_text(st, GET_ROW));
+		h->number = sql_int(st, GET_NUMBER);
+		h->performance_id = sql_int(st, GET_PERF);
+		h->starts_at = sql_int(st, GET_STARTS);
+		h->concert_id = sql_int(st, GET_CONCERT);
+		h->concert_title = arena_strdup(a, sql_text(st, GET_TITLE));
+		h->venue = arena_strdup(a, sql_text(st, GET_VENUE));
+		h->payment_id = sql_int(st, GET_PAYMENT);
+		h->paid_at = sql_int(st, GET_PAID_AT);
 	}
-	db_reset(st);
+	sql_reset(st);
 	if (rc == SQLITE_DONE)
 		return BO_NOT_FOUND;
 	if (rc != SQLITE_ROW)
@@ -175,11 +213,13 @@ hold_get(struct db *db, struct arena *a, int64_t hold_id, int64_t user,
 enum bo_status
 hold_release(struct db *db, int64_t hold_id, int64_t user, int64_t now)
 {
+	static struct sql q = SQL(0,
+	    "UPDATE hold SET state = 'RELEASED' WHERE id = :hold"
+	    " AND user_id = :user AND " UNPAID_HOLD("hold"));
 	struct arena a = ARENA_INIT;
 	struct hold_view h;
-	sqlite3_stmt *st;
+	struct sql_stmt *st;
 	enum bo_status s;
-	int rc;
 
 	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
@@ -187,52 +227,62 @@ hold_release(struct db *db, int64_t hold_id, int64_t user, int64_t now)
 	    h.state != HOLD_HELD)
 		s = BO_GONE;
 	arena_free(&a);
-	if (s != BO_OK) {
-		db_rollback(db);
-		return s;
-	}
-	st = db_stmt(db, STMT_HOLD_RELEASE);
-	db_bind_int(st, 1, hold_id);
-	db_bind_int(st, 2, user);
-	db_bind_int(st, 3, now);
-	rc = sqlite3_step(st);
-	db_reset(st);
-	if ((s = db_status(db, rc, "hold_release")) != BO_OK) {
-		db_rollback(db);
-		return s;
-	}
-	return db_commit(db);
+	if (s != BO_OK)
+		return sql_end(db, s);
+	st = sql_prepare(db, &q);
+	sql_bind_int(st, ":hold", hold_id);
+	sql_bind_int(st, ":user", user);
+	sql_bind_int(st, ":now", now);
+	return sql_end(db, sql_run(db, st, NULL));
 }
 
 enum bo_status
 holds_mine(struct db *db, struct arena *a, int64_t user, int64_t perf,
     int64_t now, struct held_seat **out, size_t *n)
 {
-	sqlite3_stmt *st = db_stmt(db, STMT_HOLD_MINE);
+	/* The buyer's unpaid holds of the date, oldest first. */
+	enum { MINE_ID, MINE_SECTION, MINE_ROW, MINE_NUMBER, MINE_PRICE,
+	    MINE_EXPIRES, MINE__COLS };
+	static struct sql q = SQL(MINE__COLS,
+	    "SELECT h.id, s.section, s.row_label, s.number, h.price, h.expires_at"
+	    " FROM hold h JOIN seat s ON s.id = h.seat_id WHERE h.user_id = :user"
+	    " AND h.performance_id = :perf AND " UNPAID_HOLD("h")
+	    " ORDER BY h.id");
+	struct sql_stmt *st = sql_prepare(db, &q);
 	size_t cap = 0;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	db_bind_int(st, 1, user);
-	db_bind_int(st, 2, perf);
-	db_bind_int(st, 3, now);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	sql_bind_int(st, ":user", user);
+	sql_bind_int(st, ":perf", perf);
+	sql_bind_int(st, ":now", now);
+	while ((rc = sql_step(st)) == SQLITE_ROW) {
 		struct held_seat *h = arena_push(a, (void **)out, n, &cap, sizeof *h);
 
-		h->hold_id = sqlite3_column_int64(st, 0);
-		h->section = dup_col(a, st, 1);
-		h->row = dup_col(a, st, 2);
-		h->number = sqlite3_column_int64(st, 3);
-		h->price = sqlite3_column_int64(st, 4);
-		h->expires_at = sqlite3_column_int64(st, 5);
+		h->hold_id = sql_int(st, MINE_ID);
+		h->section = arena_strdup(a, sql_text(st, MINE_SECTION));
+		h->row = arena_strdup(a, sql_text(st, MINE_ROW));
+		h->number = sql_int(st, MINE_NUMBER);
+		h->price = sql_int(st, MINE_PRICE);
+		h->expires_at = sql_int(st, MINE_EXPIRES);
 	}
-	db_reset(st);
+	sql_reset(st);
 	return db_status(db, rc, "holds_mine");
 }
 
 enum bo_status
 holds_expire_all(struct db *db, int64_t now, int64_t *n)
 {
-	return db_write_ints(db, STMT_HOLD_EXPIRE_ALL, 1, &now, n);
+	/* Writes down what every statement already treats as free. */
+	static struct sql q = SQL(0,
+	    "UPDATE hold SET state = 'EXPIRED' WHERE " LAPSED_HOLD("hold"));
+	struct sql_stmt *st;
+	enum bo_status s;
+
+	if ((s = db_begin_write(db)) != BO_OK)
+		return s;
+	st = sql_prepare(db, &q);
+	sql_bind_int(st, ":now", now);
+	return sql_end(db, sql_run(db, st, n));
 }

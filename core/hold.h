@@ -5,7 +5,8 @@
  * forbids two live claims on a seat (the partial UNIQUE index of hold);
  * every operation runs in one BEGIN IMMEDIATE transaction against
  * committed state, treating a HELD row whose expires_at has passed as free
- * (lazy expiry). A hold is never extended.
+ * (lazy expiry; what "live" means is core/live.h). A hold is never
+ * extended.
  */
 #ifndef BOXOFFICE_HOLD_H
 #define BOXOFFICE_HOLD_H

@@ -7,40 +7,36 @@
 #include <string.h>
 
 #include "hold.h"
+#include "live.h"
+#include "queue.h"
+#include "sql.h"
 #include "wallet.h"
-
-/* Steps a statement that takes n integer parameters, given in order. */
-static int
-step_ints(struct db *db, enum stmt id, int n, const int64_t *v)
-{
-	sqlite3_stmt *st = db_stmt(db, id);
-	int rc;
-
-	for (int i = 0; i < n; i++)
-		db_bind_int(st, i + 1, v[i]);
-	rc = sqlite3_step(st);
-	db_reset(st);
-	return rc;
-}
 
 /* payment_pay, and when view is not NULL payment_pay_view (strings in a). */
 static enum bo_status
 pay(struct db *db, struct arena *a, int64_t hold_id, int64_t user, int64_t now,
     struct idem *k, int64_t *payment_id, int *already, struct hold_view *view)
 {
+	enum { NEW_ID, NEW__COLS };
+	static struct sql insert_q = SQL(NEW__COLS,
+	    "INSERT INTO payment(hold_id, user_id, amount, created_at)"
+	    " VALUES (:hold, :user, :amount, :now) RETURNING id");
+	/* The seat is sold. */
+	static struct sql paid_q = SQL(0,
+	    "UPDATE hold SET state = 'PAID' WHERE id = :hold"
+	    " AND " UNPAID_HOLD("hold"));
 	struct arena own = ARENA_INIT;
 	struct hold_view h;
-	sqlite3_stmt *st;
+	struct sql_stmt *st;
 	enum bo_status s;
-	int64_t balance;
-	int rc = SQLITE_DONE;
+	int64_t balance, changes = 0;
 
 	*already = 0;
 	*payment_id = 0;
 	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
 	if ((s = idem_look(db, user, k)) != BO_OK || idem_settled(k)) {
-		db_rollback(db);
+		db_rollback(db); /* a settled key changed nothing */
 		return s;
 	}
 	s = hold_get(db, view != NULL ? a : &own, hold_id, user, now, &h);
@@ -53,33 +49,37 @@ pay(struct db *db, struct arena *a, int64_t hold_id, int64_t user, int64_t now,
 	} else if (s == BO_OK && h.state != HOLD_HELD) {
 		s = BO_GONE;
 	}
-	if (s != BO_OK || *already) {
-		db_rollback(db);
+	if (*already) {
+		db_rollback(db); /* paid before: nothing to write */
 		return s;
 	}
-	s = wallet_move_locked(db, user, -h.price, hold_id, NULL, now, &balance);
+	if (s == BO_OK)
+		s = wallet_move_locked(db, user, -h.price, hold_id, NULL, now,
+		    &balance, NULL);
 	if (s == BO_OK) {
-		st = db_stmt(db, STMT_PAYMENT_INSERT);
-		db_bind_int(st, 1, hold_id);
-		db_bind_int(st, 2, user);
-		db_bind_int(st, 3, h.price);
-		db_bind_int(st, 4, now);
-		rc = sqlite3_step(st);
-		db_reset(st);
-		*payment_id = sqlite3_last_insert_rowid(db->handle);
-		if (rc == SQLITE_DONE)
-			rc = step_ints(db, STMT_HOLD_MARK_PAID, 1, (int64_t[]){ hold_id });
+		st = sql_prepare(db, &insert_q);
+		sql_bind_int(st, ":hold", hold_id);
+		sql_bind_int(st, ":user", user);
+		sql_bind_int(st, ":amount", h.price);
+		sql_bind_int(st, ":now", now);
+		s = sql_one_int(db, st, payment_id);
+	}
+	if (s == BO_OK) {
+		st = sql_prepare(db, &paid_q);
+		sql_bind_int(st, ":hold", hold_id);
+		sql_bind_int(st, ":now", now);
+		s = sql_run(db, st, &changes);
 		/* hold_get saw it HELD in this transaction: exactly one row. */
-		assert(rc != SQLITE_DONE || sqlite3_changes(db->handle) == 1);
-		if (rc == SQLITE_DONE)
-			rc = step_ints(db, STMT_QUEUE_DONE, 3,
-			    (int64_t[]){ h.concert_id, user, now });
-		s = db_status(db, rc, "payment_pay");
+		assert(s != BO_OK || changes == 1);
+	}
+	if (s == BO_OK) {
+		/* The turn ends when the buyer holds nothing more of the
+		 * concert: the slot goes to the next buyer in line. */
+		s = queue_turn_end(db, h.concert_id, user, now);
 	}
 	if (s != BO_OK) {
-		db_rollback(db);
 		*payment_id = 0;
-		return s;
+		return sql_end(db, s);
 	}
 	if (view != NULL) { /* as this transaction leaves it */
 		view->state = HOLD_PAID;
@@ -117,28 +117,40 @@ enum bo_status
 bookings_list(struct db *db, struct arena *a, int64_t user, struct booking **out,
     size_t *n)
 {
-	sqlite3_stmt *st = db_stmt(db, STMT_BOOKINGS);
+	/* The buyer's paid seats, soonest date first. */
+	enum { BOOK_PAYMENT, BOOK_AMOUNT, BOOK_PAID_AT, BOOK_HOLD, BOOK_SECTION,
+	    BOOK_ROW, BOOK_NUMBER, BOOK_PERF, BOOK_STARTS, BOOK_TITLE,
+	    BOOK_VENUE, BOOK__COLS };
+	static struct sql q = SQL(BOOK__COLS,
+	    "SELECT pay.id, pay.amount, pay.created_at, h.id, s.section,"
+	    " s.row_label, s.number, p.id, p.starts_at, c.title, c.venue"
+	    " FROM payment pay JOIN hold h ON h.id = pay.hold_id"
+	    " JOIN seat s ON s.id = h.seat_id"
+	    " JOIN performance p ON p.id = h.performance_id"
+	    " JOIN concert c ON c.id = p.concert_id"
+	    " WHERE pay.user_id = :user ORDER BY p.starts_at, s.id");
+	struct sql_stmt *st = sql_prepare(db, &q);
 	size_t cap = 0;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	db_bind_int(st, 1, user);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	sql_bind_int(st, ":user", user);
+	while ((rc = sql_step(st)) == SQLITE_ROW) {
 		struct booking *b = arena_push(a, (void **)out, n, &cap, sizeof *b);
 
-		b->payment_id = sqlite3_column_int64(st, 0);
-		b->amount = sqlite3_column_int64(st, 1);
-		b->paid_at = sqlite3_column_int64(st, 2);
-		b->hold_id = sqlite3_column_int64(st, 3);
-		b->section = arena_strdup(a, db_col_text(st, 4));
-		b->row = arena_strdup(a, db_col_text(st, 5));
-		b->number = sqlite3_column_int64(st, 6);
-		b->performance_id = sqlite3_column_int64(st, 7);
-		b->starts_at = sqlite3_column_int64(st, 8);
-		b->concert_title = arena_strdup(a, db_col_text(st, 9));
-		b->venue = arena_strdup(a, db_col_text(st, 10));
+		b->payment_id = sql_int(st, BOOK_PAYMENT);
+		b->amount = sql_int(st, BOOK_AMOUNT);
+		b->paid_at = sql_int(st, BOOK_PAID_AT);
+		b->hold_id = sql_int(st, BOOK_HOLD);
+		b->section = arena_strdup(a, sql_text(st, BOOK_SECTION));
+		b->row = arena_strdup(a, sql_text(st, BOOK_ROW));
+		b->number = sql_int(st, BOOK_NUMBER);
+		b->performance_id = sql_int(st, BOOK_PERF);
+		b->starts_at = sql_int(st, BOOK_STARTS);
+		b->concert_title = arena_strdup(a, sql_text(st, BOOK_TITLE));
+		b->venue = arena_strdup(a, sql_text(st, BOOK_VENUE));
 	}
-	db_reset(st);
+	sql_reset(st);
 	return db_status(db, rc, "bookings_list");
 }

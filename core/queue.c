@@ -605,3 +605,42 @@ queue_expire_all(struct db *db, int64_t now, const struct settings *set,
 	free(concerts);
 	return s;
 }
+
+enum bo_status
+queue_turn_active(struct db *db, int64_t concert, int64_t user, int64_t now,
+    int *active)
+{
+	static struct sql q = SQL(1,
+	    "SELECT count(*) FROM queue_ticket t WHERE t.concert_id = :concert"
+	    " AND t.user_id = :user AND " ACTIVE_TICKET("t"));
+	struct sql_stmt *st = sql_prepare(db, &q);
+	int64_t n = 0;
+	enum bo_status s;
+
+	assert(db_in_transaction(db));
+	sql_bind_int(st, ":concert", concert);
+	sql_bind_int(st, ":user", user);
+	sql_bind_int(st, ":now", now);
+	s = sql_one_int(db, st, &n);
+	*active = n > 0;
+	return s;
+}
+
+enum bo_status
+queue_turn_end(struct db *db, int64_t concert, int64_t user, int64_t now)
+{
+	static struct sql q = SQL(0,
+	    "UPDATE queue_ticket SET state = 'DONE', ended_at = :now"
+	    " WHERE concert_id = :concert AND user_id = :user"
+	    " AND " ACTIVE_TICKET("queue_ticket") " AND NOT EXISTS"
+	    " (SELECT 1 FROM hold h JOIN performance p ON p.id = h.performance_id"
+	    " WHERE h.user_id = :user AND p.concert_id = :concert"
+	    " AND " UNPAID_HOLD("h") ")");
+	struct sql_stmt *st = sql_prepare(db, &q);
+
+	assert(db_in_transaction(db));
+	sql_bind_int(st, ":concert", concert);
+	sql_bind_int(st, ":user", user);
+	sql_bind_int(st, ":now", now);
+	return sql_run(db, st, NULL);
+}

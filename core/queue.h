@@ -93,6 +93,19 @@ enum bo_status queue_status(struct db *db, int64_t concert_id, int64_t user_id,
 enum bo_status queue_leave(struct db *db, int64_t concert_id, int64_t user_id,
     int64_t now);
 
+/*
+ * The turn, as the holds and payments see it; both run inside the
+ * caller's write transaction (they begin and commit nothing).
+ * queue_turn_active: whether the buyer's turn for the concert is running
+ * now (*active 1 or 0). queue_turn_end: after a payment, ends the turn
+ * (DONE) when the buyer holds nothing more of the concert unpaid, so the
+ * slot goes to the next buyer in line.
+ */
+enum bo_status queue_turn_active(struct db *db, int64_t concert_id,
+    int64_t user_id, int64_t now, int *active);
+enum bo_status queue_turn_end(struct db *db, int64_t concert_id,
+    int64_t user_id, int64_t now);
+
 /* For boxoffice-expire: writes down expired and abandoned tickets and
  * admits into the freed slots, concert by concert. */
 enum bo_status queue_expire_all(struct db *db, int64_t now,

@@ -237,14 +237,20 @@ sql_run(struct db *db, struct sql_stmt *st, int64_t *changes)
 enum bo_status
 sql_one_int(struct db *db, struct sql_stmt *st, int64_t *out)
 {
-	int rc = sql_step(st);
+	int64_t v = 0;
+	int rc, rows = 0;
 
 	assert(st->q->ncol >= 1);
-	if (rc == SQLITE_ROW) {
-		*out = sqlite3_column_int64(st->st, 0);
-		rc = SQLITE_DONE;
-	}
+	/* Stepped to its end, as sql_run does: an INSERT … RETURNING hands
+	 * out its row first, and what is decided after it (the commit of a
+	 * write outside its transaction, refused by db.c's commit guard)
+	 * shows only in the step that ends it. */
+	while ((rc = sql_step(st)) == SQLITE_ROW)
+		if (rows++ == 0)
+			v = sqlite3_column_int64(st->st, 0);
 	sql_reset(st);
+	if (rc == SQLITE_DONE && rows > 0)
+		*out = v;
 	return db_status(db, rc, st->q->text);
 }
 

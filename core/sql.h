@@ -99,8 +99,8 @@ int sql_is_null(struct sql_stmt *st, int col);
 enum bo_status sql_run(struct db *db, struct sql_stmt *st, int64_t *changes);
 
 /* Runs a statement that returns at most one row whose first column is an
- * integer (a count, an id); *out is left alone when there is no row.
- * Resets st. */
+ * integer (a count, an id, an INSERT's RETURNING id) to its end; *out is
+ * left alone when there is no row or the statement failed. Resets st. */
 enum bo_status sql_one_int(struct db *db, struct sql_stmt *st, int64_t *out);
 
 /* The end of every write transaction: commits when s is BO_OK (returning

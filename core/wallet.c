@@ -4,22 +4,39 @@
 #include "wallet.h"
 
 #include "parse.h"
+#include "sql.h"
 
 #include <stdint.h>
 #include <string.h>
 
+/*
+ * The buyer's balance as user.balance keeps it: the ledger's triggers move
+ * it with every row (schema/004_wallet.sql). Used by wallet_move_locked()
+ * and wallet_history().
+ */
+enum { BAL_BALANCE, BAL__COLS };
+static struct sql balance_q = SQL(BAL__COLS,
+    "SELECT balance FROM user WHERE id = :user");
+
 enum bo_status
 wallet_move_locked(struct db *db, int64_t user, int64_t amount, int64_t hold_id,
-    const char *key, int64_t now, int64_t *balance)
+    const char *key, int64_t now, int64_t *balance, int64_t *ledger_id)
 {
-	sqlite3_stmt *st = db_stmt(db, STMT_USER_BALANCE);
-	int64_t current = 0;
+	/* The ledger's triggers check the chain and move user.balance. */
+	enum { NEW_ID, NEW__COLS };
+	static struct sql insert_q = SQL(NEW__COLS,
+	    "INSERT INTO ledger(user_id, kind, amount, balance_after, hold_id,"
+	    " idem_key, created_at) VALUES (:user, :kind, :amount, :balance,"
+	    " :hold, :key, :now) RETURNING id");
+	struct sql_stmt *st = sql_prepare(db, &balance_q);
+	int64_t current = 0, id = 0;
+	enum bo_status s;
 	int rc;
 
-	db_bind_int(st, 1, user);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		current = sqlite3_column_int64(st, 0);
-	db_reset(st);
+	sql_bind_int(st, ":user", user);
+	if ((rc = sql_step(st)) == SQLITE_ROW)
+		current = sql_int(st, BAL_BALANCE);
+	sql_reset(st);
 	if (rc == SQLITE_DONE)
 		return BO_NOT_FOUND;
 	if (rc != SQLITE_ROW)
@@ -29,20 +46,24 @@ wallet_move_locked(struct db *db, int64_t user, int64_t amount, int64_t hold_id,
 	if (amount > 0 && current > INT64_MAX - amount)
 		return BO_LIMIT; /* the amount is fine; the balance is full */
 	*balance = current + amount;
-	/* The ledger's triggers check the chain and move user.balance. */
-	st = db_stmt(db, STMT_LEDGER_INSERT);
-	db_bind_int(st, 1, user);
-	db_bind_text(st, 2, hold_id ? "PAYMENT" : "CHARGE");
-	db_bind_int(st, 3, amount);
-	db_bind_int(st, 4, *balance);
+	st = sql_prepare(db, &insert_q);
+	sql_bind_int(st, ":user", user);
+	sql_bind_text(st, ":kind", hold_id ? "PAYMENT" : "CHARGE");
+	sql_bind_int(st, ":amount", amount);
+	sql_bind_int(st, ":balance", *balance);
 	if (hold_id)
-		db_bind_int(st, 5, hold_id);
+		sql_bind_int(st, ":hold", hold_id);
+	else
+		sql_bind_null(st, ":hold");
 	if (key)
-		db_bind_text(st, 6, key);
-	db_bind_int(st, 7, now);
-	rc = sqlite3_step(st);
-	db_reset(st);
-	return db_status(db, rc, "wallet_move");
+		sql_bind_text(st, ":key", key);
+	else
+		sql_bind_null(st, ":key");
+	sql_bind_int(st, ":now", now);
+	s = sql_one_int(db, st, &id);
+	if (ledger_id != NULL)
+		*ledger_id = s == BO_OK ? id : 0;
+	return s;
 }
 
 /* wallet_charge() and wallet_charge_idem(): key is the ledger row's key
@@ -52,8 +73,15 @@ charge(struct db *db, int64_t user, int64_t amount, int64_t max_charge,
     const char *key, struct idem *k, int64_t now, int64_t *balance,
     int *replayed)
 {
-	sqlite3_stmt *st;
+	/* The key is also the ledger row's, for ever: a charge whose
+	 * record is gone (older than a day) still happens once. */
+	enum { KEY_ID, KEY_AMOUNT, KEY_BALANCE, KEY__COLS };
+	static struct sql key_q = SQL(KEY__COLS,
+	    "SELECT id, amount, balance_after FROM ledger"
+	    " WHERE user_id = :user AND idem_key = :key");
+	struct sql_stmt *st;
 	enum bo_status s;
+	int64_t ledger_id = 0;
 	int rc;
 
 	*replayed = 0;
@@ -62,31 +90,27 @@ charge(struct db *db, int64_t user, int64_t amount, int64_t max_charge,
 	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
 	if ((s = idem_look(db, user, k)) != BO_OK || idem_settled(k)) {
-		db_rollback(db);
+		db_rollback(db); /* a settled key changed nothing */
 		*replayed = s == BO_OK && k->result == IDEM_REPLAY;
 		return s;
 	}
 	if (key != NULL) {
-		int64_t ledger_id = 0;
-
-		/* The key is also the ledger row's, for ever: a charge whose
-		 * record is gone (older than a day) still happens once. */
-		st = db_stmt(db, STMT_LEDGER_BY_KEY);
-		db_bind_int(st, 1, user);
-		db_bind_text(st, 2, key);
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		st = sql_prepare(db, &key_q);
+		sql_bind_int(st, ":user", user);
+		sql_bind_text(st, ":key", key);
+		if ((rc = sql_step(st)) == SQLITE_ROW) {
 			/* A replay answers as the first call did. */
 			*replayed = 1;
-			ledger_id = sqlite3_column_int64(st, 0);
-			s = sqlite3_column_int64(st, 1) == amount ? BO_OK :
+			ledger_id = sql_int(st, KEY_ID);
+			s = sql_int(st, KEY_AMOUNT) == amount ? BO_OK :
 			    BO_KEY_REUSED;
-			*balance = sqlite3_column_int64(st, 2);
+			*balance = sql_int(st, KEY_BALANCE);
 		} else if (rc != SQLITE_DONE) {
 			s = db_status(db, rc, "wallet_charge");
 		}
-		db_reset(st);
+		sql_reset(st);
 		if (*replayed || s != BO_OK) {
-			db_rollback(db);
+			db_rollback(db); /* a replay writes nothing */
 			if (s == BO_OK && k != NULL) {
 				k->result = IDEM_REPLAY;
 				k->first_status = k->status;
@@ -95,11 +119,10 @@ charge(struct db *db, int64_t user, int64_t amount, int64_t max_charge,
 			return s;
 		}
 	}
-	if ((s = wallet_move_locked(db, user, amount, 0, key, now, balance)) != BO_OK) {
-		db_rollback(db);
-		return s;
-	}
-	idem_add_ref(k, IDEM_REF_LEDGER, sqlite3_last_insert_rowid(db->handle));
+	if ((s = wallet_move_locked(db, user, amount, 0, key, now, balance,
+	    &ledger_id)) != BO_OK)
+		return sql_end(db, s);
+	idem_add_ref(k, IDEM_REF_LEDGER, ledger_id);
 	return idem_commit(db, user, k, now);
 }
 
@@ -121,25 +144,42 @@ wallet_charge_idem(struct db *db, int64_t user, int64_t amount,
 	    &replayed);
 }
 
+/*
+ * A ledger row as read_row() reads it: the columns both the one row and
+ * the list select, in this order.
+ */
+enum { ROW_ID, ROW_KIND, ROW_AMOUNT, ROW_BALANCE, ROW_CREATED, ROW_HOLD,
+    ROW__COLS };
+#define LEDGER_COLUMNS                                                        \
+	"id, kind, amount, balance_after, created_at, coalesce(hold_id, 0)"
+
+static void
+read_row(struct sql_stmt *st, struct ledger_row *l)
+{
+	l->id = sql_int(st, ROW_ID);
+	l->payment = strcmp(sql_text(st, ROW_KIND), "PAYMENT") == 0;
+	l->amount = sql_int(st, ROW_AMOUNT);
+	l->balance_after = sql_int(st, ROW_BALANCE);
+	l->created_at = sql_int(st, ROW_CREATED);
+	l->hold_id = sql_int(st, ROW_HOLD);
+}
+
 enum bo_status
 wallet_ledger_get(struct db *db, int64_t user, int64_t id,
     struct ledger_row *out)
 {
-	sqlite3_stmt *st = db_stmt(db, STMT_LEDGER_GET);
+	static struct sql q = SQL(ROW__COLS,
+	    "SELECT " LEDGER_COLUMNS " FROM ledger"
+	    " WHERE id = :id AND user_id = :user");
+	struct sql_stmt *st = sql_prepare(db, &q);
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	db_bind_int(st, 1, id);
-	db_bind_int(st, 2, user);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(st, 0);
-		out->payment = strcmp(db_col_text(st, 1), "PAYMENT") == 0;
-		out->amount = sqlite3_column_int64(st, 2);
-		out->balance_after = sqlite3_column_int64(st, 3);
-		out->created_at = sqlite3_column_int64(st, 4);
-		out->hold_id = sqlite3_column_int64(st, 5);
-	}
-	db_reset(st);
+	sql_bind_int(st, ":id", id);
+	sql_bind_int(st, ":user", user);
+	if ((rc = sql_step(st)) == SQLITE_ROW)
+		read_row(st, out);
+	sql_reset(st);
 	if (rc == SQLITE_DONE)
 		return BO_NOT_FOUND;
 	return db_status(db, rc, "wallet_ledger_get");
@@ -149,7 +189,11 @@ enum bo_status
 wallet_history(struct db *db, struct arena *a, int64_t user, int64_t *balance,
     struct ledger_row **rows, size_t *n)
 {
-	sqlite3_stmt *st;
+	/* Newest first (ledger_user). */
+	static struct sql list_q = SQL(ROW__COLS,
+	    "SELECT " LEDGER_COLUMNS " FROM ledger WHERE user_id = :user"
+	    " ORDER BY id DESC");
+	struct sql_stmt *st;
 	enum bo_status s;
 	size_t cap = 0;
 	int rc;
@@ -159,31 +203,19 @@ wallet_history(struct db *db, struct arena *a, int64_t user, int64_t *balance,
 	*balance = 0;
 	if ((s = db_begin_read(db)) != BO_OK)
 		return s;
-	st = db_stmt(db, STMT_USER_BALANCE);
-	db_bind_int(st, 1, user);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*balance = sqlite3_column_int64(st, 0);
-	db_reset(st);
+	st = sql_prepare(db, &balance_q);
+	sql_bind_int(st, ":user", user);
+	if ((rc = sql_step(st)) == SQLITE_ROW)
+		*balance = sql_int(st, BAL_BALANCE);
+	sql_reset(st);
 	/* A failed balance read stops here: no page with a wrong balance. */
 	if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
-		st = db_stmt(db, STMT_LEDGER_LIST);
-		db_bind_int(st, 1, user);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			struct ledger_row *l = arena_push(a, (void **)rows, n,
-			    &cap, sizeof *l);
-
-			l->id = sqlite3_column_int64(st, 0);
-			l->payment = strcmp(db_col_text(st, 1), "PAYMENT") == 0;
-			l->amount = sqlite3_column_int64(st, 2);
-			l->balance_after = sqlite3_column_int64(st, 3);
-			l->created_at = sqlite3_column_int64(st, 4);
-			l->hold_id = sqlite3_column_int64(st, 5);
-		}
-		db_reset(st);
+		st = sql_prepare(db, &list_q);
+		sql_bind_int(st, ":user", user);
+		while ((rc = sql_step(st)) == SQLITE_ROW)
+			read_row(st, arena_push(a, (void **)rows, n, &cap,
+			    sizeof **rows));
+		sql_reset(st);
 	}
-	if ((s = db_status(db, rc, "wallet_history")) != BO_OK) {
-		db_rollback(db);
-		return s;
-	}
-	return db_commit(db);
+	return sql_end(db, db_status(db, rc, "wallet_history"));
 }

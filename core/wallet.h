@@ -59,9 +59,11 @@ enum bo_status wallet_history(struct db *db, struct arena *a, int64_t user_id,
     int64_t *balance, struct ledger_row **rows, size_t *n);
 
 /* Inside a write transaction: moves the balance by amount and writes its
- * ledger row (used by payment.c too). BO_INSUFFICIENT when it would go
- * below zero, BO_LIMIT above INT64_MAX. */
+ * ledger row (used by payment.c too); *ledger_id, when not NULL, is the
+ * new row's id (0 when none was written). BO_INSUFFICIENT when it would
+ * go below zero, BO_LIMIT above INT64_MAX. */
 enum bo_status wallet_move_locked(struct db *db, int64_t user_id, int64_t amount,
-    int64_t hold_id, const char *key, int64_t now, int64_t *balance);
+    int64_t hold_id, const char *key, int64_t now, int64_t *balance,
+    int64_t *ledger_id);
 
 #endif

@@ -76,6 +76,9 @@ test('a storm of charges and payments across 20 buyers loses no money', async ()
       work.push((async () => {
         const r = await hold(c, 2, seats[i * 3 + k]);
         if (r.status !== 303) return;
+        // The first hold of each buyer is paid after a top-up that has
+        // landed, so some seats are sold whatever order the rest takes.
+        if (k === 0) await charge(c, 150000);
         await Promise.all([pay(c, r.location), pay(c, r.location), charge(c, 5000)]);
       })());
     }

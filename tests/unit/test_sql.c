@@ -174,6 +174,40 @@ run_and_end_commit_or_roll_back(void **state)
 	assert_int_equal(n, 1);
 }
 
+/* An INSERT … RETURNING hands out its row before its end; a write that
+ * may not commit (SQLite rolled the transaction back after an error, so
+ * it would commit on its own: db.c's commit guard refuses it) fails only
+ * there. sql_one_int must say so, not give the id of a row not kept. */
+static void
+a_refused_returning_write_gives_no_id(void **state)
+{
+	struct fixture *f = *state;
+	static struct sql make = SQL(0, "CREATE TABLE IF NOT EXISTS t(x INTEGER)");
+	static struct sql put = SQL(1, "INSERT INTO t(x) VALUES (:x) RETURNING x");
+	static struct sql count = SQL(1, "SELECT count(*) FROM t");
+	struct sql_stmt *st;
+	int64_t v = -1, n = -1;
+
+	assert_int_equal(sql_run(f->db, sql_prepare(f->db, &make), NULL), BO_OK);
+	assert_int_equal(db_begin_write(f->db), BO_OK);
+	/* What SQLite does by itself after FULL, IOERR or NOMEM. */
+	assert_int_equal(sqlite3_exec(f->db->handle, "ROLLBACK", NULL, NULL,
+	    NULL), SQLITE_OK);
+	st = sql_prepare(f->db, &put);
+	sql_bind_int(st, ":x", 7);
+	assert_int_equal(sql_one_int(f->db, st, &v), BO_ERROR);
+	assert_int_equal(v, -1);
+	assert_int_equal(db_commit(f->db), BO_ERROR);
+	assert_int_equal(sql_one_int(f->db, sql_prepare(f->db, &count), &n), BO_OK);
+	assert_int_equal(n, 0);
+	/* Inside a live transaction the same statement gives its id. */
+	assert_int_equal(db_begin_write(f->db), BO_OK);
+	sql_bind_int(st, ":x", 8);
+	assert_int_equal(sql_one_int(f->db, st, &v), BO_OK);
+	assert_int_equal(v, 8);
+	assert_int_equal(sql_end(f->db, BO_OK), BO_OK);
+}
+
 int
 main(void)
 {
@@ -182,6 +216,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(each_connection_prepares_its_own, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_misaligned_edit_fails_loudly, setup, teardown),
 		cmocka_unit_test_setup_teardown(run_and_end_commit_or_roll_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_refused_returning_write_gives_no_id, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,6 +23,7 @@
 #include "db.h"
 #include "fixture.h"
 #include "setting.h"
+#include "sql.h"
 #include "wallet.h"
 
 #define T0 INT64_C(1800000000)
@@ -82,7 +83,7 @@ no_write_commits_after_the_transaction_was_rolled_back(void **state)
 	    NULL), SQLITE_OK);
 	/* The operation goes on: its write must not commit alone. */
 	assert_int_not_equal(wallet_move_locked(f->db, f->user[0], 5000, 0,
-	    "after-rollback", T0, &balance), BO_OK);
+	    "after-rollback", T0, &balance, NULL), BO_OK);
 	assert_int_equal(db_commit(f->db), BO_ERROR);
 	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM ledger WHERE "
 	    "user_id = %lld", (long long)f->user[0]), 0);
@@ -91,7 +92,7 @@ no_write_commits_after_the_transaction_was_rolled_back(void **state)
 	/* and the next operation is normal */
 	assert_int_equal(db_begin_write(f->db), BO_OK);
 	assert_int_equal(wallet_move_locked(f->db, f->user[0], 5000, 0,
-	    "next", T0, &balance), BO_OK);
+	    "next", T0, &balance, NULL), BO_OK);
 	assert_int_equal(db_commit(f->db), BO_OK);
 	assert_int_equal(balance, 5000);
 }
@@ -99,9 +100,10 @@ no_write_commits_after_the_transaction_was_rolled_back(void **state)
 static void
 the_connection_is_renewed_after_storage_trouble(void **state)
 {
+	static struct sql q = SQL(1, "SELECT balance FROM user WHERE id = :user");
 	struct fixture *f = *state;
 	sqlite3 *first = f->db->handle, *second;
-	sqlite3_stmt *st;
+	struct sql_stmt *st;
 
 	/* No trouble seen: kept. */
 	db_recover(f->db);
@@ -118,23 +120,23 @@ the_connection_is_renewed_after_storage_trouble(void **state)
 	second = f->db->handle;
 
 	/* Under a running statement: kept until it is reset. */
-	st = db_stmt(f->db, STMT_USER_BALANCE);
-	db_bind_int(st, 1, f->user[0]);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	st = sql_prepare(f->db, &q);
+	sql_bind_int(st, ":user", f->user[0]);
+	assert_int_equal(sql_step(st), SQLITE_ROW);
 	assert_int_equal(db_status(f->db, SQLITE_NOMEM, "test"), BO_UNAVAILABLE);
 	db_recover(f->db);
 	assert_ptr_equal(f->db->handle, second);
-	db_reset(st);
+	sql_reset(st);
 	db_recover(f->db);
 	assert_ptr_not_equal(f->db->handle, second);
 
 	/* The fresh connection works, its statements too. */
 	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM user"), 1);
 	assert_int_equal(db_begin_write(f->db), BO_OK);
-	st = db_stmt(f->db, STMT_USER_BALANCE);
-	db_bind_int(st, 1, f->user[0]);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	db_reset(st);
+	st = sql_prepare(f->db, &q);
+	sql_bind_int(st, ":user", f->user[0]);
+	assert_int_equal(sql_step(st), SQLITE_ROW);
+	sql_reset(st);
 	assert_int_equal(db_commit(f->db), BO_OK);
 }
 
