@@ -27,7 +27,7 @@ WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 # mixed load; TORTURE_SOAK_SECONDS shortens it). make check runs short.
 TORTURE ?= long
 
-.PHONY: all deps run check unit http torture torture-short e2e bench bench-baseline \
+.PHONY: all deps run check unit calls http torture torture-short e2e bench bench-baseline \
         bench-check clean install fuzz fuzz-smoke
 all: $(BINS)
 
@@ -122,6 +122,11 @@ run: deps all
 unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do echo "== $$t"; ./$$t || fail=1; done; exit $$fail
 
+# Handlers are leaves: only router.c calls a page_*.c or api_*.c file
+# (tools/check-calls.sh reads the objects' symbol tables).
+calls: all
+	@tools/check-calls.sh build/cgi-bin/main.o $(WEB_OBJ)
+
 http: all
 	node --test --test-concurrency=1 tests/http/
 
@@ -135,7 +140,7 @@ torture-short: all build/faults/boxoffice.fcgi
 	node tools/torture.mjs short
 
 check: deps
-	@$(MAKE) --no-print-directory all unit fuzz-smoke
+	@$(MAKE) --no-print-directory all unit calls fuzz-smoke
 	@$(MAKE) --no-print-directory http torture-short e2e
 
 # The benchmark (tests/bench/bench.mjs; BENCH_SECONDS, BENCH_ROWS, … at its

@@ -40,6 +40,7 @@ fail(enum bo_status s, const char *what)
 	static const char *const why[BO__MAX] = {
 		[BO_OK] = "ok", [BO_NOT_FOUND] = "not found",
 		[BO_INVALID] = "invalid input", [BO_CONFLICT] = "already exists",
+		[BO_KEY_REUSED] = "key used before for another request",
 		[BO_FORBIDDEN] = "forbidden", [BO_THROTTLED] = "throttled",
 		[BO_LIMIT] = "limit reached", [BO_GONE] = "gone",
 		[BO_INSUFFICIENT] = "insufficient balance",
@@ -348,7 +349,7 @@ cmd_loadtest_buyers(struct db *db, int argc, char **argv)
 			return fail(s, "loadtest-buyers: account");
 		strcpy(q.token, "-");
 		if (concert > 0 && (s = queue_join(db, concert, sn.user_id, now,
-		    &set, &q)) != BO_OK)
+		    &set, NULL, &q)) != BO_OK)
 			return fail(s, "loadtest-buyers: queue");
 		while (left > 0) {
 			int64_t amount = left < set.max_charge ? left : set.max_charge;

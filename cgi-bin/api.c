@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "json.h"
+#include "queue.h"
 #include "reqlog.h"
 
 void
@@ -127,33 +128,6 @@ api_unpack(struct req *r, json_t *obj, const char *fmt, ...)
 	return 1;
 }
 
-void
-api_status(struct req *r, enum bo_status s)
-{
-	switch (s) {
-	case BO_NOT_FOUND: api_error(r, HTTP_404, "not_found", "There is no such thing."); break;
-	case BO_FORBIDDEN: api_error(r, HTTP_403, "forbidden", "That is not yours."); break;
-	case BO_INVALID: api_error(r, HTTP_422, "invalid_field", "A field is out of range."); break;
-	case BO_CONFLICT: api_error(r, HTTP_409, "conflict", "Someone changed this just now."); break;
-	case BO_LIMIT: api_error(r, HTTP_409, "limit_reached", "A limit is reached."); break;
-	case BO_GONE: api_error(r, HTTP_410, "gone", "It has expired."); break;
-	case BO_INSUFFICIENT: api_error(r, HTTP_402, "insufficient_balance", "Your balance is not enough."); break;
-	case BO_THROTTLED: api_error(r, HTTP_429, "too_many_requests", "Too many attempts; wait and retry."); break;
-	case BO_BUSY:
-		req_header(r, "Retry-After", "2");
-		api_error(r, HTTP_503, "busy", "The box office is very busy: nothing was "
-		    "changed, retry in a moment.");
-		break;
-	case BO_UNAVAILABLE:
-		req_header(r, "Retry-After", "2");
-		api_error(r, HTTP_503, "unavailable", "The box office cannot save "
-		    "anything right now (a problem on our side): nothing was "
-		    "changed, retry later.");
-		break;
-	default: api_error(r, HTTP_500, "internal_error", "Nothing was changed; retry."); break;
-	}
-}
-
 const char *
 api_queue_token(struct req *r)
 {
@@ -227,4 +201,28 @@ api_idem_send(struct req *r, const struct idem *k, json_t *obj)
 	if (k->result == IDEM_REPLAY)
 		req_header(r, "Idempotent-Replayed", "true");
 	api_send(r, s, obj);
+}
+
+int
+api_gate(struct req *r, int64_t concert_id)
+{
+	const char *token = api_queue_token(r);
+	struct queue_view v;
+	enum bo_status s;
+
+	if (token == NULL)
+		return 0;
+	s = queue_status(r->db, concert_id, r->session.user_id, token, r->now,
+	    req_settings(r), worker_cache(r)->queue_lines, &v);
+	if (s != BO_OK) {
+		api_outcome(r, &TICKET_OUTCOMES, s);
+		return 0;
+	}
+	if (v.state != Q_ACTIVE) {
+		api_error(r, HTTP_403, "not_admitted", v.state == Q_WAITING ?
+		    "You are still waiting in the queue." :
+		    "Your turn is over or has not begun: join the queue.");
+		return 0;
+	}
+	return 1;
 }

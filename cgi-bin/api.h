@@ -1,6 +1,8 @@
 /*
  * api.h — what every /api/v1 endpoint shares: JSON bodies in (parsed by
- * jansson, strictly), JSON out, one error shape, and Idempotency-Key.
+ * jansson, strictly), JSON out, one error shape, Idempotency-Key and the
+ * queue gate. Only the router calls an endpoint (api_*.c); what two
+ * endpoints share is here (api.c), in outcome.h or in ui_shared.h.
  *
  * Errors are {"error":{"code":"…","message":"…"}} with the HTTP status.
  */
@@ -10,6 +12,7 @@
 #include <jansson.h>
 
 #include "idempotency.h"
+#include "outcome.h"
 #include "req.h"
 
 #define API_MAX_DEPTH 8 /* our bodies are flat objects */
@@ -26,8 +29,6 @@ void api_send(struct req *r, enum http_status status, json_t *obj);
 /* Answers an error. */
 void api_error(struct req *r, enum http_status status, const char *code,
     const char *msg);
-/* Answers a core status that is not BO_OK with the usual code. */
-void api_status(struct req *r, enum bo_status s);
 
 /*
  * Idempotency-Key. The record is written by the core operation itself, in
@@ -55,13 +56,9 @@ void api_idem_send(struct req *r, const struct idem *k, json_t *obj);
 /* The X-Queue-Token of the request, or answers 403 and returns NULL. */
 const char *api_queue_token(struct req *r);
 
-struct queue_view;
 /* 1 when the request's X-Queue-Token is the buyer's ACTIVE ticket for the
  * concert; otherwise answers 403 (bad_token, not_admitted) and returns 0. */
 int api_gate(struct req *r, int64_t concert_id);
-/* Writes a queue ticket as JSON, the QueueTicket of openapi.json, with a
- * final newline (api_queue.c): for the API and the waiting room's poll. */
-void api_queue_write(struct buf *b, const struct queue_view *v, int64_t now);
 
 /* The endpoints, one file per group (api_*.c). */
 void api_session_create(struct req *r);

@@ -24,7 +24,6 @@
 #include "json.h"
 #include "catalog.h"
 #include "hold.h"
-#include "pages.h"
 #include "payment.h"
 
 static const char *const hold_states[] = {
@@ -83,29 +82,11 @@ reserve(struct req *r, struct idem *k, struct hold_view *h)
 		return 0;
 	s = hold_create_view(r->db, &r->arena, perf, seat, r->session.user_id,
 	    r->now, req_settings(r), k, h);
-	switch (s) {
-	case BO_OK:
-		return 1;
-	case BO_CONFLICT:
-		api_error(r, HTTP_409, "seat_taken", "Someone just took this seat: pick another.");
-		return 0;
-	case BO_LIMIT:
-		api_error(r, HTTP_409, "hold_limit", "You hold the most seats allowed for "
-		    "this date: pay for them or release one first.");
-		return 0;
-	case BO_NOT_FOUND:
-		api_error(r, HTTP_404, "seat_not_found", "There is no such seat for this date.");
-		return 0;
-	case BO_GONE:
-		api_error(r, HTTP_410, "sale_closed", "The sale for this date is not open.");
-		return 0;
-	case BO_FORBIDDEN:
-		api_error(r, HTTP_403, "not_admitted", "Your turn in the queue is over.");
-		return 0;
-	default:
-		api_status(r, s);
+	if (s != BO_OK) {
+		api_outcome(r, &HOLD_OUTCOMES, s);
 		return 0;
 	}
+	return 1;
 }
 
 void
@@ -126,7 +107,7 @@ api_reservation_create(struct req *r)
 	 * could fail, with the seat held). Replayed: the hold as it is now. */
 	if (h.id == 0 && (s = hold_get(r->db, &r->arena, idem_ref(&k,
 	    IDEM_REF_HOLD), r->session.user_id, r->now, &h)) != BO_OK) {
-		api_status(r, s);
+		api_outcome(r, &HOLD_GET_OUTCOMES, s);
 		return;
 	}
 	api_idem_send(r, &k, hold_json(&h));
@@ -140,7 +121,7 @@ api_reservation(struct req *r)
 	    r->now, &h);
 
 	if (s != BO_OK)
-		api_status(r, s);
+		api_outcome(r, &HOLD_GET_OUTCOMES, s);
 	else
 		api_send(r, HTTP_200, hold_json(&h));
 }
@@ -176,24 +157,11 @@ pay(struct req *r, struct idem *k, int64_t *hold_id, int *already,
 	*hold_id = id;
 	s = id > 0 ? payment_pay_view(r->db, &r->arena, id, r->session.user_id,
 	    r->now, k, already, h) : BO_NOT_FOUND;
-	switch (s) {
-	case BO_OK:
-		return 1;
-	case BO_GONE:
-		api_error(r, HTTP_410, "reservation_expired", "The reservation expired "
-		    "or was released before it was paid; nothing was charged.");
-		return 0;
-	case BO_INSUFFICIENT:
-		api_error(r, HTTP_402, "insufficient_balance", "Your balance is less than "
-		    "the price: charge it and pay again (the seat stays held).");
-		return 0;
-	case BO_NOT_FOUND:
-		api_error(r, HTTP_404, "not_found", "There is no such reservation.");
-		return 0;
-	default:
-		api_status(r, s);
+	if (s != BO_OK) {
+		api_outcome(r, &PAY_OUTCOMES, s);
 		return 0;
 	}
+	return 1;
 }
 
 void
@@ -221,7 +189,7 @@ api_payment_create(struct req *r)
 	s = h.id != 0 ? BO_OK : hold_get(r->db, &r->arena, hold_id,
 	    r->session.user_id, r->now, &h);
 	if (s != BO_OK)
-		api_status(r, s);
+		api_outcome(r, &HOLD_GET_OUTCOMES, s);
 	else if (already)
 		api_send(r, HTTP_200, payment_json(&h));
 	else

@@ -16,7 +16,6 @@
 #include "api.h"
 #include "catalog.h"
 #include "json.h"
-#include "pages.h"
 #include "seatmap.h"
 
 void
@@ -87,7 +86,7 @@ api_seats(struct req *r)
 	struct performance p;
 	struct concert c;
 	enum bo_status s;
-	int failed;
+	enum bo_status failed;
 
 	s = catalog_performance(r->db, &r->arena, r->id, r->now, &c, &p, NULL, NULL);
 	if (s != BO_OK) {
@@ -99,7 +98,7 @@ api_seats(struct req *r)
 	seats = seatmap_grid(r, &p, performance_sale_state(&p, r->now) == SALE_OPEN,
 	    SEATMAP_JSON, &failed);
 	if (seats == NULL) {
-		api_status(r, (enum bo_status)failed);
+		api_status(r, failed);
 		return;
 	}
 	json_begin(r, HTTP_200);

@@ -6,9 +6,10 @@
  *                            before); 404 unknown concert; 409 not on sale
  * GET  /api/v1/queue/status  X-Queue-Token → the place, wait, next poll
  *
- * The ticket is written by hand (api_queue_write): the API's status and
- * the waiting room's poll (page_queue.c) are the busiest JSON there is,
- * and both answer this one object, QueueTicket in openapi.json.
+ * The ticket is written by hand (ui_queue_ticket_json, ui_shared.c): the
+ * API's status and the waiting room's poll (page_queue.c) are the busiest
+ * JSON there is, and both answer this one object, QueueTicket in
+ * openapi.json. The gate before the dates and seats is api_gate (api.c).
  *
  * Both need a bearer token. The queue token is bound to the account and
  * the concert: anyone else's token is a 403.
@@ -16,46 +17,8 @@
 #include "api.h"
 #include "catalog.h"
 #include "json.h"
-#include "pages.h"
 #include "queue.h"
-
-void
-api_queue_write(struct buf *b, const struct queue_view *v, int64_t now)
-{
-	int waiting = v->state == Q_WAITING, active = v->state == Q_ACTIVE;
-
-	buf_puts(b, "{\"token\":");
-	json_str(b, v->token);
-	buf_puts(b, ",\"concertId\":");
-	buf_int(b, v->concert_id);
-	buf_puts(b, ",\"state\":");
-	json_str(b, queue_state_name(v->state));
-	buf_puts(b, ",\"pollAfterMs\":");
-	buf_int(b, v->poll_after_ms);
-	if (waiting) {
-		buf_puts(b, ",\"position\":");
-		buf_int(b, v->ahead + 1);
-		buf_puts(b, ",\"ahead\":");
-		buf_int(b, v->ahead);
-	} else {
-		buf_puts(b, ",\"position\":null,\"ahead\":null");
-	}
-	buf_puts(b, ",\"etaSeconds\":");
-	if (waiting && v->eta_seconds >= 0)
-		buf_int(b, v->eta_seconds);
-	else
-		buf_puts(b, "null");
-	if (active) {
-		buf_puts(b, ",\"activeUntil\":");
-		buf_int(b, v->active_until);
-		/* the time left in the buyer's turn (QueueTicket in openapi.json) */
-		buf_puts(b, ",\"remainingSeconds\":");
-		buf_int(b, v->active_until - now);
-	} else {
-		buf_puts(b, ",\"activeUntil\":null,\"remainingSeconds\":null");
-	}
-	buf_puts(b, "}\n");
-}
+#include "ui_shared.h"
 
 /* Answers the ticket v with status. */
 static void
@@ -63,7 +26,7 @@ send_ticket(struct req *r, enum http_status status, const struct queue_view *v)
 {
 	json_begin(r, status);
 	req_header(r, "Cache-Control", "no-store");
-	api_queue_write(r->body, v, r->now);
+	ui_queue_ticket_json(r->body, v, r->now);
 }
 
 void
@@ -87,16 +50,17 @@ api_token_create(struct req *r)
 	s = concert > 0 ? catalog_concert(r->db, &r->arena, concert, r->now, &c,
 	    &perfs, &n) : BO_NOT_FOUND;
 	if (s != BO_OK) {
-		api_status(r, s);
+		api_outcome(r, &JOIN_OUTCOMES, s);
 		return;
 	}
 	if (!catalog_concert_on_sale(perfs, n, r->now, NULL)) {
 		api_error(r, HTTP_409, "not_on_sale", "No date of this concert is on sale now.");
 		return;
 	}
-	s = queue_join(r->db, concert, r->session.user_id, r->now, req_settings(r), &v);
+	s = queue_join(r->db, concert, r->session.user_id, r->now, req_settings(r),
+	    worker_cache(r)->queue_lines, &v);
 	if (s != BO_OK) {
-		api_status(r, s);
+		api_outcome(r, &JOIN_OUTCOMES, s);
 		return;
 	}
 	send_ticket(r, HTTP_201, &v);
@@ -112,43 +76,10 @@ api_queue_status(struct req *r)
 	if (token == NULL)
 		return;
 	s = queue_status(r->db, 0, r->session.user_id, token, r->now,
-	    req_settings(r), &v);
-	if (s == BO_FORBIDDEN) {
-		api_error(r, HTTP_403, "bad_token", "That queue token is not yours.");
-		return;
-	}
+	    req_settings(r), worker_cache(r)->queue_lines, &v);
 	if (s != BO_OK) {
-		api_status(r, s);
+		api_outcome(r, &TICKET_OUTCOMES, s);
 		return;
 	}
 	send_ticket(r, HTTP_200, &v);
-}
-
-int
-api_gate(struct req *r, int64_t concert_id)
-{
-	const char *token = api_queue_token(r);
-	struct queue_view v;
-	enum bo_status s;
-
-	if (token == NULL)
-		return 0;
-	s = queue_status(r->db, concert_id, r->session.user_id, token, r->now,
-	    req_settings(r), &v);
-	if (s == BO_FORBIDDEN) {
-		api_error(r, HTTP_403, "bad_token", "That queue token is not yours for "
-		    "this concert.");
-		return 0;
-	}
-	if (s != BO_OK) {
-		api_status(r, s);
-		return 0;
-	}
-	if (v.state != Q_ACTIVE) {
-		api_error(r, HTTP_403, "not_admitted", v.state == Q_WAITING ?
-		    "You are still waiting in the queue." :
-		    "Your turn is over or has not begun: join the queue.");
-		return 0;
-	}
-	return 1;
 }

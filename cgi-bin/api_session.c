@@ -15,7 +15,6 @@
 #include "account.h"
 #include "api.h"
 #include "login_throttle.h"
-#include "pages.h"
 
 void
 api_session_create(struct req *r)
@@ -38,20 +37,17 @@ api_session_create(struct req *r)
 	s = account_login(r->db, copy, password, r->remote_addr, r->now,
 	    req_settings(r)->session_ttl, &sn, &retry);
 	json_decref(body);
-	if (s == BO_INVALID) {
-		api_error(r, HTTP_401, "invalid_credentials",
-		    "That e-mail and password do not match an account.");
-	} else if (s == BO_THROTTLED) {
-		char after[24], wait[24], msg[120];
+	if (s == BO_THROTTLED) { /* and when to try again */
+		char after[24], wait[24], msg[160];
 
 		snprintf(after, sizeof after, "%lld", (long long)retry);
 		req_header(r, "Retry-After", after);
 		login_wait_words(retry, wait, sizeof wait);
-		snprintf(msg, sizeof msg, "Too many failed attempts to log in to "
-		    "this account; try again in %s.", wait);
-		api_error(r, HTTP_429, "too_many_requests", msg);
+		snprintf(msg, sizeof msg, "%s Please try again in %s.",
+		    outcome_of(&LOGIN_OUTCOMES, s)->page, wait);
+		api_outcome_say(r, &LOGIN_OUTCOMES, s, msg);
 	} else if (s != BO_OK) {
-		api_status(r, s);
+		api_outcome(r, &LOGIN_OUTCOMES, s);
 	} else {
 		api_send(r, HTTP_201, json_pack("{s:s, s:I, s:I}", "token", sn.token,
 		    "userId", (json_int_t)sn.user_id, "expiresAt",

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "api.h"
-#include "pages.h"
 #include "wallet.h"
 
 void
@@ -50,13 +49,8 @@ charge(struct req *r, struct idem *k, struct ledger_row *row)
 	 * its record is gone cannot charge twice. */
 	s = wallet_charge_idem(r->db, r->session.user_id, amount, max, k, r->now,
 	    &balance);
-	if (s == BO_CONFLICT) {
-		api_error(r, HTTP_422, "idempotency_key_reused", "This Idempotency-Key "
-		    "was used for a different charge.");
-		return 0;
-	}
 	if (s != BO_OK) {
-		api_status(r, s);
+		api_outcome(r, &CHARGE_OUTCOMES, s);
 		return 0;
 	}
 	if (k->result == IDEM_NEW) {

@@ -46,11 +46,11 @@
 #include "cli.h"
 #include "db.h"
 #include "reqlog.h"
-#include "pages.h"
 #include "parse.h"
 #include "req.h"
 #include "router.h"
 #include "tmpl.h"
+#include "ui_shared.h"
 
 #define MAX_WORKERS 256
 
@@ -367,6 +367,7 @@ worker(int listen_fd, pid_t parent, const struct options *o,
 	signal(SIGINT, SIG_IGN); /* Ctrl-C reaches the parent, which stops us */
 	memset(&app, 0, sizeof app);
 	app.tmpl = tmpl;
+	worker_cache_init(&app.cache);
 	if ((app.db = db_open(o->db, 0)) == NULL)
 		_exit(1);
 	/* No listening socket for libfcgi: accept_client() accepts. */
@@ -390,9 +391,8 @@ worker(int listen_fd, pid_t parent, const struct options *o,
 		 * libfcgi closed it, nothing to say. */
 		busy = 0;
 	}
-	seatmap_cache_free(&app.seatmaps);
+	worker_cache_free(&app.cache);
 	arena_free(&app.arena);
-	arena_free(&app.home_arena);
 	db_close(app.db);
 	_exit(0);
 }

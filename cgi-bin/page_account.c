@@ -22,6 +22,7 @@
 #include "account.h"
 #include "auth.h"
 #include "login_throttle.h"
+#include "outcome.h"
 #include "pages.h"
 #include "redirect.h"
 #include "view.h"
@@ -93,10 +94,11 @@ page_signup(struct req *r)
 
 	s = account_signup(r->db, form_email(r), password ? password : "", r->now,
 	    req_settings(r)->session_ttl, &sn, &why);
-	if (s == BO_INVALID || s == BO_CONFLICT)
-		account_form(r, TMPL_SIGNUP, s == BO_CONFLICT ? HTTP_409 : HTTP_422, why);
+	if (s == BO_INVALID || s == BO_CONFLICT) /* the form again, saying so */
+		account_form(r, TMPL_SIGNUP, outcome_page_status(&SIGNUP_OUTCOMES, s),
+		    why != NULL ? why : outcome_of(&SIGNUP_OUTCOMES, s)->page);
 	else if (s != BO_OK)
-		page_status(r, s);
+		page_outcome(r, &SIGNUP_OUTCOMES, s);
 	else
 		logged_in(r, &sn, "welcome");
 }
@@ -111,20 +113,21 @@ page_login(struct req *r)
 
 	s = account_login(r->db, form_email(r), password ? password : "",
 	    r->remote_addr, r->now, req_settings(r)->session_ttl, &sn, &retry);
-	if (s == BO_INVALID) {
-		account_form(r, TMPL_LOGIN, HTTP_422,
-		    "That e-mail and password do not match an account.");
-	} else if (s == BO_THROTTLED) {
+	if (s == BO_INVALID) { /* the form again, saying so */
+		account_form(r, TMPL_LOGIN, outcome_page_status(&LOGIN_OUTCOMES, s),
+		    outcome_of(&LOGIN_OUTCOMES, s)->page);
+	} else if (s == BO_THROTTLED) { /* the same, and when to try again */
 		char msg[160], after[24], wait[24];
 
 		snprintf(after, sizeof after, "%lld", (long long)retry);
 		req_header(r, "Retry-After", after);
 		login_wait_words(retry, wait, sizeof wait);
-		snprintf(msg, sizeof msg, "Too many failed attempts to log in to "
-		    "this account. Please try again in %s.", wait);
-		account_form(r, TMPL_LOGIN, HTTP_429, msg);
+		snprintf(msg, sizeof msg, "%s Please try again in %s.",
+		    outcome_of(&LOGIN_OUTCOMES, s)->page, wait);
+		account_form(r, TMPL_LOGIN, outcome_page_status(&LOGIN_OUTCOMES, s),
+		    msg);
 	} else if (s != BO_OK) {
-		page_status(r, s);
+		page_outcome(r, &LOGIN_OUTCOMES, s);
 	} else {
 		logged_in(r, &sn, "hello");
 	}

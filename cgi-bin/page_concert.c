@@ -8,6 +8,7 @@
  * turn ends.
  */
 #include "catalog.h"
+#include "outcome.h"
 #include "pages.h"
 #include "queue.h"
 #include "view.h"
@@ -29,7 +30,8 @@ page_concert(struct req *r)
 		return;
 	}
 	if (r->logged_in && (s = queue_status(r->db, c.id, r->session.user_id, NULL,
-	    r->now, req_settings(r), &q)) != BO_OK) {
+	    r->now, req_settings(r), worker_cache(r)->queue_lines, &q))
+	    != BO_OK) {
 		page_status(r, s);
 		return;
 	}

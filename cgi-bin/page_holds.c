@@ -17,10 +17,12 @@
 
 #include "catalog.h"
 #include "hold.h"
+#include "outcome.h"
 #include "pages.h"
 #include "parse.h"
 #include "payment.h"
 #include "queue.h"
+#include "ui_shared.h"
 #include "view.h"
 
 void
@@ -36,37 +38,29 @@ page_hold_create(struct req *r)
 	}
 	s = hold_create(r->db, r->id, seat, r->session.user_id, r->now,
 	    req_settings(r), NULL, &hold_id);
-	switch (s) {
-	case BO_OK:
+	if (s == BO_OK) {
 		req_redirect(r, arena_printf(&r->arena, "/holds/%lld",
 		    (long long)hold_id));
 		return;
-	case BO_CONFLICT:
-		page_performance_again(r, HTTP_409, "taken", seat);
+	}
+	/* The seat taken or the limit reached: the seat map again, saying
+	 * so. */
+	if (s == BO_CONFLICT || s == BO_LIMIT) {
+		ui_seat_map(r, s == BO_CONFLICT ? seat : 0,
+		    outcome_page_status(&HOLD_OUTCOMES, s),
+		    s == BO_CONFLICT ? "taken" : "limit");
 		return;
-	case BO_LIMIT:
-		page_performance_again(r, HTTP_409, "limit", 0);
-		return;
-	case BO_FORBIDDEN: {
+	}
+	if (s == BO_FORBIDDEN) {
 		struct concert c;
 		struct performance p;
 
 		/* No ACTIVE ticket: the gate says where to go. */
 		if (catalog_performance(r->db, &r->arena, r->id, r->now, &c, &p,
-		    NULL, NULL) == BO_OK && !queue_gate(r, c.id, &q))
+		    NULL, NULL) == BO_OK && !ui_queue_gate(r, c.id, &q))
 			return;
-		page_error(r, HTTP_403, "Join the queue for this concert first.");
-		return;
 	}
-	case BO_NOT_FOUND:
-		page_error(r, HTTP_404, "There is no such seat for this date.");
-		return;
-	case BO_GONE:
-		page_error(r, HTTP_410, "The sale for this date is not open.");
-		return;
-	default:
-		page_status(r, s);
-	}
+	page_outcome(r, &HOLD_OUTCOMES, s);
 }
 
 /* Loads the buyer's hold {id}, answering 404/403 itself. */
@@ -76,12 +70,8 @@ own_hold(struct req *r, struct hold_view *h)
 	enum bo_status s = hold_get(r->db, &r->arena, r->id, r->session.user_id,
 	    r->now, h);
 
-	if (s == BO_FORBIDDEN)
-		page_error(r, HTTP_403, "This hold belongs to another buyer.");
-	else if (s == BO_NOT_FOUND)
-		page_error(r, HTTP_404, "There is no such hold.");
-	else if (s != BO_OK)
-		page_status(r, s);
+	if (s != BO_OK)
+		page_outcome(r, &HOLD_GET_OUTCOMES, s);
 	return s == BO_OK;
 }
 
@@ -150,35 +140,28 @@ page_hold_pay(struct req *r)
 		req_redirect(r, arena_printf(&r->arena, "/holds/%lld?msg=paid",
 		    (long long)r->id));
 		return;
-	case BO_GONE:
+	case BO_GONE: /* lapsed, or released: which, and a way back */
 		if (own_hold(r, &h))
-			page_error_link(r, HTTP_410, h.state == HOLD_RELEASED ?
+			page_outcome_say(r, &PAY_OUTCOMES, s, h.state == HOLD_RELEASED ?
 			    "This seat was released before it was paid (leaving the "
 			    "queue releases the seats you held), so it went back on "
-			    "sale. Nothing was charged." :
-			    "Your hold expired before it was paid, so the seat went "
-			    "back on sale. Nothing was charged.",
+			    "sale. Nothing was charged." : NULL,
 			    arena_printf(&r->arena, "/performances/%lld",
 			    (long long)h.performance_id), "Back to the seat map");
 		return;
-	case BO_INSUFFICIENT:
+	case BO_INSUFFICIENT: /* how much is missing, and a way to top up */
 		if (own_hold(r, &h))
-			page_error_link(r, HTTP_402, arena_printf(&r->arena, "Your balance "
-			    "is %s and this seat costs %s. Your hold is kept until %s: "
-			    "top up your wallet and pay.", view_money(r, r->session.balance),
-			    view_money(r, h.price), view_clock(r, h.expires_at)),
+			page_outcome_say(r, &PAY_OUTCOMES, s, arena_printf(&r->arena,
+			    "Your balance is %s and this seat costs %s. Your hold is "
+			    "kept until %s: top up your wallet and pay.",
+			    view_money(r, r->session.balance), view_money(r, h.price),
+			    view_clock(r, h.expires_at)),
 			    arena_printf(&r->arena, "/wallet?amount=%lld&next=/holds/%lld",
 			    (long long)(h.price - r->session.balance), (long long)h.id),
 			    "Top up your wallet");
 		return;
-	case BO_FORBIDDEN:
-		page_error(r, HTTP_403, "This hold belongs to another buyer.");
-		return;
-	case BO_NOT_FOUND:
-		page_error(r, HTTP_404, "There is no such hold.");
-		return;
 	default:
-		page_status(r, s);
+		page_outcome(r, &PAY_OUTCOMES, s);
 	}
 }
 
@@ -192,13 +175,13 @@ page_hold_release(struct req *r)
 		return;
 	s = hold_release(r->db, r->id, r->session.user_id, r->now);
 	if (s == BO_GONE) {
-		page_error_link(r, HTTP_410, "This hold is no longer held: it was paid, "
-		    "released or has expired.", arena_printf(&r->arena, "/holds/%lld",
-		    (long long)h.id), "See the hold");
+		page_outcome_say(r, &RELEASE_OUTCOMES, s, NULL,
+		    arena_printf(&r->arena, "/holds/%lld", (long long)h.id),
+		    "See the hold");
 		return;
 	}
 	if (s != BO_OK) {
-		page_status(r, s);
+		page_outcome(r, &RELEASE_OUTCOMES, s);
 		return;
 	}
 	req_redirect(r, arena_printf(&r->arena, "/performances/%lld?msg=released",

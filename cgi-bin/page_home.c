@@ -3,44 +3,16 @@
  *
  * GET / — upcoming concerts: title, artist, venue, the first date, the
  * lowest price and the seats left. Anyone may look. The list is read at
- * most once a second per worker (its counts may be that old; the seat
- * maps are exact). It keeps rows, not text: money and dates are formatted
- * per request in the current currency and time zone.
+ * most once a second per worker (worker_cache_concerts, cache.c: its
+ * counts may be that old; the seat maps are exact). It keeps rows, not
+ * text: money and dates are formatted per request in the current currency
+ * and time zone.
  */
+#include "cache.h"
 #include "catalog.h"
+#include "outcome.h"
 #include "pages.h"
 #include "view.h"
-
-/* This second's concert list, read now or earlier in the same second
- * under the same settings. No setting shapes the rows today; the key
- * has the settings version all the same, so that one that comes to (a
- * sale window, say) cannot be served stale. */
-static enum bo_status
-concerts_now(struct req *r, struct concert_summary **list, size_t *n)
-{
-	struct app *app = r->app;
-	int64_t settings = req_settings(r)->version;
-	enum bo_status s;
-
-	if (app->home_rows == NULL || app->home_at != r->now ||
-	    app->home_settings != settings) {
-		arena_reset(&app->home_arena);
-		app->home_rows = NULL;
-		s = catalog_concerts(r->db, &app->home_arena, r->now,
-		    &app->home_rows, &app->home_n);
-		if (s != BO_OK) {
-			app->home_rows = NULL;
-			return s;
-		}
-		if (app->home_rows == NULL) /* no concerts: still an answer */
-			app->home_rows = arena_alloc(&app->home_arena, 1);
-		app->home_at = r->now;
-		app->home_settings = settings;
-	}
-	*list = app->home_rows;
-	*n = app->home_n;
-	return BO_OK;
-}
 
 void
 page_home(struct req *r)
@@ -50,7 +22,7 @@ page_home(struct req *r)
 	enum bo_status s;
 	size_t n;
 
-	if ((s = concerts_now(r, &list, &n)) != BO_OK) {
+	if ((s = worker_cache_concerts(r, &list, &n)) != BO_OK) {
 		page_status(r, s);
 		return;
 	}

@@ -1,6 +1,6 @@
 /*
- * page_queue.c — the waiting queue of a concert, and the gate in front of
- * everything that sells.
+ * page_queue.c — the waiting queue of a concert (the gate in front of
+ * everything that sells is ui_queue_gate, ui_shared.c).
  *
  * POST /concerts/{id}/queue        csrf; login  → join (or keep your place),
  *                                                 303 to the waiting room
@@ -22,41 +22,17 @@
 #include <string.h>
 
 #include "catalog.h"
-#include "api.h"
 #include "json.h"
+#include "outcome.h"
 #include "pages.h"
 #include "queue.h"
+#include "ui_shared.h"
 #include "view.h"
-
-int
-queue_gate(struct req *r, int64_t concert_id, struct queue_view *v)
-{
-	enum bo_status s = queue_status(r->db, concert_id, r->session.user_id,
-	    NULL, r->now, req_settings(r), v);
-
-	if (s != BO_OK) {
-		page_status(r, s);
-		return 0;
-	}
-	if (v->state == Q_ACTIVE)
-		return 1;
-	if (r->json) {
-		json_error(r, HTTP_403, "not_admitted", v->state == Q_WAITING ?
-		    "You are still waiting in the queue for this concert." :
-		    "Join the queue for this concert first.");
-		return 0;
-	}
-	req_redirect(r, arena_printf(&r->arena, v->state == Q_WAITING ?
-	    "/concerts/%lld/queue" : "/concerts/%lld?msg=%s", (long long)concert_id,
-	    v->state == Q_EXPIRED ? "turn_over" : "queue_first"));
-	return 0;
-}
 
 /* Why a concert cannot be queued for now, or NULL when it can; *s is
  * not BO_OK when the concert could not be read (the caller answers it). */
 static const char *
-not_on_sale(struct req *r, int64_t concert_id, enum http_status *status,
-    enum bo_status *s)
+not_on_sale(struct req *r, int64_t concert_id, enum bo_status *s)
 {
 	struct performance *perfs;
 	struct concert c;
@@ -68,7 +44,6 @@ not_on_sale(struct req *r, int64_t concert_id, enum http_status *status,
 		return "";
 	if (catalog_concert_on_sale(perfs, n, r->now, &next_open))
 		return NULL;
-	*status = HTTP_409;
 	if (next_open != 0)
 		return arena_printf(&r->arena, "Tickets for %s are not on sale yet. "
 		    "The sale opens %s; the queue opens with it.", c.title,
@@ -83,20 +58,18 @@ page_queue_join(struct req *r)
 	struct queue_view v;
 	const char *why;
 	enum bo_status s;
-	enum http_status status;
 
-	if ((why = not_on_sale(r, r->id, &status, &s)) != NULL) {
-		if (s == BO_NOT_FOUND)
-			page_error(r, HTTP_404, "There is no such concert.");
-		else if (s != BO_OK)
-			page_status(r, s); /* 503 for storage trouble, as everywhere */
+	if ((why = not_on_sale(r, r->id, &s)) != NULL) {
+		if (s != BO_OK) /* no such concert, or storage trouble */
+			page_outcome(r, &JOIN_OUTCOMES, s);
 		else
-			page_error(r, status, why);
+			page_error(r, HTTP_409, why);
 		return;
 	}
-	s = queue_join(r->db, r->id, r->session.user_id, r->now, req_settings(r), &v);
+	s = queue_join(r->db, r->id, r->session.user_id, r->now, req_settings(r),
+	    worker_cache(r)->queue_lines, &v);
 	if (s != BO_OK) {
-		page_status(r, s);
+		page_outcome(r, &JOIN_OUTCOMES, s);
 		return;
 	}
 	req_redirect(r, arena_printf(&r->arena, v.state == Q_ACTIVE ?
@@ -131,7 +104,7 @@ page_queue(struct req *r)
 	s = catalog_concert(r->db, &r->arena, r->id, r->now, &c, &perfs, &n);
 	if (s == BO_OK)
 		s = queue_status(r->db, r->id, r->session.user_id, NULL, r->now,
-		    req_settings(r), &v);
+		    req_settings(r), worker_cache(r)->queue_lines, &v);
 	if (s != BO_OK) {
 		page_status(r, s);
 		return;
@@ -174,19 +147,14 @@ page_queue_json(struct req *r)
 	enum bo_status s;
 
 	s = queue_status(r->db, r->id, r->session.user_id, req_query(r, "token"),
-	    r->now, req_settings(r), &v);
-	if (s == BO_FORBIDDEN) {
-		json_error(r, HTTP_403, "bad_token", "That queue token is not yours "
-		    "for this concert.");
-		return;
-	}
+	    r->now, req_settings(r), worker_cache(r)->queue_lines, &v);
 	if (s != BO_OK) {
-		page_status(r, s);
+		page_outcome(r, &TICKET_OUTCOMES, s); /* JSON: r->json */
 		return;
 	}
 	json_begin(r, HTTP_200);
 	v.concert_id = r->id; /* also without a ticket */
-	api_queue_write(r->body, &v, r->now);
+	ui_queue_ticket_json(r->body, &v, r->now);
 }
 
 void
@@ -195,7 +163,7 @@ page_queue_leave(struct req *r)
 	enum bo_status s = queue_leave(r->db, r->id, r->session.user_id, r->now);
 
 	if (s != BO_OK) {
-		page_status(r, s);
+		page_outcome(r, &LEAVE_OUTCOMES, s);
 		return;
 	}
 	req_redirect(r, arena_printf(&r->arena, "/concerts/%lld?msg=left",

@@ -20,6 +20,7 @@
 
 #include "account.h"
 #include "currency.h"
+#include "outcome.h"
 #include "pages.h"
 #include "parse.h"
 #include "payment.h"
@@ -119,23 +120,13 @@ page_wallet_charge(struct req *r)
 	}
 	s = wallet_charge(r->db, r->session.user_id, amount, set->max_charge,
 	    req_form(r, "key"), r->now, &balance, &replayed);
-	if (s == BO_INVALID) { /* the amount was checked above: the key */
-		page_error(r, HTTP_400, "This form is missing its one-time key: reload "
-		    "the wallet and try again. Nothing was charged.");
-		return;
-	}
-	if (s == BO_LIMIT) {
-		wallet_page(r, HTTP_409, "That would take your balance over the largest "
-		    "amount we can keep. Nothing was charged.");
-		return;
-	}
-	if (s == BO_CONFLICT) {
-		page_error(r, HTTP_409, "This form was already used for another amount. "
-		    "Reload the wallet to charge again.");
+	if (s == BO_LIMIT) { /* the form again, saying so */
+		wallet_page(r, outcome_page_status(&CHARGE_OUTCOMES, s),
+		    outcome_of(&CHARGE_OUTCOMES, s)->page);
 		return;
 	}
 	if (s != BO_OK) {
-		page_status(r, s);
+		page_outcome(r, &CHARGE_OUTCOMES, s);
 		return;
 	}
 	if (strcmp(next, "/") == 0)

@@ -2,34 +2,22 @@
  * pages.h — the page handlers, one file per page group (page_*.c).
  *
  * A handler gets a request whose method, login and CSRF token the router
- * has already checked, writes its response into r, and returns.
+ * has already checked, writes its response into r, and returns. Only the
+ * router calls these; what pages share is in ui_shared.h (the error page,
+ * the queue gate, the seat map), view.h (layout and formatting) and
+ * outcome.h (what an operation's refusal means).
  */
 #ifndef BOXOFFICE_PAGES_H
 #define BOXOFFICE_PAGES_H
 
 #include "req.h"
 
-/* page_error.c */
-void page_error(struct req *r, enum http_status status, const char *message);
-/* Answers for a core/ status that is not BO_OK (404, 409, 503, 500 …). */
-void page_status(struct req *r, enum bo_status s);
-
 /* page_home.c */
 void page_home(struct req *r);
 /* page_concert.c */
 void page_concert(struct req *r);
-/* Like page_error, with one link onward (href, label). */
-void page_error_link(struct req *r, enum http_status status,
-    const char *message,
-    const char *href, const char *label);
-
 /* page_seats.c */
 void page_performance(struct req *r);
-/* The seat map of performance r->id again, with status and a problem
- * ("taken": seat was just taken; "limit": max_holds reached). */
-void page_performance_again(struct req *r, enum http_status status,
-    const char *problem,
-    int64_t seat);
 /* page_holds.c */
 void page_hold_create(struct req *r);
 void page_hold(struct req *r);
@@ -40,11 +28,6 @@ void page_wallet(struct req *r);
 void page_wallet_charge(struct req *r);
 void page_bookings(struct req *r);
 /* page_queue.c */
-struct queue_view;
-/* 1 when the buyer holds an ACTIVE ticket for the concert; otherwise the
- * response is written (to the waiting room or the concert page, or a JSON
- * 403) and 0 is returned. Login is checked by the router before. */
-int queue_gate(struct req *r, int64_t concert_id, struct queue_view *v);
 void page_queue_join(struct req *r);
 void page_queue(struct req *r);
 void page_queue_json(struct req *r);

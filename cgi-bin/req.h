@@ -13,12 +13,11 @@
 
 #include "account.h"
 #include "arena.h"
-#include "catalog.h"
 #include "buf.h"
+#include "cache.h"
 #include "db.h"
 #include "http_status.h"
 #include "params.h"
-#include "seatmap.h"
 #include "setting.h"
 #include "tmpl.h"
 
@@ -38,17 +37,12 @@ struct app {
 	struct buf body;   /* reused response buffers */
 	struct buf headers;
 	struct arena arena;            /* lent to each request, then reset */
-	struct seatmap_cache seatmaps; /* rendered seat grids */
-	/* The front page's concert list as read in second home_at under
-	 * settings version home_settings: the busiest page need not run its
-	 * aggregate query more than once a second per worker. Rows and
-	 * strings live in home_arena. */
-	int64_t home_at, home_settings;
-	struct concert_summary *home_rows;
-	size_t home_n;
-	struct arena home_arena;
+	/* Seat grids, the front page's list, the queue's snapshots: through
+	 * worker_cache(r), which keeps them in step with the settings. */
+	struct worker_cache cache;
 	/* The settings as this worker last read them, for a request whose
-	 * own read fails (req_settings). */
+	 * own read fails (req_settings): not a cache (nothing is served from
+	 * it while the settings can be read). */
 	struct settings last_settings;
 	int have_last_settings;
 };

@@ -13,9 +13,11 @@
 #include "auth.h"
 #include "buf.h"
 #include "html.h"
+#include "outcome.h"
 #include "reqlog.h"
 #include "pages.h"
 #include "parse.h"
+#include "ui_shared.h"
 #include "view.h"
 
 enum route {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cache.h"
 #include "catalog.h"
 #include "html.h"
 #include "json.h"
@@ -130,14 +131,13 @@ render_json(struct buf *b, int64_t perf, const struct seat *seats, size_t n,
 
 const struct buf *
 seatmap_grid(struct req *r, const struct performance *p, int open,
-    enum seatmap_format format, int *status)
+    enum seatmap_format format, enum bo_status *status)
 {
-	struct seatmap_slot *slot = &r->app->seatmaps.slot[
-	    ((uint64_t)p->id * SEATMAP__MAX + format) % SEATMAP_CACHE_SLOTS];
 	/* Everything that shapes a grid is in its key: the seats (version,
-	 * next lapse), the sale (open) and the settings (the currency of its
-	 * prices). */
-	int64_t settings = req_settings(r)->version;
+	 * next lapse) and the sale (open); the settings (the currency of its
+	 * prices) are the whole cache's key (worker_cache). */
+	struct seatmap_slot *slot = &worker_cache(r)->seatmaps.slot[
+	    ((uint64_t)p->id * SEATMAP__MAX + format) % SEATMAP_CACHE_SLOTS];
 	struct performance again;
 	struct concert c;
 	struct seat *seats;
@@ -146,7 +146,6 @@ seatmap_grid(struct req *r, const struct performance *p, int open,
 
 	if (slot->out.len > 0 && slot->perf == p->id && slot->format == format &&
 	    slot->version == p->seats_version && slot->open == open &&
-	    slot->settings_version == settings &&
 	    (slot->valid_until == 0 || r->now < slot->valid_until))
 		return &slot->out;
 	s = catalog_performance(r->db, &r->arena, p->id, r->now, &c, &again,
@@ -166,7 +165,6 @@ seatmap_grid(struct req *r, const struct performance *p, int open,
 	slot->valid_until = again.next_lapse;
 	slot->open = open;
 	slot->format = format;
-	slot->settings_version = settings;
 	return &slot->out;
 }
 
@@ -184,6 +182,13 @@ seatmap_pick_offset(const struct buf *grid, int64_t seat)
 	if (grid->len - off >= 9 && memcmp(grid->data + off, " disabled", 9) == 0)
 		return 0;
 	return off;
+}
+
+void
+seatmap_cache_clear(struct seatmap_cache *c)
+{
+	for (int i = 0; i < SEATMAP_CACHE_SLOTS; i++)
+		buf_reset(&c->slot[i].out); /* an empty slot is never a hit */
 }
 
 void

@@ -6,10 +6,11 @@
  * body of GET /api/v1/performances/{id}/seats. A grid changes when a hold
  * of its performance is written (the
  * seats_version counter, kept by triggers) or when the next live hold
- * lapses by itself (next_lapse), or when its sale opens or closes, or when
- * any setting is written (the settings version, kept by triggers: the
- * prices are shown in the currency). The cached grid carries no buyer's
- * pick: the page splices that in.
+ * lapses by itself (next_lapse), or when its sale opens or closes; and
+ * every grid when any setting is written (the prices are shown in the
+ * currency): the worker's cache, which owns them, is emptied then
+ * (cache.h). The cached grid carries no buyer's pick: the page splices
+ * that in.
  */
 #ifndef BOXOFFICE_SEATMAP_H
 #define BOXOFFICE_SEATMAP_H
@@ -18,6 +19,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "status.h"
 
 #define SEATMAP_CACHE_SLOTS 16
 
@@ -25,7 +27,6 @@ enum seatmap_format { SEATMAP_HTML, SEATMAP_JSON, SEATMAP__MAX };
 
 struct seatmap_slot {
 	int64_t perf, version, valid_until;
-	int64_t settings_version; /* of the settings it was rendered with */
 	int open;
 	enum seatmap_format format;
 	struct buf out;
@@ -44,7 +45,7 @@ struct performance;
  * until the next call.
  */
 const struct buf *seatmap_grid(struct req *r, const struct performance *p,
-    int open, enum seatmap_format format, int *status);
+    int open, enum seatmap_format format, enum bo_status *status);
 
 /*
  * Where in grid the picked seat's button takes its "picked" attributes:
@@ -53,7 +54,9 @@ const struct buf *seatmap_grid(struct req *r, const struct performance *p,
  */
 size_t seatmap_pick_offset(const struct buf *grid, int64_t seat);
 
-/* Frees every cached grid (worker exit). */
+/* Forgets every cached grid (keeping the memory), and frees them all
+ * (worker exit); for the worker's cache (cache.c). */
+void seatmap_cache_clear(struct seatmap_cache *c);
 void seatmap_cache_free(struct seatmap_cache *c);
 
 #endif

@@ -126,7 +126,6 @@ account_signup(struct db *db, char *email, const char *password, int64_t now,
     int64_t session_ttl, struct session_new *out, const char **why)
 {
 	char hash[SCRYPT_MCF_LEN];
-	enum bo_status s;
 
 	if ((*why = account_email_check(email)) != NULL ||
 	    (*why = account_password_check(password, email)) != NULL)
@@ -137,10 +136,7 @@ account_signup(struct db *db, char *email, const char *password, int64_t now,
 		core_log(LOG_ERROR, "libscrypt_hash failed");
 		return BO_ERROR;
 	}
-	s = account_create_hashed(db, email, hash, now, session_ttl, out);
-	if (s == BO_CONFLICT)
-		*why = "An account with that e-mail address exists already. Log in instead?";
-	return s;
+	return account_create_hashed(db, email, hash, now, session_ttl, out);
 }
 
 /* A valid hash of a random password: checked against when the e-mail is

@@ -41,8 +41,10 @@ const char *account_password_check(const char *password, const char *email);
 
 /*
  * Creates an account and its first session. BO_INVALID with *why set when
- * the e-mail or password is refused; BO_CONFLICT when the e-mail is taken.
- * email is normalised in place.
+ * the e-mail or password is refused (what is wrong with it, for the
+ * buyer); BO_CONFLICT when the e-mail is taken (*why NULL: the words are
+ * the sign-up's outcome table's, cgi-bin/outcome.c). email is normalised
+ * in place.
  */
 enum bo_status account_signup(struct db *db, char *email, const char *password,
     int64_t now, int64_t session_ttl, struct session_new *out, const char **why);

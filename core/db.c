@@ -209,8 +209,6 @@ db_close(struct db *db)
 	for (int i = 0; i < DB_TX__MAX; i++)
 		sqlite3_finalize(db->tx[i]);
 	sql_finalize_all(db);
-	if (db->queue_cache_free != NULL)
-		db->queue_cache_free(db->queue_cache);
 	sqlite3_close(db->handle);
 	free(db->path);
 	free(db);

@@ -27,10 +27,6 @@ struct db {
 	/* Statements declared at their point of use (sql.h), by slot. */
 	struct sql_stmt **sql_stmts;
 	int sql_cap;
-	/* What the queue keeps of long lines between requests (queue.c),
-	 * freed with the connection. */
-	void *queue_cache;
-	void (*queue_cache_free)(void *);
 	/* To open it again after storage trouble (db_recover). */
 	char *path;
 	int flags;

@@ -25,15 +25,15 @@
 #include "parse.h"
 #include "sql.h"
 
-/* A long waiting line as it was at taken_at, under settings version
- * settings (abandon_after decides who is still in it; see queue.h). */
+/* A long waiting line as it was at taken_at (under the settings its
+ * owner keeps it for: abandon_after decides who is still in it). */
 struct line_snapshot {
-	int64_t concert_id, taken_at, settings;
+	int64_t concert_id, taken_at;
 	int64_t *ids;   /* live WAITING ticket ids, ascending */
 	size_t n, cap;
 };
 
-struct line_cache {
+struct queue_lines {
 	struct line_snapshot line[QUEUE_SNAPSHOT_SLOTS];
 };
 
@@ -128,11 +128,29 @@ find_ticket(struct db *db, int64_t concert_id, int64_t user_id,
 	return db_status(db, rc, "queue ticket");
 }
 
-static void
-line_cache_free(void *p)
+struct queue_lines *
+queue_lines_new(void)
 {
-	struct line_cache *c = p;
+	struct queue_lines *c = xmalloc(sizeof *c);
 
+	memset(c, 0, sizeof *c);
+	return c;
+}
+
+void
+queue_lines_clear(struct queue_lines *c)
+{
+	if (c == NULL)
+		return;
+	for (int i = 0; i < QUEUE_SNAPSHOT_SLOTS; i++) {
+		c->line[i].concert_id = 0; /* no concert has id 0 */
+		c->line[i].n = 0;
+	}
+}
+
+void
+queue_lines_free(struct queue_lines *c)
+{
 	if (c == NULL)
 		return;
 	for (int i = 0; i < QUEUE_SNAPSHOT_SLOTS; i++)
@@ -140,10 +158,10 @@ line_cache_free(void *p)
 	free(c);
 }
 
-/* The connection's snapshot of a concert's line (*out), taken again when
- * it is a second old. */
+/* The snapshot of a concert's line in c (*out), taken again when it is a
+ * second old. */
 static enum bo_status
-line_of(struct db *db, int64_t concert_id, int64_t now,
+line_of(struct db *db, struct queue_lines *c, int64_t concert_id, int64_t now,
     const struct settings *set, const struct line_snapshot **out)
 {
 	/* The live waiting line, in order. */
@@ -151,27 +169,18 @@ line_of(struct db *db, int64_t concert_id, int64_t now,
 	static struct sql q = SQL(LINE__COLS,
 	    "SELECT t.id FROM queue_ticket t WHERE t.concert_id = :concert"
 	    " AND " WAITING_TICKET("t") " ORDER BY t.id");
-	struct line_cache *c = db->queue_cache;
 	struct line_snapshot *l;
 	struct sql_stmt *st;
 	int rc;
 
 	*out = NULL;
-	if (c == NULL) {
-		c = xmalloc(sizeof *c);
-		memset(c, 0, sizeof *c);
-		db->queue_cache = c;
-		db->queue_cache_free = line_cache_free;
-	}
 	l = &c->line[(uint64_t)concert_id % QUEUE_SNAPSHOT_SLOTS];
-	if (l->concert_id == concert_id && l->taken_at == now &&
-	    l->settings == set->version) {
+	if (l->concert_id == concert_id && l->taken_at == now) {
 		*out = l;
 		return BO_OK;
 	}
 	l->concert_id = concert_id;
 	l->taken_at = now;
-	l->settings = set->version;
 	l->n = 0;
 	st = sql_prepare(db, &q);
 	sql_bind_int(st, ":concert", concert_id);
@@ -210,25 +219,27 @@ below(const struct line_snapshot *l, int64_t id)
 	return lo;
 }
 
-/* Live waiting tickets ahead of ticket id (*ahead): from the snapshot when
- * that says the ticket is far back, else counted exactly. */
+/* Live waiting tickets ahead of ticket id (*ahead): from the snapshot in
+ * lines (when there are lines) when that says the ticket is far back,
+ * else counted exactly. */
 static enum bo_status
-ahead_of(struct db *db, int64_t concert_id, int64_t id, int64_t now,
-    const struct settings *set, int64_t *ahead)
+ahead_of(struct db *db, struct queue_lines *lines, int64_t concert_id,
+    int64_t id, int64_t now, const struct settings *set, int64_t *ahead)
 {
 	enum { AHEAD_COUNT, AHEAD__COLS };
 	static struct sql q = SQL(AHEAD__COLS,
 	    "SELECT count(*) FROM queue_ticket t WHERE t.concert_id = :concert"
 	    " AND " WAITING_TICKET("t") " AND t.id < :ticket");
-	const struct line_snapshot *l;
+	const struct line_snapshot *l = NULL;
 	struct sql_stmt *st;
 	enum bo_status s;
 	size_t far;
 
 	*ahead = 0;
-	if ((s = line_of(db, concert_id, now, set, &l)) != BO_OK)
+	if (lines != NULL &&
+	    (s = line_of(db, lines, concert_id, now, set, &l)) != BO_OK)
 		return s;
-	if ((far = below(l, id)) > QUEUE_EXACT_WINDOW) {
+	if (lines != NULL && (far = below(l, id)) > QUEUE_EXACT_WINDOW) {
 		*ahead = (int64_t)far;
 		return BO_OK;
 	}
@@ -283,8 +294,9 @@ poll_after(int64_t ahead, const struct settings *set)
  * ahead and whether a slot is free for it (*admissible).
  */
 static enum bo_status
-view_of(struct db *db, const struct ticket *t, int64_t now,
-    const struct settings *set, struct queue_view *out, int *admissible)
+view_of(struct db *db, struct queue_lines *lines, const struct ticket *t,
+    int64_t now, const struct settings *set, struct queue_view *out,
+    int *admissible)
 {
 	enum bo_status s = BO_OK;
 	int64_t active = 0;
@@ -302,7 +314,8 @@ view_of(struct db *db, const struct ticket *t, int64_t now,
 		out->admitted_at = t->admitted_at;
 		out->active_until = t->expires_at;
 	} else if (t->state == Q_WAITING) {
-		s = ahead_of(db, t->concert_id, t->id, now, set, &out->ahead);
+		s = ahead_of(db, lines, t->concert_id, t->id, now, set,
+		    &out->ahead);
 		if (s == BO_OK)
 			s = active_count(db, t->concert_id, now, &active);
 		*admissible = s == BO_OK &&
@@ -420,7 +433,7 @@ estimate(struct db *db, int64_t now, struct queue_view *v)
 enum bo_status
 queue_status(struct db *db, int64_t concert_id, int64_t user_id,
     const char *token, int64_t now, const struct settings *set,
-    struct queue_view *out)
+    struct queue_lines *lines, struct queue_view *out)
 {
 	struct ticket t;
 	enum bo_status s;
@@ -456,7 +469,7 @@ queue_status(struct db *db, int64_t concert_id, int64_t user_id,
 				    set, &t, &found);
 		}
 		if (s == BO_OK && found)
-			s = view_of(db, &t, now, set, out, &admissible);
+			s = view_of(db, lines, &t, now, set, out, &admissible);
 		if (s == BO_OK && out->state == Q_WAITING)
 			s = estimate(db, now, out);
 		if ((s = sql_end(db, s)) != BO_OK)
@@ -470,7 +483,8 @@ queue_status(struct db *db, int64_t concert_id, int64_t user_id,
 
 enum bo_status
 queue_join(struct db *db, int64_t concert_id, int64_t user_id, int64_t now,
-    const struct settings *set, struct queue_view *out)
+    const struct settings *set, struct queue_lines *lines,
+    struct queue_view *out)
 {
 	static struct sql insert_q = SQL(0,
 	    "INSERT INTO queue_ticket(concert_id, user_id, token, state,"
@@ -510,7 +524,7 @@ queue_join(struct db *db, int64_t concert_id, int64_t user_id, int64_t now,
 		s = mark_seen(db, t.id, now, set);
 	}
 	if (s == BO_OK && found)
-		s = view_of(db, &t, now, set, out, &admissible);
+		s = view_of(db, lines, &t, now, set, out, &admissible);
 	if (s == BO_OK && out->state == Q_WAITING)
 		s = estimate(db, now, out);
 	return sql_end(db, s);

@@ -12,8 +12,10 @@
  * Who is ahead is counted exactly near the front of the line. Further
  * back — where a count would walk thousands of index entries on every
  * poll — it is read from a snapshot of the line taken at most a second
- * before; as nobody ever joins ahead of anyone, a snapshot can only
- * overstate the count, so nobody is ever let in early by it.
+ * before (struct queue_lines, kept by the caller between calls: the
+ * worker's cache, cgi-bin/cache.c); as nobody ever joins ahead of anyone,
+ * a snapshot can only overstate the count, so nobody is ever let in early
+ * by it. Without one (NULL) every count is exact.
  *
  * Looking at the queue never changes anyone's place. It writes only to
  * admit (when a slot is free for this buyer) or to note that a waiting
@@ -32,7 +34,7 @@
 #define QUEUE_SEEN_EVERY 30     /* seconds between last-seen writes, at most */
 #define QUEUE_RATE_WINDOW 900   /* seconds of admissions the ETA looks at */
 #define QUEUE_EXACT_WINDOW 256  /* nearer the front than this, count exactly */
-#define QUEUE_SNAPSHOT_SLOTS 4  /* long lines kept per connection */
+#define QUEUE_SNAPSHOT_SLOTS 4  /* long lines kept in a struct queue_lines */
 
 enum queue_state { Q_NONE, Q_WAITING, Q_ACTIVE, Q_DONE, Q_EXPIRED };
 
@@ -51,23 +53,38 @@ struct queue_view {
 const char *queue_state_name(enum queue_state s);
 
 /*
+ * Snapshots of long lines, one per concert (QUEUE_SNAPSHOT_SLOTS of
+ * them), each taken again when it is a second old. Who is in a line
+ * depends on abandon_after: whoever keeps one empties it with
+ * queue_lines_clear() when the settings change. queue_lines_new() never
+ * fails (it aborts without memory); the caller frees with
+ * queue_lines_free().
+ */
+struct queue_lines;
+struct queue_lines *queue_lines_new(void);
+void queue_lines_clear(struct queue_lines *lines);
+void queue_lines_free(struct queue_lines *lines);
+
+/*
  * Joins the queue of a concert, or returns the buyer's live ticket if it
  * has one (same token, same place). Admits at once when a slot is free and
  * nobody is ahead. The caller checks that the concert exists and sells.
+ * lines: the caller's snapshots of long lines, or NULL (see above).
  */
 enum bo_status queue_join(struct db *db, int64_t concert_id, int64_t user_id,
-    int64_t now, const struct settings *set, struct queue_view *out);
+    int64_t now, const struct settings *set, struct queue_lines *lines,
+    struct queue_view *out);
 
 /*
  * The buyer's standing in the queue of a concert: by token when token is
  * not NULL (BO_FORBIDDEN when the token is malformed, unknown, another
  * buyer's or another concert's; concert_id 0 takes the token's concert),
  * else the buyer's latest ticket (Q_NONE when there is none). Admits or
- * marks last-seen when due (see above).
+ * marks last-seen when due (see above). lines: as for queue_join.
  */
 enum bo_status queue_status(struct db *db, int64_t concert_id, int64_t user_id,
     const char *token, int64_t now, const struct settings *set,
-    struct queue_view *out);
+    struct queue_lines *lines, struct queue_view *out);
 
 /* Gives up the buyer's live ticket; its slot goes to the next in line.
  * Leaving on purpose ("I am done") also releases, in the same transaction,

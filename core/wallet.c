@@ -102,7 +102,8 @@ charge(struct db *db, int64_t user, int64_t amount, int64_t max_charge,
 			/* A replay answers as the first call did. */
 			*replayed = 1;
 			ledger_id = sql_int(st, KEY_ID);
-			s = sql_int(st, KEY_AMOUNT) == amount ? BO_OK : BO_CONFLICT;
+			s = sql_int(st, KEY_AMOUNT) == amount ? BO_OK :
+			    BO_KEY_REUSED;
 			*balance = sql_int(st, KEY_BALANCE);
 		} else if (rc != SQLITE_DONE) {
 			s = db_status(db, rc, "wallet_charge");

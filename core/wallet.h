@@ -29,10 +29,9 @@ struct ledger_row {
  * Adds amount (1..max_charge) to the balance. key, when not NULL, makes the
  * charge happen once: a second call with the same key changes nothing and
  * answers as the first, with the balance the first left (*replayed = 1),
- * or BO_CONFLICT if its amount
- * differs. BO_INVALID for an amount out of range or a bad key; BO_LIMIT
- * when the balance would pass the largest we can keep (INT64_MAX);
- * nothing changes then.
+ * or BO_KEY_REUSED if its amount differs. BO_INVALID for an amount out of
+ * range or a bad key; BO_LIMIT when the balance would pass the largest
+ * we can keep (INT64_MAX); nothing changes then.
  */
 enum bo_status wallet_charge(struct db *db, int64_t user_id, int64_t amount,
     int64_t max_charge, const char *key, int64_t now, int64_t *balance,
@@ -44,7 +43,7 @@ enum bo_status wallet_charge(struct db *db, int64_t user_id, int64_t amount,
  * recorded in the charge's own transaction (idempotency.h). On BO_OK
  * check k->result: IDEM_NEW charged (*balance, and the new row as k's
  * IDEM_REF_LEDGER); IDEM_REPLAY was charged before (its row in k's refs;
- * *balance untouched). BO_CONFLICT: the key's ledger row has another
+ * *balance untouched). BO_KEY_REUSED: the key's ledger row has another
  * amount.
  */
 enum bo_status wallet_charge_idem(struct db *db, int64_t user_id,

@@ -109,7 +109,7 @@ admit(struct fixture *f, int buyer)
 	struct queue_view v;
 
 	assert_int_equal(queue_join(f->db, HALL_CONCERT, f->user[buyer], T0,
-	    &f->set, &v), BO_OK);
+	    &f->set, NULL, &v), BO_OK);
 	assert_int_equal(v.state, Q_ACTIVE);
 }
 
@@ -313,7 +313,7 @@ charge_key_is_ledger_key(void **state)
 	    "SELECT id FROM ledger WHERE idem_key = 'top-1'"));
 	request(&k, "top-1", "/api/v1/balance/charge", "{\"amount\":800}", 200);
 	assert_int_equal(wallet_charge_idem(f->db, f->user[0], 800, MAX_CHARGE,
-	    &k, T0 + IDEM_KEEP_SECONDS + 1, &bal), BO_CONFLICT);
+	    &k, T0 + IDEM_KEEP_SECONDS + 1, &bal), BO_KEY_REUSED);
 	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM ledger"), 1);
 	assert_int_equal(fx_int(f->db, "SELECT balance FROM user WHERE id = %lld",
 	    (long long)f->user[0]), 700);

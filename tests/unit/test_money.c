@@ -125,7 +125,7 @@ admit(struct fixture *f, int buyer, int64_t concert, int64_t now)
 	struct queue_view v;
 
 	assert_int_equal(queue_join(f->db, concert, f->user[buyer], now, &f->set,
-	    &v), BO_OK);
+	    NULL, &v), BO_OK);
 	assert_int_equal(v.state, Q_ACTIVE);
 	return v.ticket_id;
 }
@@ -515,7 +515,7 @@ wallet_charge_cases(void **state)
 
 	/* The same key with another amount: conflict, nothing changes. */
 	assert_int_equal(wallet_charge(f->db, f->user[0], 600, MAX_CHARGE,
-	    "order-1", T0 + 5, &b2, &replayed), BO_CONFLICT);
+	    "order-1", T0 + 5, &b2, &replayed), BO_KEY_REUSED);
 	money_snapshot(f, after, sizeof after);
 	assert_string_equal(before, after);
 

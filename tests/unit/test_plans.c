@@ -280,6 +280,9 @@ run_operations(struct fixture *f)
 {
 	struct db *db = f->db;
 	struct arena *a = &f->arena;
+	/* The snapshots of long lines a worker keeps (cgi-bin/cache.c): the
+	 * poll far back reads its place from them. */
+	struct queue_lines *lines = queue_lines_new();
 	int64_t active = f->buyer[0], far = f->buyer[1], near = f->buyer[2];
 	struct concert_summary *list;
 	struct concert c;
@@ -319,20 +322,21 @@ run_operations(struct fixture *f)
 	assert_int_equal(session_lookup(db, sn.token, NOW, &si), BO_OK);
 
 	f->op = "joining the queue with a slot free";
-	assert_int_equal(queue_join(db, FREE_SLOT, active, NOW, &f->set, &v),
-	    BO_OK);
+	assert_int_equal(queue_join(db, FREE_SLOT, active, NOW, &f->set, lines,
+	    &v), BO_OK);
 	assert_int_equal(v.state, Q_ACTIVE);
 	f->op = "the queue poll of an admitted buyer";
 	assert_int_equal(queue_status(db, FREE_SLOT, active, NULL, NOW + 1,
-	    &f->set, &v), BO_OK);
+	    &f->set, lines, &v), BO_OK);
 	assert_int_equal(v.state, Q_ACTIVE);
 	snprintf(token, sizeof token, "%s", v.token);
 	assert_int_equal(queue_status(db, 0, active, token, NOW + 2, &f->set,
-	    &v), BO_OK);
+	    lines, &v), BO_OK);
 	assert_int_equal(v.state, Q_ACTIVE);
 
 	f->op = "joining a long line";
-	assert_int_equal(queue_join(db, LONG_LINE, far, NOW, &f->set, &v), BO_OK);
+	assert_int_equal(queue_join(db, LONG_LINE, far, NOW, &f->set, lines, &v),
+	    BO_OK);
 	assert_int_equal(v.state, Q_WAITING);
 	assert_int_equal(v.ahead, FILL_WAITING_LONG);
 	snprintf(token, sizeof token, "%s", v.token);
@@ -340,20 +344,20 @@ run_operations(struct fixture *f)
 	for (int64_t t = NOW + 1; t <= NOW + QUEUE_SEEN_EVERY + 2;
 	    t += QUEUE_SEEN_EVERY / 2) {
 		assert_int_equal(queue_status(db, 0, far, token, t, &f->set,
-		    &v), BO_OK);
+		    lines, &v), BO_OK);
 		assert_int_equal(v.state, Q_WAITING);
 		assert_int_equal(queue_status(db, LONG_LINE, far, NULL, t,
-		    &f->set, &v), BO_OK);
+		    &f->set, lines, &v), BO_OK);
 	}
 	f->op = "joining a short line";
-	assert_int_equal(queue_join(db, SHORT_LINE, near, NOW, &f->set, &v),
-	    BO_OK);
+	assert_int_equal(queue_join(db, SHORT_LINE, near, NOW, &f->set, lines,
+	    &v), BO_OK);
 	assert_int_equal(v.state, Q_WAITING);
 	assert_int_equal(v.ahead, FILL_WAITING_SHORT);
 	snprintf(token, sizeof token, "%s", v.token);
 	f->op = "the queue poll near the front";
 	assert_int_equal(queue_status(db, 0, near, token, NOW + 1, &f->set,
-	    &v), BO_OK);
+	    lines, &v), BO_OK);
 	assert_int_equal(v.state, Q_WAITING);
 
 	f->op = "the seat map";
@@ -418,6 +422,7 @@ run_operations(struct fixture *f)
 
 	sqlite3_trace_v2(db->handle, 0, NULL, NULL);
 	f->op = NULL;
+	queue_lines_free(lines);
 }
 
 /* ---- reading the plans ---- */

@@ -84,7 +84,7 @@ join(struct fixture *f, int buyer, int64_t now)
 	struct queue_view v;
 
 	assert_int_equal(queue_join(f->db, CONCERT, f->user[buyer], now, &f->set,
-	    &v), BO_OK);
+	    NULL, &v), BO_OK);
 	return v;
 }
 
@@ -95,7 +95,7 @@ look(struct fixture *f, int buyer, const char *token, int64_t now)
 	struct queue_view v;
 
 	assert_int_equal(queue_status(f->db, CONCERT, f->user[buyer], token, now,
-	    &f->set, &v), BO_OK);
+	    &f->set, NULL, &v), BO_OK);
 	return v;
 }
 
@@ -485,7 +485,7 @@ tokens_are_checked(void **state)
 	a = join(f, 0, T0);
 	b = join(f, 1, T0 + 1);
 	assert_int_equal(queue_join(f->db, OTHER_CONCERT, f->user[1], T0 + 2,
-	    &f->set, &b_other), BO_OK);
+	    &f->set, NULL, &b_other), BO_OK);
 	assert_int_equal(b_other.concert_id, OTHER_CONCERT);
 	/* Capacity is per concert: the other one has a free slot. */
 	assert_int_equal(b_other.state, Q_ACTIVE);
@@ -493,23 +493,23 @@ tokens_are_checked(void **state)
 
 	/* Another buyer's token. */
 	assert_int_equal(queue_status(f->db, CONCERT, f->user[0], b.token, T0 + 3,
-	    &f->set, &v), BO_FORBIDDEN);
+	    &f->set, NULL, &v), BO_FORBIDDEN);
 	assert_int_equal(queue_status(f->db, CONCERT, f->user[1], a.token, T0 + 3,
-	    &f->set, &v), BO_FORBIDDEN);
+	    &f->set, NULL, &v), BO_FORBIDDEN);
 	assert_int_equal(queue_status(f->db, CONCERT, f->user[2], a.token, T0 + 3,
-	    &f->set, &v), BO_FORBIDDEN);
+	    &f->set, NULL, &v), BO_FORBIDDEN);
 	/* The buyer's own token of another concert. */
 	assert_int_equal(queue_status(f->db, CONCERT, f->user[1], b_other.token,
-	    T0 + 3, &f->set, &v), BO_FORBIDDEN);
+	    T0 + 3, &f->set, NULL, &v), BO_FORBIDDEN);
 	assert_int_equal(queue_status(f->db, OTHER_CONCERT, f->user[1], b.token,
-	    T0 + 3, &f->set, &v), BO_FORBIDDEN);
+	    T0 + 3, &f->set, NULL, &v), BO_FORBIDDEN);
 	/* Well-formed but unknown. */
 	assert_int_equal(queue_status(f->db, CONCERT, f->user[1],
-	    "AAAAAAAAAAAAAAAAAAAAAA", T0 + 3, &f->set, &v), BO_FORBIDDEN);
+	    "AAAAAAAAAAAAAAAAAAAAAA", T0 + 3, &f->set, NULL, &v), BO_FORBIDDEN);
 	/* Malformed. */
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		assert_int_equal(queue_status(f->db, CONCERT, f->user[1], bad[i],
-		    T0 + 3, &f->set, &v), BO_FORBIDDEN);
+		    T0 + 3, &f->set, NULL, &v), BO_FORBIDDEN);
 
 	/* The right token still works, and nothing above changed anything. */
 	v = look(f, 1, b.token, T0 + 4);
@@ -810,6 +810,7 @@ long_line_positions_from_snapshot(void **state)
 {
 	enum { LINE = 400 };
 	struct fixture *f = *state;
+	struct queue_lines *lines = queue_lines_new(); /* a worker's */
 	int64_t user[LINE], ticket[LINE];
 	struct queue_view v, last;
 	char sql[160];
@@ -820,13 +821,13 @@ long_line_positions_from_snapshot(void **state)
 		assert_int_equal(sqlite3_exec(f->db->handle, sql, NULL, NULL, NULL),
 		    SQLITE_OK);
 		user[i] = sqlite3_last_insert_rowid(f->db->handle);
-		assert_int_equal(queue_join(f->db, CONCERT, user[i], T0, &f->set, &v),
+		assert_int_equal(queue_join(f->db, CONCERT, user[i], T0, &f->set, NULL, &v),
 		    BO_OK);
 		ticket[i] = v.ticket_id;
 	}
 	/* Buyer 0 is in; 399 wait. The last is far back. */
 	assert_int_equal(queue_status(f->db, CONCERT, user[LINE - 1], NULL, T0 + 1,
-	    &f->set, &last), BO_OK);
+	    &f->set, lines, &last), BO_OK);
 	assert_waiting(&last, LINE - 2);
 	assert_int_equal(last.ahead, true_ahead(f, ticket[LINE - 1]));
 
@@ -835,20 +836,30 @@ long_line_positions_from_snapshot(void **state)
 		assert_int_equal(queue_leave(f->db, CONCERT, user[i], T0 + 1), BO_OK);
 	/* Near the front: exact at once. */
 	assert_int_equal(queue_status(f->db, CONCERT, user[31], NULL, T0 + 1,
-	    &f->set, &v), BO_OK);
+	    &f->set, lines, &v), BO_OK);
 	assert_waiting(&v, 10);
 	/* Far back: this second's snapshot, which can only overstate. */
 	assert_int_equal(queue_status(f->db, CONCERT, user[LINE - 1], NULL, T0 + 1,
-	    &f->set, &v), BO_OK);
+	    &f->set, lines, &v), BO_OK);
 	assert_waiting(&v, LINE - 2);
 	assert_true(v.ahead >= true_ahead(f, ticket[LINE - 1]));
+	/* Without snapshots (as boxoffice-admin asks), or once its owner
+	 * emptied them (the settings changed), exact at once. */
+	assert_int_equal(queue_status(f->db, CONCERT, user[LINE - 1], NULL, T0 + 1,
+	    &f->set, NULL, &v), BO_OK);
+	assert_waiting(&v, LINE - 22);
+	queue_lines_clear(lines);
+	assert_int_equal(queue_status(f->db, CONCERT, user[LINE - 1], NULL, T0 + 1,
+	    &f->set, lines, &v), BO_OK);
+	assert_waiting(&v, LINE - 22);
 	/* A second later, the snapshot is taken again: exact again. */
 	assert_int_equal(queue_status(f->db, CONCERT, user[LINE - 1], NULL, T0 + 2,
-	    &f->set, &v), BO_OK);
+	    &f->set, lines, &v), BO_OK);
 	assert_waiting(&v, LINE - 22);
 	assert_int_equal(v.ahead, true_ahead(f, ticket[LINE - 1]));
 	/* Nobody was let in by a count: still exactly one ACTIVE. */
 	assert_int_equal(count_stored(f, "ACTIVE"), 1);
+	queue_lines_free(lines);
 }
 
 int

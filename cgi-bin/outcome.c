@@ -1,0 +1,260 @@
+/*
+ * outcome.c — the outcome tables (see outcome.h).
+ *
+ * The API's codes are its contract: each appears in the x-error-codes of
+ * static/openapi.json for the calls that answer it. A page's words are
+ * what a buyer reads; a handler that says more keeps the status.
+ */
+#include "outcome.h"
+
+#include <assert.h>
+#include <stddef.h>
+
+#include "json.h"
+#include "ui_shared.h"
+
+/* An entry whose status is HTTP_200 is "not named": see outcome.h. */
+_Static_assert(HTTP_200 == 0, "an outcome's zero status must mean unnamed");
+
+/* Every status, as it reads when the operation gives it no meaning of its
+ * own: the reads (concerts, the wallet's history, tickets), and the
+ * database's answers to every operation. */
+const struct outcomes COMMON_OUTCOMES = { "common", {
+	[BO_NOT_FOUND] = { HTTP_404, "not_found",
+	    "There is no such page: it may have been removed.",
+	    "There is no such thing.", 0 },
+	[BO_INVALID] = { HTTP_400, "invalid_field",
+	    "That request was not understood.",
+	    "A field is out of range.", HTTP_422 },
+	[BO_CONFLICT] = { HTTP_409, "conflict",
+	    "Someone else changed this just now.",
+	    "Someone changed this just now.", 0 },
+	[BO_KEY_REUSED] = { HTTP_409, "idempotency_key_reused",
+	    "This form was already used for something else. Reload the page "
+	    "and try again.",
+	    "This Idempotency-Key was used for a different request.", HTTP_422 },
+	[BO_FORBIDDEN] = { HTTP_403, "forbidden", "That is not yours.", NULL, 0 },
+	[BO_THROTTLED] = { HTTP_429, "too_many_requests",
+	    "Too many attempts. Please wait a moment and try again.",
+	    "Too many attempts; wait and retry.", 0 },
+	[BO_LIMIT] = { HTTP_409, "limit_reached",
+	    "You have reached the limit for this.", "A limit is reached.", 0 },
+	[BO_GONE] = { HTTP_410, "gone", "This has expired.", "It has expired.", 0 },
+	[BO_INSUFFICIENT] = { HTTP_402, "insufficient_balance",
+	    "Your balance is not enough for this.",
+	    "Your balance is not enough.", 0 },
+	[BO_BUSY] = { HTTP_503, "busy",
+	    "So many people are buying right now that we could not answer in "
+	    "time. Nothing was changed: please try again in a moment.",
+	    "The box office is very busy: nothing was changed, retry in a "
+	    "moment.", 0 },
+	[BO_UNAVAILABLE] = { HTTP_503, "unavailable",
+	    "The box office cannot save anything right now because of a problem "
+	    "on our side. Nothing was changed: please try again in a few "
+	    "minutes.",
+	    "The box office cannot save anything right now (a problem on our "
+	    "side): nothing was changed, retry later.", 0 },
+	[BO_ERROR] = { HTTP_500, "internal_error",
+	    "We could not complete this. Nothing was changed; please try "
+	    "again. If it keeps happening, tell the box office.",
+	    "Nothing was changed; retry.", 0 },
+} };
+
+/* Holding a seat: POST /performances/{id}/holds (a refusal for the seat
+ * or the limit shows the seat map again, with a notice), POST
+ * /api/v1/reservations. */
+const struct outcomes HOLD_OUTCOMES = { "hold", {
+	[BO_CONFLICT] = { HTTP_409, "seat_taken",
+	    "Someone just took this seat: pick another.", NULL, 0 },
+	[BO_LIMIT] = { HTTP_409, "hold_limit",
+	    "You hold the most seats allowed for this date: pay for them or "
+	    "release one first.", NULL, 0 },
+	/* No ACTIVE ticket: the page sends the buyer to the queue when it
+	 * can tell where. */
+	[BO_FORBIDDEN] = { HTTP_403, "not_admitted",
+	    "Join the queue for this concert first.",
+	    "Your turn in the queue is over.", 0 },
+	[BO_NOT_FOUND] = { HTTP_404, "seat_not_found",
+	    "There is no such seat for this date.", NULL, 0 },
+	[BO_GONE] = { HTTP_410, "sale_closed",
+	    "The sale for this date is not open.", NULL, 0 },
+} };
+
+/* One's own hold: GET /holds/{id} (and the hold read before paying or
+ * releasing), GET /api/v1/reservations/{id}. */
+const struct outcomes HOLD_GET_OUTCOMES = { "hold_get", {
+	[BO_FORBIDDEN] = { HTTP_403, "forbidden",
+	    "This hold belongs to another buyer.",
+	    "This reservation belongs to another buyer.", 0 },
+	[BO_NOT_FOUND] = { HTTP_404, "not_found", "There is no such hold.",
+	    "There is no such reservation.", 0 },
+} };
+
+/* Paying a hold: POST /holds/{id}/pay (which says more: the amounts and
+ * a link to top up, or whether the seat was released), POST
+ * /api/v1/payments. */
+const struct outcomes PAY_OUTCOMES = { "pay", {
+	[BO_GONE] = { HTTP_410, "reservation_expired",
+	    "Your hold expired before it was paid, so the seat went back on "
+	    "sale. Nothing was charged.",
+	    "The reservation expired or was released before it was paid; "
+	    "nothing was charged.", 0 },
+	[BO_INSUFFICIENT] = { HTTP_402, "insufficient_balance",
+	    "Your balance is not enough for this seat: top up your wallet and "
+	    "pay. Your hold is kept until it lapses.",
+	    "Your balance is less than the price: charge it and pay again (the "
+	    "seat stays held).", 0 },
+	[BO_FORBIDDEN] = { HTTP_403, "forbidden",
+	    "This hold belongs to another buyer.",
+	    "This reservation belongs to another buyer.", 0 },
+	[BO_NOT_FOUND] = { HTTP_404, "not_found", "There is no such hold.",
+	    "There is no such reservation.", 0 },
+} };
+
+/* Giving a hold back: POST /holds/{id}/release (no API call). */
+const struct outcomes RELEASE_OUTCOMES = { "release", {
+	[BO_GONE] = { HTTP_410, "gone",
+	    "This hold is no longer held: it was paid, released or has "
+	    "expired.", NULL, 0 },
+	[BO_FORBIDDEN] = { HTTP_403, "forbidden",
+	    "This hold belongs to another buyer.", NULL, 0 },
+	[BO_NOT_FOUND] = { HTTP_404, "not_found", "There is no such hold.",
+	    NULL, 0 },
+} };
+
+/* Topping up the wallet: POST /wallet/charge (a full balance shows the
+ * form again), POST /api/v1/balance/charge. Both check the amount first. */
+const struct outcomes CHARGE_OUTCOMES = { "charge", {
+	[BO_INVALID] = { HTTP_400, "invalid_field",
+	    "This form is missing its one-time key: reload the wallet and try "
+	    "again. Nothing was charged.",
+	    "The amount or the Idempotency-Key is not one we take; nothing was "
+	    "charged.", HTTP_422 },
+	[BO_KEY_REUSED] = { HTTP_409, "idempotency_key_reused",
+	    "This form was already used for another amount. Reload the wallet "
+	    "to charge again.",
+	    "This Idempotency-Key was used for a different charge.", HTTP_422 },
+	[BO_LIMIT] = { HTTP_409, "limit_reached",
+	    "That would take your balance over the largest amount we can keep. "
+	    "Nothing was charged.", NULL, 0 },
+} };
+
+/* Joining a concert's queue (the concert read first): POST
+ * /concerts/{id}/queue, POST /api/v1/tokens. */
+const struct outcomes JOIN_OUTCOMES = { "join", {
+	[BO_NOT_FOUND] = { HTTP_404, "not_found", "There is no such concert.",
+	    NULL, 0 },
+} };
+
+/* A queue ticket by its token: GET /concerts/{id}/queue.json?token=, GET
+ * /api/v1/queue/status, and the API's gate before the seats. */
+const struct outcomes TICKET_OUTCOMES = { "ticket", {
+	[BO_FORBIDDEN] = { HTTP_403, "bad_token",
+	    "That queue token is not yours, or not for this concert.", NULL, 0 },
+} };
+
+/* Leaving a queue: POST /concerts/{id}/queue/leave. It refuses nothing
+ * of its own: leaving twice is no error. */
+const struct outcomes LEAVE_OUTCOMES = { "leave", { { 0 } } };
+
+/* Signing up: POST /signup (the form again, with the words on it; a
+ * refused e-mail or password says what is wrong with it, core/account.c). */
+const struct outcomes SIGNUP_OUTCOMES = { "signup", {
+	[BO_INVALID] = { HTTP_422, "invalid_field",
+	    "Please check the e-mail address and the password.", NULL, 0 },
+	[BO_CONFLICT] = { HTTP_409, "email_taken",
+	    "An account with that e-mail address exists already. Log in "
+	    "instead?", NULL, 0 },
+} };
+
+/* Logging in: POST /login (the form again), POST /api/v1/sessions. Both
+ * say when to try again after a throttle. */
+const struct outcomes LOGIN_OUTCOMES = { "login", {
+	[BO_INVALID] = { HTTP_422, "invalid_credentials",
+	    "That e-mail and password do not match an account.", NULL,
+	    HTTP_401 },
+	[BO_THROTTLED] = { HTTP_429, "too_many_requests",
+	    "Too many failed attempts to log in to this account.", NULL, 0 },
+} };
+
+const struct outcome *
+outcome_of(const struct outcomes *op, enum bo_status s)
+{
+	const struct outcome *o;
+
+	assert(op != NULL && s != BO_OK && (unsigned)s < BO__MAX);
+	o = &op->of[s];
+	if (o->status == HTTP_200)
+		o = &COMMON_OUTCOMES.of[s];
+	assert(o->status != HTTP_200 && o->code != NULL && o->page != NULL);
+	return o;
+}
+
+enum http_status
+outcome_page_status(const struct outcomes *op, enum bo_status s)
+{
+	return outcome_of(op, s)->status;
+}
+
+enum http_status
+outcome_api_status(const struct outcomes *op, enum bo_status s)
+{
+	const struct outcome *o = outcome_of(op, s);
+
+	return o->api_status != HTTP_200 ? o->api_status : o->status;
+}
+
+void
+api_outcome_say(struct req *r, const struct outcomes *op, enum bo_status s,
+    const char *message)
+{
+	const struct outcome *o = outcome_of(op, s);
+	enum http_status st = outcome_api_status(op, s);
+
+	if (st == HTTP_503)
+		req_header(r, "Retry-After", "2");
+	json_error(r, st, o->code, message != NULL ? message :
+	    o->api != NULL ? o->api : o->page);
+}
+
+void
+api_outcome(struct req *r, const struct outcomes *op, enum bo_status s)
+{
+	api_outcome_say(r, op, s, NULL);
+}
+
+void
+page_outcome_say(struct req *r, const struct outcomes *op, enum bo_status s,
+    const char *message, const char *href, const char *label)
+{
+	const struct outcome *o = outcome_of(op, s);
+
+	if (r->json) { /* a page that answers JSON: as the API does */
+		api_outcome(r, op, s);
+		return;
+	}
+	if (message == NULL)
+		message = o->page;
+	if (href != NULL)
+		page_error_link(r, o->status, message, href, label);
+	else
+		page_error(r, o->status, message);
+}
+
+void
+page_outcome(struct req *r, const struct outcomes *op, enum bo_status s)
+{
+	page_outcome_say(r, op, s, NULL, NULL, NULL);
+}
+
+void
+page_status(struct req *r, enum bo_status s)
+{
+	page_outcome(r, &COMMON_OUTCOMES, s);
+}
+
+void
+api_status(struct req *r, enum bo_status s)
+{
+	api_outcome(r, &COMMON_OUTCOMES, s);
+}

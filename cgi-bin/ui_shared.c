@@ -1,0 +1,255 @@
+/*
+ * ui_shared.c — the view pieces more than one handler shows (see
+ * ui_shared.h).
+ *
+ * Error pages: every error is a whole page, with the header and a way on,
+ * and says what happened in words a buyer understands; their titles and
+ * default codes are in the status table (http_status.c). Nothing about an
+ * error page changes state.
+ *
+ * The seat map: sections, each a grid of rows; every seat a button
+ * showing free or taken (held or sold), labelled with section, row and
+ * number for screen readers, the section's price in its heading. The grid
+ * is one GET form: choosing a seat (click, tap, or Tab and Enter) reloads
+ * the map at #pick with that seat picked and its details in a bar at the
+ * bottom — no JavaScript needed, and the back button walks the choices.
+ * The grid comes from the worker's cache (seatmap.c); the buyer's pick is
+ * spliced in at render time, so one cached grid serves every buyer. The
+ * seat map page (page_seats.c) shows it, and so does a hold that was
+ * refused (page_holds.c), with the reason.
+ */
+#include "ui_shared.h"
+
+#include "catalog.h"
+#include "hold.h"
+#include "json.h"
+#include "outcome.h"
+#include "queue.h"
+#include "seatmap.h"
+#include "view.h"
+
+/* ---- error pages ---- */
+
+static void
+error_page(struct req *r, enum http_status status, const char *message,
+    const char *href, const char *label)
+{
+	struct tdict *d;
+
+	if (r->json) {
+		if (status == HTTP_503)
+			req_header(r, "Retry-After", "2");
+		json_error(r, status, http_error_code(status), message);
+		return;
+	}
+
+	/* The headers of what was written before (a cookie, say) stay. */
+	r->status = status;
+	d = view_page(r, TMPL_ERROR, http_title(status));
+	tdict_int(d, "status", http_code(status));
+	tdict_str(d, "message", message);
+	if (href != NULL) {
+		tdict_str(d, "link_href", href);
+		tdict_str(d, "link_label", label);
+	}
+	if (status == HTTP_503) {
+		req_header(r, "Retry-After", "2");
+		tdict_bool(d, "retry", 1);
+	}
+	view_render(r, TMPL_ERROR, d);
+}
+
+void
+page_error(struct req *r, enum http_status status, const char *message)
+{
+	error_page(r, status, message, NULL, NULL);
+}
+
+void
+page_error_link(struct req *r, enum http_status status,
+    const char *message, const char *href, const char *label)
+{
+	error_page(r, status, message, href, label);
+}
+
+/* ---- the queue gate ---- */
+
+int
+ui_queue_gate(struct req *r, int64_t concert_id, struct queue_view *v)
+{
+	enum bo_status s = queue_status(r->db, concert_id, r->session.user_id,
+	    NULL, r->now, req_settings(r), worker_cache(r)->queue_lines, v);
+
+	if (s != BO_OK) {
+		page_status(r, s);
+		return 0;
+	}
+	if (v->state == Q_ACTIVE)
+		return 1;
+	if (r->json) {
+		json_error(r, HTTP_403, "not_admitted", v->state == Q_WAITING ?
+		    "You are still waiting in the queue for this concert." :
+		    "Join the queue for this concert first.");
+		return 0;
+	}
+	req_redirect(r, arena_printf(&r->arena, v->state == Q_WAITING ?
+	    "/concerts/%lld/queue" : "/concerts/%lld?msg=%s", (long long)concert_id,
+	    v->state == Q_EXPIRED ? "turn_over" : "queue_first"));
+	return 0;
+}
+
+/* ---- the seat map ---- */
+
+/* Fills the picked seat's panel; 0 when that seat cannot be picked. */
+static int
+picked_panel(struct req *r, struct tdict *d, int64_t perf, int64_t seat_id)
+{
+	struct seat seat;
+	struct tdict *ps;
+
+	if (catalog_seat(r->db, &r->arena, perf, seat_id, r->now, &seat) != BO_OK ||
+	    seat.taken)
+		return 0;
+	ps = tdict_add(d, "picked");
+	tdict_int(ps, "seat_id", seat.id);
+	tdict_str(ps, "section", seat.section);
+	tdict_str(ps, "row", seat.row);
+	tdict_int(ps, "number", seat.number);
+	tdict_str(ps, "price", view_money(r, seat.price));
+	return 1;
+}
+
+/* The buyer's live holds for this date, with their deadlines. */
+static int
+my_holds(struct req *r, struct tdict *d, int64_t perf)
+{
+	struct held_seat *h;
+	size_t n;
+
+	if (holds_mine(r->db, &r->arena, r->session.user_id, perf, r->now, &h, &n)
+	    != BO_OK)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		struct tdict *hd = tdict_add(d, "holds");
+
+		tdict_int(hd, "hold_id", h[i].hold_id);
+		tdict_str(hd, "section", h[i].section);
+		tdict_str(hd, "row", h[i].row);
+		tdict_int(hd, "number", h[i].number);
+		tdict_str(hd, "price", view_money(r, h[i].price));
+		tdict_str(hd, "until", view_clock(r, h[i].expires_at));
+	}
+	tdict_bool(d, "any_holds", n > 0);
+	return 1;
+}
+
+void
+ui_seat_map(struct req *r, int64_t pick, enum http_status status,
+    const char *problem)
+{
+	struct performance p;
+	struct concert c;
+	struct queue_view q;
+	const struct buf *grid;
+	struct tdict *d;
+	enum bo_status s;
+	enum sale_state sale;
+	size_t at = 0;
+	enum bo_status failed;
+
+	s = catalog_performance(r->db, &r->arena, r->id, r->now, &c, &p, NULL, NULL);
+	if (s != BO_OK) {
+		page_status(r, s);
+		return;
+	}
+	if (!ui_queue_gate(r, c.id, &q))
+		return;
+	sale = performance_sale_state(&p, r->now);
+	if ((grid = seatmap_grid(r, &p, sale == SALE_OPEN, SEATMAP_HTML,
+	    &failed)) == NULL) {
+		page_status(r, failed);
+		return;
+	}
+	r->status = status;
+	d = view_page(r, TMPL_PERFORMANCE, arena_printf(&r->arena, "%s — seats", c.title));
+	tdict_int(d, "concert_id", c.id);
+	tdict_str(d, "concert_title", c.title);
+	tdict_str(d, "artist", c.artist);
+	tdict_str(d, "venue", c.venue);
+	tdict_int(d, "pid", p.id);
+	tdict_str(d, "date", view_date(r, p.starts_at));
+	tdict_str(d, "time", view_time(r, p.starts_at));
+	tdict_str(d, "seats_left", view_count(r, p.seats_left));
+	tdict_str(d, "seat_count", view_count(r, p.seat_count));
+	tdict_bool(d, "on_sale", sale == SALE_OPEN);
+	tdict_bool(d, "sale_closed", sale == SALE_CLOSED);
+	tdict_str(d, "turn_until", view_time(r, q.active_until));
+	if (sale == SALE_NOT_YET)
+		tdict_str(d, "opens", view_datetime(r, p.sale_opens_at));
+	if (problem != NULL && problem[0] == 't') {
+		struct seat gone;
+
+		if (catalog_seat(r->db, &r->arena, p.id, pick, r->now, &gone) == BO_OK)
+			tdict_str(d, "seat_taken", arena_printf(&r->arena,
+			    "%s · Row %s · Seat %lld", gone.section, gone.row,
+			    (long long)gone.number));
+		pick = 0; /* taken: nothing to show as picked */
+	} else if (problem != NULL) {
+		tdict_bool(d, "hold_limit", 1);
+	}
+	tdict_int(d, "max_holds", req_settings(r)->max_holds);
+	my_holds(r, d, p.id);
+	if (pick != 0) {
+		at = seatmap_pick_offset(grid, pick);
+		if (at == 0 || !picked_panel(r, d, p.id, pick)) {
+			at = 0;
+			tdict_bool(d, "pick_gone", 1);
+		}
+	}
+	/* The grid in two parts around the picked seat's attributes. */
+	tdict_html_ref(d, "grid_before", grid->data, at ? at : grid->len);
+	tdict_bool(d, "grid_picked", at != 0);
+	tdict_html_ref(d, "grid_after", grid->data + (at ? at : grid->len),
+	    at ? grid->len - at : 0);
+	view_render(r, TMPL_PERFORMANCE, d);
+}
+
+/* ---- the queue ticket as JSON ---- */
+
+void
+ui_queue_ticket_json(struct buf *b, const struct queue_view *v, int64_t now)
+{
+	int waiting = v->state == Q_WAITING, active = v->state == Q_ACTIVE;
+
+	buf_puts(b, "{\"token\":");
+	json_str(b, v->token);
+	buf_puts(b, ",\"concertId\":");
+	buf_int(b, v->concert_id);
+	buf_puts(b, ",\"state\":");
+	json_str(b, queue_state_name(v->state));
+	buf_puts(b, ",\"pollAfterMs\":");
+	buf_int(b, v->poll_after_ms);
+	if (waiting) {
+		buf_puts(b, ",\"position\":");
+		buf_int(b, v->ahead + 1);
+		buf_puts(b, ",\"ahead\":");
+		buf_int(b, v->ahead);
+	} else {
+		buf_puts(b, ",\"position\":null,\"ahead\":null");
+	}
+	buf_puts(b, ",\"etaSeconds\":");
+	if (waiting && v->eta_seconds >= 0)
+		buf_int(b, v->eta_seconds);
+	else
+		buf_puts(b, "null");
+	if (active) {
+		buf_puts(b, ",\"activeUntil\":");
+		buf_int(b, v->active_until);
+		/* The time left in the buyer's turn. */
+		buf_puts(b, ",\"remainingSeconds\":");
+		buf_int(b, v->active_until - now);
+	} else {
+		buf_puts(b, ",\"activeUntil\":null,\"remainingSeconds\":null");
+	}
+	buf_puts(b, "}\n");
+}

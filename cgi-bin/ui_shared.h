@@ -1,0 +1,53 @@
+/*
+ * ui_shared.h — the view pieces more than one handler shows, as cgit's
+ * ui-shared.c: the error page, the queue gate in front of everything that
+ * sells, the seat map of a performance, and the queue ticket as JSON.
+ *
+ * A handler (page_*.c, api_*.c) calls these, the shared files beside them
+ * (view.h, outcome.h, api.h) and core/, never another handler file: what
+ * two handlers share moves here. `make calls` (tools/check-calls.sh, run
+ * by make check) holds every handler's exported functions to router.c.
+ *
+ * Strings passed in must live until the response is sent (a literal or
+ * the request's arena).
+ */
+#ifndef BOXOFFICE_UI_SHARED_H
+#define BOXOFFICE_UI_SHARED_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "http_status.h"
+#include "req.h"
+
+struct queue_view;
+
+/* The error page: status, its title (http_status.c), the message and the
+ * way back; with r->json, the JSON error with the status's default code.
+ * A 503 asks to retry after 2 seconds. The headers written before (a
+ * cookie, say) stay. */
+void page_error(struct req *r, enum http_status status, const char *message);
+/* The same with one link onward (href, label). */
+void page_error_link(struct req *r, enum http_status status,
+    const char *message, const char *href, const char *label);
+
+/* 1 when the buyer holds an ACTIVE ticket for the concert (*v is it);
+ * otherwise the answer is written (a redirect to the waiting room or the
+ * concert page, or a JSON 403 not_admitted) and 0 is returned. Login is
+ * checked by the router before. */
+int ui_queue_gate(struct req *r, int64_t concert_id, struct queue_view *v);
+
+/* The seat map page of performance r->id (behind the queue gate), with
+ * seat pick picked (0: none), answering status; problem, when not NULL,
+ * says why it is shown again: "taken" (pick was just taken by someone
+ * else) or "limit" (max_holds reached). */
+void ui_seat_map(struct req *r, int64_t pick, enum http_status status,
+    const char *problem);
+
+/* Writes a queue ticket as JSON, the QueueTicket of openapi.json, with a
+ * final newline: the API's and the waiting room's poll. Written by hand,
+ * as they are the busiest JSON there is. */
+void ui_queue_ticket_json(struct buf *b, const struct queue_view *v,
+    int64_t now);
+
+#endif
