@@ -89,7 +89,8 @@ fuzz: deps all $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tools/fuzz.sh $(FUZZ_NAMES)
 
 fuzz-smoke: $(FUZZ_NAMES:%=build/fuzz-smoke/fuzz_%)
-	@for t in $(FUZZ_NAMES); do ./build/fuzz-smoke/fuzz_$$t tests/fuzz/corpus/$$t 2>/dev/null || \
+	@for t in $(FUZZ_NAMES); do ./build/fuzz-smoke/fuzz_$$t tests/fuzz/corpus/$$t \
+		$$(tools/fuzz.sh --seeds $$t) 2>/dev/null || \
 		{ echo "fuzz-smoke: fuzz_$$t broke on its seed corpus (run it by hand for the message)"; exit 1; }; done
 
 # The fault build for the torture suite: FAULT_POINT()s armed (core/fault.h).

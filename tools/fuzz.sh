@@ -5,8 +5,22 @@
 # New inputs go to build/fuzz/work/NAME (the committed seeds stay as they
 # are); a crash leaves its input as build/fuzz/crash-NAME-* and the run
 # fails. Called by `make fuzz`.
+#
+# fuzz.sh --seeds NAME prints the seed folders a target reads besides its
+# own corpus: the template target starts from the live templates/, so its
+# seeds never drift from what the site renders (make fuzz-smoke uses it).
 set -u
 cd "$(dirname "$0")/.."
+
+seeds() {
+	case $1 in
+	tmpl) echo templates ;;
+	esac
+}
+if [ "${1:-}" = --seeds ]; then
+	seeds "${2:-}"
+	exit 0
+fi
 
 seconds=${FUZZ_SECONDS:-60}
 summary=""
@@ -22,7 +36,7 @@ for name in "$@"; do
 	# are not worth the time; libFuzzer keeps its report channel.
 	"$bin" -max_total_time="$seconds" -print_final_stats=1 -close_fd_mask=2 \
 	    -max_len=8192 -timeout=10 -artifact_prefix=build/fuzz/crash-"$name"- \
-	    "$work" tests/fuzz/corpus/"$name" >"$log" 2>&1
+	    "$work" tests/fuzz/corpus/"$name" $(seeds "$name") >"$log" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
