@@ -251,7 +251,7 @@ cmd_add_performance(struct db *db, int argc, char **argv)
 {
 	struct seat_block blocks[16];
 	struct settings set;
-	int64_t concert, starts, opens, closes, id;
+	int64_t concert, starts, opens, closes, id, prequeue = 0;
 	char st[WHEN_TEXT_MAX], op[WHEN_TEXT_MAX], cl[WHEN_TEXT_MAX];
 	size_t n = 0;
 	enum bo_status s;
@@ -276,6 +276,17 @@ cmd_add_performance(struct db *db, int argc, char **argv)
 		return 2;
 	}
 	for (int i = 5; i < argc; i++) {
+		if (strcmp(argv[i], "--prequeue-opens") == 0 && i + 1 < argc) {
+			if (!time_arg("--prequeue-opens", argv[++i], set.timezone,
+			    &prequeue))
+				return 2;
+			if (prequeue > opens) {
+				log_say("--prequeue-opens: the pre-queue must open "
+				    "by the sale (%s)", op);
+				return 2;
+			}
+			continue;
+		}
 		if (n == sizeof blocks / sizeof blocks[0] ||
 		    !parse_block(argv[i], &blocks[n++])) {
 			log_say("bad seat block '%s' (want SECTION:A-J:30:99000)",
@@ -287,6 +298,10 @@ cmd_add_performance(struct db *db, int argc, char **argv)
 	    n, &id);
 	if (s != BO_OK)
 		return fail(s, "add-performance (is the concert there?)");
+	if (prequeue != 0 && (s = queue_set_prequeue(db, concert, prequeue)) !=
+	    BO_OK)
+		return fail(s, "add-performance: --prequeue-opens (has the "
+		    "concert's queue opened already?)");
 	/* The id alone on standard output, for scripts; what was understood
 	 * on standard error, for the person typing. */
 	printf("%lld\n", (long long)id);
@@ -349,7 +364,12 @@ cmd_loadtest_buyers(struct db *db, int argc, char **argv)
 			return fail(s, "loadtest-buyers: account");
 		strcpy(q.token, "-");
 		if (concert > 0 && (s = queue_join(db, concert, sn.user_id, now,
-		    &set, NULL, &q)) != BO_OK)
+		    &set, &q)) != BO_OK)
+			return fail(s, "loadtest-buyers: queue");
+		/* Called at once (a slot was free): the buyer comes in. */
+		if (concert > 0 && q.state == Q_CALLED &&
+		    (s = queue_status(db, concert, sn.user_id, NULL, now, &set,
+		    &q)) != BO_OK)
 			return fail(s, "loadtest-buyers: queue");
 		while (left > 0) {
 			int64_t amount = left < set.max_charge ? left : set.max_charge;
@@ -365,6 +385,57 @@ cmd_loadtest_buyers(struct db *db, int argc, char **argv)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/* The concert's pre-queue opening: a time, or "default" (30 minutes
+ * before its first sale opens). */
+static int
+cmd_prequeue_opens(struct db *db, int argc, char **argv)
+{
+	struct settings set;
+	int64_t concert, at = 0;
+	char text[WHEN_TEXT_MAX];
+	enum bo_status s;
+
+	(void)argc;
+	if ((s = settings_load(db, &set)) != BO_OK)
+		return fail(s, "prequeue-opens");
+	if (!parse_int64(argv[1], 1, INT64_MAX, &concert)) {
+		log_say("CONCERT is a concert's id (a whole number)");
+		return 2;
+	}
+	if (strcmp(argv[2], "default") != 0 &&
+	    !time_arg("--prequeue-opens", argv[2], set.timezone, &at))
+		return 2;
+	if ((s = queue_set_prequeue(db, concert, at)) != BO_OK)
+		return fail(s, "prequeue-opens (is the concert there, its "
+		    "queue not yet opened?)");
+	if (at != 0) {
+		when_format(at, set.timezone, text, sizeof text);
+		log_say("concert %lld: the pre-queue opens %s", (long long)concert,
+		    text);
+	} else {
+		log_say("concert %lld: the pre-queue opens 30 minutes before "
+		    "the first sale", (long long)concert);
+	}
+	return 0;
+}
+
+/* A new key signs queue tickets from now on; the one before still
+ * verifies the tokens it signed. */
+static int
+cmd_rotate_queue_key(struct db *db, int argc, char **argv)
+{
+	enum bo_status s;
+	int64_t id = 0;
+
+	(void)argc, (void)argv;
+	if ((s = queue_key_rotate(db, time(NULL), &id)) != BO_OK)
+		return fail(s, "rotate-queue-key");
+	printf("%lld\n", (long long)id);
+	log_say("queue key %lld signs from now on; tokens of the key before "
+	    "still verify, older ones no more", (long long)id);
+	return 0;
+}
+
 /* What add-performance --help says beyond its line in the list. */
 #define ADD_PERFORMANCE_MORE \
 	"\nSTARTS, SALE_OPENS and SALE_CLOSES are read in the venue's time zone\n" \
@@ -376,6 +447,8 @@ cmd_loadtest_buyers(struct db *db, int argc, char **argv)
 	"A venue time that the clocks skip (spring forward) or show twice\n" \
 	"(fall back) is refused; for a repeated one, give the offset.\n" \
 	"The sale must open before it closes, and close by the start.\n\n" \
+	"--prequeue-opens TIME (among the BLOCKs) sets when the concert's\n" \
+	"pre-queue opens (default: 30 minutes before its first sale opens).\n\n" \
 	"BLOCK is SECTION:ROWS:SEATS:PRICE: ROWS a letter range such as A-J,\n" \
 	"SEATS per row (1 to 200), PRICE in the currency's smallest unit.\n\n" \
 	"Prints the new performance's id on standard output (for scripts) and\n" \
@@ -393,14 +466,23 @@ static const struct command commands[] = {
 	  cmd_set, NULL },
 	{ "add-concert", "TITLE ARTIST VENUE [DESCRIPTION]",
 	  "add a concert; prints its id", 3, 4, cmd_add_concert, NULL },
-	{ "add-performance", "CONCERT STARTS SALE_OPENS SALE_CLOSES BLOCK...",
+	{ "add-performance", "CONCERT STARTS SALE_OPENS SALE_CLOSES "
+	  "[--prequeue-opens TIME] BLOCK...",
 	  "add a performance with seat blocks like VIP:A-D:25:165000; times "
 	  "as 2026-12-24 19:30 in the venue's zone; prints its id", 5, 20, cmd_add_performance, ADD_PERFORMANCE_MORE },
+	{ "prequeue-opens", "CONCERT TIME|default",
+	  "when the concert's pre-queue opens (--prequeue-opens of "
+	  "add-performance); default: 30 minutes before its first sale",
+	  2, 2, cmd_prequeue_opens, NULL },
+	{ "rotate-queue-key", "",
+	  "make a new key to sign queue tickets; tokens signed with the one "
+	  "before still verify; prints its id", 0, 0, cmd_rotate_queue_key,
+	  NULL },
 	{ "loadtest-buyers", "N CONCERT [BALANCE]",
 	  "FOR LOAD TESTS ONLY (make bench): create N buyers sharing one hash "
 	  "of a random password nobody knows, each with a session, a queue "
-	  "ticket for CONCERT (0: none; ACTIVE while queue_capacity allows, "
-	  "else WAITING) and BALANCE charged to the wallet; prints "
+	  "ticket for CONCERT (0: none; called while queue_capacity allows, "
+	  "else waiting; in its pre-queue, a random place) and BALANCE charged to the wallet; prints "
 	  "SESSION_TOKEN CSRF_TOKEN QUEUE_TOKEN per buyer, tab-separated", 2, 3,
 	  cmd_loadtest_buyers, NULL },
 };
