@@ -9,10 +9,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Ajv from 'ajv';
 import { startStack, Client, uniqueEmail, joinQueue, ROOT } from '../lib/stack.mjs';
 import { childrenOf } from '../torture/procs.mjs';
 
+// The public state's schema, QueueState of static/openapi.json.
+const DOC = JSON.parse(readFileSync(join(ROOT, 'static', 'openapi.json'), 'utf8'));
+const ajv = new Ajv({ allErrors: true, strict: true });
+ajv.addFormat('int64', { type: 'number', validate: Number.isInteger });
+const validState = ajv.compile(DOC.components.schemas.QueueState);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const EXPIRE = join(ROOT, 'build', 'boxoffice-expire');
 
@@ -55,6 +62,7 @@ test('the public state: the same for everyone, rendered about once a second howe
   assert.equal(r.status, 200);
   assert.match(r.headers.get('cache-control'), /public, max-age=1/);
   const s = await r.json();
+  assert.ok(validState(s), ajv.errorsText(validState.errors));
   assert.deepEqual(Object.keys(s), ['concertId', 'state', 'prequeueOpensAt', 'opensAt', 'serving',
     'waiting', 'admittedPerMinute', 'at']);
   assert.equal(s.concertId, concert);
