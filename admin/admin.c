@@ -26,6 +26,7 @@ static const struct command *const areas[] = {
 	settings_commands,
 	catalog_commands,
 	loadtest_commands,
+	roles_commands,
 };
 #define NAREAS (sizeof areas / sizeof areas[0])
 
