@@ -136,10 +136,10 @@ const struct command catalog_commands[] = {
 	{ "add-concert", "TITLE ARTIST VENUE [DESCRIPTION]",
 	  "add a concert; prints its id", 3, 4, cmd_add_concert, NULL,
 	  CMD_DB_LATEST },
-	{ "add-performance", "CONCERT STARTS SALE_OPENS SALE_CLOSES "
-	  "[--prequeue-opens TIME] BLOCK...",
+	{ "add-performance", "CONCERT STARTS SALE_OPENS SALE_CLOSES BLOCK...",
 	  "add a performance with seat blocks like VIP:A-D:25:165000; times "
-	  "as 2026-12-24 19:30 in the venue's zone; prints its id", 5, 20,
+	  "as 2026-12-24 19:30 in the venue's zone (--prequeue-opens TIME "
+	  "among the blocks: see --help); prints its id", 5, 20,
 	  cmd_add_performance, ADD_PERFORMANCE_MORE, CMD_DB_LATEST },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, CMD_DB_LATEST },
 };

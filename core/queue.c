@@ -521,15 +521,15 @@ claim_locked(struct db *db, int64_t ticket_id, int64_t now,
 }
 
 /*
- * Inside a transaction: fills out from t as of now, with the signed
- * token. *write: something here is for a write transaction to do (a
- * call to claim, a slot free for the line, an opening to write down).
+ * Inside a transaction: fills out from t as of now (the token is signed
+ * after the transaction: sign_view). *write: something here is for a
+ * write transaction to do (a call to claim, a slot free for the line, an
+ * opening to write down).
  */
 static enum bo_status
 view_of(struct db *db, const struct ticket *t, int64_t now,
     const struct settings *set, struct queue_view *out, int *write)
 {
-	struct queue_claim c;
 	struct queue_public p;
 	struct line l;
 	enum bo_status s;
@@ -582,11 +582,23 @@ view_of(struct db *db, const struct ticket *t, int64_t now,
 	default:
 		break;
 	}
+	return BO_OK;
+}
+
+/* After the transaction (no hashing inside one): out's signed token, for
+ * the buyer user_id. Nothing to sign without a ticket. */
+static enum bo_status
+sign_view(struct db *db, int64_t user_id, struct queue_view *out)
+{
+	struct queue_claim c;
+
+	if (out->state == Q_NONE)
+		return BO_OK;
 	c.key_id = 0;
-	c.concert_id = t->concert_id;
-	c.ticket_id = t->id;
+	c.concert_id = out->concert_id;
+	c.ticket_id = out->ticket_id;
 	c.place = out->place;
-	return queue_token_sign(db, t->user_id, &c, out->token);
+	return queue_token_sign(db, user_id, &c, out->token);
 }
 
 enum bo_status
@@ -637,8 +649,10 @@ queue_status(struct db *db, int64_t concert_id, int64_t user_id,
 		}
 		if (s == BO_OK)
 			s = view_of(db, &t, now, set, out, &todo);
-		if ((s = sql_end(db, s)) != BO_OK || write || !todo)
+		if ((s = sql_end(db, s)) != BO_OK)
 			return s;
+		if (write || !todo)
+			return sign_view(db, user_id, out);
 		write = 1; /* once more, writing */
 	}
 }
@@ -759,7 +773,9 @@ queue_join(struct db *db, int64_t concert_id, int64_t user_id, int64_t now,
 		s = find_ticket(db, concert_id, user_id, 0, now, &t, &found);
 	if (s == BO_OK && found)
 		s = view_of(db, &t, now, set, out, &todo);
-	return sql_end(db, s);
+	if ((s = sql_end(db, s)) != BO_OK)
+		return s;
+	return sign_view(db, user_id, out);
 }
 
 enum bo_status
