@@ -27,6 +27,7 @@ static const struct command *const areas[] = {
 	settings_commands,
 	catalog_commands,
 	reports_commands,
+	backup_commands,
 	loadtest_commands,
 };
 #define NAREAS (sizeof areas / sizeof areas[0])

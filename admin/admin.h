@@ -20,6 +20,7 @@
 enum command_db {
 	CMD_DB_LATEST,  /* opens it; refuses unless at this schema version */
 	CMD_DB_CREATE,  /* opens it, creating the file if need be (init, demo) */
+	CMD_DB_ANY,     /* opens it at whatever schema version (backup) */
 	CMD_DB_NONE,    /* does not open it: run gets NULL (restore) */
 };
 
@@ -36,6 +37,7 @@ extern const struct command database_commands[];
 extern const struct command settings_commands[];
 extern const struct command catalog_commands[];
 extern const struct command reports_commands[];
+extern const struct command backup_commands[];
 extern const struct command loadtest_commands[];
 
 /* Says "what: why" on standard error for a status from core/; returns 1,
