@@ -76,19 +76,31 @@ table_print(struct table *t, int indent)
 			if (w > width[i % t->ncols])
 				width[i % t->ncols] = w;
 		}
+		char *line = NULL;
+		size_t linelen = 0;
+		FILE *f = NULL;
+
 		for (size_t i = 0; i < t->ncells; i++) {
 			size_t col = i % t->ncols;
 			size_t pad = width[col] - width_of(t->cells[i]);
-			int last = col + 1 == t->ncols;
 
-			if (col == 0)
-				printf("%*s", indent, "");
+			if (col == 0 && (f = open_memstream(&line, &linelen)) == NULL)
+				abort();
+			fprintf(f, "%*s", col == 0 ? indent : 2, "");
 			if (t->align[col] == 'r')
-				printf("%*s%s", (int)pad, "", t->cells[i]);
+				fprintf(f, "%*s%s", (int)pad, "", t->cells[i]);
 			else
-				printf("%s%*s", t->cells[i], last ? 0 : (int)pad,
-				    "");
-			fputs(last ? "\n" : "  ", stdout);
+				fprintf(f, "%s%*s", t->cells[i], (int)pad, "");
+			if (col + 1 == t->ncols) {
+				/* No spaces at the end of a line (an empty or
+				 * short last cell). */
+				fclose(f);
+				while (linelen > 0 && line[linelen - 1] == ' ')
+					linelen--;
+				printf("%.*s\n", (int)linelen, line);
+				free(line);
+				line = NULL;
+			}
 		}
 	}
 	free(width);
