@@ -29,6 +29,7 @@ static const struct command *const areas[] = {
 	reports_commands,
 	backup_commands,
 	loadtest_commands,
+	roles_commands,
 };
 #define NAREAS (sizeof areas / sizeof areas[0])
 

@@ -3,8 +3,10 @@
  * the database (core/setting.h): settings, get, set.
  */
 #include <stdio.h>
+#include <time.h>
 
 #include "admin.h"
+#include "audit.h"
 #include "log.h"
 #include "setting.h"
 
@@ -62,13 +64,15 @@ static int
 cmd_set(struct db *db, int argc, char **argv)
 {
 	enum setting_key k = known_key(argv[1]);
-	char err[512];
+	char err[512], actor[AUDIT_SYSTEM_MAX + 1];
+	struct audit_actor who;
 	enum bo_status s;
 
 	(void)argc;
 	if (k == SETTING__MAX)
 		return 2;
-	s = setting_set(db, k, argv[2], err, sizeof err);
+	who = audit_actor_cli(actor);
+	s = setting_set(db, k, argv[2], &who, time(NULL), err, sizeof err);
 	if (s == BO_INVALID || s == BO_CONFLICT) {
 		/* a bad value, or a currency that would change stored amounts */
 		log_say("%s", err);
