@@ -16,6 +16,7 @@
 #include "parse.h"
 #include "report.h"
 #include "setting.h"
+#include "ticket_code.h"
 #include "when.h"
 
 /* What a command needs to print: the settings, an arena, now. */
@@ -318,8 +319,8 @@ buyer_seats(struct ctx *c, const char *title, const struct report_seat *r,
     size_t n, const char *at_name)
 {
 	const char *head[] = { "hold", "performance", "concert", "starts",
-	    "seat", "price", at_name };
-	struct table *t = table_new("rrlllrl", head);
+	    "seat", "price", at_name, "ticket" };
+	struct table *t = table_new("rrlllrll", head);
 
 	if (!admin_tab_output())
 		printf("\n%s (%zu)\n", title, n);
@@ -332,6 +333,14 @@ buyer_seats(struct ctx *c, const char *title, const struct report_seat *r,
 		    (long long)r[i].number);
 		table_cell(t, "%s", money(c, r[i].price));
 		table_cell(t, "%s", when(c, r[i].at));
+		if (r[i].code[0] != '\0') {
+			char grouped[TICKET_CODE_GROUPED_SIZE];
+
+			ticket_code_group(r[i].code, grouped);
+			table_cell(t, "%s", grouped);
+		} else {
+			table_cell(t, "%s", "");
+		}
 	}
 	table_print(t, 2);
 }
@@ -436,7 +445,8 @@ cmd_report(struct db *db, int argc, char **argv)
 
 #define BUYER_MORE \
 	"\nEMAIL as the buyer signed up (case does not matter). Prints the\n" \
-	"account, its balance, its tickets (paid seats), its live holds and its\n" \
+	"account, its balance, its tickets (paid seats, with the code the door\n" \
+	"and a refund take), its live holds and its\n" \
 	"whole ledger, newest first. With --tab: the tickets alone.\n"
 
 #define REPORT_MORE \
@@ -444,7 +454,7 @@ cmd_report(struct db *db, int argc, char **argv)
 	"byte order mark, RFC 4180, one row per ledger entry about one of the\n" \
 	"performance's seats, oldest first:\n" \
 	"  entry, time, unix_time, kind, buyer, section, row, seat, price,\n" \
-	"  revenue, seat_state\n" \
+	"  revenue, seat_state, ticket\n" \
 	"time is the venue's time, unix_time the same instant as a number;\n" \
 	"price and revenue are numbers in the currency (12.50, not 1250 cents);\n" \
 	"revenue is the box office's side (a payment is positive). A text cell\n" \

@@ -15,6 +15,7 @@
 #include "live.h"
 #include "queue.h"
 #include "sql.h"
+#include "ticket_code.h"
 #include "when.h"
 
 /*
@@ -283,14 +284,15 @@ report_queue(struct db *db, struct arena *a, int64_t concert, int64_t now,
 
 /* The columns of a buyer's seat, tickets and holds alike, in this order. */
 enum { B_HOLD, B_PERF, B_TITLE, B_SECTION, B_ROW, B_NUMBER, B_PRICE,
-    B_STARTS, B_AT, B__COLS };
+    B_STARTS, B_CODE, B_AT, B__COLS };
 #define BUYER_SEAT_COLUMNS                                                    \
 	"h.id, h.performance_id, c.title, s.section, s.row_label, s.number,"  \
-	" h.price, p.starts_at"
+	" h.price, p.starts_at, coalesce(t.code, '')"
 #define BUYER_SEAT_JOINS                                                      \
 	" FROM hold h JOIN seat s ON s.id = h.seat_id"                        \
 	" JOIN performance p ON p.id = h.performance_id"                      \
-	" JOIN concert c ON c.id = p.concert_id"
+	" JOIN concert c ON c.id = p.concert_id"                              \
+	" LEFT JOIN ticket t ON t.hold_id = h.id"
 
 /* Inside a transaction: the rows of st (bound) into *out. */
 static enum bo_status
@@ -312,6 +314,7 @@ read_buyer_seats(struct db *db, struct arena *a, struct sql_stmt *st,
 		r->number = sql_int(st, B_NUMBER);
 		r->price = sql_int(st, B_PRICE);
 		r->starts_at = sql_int(st, B_STARTS);
+		r->code = arena_strdup(a, sql_text(st, B_CODE));
 		r->at = sql_int(st, B_AT);
 	}
 	sql_reset(st);
@@ -378,7 +381,7 @@ report_buyer(struct db *db, struct arena *a, const char *email, int64_t now,
 /* One line of the sales report, as read. */
 struct sales_line {
 	int64_t entry, at, amount, price, number;
-	const char *kind, *buyer, *section, *row, *state;
+	const char *kind, *buyer, *section, *row, *state, *code;
 };
 
 enum bo_status
@@ -386,21 +389,23 @@ report_sales_csv(struct db *db, int64_t perf, const struct settings *set,
     struct csv *out)
 {
 	enum { L_ENTRY, L_AT, L_KIND, L_BUYER, L_SECTION, L_ROW, L_NUMBER,
-	    L_PRICE, L_AMOUNT, L_STATE, L__COLS };
+	    L_PRICE, L_AMOUNT, L_STATE, L_CODE, L__COLS };
 	static struct sql exists_q = SQL(1,
 	    "SELECT count(*) FROM performance WHERE id = :perf");
 	/* Every ledger entry about one of the performance's seats; the
 	 * buyer's own ledger rows (ledger_user) are the ones to look at. */
 	static struct sql q = SQL(L__COLS,
 	    "SELECT l.id, l.created_at, l.kind, u.email, s.section,"
-	    " s.row_label, s.number, h.price, l.amount, h.state"
+	    " s.row_label, s.number, h.price, l.amount, h.state,"
+	    " coalesce(t.code, '')"
 	    " FROM hold h JOIN ledger l ON l.user_id = h.user_id"
 	    " AND l.hold_id = h.id"
 	    " JOIN user u ON u.id = h.user_id JOIN seat s ON s.id = h.seat_id"
+	    " LEFT JOIN ticket t ON t.hold_id = h.id"
 	    " WHERE h.performance_id = :perf ORDER BY l.id");
 	static const char *const header[] = { "entry", "time", "unix_time",
 	    "kind", "buyer", "section", "row", "seat", "price", "revenue",
-	    "seat_state" };
+	    "seat_state", "ticket" };
 	struct arena a = ARENA_INIT;
 	struct sales_line *lines = NULL;
 	size_t n = 0, cap = 0;
@@ -434,6 +439,7 @@ report_sales_csv(struct db *db, int64_t perf, const struct settings *set,
 			l->price = sql_int(st, L_PRICE);
 			l->amount = sql_int(st, L_AMOUNT);
 			l->state = arena_strdup(&a, sql_text(st, L_STATE));
+			l->code = arena_strdup(&a, sql_text(st, L_CODE));
 		}
 		sql_reset(st);
 		s = db_status(db, rc, "report_sales_csv");
@@ -462,6 +468,14 @@ report_sales_csv(struct db *db, int64_t perf, const struct settings *set,
 		/* The ledger is the buyer's side: a payment is negative. */
 		csv_decimal(out, -lines[i].amount, places);
 		csv_text(out, lines[i].state);
+		if (lines[i].code[0] != '\0') {
+			char grouped[TICKET_CODE_GROUPED_SIZE];
+
+			ticket_code_group(lines[i].code, grouped);
+			csv_text(out, grouped);
+		} else {
+			csv_text(out, "");
+		}
 		csv_end_row(out);
 	}
 	arena_free(&a);

@@ -74,6 +74,8 @@ struct report_seat {
 	int64_t hold_id, performance_id;
 	const char *concert_title, *section, *row;
 	int64_t number, price, starts_at;
+	const char *code;           /* the ticket's code, canonical ("" for a
+	                             * hold) */
 	int64_t at;                 /* paid at (ticket) or expires at (hold) */
 };
 
@@ -121,13 +123,14 @@ enum bo_status report_buyer(struct db *db, struct arena *a, const char *email,
  * entry about one of its seats, oldest first:
  *
  *   entry, time, unix_time, kind, buyer, section, row, seat, price,
- *   revenue, seat_state
+ *   revenue, seat_state, ticket
  *
  * time is the venue's time (set->timezone) as text, unix_time the same
  * as a number; price and revenue are numbers in the currency's major
  * unit (12.50 for 1250 cents); revenue is the box office's side of the
  * entry (a payment of 12.50 is 12.50; an entry that gives money back is
- * negative); seat_state is the hold's state now (PAID, …). Appends to
+ * negative); seat_state is the hold's state now (PAID, …); ticket the
+ * seat's ticket code as people read it (grouped), if it has one. Appends to
  * *out (the caller owns it: csv_free). BO_NOT_FOUND when there is no
  * such performance (nothing appended).
  */

@@ -147,7 +147,11 @@ test('buyer shows a buyer\'s tickets, holds, balance and ledger', () => {
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /balance \$29\.50/);
   assert.match(r.stdout, /tickets \(2\)/);
-  assert.match(r.stdout, /-Front A-1 +\$12\.50 +20\d\d-/);
+  // The ticket's code, as the door and a refund take it.
+  const code = stack.sql(`SELECT t.code FROM ticket t JOIN hold h ON h.id = t.hold_id
+    WHERE h.seat_id = ${seat('-Front', 1)}`);
+  const grouped = code.match(/.{4}/g).join('-');
+  assert.match(r.stdout, new RegExp(`-Front A-1 +\\$12\\.50 +20\\d\\d-\\S+ \\S+ KST +${grouped}\n`));
   assert.match(r.stdout, /@Back A-1 +\$8\.00/);
   assert.match(r.stdout, /holds, unpaid \(0\)/);
   assert.match(r.stdout, /ledger, newest first \(3\)/);
@@ -169,12 +173,14 @@ test('report writes the sales and their ledger entries as CSV a spreadsheet open
   const text = bytes.subarray(3).toString('utf8');
   assert.ok(text.endsWith('\r\n') && !/[^\r]\n/.test(text), 'rows end with CRLF');
   const lines = text.split('\r\n').slice(0, -1);
-  assert.equal(lines[0], 'entry,time,unix_time,kind,buyer,section,row,seat,price,revenue,seat_state');
+  assert.equal(lines[0], 'entry,time,unix_time,kind,buyer,section,row,seat,price,revenue,seat_state,ticket');
   assert.equal(lines.length, 3, 'two payments');
   // The buyer's e-mail and the sections start with = - @: quoted, with a '.
   const front = lines.find((l) => l.includes("'-Front"));
-  assert.match(front, new RegExp(`^\\d+,\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d(:\\d\\d)? KST,\\d+,PAYMENT,"'=1\\+2-${pid}@example\\.com","'-Front",A,1,12\\.50,12\\.50,PAID$`));
-  assert.match(lines.find((l) => l.includes("'@Back")), /,"'@Back",A,1,8\.00,8\.00,PAID$/);
+  const CODE = stack.sql(`SELECT t.code FROM ticket t JOIN hold h ON h.id = t.hold_id
+    WHERE h.seat_id = ${seat('-Front', 1)}`).match(/.{4}/g).join('-');
+  assert.match(front, new RegExp(`^\\d+,\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d(:\\d\\d)? KST,\\d+,PAYMENT,"'=1\\+2-${pid}@example\\.com","'-Front",A,1,12\\.50,12\\.50,PAID,${CODE}$`));
+  assert.match(lines.find((l) => l.includes("'@Back")), /,"'@Back",A,1,8\.00,8\.00,PAID,[0-9A-Z]{4}(-[0-9A-Z]{4}){6}$/);
   assert.ok(!/(^|,)[=+\-@]/.test(lines.slice(1).join('\n').replace(/"'[^"]*"/g, '')),
     'no cell starts with a formula character');
 });
