@@ -378,6 +378,38 @@ report_buyer(struct db *db, struct arena *a, const char *email, int64_t now,
 	    &out->nledger);
 }
 
+enum bo_status
+report_sales_timeline(struct db *db, struct arena *a, int64_t perf,
+    int64_t width, struct report_bucket **out, size_t *n)
+{
+	enum { T_START, T_SOLD, T__COLS };
+	/* The performance's paid holds (hold_performance_live) with their
+	 * payment (its UNIQUE hold_id). */
+	static struct sql q = SQL(T__COLS,
+	    "SELECT pay.created_at / :width * :width AS start, count(*)"
+	    " FROM hold h JOIN payment pay ON pay.hold_id = h.id"
+	    " WHERE h.performance_id = :perf AND h.state = 'PAID'"
+	    " GROUP BY start ORDER BY start");
+	struct sql_stmt *st = sql_prepare(db, &q);
+	size_t cap = 0;
+	int rc;
+
+	assert(width > 0);
+	*out = NULL;
+	*n = 0;
+	sql_bind_int(st, ":perf", perf);
+	sql_bind_int(st, ":width", width);
+	while ((rc = sql_step(st)) == SQLITE_ROW) {
+		struct report_bucket *b = arena_push(a, (void **)out, n, &cap,
+		    sizeof *b);
+
+		b->start = sql_int(st, T_START);
+		b->sold = sql_int(st, T_SOLD);
+	}
+	sql_reset(st);
+	return db_status(db, rc, "report_sales_timeline");
+}
+
 /* One line of the sales report, as read. */
 struct sales_line {
 	int64_t entry, at, amount, price, number;

@@ -117,6 +117,18 @@ enum bo_status report_queue(struct db *db, struct arena *a, int64_t concert,
 enum bo_status report_buyer(struct db *db, struct arena *a, const char *email,
     int64_t now, struct report_buyer *out);
 
+/* Seats of a performance sold in one stretch of time (still PAID now). */
+struct report_bucket {
+	int64_t start;              /* Unix seconds, a multiple of the width */
+	int64_t sold;
+};
+
+/* A performance's sold seats by the time they were paid, in buckets of
+ * width seconds (> 0), oldest first, empty buckets left out: what the
+ * sales chart draws. */
+enum bo_status report_sales_timeline(struct db *db, struct arena *a,
+    int64_t perf, int64_t width, struct report_bucket **out, size_t *n);
+
 /*
  * The sales report of a performance as CSV (csv.h: RFC 4180, a UTF-8 byte
  * order mark, formulas neutralised): a header row, then one row per ledger
