@@ -64,18 +64,43 @@ path_and_flag(int argc, char **argv, const char *flag, const char **path,
 	return 1;
 }
 
+/*
+ * PATH with its strftime(3) conversions filled in, in the machine's local
+ * time (boxoffice-%a.db: one copy a weekday, for a timer that keeps a
+ * week), into out; 0 when it does not fit.
+ */
+static int
+expand_path(const char *path, char *out, size_t len)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t n;
+
+	if (strchr(path, '%') == NULL)
+		return snprintf(out, len, "%s", path) < (int)len;
+	localtime_r(&now, &tm);
+	n = strftime(out, len, path, &tm);
+	return n > 0 && n < len;
+}
+
 static int
 cmd_backup(struct db *db, int argc, char **argv)
 {
 	struct progress p = { "backup", -1 };
 	struct backup_info info;
-	char err[BACKUP_ERR_MAX];
+	char err[BACKUP_ERR_MAX], expanded[4096];
 	const char *path;
 	enum bo_status s;
 	int overwrite;
 
 	if (!path_and_flag(argc, argv, "--overwrite", &path, &overwrite))
 		return 2;
+	if (!expand_path(path, expanded, sizeof expanded)) {
+		log_say("backup: PATH '%s' is too long once its %% conversions "
+		    "are filled in", path);
+		return 2;
+	}
+	path = expanded;
 	s = backup_to(db, path, overwrite, show_progress, &p, &info, err,
 	    sizeof err);
 	if (s == BO_CONFLICT) {
@@ -143,7 +168,9 @@ cmd_restore(struct db *unused, int argc, char **argv)
 	"copy is done. The copy is one standalone file (no -wal beside it),\n" \
 	"checked with integrity_check and synced before it gets its name, so a\n" \
 	"failed backup leaves no file at PATH. An existing PATH is refused\n" \
-	"unless --overwrite is given. Works at any schema version (take one\n" \
+	"unless --overwrite is given. PATH may hold strftime(3) conversions in\n" \
+	"the machine's local time: boxoffice-%a.db keeps one copy a weekday,\n" \
+	"boxoffice-%Y%m%d.db one a day. Works at any schema version (take one\n" \
 	"before 'init' migrates to a new version). A large database shows its progress on\n" \
 	"standard error. Copy PATH elsewhere (another disk, another machine).\n"
 

@@ -181,3 +181,11 @@ test('a large database shows the backup\'s progress', () => {
   assert.match(r.stderr, /backup: \d+% \(\d+ of \d+ pages\)\n/);
   assert.match(r.stderr, /backup: 100% \((\d+) of \1 pages\)\n/);
 });
+
+test('PATH may name the day: strftime conversions, as the nightly timer uses them', () => {
+  const r = admin(stack.db, 'backup', join(dir, 'night-%Y.db'), '--overwrite');
+  assert.equal(r.status, 0, r.stderr);
+  const file = join(dir, `night-${new Date().getFullYear()}.db`);
+  assert.ok(existsSync(file), r.stdout);
+  assert.equal(sql(file, 'PRAGMA integrity_check'), 'ok');
+});
