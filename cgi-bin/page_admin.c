@@ -33,6 +33,7 @@
 /* The chart's drawing area, in SVG user units (CSS sizes it). */
 #define CHART_W 480
 #define CHART_H 120
+#define CHART_TOP 24 /* room for the label above the line */
 #define CHART_BUCKETS 48
 
 /* Where a performance's sale stands at now, in words. */
@@ -50,22 +51,23 @@ sale_words(const struct report_performance *p, int64_t now)
 
 /*
  * The seats sold over time as an inline SVG: a step line of the running
- * total from the sale's opening to now (or its close), against the
- * performance's seats. Text and numbers only; no style attribute (the
- * CSP), classes for static/style.css. Into b; 0 when there is nothing to
- * draw (no sale yet), b untouched.
+ * total from the sale's opening to now (or its close), its height scaled
+ * to the seats sold so far (the shape of the sale shows from the first
+ * seat on; the label says how many of the hall). Text and numbers only;
+ * no style attribute (the CSP), classes for static/style.css. Into b; 0
+ * when there is nothing to draw (nothing sold yet), b untouched.
  */
 static int
 sales_chart(struct req *r, struct buf *b, const struct report_performance *p)
 {
-	int64_t from = p->sale_opens_at, to = r->now, width, total = 0;
+	int64_t from = p->sale_opens_at, to = r->now, width, total = 0, top;
 	struct report_bucket *bk;
 	enum bo_status s;
 	size_t n;
 
 	if (to > p->sale_closes_at)
 		to = p->sale_closes_at;
-	if (to <= from || p->seats.seats <= 0)
+	if (to <= from || p->seats.sold <= 0)
 		return 0;
 	width = (to - from + CHART_BUCKETS - 1) / CHART_BUCKETS;
 	if (width < 60)
@@ -73,27 +75,35 @@ sales_chart(struct req *r, struct buf *b, const struct report_performance *p)
 	s = report_sales_timeline(r->db, &r->arena, p->id, width, &bk, &n);
 	if (s != BO_OK || n == 0)
 		return 0;
+	for (size_t i = 0; i < n; i++)
+		total += bk[i].sold;
+	top = total; /* the line's full height */
+	total = 0;
 	buf_printf(b, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\" "
 	    "aria-label=\"Seats sold over time: ", CHART_W, CHART_H + 20);
 	html_puts(b, view_count(r, p->seats.sold));
 	buf_puts(b, " of ");
 	html_puts(b, view_count(r, p->seats.seats));
-	buf_printf(b, "\"><line class=\"axis\" x1=\"0\" y1=\"%d\" x2=\"%d\" "
+	buf_printf(b, "\"><text x=\"0\" y=\"%d\">", CHART_TOP - 6);
+	html_puts(b, view_count(r, top));
+	buf_puts(b, " sold of ");
+	html_puts(b, view_count(r, p->seats.seats));
+	buf_printf(b, "</text><line class=\"axis\" x1=\"0\" y1=\"%d\" x2=\"%d\" "
 	    "y2=\"%d\"/><polyline class=\"sold\" points=\"0,%d", CHART_H,
 	    CHART_W, CHART_H, CHART_H);
+#define Y(count) (CHART_H - (long)((count) * (CHART_H - CHART_TOP) / top))
 	for (size_t i = 0; i < n; i++) {
 		int64_t at = bk[i].start < from ? from : bk[i].start;
 		long x = (long)((at - from) * CHART_W / (to - from));
-		long y_before = CHART_H - (long)(total * CHART_H / p->seats.seats);
+		long before = Y(total);
 
 		if (x > CHART_W)
 			x = CHART_W;
 		total += bk[i].sold;
-		buf_printf(b, " %ld,%ld %ld,%ld", x, y_before, x,
-		    CHART_H - (long)(total * CHART_H / p->seats.seats));
+		buf_printf(b, " %ld,%ld %ld,%ld", x, before, x, Y(total));
 	}
-	buf_printf(b, " %d,%ld\"/>", CHART_W,
-	    CHART_H - (long)(total * CHART_H / p->seats.seats));
+	buf_printf(b, " %d,%ld\"/>", CHART_W, Y(total));
+#undef Y
 	buf_printf(b, "<text x=\"0\" y=\"%d\">", CHART_H + 16);
 	html_puts(b, view_datetime(r, from));
 	buf_printf(b, "</text><text x=\"%d\" y=\"%d\" text-anchor=\"end\">",
