@@ -86,19 +86,6 @@ id_arg(const char *what, const char *text, int64_t *id)
 	return 0;
 }
 
-/* Where a performance's sale stands at now, in words. */
-static const char *
-sale_state(const struct report_performance *p, int64_t now)
-{
-	if (now >= p->starts_at)
-		return "over";
-	if (now < p->sale_opens_at)
-		return "not yet on sale";
-	if (now >= p->sale_closes_at)
-		return "sale closed";
-	return "on sale";
-}
-
 static int
 cmd_concerts(struct db *db, int argc, char **argv)
 {
@@ -177,7 +164,7 @@ cmd_performances(struct db *db, int argc, char **argv)
 		table_cell(t, "%s", when(&c, list[i].starts_at));
 		table_cell(t, "%s", when(&c, list[i].sale_opens_at));
 		table_cell(t, "%s", when(&c, list[i].sale_closes_at));
-		table_cell(t, "%s", sale_state(&list[i], c.now));
+		table_cell(t, "%s", report_sale_state(&list[i], c.now));
 		table_cell(t, "%lld", (long long)list[i].seats.seats);
 		table_cell(t, "%lld", (long long)list[i].seats.sold);
 		table_cell(t, "%lld", (long long)list[i].seats.held);
@@ -239,7 +226,7 @@ cmd_sales(struct db *db, int argc, char **argv)
 		    (long long)p.id, (long long)p.concert_id, p.concert_title,
 		    when(&c, p.starts_at), when(&c, p.sale_opens_at),
 		    when(&c, p.sale_closes_at), when(&c, c.now),
-		    sale_state(&p, c.now));
+		    report_sale_state(&p, c.now));
 	t = table_new("lrrrrrr", head);
 	for (size_t i = 0; i < n; i++)
 		seats_row(&c, t, secs[i].name, secs[i].min_price ==

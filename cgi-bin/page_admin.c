@@ -36,19 +36,6 @@
 #define CHART_TOP 24 /* room for the label above the line */
 #define CHART_BUCKETS 48
 
-/* Where a performance's sale stands at now, in words. */
-static const char *
-sale_words(const struct report_performance *p, int64_t now)
-{
-	if (now >= p->starts_at)
-		return "Over";
-	if (now < p->sale_opens_at)
-		return "Not yet on sale";
-	if (now >= p->sale_closes_at)
-		return "Sale closed";
-	return "On sale";
-}
-
 /*
  * The seats sold over time as an inline SVG: a step line of the running
  * total from the sale's opening to now (or its close), its height scaled
@@ -148,7 +135,7 @@ concert_section(struct req *r, struct tdict *d, const struct report_concert *c)
 		tdict_int(pd, "pid", perfs[i].id);
 		tdict_str(pd, "date", view_date(r, perfs[i].starts_at));
 		tdict_str(pd, "time", view_time(r, perfs[i].starts_at));
-		tdict_str(pd, "state", sale_words(&perfs[i], r->now));
+		tdict_str(pd, "state", report_sale_state(&perfs[i], r->now));
 		tdict_str(pd, "seats", view_count(r, perfs[i].seats.seats));
 		tdict_str(pd, "sold", view_count(r, perfs[i].seats.sold));
 		tdict_str(pd, "held", view_count(r, perfs[i].seats.held));

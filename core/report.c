@@ -42,6 +42,18 @@ seats_from(struct report_seats *r, int64_t seats, int64_t sold, int64_t held,
 	assert(r->free >= 0);
 }
 
+const char *
+report_sale_state(const struct report_performance *p, int64_t now)
+{
+	if (now >= p->starts_at)
+		return "over";
+	if (now < p->sale_opens_at)
+		return "not yet on sale";
+	if (now >= p->sale_closes_at)
+		return "sale closed";
+	return "on sale";
+}
+
 enum bo_status
 report_concerts(struct db *db, struct arena *a, struct report_concert **out,
     size_t *n)

@@ -4,8 +4,9 @@
  * waiting line, one buyer; and the sales report as CSV.
  *
  * The same reads serve boxoffice-admin (concerts, performances, sales,
- * queue, buyer, report) and the operator's web pages. Each runs in one
- * read transaction, so its figures agree with each other. "Sold" is a
+ * queue, buyer, report) and the operator's web pages (/admin/). Each runs
+ * in one read transaction, so its figures agree with each other (the
+ * buyer's balance and ledger are wallet.c's own read, a second one). "Sold" is a
  * PAID hold, "held" a live unpaid one (live.h's UNPAID_HOLD), "free" the
  * rest; gross is the sum of the sold seats' prices. Times are Unix
  * seconds; the caller shows them in the venue's zone (when.h).
@@ -89,6 +90,12 @@ struct report_buyer {
 	struct ledger_row *ledger;  /* newest first */
 	size_t nledger;
 };
+
+/* Where p's sale stands at now, in words for the operator: "on sale",
+ * "not yet on sale", "sale closed" or "over" (the performance started);
+ * static storage. */
+const char *report_sale_state(const struct report_performance *p,
+    int64_t now);
 
 /* Every concert, by id, with its performances' seats and sold seats. */
 enum bo_status report_concerts(struct db *db, struct arena *a,
