@@ -101,6 +101,16 @@ test('concerts lists every concert with its dates, seats and sold seats', () => 
     [String(concert), TITLE, '+The Artists', 'Hall', '1', '2027-12-24 19:30 KST', '2027-12-24 19:30 KST', '20', '2']);
 });
 
+test('columns line up by display width: a Hangul title takes two columns a syllable', () => {
+  const id = admin('add-concert', '겨울 음악회', '서울 필하모닉', 'Hall').stdout.trim();
+  const lines = admin('concerts').stdout.split('\n');
+  const width = (t) => [...t].reduce((w, ch) => w + (/[\uac00-\ud7a3]/.test(ch) ? 2 : 1), 0);
+  const artistColumn = (line, artist) => width(line.slice(0, line.indexOf(artist)));
+  const header = lines[0];
+  const hangul = lines.find((l) => l.startsWith(`${id} `));
+  assert.equal(artistColumn(hangul, '서울 필하모닉'), artistColumn(header, 'artist'), hangul);
+});
+
 test('performances shows each date in venue time with its seats sold, held, free and gross', () => {
   const r = admin('performances', concert);
   assert.equal(r.status, 0, r.stderr);
