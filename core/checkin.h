@@ -12,8 +12,7 @@
  *   BO_GONE       the ticket was refunded (ticket.refunded_at): dead
  *   BO_FORBIDDEN  the ticket is for another performance than the door's
  *   BO_INVALID    not a code at all (out->problem says what: a typo,
- *                 a wrong length, a symbol that is not in the alphabet),
- *                 or a door name that cannot be kept (out->problem OK)
+ *                 a wrong length, a symbol that is not in the alphabet)
  *
  * and the database's own (BO_BUSY, BO_UNAVAILABLE, BO_ERROR). The checkin
  * table's PRIMARY KEY (ticket) makes a second admission impossible in the
@@ -58,7 +57,8 @@ int checkin_door_ok(const char *door);
 
 /*
  * Admits the ticket whose code was typed (any form ticket_code_parse
- * reads) at door (checked by checkin_door_ok; NULL: CHECKIN_DOOR_DEFAULT)
+ * reads) at door (NULL: CHECKIN_DOOR_DEFAULT; otherwise the caller has
+ * answered a name checkin_door_ok refuses: asserted)
  * for performance (0: whichever the ticket is for), let in by the staff
  * account staff at now. *out says what was found (above).
  */
