@@ -73,9 +73,11 @@ api_checkin_create(struct req *r)
 		json_decref(body);
 		return;
 	}
-	if (perf < 0 || (door != NULL && !checkin_door_ok(door))) {
+	/* Left out, performanceId is 0: any performance. Given, an id. */
+	if ((json_object_get(body, "performanceId") != NULL && perf < 1) ||
+	    (door != NULL && !checkin_door_ok(door))) {
 		json_decref(body);
-		api_error(r, HTTP_422, "invalid_field", perf < 0 ?
+		api_error(r, HTTP_422, "invalid_field", perf < 1 ?
 		    "performanceId is a performance's id (1 or more)." :
 		    "door is a name of 1 to 40 characters, without control "
 		    "characters.");

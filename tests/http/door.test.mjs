@@ -269,6 +269,7 @@ test('refunded, unknown, other performance and typos are refused; typos and othe
   assert.equal((await checkin(s, { code: r2.ticketCode, door: '' })).body.error.code, 'invalid_field');
   assert.equal((await checkin(s, { code: r2.ticketCode, door: 'x'.repeat(41) })).status, 422);
   assert.equal((await checkin(s, { code: r2.ticketCode, extra: 1 })).body.error.code, 'invalid_field');
+  assert.equal((await checkin(s, { code: r2.ticketCode, performanceId: 0 })).body.error.code, 'invalid_field');
   assert.equal(checkins(), before, 'nothing was admitted by any of these');
 
   // As people type it: grouped, lower case, O for 0 and L for 1.
