@@ -9,11 +9,11 @@
 // Screenshots land in tests/e2e/screenshots/ (git-ignored).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startStack, uniqueEmail, Client } from '../lib/stack.mjs';
+import { startStack, uniqueEmail, Client, ROOT } from '../lib/stack.mjs';
 
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
 mkdirSync(SHOTS, { recursive: true });
@@ -41,8 +41,10 @@ after(async () => {
 after(async () => { if (browser) await browser.close(); });
 after(async () => { if (stack) await stack.stop(); });
 
+// bypassCSP: only so that the accessibility checker (axe-core) can be
+// injected; the site's own scripts are its files, as the CSP wants.
 async function phone({ javaScriptEnabled = true } = {}) {
-  const context = await browser.newContext({ ...PHONE, javaScriptEnabled });
+  const context = await browser.newContext({ ...PHONE, javaScriptEnabled, bypassCSP: true });
   contexts.add(context);
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
@@ -97,6 +99,16 @@ async function logIn(page, email) {
   await clickAndLoad(page.locator('form.stack').getByRole('button', { name: 'Log in' }));
 }
 
+// The WCAG A/AA problems axe-core finds in the page's main content.
+const AXE = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+async function accessible(page, what) {
+  await page.addScriptTag({ content: AXE });
+  const found = await page.evaluate(async () => (await window.axe.run('main', {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] },
+  })).violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`));
+  assert.deepEqual(found, [], `${what}: accessibility problems`);
+}
+
 const grouped = (code) => code.match(/.{4}/g).join('-');
 
 test('the door at phone size: choose once, type a code: green ADMITTED, again: red ALREADY USED', async () => {
@@ -112,6 +124,8 @@ test('the door at phone size: choose once, type a code: green ADMITTED, again: r
   // Tonight's first: the soonest date is checked already.
   await page.getByLabel('Which door are you at?').fill('B');
   await page.locator('input[name=performance][value="1"]').check();
+  await accessible(page, 'the first form');
+  await page.evaluate(() => window.scrollTo(0, 0)); // the sticky header on top
   await page.screenshot({ path: join(SHOTS, 'door-choose.png'), fullPage: true });
   await clickAndLoad(page.getByRole('button', { name: 'Start letting people in' }));
   assert.equal(new URL(page.url()).search, '?performance=1&door=B', 'kept in the address');
@@ -138,6 +152,7 @@ test('the door at phone size: choose once, type a code: green ADMITTED, again: r
   assert.equal(await box.inputValue(), '', 'empty for the next guest');
   assert.ok(await box.evaluate((el) => el === document.activeElement), 'and focused again');
   await page.screenshot({ path: join(SHOTS, 'door-admitted.png') });
+  await accessible(page, 'ADMITTED');
 
   await box.fill(t.ticketCode);
   await box.press('Enter');
@@ -148,6 +163,7 @@ test('the door at phone size: choose once, type a code: green ADMITTED, again: r
   assert.equal(red, 'rgb(179, 38, 30)');
   assert.match(await page.locator('#counts').innerText(), /^1 checked in of \d+ sold$/);
   await page.screenshot({ path: join(SHOTS, 'door-already-used.png') });
+  await accessible(page, 'ALREADY USED');
   assert.equal(stack.sql('SELECT count(*) FROM checkin'), '1');
 });
 
@@ -185,9 +201,11 @@ test('/bookings on a phone: each ticket with its code and its QR code', async ()
   assert.equal(await page.locator('.tcode code').innerText(), grouped(t.ticketCode));
   await qr.scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(SHOTS, 'bookings-qr.png'), fullPage: true });
+  await accessible(page, '/bookings');
   await clickAndLoad(page.getByRole('link', { name: 'Printable ticket' }));
   assert.match(new URL(page.url()).pathname, /^\/tickets\/\d+$/);
   await page.getByRole('img', { name: /^QR code of ticket code/ }).waitFor();
+  await accessible(page, 'the printable ticket');
   await page.emulateMedia({ media: 'print' });
   assert.equal(await page.locator('header.top').isVisible(), false, 'printed: the ticket alone');
   await page.screenshot({ path: join(SHOTS, 'ticket-print.png'), fullPage: true });
