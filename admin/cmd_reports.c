@@ -130,7 +130,8 @@ static int
 cmd_performances(struct db *db, int argc, char **argv)
 {
 	static const char *const head[] = { "id", "starts", "sale opens",
-	    "sale closes", "state", "seats", "sold", "held", "free", "gross" };
+	    "sale closes", "state", "seats", "sold", "held", "free", "gross",
+	    "checked_in", "refunded" };
 	struct report_performance *list;
 	struct table *t;
 	struct ctx c;
@@ -158,7 +159,7 @@ cmd_performances(struct db *db, int argc, char **argv)
 		printf("concert %lld, %s; times in %s\n", (long long)concert,
 		    n > 0 ? list[0].concert_title : "no performances yet",
 		    c.set.timezone);
-	t = table_new("lllllrrrrr", head);
+	t = table_new("lllllrrrrrrr", head);
 	for (size_t i = 0; i < n; i++) {
 		table_cell(t, "%lld", (long long)list[i].id);
 		table_cell(t, "%s", when(&c, list[i].starts_at));
@@ -170,6 +171,8 @@ cmd_performances(struct db *db, int argc, char **argv)
 		table_cell(t, "%lld", (long long)list[i].seats.held);
 		table_cell(t, "%lld", (long long)list[i].seats.free);
 		table_cell(t, "%s", money(&c, list[i].seats.gross));
+		table_cell(t, "%lld", (long long)list[i].checked_in);
+		table_cell(t, "%lld", (long long)list[i].refunded);
 	}
 	table_print(t, 0);
 	arena_free(&c.a);
@@ -222,11 +225,13 @@ cmd_sales(struct db *db, int argc, char **argv)
 	if (!admin_tab_output())
 		printf("performance %lld of concert %lld, %s\n"
 		    "  starts       %s\n  sale opens   %s\n  sale closes  %s\n"
-		    "  now          %s (%s)\n\n",
+		    "  now          %s (%s)\n"
+		    "  checked in   %lld of %lld sold; %lld refunded\n\n",
 		    (long long)p.id, (long long)p.concert_id, p.concert_title,
 		    when(&c, p.starts_at), when(&c, p.sale_opens_at),
 		    when(&c, p.sale_closes_at), when(&c, c.now),
-		    report_sale_state(&p, c.now));
+		    report_sale_state(&p, c.now), (long long)p.checked_in,
+		    (long long)p.seats.sold, (long long)p.refunded);
 	t = table_new("lrrrrrr", head);
 	for (size_t i = 0; i < n; i++)
 		seats_row(&c, t, secs[i].name, secs[i].min_price ==
@@ -452,7 +457,8 @@ const struct command reports_commands[] = {
 	{ "concerts", "", "list every concert with its dates, seats and sold "
 	  "seats", 0, 0, cmd_concerts, NULL, CMD_DB_LATEST },
 	{ "performances", "CONCERT", "list a concert's performances, past ones "
-	  "too, with their sale window and seats sold, held and free", 1, 1,
+	  "too, with their sale window, seats sold, held and free, gross, "
+	  "check-ins and refunds", 1, 1,
 	  cmd_performances, NULL, CMD_DB_LATEST },
 	{ "sales", "PERFORMANCE", "a performance's seats sold, held and free "
 	  "and its gross, by section", 1, 1, cmd_sales, SALES_MORE,

@@ -4,7 +4,8 @@
  *
  * GET /admin/                            every concert: its waiting line
  *        (waiting, shopping, admitted per minute, longest wait) and each
- *        performance's seats sold, held and free, gross, and a chart of
+ *        performance's seats sold, held and free, gross, tickets let in
+ *        at the door and refunded, and a chart of
  *        the seats sold over time (server-side SVG, no script); the page
  *        refreshes itself every 30 s without JavaScript
  * GET /admin/buyer?email=E               one buyer: balance, tickets with
@@ -141,6 +142,8 @@ concert_section(struct req *r, struct tdict *d, const struct report_concert *c)
 		tdict_str(pd, "held", view_count(r, perfs[i].seats.held));
 		tdict_str(pd, "free", view_count(r, perfs[i].seats.free));
 		tdict_str(pd, "gross", view_money(r, perfs[i].seats.gross));
+		tdict_str(pd, "checked_in", view_count(r, perfs[i].checked_in));
+		tdict_str(pd, "refunded", view_count(r, perfs[i].refunded));
 		if (sales_chart(r, chart, &perfs[i])) {
 			/* Copied into the arena: the buffer is freed here. */
 			tdict_html(pd, "chart", chart->data, chart->len);

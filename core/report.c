@@ -119,11 +119,12 @@ concert_title(struct db *db, struct arena *a, int64_t concert,
 
 /*
  * A performance row as read_performance() reads it, with its seats as of
- * :now counted from its holds (hold_performance_live): the columns both
- * the list and one performance select, in this order.
+ * :now counted from its holds (hold_performance_live) and its tickets let
+ * in or refunded (ticket_performance): the columns both the list and one
+ * performance select, in this order.
  */
 enum { P_ID, P_CONCERT, P_TITLE, P_STARTS, P_OPENS, P_CLOSES, P_SEATS,
-    P_SOLD, P_HELD, P_GROSS, P__COLS };
+    P_SOLD, P_HELD, P_GROSS, P_IN, P_REFUNDED, P__COLS };
 #define PERFORMANCE_COLUMNS                                                   \
 	"p.id, p.concert_id, c.title, p.starts_at, p.sale_opens_at,"          \
 	" p.sale_closes_at, p.seat_count,"                                    \
@@ -132,7 +133,11 @@ enum { P_ID, P_CONCERT, P_TITLE, P_STARTS, P_OPENS, P_CLOSES, P_SEATS,
 	" (SELECT count(*) FROM hold h WHERE h.performance_id = p.id"         \
 	" AND " UNPAID_HOLD("h") "),"                                         \
 	" (SELECT coalesce(sum(h.price), 0) FROM hold h"                      \
-	" WHERE h.performance_id = p.id AND h.state = 'PAID')"                \
+	" WHERE h.performance_id = p.id AND h.state = 'PAID'),"               \
+	" (SELECT count(*) FROM ticket t JOIN checkin ci ON ci.ticket = t.id" \
+	" WHERE t.performance_id = p.id AND t.refunded_at IS NULL),"          \
+	" (SELECT count(*) FROM ticket t WHERE t.performance_id = p.id"       \
+	" AND t.refunded_at IS NOT NULL)"                                     \
 	" FROM performance p JOIN concert c ON c.id = p.concert_id"
 
 static void
@@ -147,6 +152,8 @@ read_performance(struct arena *a, struct sql_stmt *st,
 	p->sale_closes_at = sql_int(st, P_CLOSES);
 	seats_from(&p->seats, sql_int(st, P_SEATS), sql_int(st, P_SOLD),
 	    sql_int(st, P_HELD), sql_int(st, P_GROSS));
+	p->checked_in = sql_int(st, P_IN);
+	p->refunded = sql_int(st, P_REFUNDED);
 }
 
 enum bo_status

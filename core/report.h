@@ -47,6 +47,8 @@ struct report_performance {
 	const char *concert_title;
 	int64_t starts_at, sale_opens_at, sale_closes_at;
 	struct report_seats seats;
+	int64_t checked_in;         /* tickets let in at the door (not refunded) */
+	int64_t refunded;           /* tickets refunded or cancelled */
 };
 
 struct report_section {

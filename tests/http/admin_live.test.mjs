@@ -46,6 +46,12 @@ before(async () => {
   assert.equal(h.status, 201);
   assert.ok([200, 201].includes((await api(s.token, 'POST', '/api/v1/payments', { reservationId: h.body.reservationId }, q.body.token)).status));
   code = stack.sql(`SELECT code FROM ticket WHERE hold_id = ${h.body.reservationId}`).match(/.{4}/g).join('-');
+  // The operator (staff too) lets the ticket in at the door.
+  const o = await fetch(stack.base + '/api/v1/sessions', { method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: OPERATOR, password: 'correct horse battery' }) }).then((r) => r.json());
+  const ci = await api(o.token, 'POST', '/api/v1/checkins', { code, performanceId: perf, door: 'North' });
+  assert.equal(ci.status, 200, JSON.stringify(ci.body));
 });
 
 after(async () => { await stack?.stop(); });
@@ -68,7 +74,7 @@ test('/admin/ shows each performance\'s seats, gross, waiting line and a chart o
   assert.match(r.text, /<strong>0<\/strong> waiting ·\s+<strong>0<\/strong> of 20 shopping ·\s+<strong>0\.1<\/strong> admitted per minute/);
   // The row of the performance that sold one seat of 1,000 at ₩165,000.
   const row = r.text.split('<tr>').find((t) => t.includes(`/admin/performances/${perf}/sales.csv`));
-  assert.match(row, /on sale<\/td>\s*<td class="num">1,000<\/td><td class="num">1<\/td>\s*<td class="num">0<\/td><td class="num">999<\/td>\s*<td class="num">₩165,000<\/td>/);
+  assert.match(row, /on sale<\/td>\s*<td class="num">1,000<\/td><td class="num">1<\/td>\s*<td class="num">0<\/td><td class="num">999<\/td>\s*<td class="num">₩165,000<\/td><td class="num">1<\/td>\s*<td class="num">0<\/td>/, 'checked in 1, refunded 0');
   assert.match(r.text, /<svg class="chart" viewBox="0 0 480 140" role="img" aria-label="Seats sold over time: 1 of 1,000">/);
   assert.match(r.text, /<polyline class="sold" points="[0-9, ]+"\/>/);
   assert.ok(!/style=/.test(r.text.slice(r.text.indexOf('<svg'))), 'no style attribute (CSP)');

@@ -115,9 +115,10 @@ test('performances shows each date in venue time with its seats sold, held, free
   const r = admin('performances', concert);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /times in Asia\/Seoul/);
-  assert.match(r.stdout, new RegExp(`^${perf} +2027-12-24 19:30 KST .* on sale +20 +2 +1 +17 +\\$20\\.50$`, 'm'));
+  assert.match(r.stdout, new RegExp(`^${perf} +2027-12-24 19:30 KST .* on sale +20 +2 +1 +17 +\\$20\\.50 +0 +0$`, 'm'));
   const t = rows(tab('performances', concert).stdout);
-  assert.deepEqual(t[1].slice(4), ['on sale', '20', '2', '1', '17', '2050'], '--tab: amounts in cents');
+  assert.deepEqual(t[0].slice(4), ['state', 'seats', 'sold', 'held', 'free', 'gross', 'checked_in', 'refunded']);
+  assert.deepEqual(t[1].slice(4), ['on sale', '20', '2', '1', '17', '2050', '0', '0'], '--tab: amounts in cents');
   // Another zone: the same instant in the venue's new time.
   assert.equal(admin('set', 'timezone', 'America/New_York').status, 0);
   assert.match(admin('performances', concert).stdout, /2027-12-24 05:30 EST/);
@@ -129,6 +130,7 @@ test('sales splits a performance by section, with a total', () => {
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /starts +2027-12-24 19:30 KST/);
   assert.match(r.stdout, /sale closes +2027-12-24 17:30 KST/);
+  assert.match(r.stdout, /checked in +0 of 2 sold; 0 refunded/);
   assert.match(r.stdout, /^-Front +\$12\.50 +10 +1 +1 +8 +\$12\.50$/m);
   assert.match(r.stdout, /^@Back +\$8\.00 +10 +1 +0 +9 +\$8\.00$/m);
   assert.match(r.stdout, /^total +20 +2 +1 +17 +\$20\.50$/m);

@@ -86,7 +86,7 @@
  * even through a whole index (an allowance may only name a partial one). */
 static const char *const big_tables[] = {
 	"hold", "seat", "queue_ticket", "ledger", "payment", "session",
-	"user", "idem_record", "idem_ref",
+	"user", "idem_record", "idem_ref", "ticket", "checkin",
 };
 
 /*
