@@ -15,6 +15,10 @@ CORE_SRC = $(wildcard core/*.c)
 WEB_SRC  = $(filter-out cgi-bin/main.c,$(wildcard cgi-bin/*.c))
 SCHEMA   = $(sort $(wildcard schema/*.sql))
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
+# The message catalogs: po/LANG.po, compiled to build/locale/LANG.mo
+# (cgi-bin/lang.h); a new language is a new po file.
+PO       = $(wildcard po/*.po)
+MO       = $(PO:po/%.po=build/locale/%.mo)
 
 CORE_OBJ = $(CORE_SRC:%.c=build/%.o) build/core/migrations.o
 WEB_OBJ  = $(WEB_SRC:%.c=build/%.o)
@@ -27,9 +31,25 @@ WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 # mixed load; TORTURE_SOAK_SECONDS shortens it). make check runs short.
 TORTURE ?= long
 
-.PHONY: all deps run check unit calls http torture torture-short e2e bench bench-baseline \
+.PHONY: all deps run check unit calls http torture torture-short e2e bench bench-baseline pot i18n-check \
         bench-check clean install fuzz fuzz-smoke
-all: $(BINS)
+all: $(BINS) $(MO)
+
+# --check: the formats (c-format) and the header; fuzzy and untranslated
+# messages are left out of the .mo (make i18n-check fails on them).
+build/locale/%.mo: po/%.po
+	@mkdir -p $(@D)
+	msgfmt --check -o $@ $<
+
+# The PO template from the sources, merged into every catalog (the new
+# messages of a page arrive untranslated, the changed ones fuzzy).
+pot:
+	tools/pot.sh po/boxoffice.pot
+	@for p in $(PO); do msgmerge --quiet --no-wrap --update --backup=none $$p po/boxoffice.pot || exit 1; done
+
+# Every message a page shows has a translation in every catalog.
+i18n-check: all
+	tools/check-i18n.sh
 
 build/%.o: %.c
 	@mkdir -p $(@D)
@@ -142,7 +162,7 @@ torture-short: all build/faults/boxoffice.fcgi
 	node tools/torture.mjs short
 
 check: deps
-	@$(MAKE) --no-print-directory all unit calls fuzz-smoke
+	@$(MAKE) --no-print-directory all unit calls i18n-check fuzz-smoke
 	@$(MAKE) --no-print-directory http torture-short e2e
 
 # The benchmark (tests/bench/bench.mjs; BENCH_SECONDS, BENCH_ROWS, … at its

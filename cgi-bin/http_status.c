@@ -2,6 +2,7 @@
  * http_status.c — the table of statuses (see http_status.h).
  */
 #include "http_status.h"
+#include "lang.h" /* N_: the titles are msgids, shown translated */
 
 #include <assert.h>
 #include <stddef.h>
@@ -10,38 +11,38 @@ static const struct {
 	int code;
 	const char *reason, *title, *error;
 } statuses[HTTP__MAX] = {
-	[HTTP_200] = { 200, "OK", "OK", "ok" },
-	[HTTP_201] = { 201, "Created", "Created", "created" },
-	[HTTP_204] = { 204, "No Content", "Done", "no_content" },
-	[HTTP_303] = { 303, "See Other", "Moved on", "see_other" },
-	[HTTP_400] = { 400, "Bad Request", "That request was not understood",
+	[HTTP_200] = { 200, "OK", N_("OK"), "ok" },
+	[HTTP_201] = { 201, "Created", N_("Created"), "created" },
+	[HTTP_204] = { 204, "No Content", N_("Done"), "no_content" },
+	[HTTP_303] = { 303, "See Other", N_("Moved on"), "see_other" },
+	[HTTP_400] = { 400, "Bad Request", N_("That request was not understood"),
 	    "bad_request" },
-	[HTTP_401] = { 401, "Unauthorized", "Please log in", "login_required" },
-	[HTTP_402] = { 402, "Payment Required", "Not enough balance",
+	[HTTP_401] = { 401, "Unauthorized", N_("Please log in"), "login_required" },
+	[HTTP_402] = { 402, "Payment Required", N_("Not enough balance"),
 	    "insufficient_balance" },
-	[HTTP_403] = { 403, "Forbidden", "Not allowed", "forbidden" },
-	[HTTP_404] = { 404, "Not Found", "Page not found", "not_found" },
-	[HTTP_405] = { 405, "Method Not Allowed", "Not this way",
+	[HTTP_403] = { 403, "Forbidden", N_("Not allowed"), "forbidden" },
+	[HTTP_404] = { 404, "Not Found", N_("Page not found"), "not_found" },
+	[HTTP_405] = { 405, "Method Not Allowed", N_("Not this way"),
 	    "method_not_allowed" },
-	[HTTP_409] = { 409, "Conflict", "Someone was faster", "conflict" },
-	[HTTP_410] = { 410, "Gone", "Expired", "gone" },
-	[HTTP_411] = { 411, "Length Required", "That request was not understood",
+	[HTTP_409] = { 409, "Conflict", N_("Someone was faster"), "conflict" },
+	[HTTP_410] = { 410, "Gone", N_("Expired"), "gone" },
+	[HTTP_411] = { 411, "Length Required", N_("That request was not understood"),
 	    "length_required" },
-	[HTTP_413] = { 413, "Content Too Large", "Too much data", "too_large" },
-	[HTTP_414] = { 414, "URI Too Long", "Address too long", "uri_too_long" },
-	[HTTP_415] = { 415, "Unsupported Media Type", "Unsupported form",
+	[HTTP_413] = { 413, "Content Too Large", N_("Too much data"), "too_large" },
+	[HTTP_414] = { 414, "URI Too Long", N_("Address too long"), "uri_too_long" },
+	[HTTP_415] = { 415, "Unsupported Media Type", N_("Unsupported form"),
 	    "unsupported_media_type" },
-	[HTTP_422] = { 422, "Unprocessable Content", "Please check what you "
-	    "entered", "invalid_field" },
-	[HTTP_429] = { 429, "Too Many Requests", "Too many attempts",
+	[HTTP_422] = { 422, "Unprocessable Content", N_("Please check what you "
+	    "entered"), "invalid_field" },
+	[HTTP_429] = { 429, "Too Many Requests", N_("Too many attempts"),
 	    "too_many_requests" },
-	[HTTP_500] = { 500, "Internal Server Error", "Something went wrong",
+	[HTTP_500] = { 500, "Internal Server Error", N_("Something went wrong"),
 	    "internal_error" },
-	[HTTP_502] = { 502, "Bad Gateway", "Something went wrong",
+	[HTTP_502] = { 502, "Bad Gateway", N_("Something went wrong"),
 	    "bad_gateway" },
 	/* Busy, or storage trouble: either way, try again. */
-	[HTTP_503] = { 503, "Service Unavailable", "Please try again in a "
-	    "moment", "busy" },
+	[HTTP_503] = { 503, "Service Unavailable", N_("Please try again in a "
+	    "moment"), "busy" },
 };
 
 int

@@ -49,6 +49,7 @@
 #include "parse.h"
 #include "req.h"
 #include "router.h"
+#include "lang.h"
 #include "tmpl.h"
 #include "ui_shared.h"
 
@@ -57,7 +58,7 @@
 #define MAX_CLIENT_TIMEOUT 3600
 
 struct options {
-	const char *listen, *db, *templates;
+	const char *listen, *db, *templates, *catalogs;
 	int64_t workers, socket_mode, client_timeout;
 	int access_log;
 };
@@ -70,13 +71,15 @@ usage(FILE *f)
 	fprintf(f, "usage: boxoffice.fcgi [--listen unix:PATH|HOST:PORT] "
 	    "[--socket-mode MODE] [--workers N]\n"
 	    "                      [--db PATH] [--templates DIR] "
-	    "[--client-timeout SECONDS]\n"
+	    "[--catalogs DIR] [--client-timeout SECONDS]\n"
 	    "                      [--access-log]\n"
 	    "  --listen       where to accept FastCGI (default: inherited fd 0)\n"
 	    "  --socket-mode  permissions of a unix socket (default 0660)\n"
 	    "  --workers      worker processes (default: number of cores)\n"
 	    "  --db           the database (default var/boxoffice.db)\n"
 	    "  --templates    the templates folder (default templates)\n"
+	    "  --catalogs     the compiled message catalogs, LANG.mo (default\n"
+	    "                 build/locale; none: English only)\n"
 	    "  --client-timeout  seconds a FastCGI client may take to send its\n"
 	    "                 request, and again to take its answer (default 10)\n"
 	    "  --access-log   log a line at the end of every request (default:\n"
@@ -91,13 +94,14 @@ static int
 parse_options(int argc, char **argv, struct options *o, int *status)
 {
 	enum { OPT_LISTEN = 1, OPT_SOCKET_MODE, OPT_WORKERS, OPT_DB,
-	    OPT_TEMPLATES, OPT_CLIENT_TIMEOUT, OPT_ACCESS_LOG };
+	    OPT_TEMPLATES, OPT_CATALOGS, OPT_CLIENT_TIMEOUT, OPT_ACCESS_LOG };
 	static const struct option options[] = {
 		{ "listen", required_argument, NULL, OPT_LISTEN },
 		{ "socket-mode", required_argument, NULL, OPT_SOCKET_MODE },
 		{ "workers", required_argument, NULL, OPT_WORKERS },
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "templates", required_argument, NULL, OPT_TEMPLATES },
+		{ "catalogs", required_argument, NULL, OPT_CATALOGS },
 		{ "client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT },
 		{ "access-log", no_argument, NULL, OPT_ACCESS_LOG },
 		{ "help", no_argument, NULL, 'h' },
@@ -109,6 +113,7 @@ parse_options(int argc, char **argv, struct options *o, int *status)
 	o->listen = NULL;
 	o->db = "var/boxoffice.db";
 	o->templates = "templates";
+	o->catalogs = "build/locale";
 	o->workers = cores > 0 ? cores : 2;
 	o->socket_mode = 0660;
 	o->client_timeout = 10;
@@ -130,6 +135,9 @@ parse_options(int argc, char **argv, struct options *o, int *status)
 			break;
 		case OPT_TEMPLATES:
 			o->templates = optarg;
+			break;
+		case OPT_CATALOGS:
+			o->catalogs = optarg;
 			break;
 		case OPT_ACCESS_LOG:
 			o->access_log = 1;
@@ -523,10 +531,13 @@ main(int argc, char **argv)
 		    db_schema_latest(), o.db);
 		return 1;
 	}
-	if ((tmpl = tmpl_load(o.templates, err)) == NULL) {
+	if ((tmpl = tmpl_load(o.templates, o.catalogs, err)) == NULL) {
 		log_msg(NULL, LOG_ERROR, "%s", err);
 		return 1;
 	}
+	if (tmpl_langs(tmpl)->n == 1)
+		log_msg(NULL, LOG_WARN, "no catalog in %s: the pages are in "
+		    "English only (make builds them from po/)", o.catalogs);
 	if ((fd = open_listener(&o)) < 0) {
 		log_msg(NULL, LOG_ERROR, "cannot listen on %s: %s", o.listen,
 		    strerror(errno));

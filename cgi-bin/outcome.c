@@ -3,7 +3,9 @@
  *
  * The API's codes are its contract: each appears in the x-error-codes of
  * static/openapi.json for the calls that answer it. A page's words are
- * what a buyer reads; a handler that says more keeps the status.
+ * what a buyer reads, in the buyer's language (N_: translated where the
+ * page shows them, error_page in ui_shared.c); the API's stay English; a
+ * handler that says more keeps the status.
  */
 #include "outcome.h"
 
@@ -11,6 +13,7 @@
 #include <stddef.h>
 
 #include "json.h"
+#include "view.h"
 #include "ui_shared.h"
 
 /* An entry whose status is HTTP_200 is "not named": see outcome.h. */
@@ -21,42 +24,42 @@ _Static_assert(HTTP_200 == 0, "an outcome's zero status must mean unnamed");
  * database's answers to every operation. */
 const struct outcomes COMMON_OUTCOMES = { "common", {
 	[BO_NOT_FOUND] = { HTTP_404, "not_found",
-	    "There is no such page: it may have been removed.",
+	    N_("There is no such page: it may have been removed."),
 	    "There is no such thing.", 0 },
 	[BO_INVALID] = { HTTP_400, "invalid_field",
-	    "That request was not understood.",
+	    N_("That request was not understood."),
 	    "A field is out of range.", HTTP_422 },
 	[BO_CONFLICT] = { HTTP_409, "conflict",
-	    "Someone else changed this just now.",
+	    N_("Someone else changed this just now."),
 	    "Someone changed this just now.", 0 },
 	[BO_KEY_REUSED] = { HTTP_409, "idempotency_key_reused",
-	    "This form was already used for something else. Reload the page "
-	    "and try again.",
+	    N_("This form was already used for something else. Reload the page "
+	    "and try again."),
 	    "This Idempotency-Key was used for a different request.", HTTP_422 },
-	[BO_FORBIDDEN] = { HTTP_403, "forbidden", "That is not yours.", NULL, 0 },
+	[BO_FORBIDDEN] = { HTTP_403, "forbidden", N_("That is not yours."), NULL, 0 },
 	[BO_THROTTLED] = { HTTP_429, "too_many_requests",
-	    "Too many attempts. Please wait a moment and try again.",
+	    N_("Too many attempts. Please wait a moment and try again."),
 	    "Too many attempts; wait and retry.", 0 },
 	[BO_LIMIT] = { HTTP_409, "limit_reached",
-	    "You have reached the limit for this.", "A limit is reached.", 0 },
-	[BO_GONE] = { HTTP_410, "gone", "This has expired.", "It has expired.", 0 },
+	    N_("You have reached the limit for this."), "A limit is reached.", 0 },
+	[BO_GONE] = { HTTP_410, "gone", N_("This has expired."), "It has expired.", 0 },
 	[BO_INSUFFICIENT] = { HTTP_402, "insufficient_balance",
-	    "Your balance is not enough for this.",
+	    N_("Your balance is not enough for this."),
 	    "Your balance is not enough.", 0 },
 	[BO_BUSY] = { HTTP_503, "busy",
-	    "So many people are buying right now that we could not answer in "
-	    "time. Nothing was changed: please try again in a moment.",
+	    N_("So many people are buying right now that we could not answer in "
+	    "time. Nothing was changed: please try again in a moment."),
 	    "The box office is very busy: nothing was changed, retry in a "
 	    "moment.", 0 },
 	[BO_UNAVAILABLE] = { HTTP_503, "unavailable",
-	    "The box office cannot save anything right now because of a problem "
+	    N_("The box office cannot save anything right now because of a problem "
 	    "on our side. Nothing was changed: please try again in a few "
-	    "minutes.",
+	    "minutes."),
 	    "The box office cannot save anything right now (a problem on our "
 	    "side): nothing was changed, retry later.", 0 },
 	[BO_ERROR] = { HTTP_500, "internal_error",
-	    "We could not complete this. Nothing was changed; please try "
-	    "again. If it keeps happening, tell the box office.",
+	    N_("We could not complete this. Nothing was changed; please try "
+	    "again. If it keeps happening, tell the box office."),
 	    "Nothing was changed; retry.", 0 },
 } };
 
@@ -65,28 +68,28 @@ const struct outcomes COMMON_OUTCOMES = { "common", {
  * /api/v1/reservations. */
 const struct outcomes HOLD_OUTCOMES = { "hold", {
 	[BO_CONFLICT] = { HTTP_409, "seat_taken",
-	    "Someone just took this seat: pick another.", NULL, 0 },
+	    N_("Someone just took this seat: pick another."), NULL, 0 },
 	[BO_LIMIT] = { HTTP_409, "hold_limit",
-	    "You hold the most seats allowed for this date: pay for them or "
-	    "release one first.", NULL, 0 },
+	    N_("You hold the most seats allowed for this date: pay for them or "
+	    "release one first."), NULL, 0 },
 	/* No ACTIVE ticket: the page sends the buyer to the queue when it
 	 * can tell where. */
 	[BO_FORBIDDEN] = { HTTP_403, "not_admitted",
-	    "Join the queue for this concert first.",
+	    N_("Join the queue for this concert first."),
 	    "Your turn in the queue is over.", 0 },
 	[BO_NOT_FOUND] = { HTTP_404, "seat_not_found",
-	    "There is no such seat for this date.", NULL, 0 },
+	    N_("There is no such seat for this date."), NULL, 0 },
 	[BO_GONE] = { HTTP_410, "sale_closed",
-	    "The sale for this date is not open.", NULL, 0 },
+	    N_("The sale for this date is not open."), NULL, 0 },
 } };
 
 /* One's own hold: GET /holds/{id} (and the hold read before paying or
  * releasing), GET /api/v1/reservations/{id}. */
 const struct outcomes HOLD_GET_OUTCOMES = { "hold_get", {
 	[BO_FORBIDDEN] = { HTTP_403, "forbidden",
-	    "This hold belongs to another buyer.",
+	    N_("This hold belongs to another buyer."),
 	    "This reservation belongs to another buyer.", 0 },
-	[BO_NOT_FOUND] = { HTTP_404, "not_found", "There is no such hold.",
+	[BO_NOT_FOUND] = { HTTP_404, "not_found", N_("There is no such hold."),
 	    "There is no such reservation.", 0 },
 } };
 
@@ -95,30 +98,30 @@ const struct outcomes HOLD_GET_OUTCOMES = { "hold_get", {
  * /api/v1/payments. */
 const struct outcomes PAY_OUTCOMES = { "pay", {
 	[BO_GONE] = { HTTP_410, "reservation_expired",
-	    "Your hold expired before it was paid, so the seat went back on "
-	    "sale. Nothing was charged.",
+	    N_("Your hold expired before it was paid, so the seat went back on "
+	    "sale. Nothing was charged."),
 	    "The reservation expired or was released before it was paid; "
 	    "nothing was charged.", 0 },
 	[BO_INSUFFICIENT] = { HTTP_402, "insufficient_balance",
-	    "Your balance is not enough for this seat: top up your wallet and "
-	    "pay. Your hold is kept until it lapses.",
+	    N_("Your balance is not enough for this seat: top up your wallet and "
+	    "pay. Your hold is kept until it lapses."),
 	    "Your balance is less than the price: charge it and pay again (the "
 	    "seat stays held).", 0 },
 	[BO_FORBIDDEN] = { HTTP_403, "forbidden",
-	    "This hold belongs to another buyer.",
+	    N_("This hold belongs to another buyer."),
 	    "This reservation belongs to another buyer.", 0 },
-	[BO_NOT_FOUND] = { HTTP_404, "not_found", "There is no such hold.",
+	[BO_NOT_FOUND] = { HTTP_404, "not_found", N_("There is no such hold."),
 	    "There is no such reservation.", 0 },
 } };
 
 /* Giving a hold back: POST /holds/{id}/release (no API call). */
 const struct outcomes RELEASE_OUTCOMES = { "release", {
 	[BO_GONE] = { HTTP_410, "gone",
-	    "This hold is no longer held: it was paid, released or has "
-	    "expired.", NULL, 0 },
+	    N_("This hold is no longer held: it was paid, released or has "
+	    "expired."), NULL, 0 },
 	[BO_FORBIDDEN] = { HTTP_403, "forbidden",
-	    "This hold belongs to another buyer.", NULL, 0 },
-	[BO_NOT_FOUND] = { HTTP_404, "not_found", "There is no such hold.",
+	    N_("This hold belongs to another buyer."), NULL, 0 },
+	[BO_NOT_FOUND] = { HTTP_404, "not_found", N_("There is no such hold."),
 	    NULL, 0 },
 } };
 
@@ -126,28 +129,28 @@ const struct outcomes RELEASE_OUTCOMES = { "release", {
  * form again), POST /api/v1/balance/charge. Both check the amount first. */
 const struct outcomes CHARGE_OUTCOMES = { "charge", {
 	[BO_INVALID] = { HTTP_400, "invalid_field",
-	    "This form is missing its one-time key: reload the wallet and try "
-	    "again. Nothing was charged.",
+	    N_("This form is missing its one-time key: reload the wallet and try "
+	    "again. Nothing was charged."),
 	    "The amount or the Idempotency-Key is not one we take; nothing was "
 	    "charged.", HTTP_422 },
 	[BO_KEY_REUSED] = { HTTP_409, "idempotency_key_reused",
-	    "This form was already used for another amount. Reload the wallet "
-	    "to charge again.",
+	    N_("This form was already used for another amount. Reload the wallet "
+	    "to charge again."),
 	    "This Idempotency-Key was used for a different charge.", HTTP_422 },
 	[BO_LIMIT] = { HTTP_409, "limit_reached",
-	    "That would take your balance over the largest amount we can keep. "
-	    "Nothing was charged.", NULL, 0 },
+	    N_("That would take your balance over the largest amount we can keep. "
+	    "Nothing was charged."), NULL, 0 },
 } };
 
 /* Joining a concert's queue (the concert read first): POST
  * /concerts/{id}/queue, POST /api/v1/tokens. */
 const struct outcomes JOIN_OUTCOMES = { "join", {
-	[BO_NOT_FOUND] = { HTTP_404, "not_found", "There is no such concert.",
+	[BO_NOT_FOUND] = { HTTP_404, "not_found", N_("There is no such concert."),
 	    NULL, 0 },
 	/* Before the pre-queue opens, or after the last sale closed (the
 	 * page says which, with the times). */
 	[BO_CONFLICT] = { HTTP_409, "not_on_sale",
-	    "This concert's queue does not take buyers now.",
+	    N_("This concert's queue does not take buyers now."),
 	    "This concert's queue does not take buyers now: not before its "
 	    "pre-queue opens (GET /concerts/{id}/queue/state.json says when), "
 	    "nor after its last sale closed.", 0 },
@@ -157,7 +160,7 @@ const struct outcomes JOIN_OUTCOMES = { "join", {
  * /api/v1/queue/status, and the API's gate before the seats. */
 const struct outcomes TICKET_OUTCOMES = { "ticket", {
 	[BO_FORBIDDEN] = { HTTP_403, "bad_token",
-	    "That queue token is not yours, or not for this concert.", NULL, 0 },
+	    N_("That queue token is not yours, or not for this concert."), NULL, 0 },
 } };
 
 /* Leaving a queue: POST /concerts/{id}/queue/leave. It refuses nothing
@@ -168,20 +171,20 @@ const struct outcomes LEAVE_OUTCOMES = { "leave", { { 0 } } };
  * refused e-mail or password says what is wrong with it, core/account.c). */
 const struct outcomes SIGNUP_OUTCOMES = { "signup", {
 	[BO_INVALID] = { HTTP_422, "invalid_field",
-	    "Please check the e-mail address and the password.", NULL, 0 },
+	    N_("Please check the e-mail address and the password."), NULL, 0 },
 	[BO_CONFLICT] = { HTTP_409, "email_taken",
-	    "An account with that e-mail address exists already. Log in "
-	    "instead?", NULL, 0 },
+	    N_("An account with that e-mail address exists already. Log in "
+	    "instead?"), NULL, 0 },
 } };
 
 /* Logging in: POST /login (the form again), POST /api/v1/sessions. Both
  * say when to try again after a throttle. */
 const struct outcomes LOGIN_OUTCOMES = { "login", {
 	[BO_INVALID] = { HTTP_422, "invalid_credentials",
-	    "That e-mail and password do not match an account.", NULL,
+	    N_("That e-mail and password do not match an account."), NULL,
 	    HTTP_401 },
 	[BO_THROTTLED] = { HTTP_429, "too_many_requests",
-	    "Too many failed attempts to log in to this account.", NULL, 0 },
+	    N_("Too many failed attempts to log in to this account."), NULL, 0 },
 } };
 
 /* Letting a ticket in at the door: POST /door (the door page again, the
@@ -192,20 +195,20 @@ const struct outcomes LOGIN_OUTCOMES = { "login", {
  * says what is wrong with it (ticket_code_message). */
 const struct outcomes CHECKIN_OUTCOMES = { "checkin", {
 	[BO_CONFLICT] = { HTTP_409, "already_checked_in",
-	    "This ticket has been let in already: do not admit it again.",
+	    N_("This ticket has been let in already: do not admit it again."),
 	    "This ticket was checked in before: firstCheckedInAt and door say "
 	    "when and where.", 0 },
 	[BO_NOT_FOUND] = { HTTP_404, "unknown_code",
-	    "No ticket has this code: do not admit it.",
+	    N_("No ticket has this code: do not admit it."),
 	    "No ticket has this code.", 0 },
 	[BO_GONE] = { HTTP_410, "refunded",
-	    "This ticket was refunded: its code opens no door.",
+	    N_("This ticket was refunded: its code opens no door."),
 	    "This ticket was refunded: its code is no longer valid.", 0 },
 	[BO_FORBIDDEN] = { HTTP_422, "other_performance",
-	    "This ticket is for another performance: do not admit it here.",
+	    N_("This ticket is for another performance: do not admit it here."),
 	    "This ticket is for another performance than performanceId.", 0 },
 	[BO_INVALID] = { HTTP_422, "malformed_code",
-	    "That is not a ticket code: check it and type it again.",
+	    N_("That is not a ticket code: check it and type it again."),
 	    "code is not a well-formed ticket code (28 symbols of Crockford's "
 	    "base32 with a check symbol).", 0 },
 } };
@@ -214,7 +217,7 @@ const struct outcomes CHECKIN_OUTCOMES = { "checkin", {
  * such ticket", never a hint that it exists. */
 const struct outcomes TICKET_SHOW_OUTCOMES = { "ticket_show", {
 	[BO_NOT_FOUND] = { HTTP_404, "not_found",
-	    "There is no such ticket among yours.", NULL, 0 },
+	    N_("There is no such ticket among yours."), NULL, 0 },
 } };
 
 const struct outcome *

@@ -27,6 +27,18 @@
 #include "redirect.h"
 #include "view.h"
 
+/* "32 seconds", "4 minutes": how long a throttled login waits. */
+static const char *
+wait_words(struct req *r, int64_t seconds)
+{
+	if (seconds <= 1)
+		return tr(r, "1 second");
+	if (seconds < 120)
+		return arena_printf(&r->arena, tr(r, "%lld seconds"), (long long)seconds);
+	return arena_printf(&r->arena, tr(r, "%lld minutes"),
+	    (long long)(seconds + 59) / 60);
+}
+
 static void
 account_form(struct req *r, enum tmpl t, enum http_status status,
     const char *error)
@@ -44,8 +56,8 @@ account_form(struct req *r, enum tmpl t, enum http_status status,
 	d = view_page(r, t, t == TMPL_LOGIN ? "Log in" : "Sign up");
 	tdict_str(d, "email", email ? email : "");
 	tdict_str(d, "next", next);
-	if (error != NULL)
-		tdict_str(d, "error", error);
+	if (error != NULL) /* a msgid (outcome.c, core/account.c), or words made here */
+		tdict_str(d, "error", tr(r, error));
 	view_render(r, t, d);
 }
 
@@ -117,15 +129,13 @@ page_login(struct req *r)
 		account_form(r, TMPL_LOGIN, outcome_page_status(&LOGIN_OUTCOMES, s),
 		    outcome_of(&LOGIN_OUTCOMES, s)->page);
 	} else if (s == BO_THROTTLED) { /* the same, and when to try again */
-		char msg[160], after[24], wait[24];
+		char after[24];
 
 		snprintf(after, sizeof after, "%lld", (long long)retry);
 		req_header(r, "Retry-After", after);
-		login_wait_words(retry, wait, sizeof wait);
-		snprintf(msg, sizeof msg, "%s Please try again in %s.",
-		    outcome_of(&LOGIN_OUTCOMES, s)->page, wait);
 		account_form(r, TMPL_LOGIN, outcome_page_status(&LOGIN_OUTCOMES, s),
-		    msg);
+		    arena_printf(&r->arena, tr(r, "%1$s Please try again in %2$s."),
+		    tr(r, outcome_of(&LOGIN_OUTCOMES, s)->page), wait_words(r, retry)));
 	} else if (s != BO_OK) {
 		page_outcome(r, &LOGIN_OUTCOMES, s);
 	} else {

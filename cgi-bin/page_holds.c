@@ -143,22 +143,22 @@ page_hold_pay(struct req *r)
 	case BO_GONE: /* lapsed, or released: which, and a way back */
 		if (own_hold(r, &h))
 			page_outcome_say(r, &PAY_OUTCOMES, s, h.state == HOLD_RELEASED ?
-			    "This seat was released before it was paid (leaving the "
-			    "queue releases the seats you held), so it went back on "
-			    "sale. Nothing was charged." : NULL,
+			    N_("This seat was released before it was paid (leaving "
+			    "the queue releases the seats you held), so it went back "
+			    "on sale. Nothing was charged.") : NULL,
 			    arena_printf(&r->arena, "/performances/%lld",
-			    (long long)h.performance_id), "Back to the seat map");
+			    (long long)h.performance_id), N_("Back to the seat map"));
 		return;
 	case BO_INSUFFICIENT: /* how much is missing, and a way to top up */
 		if (own_hold(r, &h))
 			page_outcome_say(r, &PAY_OUTCOMES, s, arena_printf(&r->arena,
-			    "Your balance is %s and this seat costs %s. Your hold is "
-			    "kept until %s: top up your wallet and pay.",
+			    tr(r, "Your balance is %1$s and this seat costs %2$s. Your "
+			    "hold is kept until %3$s: top up your wallet and pay."),
 			    view_money(r, r->session.balance), view_money(r, h.price),
 			    view_clock(r, h.expires_at)),
 			    arena_printf(&r->arena, "/wallet?amount=%lld&next=/holds/%lld",
 			    (long long)(h.price - r->session.balance), (long long)h.id),
-			    "Top up your wallet");
+			    N_("Top up your wallet"));
 		return;
 	default:
 		page_outcome(r, &PAY_OUTCOMES, s);
@@ -177,7 +177,7 @@ page_hold_release(struct req *r)
 	if (s == BO_GONE) {
 		page_outcome_say(r, &RELEASE_OUTCOMES, s, NULL,
 		    arena_printf(&r->arena, "/holds/%lld", (long long)h.id),
-		    "See the hold");
+		    N_("See the hold"));
 		return;
 	}
 	if (s != BO_OK) {

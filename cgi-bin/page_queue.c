@@ -50,13 +50,13 @@ why_not_joinable(struct req *r, const struct concert *c)
 
 	if (worker_cache_queue_state(r, c->id, &p) == BO_OK &&
 	    p.state == QL_PREQUEUE)
-		return arena_printf(&r->arena, "Tickets for %s are not on sale yet. "
-		    "The sale opens %s; the queue opens %s, and everyone who "
-		    "joins before the sale opens gets a place drawn at random "
-		    "then.", c->title, view_datetime(r, p.opens_at),
+		return arena_printf(&r->arena, tr(r, "Tickets for %1$s are not on "
+		    "sale yet. The sale opens %2$s; the queue opens %3$s, and "
+		    "everyone who joins before the sale opens gets a place drawn "
+		    "at random then."), c->title, view_datetime(r, p.opens_at),
 		    view_datetime(r, p.prequeue_opens));
-	return arena_printf(&r->arena, "Tickets for %s are not on sale: no date "
-	    "ahead has an open sale.", c->title);
+	return arena_printf(&r->arena, tr(r, "Tickets for %s are not on sale: "
+	    "no date ahead has an open sale."), c->title);
 }
 
 void
@@ -89,13 +89,15 @@ static const char *
 eta_words(struct req *r, int64_t eta)
 {
 	if (eta < 0)
-		return "not known yet: too few buyers let in so far to tell";
+		return tr(r, "not known yet: too few buyers let in so far to tell");
 	if (eta < 60)
-		return "under a minute";
+		return tr(r, "under a minute");
+	if (eta <= 60)
+		return tr(r, "about 1 minute");
 	if (eta < 3600)
-		return arena_printf(&r->arena, "about %lld minute%s",
-		    (long long)(eta + 59) / 60, eta >= 120 ? "s" : "");
-	return arena_printf(&r->arena, "about %lld h %02lld min",
+		return arena_printf(&r->arena, tr(r, "about %lld minutes"),
+		    (long long)(eta + 59) / 60);
+	return arena_printf(&r->arena, tr(r, "about %1$lld h %2$02lld min"),
 	    (long long)eta / 3600, (long long)(eta % 3600) / 60);
 }
 
@@ -106,9 +108,10 @@ countdown_words(struct req *r, int64_t left)
 	if (left < 0)
 		left = 0;
 	if (left >= 3600)
-		return arena_printf(&r->arena, "%lld h %02lld min",
+		return arena_printf(&r->arena, tr(r, "%1$lld h %2$02lld min"),
 		    (long long)left / 3600, (long long)(left % 3600) / 60);
-	return arena_printf(&r->arena, "%lld min %02lld s", (long long)left / 60,
+	return arena_printf(&r->arena, tr(r, "%1$lld min %2$02lld s"),
+	    (long long)left / 60,
 	    (long long)left % 60);
 }
 
@@ -140,13 +143,14 @@ page_queue(struct req *r)
 		    (long long)r->id));
 		return;
 	}
-	d = view_page(r, TMPL_QUEUE, arena_printf(&r->arena, "Queue · %s", c.title));
+	d = view_page(r, TMPL_QUEUE, arena_printf(&r->arena, tr(r, "Queue · %s"),
+	    c.title));
 	tdict_int(d, "concert_id", c.id);
 	tdict_str(d, "concert_title", c.title);
 	tdict_str(d, "artist", c.artist);
 	tdict_str(d, "capacity_words", set->queue_capacity == 1 ?
-	    "1 buyer shops" : arena_printf(&r->arena, "%lld buyers shop",
-	    (long long)set->queue_capacity));
+	    tr(r, "1 buyer shops") : arena_printf(&r->arena,
+	    tr(r, "%lld buyers shop"), (long long)set->queue_capacity));
 	tdict_int(d, "active_minutes", set->active_ttl / 60);
 	tdict_int(d, "claim_minutes", (set->claim_seconds + 59) / 60);
 	if (v.state == Q_PREQUEUE || v.state == Q_WAITING) {

@@ -29,7 +29,7 @@ page_ticket(struct req *r)
 		page_outcome(r, &TICKET_SHOW_OUTCOMES, s);
 		return;
 	}
-	d = view_page(r, TMPL_TICKET, arena_printf(&r->arena, "Ticket · %s",
+	d = view_page(r, TMPL_TICKET, arena_printf(&r->arena, tr(r, "Ticket · %s"),
 	    t.concert_title));
 	tdict_str(d, "concert_title", t.concert_title);
 	tdict_str(d, "artist", t.artist);

@@ -59,9 +59,10 @@ wallet_page(struct req *r, enum http_status status, const char *error)
 	tdict_str(d, "inputmode", digits > 0 ? "decimal" : "numeric");
 	tdict_str(d, "pattern", digits > 0 ? arena_printf(&r->arena,
 	    "[0-9]+([.][0-9]{1,%d})?", digits) : "[0-9]+");
-	tdict_str(d, "amount_hint", arena_printf(&r->arena, "%s, up to %s at a "
-	    "time.", digits > 0 ? arena_printf(&r->arena, "An amount with at "
-	    "most %d decimals", digits) : "A whole amount",
+	tdict_str(d, "amount_hint", digits > 0 ? arena_printf(&r->arena,
+	    tr(r, "An amount with at most %1$d decimals, up to %2$s at a time."),
+	    digits, view_money(r, set->max_charge)) : arena_printf(&r->arena,
+	    tr(r, "A whole amount, up to %s at a time."),
 	    view_money(r, set->max_charge)));
 	/* A fresh one-time key per form: a double submit charges once. */
 	random_token(key, sizeof key, 16);
@@ -80,7 +81,8 @@ wallet_page(struct req *r, enum http_status status, const char *error)
 	for (size_t i = 0; i < n; i++) {
 		struct tdict *l = tdict_add(d, "ledger");
 
-		tdict_str(l, "kind", rows[i].payment ? "Payment" : "Top-up");
+		tdict_str(l, "kind", rows[i].payment ? tr(r, "Payment") :
+		    tr(r, "Top-up"));
 		tdict_bool(l, "payment", rows[i].payment);
 		tdict_str(l, "amount", arena_printf(&r->arena, "%s%s",
 		    rows[i].amount > 0 ? "+" : rows[i].amount < 0 ? "−" : "",
@@ -112,13 +114,14 @@ page_wallet_charge(struct req *r)
 	    set->max_charge, &amount)) {
 		int digits = currency_minor_unit(set->currency);
 
-		wallet_page(r, HTTP_422, digits > 0 ? arena_printf(&r->arena, "Enter an "
-		    "amount from %s to %s: digits, and at most %d after a point; no "
-		    "sign, spaces, commas or exponents. Nothing was charged.",
+		wallet_page(r, HTTP_422, digits > 0 ? arena_printf(&r->arena,
+		    tr(r, "Enter an amount from %1$s to %2$s: digits, and at most "
+		    "%3$d after a point; no sign, spaces, commas or exponents. "
+		    "Nothing was charged."),
 		    view_money(r, 1), view_money(r, set->max_charge), digits) :
-		    arena_printf(&r->arena, "Enter a whole amount from 1 to %s: "
-		    "digits only, no sign, spaces, decimals or exponents. Nothing "
-		    "was charged.", view_money(r, set->max_charge)));
+		    arena_printf(&r->arena, tr(r, "Enter a whole amount from 1 to "
+		    "%s: digits only, no sign, spaces, decimals or exponents. "
+		    "Nothing was charged."), view_money(r, set->max_charge)));
 		return;
 	}
 	s = wallet_charge(r->db, r->session.user_id, amount, set->max_charge,

@@ -12,6 +12,8 @@
 
 #include "req.h"
 
+/* page_lang.c */
+void page_lang(struct req *r);
 /* page_home.c */
 void page_home(struct req *r);
 /* page_concert.c */

@@ -119,6 +119,7 @@ req_read(struct req *r, FCGX_Request *fr, const char **why)
 	r->authorization = param(fr, "HTTP_AUTHORIZATION");
 	r->queue_token_hdr = FCGX_GetParam("HTTP_X_QUEUE_TOKEN", fr->envp);
 	r->idem_key = FCGX_GetParam("HTTP_IDEMPOTENCY_KEY", fr->envp);
+	r->accept_language = FCGX_GetParam("HTTP_ACCEPT_LANGUAGE", fr->envp);
 	r->https = strcmp(param(fr, "HTTPS"), "on") == 0;
 	r->status = HTTP_200;
 	r->content_type_out = "text/html; charset=utf-8";

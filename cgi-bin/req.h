@@ -62,6 +62,7 @@ struct req {
 	const char *authorization;   /* Authorization header, or "" */
 	const char *queue_token_hdr; /* X-Queue-Token header, or NULL */
 	const char *idem_key;        /* Idempotency-Key header, or NULL */
+	const char *accept_language; /* Accept-Language header, or NULL */
 	int https;
 	struct params query, form, cookies;
 	const char *raw;         /* the body as sent (POST, PUT, DELETE) */
@@ -75,6 +76,9 @@ struct req {
 	                            * checked (the database failed) */
 	struct session_info session;
 	const char *anon_csrf;   /* the pre-login CSRF cookie, if any */
+	/* the language of the pages (lang.h): 1 + its index, 0 until
+	 * view_lang() chose it */
+	int lang;
 	int settings_loaded;
 	struct settings settings;
 	enum bo_status settings_error; /* BO_OK, or why none could be had */

@@ -42,6 +42,7 @@ enum route {
 	R_SIGNUP,
 	R_LOGIN,
 	R_LOGOUT,
+	R_LANG,
 	R_ADMIN,
 	R_ADMIN_BUYER,
 	R_ADMIN_SALES_CSV,
@@ -102,6 +103,7 @@ static const struct {
 	[R_SIGNUP] = { "/signup", page_signup_form, page_signup, RF_ANON_CSRF },
 	[R_LOGIN] = { "/login", page_login_form, page_login, RF_ANON_CSRF },
 	[R_LOGOUT] = { "/logout", NULL, page_logout, RF_LOGIN },
+	[R_LANG] = { "/lang", page_lang, NULL, 0 },
 	[R_ADMIN] = { "/admin/", page_admin, NULL, RF_OPERATOR },
 	[R_ADMIN_BUYER] = { "/admin/buyer", page_admin_buyer, NULL, RF_OPERATOR },
 	[R_ADMIN_SALES_CSV] = { "/admin/performances/#/sales.csv",
@@ -163,12 +165,12 @@ role_allows(struct req *r, unsigned flags)
 		    "This needs an operator's account." : "This needs a staff "
 		    "account (the door) or an operator's.");
 	} else {
-		page_error(r, HTTP_403, need == ROLE_OPERATOR ? "This page is "
+		page_error(r, HTTP_403, need == ROLE_OPERATOR ? N_("This page is "
 		    "for the box office's operators. If you run this sale, ask "
 		    "for the operator role (boxoffice-admin grant EMAIL "
-		    "operator)." : "This page is for the staff at the door. Ask "
-		    "an operator for the staff role (boxoffice-admin grant "
-		    "EMAIL staff).");
+		    "operator).") : N_("This page is for the staff at the door. "
+		    "Ask an operator for the staff role (boxoffice-admin grant "
+		    "EMAIL staff)."));
 	}
 	return 0;
 }
@@ -204,8 +206,9 @@ method_not_allowed(struct req *r, handler get, handler post, handler del)
 	req_header(r, "Allow", get && post ? "GET, HEAD, POST" :
 	    get ? "GET, HEAD" : del ? "POST, DELETE" : "POST");
 	page_error(r, HTTP_405, r->json ? "This method is not allowed here: see the "
-	    "Allow header." : get ? "This page can only be read, not posted to." :
-	    "This address only takes a form; there is no page to show here.");
+	    "Allow header." : get ? N_("This page can only be read, not posted "
+	    "to.") : N_("This address only takes a form; there is no page to "
+	    "show here."));
 }
 
 /* POST /a/b/action without a login → log in, then back to /a/b. */
@@ -303,5 +306,5 @@ router_dispatch(struct req *r)
 	}
 	r->json = strncmp(r->path, "/api/", 5) == 0;
 	page_error(r, HTTP_404, r->json ? "There is no such endpoint: see "
-	    "/api/v1/openapi.json." : "There is no page at this address.");
+	    "/api/v1/openapi.json." : N_("There is no page at this address."));
 }

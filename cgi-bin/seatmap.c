@@ -51,10 +51,10 @@ section_head(struct req *r, struct buf *b, const struct seat *first,
 		html_puts(b, view_money(r, st->max_price));
 	}
 	html_raw_trusted(b, "</span> <span class=\"free\">");
-	html_puts(b, view_count(r, st->free));
-	html_raw_trusted(b, " of ");
-	html_puts(b, view_count(r, st->total));
-	html_raw_trusted(b, " free</span></h3><div class=\"rows\">");
+	/* TRANSLATORS: a section's free seats: "12 of 40 free". */
+	html_puts(b, arena_printf(&r->arena, tr(r, "%1$s of %2$s free"),
+	    view_count(r, st->free), view_count(r, st->total)));
+	html_raw_trusted(b, "</span></h3><div class=\"rows\">");
 }
 
 /* Each seat is a button of the GET form: value is the seat id; taken
@@ -81,9 +81,10 @@ render(struct req *r, struct buf *b, const struct seat *seats, size_t n, int ope
 			/* The row's label carries section and row for screen
 			 * readers; each seat's own text is its number. */
 			html_raw_trusted(b, "<div class=\"row\" role=\"group\" aria-label=\"");
-			html_puts(b, s->section);
-			html_raw_trusted(b, ", row ");
-			html_puts(b, s->row);
+			/* TRANSLATORS: a row of seats, for screen readers:
+			 * "Floor A, row 3". */
+			html_puts(b, arena_printf(&r->arena, tr(r, "%1$s, row %2$s"),
+			    s->section, s->row));
 			html_raw_trusted(b, "\"><span class=\"rl\" aria-hidden=\"true\">");
 			html_puts(b, s->row);
 			html_raw_trusted(b, "</span>");
@@ -134,10 +135,13 @@ seatmap_grid(struct req *r, const struct performance *p, int open,
     enum seatmap_format format, enum bo_status *status)
 {
 	/* Everything that shapes a grid is in its key: the seats (version,
-	 * next lapse) and the sale (open); the settings (the currency of its
-	 * prices) are the whole cache's key (worker_cache). */
+	 * next lapse), the sale (open) and, for the page, the language of
+	 * its words; the settings (the currency of its prices) are the whole
+	 * cache's key (worker_cache). */
+	int lang = format == SEATMAP_HTML ? view_lang(r) : 0;
 	struct seatmap_slot *slot = &worker_cache(r)->seatmaps.slot[
-	    ((uint64_t)p->id * SEATMAP__MAX + format) % SEATMAP_CACHE_SLOTS];
+	    (((uint64_t)p->id * SEATMAP__MAX + format) * LANG_MAX + (unsigned)lang)
+	    % SEATMAP_CACHE_SLOTS];
 	struct performance again;
 	struct concert c;
 	struct seat *seats;
@@ -145,7 +149,7 @@ seatmap_grid(struct req *r, const struct performance *p, int open,
 	enum bo_status s;
 
 	if (slot->out.len > 0 && slot->perf == p->id && slot->format == format &&
-	    slot->version == p->seats_version && slot->open == open &&
+	    slot->lang == lang && slot->version == p->seats_version && slot->open == open &&
 	    (slot->valid_until == 0 || r->now < slot->valid_until))
 		return &slot->out;
 	s = catalog_performance(r->db, &r->arena, p->id, r->now, &c, &again,
@@ -165,6 +169,7 @@ seatmap_grid(struct req *r, const struct performance *p, int open,
 	slot->valid_until = again.next_lapse;
 	slot->open = open;
 	slot->format = format;
+	slot->lang = lang;
 	return &slot->out;
 }
 

@@ -29,6 +29,7 @@ struct seatmap_slot {
 	int64_t perf, version, valid_until;
 	int open;
 	enum seatmap_format format;
+	int lang;          /* the HTML's language (view_lang); 0 for JSON */
 	struct buf out;
 };
 

@@ -15,17 +15,19 @@
 #include <string.h>
 
 #include "html.h"
+#include "lang.h"
 #include "reqlog.h"
 
 #define TMPL_DEPTH 16 /* nested sections and partials */
 
 /*
  * The layout's keys, which every template may use: header.html shows them
- * on every page. view_page() (view.c) sets all but refresh, which a page
+ * on every page (lang: the page's language; langs: the switch).
+ * view_page() (view.c) sets all but refresh, which a page
  * sets when it should reload itself (the waiting room).
  */
 #define LAYOUT_KEYS "title logged_in user_email user_balance csrf here " \
-	"notice notice_ok refresh"
+	"notice notice_ok refresh lang lang_switch langs lang_code lang_name lang_current"
 
 /* Each template's file and the keys its page may set beyond the layout's
  * (list items' keys included), space-separated. A key used in the file but
@@ -135,7 +137,8 @@ struct node {
 
 struct tmpl_set {
 	struct arena arena;
-	struct node *root[TMPL__MAX];
+	struct langs langs;
+	struct node *root[LANG_MAX][TMPL__MAX]; /* each language's own tree */
 };
 
 enum tval_kind { TV_STR, TV_HTML, TV_BOOL, TV_LIST };
@@ -157,7 +160,8 @@ struct tdict {
 	struct tdict *next; /* the next item of the list holding this one */
 };
 
-static int partials_too_deep(const struct tmpl_set *, const struct node *, int);
+static int partials_too_deep(const struct tmpl_set *, int, const struct node *,
+    int);
 
 /* ---- compiling ---- */
 
@@ -343,15 +347,109 @@ parse_list(struct parser *ps, const char *closing, size_t closing_len, int *ok)
 }
 
 static int
-compile(struct tmpl_set *set, enum tmpl id, const char *name,
+compile(struct tmpl_set *set, int lang, enum tmpl id, const char *name,
     const char *text, int check, char *err)
 {
 	struct parser ps = { &set->arena, name, text, text, check, id, err };
 	int ok;
 
-	assert(id < TMPL__MAX);
-	set->root[id] = parse_list(&ps, NULL, 0, &ok);
+	assert(id < TMPL__MAX && lang >= 0 && lang < LANG_MAX);
+	set->root[lang][id] = parse_list(&ps, NULL, 0, &ok);
 	return ok;
+}
+
+/* ---- translating ---- */
+
+/* The tags ({{…}}) of s, in order, as one string: a translation must use
+ * exactly the tags of its msgid (a key missing would drop a value, an
+ * extra one could show what the sentence never meant to). Order may
+ * differ: sorted. */
+static char *
+tags_of(const char *s)
+{
+	const char *tags[64];
+	size_t lens[64];
+	int n = 0;
+	struct buf b = BUF_INIT;
+
+	while ((s = strstr(s, "{{")) != NULL && n < 64) {
+		const char *e = strstr(s, "}}");
+
+		if (e == NULL)
+			break;
+		tags[n] = s;
+		lens[n++] = (size_t)(e + 2 - s);
+		s = e + 2;
+	}
+	for (int i = 1; i < n; i++) /* insertion sort: a handful of tags */
+		for (int j = i; j > 0; j--) {
+			size_t m = lens[j] < lens[j - 1] ? lens[j] : lens[j - 1];
+			int c = memcmp(tags[j - 1], tags[j], m);
+
+			if (c < 0 || (c == 0 && lens[j - 1] <= lens[j]))
+				break;
+			const char *t = tags[j]; tags[j] = tags[j - 1]; tags[j - 1] = t;
+			size_t l = lens[j]; lens[j] = lens[j - 1]; lens[j - 1] = l;
+		}
+	for (int i = 0; i < n; i++)
+		buf_put(&b, tags[i], lens[i]);
+	buf_cstr(&b);
+	return b.data;
+}
+
+/*
+ * The text of a template in language lang: each {{_}}msgid{{/_}} replaced
+ * by its translation (the msgid itself in English, or where the catalog
+ * has none; the no-translation test keeps that from shipping). A
+ * translation is template text and compiles with the rest, so its keys
+ * are checked like the file's own. NULL with err when a marker is not
+ * closed or a translation's tags differ from its msgid's.
+ */
+#define T_OPEN "{{_}}"
+#define T_CLOSE "{{/_}}"
+
+static char *
+translate(const struct langs *ls, int lang, const char *path,
+    const char *text, char *err)
+{
+	struct buf b = BUF_INIT;
+	const char *p = text, *o;
+
+	while ((o = strstr(p, T_OPEN)) != NULL) {
+		const char *id = o + strlen(T_OPEN), *c = strstr(id, T_CLOSE), *t;
+		const char *nested = strstr(id, T_OPEN);
+		char *msgid, *a, *z;
+		int line = 1;
+
+		for (const char *q = text; q < o; q++)
+			line += *q == '\n';
+		if (c == NULL || (nested != NULL && nested < c)) {
+			snprintf(err, TMPL_ERR_MAX, "%.300s:%d: " T_OPEN " is not closed "
+			    "by " T_CLOSE, path, line);
+			buf_free(&b);
+			return NULL;
+		}
+		msgid = strndup(id, (size_t)(c - id));
+		t = langs_tr(ls, lang, NULL, msgid);
+		a = tags_of(msgid);
+		z = tags_of(t);
+		if (strcmp(a, z) != 0) {
+			snprintf(err, TMPL_ERR_MAX, "%.150s:%d: the %s translation of "
+			    "\"%.80s\" uses the tags %.100s, its msgid %.100s",
+			    path, line, ls->l[lang].code, msgid, *z ? z : "(none)",
+			    *a ? a : "(none)");
+			free(a), free(z), free(msgid);
+			buf_free(&b);
+			return NULL;
+		}
+		buf_put(&b, p, (size_t)(o - p));
+		buf_puts(&b, t);
+		free(a), free(z), free(msgid);
+		p = c + strlen(T_CLOSE);
+	}
+	buf_puts(&b, p);
+	buf_cstr(&b);
+	return b.data;
 }
 
 struct tmpl_set *
@@ -362,11 +460,12 @@ tmpl_load_one(enum tmpl id, const char *name, const char *text,
 
 	memset(set, 0, sizeof *set);
 	err[0] = '\0';
-	if (!compile(set, id, name, text, 0, err)) {
+	langs_load(&set->langs, NULL, err); /* English alone */
+	if (!compile(set, LANG_SOURCE, id, name, text, 0, err)) {
 		tmpl_free(set);
 		return NULL;
 	}
-	if (partials_too_deep(set, set->root[id], 0)) {
+	if (partials_too_deep(set, LANG_SOURCE, set->root[LANG_SOURCE][id], 0)) {
 		snprintf(err, TMPL_ERR_MAX, "%s: partials nest deeper than %d or "
 		    "include themselves", name, TMPL_DEPTH);
 		tmpl_free(set);
@@ -393,16 +492,21 @@ slurp(const char *path)
 }
 
 struct tmpl_set *
-tmpl_load(const char *dir, char err[TMPL_ERR_MAX])
+tmpl_load(const char *dir, const char *catalogs, char err[TMPL_ERR_MAX])
 {
 	struct tmpl_set *set = xmalloc(sizeof *set);
+	char merr[MO_ERR_MAX];
 
 	memset(set, 0, sizeof *set);
 	err[0] = '\0';
+	if (langs_load(&set->langs, catalogs, merr) != 0) {
+		snprintf(err, TMPL_ERR_MAX, "%s", merr);
+		tmpl_free(set);
+		return NULL;
+	}
 	for (int i = 0; i < TMPL__MAX; i++) {
 		char path[4096];
 		char *text;
-		int ok;
 
 		snprintf(path, sizeof path, "%s/%s", dir, defs[i].file);
 		if ((text = slurp(path)) == NULL) {
@@ -411,15 +515,23 @@ tmpl_load(const char *dir, char err[TMPL_ERR_MAX])
 			tmpl_free(set);
 			return NULL;
 		}
-		ok = compile(set, (enum tmpl)i, path, text, 1, err);
-		free(text);
-		if (!ok) {
-			tmpl_free(set);
-			return NULL;
+		for (int l = 0; l < set->langs.n; l++) {
+			char *t = translate(&set->langs, l, path, text, err);
+			int ok = t != NULL &&
+			    compile(set, l, (enum tmpl)i, path, t, 1, err);
+
+			free(t);
+			if (!ok) {
+				free(text);
+				tmpl_free(set);
+				return NULL;
+			}
 		}
+		free(text);
 	}
+	for (int l = 0; l < set->langs.n; l++)
 	for (int i = 0; i < TMPL__MAX; i++) {
-		if (partials_too_deep(set, set->root[i], 0)) {
+		if (partials_too_deep(set, l, set->root[l][i], 0)) {
 			snprintf(err, TMPL_ERR_MAX, "%.300s/%s: partials nest deeper than "
 			    "%d or include themselves", dir, defs[i].file, TMPL_DEPTH);
 			tmpl_free(set);
@@ -436,7 +548,8 @@ node_uses(const struct tmpl_set *set, const struct node *n, const char *key,
 {
 	for (; n != NULL && depth <= TMPL_DEPTH; n = n->next) {
 		if (n->kind == N_PARTIAL) {
-			if (node_uses(set, set->root[n->partial], key, depth + 1))
+			if (node_uses(set, set->root[LANG_SOURCE][n->partial], key,
+			    depth + 1))
 				return 1;
 		} else if (n->kind != N_TEXT && strcmp(n->text, key) == 0) {
 			return 1;
@@ -451,22 +564,23 @@ int
 tmpl_uses(const struct tmpl_set *set, enum tmpl id, const char *key)
 {
 	assert(id < TMPL__MAX);
-	return node_uses(set, set->root[id], key, 0);
+	return node_uses(set, set->root[LANG_SOURCE][id], key, 0);
 }
 
 /* Whether the partials reachable from n nest deeper than TMPL_DEPTH (which
  * includes a template that includes itself): refused at load, never a
  * stack overflow at render time. */
 static int
-partials_too_deep(const struct tmpl_set *set, const struct node *n, int depth)
+partials_too_deep(const struct tmpl_set *set, int lang, const struct node *n,
+    int depth)
 {
 	if (depth > TMPL_DEPTH)
 		return 1;
 	for (; n != NULL; n = n->next) {
-		if (n->kind == N_PARTIAL &&
-		    partials_too_deep(set, set->root[n->partial], depth + 1))
+		if (n->kind == N_PARTIAL && partials_too_deep(set, lang,
+		    set->root[lang][n->partial], depth + 1))
 			return 1;
-		if (n->child != NULL && partials_too_deep(set, n->child, depth))
+		if (n->child != NULL && partials_too_deep(set, lang, n->child, depth))
 			return 1;
 	}
 	return 0;
@@ -477,6 +591,7 @@ tmpl_free(struct tmpl_set *set)
 {
 	if (set == NULL)
 		return;
+	langs_free(&set->langs);
 	arena_free(&set->arena);
 	free(set);
 }
@@ -486,6 +601,7 @@ tmpl_free(struct tmpl_set *set)
 struct ctx {
 	const struct tdict *stack[TMPL_DEPTH];
 	int depth;
+	int lang;
 };
 
 static const struct tval *
@@ -563,20 +679,27 @@ render(const struct tmpl_set *set, const struct node *n, struct ctx *c,
 				render(set, n->child, c, out);
 			break;
 		case N_PARTIAL:
-			render(set, set->root[n->partial], c, out);
+			render(set, set->root[c->lang][n->partial], c, out);
 			break;
 		}
 	}
 }
 
 void
-tmpl_render(const struct tmpl_set *set, enum tmpl id, const struct tdict *d,
-    struct buf *out)
+tmpl_render(const struct tmpl_set *set, int lang, enum tmpl id,
+    const struct tdict *d, struct buf *out)
 {
-	struct ctx c = { { d }, 1 };
+	struct ctx c = { { d }, 1, lang };
 
 	assert(d->tmpl == (int)id || d->tmpl == UNCHECKED);
-	render(set, set->root[id], &c, out);
+	assert(lang >= 0 && lang < set->langs.n);
+	render(set, set->root[lang][id], &c, out);
+}
+
+const struct langs *
+tmpl_langs(const struct tmpl_set *set)
+{
+	return &set->langs;
 }
 
 /* ---- values ---- */

@@ -7,6 +7,11 @@
  *   {{^name}}…{{/name}} only when name is missing, false, empty or an empty list
  *   {{>partial}}        another template of the set, in the same context
  *   {{! comment }}
+ *   {{_}}…{{/_}}        words to translate: the text between is a msgid of
+ *                       the catalogs (po/), tags and markup included; each
+ *                       language gets its own compiled tree, so rendering
+ *                       costs no lookup. A translation must use the same
+ *                       tags as its msgid (checked at load).
  * There is no syntax for unescaped output. A value is inserted unescaped
  * only when its type says it is HTML already (tdict_html), which pages make
  * with the escaping writers of html.h.
@@ -57,19 +62,26 @@ struct tdict;
 
 #define TMPL_ERR_MAX 512
 
-/* Loads and compiles every template of enum tmpl from dir (file names and
+struct langs;
+
+/* Loads the languages (lang.h: English and catalogs/LANG.mo) and compiles
+ * every template of enum tmpl from dir in each of them (file names and
  * keys in tmpl.c), checking each one's keys against its declaration.
  * NULL on any error, with err saying what, naming the file and line. */
-struct tmpl_set *tmpl_load(const char *dir, char err[TMPL_ERR_MAX]);
+struct tmpl_set *tmpl_load(const char *dir, const char *catalogs,
+    char err[TMPL_ERR_MAX]);
 /* Compiles one template from text as id, its keys not checked: for the
  * engine's own tests and the fuzzer. name is used in messages. */
 struct tmpl_set *tmpl_load_one(enum tmpl id, const char *name,
     const char *text, char err[TMPL_ERR_MAX]);
 void tmpl_free(struct tmpl_set *set);
 
-/* Renders template id with values d (made for id, or unchecked) into out. */
-void tmpl_render(const struct tmpl_set *set, enum tmpl id,
+/* Renders template id in language lang (an index of tmpl_langs) with
+ * values d (made for id, or unchecked) into out. */
+void tmpl_render(const struct tmpl_set *set, int lang, enum tmpl id,
     const struct tdict *d, struct buf *out);
+/* The languages the set was compiled in; owned by the set. */
+const struct langs *tmpl_langs(const struct tmpl_set *set);
 
 /* The keys template id declares beyond the layout's, space-separated
  * (static); and whether its text (partials included) uses key. For the

@@ -50,12 +50,16 @@ error_page(struct req *r, enum http_status status, const char *message,
 
 	/* The headers of what was written before (a cookie, say) stay. */
 	r->status = status;
+	/* The words are msgids (outcome.c, http_status.c, the handlers'
+	 * literals): a page shows them in the buyer's language; the JSON
+	 * above stays English. */
+	message = tr(r, message);
 	d = view_page(r, TMPL_ERROR, http_title(status));
 	tdict_int(d, "status", http_code(status));
 	tdict_str(d, "message", message);
 	if (href != NULL) {
 		tdict_str(d, "link_href", href);
-		tdict_str(d, "link_label", label);
+		tdict_str(d, "link_label", tr(r, label));
 	}
 	if (status == HTTP_503) {
 		req_header(r, "Retry-After", "2");
@@ -178,7 +182,8 @@ ui_seat_map(struct req *r, int64_t pick, enum http_status status,
 		return;
 	}
 	r->status = status;
-	d = view_page(r, TMPL_PERFORMANCE, arena_printf(&r->arena, "%s — seats", c.title));
+	d = view_page(r, TMPL_PERFORMANCE, arena_printf(&r->arena,
+	    tr(r, "%s — seats"), c.title));
 	tdict_int(d, "concert_id", c.id);
 	tdict_str(d, "concert_title", c.title);
 	tdict_str(d, "artist", c.artist);
@@ -198,7 +203,7 @@ ui_seat_map(struct req *r, int64_t pick, enum http_status status,
 
 		if (catalog_seat(r->db, &r->arena, p.id, pick, r->now, &gone) == BO_OK)
 			tdict_str(d, "seat_taken", arena_printf(&r->arena,
-			    "%s · Row %s · Seat %lld", gone.section, gone.row,
+			    tr(r, "%1$s · Row %2$s · Seat %3$lld"), gone.section, gone.row,
 			    (long long)gone.number));
 		pick = 0; /* taken: nothing to show as picked */
 	} else if (problem != NULL) {
@@ -341,8 +346,8 @@ ui_ticket_code(struct req *r, struct tdict *d, const char *code)
 	ticket_code_group(code, grouped);
 	tdict_str(d, "code", arena_strdup(&r->arena, grouped));
 	/* The QR holds the bare canonical code: what the door reads back. */
-	if (qr_svg(&svg, code, arena_printf(&r->arena, "QR code of ticket "
-	    "code %s", grouped)) > 0)
+	if (qr_svg(&svg, code, arena_printf(&r->arena, tr(r, "QR code of "
+	    "ticket code %s"), grouped)) > 0)
 		tdict_html(d, "qr", svg.data, svg.len);
 	buf_free(&svg);
 }

@@ -11,6 +11,7 @@
 #include "auth.h"
 #include "currency.h"
 #include "html.h"
+#include "lang.h"
 #include "redirect.h"
 
 /* Notices a redirect may ask for with ?msg=: fixed texts, so a link can
@@ -19,18 +20,63 @@ static const struct {
 	const char *code, *text;
 	int ok; /* a success, shown green */
 } notices[] = {
-	{ "welcome", "Welcome! Your account is ready.", 1 },
-	{ "hello", "You are logged in.", 1 },
-	{ "bye", "You are logged out. See you soon.", 0 },
-	{ "login", "Please log in first.", 0 },
-	{ "admitted", "It is your turn! Choose a date and your seats.", 1 },
-	{ "queue_first", "Join the queue first: seats are sold in turn.", 0 },
-	{ "turn_over", "Your turn has ended. Join the queue again to buy.", 0 },
-	{ "left", "You left the queue; any seat you held unpaid is free again.", 0 },
-	{ "paid", "Paid! The seat is yours.", 1 },
-	{ "released", "The seat is released: anyone may take it now.", 0 },
-	{ "charged", "Your wallet is topped up.", 1 },
+	{ "welcome", N_("Welcome! Your account is ready."), 1 },
+	{ "hello", N_("You are logged in."), 1 },
+	{ "bye", N_("You are logged out. See you soon."), 0 },
+	{ "login", N_("Please log in first."), 0 },
+	{ "admitted", N_("It is your turn! Choose a date and your seats."), 1 },
+	{ "queue_first", N_("Join the queue first: seats are sold in turn."), 0 },
+	{ "turn_over", N_("Your turn has ended. Join the queue again to buy."), 0 },
+	{ "left", N_("You left the queue; any seat you held unpaid is free again."), 0 },
+	{ "paid", N_("Paid! The seat is yours."), 1 },
+	{ "released", N_("The seat is released: anyone may take it now."), 0 },
+	{ "charged", N_("Your wallet is topped up."), 1 },
 };
+
+int
+view_lang(struct req *r)
+{
+	if (r->lang == 0) {
+		const struct langs *ls = tmpl_langs(r->app->tmpl);
+
+		r->lang = 1 + langs_choose(ls, params_get(&r->cookies, LANG_COOKIE),
+		    r->accept_language);
+	}
+	return r->lang - 1;
+}
+
+const char *
+tr(struct req *r, const char *msgid)
+{
+	return langs_tr(tmpl_langs(r->app->tmpl), view_lang(r), NULL, msgid);
+}
+
+const char *
+trc(struct req *r, const char *ctx, const char *msgid)
+{
+	return langs_tr(tmpl_langs(r->app->tmpl), view_lang(r), ctx, msgid);
+}
+
+/* The switch on every page: each language in its own name, the current
+ * one marked; a plain link (GET /lang, page_lang.c), so it works without
+ * JavaScript and from any page, even one made before a login. */
+static void
+lang_switch(struct req *r, struct tdict *d)
+{
+	const struct langs *ls = tmpl_langs(r->app->tmpl);
+	int cur = view_lang(r);
+
+	tdict_str(d, "lang", ls->l[cur].code);
+	tdict_bool(d, "lang_switch", ls->n > 1);
+	for (int i = 0; ls->n > 1 && i < ls->n; i++) {
+		struct tdict *item = tdict_add(d, "langs");
+
+		tdict_str(item, "lang_code", ls->l[i].code);
+		tdict_str(item, "lang_name", ls->l[i].name);
+		tdict_bool(item, "lang_current", i == cur);
+	}
+	req_header(r, "Content-Language", ls->l[cur].code);
+}
 
 struct tdict *
 view_page(struct req *r, enum tmpl t, const char *title)
@@ -38,7 +84,8 @@ view_page(struct req *r, enum tmpl t, const char *title)
 	struct tdict *d = tdict_new(&r->arena, t);
 	const char *msg = req_query(r, "msg");
 
-	tdict_str(d, "title", title);
+	lang_switch(r, d);
+	tdict_str(d, "title", tr(r, title)); /* a msgid, or a name of the catalogue's */
 	tdict_bool(d, "logged_in", r->logged_in);
 	if (r->logged_in) {
 		tdict_str(d, "user_email", r->session.email);
@@ -54,7 +101,7 @@ view_page(struct req *r, enum tmpl t, const char *title)
 	}
 	for (size_t i = 0; msg && i < sizeof notices / sizeof notices[0]; i++)
 		if (strcmp(msg, notices[i].code) == 0) {
-			tdict_str(d, "notice", notices[i].text);
+			tdict_str(d, "notice", tr(r, notices[i].text));
 			tdict_bool(d, "notice_ok", notices[i].ok);
 		}
 	return d;
@@ -64,7 +111,7 @@ void
 view_render(struct req *r, enum tmpl t, const struct tdict *d)
 {
 	buf_reset(r->body);
-	tmpl_render(r->app->tmpl, t, d, r->body);
+	tmpl_render(r->app->tmpl, view_lang(r), t, d, r->body);
 }
 
 const char *
@@ -107,24 +154,78 @@ venue_zone(struct req *r)
 	}
 }
 
+/* The names strftime would take from the C library's locale (which is C
+ * here, and one per process): from the catalog instead. */
+static const char *const weekdays[7] = {
+	NC_("weekday", "Sun"), NC_("weekday", "Mon"), NC_("weekday", "Tue"),
+	NC_("weekday", "Wed"), NC_("weekday", "Thu"), NC_("weekday", "Fri"),
+	NC_("weekday", "Sat"),
+};
+static const char *const months[12] = {
+	NC_("month", "Jan"), NC_("month", "Feb"), NC_("month", "Mar"),
+	NC_("month", "Apr"), NC_("month", "May"), NC_("month", "Jun"),
+	NC_("month", "Jul"), NC_("month", "Aug"), NC_("month", "Sep"),
+	NC_("month", "Oct"), NC_("month", "Nov"), NC_("month", "Dec"),
+};
+
+/* fmt (strftime's) with %a and %b written out in the request's language,
+ * then strftime for the numbers and the zone. */
 static const char *
 format_time(struct req *r, int64_t t, const char *fmt)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
-	char out[64];
+	struct buf f = BUF_INIT;
+	char out[128];
 
 	venue_zone(r);
 	localtime_r(&tt, &tm);
-	strftime(out, sizeof out, fmt, &tm);
+	for (const char *p = fmt; *p != '\0'; p++) {
+		const char *name = NULL;
+
+		if (p[0] == '%' && p[1] == 'a')
+			name = trc(r, "weekday", weekdays[tm.tm_wday % 7]);
+		else if (p[0] == '%' && p[1] == 'b')
+			name = trc(r, "month", months[tm.tm_mon % 12]);
+		else if (p[0] == '%' && p[1] != '\0') {
+			buf_put(&f, p, 2);
+			p++;
+			continue;
+		}
+		if (name == NULL) {
+			buf_put(&f, p, 1);
+			continue;
+		}
+		for (; *name != '\0'; name++) /* a name is text, not a format */
+			if (*name != '%')
+				buf_put(&f, name, 1);
+		p++;
+	}
+	if (strftime(out, sizeof out, buf_cstr(&f), &tm) == 0)
+		out[0] = '\0';
+	buf_free(&f);
 	return arena_strdup(&r->arena, out);
 }
 
-const char *view_date(struct req *r, int64_t t) { return format_time(r, t, "%a %-d %b %Y"); }
+/* TRANSLATORS: strftime formats of the pages' dates, %a and %b the
+ * weekday and month names translated below ("weekday", "month"). Korean:
+ * "%Y년 %-m월 %-d일 (%a)". */
+const char *
+view_date(struct req *r, int64_t t)
+{
+	return format_time(r, t, trc(r, "date format", "%a %-d %b %Y"));
+}
+
 const char *view_time(struct req *r, int64_t t) { return format_time(r, t, "%H:%M"); }
 const char *view_time_zone(struct req *r, int64_t t) { return format_time(r, t, "%H:%M %Z"); }
 const char *view_clock(struct req *r, int64_t t) { return format_time(r, t, "%H:%M:%S"); }
-const char *view_datetime(struct req *r, int64_t t) { return format_time(r, t, "%-d %b, %H:%M"); }
+
+const char *
+view_datetime(struct req *r, int64_t t)
+{
+	/* TRANSLATORS: Korean: "%-m월 %-d일 %H:%M". */
+	return format_time(r, t, trc(r, "date format", "%-d %b, %H:%M"));
+}
 
 const char *
 view_here(struct req *r)

@@ -1,7 +1,9 @@
 /*
  * view.h — what every page shares: the base values of the layout (title,
- * who is logged in, the CSRF token, a notice), money and date formatting
- * in the venue's currency and time zone, and rendering into the response.
+ * who is logged in, the CSRF token, a notice, the language switch), the
+ * page's language and its words, money and date formatting in the venue's
+ * currency and time zone and the buyer's language, and rendering into the
+ * response.
  *
  * Strings returned are owned by the request's arena.
  */
@@ -10,8 +12,22 @@
 
 #include <stdint.h>
 
+#include "lang.h"
 #include "req.h"
 #include "tmpl.h"
+
+/* The request's language: an index of tmpl_langs() (lang.h), chosen on
+ * first use from the lang cookie and Accept-Language. */
+int view_lang(struct req *r);
+/* msgid in the request's language (itself when untranslated); static or
+ * the catalog's. A format stays a format: use it with arena_printf.
+ * API answers never call these: their words stay English (the codes are
+ * the contract). */
+const char *tr(struct req *r, const char *msgid) __attribute__((format_arg(2)));
+/* The same in a context (msgctxt), for a word that reads differently in
+ * two places ("date format", "weekday", "month"). */
+const char *trc(struct req *r, const char *ctx, const char *msgid)
+    __attribute__((format_arg(3)));
 
 /* A new dictionary for template t with the layout's values filled in (the
  * layout's keys, declared in tmpl.c). */
@@ -22,7 +38,8 @@ void view_render(struct req *r, enum tmpl t, const struct tdict *d);
 /* "₩165,000", "$12.50", "12.345 KWD" — amount in the currency's minor
  * unit (currency_format). */
 const char *view_money(struct req *r, int64_t amount);
-/* "Fri 4 Dec 2026" and "19:30", in the venue's time zone. */
+/* "Fri 4 Dec 2026" (Korean: "2026년 12월 4일 (금)") and "19:30", in the
+ * venue's time zone; the formats and names come from the catalog. */
 const char *view_date(struct req *r, int64_t t);
 const char *view_time(struct req *r, int64_t t);
 /* "19:30 KST": a time with the venue's zone, where the zone matters to
@@ -30,7 +47,7 @@ const char *view_time(struct req *r, int64_t t);
 const char *view_time_zone(struct req *r, int64_t t);
 /* "19:30:05" */
 const char *view_clock(struct req *r, int64_t t);
-/* "4 Dec, 19:30" */
+/* "4 Dec, 19:30" (Korean: "12월 4일 19:30") */
 const char *view_datetime(struct req *r, int64_t t);
 /* "1,000" */
 const char *view_count(struct req *r, int64_t n);

@@ -10,6 +10,7 @@
  * every stored hash, so raising ACCOUNT_SCRYPT_* later needs no migration.
  */
 #include "account.h"
+#include "msgid.h"
 
 #include <ctype.h>
 #include <libscrypt.h>
@@ -50,17 +51,17 @@ account_email_check(char *email)
 	char *at = strchr(email, '@');
 
 	if (len == 0)
-		return "Please enter your e-mail address.";
+		return N_("Please enter your e-mail address.");
 	if (len > ACCOUNT_EMAIL_MAX)
-		return "That e-mail address is too long.";
+		return N_("That e-mail address is too long.");
 	for (char *p = email; *p; p++) {
 		if ((unsigned char)*p <= ' ' || *p == 0x7f)
-			return "An e-mail address has no spaces or control characters.";
+			return N_("An e-mail address has no spaces or control characters.");
 		*p = (char)tolower((unsigned char)*p);
 	}
 	if (at == NULL || at == email || strchr(at + 1, '@') != NULL ||
 	    strchr(at + 1, '.') == NULL || at[1] == '.' || email[len - 1] == '.')
-		return "That does not look like an e-mail address (name@example.com).";
+		return N_("That does not look like an e-mail address (name@example.com).");
 	return NULL;
 }
 
@@ -76,18 +77,18 @@ account_password_check(const char *password, const char *email)
 	int same = 1;
 
 	if (len < ACCOUNT_PASSWORD_MIN)
-		return "Choose a password of at least 8 characters.";
+		return N_("Choose a password of at least 8 characters.");
 	if (len > ACCOUNT_PASSWORD_MAX)
-		return "Choose a password of at most 128 characters.";
+		return N_("Choose a password of at most 128 characters.");
 	for (size_t i = 1; i < len; i++)
 		same &= password[i] == password[0];
 	if (same)
-		return "That password is too easy to guess: one character repeated.";
+		return N_("That password is too easy to guess: one character repeated.");
 	for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
 		if (strcmp(password, common[i]) == 0)
-			return "That password is one of the most common: choose another.";
+			return N_("That password is one of the most common: choose another.");
 	if (email != NULL && strcasecmp(password, email) == 0)
-		return "Your password cannot be your e-mail address.";
+		return N_("Your password cannot be your e-mail address.");
 	return NULL;
 }
 

@@ -13,6 +13,17 @@
  */
 "use strict";
 
+/* The page's words for what this script writes: data-t-NAME attributes
+ * of el, in the page's language (the templates translate them; po/), with
+ * {name} filled in from values. */
+function words(el, name, values) {
+  var t = el.getAttribute("data-t-" + name) || "";
+  return t.replace(/\{(\w+)\}/g, function (all, k) {
+    return values && k in values ? String(values[k]) : all;
+  });
+}
+function pad(n) { return String(n).padStart(2, "0"); }
+
 (function waitingRoom() {
   var room = document.querySelector("[data-queue-state]");
   if (!room) return;
@@ -28,15 +39,16 @@
     var el = document.getElementById(id);
     if (el) el.textContent = value;
   }
+  function say(name, values) { return words(room, name, values); }
   function eta(seconds) {
-    if (seconds === null) return "not known yet: too few buyers let in so far to tell";
-    if (seconds < 60) return "under a minute";
+    if (seconds === null) return say("unknown");
+    if (seconds < 60) return say("under");
     if (seconds < 3600) {
       var m = Math.ceil(seconds / 60);
-      return "about " + m + " minute" + (m > 1 ? "s" : "");
+      return m === 1 ? say("minute") : say("minutes", { n: m });
     }
-    return "about " + Math.floor(seconds / 3600) + " h " +
-      String(Math.floor((seconds % 3600) / 60)).padStart(2, "0") + " min";
+    return say("hours", { h: Math.floor(seconds / 3600),
+      mm: pad(Math.floor((seconds % 3600) / 60)) });
   }
   /* The server's policy (queue_poll_after_ms): ~1 s near the front, up to
    * 30 s far back. */
@@ -52,8 +64,8 @@
     if (!opens || number) return;
     var left = Math.max(0, Math.round((opens * 1000 - (Date.now() + offset)) / 1000));
     text("q-countdown", left >= 3600 ?
-      Math.floor(left / 3600) + " h " + String(Math.floor((left % 3600) / 60)).padStart(2, "0") + " min" :
-      Math.floor(left / 60) + " min " + String(left % 60).padStart(2, "0") + " s");
+      say("count-h", { h: Math.floor(left / 3600), mm: pad(Math.floor((left % 3600) / 60)) }) :
+      say("count-m", { m: Math.floor(left / 60), ss: pad(left % 60) }));
     if (left > 0) setTimeout(countdown, 1000);
   }
   /* After the opening: the buyer's own number, drawn then. */
@@ -81,7 +93,7 @@
         text("q-ahead", ahead);
         text("q-serving", s.serving);
         text("q-eta", eta(rate > 0 ? Math.ceil((ahead + 1) * 60 / rate) : null));
-        text("q-updated", "Checked just now");
+        text("q-updated", say("checked"));
         setTimeout(poll, interval(ahead));
       })
       .catch(function () { setTimeout(poll, 3000); });
@@ -109,7 +121,7 @@
   var deadline = Number(box.getAttribute("data-deadline")) * 1000;
   function tick() {
     var left = Math.max(0, Math.round((deadline - (Date.now() + offset)) / 1000));
-    out.textContent = "(" + Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0") + " left)";
+    out.textContent = words(box, "left", { m: Math.floor(left / 60), ss: pad(left % 60) });
     if (left === 0) { window.location.reload(); return; }
     setTimeout(tick, 1000);
   }

@@ -86,8 +86,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		arena_free(&a);
 		return 0;
 	}
-	tmpl_render(set, TMPL_HOME, values(&a, vals, 0), &out);
-	tmpl_render(set, TMPL_HOME, values(&a, vals, 1), &safe);
+	tmpl_render(set, 0, TMPL_HOME, values(&a, vals, 0), &out);
+	tmpl_render(set, 0, TMPL_HOME, values(&a, vals, 1), &safe);
 	for (const char *c = "<>\"'"; *c; c++)
 		FUZZ_CHECK(count(&out, *c) == count(&safe, *c));
 	tmpl_free(set);

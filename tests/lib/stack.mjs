@@ -73,7 +73,8 @@ export async function startStack({ workers = 3, settings = {}, settingsFirst = {
     async restart() {
       const fcgi = spawn(fcgiBin.startsWith('/') ? fcgiBin : join(ROOT, fcgiBin),
         ['--listen', `unix:${sock}`, '--workers', String(workers), '--db', db,
-          '--templates', join(ROOT, 'templates'), ...args.map(String)],
+          '--templates', join(ROOT, 'templates'), '--catalogs', join(ROOT, 'build', 'locale'),
+          ...args.map(String)],
         { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
       fcgi.stderr.on('data', (d) => stack.fcgiLog.push(String(d)));
       const nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'nginx-error.log')],

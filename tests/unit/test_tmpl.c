@@ -77,7 +77,7 @@ render_with(struct fixture *f, const char *text, const struct tdict *d)
 		fail();
 	}
 	buf_reset(&f->out);
-	tmpl_render(set, TMPL_HOME, d, &f->out);
+	tmpl_render(set, 0, TMPL_HOME, d, &f->out);
 	tmpl_free(set);
 	return buf_cstr(&f->out);
 }
@@ -340,19 +340,19 @@ real_templates_load(void **state)
 {
 	struct fixture *f = *state;
 	char err[TMPL_ERR_MAX];
-	struct tmpl_set *set = tmpl_load("templates", err);
+	struct tmpl_set *set = tmpl_load("templates", "build/locale", err);
 
 	if (set == NULL)
 		fail_msg("%s", err);
 	/* Every template renders with no values at all, partials included. */
 	for (int i = 0; i < TMPL__MAX; i++) {
 		buf_reset(&f->out);
-		tmpl_render(set, (enum tmpl)i, f->d, &f->out);
+		tmpl_render(set, 0, (enum tmpl)i, f->d, &f->out);
 	}
 	/* The error page pulls in header and footer, values escaped. */
 	tdict_str(f->d, "title", "Not <found>");
 	buf_reset(&f->out);
-	tmpl_render(set, TMPL_ERROR, f->d, &f->out);
+	tmpl_render(set, 0, TMPL_ERROR, f->d, &f->out);
 	assert_non_null(strstr(buf_cstr(&f->out), "<!doctype html>"));
 	assert_non_null(strstr(buf_cstr(&f->out), "Not &lt;found&gt;"));
 	assert_null(strstr(buf_cstr(&f->out), "<found>"));
@@ -366,7 +366,7 @@ missing_template_dir_fails(void **state)
 	char err[TMPL_ERR_MAX];
 
 	(void)state;
-	assert_null(tmpl_load("tests/unit/no-such-dir", err));
+	assert_null(tmpl_load("tests/unit/no-such-dir", NULL, err));
 	assert_non_null(strstr(err, "tests/unit/no-such-dir/"));
 }
 
@@ -445,14 +445,14 @@ undeclared_keys_are_refused_at_load(void **state)
 	(void)state;
 	/* The real templates, unchanged, load. */
 	dir = templates_with("");
-	set = tmpl_load(dir, err);
+	set = tmpl_load(dir, NULL, err);
 	if (set == NULL)
 		fail_msg("%s", err);
 	tmpl_free(set);
 	remove_templates(dir);
 	for (size_t i = 0; i < sizeof misspelt / sizeof misspelt[0]; i++) {
 		dir = templates_with(misspelt[i]);
-		set = tmpl_load(dir, err);
+		set = tmpl_load(dir, NULL, err);
 		remove_templates(dir);
 		if (set != NULL) {
 			tmpl_free(set);
@@ -471,19 +471,19 @@ declared_keys_left_unset_render_empty(void **state)
 {
 	struct fixture *f = *state;
 	char err[TMPL_ERR_MAX];
-	struct tmpl_set *set = tmpl_load("templates", err);
+	struct tmpl_set *set = tmpl_load("templates", "build/locale", err);
 	struct tdict *d = tdict_new(&f->arena, TMPL_LOGIN);
 
 	if (set == NULL)
 		fail_msg("%s", err);
 	/* No error: the login form shows none, and no empty element. */
 	tdict_str(d, "email", "a@example.com");
-	tmpl_render(set, TMPL_LOGIN, d, &f->out);
+	tmpl_render(set, 0, TMPL_LOGIN, d, &f->out);
 	assert_non_null(strstr(buf_cstr(&f->out), "a@example.com"));
 	assert_null(strstr(buf_cstr(&f->out), "role=\"alert\""));
 	buf_reset(&f->out);
 	tdict_str(d, "error", "Wrong <password>");
-	tmpl_render(set, TMPL_LOGIN, d, &f->out);
+	tmpl_render(set, 0, TMPL_LOGIN, d, &f->out);
 	assert_non_null(strstr(buf_cstr(&f->out), "Wrong &lt;password&gt;"));
 	tmpl_free(set);
 }
@@ -559,7 +559,7 @@ static void
 every_declared_key_is_used(void **state)
 {
 	char err[TMPL_ERR_MAX], key[64];
-	struct tmpl_set *set = tmpl_load("templates", err);
+	struct tmpl_set *set = tmpl_load("templates", "build/locale", err);
 
 	(void)state;
 	if (set == NULL)

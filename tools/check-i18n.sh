@@ -1,0 +1,29 @@
+#!/bin/sh
+# check-i18n.sh — fails when a message a page shows has no translation:
+# the PO template made afresh from the sources must be the committed
+# po/boxoffice.pot (a new or changed message runs `make pot`), and every
+# catalog po/LANG.po must translate each of its msgids, not fuzzy
+# (msgcmp), with formats that match (msgfmt --check). Run by make check.
+set -eu
+cd "$(dirname "$0")/.."
+mkdir -p build/po
+tools/pot.sh build/po/boxoffice.pot
+status=0
+if ! diff -u po/boxoffice.pot build/po/boxoffice.pot >build/po/pot.diff; then
+	echo "i18n: po/boxoffice.pot is not what the sources say (run make pot," \
+	    "then translate what it marks in po/*.po):" >&2
+	grep '^[-+]msgid' build/po/pot.diff | head -20 >&2
+	status=1
+fi
+for po in po/*.po; do
+	[ -e "$po" ] || continue
+	if ! msgcmp "$po" build/po/boxoffice.pot; then
+		echo "i18n: $po lacks a translation (above: missing, untranslated" \
+		    "or fuzzy)" >&2
+		status=1
+	fi
+	printf '%s: ' "$po"
+	msgfmt --check --statistics -o /dev/null "$po" 2>&1 || status=1
+done
+[ "$status" = 0 ] && echo "i18n: every message has a translation in every catalog"
+exit $status
