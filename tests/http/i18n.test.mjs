@@ -1,0 +1,233 @@
+// i18n.test.mjs — the buyer's language (issue 10, item 7) over real HTTP:
+// Korean or English by Accept-Language, the switch (GET /lang and its
+// cookie) overriding it, <html lang> and Content-Language, dates and money
+// in Korean form; and no English left on a Korean page of the buyer's
+// flow: no sentence of the catalog (po/boxoffice.pot) in its English form,
+// and no run of English words that is not the concert's own data.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startStack, Client, csrfOf, uniqueEmail, joinQueue, ROOT } from '../lib/stack.mjs';
+
+let stack;
+before(async () => { stack = await startStack({ workers: 2, settings: { queue_capacity: 1 } }); });
+after(async () => { await stack?.stop(); });
+
+const KO = { 'accept-language': 'ko-KR,ko;q=0.9,en-US;q=0.8,en;q=0.7' };
+
+// A client whose every request says it reads Korean first.
+class KoreanClient extends Client {
+  request(method, path, opts = {}) {
+    return super.request(method, path, { ...opts, headers: { ...KO, ...(opts.headers || {}) } });
+  }
+}
+
+// ---- what "English left on the page" means ----
+
+// The msgids of the catalog template, as they read in English: each cut
+// at its tags, markup, placeholders and formats into fragments of two
+// words or more (a lone "Seat" could be a name of ours).
+function catalogFragments() {
+  const pot = readFileSync(join(ROOT, 'po', 'boxoffice.pot'), 'utf8');
+  const ids = [];
+  for (const block of pot.split(/\n\n/)) {
+    if (/^msgctxt /m.test(block)) continue; // formats and names, not sentences
+    const m = /^msgid ((?:".*"\n?)+)/m.exec(block);
+    if (!m) continue;
+    const id = m[1].split('\n').filter(Boolean).map((l) => JSON.parse(l)).join('');
+    if (id) ids.push(id);
+  }
+  const out = new Set();
+  for (const id of ids) {
+    const text = id.replace(/&amp;/g, '&');
+    for (const f of text.split(/\{\{[^}]*\}\}|<[^>]*>|\{\w+\}|%(?:\d\$)?[-0-9]*l*[sd]|[()·—:;.,!?“”]/)) {
+      const words = f.trim();
+      if ((words.match(/[A-Za-z]{2,}/g) || []).length >= 2) out.add(words);
+    }
+  }
+  return [...out];
+}
+
+// What a reader meets on the page: the text between tags and the
+// attributes that are read out or shown (aria-label, title, placeholder,
+// alt, the script's data-t- words), entities decoded.
+function readable(html) {
+  const attrs = [...html.matchAll(/\s(?:aria-label|title|placeholder|alt|data-t-[\w-]+)="([^"]*)"/g)]
+    .map((m) => m[1]);
+  const body = html.replace(/<script[\s\S]*?<\/script>/g, ' ').replace(/<style[\s\S]*?<\/style>/g, ' ')
+    .replace(/<[^>]+>/g, ' ');
+  return [body, ...attrs].join('\n').replace(/&amp;/g, '&').replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+}
+
+let dataWords; // the catalogue's own names and texts, English in the demo
+function ourData() {
+  dataWords ??= stack.sql(`SELECT title FROM concert UNION SELECT artist FROM concert
+    UNION SELECT venue FROM concert UNION SELECT description FROM concert
+    UNION SELECT DISTINCT section FROM seat`).split('\n').filter(Boolean)
+    .sort((a, b) => b.length - a.length);
+  return dataWords;
+}
+
+// Fails naming every English sentence of the catalog, and every run of
+// two or more English words not from the catalogue's data, on a page.
+const FRAGMENTS = catalogFragments();
+function assertKorean(page, what) {
+  assert.match(page.text, /<html lang="ko">/, `${what}: <html lang="ko">`);
+  let text = readable(page.text);
+  const left = FRAGMENTS.filter((f) => text.includes(f));
+  assert.deepEqual(left, [], `${what}: catalog sentences left in English`);
+  for (const d of ourData()) text = text.split(d).join(' ');
+  text = text.replace(/\S+@\S+/g, ' ').replace(/box\s*office/g, ' '); // the brand
+  const runs = text.match(/[A-Za-z]{2,}(?:[ \t]+[A-Za-z]{2,})+/g) || [];
+  assert.deepEqual(runs, [], `${what}: English words that no catalog translates`);
+  assert.match(text, /[가-힣]/, `${what}: Korean words`);
+}
+
+// ---- the choice ----
+
+test('Accept-Language chooses: Korean for ko and ko-KR, English otherwise', async () => {
+  const cases = [
+    ['ko', 'ko'], ['ko-KR,ko;q=0.9', 'ko'], ['fr-FR, ko;q=0.5, en;q=0.4', 'ko'],
+    ['en-US,en;q=0.9,ko;q=0.8', 'en'], ['ko;q=0.2, en;q=0.9', 'en'], ['de', 'en'],
+    ['*', 'en'], ['', 'en'], ['ko;q=0', 'en'],
+  ];
+  for (const [header, lang] of cases) {
+    const r = await fetch(stack.base + '/', { headers: header ? { 'accept-language': header } : {} });
+    const html = await r.text();
+    assert.equal(r.status, 200);
+    assert.match(html, new RegExp(`<html lang="${lang}">`), `Accept-Language: ${header}`);
+    assert.equal(r.headers.get('content-language'), lang, `Accept-Language: ${header}`);
+    assert.match(html, lang === 'ko' ? /<h1>예정된 공연<\/h1>/ : /<h1>Upcoming concerts<\/h1>/);
+  }
+});
+
+test('the switch on every page: a plain link that remembers the language in a cookie', async () => {
+  const c = new Client(stack.base); // a browser that asks for English
+  const en = { 'accept-language': 'en-US,en;q=0.9' };
+  let page = await c.get('/concerts/1', { headers: en });
+  assert.match(page.text, /<html lang="en">/);
+  // The link names Korean in Korean, says what language it leads to, and
+  // comes back to this page.
+  assert.match(page.text, /<a href="\/lang\?to=ko&amp;next=\/concerts\/1" lang="ko" hreflang="ko">한국어<\/a>/);
+  assert.match(page.text, /<span lang="en" aria-current="true">English<\/span>/);
+  const r = await c.get('/lang?to=ko&next=/concerts/1', { headers: en });
+  assert.equal(r.status, 303);
+  assert.equal(r.location, '/concerts/1');
+  assert.match(r.headers.get('set-cookie'), /^bo_lang=ko; Path=\/; Max-Age=31536000; SameSite=Lax/);
+  // From now on Korean, though the browser still prefers English.
+  page = await c.get('/concerts/1', { headers: en });
+  assert.match(page.text, /<html lang="ko">/);
+  assert.match(page.text, /<h2 id="dates">공연 일정<\/h2>/);
+  assert.match(page.text, /<a href="\/lang\?to=en&amp;next=\/concerts\/1" lang="en" hreflang="en">English<\/a>/);
+  // And back.
+  assert.equal((await c.get('/lang?to=en&next=/', { headers: KO })).status, 303);
+  page = await c.get('/', { headers: KO });
+  assert.match(page.text, /<html lang="en">/, 'the cookie wins over Accept-Language');
+});
+
+test('the switch refuses what it does not know, and leads only to this site', async () => {
+  const c = new Client(stack.base);
+  for (const to of ['xx', '', 'ko;', '../ko', 'KO-KR']) {
+    const r = await c.get(`/lang?to=${encodeURIComponent(to)}&next=/`);
+    assert.equal(r.status, 400, `to=${to}`);
+    assert.doesNotMatch(r.headers.get('set-cookie') ?? '', /bo_lang/, `to=${to} sets no language`);
+    assert.match(r.text, /There is no page in that language\./);
+  }
+  for (const next of ['//evil.example/', 'https://evil.example/', '/\\evil', '']) {
+    const r = await c.get(`/lang?to=ko&next=${encodeURIComponent(next)}`);
+    assert.equal(r.status, 303);
+    assert.equal(r.location, '/', `next=${next}`);
+  }
+  // A cookie naming no language of ours counts for nothing.
+  const r = await fetch(stack.base + '/', { headers: { cookie: 'bo_lang=xx', ...KO } });
+  assert.match(await r.text(), /<html lang="ko">/);
+});
+
+test('dates, times and money in Korean form; the API stays English', async () => {
+  const r = await fetch(stack.base + '/concerts/1', { headers: KO });
+  const html = await r.text();
+  assert.match(html, /<strong>2026년 12월 14일 \(월\)<\/strong> <span>19:30<\/span>/);
+  assert.match(html, /판매 중 · ₩66,000부터/);
+  const en = await (await fetch(stack.base + '/concerts/1')).text();
+  assert.match(en, /<strong>Mon 14 Dec 2026<\/strong> <span>19:30<\/span>/);
+  const api = await fetch(stack.base + '/api/v1/reservations', {
+    method: 'POST', headers: { ...KO, 'content-type': 'application/json' }, body: '{}' });
+  const body = await api.json();
+  assert.equal(api.status, 401);
+  assert.match(body.message ?? body.error?.message ?? JSON.stringify(body), /^[\x20-\x7e]+$/, 'English');
+});
+
+// ---- the buyer's flow in Korean, page by page ----
+
+test('a Korean page of the buyer\'s flow has no English sentence left', async () => {
+  const a = new KoreanClient(stack.base);
+  const b = new KoreanClient(stack.base);
+  const pages = [];
+  const look = async (client, path, what) => {
+    const p = await client.get(path);
+    assert.ok(p.status < 500, `${what}: ${p.status}`);
+    pages.push([p, what]);
+    return p;
+  };
+  await look(a, '/', 'the concert list');
+  await look(a, '/concerts/1', 'a concert, logged out');
+  await look(a, '/login', 'log in');
+  await look(a, '/signup', 'sign up');
+  await look(a, '/concerts/999', 'a page that is not there');
+  // Sign-up refused, then made; login refused.
+  await a.get('/signup');
+  let r = await a.post('/signup', { email: uniqueEmail('ko'), password: 'short' });
+  assert.equal(r.status, 422);
+  pages.push([r, 'sign-up refused']);
+  await b.get('/login');
+  r = await b.post('/login', { email: uniqueEmail('nobody'), password: 'wrong password here' });
+  pages.push([r, 'login refused']);
+  assert.equal((await a.signup(uniqueEmail('ko-a'))).status, 303);
+  assert.equal((await b.signup(uniqueEmail('ko-b'))).status, 303);
+  await look(a, '/concerts/1', 'a concert, before the queue');
+  // One slot: a shops, b waits.
+  await joinQueue(a, 1);
+  await look(a, '/concerts/1?msg=admitted', 'a concert, your turn');
+  await joinQueue(b, 1);
+  await look(b, '/concerts/1/queue', 'the waiting room');
+  await look(b, '/concerts/1', 'a concert, waiting');
+  const map = await look(a, '/performances/1', 'the seat map');
+  const seat = /<button name="seat" value="(\d+)">/.exec(map.text)[1];
+  await look(a, `/performances/1?seat=${seat}#pick`, 'the seat map with a pick');
+  const csrf = csrfOf(map.text);
+  r = await a.post('/performances/1/holds', { seat, csrf });
+  assert.equal(r.status, 303);
+  const holdPath = r.location;
+  await look(a, holdPath, 'a hold, balance short');
+  r = await a.post(`${holdPath}/pay`, { csrf });
+  assert.equal(r.status, 402);
+  pages.push([r, 'paying with too little']);
+  const wallet = await look(a, '/wallet', 'the wallet');
+  const key = /name="key" value="([^"]+)"/.exec(wallet.text)[1];
+  r = await a.post('/wallet/charge', { amount: '1,000', key, csrf });
+  assert.equal(r.status, 422);
+  pages.push([r, 'a top-up refused']);
+  r = await a.post('/wallet/charge', { amount: '500000', key, csrf });
+  assert.equal(r.status, 303);
+  await look(a, '/wallet?msg=charged', 'the wallet, topped up');
+  await look(a, holdPath, 'a hold, ready to pay');
+  r = await a.post(`${holdPath}/pay`, { csrf });
+  assert.equal(r.status, 303);
+  await look(a, r.location, 'a hold, paid');
+  const bookings = await look(a, '/bookings', 'my tickets');
+  const ticket = /href="(\/tickets\/\d+)"/.exec(bookings.text)[1];
+  await look(a, ticket, 'a printable ticket');
+  await look(a, '/wallet', 'the wallet\'s history');
+  r = await a.post('/concerts/1/queue/leave', { csrf });
+  await look(a, '/concerts/1?msg=left', 'a concert, after leaving');
+  await look(a, '/concerts/1/queue', 'the queue, not in it');
+
+  for (const [p, what] of pages) assertKorean(p, what);
+  // Spot checks of what a Korean buyer reads.
+  const text = pages.map(([p]) => p.text).join('\n');
+  assert.match(text, /좌석 배치도: 좌석을 선택하세요/);
+  assert.match(text, /이 좌석 5분간 선점하기/);
+  assert.match(text, /결제 완료! 좌석이 확보되었습니다\./);
+});
