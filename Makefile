@@ -178,7 +178,8 @@ bench-check: all build/bench-commits build/bench-count.so
 	node --test --test-concurrency=1 tests/bench/bench.test.mjs
 
 # make install [PREFIX=/usr/local] [UNITDIR=/etc/systemd/system] [DESTDIR=]
-# Binaries to PREFIX/bin; templates, static files, README and the nginx and
+# Binaries to PREFIX/bin; templates, the compiled catalogs (locale/),
+# static files, README and the nginx and
 # cron samples to PREFIX/share/boxoffice; the systemd units to UNITDIR (the
 # administrator's folder: these are not a distribution package's units).
 # The samples and units name /usr/local paths, rewritten here for PREFIX.
@@ -189,8 +190,10 @@ UNITS    = $(wildcard admin/systemd/*.socket admin/systemd/*.service admin/syste
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SHARE)/nginx $(DESTDIR)$(UNITDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
-	rm -rf $(DESTDIR)$(SHARE)/templates $(DESTDIR)$(SHARE)/static
+	rm -rf $(DESTDIR)$(SHARE)/templates $(DESTDIR)$(SHARE)/static $(DESTDIR)$(SHARE)/locale
 	cp -R templates static $(DESTDIR)$(SHARE)/
+	install -d $(DESTDIR)$(SHARE)/locale
+	install -m 644 $(MO) $(DESTDIR)$(SHARE)/locale/
 	install -m 644 README.md $(DESTDIR)$(SHARE)/
 	sed 's|/usr/local|$(PREFIX)|g' nginx/boxoffice.conf >$(DESTDIR)$(SHARE)/nginx/boxoffice.conf
 	install -m 644 nginx/queue-state.conf $(DESTDIR)$(SHARE)/nginx/

@@ -44,7 +44,7 @@ tools/nginx-conf.sh "$var" "$port" "$sock" > "$var/nginx.conf"
 fcgi_pid="" nginx_pid="" expire_pid=""
 start_fcgi() {
 	build/boxoffice.fcgi --listen "unix:$sock" --workers "$workers" --db "$db" \
-		--templates templates 9>&- &
+		--templates templates --catalogs build/locale 9>&- &
 	fcgi_pid=$!
 	echo "$fcgi_pid" > "$var/fcgi.pid"
 }

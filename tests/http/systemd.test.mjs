@@ -53,7 +53,7 @@ test('make install lays out binaries, templates, static files, samples and units
   const d = install('default');
   for (const bin of ['boxoffice.fcgi', 'boxoffice-admin', 'boxoffice-expire'])
     assert.ok(statSync(join(d, 'usr/local/bin', bin)).mode & 0o111, `${bin} is executable`);
-  for (const f of ['templates/home.html', 'static/style.css', 'static/openapi.json',
+  for (const f of ['templates/home.html', 'locale/ko.mo', 'static/style.css', 'static/openapi.json',
     'nginx/boxoffice.conf', 'boxoffice.cron', 'README.md'])
     assert.ok(existsSync(join(d, 'usr/local/share/boxoffice', f)), f);
   for (const u of UNITS)
@@ -95,6 +95,8 @@ test('the units say what the deployment needs', () => {
   assert.equal(exec[0], '/usr/local/bin/boxoffice.fcgi');
   const templates = exec[exec.indexOf('--templates') + 1];
   assert.ok(existsSync(join(d, templates, 'home.html')), 'the templates are where the unit says');
+  const catalogs = exec[exec.indexOf('--catalogs') + 1];
+  assert.ok(existsSync(join(d, catalogs, 'ko.mo')), 'the catalogs are where the unit says');
   assert.equal(exec[exec.indexOf('--db') + 1], '/var/lib/boxoffice/boxoffice.db', 'the database is in StateDirectory');
   const timer = unit(d, 'boxoffice-expire.timer');
   assert.match(timer, /^OnCalendar=minutely$/m);
