@@ -31,12 +31,12 @@
 
 /* The big word of each answer (the sentence is the outcome table's). */
 static const char *const verdicts[BO__MAX] = {
-	[BO_OK] = "ADMITTED",
-	[BO_CONFLICT] = "ALREADY USED",
-	[BO_NOT_FOUND] = "UNKNOWN CODE",
-	[BO_GONE] = "REFUNDED",
-	[BO_FORBIDDEN] = "OTHER PERFORMANCE",
-	[BO_INVALID] = "NOT A CODE",
+	[BO_OK] = N_("ADMITTED"),
+	[BO_CONFLICT] = N_("ALREADY USED"),
+	[BO_NOT_FOUND] = N_("UNKNOWN CODE"),
+	[BO_GONE] = N_("REFUNDED"),
+	[BO_FORBIDDEN] = N_("OTHER PERFORMANCE"),
+	[BO_INVALID] = N_("NOT A CODE"),
 };
 
 /* "19:02 KST", or with the date when it is not today's. */
@@ -99,13 +99,13 @@ door_args(struct req *r, const char *perf, const char *door, int64_t *id)
 	}
 	if (!parse_int64(perf, 1, INT64_MAX, id)) {
 		page_error_link(r, HTTP_400, "That is not a performance: choose "
-		    "one from the list.", "/door", "The door");
+		    "one from the list.", "/door", N_("The door"));
 		return 0;
 	}
 	if (door == NULL || !checkin_door_ok(door)) {
 		choose_page(r, HTTP_422, door, *id, arena_printf(&r->arena,
-		    "Name the door in 1 to %d characters (letters, digits, "
-		    "spaces).", CHECKIN_DOOR_MAX));
+		    tr(r, "Name the door in 1 to %d characters (letters, digits, "
+		    "spaces)."), CHECKIN_DOOR_MAX));
 		return 0;
 	}
 	return 1;
@@ -125,14 +125,15 @@ door_page(struct req *r, int64_t id, const char *door, enum bo_status s,
 	/* After the check-in: the counts include it. */
 	if ((rs = checkin_performance(r->db, &r->arena, id, &p)) != BO_OK) {
 		page_outcome_say(r, &COMMON_OUTCOMES, rs, rs == BO_NOT_FOUND ?
-		    "There is no such performance." : NULL, "/door", "The door");
+		    N_("There is no such performance.") : NULL, "/door",
+		    N_("The door"));
 		return;
 	}
 	r->status = c == NULL || s == BO_OK ? HTTP_200 :
 	    outcome_page_status(&CHECKIN_OUTCOMES, s);
 	if (r->status == HTTP_503)
 		req_header(r, "Retry-After", "2");
-	d = view_page(r, TMPL_DOOR, arena_printf(&r->arena, "Door %s", door));
+	d = view_page(r, TMPL_DOOR, arena_printf(&r->arena, tr(r, "Door %s"), door));
 	tdict_int(d, "pid", p.id);
 	tdict_str(d, "concert_title", p.concert_title);
 	tdict_str(d, "venue", p.venue);
@@ -147,37 +148,38 @@ door_page(struct req *r, int64_t id, const char *door, enum bo_status s,
 	if (c != NULL) {
 		tdict_bool(d, "answer", 1);
 		tdict_bool(d, "admitted", s == BO_OK);
-		tdict_str(d, "verdict", verdicts[s] ? verdicts[s] : "NOT CHECKED");
+		tdict_str(d, "verdict", verdicts[s] ? tr(r, verdicts[s]) :
+		    tr(r, "NOT CHECKED"));
 		if (c->ticket_id != 0)
 			tdict_str(d, "seat", arena_printf(&r->arena,
-			    "%s · Row %s · Seat %lld", c->section, c->row,
+			    tr(r, "%1$s · Row %2$s · Seat %3$lld"), c->section, c->row,
 			    (long long)c->number));
 		if (s == BO_OK) {
-			tdict_str(d, "message", "Let them in.");
+			tdict_str(d, "message", tr(r, "Let them in."));
 			tdict_str(d, "detail", arena_printf(&r->arena,
-			    "Admitted at %s at door %s.", moment(r, c->at),
+			    tr(r, "Admitted at %1$s at door %2$s."), moment(r, c->at),
 			    c->door));
 		} else if (s == BO_INVALID) {
-			tdict_str(d, "message", ticket_code_message(c->problem));
-			tdict_str(d, "detail", "Nothing was looked up: correct it "
-			    "and check again.");
+			tdict_str(d, "message", tr(r, ticket_code_message(c->problem)));
+			tdict_str(d, "detail", tr(r, "Nothing was looked up: correct "
+			    "it and check again."));
 			if (c->problem == TICKET_CODE_CHECK)
-				tdict_str(d, "verdict", "TYPO");
+				tdict_str(d, "verdict", tr(r, "TYPO"));
 			tdict_str(d, "typed", typed);
 		} else {
-			tdict_str(d, "message", outcome_of(&CHECKIN_OUTCOMES,
-			    s)->page);
+			tdict_str(d, "message", tr(r, outcome_of(&CHECKIN_OUTCOMES,
+			    s)->page));
 		}
 		if (s == BO_CONFLICT)
 			tdict_str(d, "detail", arena_printf(&r->arena,
-			    "First let in at %s at door %s.", moment(r, c->at),
+			    tr(r, "First let in at %1$s at door %2$s."), moment(r, c->at),
 			    c->door));
 		else if (s == BO_GONE)
 			tdict_str(d, "detail", arena_printf(&r->arena,
-			    "Refunded %s.", view_datetime(r, c->refunded_at)));
+			    tr(r, "Refunded %s."), view_datetime(r, c->refunded_at)));
 		else if (s == BO_FORBIDDEN)
 			tdict_str(d, "detail", arena_printf(&r->arena,
-			    "It is for %s on %s at %s.", c->concert_title,
+			    tr(r, "It is for %1$s on %2$s at %3$s."), c->concert_title,
 			    view_date(r, c->starts_at),
 			    view_time(r, c->starts_at)));
 	}

@@ -7,6 +7,7 @@
  * normalising Crockford asks of a reader. The randomness is libsodium's.
  */
 #include "ticket_code.h"
+#include "msgid.h"
 
 #include <assert.h>
 #include <sodium.h>
@@ -136,14 +137,14 @@ const char *
 ticket_code_message(enum ticket_code_problem p)
 {
 	static const char *const text[TICKET_CODE__MAX] = {
-		[TICKET_CODE_OK] = "The code is well formed.",
-		[TICKET_CODE_EMPTY] = "Type the code printed on the ticket.",
-		[TICKET_CODE_SYMBOL] = "That is not a ticket code: it has a "
-		    "character that ticket codes never contain.",
-		[TICKET_CODE_LENGTH] = "That is not a whole ticket code: a code "
-		    "has 28 letters and digits, in seven groups of four.",
-		[TICKET_CODE_CHECK] = "That code has a typo: check each group "
-		    "against the ticket.",
+		[TICKET_CODE_OK] = N_("The code is well formed."),
+		[TICKET_CODE_EMPTY] = N_("Type the code printed on the ticket."),
+		[TICKET_CODE_SYMBOL] = N_("That is not a ticket code: it has a "
+		    "character that ticket codes never contain."),
+		[TICKET_CODE_LENGTH] = N_("That is not a whole ticket code: a "
+		    "code has 28 letters and digits, in seven groups of four."),
+		[TICKET_CODE_CHECK] = N_("That code has a typo: check each group "
+		    "against the ticket."),
 	};
 
 	assert(p >= TICKET_CODE_OK && p < TICKET_CODE__MAX);

@@ -93,10 +93,10 @@
       video.srcObject = stream;
       video.hidden = false;
       start.hidden = true;
-      status.textContent = "Hold a ticket's QR code in front of the camera.";
+      status.textContent = scanner.getAttribute("data-t-aim"); /* the page's words */
       return video.play();
     }).then(scan).catch(function (e) {
-      status.textContent = "The camera cannot be used here (" + e.message + "): type the code instead.";
+      status.textContent = scanner.getAttribute("data-t-nocamera").replace("{why}", e.message);
     });
   });
 })();

@@ -1,10 +1,10 @@
 #!/bin/sh
 # pot.sh OUT — the PO template of every message a page shows, made from
-# the sources with Debian's gettext tools: xgettext reads cgi-bin/*.c
-# (tr, trc, N_, page_error's message: see cgi-bin/view.h),
-# (and lang.c's mo_lookup: each catalog's name for its language),
-# tools/po-templates.mjs the templates' {{_}}…{{/_}} markers, and msgcat
-# joins the two. `make pot` writes po/boxoffice.pot and merges it into
+# the sources with Debian's gettext tools: xgettext reads cgi-bin/ and
+# core/ (tr, trc, N_, NC_, page_error's message: cgi-bin/view.h,
+# core/msgid.h; lang.c's mo_lookup: each catalog's name for its
+# language), tools/po-templates.mjs the templates' {{_}}…{{/_}}
+# markers, and msgcat joins the two. `make pot` writes po/boxoffice.pot and merges it into
 # each po/LANG.po; make check fails when the committed one is stale.
 set -eu
 cd "$(dirname "$0")/.."
@@ -19,7 +19,7 @@ xgettext --language=C --from-code=UTF-8 --no-wrap --sort-by-file \
 	--keyword=page_outcome_say:4 --keyword=view_page:3 \
 	--keyword=mo_lookup:2c,3 \
 	--package-name=boxoffice --msgid-bugs-address="the box office" \
-	-o "$tmp/c.pot" cgi-bin/*.c core/account.c
+	-o "$tmp/c.pot" cgi-bin/*.c core/*.c
 node tools/po-templates.mjs templates/*.html >"$tmp/t.pot"
 msgcat --no-wrap --use-first -o "$tmp/all.pot" "$tmp/c.pot" "$tmp/t.pot"
 # No creation date: the file changes only when a message does.

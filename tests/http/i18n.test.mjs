@@ -224,6 +224,24 @@ test('a Korean page of the buyer\'s flow has no English sentence left', async ()
   await look(a, '/concerts/1?msg=left', 'a concert, after leaving');
   await look(a, '/concerts/1/queue', 'the queue, not in it');
 
+  // The door, for a member of staff who reads Korean.
+  const door = new KoreanClient(stack.base);
+  const staff = uniqueEmail('ko-staff');
+  assert.equal((await door.signup(staff)).status, 303);
+  stack.admin('grant', staff, 'staff');
+  const code = /<code>([0-9A-Z-]+)<\/code>/.exec(bookings.text)[1];
+  await look(door, '/door', 'the door: which performance');
+  const box = await look(door, '/door?performance=1&door=B', 'the door: the code box');
+  r = await door.post('/door', { performance: '1', door: 'B', code, csrf: csrfOf(box.text) });
+  assert.equal(r.status, 200);
+  assert.match(r.text, /<p class="word">입장 가능<\/p>/);
+  pages.push([r, 'the door: admitted']);
+  r = await door.post('/door', { performance: '1', door: 'B', code, csrf: csrfOf(box.text) });
+  assert.match(r.text, /<p class="word">이미 사용됨<\/p>/);
+  pages.push([r, 'the door: already used']);
+  r = await door.post('/door', { performance: '1', door: 'B', code: 'AAAA', csrf: csrfOf(box.text) });
+  pages.push([r, 'the door: not a code']);
+
   for (const [p, what] of pages) assertKorean(p, what);
   // Spot checks of what a Korean buyer reads.
   const text = pages.map(([p]) => p.text).join('\n');
