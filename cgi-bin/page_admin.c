@@ -68,14 +68,12 @@ sales_chart(struct req *r, struct buf *b, const struct report_performance *p)
 	top = total; /* the line's full height */
 	total = 0;
 	buf_printf(b, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\" "
-	    "aria-label=\"Seats sold over time: ", CHART_W, CHART_H + 20);
-	html_puts(b, view_count(r, p->seats.sold));
-	buf_puts(b, " of ");
-	html_puts(b, view_count(r, p->seats.seats));
+	    "aria-label=\"", CHART_W, CHART_H + 20);
+	html_puts(b, arena_printf(&r->arena, tr(r, "Seats sold over time: %1$s "
+	    "of %2$s"), view_count(r, p->seats.sold), view_count(r, p->seats.seats)));
 	buf_printf(b, "\"><text x=\"0\" y=\"%d\">", CHART_TOP - 6);
-	html_puts(b, view_count(r, top));
-	buf_puts(b, " sold of ");
-	html_puts(b, view_count(r, p->seats.seats));
+	html_puts(b, arena_printf(&r->arena, tr(r, "%1$s sold of %2$s"),
+	    view_count(r, top), view_count(r, p->seats.seats)));
 	buf_printf(b, "</text><line class=\"axis\" x1=\"0\" y1=\"%d\" x2=\"%d\" "
 	    "y2=\"%d\"/><polyline class=\"sold\" points=\"0,%d", CHART_H,
 	    CHART_W, CHART_H, CHART_H);
@@ -125,7 +123,7 @@ concert_section(struct req *r, struct tdict *d, const struct report_concert *c)
 		tdict_str(cd, "capacity", view_count(r, set->queue_capacity));
 		tdict_strf(cd, "per_minute", "%.1f", (double)q.admitted_window *
 		    60.0 / (double)q.window_seconds);
-		tdict_strf(cd, "longest", "%lld min %02lld s",
+		tdict_strf(cd, "longest", tr(r, "%1$lld min %2$02lld s"),
 		    (long long)(q.longest_waiting / 60),
 		    (long long)(q.longest_waiting % 60));
 	}
@@ -139,7 +137,7 @@ concert_section(struct req *r, struct tdict *d, const struct report_concert *c)
 		tdict_int(pd, "pid", perfs[i].id);
 		tdict_str(pd, "date", view_date(r, perfs[i].starts_at));
 		tdict_str(pd, "time", view_time(r, perfs[i].starts_at));
-		tdict_str(pd, "state", report_sale_state(&perfs[i], r->now));
+		tdict_str(pd, "state", tr(r, report_sale_state(&perfs[i], r->now)));
 		tdict_str(pd, "seats", view_count(r, perfs[i].seats.seats));
 		tdict_str(pd, "sold", view_count(r, perfs[i].seats.sold));
 		tdict_str(pd, "held", view_count(r, perfs[i].seats.held));
@@ -241,7 +239,8 @@ page_admin_buyer(struct req *r)
 
 		tdict_int(l, "entry", b.ledger[i].id);
 		tdict_str(l, "when", view_datetime(r, b.ledger[i].created_at));
-		tdict_str(l, "kind", b.ledger[i].payment ? "Payment" : "Top-up");
+		tdict_str(l, "kind", b.ledger[i].payment ? tr(r, "Payment") :
+		    tr(r, "Top-up"));
 		tdict_str(l, "amount", view_money(r, b.ledger[i].amount));
 		tdict_str(l, "balance_after", view_money(r,
 		    b.ledger[i].balance_after));

@@ -6,6 +6,7 @@
  * has ended.
  */
 #include "report.h"
+#include "msgid.h"
 
 #include <assert.h>
 #include <string.h>
@@ -46,12 +47,12 @@ const char *
 report_sale_state(const struct report_performance *p, int64_t now)
 {
 	if (now >= p->starts_at)
-		return "over";
+		return N_("over");
 	if (now < p->sale_opens_at)
-		return "not yet on sale";
+		return N_("not yet on sale");
 	if (now >= p->sale_closes_at)
-		return "sale closed";
-	return "on sale";
+		return N_("sale closed");
+	return N_("on sale");
 }
 
 enum bo_status

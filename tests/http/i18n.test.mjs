@@ -184,7 +184,8 @@ test('a Korean page of the buyer\'s flow has no English sentence left', async ()
   await b.get('/login');
   r = await b.post('/login', { email: uniqueEmail('nobody'), password: 'wrong password here' });
   pages.push([r, 'login refused']);
-  assert.equal((await a.signup(uniqueEmail('ko-a'))).status, 303);
+  const aEmail = uniqueEmail('ko-a');
+  assert.equal((await a.signup(aEmail)).status, 303);
   assert.equal((await b.signup(uniqueEmail('ko-b'))).status, 303);
   await look(a, '/concerts/1', 'a concert, before the queue');
   // One slot: a shops, b waits.
@@ -241,6 +242,12 @@ test('a Korean page of the buyer\'s flow has no English sentence left', async ()
   pages.push([r, 'the door: already used']);
   r = await door.post('/door', { performance: '1', door: 'B', code: 'AAAA', csrf: csrfOf(box.text) });
   pages.push([r, 'the door: not a code']);
+
+  // The operator's pages.
+  stack.admin('grant', staff, 'operator');
+  await look(door, '/admin/', 'the sale, live');
+  await look(door, `/admin/buyer?email=${encodeURIComponent(aEmail)}`, 'a buyer looked up');
+  await look(door, '/admin/buyer?email=nobody%40example.com', 'a buyer not found');
 
   for (const [p, what] of pages) assertKorean(p, what);
   // Spot checks of what a Korean buyer reads.
