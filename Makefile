@@ -141,7 +141,7 @@ deps:
 run: deps all
 	@PORT=$(PORT) WORKERS=$(WORKERS) tools/run.sh
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) $(MO)
 	@fail=0; for t in $(UNIT_BIN); do echo "== $$t"; ./$$t || fail=1; done; exit $$fail
 
 # Handlers are leaves: only router.c calls a page_*.c or api_*.c file

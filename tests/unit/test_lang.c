@@ -1,0 +1,286 @@
+/*
+ * test_lang.c — the message catalogs and the language choice
+ * (cgi-bin/mo.h, cgi-bin/lang.h).
+ *
+ * Catalogs are made here by Debian's msgfmt from small .po texts (the
+ * real tool's output, not a hand-made imitation), then read: contexts,
+ * untranslated and fuzzy messages, and damaged files refused with a
+ * reason. Accept-Language as browsers send it, q-values and ties, and the
+ * cookie over it.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lang.h"
+#include "mo.h"
+#include "tmpl.h"
+
+static char dir[] = "/tmp/boxoffice-lang-XXXXXX";
+
+static const char *PO =
+    "msgid \"\"\nmsgstr \"Content-Type: text/plain; charset=UTF-8\\n\"\n\n"
+    "msgctxt \"language name\"\nmsgid \"English\"\nmsgstr \"한국어\"\n\n"
+    "msgid \"Sold out\"\nmsgstr \"매진\"\n\n"
+    "msgctxt \"weekday\"\nmsgid \"Mon\"\nmsgstr \"월\"\n\n"
+    "msgid \"Mon\"\nmsgstr \"월요일\"\n\n"
+    "msgid \"Untranslated\"\nmsgstr \"\"\n\n"
+    "#, fuzzy\nmsgid \"Fuzzy\"\nmsgstr \"대충\"\n";
+
+/* dir/name.mo compiled from po by msgfmt. */
+static void
+compile(const char *name, const char *po)
+{
+	char src[256], cmd[600];
+	FILE *f;
+
+	snprintf(src, sizeof src, "%s/%s.po", dir, name);
+	f = fopen(src, "w");
+	assert_non_null(f);
+	fputs(po, f);
+	fclose(f);
+	snprintf(cmd, sizeof cmd, "msgfmt -o %s/%s.mo %s", dir, name, src);
+	assert_int_equal(system(cmd), 0);
+	unlink(src);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	compile("ko", PO);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[300];
+
+	(void)state;
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	return system(cmd);
+}
+
+static void
+reads_what_msgfmt_wrote(void **state)
+{
+	char path[256], err[MO_ERR_MAX];
+	struct mo *m;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/ko.mo", dir);
+	m = mo_load(path, err);
+	assert_non_null(m);
+	assert_string_equal(mo_lookup(m, NULL, "Sold out"), "매진");
+	assert_string_equal(mo_lookup(m, "language name", "English"), "한국어");
+	/* A context is part of the key: the same msgid reads differently. */
+	assert_string_equal(mo_lookup(m, "weekday", "Mon"), "월");
+	assert_string_equal(mo_lookup(m, NULL, "Mon"), "월요일");
+	assert_null(mo_lookup(m, "month", "Mon"));
+	assert_null(mo_lookup(m, NULL, "English"));
+	/* msgfmt leaves untranslated and fuzzy messages out. */
+	assert_null(mo_lookup(m, NULL, "Untranslated"));
+	assert_null(mo_lookup(m, NULL, "Fuzzy"));
+	assert_null(mo_lookup(m, NULL, "Never heard of"));
+	mo_free(m);
+}
+
+/* A copy of ko.mo with bytes [at, at + n) replaced, or cut at len. */
+static void
+damaged(const char *name, long at, const void *bytes, size_t n, long len)
+{
+	char src[256], dst[256];
+	unsigned char buf[8192];
+	FILE *f;
+	size_t got;
+
+	snprintf(src, sizeof src, "%s/ko.mo", dir);
+	snprintf(dst, sizeof dst, "%s/%s", dir, name);
+	f = fopen(src, "rb");
+	got = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	if (bytes != NULL)
+		memcpy(buf + at, bytes, n);
+	if (len >= 0 && (size_t)len < got)
+		got = (size_t)len;
+	f = fopen(dst, "wb");
+	fwrite(buf, 1, got, f);
+	fclose(f);
+}
+
+static void
+refuses_a_damaged_catalog(void **state)
+{
+	static const struct {
+		const char *name, *why;
+		long at;
+		const char *bytes;
+		size_t n;
+		long len;
+	} cases[] = {
+		{ "magic.mo", "magic", 0, "\x00\x00\x00\x00", 4, -1 },
+		{ "short.mo", "too short", 0, NULL, 0, 10 },
+		{ "cut.mo", "outside", 0, NULL, 0, 60 },
+		{ "count.mo", "count", 8, "\xff\xff\xff\x7f", 4, -1 },
+		{ "offset.mo", "outside", 12, "\xf0\xff\xff\x0f", 4, -1 },
+		{ "revision.mo", "revision", 4, "\x00\x00\x05\x00", 4, -1 },
+	};
+	char path[256], err[MO_ERR_MAX];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		damaged(cases[i].name, cases[i].at, cases[i].bytes, cases[i].n,
+		    cases[i].len);
+		snprintf(path, sizeof path, "%s/%s", dir, cases[i].name);
+		assert_null(mo_load(path, err));
+		if (strstr(err, cases[i].why) == NULL) {
+			print_error("%s: %s\n", cases[i].name, err);
+			fail();
+		}
+		unlink(path);
+	}
+	snprintf(path, sizeof path, "%s/none.mo", dir);
+	assert_null(mo_load(path, err));
+	assert_non_null(strstr(err, "No such file"));
+}
+
+static void
+languages_from_the_catalogs(void **state)
+{
+	struct langs ls;
+	char err[MO_ERR_MAX], path[256];
+
+	(void)state;
+	assert_int_equal(langs_load(&ls, dir, err), 0);
+	assert_int_equal(ls.n, 2);
+	assert_string_equal(ls.l[0].code, "en");
+	assert_string_equal(ls.l[1].code, "ko");
+	assert_string_equal(ls.l[1].name, "한국어");
+	assert_string_equal(langs_tr(&ls, 1, NULL, "Sold out"), "매진");
+	assert_string_equal(langs_tr(&ls, 0, NULL, "Sold out"), "Sold out");
+	assert_string_equal(langs_tr(&ls, 1, NULL, "Untranslated"), "Untranslated");
+	langs_free(&ls);
+	/* No folder: English alone. */
+	assert_int_equal(langs_load(&ls, "/nonexistent/catalogs", err), 0);
+	assert_int_equal(ls.n, 1);
+	langs_free(&ls);
+	/* A third language is a file: pt_BR.mo is served as pt-BR. */
+	compile("pt_BR", "msgid \"\"\nmsgstr \"Content-Type: text/plain; "
+	    "charset=UTF-8\\n\"\n\nmsgctxt \"language name\"\nmsgid \"English\"\n"
+	    "msgstr \"Português\"\n");
+	assert_int_equal(langs_load(&ls, dir, err), 0);
+	assert_int_equal(ls.n, 3);
+	assert_int_equal(langs_find(&ls, "pt-br"), 2);
+	assert_string_equal(ls.l[2].name, "Português");
+	assert_int_equal(langs_choose(&ls, NULL, "pt-PT, ko;q=0.9"), 2);
+	langs_free(&ls);
+	snprintf(path, sizeof path, "%s/pt_BR.mo", dir);
+	unlink(path);
+	/* A file whose name is no language tag stops the start. */
+	snprintf(path, sizeof path, "%s/k o.mo", dir);
+	fclose(fopen(path, "w"));
+	assert_int_equal(langs_load(&ls, dir, err), -1);
+	assert_non_null(strstr(err, "not a language tag"));
+	unlink(path);
+}
+
+static void
+accept_language_and_the_cookie(void **state)
+{
+	static const struct {
+		const char *cookie, *accept, *want;
+	} cases[] = {
+		{ NULL, NULL, "en" },
+		{ NULL, "", "en" },
+		{ NULL, "ko", "ko" },
+		{ NULL, "ko-KR", "ko" },
+		{ NULL, "KO-kr,ko;q=0.9", "ko" },
+		{ NULL, "ko-KR,ko;q=0.9,en-US;q=0.8,en;q=0.7", "ko" },
+		{ NULL, "en-US,en;q=0.9,ko;q=0.8", "en" },
+		{ NULL, "fr-CH, fr;q=0.9, ko;q=0.8, *;q=0.5", "ko" },
+		{ NULL, "ko;q=0.2, en;q=0.9", "en" },
+		{ NULL, "ko;q=0", "en" },
+		{ NULL, "ko;q=0.000, en;q=0.001", "en" },
+		{ NULL, "en;q=0.5, ko;q=0.5", "en" }, /* a tie: the first listed */
+		{ NULL, "ko;q=0.5, en;q=0.5", "ko" },
+		{ NULL, " ko ; q=1 ", "ko" },
+		{ NULL, "kok, kor", "en" }, /* not Korean: other languages */
+		{ NULL, ",,;;q=,ko;q=x", "en" },
+		{ NULL, "*", "en" },
+		{ "ko", "en", "ko" },
+		{ "en", "ko", "en" },
+		{ "xx", "ko", "ko" },
+		{ "", "ko", "ko" },
+	};
+	struct langs ls;
+	char err[MO_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(langs_load(&ls, dir, err), 0);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int got = langs_choose(&ls, cases[i].cookie, cases[i].accept);
+
+		if (strcmp(ls.l[got].code, cases[i].want) != 0) {
+			print_error("cookie %s, Accept-Language [%s]: %s, want %s\n",
+			    cases[i].cookie ? cases[i].cookie : "(none)",
+			    cases[i].accept ? cases[i].accept : "(none)",
+			    ls.l[got].code, cases[i].want);
+			fail();
+		}
+	}
+	langs_free(&ls);
+}
+
+/* A translation is template text: one that drops or adds a value of its
+ * msgid stops the program at start, naming the file, line and language. */
+static void
+a_translation_keeps_its_msgids_tags(void **state)
+{
+	char err[TMPL_ERR_MAX], sub[300], cmd[400];
+	struct tmpl_set *set;
+
+	(void)state;
+	snprintf(sub, sizeof sub, "%s/bad", dir);
+	snprintf(cmd, sizeof cmd, "mkdir -p %s", sub);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof cmd, "printf 'msgid \"Sold out\"\\nmsgstr "
+	    "\"{{seats_left}} 매진\"\\n' | msgfmt -o %s/ko.mo -", sub);
+	assert_int_equal(system(cmd), 0);
+	set = tmpl_load("templates", sub, err);
+	assert_null(set);
+	if (strstr(err, "templates/home.html:") == NULL ||
+	    strstr(err, "the ko translation of \"Sold out\" uses the tags "
+	    "{{seats_left}}, its msgid (none)") == NULL) {
+		print_error("%s\n", err);
+		fail();
+	}
+	/* The real catalogs load. */
+	set = tmpl_load("templates", "build/locale", err);
+	assert_non_null(set);
+	assert_true(tmpl_langs(set)->n >= 2);
+	tmpl_free(set);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(reads_what_msgfmt_wrote),
+		cmocka_unit_test(refuses_a_damaged_catalog),
+		cmocka_unit_test(languages_from_the_catalogs),
+		cmocka_unit_test(accept_language_and_the_cookie),
+		cmocka_unit_test(a_translation_keeps_its_msgids_tags),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
