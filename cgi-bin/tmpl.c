@@ -458,10 +458,16 @@ tmpl_load_one(enum tmpl id, const char *name, const char *text,
 {
 	struct tmpl_set *set = xmalloc(sizeof *set);
 
+	char *t;
+	int ok;
+
 	memset(set, 0, sizeof *set);
 	err[0] = '\0';
-	langs_load(&set->langs, NULL, err); /* English alone */
-	if (!compile(set, LANG_SOURCE, id, name, text, 0, err)) {
+	langs_load(&set->langs, NULL, err); /* English alone: markers dropped */
+	t = translate(&set->langs, LANG_SOURCE, name, text, err);
+	ok = t != NULL && compile(set, LANG_SOURCE, id, name, t, 0, err);
+	free(t);
+	if (!ok) {
 		tmpl_free(set);
 		return NULL;
 	}
