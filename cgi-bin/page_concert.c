@@ -57,6 +57,7 @@ page_concert(struct req *r)
 		if (sale == SALE_NOT_YET)
 			tdict_str(p, "opens", view_datetime(r, perfs[i].sale_opens_at));
 		tdict_bool(p, "closed", sale == SALE_CLOSED);
+		tdict_bool(p, "cancelled", sale == SALE_CANCELLED);
 	}
 	any_open = catalog_concert_on_sale(perfs, n, r->now, NULL);
 	tdict_bool(d, "active", q.state == Q_ACTIVE);

@@ -10,7 +10,9 @@
  *        a bad amount comes back on the form (422), one the balance
  *        cannot take too (409); nothing changes; the same key twice
  *        charges once
- * GET  /bookings       login: the paid seats, soonest first
+ * GET  /bookings       login: the paid seats, soonest first; each with
+ *        "Cancel and refund" (to /holds/{id}/cancel, page_cancel.c) while
+ *        cancel_until_hours allows, the deadline with its zone, or why not
  *
  * next is checked by redirect.h; anything but a path of this site is
  * dropped (the charge then lands on /wallet).
@@ -25,6 +27,7 @@
 #include "parse.h"
 #include "payment.h"
 #include "redirect.h"
+#include "refund.h"
 #include "view.h"
 #include "wallet.h"
 
@@ -142,6 +145,29 @@ page_wallet_charge(struct req *r)
 	    strchr(next, '?') ? "&" : "?"));
 }
 
+/* Whether booking b may be cancelled now, until when, or why not. */
+static void
+cancel_state(struct req *r, struct tdict *t, const struct booking *b)
+{
+	int64_t hours = req_settings(r)->cancel_until_hours;
+	int64_t deadline = refund_cancel_deadline(b->starts_at, hours);
+
+	if (b->refunded_at != 0) {
+		tdict_str(t, "refunded_at", view_datetime(r, b->refunded_at));
+		tdict_bool(t, "performance_cancelled", b->cancelled_at != 0);
+	} else if (deadline != 0 && r->now < deadline) {
+		tdict_bool(t, "can_cancel", 1);
+		tdict_str(t, "cancel_until", view_datetime_zone(r, deadline));
+	} else if (deadline == 0) {
+		tdict_str(t, "no_cancel", "This sale does not offer "
+		    "cancellation.");
+	} else {
+		tdict_str(t, "no_cancel", arena_printf(&r->arena, "Cancelling "
+		    "closed %s, %lld hours before the show.",
+		    view_datetime_zone(r, deadline), (long long)hours));
+	}
+}
+
 void
 page_bookings(struct req *r)
 {
@@ -169,6 +195,7 @@ page_bookings(struct req *r)
 		tdict_int(t, "number", b[i].number);
 		tdict_str(t, "price", view_money(r, b[i].amount));
 		tdict_str(t, "paid_at", view_datetime(r, b[i].paid_at));
+		cancel_state(r, t, &b[i]);
 	}
 	view_render(r, TMPL_BOOKINGS, d);
 }

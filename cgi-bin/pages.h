@@ -27,6 +27,12 @@ void page_hold_release(struct req *r);
 void page_wallet(struct req *r);
 void page_wallet_charge(struct req *r);
 void page_bookings(struct req *r);
+/* page_cancel.c */
+void page_cancel_form(struct req *r);
+void page_cancel(struct req *r);
+/* page_admin_refund.c */
+void page_admin_refund(struct req *r);
+void page_admin_refund_post(struct req *r);
 /* page_queue.c */
 void page_queue_join(struct req *r);
 void page_queue(struct req *r);
