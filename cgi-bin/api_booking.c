@@ -209,8 +209,8 @@ api_bookings(struct req *r)
 		return;
 	}
 	arr = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, json_pack(
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_pack(
 		    "{s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:I, s:I, s:I}",
 		    "paymentId", (json_int_t)b[i].payment_id,
 		    "reservationId", (json_int_t)b[i].hold_id,
@@ -219,6 +219,14 @@ api_bookings(struct req *r)
 		    "venue", json_text(b[i].venue),
 		    "section", json_text(b[i].section), "row", json_text(b[i].row),
 		    "number", (json_int_t)b[i].number, "amount", (json_int_t)b[i].amount,
-		    "paidAt", (json_int_t)b[i].paid_at));
+		    "paidAt", (json_int_t)b[i].paid_at);
+
+		/* A refunded or cancelled ticket: its seat is no longer the
+		 * buyer's, and its amount went back to the balance. */
+		if (b[i].refunded_at != 0)
+			json_object_set_new(o, "refundedAt",
+			    json_integer(b[i].refunded_at));
+		json_array_append_new(arr, o);
+	}
 	api_send(r, HTTP_200, json_pack("{s:o}", "bookings", arr));
 }
