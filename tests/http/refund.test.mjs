@@ -279,6 +279,9 @@ test('cancel-performance refunds every ticket, voids holds, and the date says ca
   // the buyer's pages say so, and it never sells again
   const page = await holder.get('/concerts/1');
   assert.match(page.text, /<span class="tag">Cancelled<\/span>/);
+  assert.equal((page.text.match(/seats left/g) || []).length, 1, 'only the date still on sale counts its seats');
+  const home = await holder.get('/');
+  assert.match(home.text, /Winter Symphony Gala/, 'the concert still has a date');
   assert.match((await holder.get('/performances/2')).text, /This performance is cancelled/);
   assert.equal((await hold(holder, 2, seatId(2, 'Balcony', 'D', 1))).status, 410);
   assert.equal((await pay(holder, live.location)).status, 410);

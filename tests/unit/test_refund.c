@@ -413,6 +413,26 @@ cancel_performance_refunds_everything(void **state)
 	assert_int_equal(catalog_performance(f->db, &a, PERF, T0 + 20, &con, &p,
 	    NULL, &n), BO_OK);
 	assert_int_equal(performance_sale_state(&p, T0 + 20), SALE_CANCELLED);
+	assert_int_equal(p.seats_left, 0);
+	/* the concert's other date alone counts on the front page */
+	{
+		struct concert_summary *list;
+		size_t k, found = 0;
+
+		assert_int_equal(catalog_concerts(f->db, &a, T0 + 20, &list, &k),
+		    BO_OK);
+		for (size_t i = 0; i < k; i++) {
+			if (list[i].id != HALL_CONCERT)
+				continue;
+			found = 1;
+			assert_int_equal(list[i].performances, 1);
+			assert_int_equal(list[i].seats_left, fx_int(f->db,
+			    "SELECT seat_count FROM performance WHERE concert_id"
+			    " = %lld AND id <> %lld", (long long)HALL_CONCERT,
+			    (long long)PERF));
+		}
+		assert_true(found);
+	}
 	assert_int_equal(hold_create(f->db, PERF, seat_at(f, 500), f->user[1],
 	    T0 + 20, &f->set, NULL, &h), BO_GONE);
 	assert_int_equal(fx_try(f->db, "INSERT INTO hold(seat_id,"
