@@ -10,9 +10,11 @@
  *        a bad amount comes back on the form (422), one the balance
  *        cannot take too (409); nothing changes; the same key twice
  *        charges once
- * GET  /bookings       login: the paid seats, soonest first; each with
- *        "Cancel and refund" (to /holds/{id}/cancel, page_cancel.c) while
- *        cancel_until_hours allows, the deadline with its zone, or why not
+ * GET  /bookings       login: the paid seats, soonest first, each with its
+ *        ticket code and QR code (a refunded one says so, without them)
+ *        and a link to its printable ticket; and "Cancel and refund" (to
+ *        /holds/{id}/cancel, page_cancel.c) while cancel_until_hours
+ *        allows, the deadline with its zone, or why not
  *
  * next is checked by redirect.h; anything but a path of this site is
  * dropped (the charge then lands on /wallet).
@@ -28,15 +30,9 @@
 #include "payment.h"
 #include "redirect.h"
 #include "refund.h"
+#include "ui_shared.h"
 #include "view.h"
 #include "wallet.h"
-
-/* What a buyer reads for each enum ledger_kind. */
-static const char *const PAGE_LEDGER_KIND[LEDGER__MAX] = {
-	[LEDGER_CHARGE] = "Top-up",
-	[LEDGER_PAYMENT] = "Payment",
-	[LEDGER_REFUND] = "Refund",
-};
 
 static void
 wallet_page(struct req *r, enum http_status status, const char *error)
@@ -87,7 +83,7 @@ wallet_page(struct req *r, enum http_status status, const char *error)
 	for (size_t i = 0; i < n; i++) {
 		struct tdict *l = tdict_add(d, "ledger");
 
-		tdict_str(l, "kind", PAGE_LEDGER_KIND[rows[i].kind]);
+		tdict_str(l, "kind", ledger_kind_words(rows[i].kind, 1));
 		tdict_bool(l, "payment", rows[i].kind == LEDGER_PAYMENT);
 		tdict_str(l, "amount", arena_printf(&r->arena, "%s%s",
 		    rows[i].amount > 0 ? "+" : rows[i].amount < 0 ? "−" : "",
@@ -195,6 +191,11 @@ page_bookings(struct req *r)
 		tdict_int(t, "number", b[i].number);
 		tdict_str(t, "price", view_money(r, b[i].amount));
 		tdict_str(t, "paid_at", view_datetime(r, b[i].paid_at));
+		tdict_int(t, "ticket_id", b[i].ticket_id);
+		if (b[i].refunded_at != 0)
+			tdict_bool(t, "refunded", 1); /* a dead code: no QR */
+		else
+			ui_ticket_code(r, t, b[i].ticket_code);
 		cancel_state(r, t, &b[i]);
 	}
 	view_render(r, TMPL_BOOKINGS, d);

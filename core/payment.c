@@ -120,13 +120,14 @@ bookings_list(struct db *db, struct arena *a, int64_t user, struct booking **out
 	/* The buyer's paid seats, soonest date first. */
 	enum { BOOK_PAYMENT, BOOK_AMOUNT, BOOK_PAID_AT, BOOK_HOLD, BOOK_SECTION,
 	    BOOK_ROW, BOOK_NUMBER, BOOK_PERF, BOOK_STARTS, BOOK_TITLE,
-	    BOOK_VENUE, BOOK_REFUNDED, BOOK_CANCELLED, BOOK__COLS };
+	    BOOK_VENUE, BOOK_TICKET, BOOK_CODE, BOOK_REFUNDED, BOOK_CANCELLED,
+	    BOOK__COLS };
 	static struct sql q = SQL(BOOK__COLS,
 	    "SELECT pay.id, pay.amount, pay.created_at, h.id, s.section,"
 	    " s.row_label, s.number, p.id, p.starts_at, c.title, c.venue,"
-	    " coalesce(t.refunded_at, 0), coalesce(p.cancelled_at, 0)"
+	    " t.id, t.code, t.refunded_at, coalesce(p.cancelled_at, 0)"
 	    " FROM payment pay JOIN hold h ON h.id = pay.hold_id"
-	    " LEFT JOIN ticket t ON t.hold_id = h.id"
+	    " JOIN ticket t ON t.hold_id = h.id"
 	    " JOIN seat s ON s.id = h.seat_id"
 	    " JOIN performance p ON p.id = h.performance_id"
 	    " JOIN concert c ON c.id = p.concert_id"
@@ -152,7 +153,10 @@ bookings_list(struct db *db, struct arena *a, int64_t user, struct booking **out
 		b->starts_at = sql_int(st, BOOK_STARTS);
 		b->concert_title = arena_strdup(a, sql_text(st, BOOK_TITLE));
 		b->venue = arena_strdup(a, sql_text(st, BOOK_VENUE));
-		b->refunded_at = sql_int(st, BOOK_REFUNDED);
+		b->ticket_id = sql_int(st, BOOK_TICKET);
+		b->ticket_code = arena_strdup(a, sql_text(st, BOOK_CODE));
+		b->refunded_at = sql_is_null(st, BOOK_REFUNDED) ? 0 :
+		    sql_int(st, BOOK_REFUNDED);
 		b->cancelled_at = sql_int(st, BOOK_CANCELLED);
 	}
 	sql_reset(st);

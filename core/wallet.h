@@ -19,7 +19,7 @@
 #define WALLET_KEY_MAX 64
 
 /* What a ledger row is; the schema's CHECK lists the same names
- * (012_refund.sql). */
+ * (013_refund.sql). */
 enum ledger_kind {
 	LEDGER_CHARGE,   /* a top-up: amount > 0, no hold */
 	LEDGER_PAYMENT,  /* a seat paid: amount <= 0, its hold */
@@ -29,6 +29,10 @@ enum ledger_kind {
 
 /* The kind's name as stored ("CHARGE"…); static storage. */
 const char *ledger_kind_name(enum ledger_kind k);
+/* What a person reads for it: "top-up", "payment", "refund", or
+ * "Top-up"… with capital set. The wallet, the operator's buyer lookup and
+ * the command line say it alike. Static storage. */
+const char *ledger_kind_words(enum ledger_kind k, int capital);
 
 struct ledger_row {
 	int64_t id;

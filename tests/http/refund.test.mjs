@@ -142,6 +142,34 @@ test('an operator refunds by code: money back, code dead, the seat sells again; 
   moneyIsWhole();
 });
 
+test('a ticket let in at the door is not refunded; a refunded one is refused at the door', async () => {
+  const a = await admitted('door');
+  assert.equal((await charge(a, 500000)).status, 303);
+  const [used, other] = await buyAll(a, 1, [seatId(1, 'VIP', 'B', 1), seatId(1, 'VIP', 'B', 2)]);
+  const before = balance(a);
+  // the operator includes staff: let the first one in at door B
+  operator.csrf = csrfOf((await operator.get('/door?performance=1&door=B')).text);
+  const admit = await operator.post('/door', { performance: '1', door: 'B', code: codeOf(used), csrf: operator.csrf });
+  assert.equal(admit.status, 200);
+  assert.match(admit.text, /ADMITTED/);
+  await operatorCsrf();
+  const look = await operator.get(`/admin/refund?code=${codeOf(used)}`);
+  assert.match(look.text, /id="ticket-state">Used at the door /);
+  assert.doesNotMatch(look.text, /Refund ₩165,000 to/);
+  const r = await refund(codeOf(used));
+  assert.equal(r.status, 409);
+  assert.match(r.text, /used at the door/);
+  assert.equal((await a.post(`${used}/cancel`, { csrf: a.csrf })).status, 409);
+  assert.equal(balance(a), before, 'nothing came back');
+  // the other one refunded: the door says so
+  assert.equal((await refund(codeOf(other))).status, 303);
+  operator.csrf = csrfOf((await operator.get('/door?performance=1&door=B')).text);
+  const dead = await operator.post('/door', { performance: '1', door: 'B', code: codeOf(other), csrf: operator.csrf });
+  assert.equal(dead.status, 410);
+  assert.match(dead.text, /REFUNDED/);
+  moneyIsWhole();
+});
+
 test('two operators refund one code at the same moment: one refund', async () => {
   const a = await admitted('double');
   assert.equal((await charge(a, 500000)).status, 303);
@@ -287,6 +315,8 @@ test('cancel-performance refunds every ticket, voids holds, and the date says ca
   assert.equal((await pay(holder, live.location)).status, 410);
   assert.match((await buyers[0].get('/bookings')).text, /This performance was cancelled\. Refunded/);
 
+  // and the operator's reads say so
+  assert.match(stack.admin('performances', '1'), /cancelled/);
   const audit = stack.admin('audit', '100');
   assert.match(audit, /cancel_performance\s+performance 2: on sale -> cancelled; 1 live holds voided/);
   assert.equal((audit.match(/refunded 66000 to .*performance cancelled/g) || []).length, tickets);

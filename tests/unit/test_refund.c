@@ -1,9 +1,9 @@
 /*
  * test_refund.c — refunds, cancellations and cancelled performances
- * (core/refund.c, schema/012_refund.sql) against a real SQLite file with
+ * (core/refund.c, schema/013_refund.sql) against a real SQLite file with
  * the demo catalogue and an explicit clock.
  *
- * Covers: migration 012 rebuilds a ledger that has rows (ids, balances
+ * Covers: migration 013 rebuilds a ledger that has rows (ids, balances
  * and every trigger of 004 kept; REFUND allowed once per hold and only
  * for what was paid); a refund gives the price back (balance = ledger),
  * kills the code, frees the seat for another buyer, and audits who did
@@ -27,6 +27,7 @@
 #include "arena.h"
 #include "audit.h"
 #include "catalog.h"
+#include "checkin.h"
 #include "db.h"
 #include "hold.h"
 #include "payment.h"
@@ -150,18 +151,18 @@ code_of_hold(struct fixture *f, int64_t hold, char code[TICKET_CODE_SIZE])
 	assert_int_equal(strlen(code), TICKET_CODE_LEN);
 }
 
-/* ---- migration 012 on a database with rows ---- */
+/* ---- migration 013 on a database with rows ---- */
 
 extern const char schema_001[], schema_002[], schema_003[], schema_004[],
     schema_005[], schema_006[], schema_007[], schema_008[], schema_009[],
-    schema_010[], schema_011[];
+    schema_010[], schema_011[], schema_012[];
 
 static void
 migration_rebuilds_a_ledger_with_rows(void **state)
 {
-	static const char *const upto11[] = { schema_001, schema_002,
+	static const char *const before[] = { schema_001, schema_002,
 	    schema_003, schema_004, schema_005, schema_006, schema_007,
-	    schema_008, schema_009, schema_010, schema_011 };
+	    schema_008, schema_009, schema_010, schema_011, schema_012 };
 	struct fx_files files;
 	struct db *db;
 
@@ -170,10 +171,11 @@ migration_rebuilds_a_ledger_with_rows(void **state)
 	assert_non_null(mkdtemp(files.dir));
 	snprintf(files.path, sizeof files.path, "%s/test.db", files.dir);
 	assert_non_null(db = db_open(files.path, 1));
-	for (size_t i = 0; i < sizeof upto11 / sizeof upto11[0]; i++)
-		assert_int_equal(sqlite3_exec(db->handle, upto11[i], NULL, NULL,
+	for (size_t i = 0; i < sizeof before / sizeof before[0]; i++)
+		assert_int_equal(sqlite3_exec(db->handle, before[i], NULL, NULL,
 		    NULL), SQLITE_OK);
-	fx_exec(db, "PRAGMA user_version = 11");
+	fx_exec(db, "PRAGMA user_version = %d",
+	    (int)(sizeof before / sizeof before[0]));
 	fx_exec(db, "INSERT INTO user(id, email, pw_hash, created_at) VALUES"
 	    " (5, 'a@example.com', 'x', 1), (6, 'b@example.com', 'x', 1)");
 	fx_exec(db, "INSERT INTO concert(id, title, artist, venue)"
@@ -301,6 +303,41 @@ refund_gives_back_and_frees_the_seat(void **state)
 	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM ticket t JOIN hold h"
 	    " ON h.id = t.hold_id WHERE h.seat_id = %lld AND t.refunded_at IS NULL",
 	    (long long)seat_at(f, 0)), 1);
+	money_is_whole(f);
+	arena_free(&a);
+}
+
+/* A ticket let in at the door is refunded by nobody, cancelled by
+ * nobody: the door and the refund decide in their own transactions. */
+static void
+a_used_ticket_stays_used(void **state)
+{
+	struct fixture *f = *state;
+	struct arena a = ARENA_INIT;
+	struct refund_ticket t;
+	struct checkin ci;
+	char code[TICKET_CODE_SIZE];
+	int64_t hold[2], before;
+
+	buy(f, 0, 2, 0, hold);
+	code_of_hold(f, hold[0], code);
+	before = balance_of(f, 0);
+	assert_int_equal(checkin_admit(f->db, &a, code, PERF, "B", f->user[3],
+	    T0 + 100, &ci), BO_OK);
+	assert_int_equal(refund_find(f->db, &a, code, &t), BO_OK);
+	assert_int_equal(t.used_at, T0 + 100);
+	assert_int_equal(refund_ticket(f->db, &a, code, &cli, T0 + 101, &t),
+	    BO_CONFLICT);
+	assert_int_equal(refund_cancel(f->db, &a, hold[0], f->user[0], 24,
+	    T0 + 101, &t), BO_CONFLICT);
+	assert_int_equal(balance_of(f, 0), before);
+	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM audit"), 0);
+	/* and the other way round: a refunded code opens no door */
+	code_of_hold(f, hold[1], code);
+	assert_int_equal(refund_ticket(f->db, &a, code, &cli, T0 + 102, &t),
+	    BO_OK);
+	assert_int_equal(checkin_admit(f->db, &a, code, PERF, "B", f->user[3],
+	    T0 + 103, &ci), BO_GONE);
 	money_is_whole(f);
 	arena_free(&a);
 }
@@ -480,6 +517,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(migration_rebuilds_a_ledger_with_rows),
 		T(refund_gives_back_and_frees_the_seat),
+		T(a_used_ticket_stays_used),
 		T(cancel_until_the_deadline_only),
 		T(cancel_performance_refunds_everything),
 		T(cancel_performance_finishes_what_is_left),
