@@ -19,7 +19,7 @@
 #define WALLET_KEY_MAX 64
 
 /* What a ledger row is; the schema's CHECK lists the same names
- * (013_refund.sql). */
+ * (014_refund.sql). */
 enum ledger_kind {
 	LEDGER_CHARGE,   /* a top-up: amount > 0, no hold */
 	LEDGER_PAYMENT,  /* a seat paid: amount <= 0, its hold */

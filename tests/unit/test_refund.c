@@ -1,9 +1,9 @@
 /*
  * test_refund.c — refunds, cancellations and cancelled performances
- * (core/refund.c, schema/013_refund.sql) against a real SQLite file with
+ * (core/refund.c, schema/014_refund.sql) against a real SQLite file with
  * the demo catalogue and an explicit clock.
  *
- * Covers: migration 013 rebuilds a ledger that has rows (ids, balances
+ * Covers: migration 014 rebuilds a ledger that has rows (ids, balances
  * and every trigger of 004 kept; REFUND allowed once per hold and only
  * for what was paid); a refund gives the price back (balance = ledger),
  * kills the code, frees the seat for another buyer, and audits who did
@@ -103,7 +103,7 @@ buy(struct fixture *f, int b, int n, int64_t first, int64_t *holds)
 
 	assert_true(n <= 300);
 	assert_int_equal(queue_join(f->db, HALL_CONCERT, f->user[b], T0, &f->set,
-	    NULL, &v), BO_OK);
+	    &v), BO_OK);
 	assert_int_equal(wallet_charge(f->db, f->user[b], TOPUP,
 	    f->set.max_charge, NULL, T0, &balance, &replayed), BO_OK);
 	for (int i = 0; i < n; i++)
@@ -151,18 +151,19 @@ code_of_hold(struct fixture *f, int64_t hold, char code[TICKET_CODE_SIZE])
 	assert_int_equal(strlen(code), TICKET_CODE_LEN);
 }
 
-/* ---- migration 013 on a database with rows ---- */
+/* ---- migration 014 on a database with rows ---- */
 
 extern const char schema_001[], schema_002[], schema_003[], schema_004[],
     schema_005[], schema_006[], schema_007[], schema_008[], schema_009[],
-    schema_010[], schema_011[], schema_012[];
+    schema_010[], schema_011[], schema_012[], schema_013[];
 
 static void
 migration_rebuilds_a_ledger_with_rows(void **state)
 {
 	static const char *const before[] = { schema_001, schema_002,
 	    schema_003, schema_004, schema_005, schema_006, schema_007,
-	    schema_008, schema_009, schema_010, schema_011, schema_012 };
+	    schema_008, schema_009, schema_010, schema_011, schema_012,
+	    schema_013 };
 	struct fx_files files;
 	struct db *db;
 
