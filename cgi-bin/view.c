@@ -31,6 +31,10 @@ static const struct {
 	{ "paid", N_("Paid! The seat is yours."), 1 },
 	{ "released", N_("The seat is released: anyone may take it now."), 0 },
 	{ "charged", N_("Your wallet is topped up."), 1 },
+	{ "cancelled", N_("Cancelled: the price is back in your wallet, and the "
+	    "seat is on sale again."), 1 },
+	{ "refunded", N_("Refunded: the price is back in the buyer's balance, "
+	    "the code no longer opens the door, and the seat is on sale again."), 1 },
 };
 
 int
@@ -225,6 +229,15 @@ view_datetime(struct req *r, int64_t t)
 {
 	/* TRANSLATORS: Korean: "%-m월 %-d일 %H:%M". */
 	return format_time(r, t, trc(r, "date format", "%-d %b, %H:%M"));
+}
+
+const char *
+view_datetime_zone(struct req *r, int64_t t)
+{
+	/* TRANSLATORS: Korean: "%Y년 %-m월 %-d일 (%a) %H:%M %Z". */
+	return arena_printf(&r->arena, "%s (%s)", format_time(r, t,
+	    trc(r, "date format", "%a %-d %b %Y, %H:%M %Z")),
+	    req_settings(r)->timezone);
 }
 
 const char *

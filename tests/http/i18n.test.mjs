@@ -221,6 +221,7 @@ test('a Korean page of the buyer\'s flow has no English sentence left', async ()
   const ticket = /href="(\/tickets\/\d+)"/.exec(bookings.text)[1];
   await look(a, ticket, 'a printable ticket');
   await look(a, '/wallet', 'the wallet\'s history');
+  await look(a, `${holdPath}/cancel`, 'cancelling a ticket');
   r = await a.post('/concerts/1/queue/leave', { csrf });
   await look(a, '/concerts/1?msg=left', 'a concert, after leaving');
   await look(a, '/concerts/1/queue', 'the queue, not in it');
@@ -248,6 +249,8 @@ test('a Korean page of the buyer\'s flow has no English sentence left', async ()
   await look(door, '/admin/', 'the sale, live');
   await look(door, `/admin/buyer?email=${encodeURIComponent(aEmail)}`, 'a buyer looked up');
   await look(door, '/admin/buyer?email=nobody%40example.com', 'a buyer not found');
+  await look(door, '/admin/refund', 'the refund form');
+  await look(door, `/admin/refund?code=${code}`, 'a ticket to refund');
 
   for (const [p, what] of pages) assertKorean(p, what);
   // Spot checks of what a Korean buyer reads.
