@@ -3,12 +3,45 @@
  */
 #include "hold.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "catalog.h"
 #include "live.h"
 #include "queue.h"
 #include "sql.h"
+
+enum bo_status
+hold_allowed_locked(struct db *db, const struct performance *p,
+    int64_t concert, int64_t user, int64_t now, const struct settings *set,
+    int64_t count)
+{
+	/* The buyer's unpaid holds of the date, against max_holds. */
+	enum { HELD_COUNT, HELD__COLS };
+	static struct sql count_q = SQL(HELD__COLS,
+	    "SELECT count(*) FROM hold h WHERE h.user_id = :user"
+	    " AND h.performance_id = :perf AND " UNPAID_HOLD("h"));
+	struct sql_stmt *st;
+	enum bo_status s;
+	int64_t n = 0;
+	int active = 0;
+
+	assert(db_in_transaction(db) && count > 0);
+	if (performance_sale_state(p, now) != SALE_OPEN)
+		return BO_GONE;
+	/* Only a buyer whose queue turn is running may hold. */
+	if ((s = queue_turn_active(db, concert, user, now, &active)) != BO_OK)
+		return s;
+	if (!active)
+		return BO_FORBIDDEN;
+	st = sql_prepare(db, &count_q);
+	sql_bind_int(st, ":user", user);
+	sql_bind_int(st, ":perf", p->id);
+	sql_bind_int(st, ":now", now);
+	if ((s = sql_one_int(db, st, &n)) != BO_OK)
+		return s;
+	return n + count > set->max_holds ? BO_LIMIT : BO_OK;
+}
 
 /* Inside the transaction: may this buyer hold this seat now? */
 static enum bo_status
@@ -23,18 +56,13 @@ may_hold(struct db *db, int64_t perf, int64_t seat, int64_t user, int64_t now,
 	    " p.sale_closes_at FROM seat s"
 	    " JOIN performance p ON p.id = s.performance_id"
 	    " WHERE s.id = :seat AND s.performance_id = :perf");
-	/* The buyer's unpaid holds of the date, against max_holds. */
-	enum { HELD_COUNT, HELD__COLS };
-	static struct sql count_q = SQL(HELD__COLS,
-	    "SELECT count(*) FROM hold h WHERE h.user_id = :user"
-	    " AND h.performance_id = :perf AND " UNPAID_HOLD("h"));
 	struct sql_stmt *st = sql_prepare(db, &seat_q);
 	struct performance p;
-	enum bo_status s;
-	int64_t concert = 0, n = 0;
-	int rc, active = 0;
+	int64_t concert = 0;
+	int rc;
 
 	memset(&p, 0, sizeof p);
+	p.id = perf;
 	sql_bind_int(st, ":seat", seat);
 	sql_bind_int(st, ":perf", perf);
 	if ((rc = sql_step(st)) == SQLITE_ROW) {
@@ -49,21 +77,7 @@ may_hold(struct db *db, int64_t perf, int64_t seat, int64_t user, int64_t now,
 		return BO_NOT_FOUND;
 	if (rc != SQLITE_ROW)
 		return db_status(db, rc, "hold_create");
-	if (performance_sale_state(&p, now) != SALE_OPEN)
-		return BO_GONE;
-	/* Only a buyer whose queue turn is running may hold. */
-	if ((s = queue_turn_active(db, concert, user, now, &active)) != BO_OK)
-		return s;
-	if (!active)
-		return BO_FORBIDDEN;
-	st = sql_prepare(db, &count_q);
-	sql_bind_int(st, ":user", user);
-	sql_bind_int(st, ":perf", perf);
-	sql_bind_int(st, ":now", now);
-	n = 0;
-	if ((s = sql_one_int(db, st, &n)) != BO_OK)
-		return s;
-	return n >= set->max_holds ? BO_LIMIT : BO_OK;
+	return hold_allowed_locked(db, &p, concert, user, now, set, 1);
 }
 
 /* hold_create, and when view is not NULL hold_create_view. */

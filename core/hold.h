@@ -58,6 +58,16 @@ enum bo_status hold_create_view(struct db *db, struct arena *a,
     int64_t performance_id, int64_t seat_id, int64_t user_id, int64_t now,
     const struct settings *set, struct idem *k, struct hold_view *out);
 
+struct performance;
+
+/* Inside a write transaction (hold.c, order.c): may the buyer hold count
+ * more seats of p (its id and sale window) of concert now? BO_GONE: the
+ * sale is not open; BO_FORBIDDEN: no ACTIVE queue turn; BO_LIMIT: that
+ * would pass max_holds unpaid holds of the date. */
+enum bo_status hold_allowed_locked(struct db *db, const struct performance *p,
+    int64_t concert, int64_t user, int64_t now, const struct settings *set,
+    int64_t count);
+
 /* One hold, with its seat, date and payment; strings in a. BO_NOT_FOUND
  * when there is none, BO_FORBIDDEN when it is another buyer's. */
 enum bo_status hold_get(struct db *db, struct arena *a, int64_t hold_id,
