@@ -87,7 +87,7 @@ const struct outcomes HOLD_OUTCOMES = { "hold", {
 const struct outcomes ORDER_OUTCOMES = { "order", {
 	[BO_INVALID] = { HTTP_400, "invalid_field",
 	    "Pick one or more different seats, at most the number allowed.",
-	    "seatIds must name 1 to 38 different seats.", HTTP_422 },
+	    "The list seatIds must name 1 to 38 different seats.", HTTP_422 },
 	[BO_CONFLICT] = { HTTP_409, "seat_taken",
 	    "Someone just took some of these seats, so none was held: pick "
 	    "others.", "Some of these seats are taken (seatIds): nothing was "
@@ -109,7 +109,7 @@ const struct outcomes ORDER_OUTCOMES = { "order", {
 const struct outcomes BEST_OUTCOMES = { "best", {
 	[BO_INVALID] = { HTTP_400, "invalid_field",
 	    "Ask for one or more seats, at most the number allowed.",
-	    "count must be 1 to 38.", HTTP_422 },
+	    "The count must be 1 to 38.", HTTP_422 },
 	[BO_CONFLICT] = { HTTP_409, "no_adjacent_seats",
 	    "No row of this section has that many free seats side by side: "
 	    "ask for fewer, or pick seats on the map.", NULL, 0 },
