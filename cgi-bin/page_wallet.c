@@ -28,6 +28,13 @@
 #include "view.h"
 #include "wallet.h"
 
+/* What a buyer reads for each enum ledger_kind. */
+static const char *const PAGE_LEDGER_KIND[LEDGER__MAX] = {
+	[LEDGER_CHARGE] = "Top-up",
+	[LEDGER_PAYMENT] = "Payment",
+	[LEDGER_REFUND] = "Refund",
+};
+
 static void
 wallet_page(struct req *r, enum http_status status, const char *error)
 {
@@ -77,8 +84,8 @@ wallet_page(struct req *r, enum http_status status, const char *error)
 	for (size_t i = 0; i < n; i++) {
 		struct tdict *l = tdict_add(d, "ledger");
 
-		tdict_str(l, "kind", rows[i].payment ? "Payment" : "Top-up");
-		tdict_bool(l, "payment", rows[i].payment);
+		tdict_str(l, "kind", PAGE_LEDGER_KIND[rows[i].kind]);
+		tdict_bool(l, "payment", rows[i].kind == LEDGER_PAYMENT);
 		tdict_str(l, "amount", arena_printf(&r->arena, "%s%s",
 		    rows[i].amount > 0 ? "+" : rows[i].amount < 0 ? "−" : "",
 		    view_money(r, rows[i].amount < 0 ? -rows[i].amount : rows[i].amount)));

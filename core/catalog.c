@@ -14,6 +14,8 @@
 enum sale_state
 performance_sale_state(const struct performance *p, int64_t now)
 {
+	if (p->cancelled_at != 0)
+		return SALE_CANCELLED;
 	if (now < p->sale_opens_at)
 		return SALE_NOT_YET;
 	if (now >= p->sale_closes_at || now >= p->starts_at)
@@ -94,11 +96,11 @@ catalog_concerts(struct db *db, struct arena *a, int64_t now,
  * statement that reads a struct performance starts with, in this order.
  */
 enum { PERF_ID, PERF_CONCERT, PERF_STARTS, PERF_OPENS, PERF_CLOSES,
-    PERF_SEATS, PERF_MIN, PERF_MAX, PERF_LEFT, PERF__COLS };
+    PERF_SEATS, PERF_MIN, PERF_MAX, PERF_LEFT, PERF_CANCELLED, PERF__COLS };
 #define PERFORMANCE_COLUMNS(p)                                                \
 	p ".id, " p ".concert_id, " p ".starts_at, " p ".sale_opens_at, "     \
 	p ".sale_closes_at, " p ".seat_count, " p ".min_price, "              \
-	p ".max_price, " SEATS_LEFT(p)
+	p ".max_price, " SEATS_LEFT(p) ", coalesce(" p ".cancelled_at, 0)"
 
 static void
 read_performance(struct sql_stmt *st, struct performance *p)
@@ -112,6 +114,7 @@ read_performance(struct sql_stmt *st, struct performance *p)
 	p->min_price = sql_int(st, PERF_MIN);
 	p->max_price = sql_int(st, PERF_MAX);
 	p->seats_left = sql_int(st, PERF_LEFT);
+	p->cancelled_at = sql_int(st, PERF_CANCELLED);
 }
 
 /* Inside a transaction: concert id into *c (BO_NOT_FOUND if none). */

@@ -50,10 +50,10 @@ may_hold(struct db *db, int64_t perf, int64_t seat, int64_t user, int64_t now,
 {
 	/* The seat's price and the sale window of its date. */
 	enum { FOR_PRICE, FOR_CONCERT, FOR_STARTS, FOR_OPENS, FOR_CLOSES,
-	    FOR__COLS };
+	    FOR_CANCELLED, FOR__COLS };
 	static struct sql seat_q = SQL(FOR__COLS,
 	    "SELECT s.price, p.concert_id, p.starts_at, p.sale_opens_at,"
-	    " p.sale_closes_at FROM seat s"
+	    " p.sale_closes_at, coalesce(p.cancelled_at, 0) FROM seat s"
 	    " JOIN performance p ON p.id = s.performance_id"
 	    " WHERE s.id = :seat AND s.performance_id = :perf");
 	struct sql_stmt *st = sql_prepare(db, &seat_q);
@@ -71,6 +71,7 @@ may_hold(struct db *db, int64_t perf, int64_t seat, int64_t user, int64_t now,
 		p.starts_at = sql_int(st, FOR_STARTS);
 		p.sale_opens_at = sql_int(st, FOR_OPENS);
 		p.sale_closes_at = sql_int(st, FOR_CLOSES);
+		p.cancelled_at = sql_int(st, FOR_CANCELLED);
 	}
 	sql_reset(st);
 	if (rc == SQLITE_DONE)

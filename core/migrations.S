@@ -50,7 +50,11 @@ schema_011:
 	.byte 0
 	.global schema_012
 schema_012:
-	.incbin "schema/012_orders.sql"
+	.incbin "schema/012_refund.sql"
+	.byte 0
+	.global schema_013
+schema_013:
+	.incbin "schema/013_orders.sql"
 	.byte 0
 
 	.section .note.GNU-stack,"",@progbits

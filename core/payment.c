@@ -54,8 +54,8 @@ pay(struct db *db, struct arena *a, int64_t hold_id, int64_t user, int64_t now,
 		return s;
 	}
 	if (s == BO_OK)
-		s = wallet_move_locked(db, user, -h.price, hold_id, NULL, now,
-		    &balance, NULL);
+		s = wallet_move_locked(db, user, LEDGER_PAYMENT, -h.price,
+		    hold_id, NULL, now, &balance, NULL);
 	if (s == BO_OK) {
 		st = sql_prepare(db, &insert_q);
 		sql_bind_int(st, ":hold", hold_id);
