@@ -191,7 +191,7 @@ hold_get(struct db *db, struct arena *a, int64_t hold_id, int64_t user,
 	    " FROM hold h JOIN seat s ON s.id = h.seat_id"
 	    " JOIN performance p ON p.id = h.performance_id"
 	    " JOIN concert c ON c.id = p.concert_id"
-	    " LEFT JOIN payment pay ON pay.hold_id = h.id WHERE h.id = :hold");
+	    " LEFT JOIN payment pay ON pay.id = h.payment_id WHERE h.id = :hold");
 	struct sql_stmt *st = sql_prepare(db, &q);
 	int rc;
 
