@@ -12,6 +12,9 @@
  * GET  /api/v1/reservations/{id}  → the reservation and its state
  * POST /api/v1/payments       {"reservationId"}, Idempotency-Key (optional)
  *        → 201 {"paymentId","status":"paid",…}; 402 insufficient_balance;
+ *        {"reservationIds":[…]} pays them together, all or none: one
+ *        payment, one debit → 201 {"paymentId","status","reservationIds",
+ *        "amount","reservations"}; a lapsed one → 410, nothing paid;
  *        410 reservation_expired; paying twice answers the same payment
  *        (200); no queue turn needed: a live hold may be paid until it
  *        lapses
@@ -248,65 +251,144 @@ payment_json(const struct hold_view *h)
 	    "reservation", hold_json(h));
 }
 
-/* Pays the reservation the body names; 1 when payment_pay_view() answered
- * BO_OK (k says what happened; *already when it was paid before; *h is
- * the hold as this request left or found it, read in its transaction, or
- * h->id is 0), 0 when a refusal was answered. */
+/* A payment of several reservations as the API answers it. */
+static json_t *
+payment_many_json(const struct payment_view *v)
+{
+	json_t *ids = json_array(), *all = json_array();
+
+	for (size_t i = 0; i < v->n; i++) {
+		json_array_append_new(ids, json_integer(v->holds[i].id));
+		json_array_append_new(all, hold_json(&v->holds[i]));
+	}
+	return json_pack("{s:I, s:s, s:o, s:I, s:o}",
+	    "paymentId", (json_int_t)v->payment_id, "status", "paid",
+	    "reservationIds", ids, "amount", (json_int_t)v->amount,
+	    "reservations", all);
+}
+
+/* What a payment's body names: one reservation, or several. */
+struct pay_ask {
+	int64_t *holds;
+	size_t n;
+	int many;  /* "reservationIds" */
+};
+
+/* Reads the body into *ask; 0 when a refusal (400, 422) was answered. */
 static int
-pay(struct req *r, struct idem *k, int64_t *hold_id, int *already,
-    struct hold_view *h)
+pay_body(struct req *r, struct pay_ask *ask)
 {
 	json_int_t id = 0;
-	enum bo_status s;
-	json_t *body;
+	json_t *body, *ids = NULL, *v;
+	size_t i;
+	int ok;
 
+	memset(ask, 0, sizeof *ask);
 	if ((body = api_body(r)) == NULL)
 		return 0;
-	if (!api_unpack(r, body, "{s:I}", "reservationId", &id)) {
+	if (json_object_get(body, "reservationIds") != NULL &&
+	    json_object_get(body, "reservationId") != NULL) {
 		json_decref(body);
+		api_error(r, HTTP_422, "invalid_field", "Send reservationId or "
+		    "reservationIds, not both.");
 		return 0;
+	}
+	ask->many = json_object_get(body, "reservationIds") != NULL;
+	if (ask->many)
+		ok = api_unpack(r, body, "{s:o}", "reservationIds", &ids);
+	else
+		ok = api_unpack(r, body, "{s:I}", "reservationId", &id);
+	if (ok && !ask->many) {
+		ask->holds = arena_alloc(&r->arena, sizeof *ask->holds);
+		ask->holds[ask->n++] = id;
+	} else if (ok) {
+		if (!json_is_array(ids) || json_array_size(ids) == 0 ||
+		    json_array_size(ids) > ORDER_PAY_MAX) {
+			ok = 0;
+		} else {
+			ask->holds = arena_alloc(&r->arena,
+			    json_array_size(ids) * sizeof *ask->holds);
+			json_array_foreach(ids, i, v) {
+				if (!json_is_integer(v) || json_integer_value(v) < 1) {
+					ok = 0;
+					break;
+				}
+				ask->holds[ask->n++] = json_integer_value(v);
+			}
+		}
+		if (!ok)
+			api_error(r, HTTP_422, "invalid_field", "reservationIds must "
+			    "be an array of 1 to 39 different reservation ids.");
 	}
 	json_decref(body);
-	*hold_id = id;
-	s = id > 0 ? payment_pay_view(r->db, &r->arena, id, r->session.user_id,
-	    r->now, k, already, h) : BO_NOT_FOUND;
-	if (s != BO_OK) {
-		api_outcome(r, &PAY_OUTCOMES, s);
-		return 0;
-	}
-	return 1;
+	return ok;
 }
 
 void
 api_payment_create(struct req *r)
 {
-	struct hold_view h;
-	int64_t hold_id = 0;
+	struct payment_view v;
+	struct pay_ask ask;
 	enum bo_status s;
 	struct idem k;
 	int already = 0;
 
-	memset(&h, 0, sizeof h);
+	memset(&v, 0, sizeof v);
+	memset(&ask, 0, sizeof ask);
 	if (!api_idem_begin(r, &k, HTTP_201))
 		return;
-	if (k.result == IDEM_NEW && !pay(r, &k, &hold_id, &already, &h))
-		return;
+	if (k.result == IDEM_NEW) {
+		if (!pay_body(r, &ask))
+			return;
+		s = ask.holds[0] > 0 ? payment_pay_holds(r->db, &r->arena,
+		    ask.holds, ask.n, r->session.user_id, r->now, &k, &already,
+		    &v) : BO_NOT_FOUND;
+		if (s != BO_OK) {
+			api_outcome(r, &PAY_OUTCOMES, s);
+			return;
+		}
+	}
 	if (!api_idem_answer(r, &k))
 		return;
-	/* Paid now: as read in its own transaction (a read after the commit
-	 * could fail, with the money taken). Replayed: the payment and its
-	 * seat as they are now. Paid before under no key, or another: the
-	 * same payment, 200. */
-	if (!already)
-		hold_id = idem_ref(&k, IDEM_REF_HOLD);
-	s = h.id != 0 ? BO_OK : hold_get(r->db, &r->arena, hold_id,
-	    r->session.user_id, r->now, &h);
-	if (s != BO_OK)
-		api_outcome(r, &HOLD_GET_OUTCOMES, s);
-	else if (already)
-		api_send(r, HTTP_200, payment_json(&h));
+	/* Paid now, or found paid: as read in its own transaction (a read
+	 * after the commit could fail, with the money taken). Replayed: the
+	 * payment and its seats as they are now. */
+	if (v.payment_id == 0) {
+		size_t n = 0;
+
+		/* The same body as the first time (its hash matched): which
+		 * form it was decides the answer's shape. */
+		if (k.result == IDEM_REPLAY && !pay_body(r, &ask))
+			return;
+
+		memset(&v, 0, sizeof v);
+		v.holds = arena_alloc(&r->arena, k.nrefs * sizeof *v.holds + 1);
+		for (size_t i = 0; i < k.nrefs; i++) {
+			if (k.refs[i].kind == IDEM_REF_PAYMENT)
+				v.payment_id = k.refs[i].id;
+			if (k.refs[i].kind != IDEM_REF_HOLD)
+				continue;
+			if ((s = hold_get(r->db, &r->arena, k.refs[i].id,
+			    r->session.user_id, r->now, &v.holds[n])) != BO_OK) {
+				api_outcome(r, &HOLD_GET_OUTCOMES, s);
+				return;
+			}
+			v.amount += v.holds[n++].price;
+		}
+		v.n = n;
+		ask.many = ask.many || n > 1;
+	}
+	if (v.n == 0) { /* a record without its seats: not one of ours */
+		api_status(r, BO_ERROR);
+		return;
+	}
+	/* The single form answers as it always did. */
+	if (already)
+		api_send(r, HTTP_200, ask.many ? payment_many_json(&v) :
+		    payment_json(&v.holds[0]));
 	else
-		api_idem_send(r, &k, payment_json(&h));
+		api_idem_send(r, &k, ask.many ? payment_many_json(&v) :
+		    payment_json(&v.holds[0]));
 }
 
 void

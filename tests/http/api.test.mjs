@@ -900,6 +900,52 @@ test('best available: adjacent seats in the front-most row that has them, neares
   }
 });
 
+test('paying an order: one payment, one debit, every seat paid; all or none', async () => {
+  const b = await buyer('order-pay');
+  const seats = freshRow(1, 3);
+  const total = seats.reduce((a, s) => a + priceOf(s), 0);
+  const o = await reserveMany(b, 1, seats);
+  const ids = o.body.reservations.map((x) => x.reservationId);
+  const payMany = (reservationIds, opts = {}, who = b) =>
+    api('POST', '/api/v1/payments', { token: who.token, body: { reservationIds }, ...opts });
+  expectError(await payMany(ids), 402, 'insufficient_balance', 'nothing on the balance');
+  await charge(b, total + 1000);
+  const ledgerBefore = ledgerCount(b.uid);
+  expectError(await api('POST', '/api/v1/payments', { token: b.token, body: { reservationId: ids[0], reservationIds: ids } }),
+    422, 'invalid_field', 'both forms');
+  expectError(await payMany([ids[0], ids[0]]), 422, 'invalid_field', 'a seat twice');
+  const key = `pay-order-${randomBytes(4).toString('hex')}`;
+  const p = await payMany(ids, { key });
+  assert.equal(p.status, 201, p.text);
+  assert.equal(p.body.amount, total);
+  assert.deepEqual(p.body.reservationIds, ids);
+  assert.ok(p.body.reservations.every((x) => x.state === 'paid' && x.paymentId === p.body.paymentId));
+  assert.equal(ledgerCount(b.uid), ledgerBefore + 1, 'one debit');
+  assert.equal(stack.sql(`SELECT amount FROM ledger WHERE user_id = ${b.uid} AND kind = 'PAYMENT'`), String(-total));
+  assert.equal(stack.sql(`SELECT count(*) FROM payment WHERE user_id = ${b.uid}`), '1', 'one payment');
+  assert.equal(stack.sql(`SELECT count(*) FROM ticket WHERE hold_id IN (${ids})`), '3', 'a ticket per seat');
+  assert.equal(balanceOf(b.uid), 1000);
+  const replay = await payMany(ids, { key });
+  assert.equal(replay.status, 201);
+  assert.deepEqual(replay.body, p.body);
+  const again = await payMany(ids);
+  assert.equal(again.status, 200, 'paying again answers the same payment');
+  assert.equal(again.body.paymentId, p.body.paymentId);
+  assert.equal(ledgerCount(b.uid), ledgerBefore + 1, 'still one debit');
+  const hist = await api('GET', '/api/v1/balance/history', { token: b.token });
+  assert.equal(hist.body.history[0].amount, -total);
+
+  // a lapsed one: 410, nothing paid
+  const c = await buyer('order-lapse');
+  await charge(c, 1000000);
+  const o2 = await reserveMany(c, 1, freshRow(1, 2));
+  const ids2 = o2.body.reservations.map((x) => x.reservationId);
+  stack.sql(`UPDATE hold SET expires_at = ${now() - 1} WHERE id = ${ids2[1]}`);
+  expectError(await payMany(ids2, {}, c), 410, 'reservation_expired');
+  assert.equal(balanceOf(c.uid), 1000000, 'nothing charged');
+  assert.equal(stack.sql(`SELECT state FROM hold WHERE id = ${ids2[0]}`), 'HELD', 'nothing paid');
+});
+
 test('the OpenAPI document: served, OpenAPI 3, and every route of router.c in it', async () => {
   const res = await fetch(stack.base + '/api/v1/openapi.json');
   assert.equal(res.status, 200);
