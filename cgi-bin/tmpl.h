@@ -45,6 +45,7 @@ enum tmpl {
 	TMPL_HOLD,
 	TMPL_WALLET,
 	TMPL_BOOKINGS,
+	TMPL_ORDER,
 	TMPL__MAX
 };
 

@@ -287,6 +287,44 @@ holds_mine(struct db *db, struct arena *a, int64_t user, int64_t perf,
 }
 
 enum bo_status
+seats_mine(struct db *db, struct arena *a, int64_t user, int64_t perf,
+    int64_t now, struct my_seat **out, size_t *n)
+{
+	enum { MY_ID, MY_SEAT, MY_ORDER, MY_SECTION, MY_ROW, MY_NUMBER,
+	    MY_PRICE, MY_EXPIRES, MY_PAID, MY__COLS };
+	static struct sql q = SQL(MY__COLS,
+	    "SELECT h.id, h.seat_id, coalesce(h.order_id, 0), s.section,"
+	    " s.row_label, s.number, h.price, h.expires_at, h.state = 'PAID'"
+	    " FROM hold h JOIN seat s ON s.id = h.seat_id WHERE h.user_id = :user"
+	    " AND h.performance_id = :perf AND " LIVE_HOLD("h")
+	    " ORDER BY h.seat_id");
+	struct sql_stmt *st = sql_prepare(db, &q);
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	sql_bind_int(st, ":user", user);
+	sql_bind_int(st, ":perf", perf);
+	sql_bind_int(st, ":now", now);
+	while ((rc = sql_step(st)) == SQLITE_ROW) {
+		struct my_seat *m = arena_push(a, (void **)out, n, &cap, sizeof *m);
+
+		m->hold_id = sql_int(st, MY_ID);
+		m->seat_id = sql_int(st, MY_SEAT);
+		m->order_id = sql_int(st, MY_ORDER);
+		m->section = arena_strdup(a, sql_text(st, MY_SECTION));
+		m->row = arena_strdup(a, sql_text(st, MY_ROW));
+		m->number = sql_int(st, MY_NUMBER);
+		m->price = sql_int(st, MY_PRICE);
+		m->expires_at = sql_int(st, MY_EXPIRES);
+		m->paid = (int)sql_int(st, MY_PAID);
+	}
+	sql_reset(st);
+	return db_status(db, rc, "seats_mine");
+}
+
+enum bo_status
 holds_expire_all(struct db *db, int64_t now, int64_t *n)
 {
 	/* Writes down what every statement already treats as free. */

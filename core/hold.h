@@ -82,6 +82,20 @@ enum bo_status hold_release(struct db *db, int64_t hold_id, int64_t user_id,
 enum bo_status holds_mine(struct db *db, struct arena *a, int64_t user_id,
     int64_t performance_id, int64_t now, struct held_seat **out, size_t *n);
 
+/* A seat the buyer has of a performance: held (live) or paid. */
+struct my_seat {
+	int64_t hold_id, seat_id, order_id;  /* order_id 0: a hold of its own */
+	const char *section, *row;
+	int64_t number, price, expires_at;
+	int paid;
+};
+
+/* The buyer's live seats of a performance (HELD and not lapsed, or PAID),
+ * by seat; strings in a. One indexed read: the seat map marks them as the
+ * buyer's on every view. */
+enum bo_status seats_mine(struct db *db, struct arena *a, int64_t user_id,
+    int64_t performance_id, int64_t now, struct my_seat **out, size_t *n);
+
 /* For boxoffice-expire: marks every lapsed hold EXPIRED; *n counts them. */
 enum bo_status holds_expire_all(struct db *db, int64_t now, int64_t *n);
 
