@@ -353,8 +353,8 @@ ui_seat_map(struct req *r, const int64_t *picks, size_t npicks,
 	}
 	if (shown > 0) {
 		tdict_bool(d, "picked", 1);
-		tdict_str(d, "pick_count", shown == 1 ? "1 seat picked" :
-		    arena_printf(&r->arena, "%zu seats picked", shown));
+		tdict_str(d, "pick_count", shown == 1 ? "Your pick: 1 seat" :
+		    arena_printf(&r->arena, "Your pick: %zu seats", shown));
 		tdict_str(d, "total", view_money(r, total));
 		tdict_str(d, "hold_label", shown == 1 ? "Hold this seat" :
 		    arena_printf(&r->arena, "Hold these %zu seats", shown));

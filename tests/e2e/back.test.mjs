@@ -51,7 +51,7 @@ for (const js of [true, false]) {
     try {
       const seat = stack.sql(`SELECT id FROM seat WHERE performance_id = 1 AND section = 'VIP'
         AND row_label = 'C' AND number = ${js ? 5 : 6}`);
-      const button = page.locator(`form.seatmap button[name=seat][value="${seat}"]`);
+      const button = page.locator(`form.seatmap button[name=add][value="${seat}"]`);
       const holdButton = page.getByRole('button', { name: 'Hold this seat for 5 minutes' });
 
       // The seat map with the seat picked, then hold it.
@@ -64,7 +64,7 @@ for (const js of [true, false]) {
 
       // Back to the map: the seat is the buyer's now, not offered as free.
       await page.goBack({ waitUntil: 'load' });
-      assert.equal(new URL(page.url()).searchParams.get('seat'), seat);
+      assert.equal(new URL(page.url()).searchParams.get('add'), seat);
       await page.locator('form.seatmap').waitFor();
       assert.equal(await button.isDisabled(), true, 'the held seat shows taken');
       assert.equal(await holdButton.count(), 0, 'no Hold button for it');

@@ -124,10 +124,10 @@ test('the seat map without JavaScript: pick three, hold together, the order page
   map = await c.get(`/performances/1?seat=${s1}&add=${s2}`);
   map = await c.get(`/performances/1?seat=${s1}&seat=${s2}&add=${s3}`);
   for (const s of [s1, s2, s3]) assert.match(map.text, new RegExp(`value="${s}" aria-pressed="true"`), `seat ${s} shown picked`);
-  assert.match(map.text, /3 seats picked/);
+  assert.match(map.text, /Your pick: 3 seats/);
   // a click on a picked seat takes it out again
   const fewer = await c.get(`/performances/1?seat=${s1}&seat=${s2}&seat=${s3}&add=${s3}`);
-  assert.match(fewer.text, /2 seats picked/);
+  assert.match(fewer.text, /Your pick: 2 seats/);
   assert.doesNotMatch(fewer.text, new RegExp(`value="${s3}" aria-pressed="true"`));
 
   // someone takes one of them meanwhile: nothing is held, the page names it, the others stay picked
