@@ -121,9 +121,19 @@
   map.addEventListener("focusin", function (e) {
     if (where(e.target)) { current.tabIndex = -1; current = e.target; current.tabIndex = 0; }
   });
+  // With the grid one Tab stop, the next pick needs no landing on the bar.
+  map.setAttribute("action", map.getAttribute("action").replace(/#.*$/, ""));
   if (last && current.value === last) {
-    current.focus({ preventScroll: true });
-    current.scrollIntoView({ block: "center", inline: "center" });
+    var back = function () {
+      current.focus({ preventScroll: true });
+      current.scrollIntoView({ block: "center", inline: "center" });
+    };
+    back();
+    // a #pick in the address moves the focus to the bar once loaded
+    if (window.location.hash === "#pick") window.addEventListener("load", function () {
+      history.replaceState(null, "", window.location.pathname + window.location.search);
+      setTimeout(back, 0);
+    });
   } else if (!window.location.hash) {
     map.scrollLeft = (map.scrollWidth - map.clientWidth) / 2;
   }
