@@ -64,7 +64,7 @@ for (const js of [true, false]) {
 
       // Back to the map: the seat is the buyer's now, not offered as free.
       await page.goBack({ waitUntil: 'load' });
-      assert.equal(new URL(page.url()).searchParams.get('add'), seat);
+      assert.equal(new URL(page.url()).searchParams.get('seat'), seat);
       await page.locator('form.seatmap').waitFor();
       assert.equal(await button.isDisabled(), true, 'the held seat shows taken');
       assert.equal(await holdButton.count(), 0, 'no Hold button for it');
