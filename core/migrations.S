@@ -50,15 +50,19 @@ schema_011:
 	.byte 0
 	.global schema_012
 schema_012:
-	.incbin "schema/012_refund.sql"
+	.incbin "schema/012_checkin.sql"
 	.byte 0
 	.global schema_013
 schema_013:
-	.incbin "schema/013_orders.sql"
+	.incbin "schema/013_refund.sql"
 	.byte 0
 	.global schema_014
 schema_014:
-	.incbin "schema/014_order_payment.sql"
+	.incbin "schema/014_orders.sql"
+	.byte 0
+	.global schema_015
+schema_015:
+	.incbin "schema/015_order_payment.sql"
 	.byte 0
 
 	.section .note.GNU-stack,"",@progbits

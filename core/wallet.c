@@ -50,7 +50,7 @@ wallet_move_locked(struct db *db, int64_t user, enum ledger_kind kind,
 {
 	/* The ledger's triggers check the chain and move user.balance. A
 	 * debit names its payment, and its seat when it paid one (as
-	 * payment.hold_id does: schema/014_order_payment.sql). */
+	 * payment.hold_id does: schema/015_order_payment.sql). */
 	enum { NEW_ID, NEW__COLS };
 	static struct sql insert_q = SQL(NEW__COLS,
 	    "INSERT INTO ledger(user_id, kind, amount, balance_after, hold_id,"

@@ -19,7 +19,7 @@
 #define WALLET_KEY_MAX 64
 
 /* What a ledger row is; the schema's CHECK lists the same names
- * (012_refund.sql). */
+ * (013_refund.sql). */
 enum ledger_kind {
 	LEDGER_CHARGE,   /* a top-up: amount > 0, no hold */
 	LEDGER_PAYMENT,  /* seats paid: amount <= 0, its payment */
@@ -74,7 +74,7 @@ enum bo_status wallet_history(struct db *db, struct arena *a, int64_t user_id,
 
 /* Inside a write transaction: moves the balance by amount and writes its
  * ledger row of kind, naming ref: nothing for a CHARGE (0), the payment
- * for a PAYMENT (schema/014_order_payment.sql: one debit per payment), the
+ * for a PAYMENT (schema/015_order_payment.sql: one debit per payment), the
  * hold it pays back for a REFUND; used by payment.c and refund.c too);
  * *ledger_id, when
  * not NULL, is the new row's id (0 when none was written).

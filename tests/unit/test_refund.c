@@ -1,6 +1,6 @@
 /*
  * test_refund.c — refunds, cancellations and cancelled performances
- * (core/refund.c, schema/012_refund.sql) against a real SQLite file with
+ * (core/refund.c, schema/013_refund.sql) against a real SQLite file with
  * the demo catalogue and an explicit clock.
  *
  * Covers: migration 012 rebuilds a ledger that has rows (ids, balances
