@@ -946,6 +946,8 @@ test('paying an order: one payment, one debit, every seat paid; all or none', as
   expectError(await payMany(ids2, {}, c), 410, 'reservation_expired');
   assert.equal(balanceOf(c.uid), 1000000, 'nothing charged');
   assert.equal(stack.sql(`SELECT state FROM hold WHERE id = ${ids2[0]}`), 'HELD', 'nothing paid');
+});
+
 test('check-ins at the door: staff only, once per code, each refusal as documented', async () => {
   // The door's own tests (concurrency, the page, the QR code) are in
   // door.test.mjs; here every answer is held to the document.
