@@ -118,8 +118,8 @@ render_sections(struct req *r, struct buf *b, const struct seat *seats,
 	*options_end = b->len;
 	if (n == 0)
 		return;
-	html_raw_trusted(b, "<nav class=\"overview\" aria-label=\"Sections of "
-	    "the hall\"><ul>");
+	html_raw_trusted(b, "<nav class=\"overview\" id=\"sections\" "
+	    "aria-label=\"Sections of the hall\"><ul>");
 	for (size_t i = 0; i < n; i++) {
 		struct section_stats st;
 

@@ -50,13 +50,12 @@
  * row before or after, Home/End to the row's ends), so that Tab from the
  * map reaches the Hold button at once; after a pick, focus the seat just
  * picked again so the buyer goes on from there. Without JavaScript the
- * same form works by Tab and Enter, and the page lands on the bar with
- * the Hold button (#pick). */
+ * same form works by Tab and Enter, and the page lands on the bar after
+ * the map (#pick): Tab is its Hold button, then "Pick more seats" back to
+ * the overview. */
 (function seatMap() {
   var map = document.querySelector("form[data-seatmap]");
   if (!map) return;
-  var bar = document.querySelector("[data-pickbar]");
-  if (bar) map.parentNode.insertBefore(bar, map.nextSibling);
   var rows = Array.prototype.map.call(map.querySelectorAll(".row"), function (row) {
     var label = row.getAttribute("aria-label") || "";
     var seats = Array.prototype.slice.call(row.querySelectorAll("button"));

@@ -145,12 +145,14 @@ for (const [size, device] of Object.entries(SIZES)) {
             await page.keyboard.press('Tab');
             assert.match((await active(page)).text, new RegExp(`^Hold ${k === 0 ? 'this seat' : `these ${k + 1} seats`}`));
             if (k < 2) {
-              // back to the overview (it comes before the bar), to the
-              // section, to the next seat
+              // "Pick more seats" after Hold goes back to the overview,
+              // then to the section, then to the next seat
               const next = String(Number(target) + k + 1);
-              for (let i = 0; i < 10 && !(await active(page)).text.startsWith('S ₩'); i++)
-                await page.keyboard.press('Shift+Tab');
-              assert.match((await active(page)).text, /^S ₩/);
+              await page.keyboard.press('Tab');
+              assert.equal((await active(page)).text, 'Pick more seats');
+              await page.keyboard.press('Enter');
+              await page.waitForFunction(() => window.location.hash === '#sections');
+              await tabUntil(page, (a) => a.text.startsWith('S ₩'), 10, 'the overview link of section S');
               await page.keyboard.press('Enter');
               await tabUntil(page, (a) => a.value === next, 400, 'the next seat');
             }
