@@ -63,6 +63,11 @@ int ui_seat_picks(struct req *r, const struct params *p, int toggle,
 void ui_seat_map(struct req *r, const int64_t *picks, size_t n,
     enum http_status status, const struct ui_map_note *note);
 
+/* Writes a concert line's public state as JSON (GET
+ * /concerts/{id}/queue/state.json, QueueState in openapi.json), with a
+ * final newline. */
+void ui_queue_state_json(struct buf *b, const struct queue_public *p);
+
 /* Writes a queue ticket as JSON, the QueueTicket of openapi.json, with a
  * final newline: the API's and the waiting room's poll. Written by hand,
  * as they are the busiest JSON there is. */

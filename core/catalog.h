@@ -67,7 +67,8 @@ enum sale_state performance_sale_state(const struct performance *p, int64_t now)
 int catalog_concert_on_sale(const struct performance *perfs, size_t n,
     int64_t now, int64_t *next_open);
 
-/* Concerts with a performance after now, soonest first. */
+/* Concerts with a performance after now that is not cancelled, soonest
+ * first (their dates, prices and seats left count only those). */
 enum bo_status catalog_concerts(struct db *db, struct arena *a, int64_t now,
     struct concert_summary **out, size_t *n);
 /* One concert and its performances after now: BO_NOT_FOUND if none. */

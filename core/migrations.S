@@ -54,15 +54,19 @@ schema_012:
 	.byte 0
 	.global schema_013
 schema_013:
-	.incbin "schema/013_refund.sql"
+	.incbin "schema/013_queue_call.sql"
 	.byte 0
 	.global schema_014
 schema_014:
-	.incbin "schema/014_orders.sql"
+	.incbin "schema/014_refund.sql"
 	.byte 0
 	.global schema_015
 schema_015:
-	.incbin "schema/015_order_payment.sql"
+	.incbin "schema/015_orders.sql"
+	.byte 0
+	.global schema_016
+schema_016:
+	.incbin "schema/016_order_payment.sql"
 	.byte 0
 
 	.section .note.GNU-stack,"",@progbits

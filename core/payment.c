@@ -76,7 +76,7 @@ pay(struct db *db, struct arena *a, const int64_t *holds, size_t n,
 	if (s == BO_OK) {
 		st = sql_prepare(db, &insert_q);
 		/* A payment of one seat names it, as every payment did
-		 * before orders (schema/015_order_payment.sql). */
+		 * before orders (schema/016_order_payment.sql). */
 		if (n == 1)
 			sql_bind_int(st, ":hold", holds[0]);
 		else
@@ -184,11 +184,12 @@ bookings_list(struct db *db, struct arena *a, int64_t user, struct booking **out
 	/* The buyer's paid seats, soonest date first. */
 	enum { BOOK_PAYMENT, BOOK_AMOUNT, BOOK_PAID_AT, BOOK_HOLD, BOOK_SECTION,
 	    BOOK_ROW, BOOK_NUMBER, BOOK_PERF, BOOK_STARTS, BOOK_TITLE,
-	    BOOK_VENUE, BOOK_TICKET, BOOK_CODE, BOOK_REFUNDED, BOOK__COLS };
+	    BOOK_VENUE, BOOK_TICKET, BOOK_CODE, BOOK_REFUNDED, BOOK_CANCELLED,
+	    BOOK__COLS };
 	static struct sql q = SQL(BOOK__COLS,
 	    "SELECT pay.id, h.price, pay.created_at, h.id, s.section,"
 	    " s.row_label, s.number, p.id, p.starts_at, c.title, c.venue,"
-	    " t.id, t.code, t.refunded_at"
+	    " t.id, t.code, t.refunded_at, coalesce(p.cancelled_at, 0)"
 	    " FROM hold h JOIN payment pay ON pay.id = h.payment_id"
 	    " JOIN ticket t ON t.hold_id = h.id"
 	    " JOIN seat s ON s.id = h.seat_id"
@@ -220,6 +221,7 @@ bookings_list(struct db *db, struct arena *a, int64_t user, struct booking **out
 		b->ticket_code = arena_strdup(a, sql_text(st, BOOK_CODE));
 		b->refunded_at = sql_is_null(st, BOOK_REFUNDED) ? 0 :
 		    sql_int(st, BOOK_REFUNDED);
+		b->cancelled_at = sql_int(st, BOOK_CANCELLED);
 	}
 	sql_reset(st);
 	return db_status(db, rc, "bookings_list");

@@ -12,14 +12,14 @@
 #include "wallet.h"
 
 /*
- * When the ticket t (an alias) was let in at the door, 0 if never. The
- * door's checkin table is not on this branch yet; when it lands this is
- * the one line to change, e.g.
- *	"coalesce((SELECT c.at FROM checkin c WHERE c.ticket_id = " t ".id), 0)"
- * and every refund and cancellation refuses a used ticket (BO_CONFLICT)
- * from then on (cancel-performance refunds it all the same).
+ * When the ticket t (an alias) was let in at the door (012_checkin.sql),
+ * 0 if never: every refund and cancellation refuses a used ticket
+ * (BO_CONFLICT); cancel-performance refunds it all the same. Read inside
+ * the refund's write transaction, as checkin_admit reads refunded_at
+ * inside its own: whichever commits first wins.
  */
-#define TICKET_USED_AT(t) "0"
+#define TICKET_USED_AT(t)                                                     \
+	"coalesce((SELECT ci.at FROM checkin ci WHERE ci.ticket = " t ".id), 0)"
 
 /*
  * A ticket as read_ticket() reads it: the columns every statement that

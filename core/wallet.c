@@ -16,11 +16,24 @@ static const char *const kind_names[LEDGER__MAX] = {
 	[LEDGER_REFUND] = "REFUND",
 };
 
+static const char *const kind_words[LEDGER__MAX][2] = {
+	[LEDGER_CHARGE] = { "top-up", "Top-up" },
+	[LEDGER_PAYMENT] = { "payment", "Payment" },
+	[LEDGER_REFUND] = { "refund", "Refund" },
+};
+
 const char *
 ledger_kind_name(enum ledger_kind k)
 {
 	assert(k >= 0 && k < LEDGER__MAX);
 	return kind_names[k];
+}
+
+const char *
+ledger_kind_words(enum ledger_kind k, int capital)
+{
+	assert(k >= 0 && k < LEDGER__MAX);
+	return kind_words[k][capital != 0];
 }
 
 /* The kind of a stored name; an unknown one (impossible: the CHECK)
@@ -50,7 +63,7 @@ wallet_move_locked(struct db *db, int64_t user, enum ledger_kind kind,
 {
 	/* The ledger's triggers check the chain and move user.balance. A
 	 * debit names its payment, and its seat when it paid one (as
-	 * payment.hold_id does: schema/015_order_payment.sql). */
+	 * payment.hold_id does: schema/016_order_payment.sql). */
 	enum { NEW_ID, NEW__COLS };
 	static struct sql insert_q = SQL(NEW__COLS,
 	    "INSERT INTO ledger(user_id, kind, amount, balance_after, hold_id,"

@@ -19,7 +19,7 @@
 #define WALLET_KEY_MAX 64
 
 /* What a ledger row is; the schema's CHECK lists the same names
- * (013_refund.sql). */
+ * (014_refund.sql). */
 enum ledger_kind {
 	LEDGER_CHARGE,   /* a top-up: amount > 0, no hold */
 	LEDGER_PAYMENT,  /* seats paid: amount <= 0, its payment */
@@ -29,6 +29,10 @@ enum ledger_kind {
 
 /* The kind's name as stored ("CHARGE"…); static storage. */
 const char *ledger_kind_name(enum ledger_kind k);
+/* What a person reads for it: "top-up", "payment", "refund", or
+ * "Top-up"… with capital set. The wallet, the operator's buyer lookup and
+ * the command line say it alike. Static storage. */
+const char *ledger_kind_words(enum ledger_kind k, int capital);
 
 struct ledger_row {
 	int64_t id;
@@ -74,7 +78,7 @@ enum bo_status wallet_history(struct db *db, struct arena *a, int64_t user_id,
 
 /* Inside a write transaction: moves the balance by amount and writes its
  * ledger row of kind, naming ref: nothing for a CHARGE (0), the payment
- * for a PAYMENT (schema/015_order_payment.sql: one debit per payment), the
+ * for a PAYMENT (schema/016_order_payment.sql: one debit per payment), the
  * hold it pays back for a REFUND; used by payment.c and refund.c too);
  * *ledger_id, when
  * not NULL, is the new row's id (0 when none was written).

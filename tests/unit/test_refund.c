@@ -1,9 +1,9 @@
 /*
  * test_refund.c — refunds, cancellations and cancelled performances
- * (core/refund.c, schema/013_refund.sql) against a real SQLite file with
+ * (core/refund.c, schema/014_refund.sql) against a real SQLite file with
  * the demo catalogue and an explicit clock.
  *
- * Covers: migration 012 rebuilds a ledger that has rows (ids, balances
+ * Covers: migration 014 rebuilds a ledger that has rows (ids, balances
  * and every trigger of 004 kept; REFUND allowed once per hold and only
  * for what was paid); a refund gives the price back (balance = ledger),
  * kills the code, frees the seat for another buyer, and audits who did
@@ -27,6 +27,7 @@
 #include "arena.h"
 #include "audit.h"
 #include "catalog.h"
+#include "checkin.h"
 #include "db.h"
 #include "hold.h"
 #include "payment.h"
@@ -102,7 +103,7 @@ buy(struct fixture *f, int b, int n, int64_t first, int64_t *holds)
 
 	assert_true(n <= 300);
 	assert_int_equal(queue_join(f->db, HALL_CONCERT, f->user[b], T0, &f->set,
-	    NULL, &v), BO_OK);
+	    &v), BO_OK);
 	assert_int_equal(wallet_charge(f->db, f->user[b], TOPUP,
 	    f->set.max_charge, NULL, T0, &balance, &replayed), BO_OK);
 	for (int i = 0; i < n; i++)
@@ -150,18 +151,19 @@ code_of_hold(struct fixture *f, int64_t hold, char code[TICKET_CODE_SIZE])
 	assert_int_equal(strlen(code), TICKET_CODE_LEN);
 }
 
-/* ---- migration 012 on a database with rows ---- */
+/* ---- migration 014 on a database with rows ---- */
 
 extern const char schema_001[], schema_002[], schema_003[], schema_004[],
     schema_005[], schema_006[], schema_007[], schema_008[], schema_009[],
-    schema_010[], schema_011[];
+    schema_010[], schema_011[], schema_012[], schema_013[];
 
 static void
 migration_rebuilds_a_ledger_with_rows(void **state)
 {
-	static const char *const upto11[] = { schema_001, schema_002,
+	static const char *const before[] = { schema_001, schema_002,
 	    schema_003, schema_004, schema_005, schema_006, schema_007,
-	    schema_008, schema_009, schema_010, schema_011 };
+	    schema_008, schema_009, schema_010, schema_011, schema_012,
+	    schema_013 };
 	struct fx_files files;
 	struct db *db;
 
@@ -170,10 +172,11 @@ migration_rebuilds_a_ledger_with_rows(void **state)
 	assert_non_null(mkdtemp(files.dir));
 	snprintf(files.path, sizeof files.path, "%s/test.db", files.dir);
 	assert_non_null(db = db_open(files.path, 1));
-	for (size_t i = 0; i < sizeof upto11 / sizeof upto11[0]; i++)
-		assert_int_equal(sqlite3_exec(db->handle, upto11[i], NULL, NULL,
+	for (size_t i = 0; i < sizeof before / sizeof before[0]; i++)
+		assert_int_equal(sqlite3_exec(db->handle, before[i], NULL, NULL,
 		    NULL), SQLITE_OK);
-	fx_exec(db, "PRAGMA user_version = 11");
+	fx_exec(db, "PRAGMA user_version = %d",
+	    (int)(sizeof before / sizeof before[0]));
 	fx_exec(db, "INSERT INTO user(id, email, pw_hash, created_at) VALUES"
 	    " (5, 'a@example.com', 'x', 1), (6, 'b@example.com', 'x', 1)");
 	fx_exec(db, "INSERT INTO concert(id, title, artist, venue)"
@@ -305,6 +308,41 @@ refund_gives_back_and_frees_the_seat(void **state)
 	arena_free(&a);
 }
 
+/* A ticket let in at the door is refunded by nobody, cancelled by
+ * nobody: the door and the refund decide in their own transactions. */
+static void
+a_used_ticket_stays_used(void **state)
+{
+	struct fixture *f = *state;
+	struct arena a = ARENA_INIT;
+	struct refund_ticket t;
+	struct checkin ci;
+	char code[TICKET_CODE_SIZE];
+	int64_t hold[2], before;
+
+	buy(f, 0, 2, 0, hold);
+	code_of_hold(f, hold[0], code);
+	before = balance_of(f, 0);
+	assert_int_equal(checkin_admit(f->db, &a, code, PERF, "B", f->user[3],
+	    T0 + 100, &ci), BO_OK);
+	assert_int_equal(refund_find(f->db, &a, code, &t), BO_OK);
+	assert_int_equal(t.used_at, T0 + 100);
+	assert_int_equal(refund_ticket(f->db, &a, code, &cli, T0 + 101, &t),
+	    BO_CONFLICT);
+	assert_int_equal(refund_cancel(f->db, &a, hold[0], f->user[0], 24,
+	    T0 + 101, &t), BO_CONFLICT);
+	assert_int_equal(balance_of(f, 0), before);
+	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM audit"), 0);
+	/* and the other way round: a refunded code opens no door */
+	code_of_hold(f, hold[1], code);
+	assert_int_equal(refund_ticket(f->db, &a, code, &cli, T0 + 102, &t),
+	    BO_OK);
+	assert_int_equal(checkin_admit(f->db, &a, code, PERF, "B", f->user[3],
+	    T0 + 103, &ci), BO_GONE);
+	money_is_whole(f);
+	arena_free(&a);
+}
+
 /* ---- a buyer's cancellation ---- */
 
 static void
@@ -413,6 +451,26 @@ cancel_performance_refunds_everything(void **state)
 	assert_int_equal(catalog_performance(f->db, &a, PERF, T0 + 20, &con, &p,
 	    NULL, &n), BO_OK);
 	assert_int_equal(performance_sale_state(&p, T0 + 20), SALE_CANCELLED);
+	assert_int_equal(p.seats_left, 0);
+	/* the concert's other date alone counts on the front page */
+	{
+		struct concert_summary *list;
+		size_t k, found = 0;
+
+		assert_int_equal(catalog_concerts(f->db, &a, T0 + 20, &list, &k),
+		    BO_OK);
+		for (size_t i = 0; i < k; i++) {
+			if (list[i].id != HALL_CONCERT)
+				continue;
+			found = 1;
+			assert_int_equal(list[i].performances, 1);
+			assert_int_equal(list[i].seats_left, fx_int(f->db,
+			    "SELECT seat_count FROM performance WHERE concert_id"
+			    " = %lld AND id <> %lld", (long long)HALL_CONCERT,
+			    (long long)PERF));
+		}
+		assert_true(found);
+	}
 	assert_int_equal(hold_create(f->db, PERF, seat_at(f, 500), f->user[1],
 	    T0 + 20, &f->set, NULL, &h), BO_GONE);
 	assert_int_equal(fx_try(f->db, "INSERT INTO hold(seat_id,"
@@ -460,6 +518,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(migration_rebuilds_a_ledger_with_rows),
 		T(refund_gives_back_and_frees_the_seat),
+		T(a_used_ticket_stays_used),
 		T(cancel_until_the_deadline_only),
 		T(cancel_performance_refunds_everything),
 		T(cancel_performance_finishes_what_is_left),

@@ -1,4 +1,4 @@
--- 013_refund: refunds in the ledger, and cancelled performances.
+-- 014_refund: refunds in the ledger, and cancelled performances.
 --
 -- The ledger gains the kind REFUND: money back to the buyer of a paid
 -- seat, amount >= 0, naming the hold it pays back, at most one per hold

@@ -1,4 +1,4 @@
--- 015_order_payment: one payment for several seats.
+-- 016_order_payment: one payment for several seats.
 --
 -- Until now a payment paid one hold (payment.hold_id, NOT NULL UNIQUE) and
 -- its ledger debit named that hold. An order of several seats is paid once:
@@ -8,13 +8,13 @@
 -- changed afterwards), and the ledger's PAYMENT row names the payment it
 -- debits (ledger.payment_id), at most one debit per payment and for
 -- exactly the payment's amount. balance = ledger stays enforced as 004
--- and 013 have it (the chain, user.balance moved only by the ledger,
--- append-only). A refund (013) still names the hold it pays back and
+-- and 014 have it (the chain, user.balance moved only by the ledger,
+-- append-only). A refund (014) still names the hold it pays back and
 -- gives back what that seat cost in its payment.
 --
--- Written after 013_refund, whose ledger this rebuilds again (SQLite
+-- Written after 014_refund, whose ledger this rebuilds again (SQLite
 -- cannot alter a CHECK): a new table, the rows copied with their ids, the
--- old one dropped and the new one renamed, every index and trigger of 013
+-- old one dropped and the new one renamed, every index and trigger of 014
 -- made again. payment is rebuilt the same way, its hold_id now optional. The
 -- triggers that name payment or ledger in their bodies are dropped first
 -- (a rename checks every trigger that names a table) and made again.

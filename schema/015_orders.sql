@@ -1,4 +1,4 @@
--- 014_orders: several seats held together as one order.
+-- 015_orders: several seats held together as one order.
 --
 -- A buyer picks up to max_holds seats and holds them in one transaction,
 -- all or none. The order is the group: one row per order with its buyer,
