@@ -143,21 +143,6 @@ payment_pay(struct db *db, int64_t hold_id, int64_t user, int64_t now,
 }
 
 enum bo_status
-payment_pay_view(struct db *db, struct arena *a, int64_t hold_id, int64_t user,
-    int64_t now, struct idem *k, int *already, struct hold_view *out)
-{
-	int64_t payment_id, amount;
-	enum bo_status s;
-
-	memset(out, 0, sizeof *out);
-	s = pay(db, a, &hold_id, 1, user, now, k, &payment_id, &amount, already,
-	    out);
-	if (s != BO_OK || payment_id == 0)
-		out->id = 0; /* neither paid nor found paid */
-	return s;
-}
-
-enum bo_status
 payment_pay_holds(struct db *db, struct arena *a, const int64_t *holds,
     size_t n, int64_t user, int64_t now, struct idem *k, int *already,
     struct payment_view *out)

@@ -47,14 +47,6 @@ struct booking {
  */
 enum bo_status payment_pay(struct db *db, int64_t hold_id, int64_t user_id,
     int64_t now, struct idem *k, int64_t *payment_id, int *already);
-/* payment_pay, and *out is the hold as the payment leaves it (PAID, with
- * its payment id; strings in a), read inside the same transaction: an
- * answer made from it needs no read after the commit, which could fail
- * (I/O, memory) with the money already taken. out->id is 0 when this
- * call neither paid nor found it paid (a refusal, or k settled). */
-enum bo_status payment_pay_view(struct db *db, struct arena *a,
-    int64_t hold_id, int64_t user_id, int64_t now, struct idem *k,
-    int *already, struct hold_view *out);
 
 /* The most holds one payment pays (an order's seats). */
 #define ORDER_PAY_MAX (IDEM_REFS_MAX - 1)
