@@ -1,10 +1,12 @@
 /*
- * payment.h — paying for a held seat, and the buyer's bookings.
+ * payment.h — paying for held seats, one or several (an order's), and the
+ * buyer's bookings.
  *
- * One transaction debits the price, writes the payment and the ledger row,
- * marks the seat PAID (sold) and, when the buyer holds nothing more of the
- * concert, ends the queue ticket (DONE), which frees a slot for the next
- * buyer in line. Paying twice pays once.
+ * One transaction writes the payment and its one ledger debit (the total),
+ * marks every seat PAID (sold; each names the payment) and, when the buyer
+ * holds nothing more of the concert, ends the queue ticket (DONE), which
+ * frees a slot for the next buyer in line. Paying twice pays once
+ * (schema/016_order_payment.sql: one debit per payment).
  */
 #ifndef BOXOFFICE_PAYMENT_H
 #define BOXOFFICE_PAYMENT_H
