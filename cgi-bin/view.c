@@ -29,6 +29,9 @@ static const struct {
 	{ "turn_over", N_("Your turn has ended. Join the queue again to buy."), 0 },
 	{ "left", N_("You left the queue; any seat you held unpaid is free again."), 0 },
 	{ "paid", N_("Paid! The seat is yours."), 1 },
+	{ "paid_all", N_("Paid! The seats are yours."), 1 },
+	{ "bought", N_("You bought your seats: they are on My tickets. To buy "
+	    "more, join the queue again."), 1 },
 	{ "released", N_("The seat is released: anyone may take it now."), 0 },
 	{ "charged", N_("Your wallet is topped up."), 1 },
 	{ "cancelled", N_("Cancelled: the price is back in your wallet, and the "

@@ -86,14 +86,14 @@ async function buyInKorean(page, tag) {
   const map = page.locator('form.seatmap');
   await map.waitFor();
   assert.equal(await map.getAttribute('aria-label'), '좌석 배치도: 좌석을 선택하세요');
-  const seat = map.locator('button[name=seat]:not([disabled])').first();
-  const row = await seat.locator('xpath=..').getAttribute('aria-label'); // "VIP A열"
-  const m = /^(.+) (\S+)열$/.exec(row);
+  const seat = map.locator('button[name=add]:not([disabled])').first();
+  const row = await seat.locator('xpath=..').getAttribute('aria-label'); // "VIP A열, ₩165,000"
+  const m = /^(.+) ([^ ,]+)열(?:, .+)?$/.exec(row);
   assert.ok(m, `row label ${row}`);
   const number = (await seat.innerText()).trim();
   await clickAndLoad(seat);
   const bar = page.locator('section.picked');
-  await bar.getByRole('heading', { name: '선택한 좌석' }).waitFor({ state: 'visible' });
+  await bar.getByRole('heading', { name: '선택한 좌석: 1석' }).waitFor({ state: 'visible' });
   const name = `${m[1]} · ${m[2]}열 · ${number}번`;
   assert.equal((await bar.locator('.seatname').innerText()).trim(), name);
   const price = (await bar.locator('.price').innerText()).trim();

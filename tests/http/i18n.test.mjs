@@ -195,13 +195,23 @@ test('a Korean page of the buyer\'s flow has no English sentence left', async ()
   await look(b, '/concerts/1/queue', 'the waiting room');
   await look(b, '/concerts/1', 'a concert, waiting');
   const map = await look(a, '/performances/1', 'the seat map');
-  const seat = /<button name="seat" value="(\d+)">/.exec(map.text)[1];
-  await look(a, `/performances/1?seat=${seat}#pick`, 'the seat map with a pick');
+  const seat = /<button name="add" value="(\d+)">/.exec(map.text)[1];
+  await look(a, `/performances/1?add=${seat}`, 'the seat map with a pick');
   const csrf = csrfOf(map.text);
   r = await a.post('/performances/1/holds', { seat, csrf });
   assert.equal(r.status, 303);
   const holdPath = r.location;
   await look(a, holdPath, 'a hold, balance short');
+  // Two seats in one order.
+  const map2 = await a.get('/performances/1');
+  const [s1, s2] = [...map2.text.matchAll(/<button name="add" value="(\d+)">/g)].map((m) => m[1]);
+  await look(a, `/performances/1?seat=${s1}&add=${s2}`, 'the seat map with two picks');
+  r = await a.request('POST', '/performances/1/holds', {
+    body: `csrf=${encodeURIComponent(csrf)}&seat=${s1}&seat=${s2}`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  assert.equal(r.status, 303, r.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 600));
+  assert.match(r.location, /^\/orders\/\d+$/);
+  await look(a, r.location, 'an order of two seats');
   r = await a.post(`${holdPath}/pay`, { csrf });
   assert.equal(r.status, 402);
   pages.push([r, 'paying with too little']);
