@@ -119,15 +119,17 @@ function pad(n) { return String(n).padStart(2, "0"); }
     var label = row.getAttribute("aria-label") || "";
     var seats = Array.prototype.slice.call(row.querySelectorAll("button"));
     var price = row.getAttribute("data-price");
+    /* The row's label without its price: section and row. */
+    var name = price && label.slice(-(price.length + 2)) === ", " + price ?
+      label.slice(0, -(price.length + 2)) : label;
     seats.forEach(function (b) {
       var n = b.firstChild ? b.firstChild.textContent : b.textContent;
       var state = b.classList.contains("y") ? "yours" :
         b.classList.contains("t") ? "taken" :
         b.getAttribute("aria-pressed") === "true" ? "picked" :
-        b.disabled ? "not on sale" : "free";
-      var parts = label.split(", ");
-      b.setAttribute("aria-label", parts[0] + ", " + (parts[1] || "") + ", seat " + n +
-        (price ? ", " + price : "") + ", " + state);
+        b.disabled ? "closed" : "free";
+      b.setAttribute("aria-label", words(map, price ? "seat-priced" : "seat",
+        { row: name, n: n, price: price, state: words(map, "state-" + state) }));
       if (!b.disabled && !b.hasAttribute("aria-pressed")) b.setAttribute("aria-pressed", "false");
     });
     return seats.filter(function (b) { return !b.disabled; });
