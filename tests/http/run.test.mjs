@@ -19,8 +19,12 @@ const comm = (pid) => { try { return readFileSync(`/proc/${pid}/comm`, 'utf8').t
 const alive = (pid) => {
   try { return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; }
 };
+// Polls with a timer that keeps node running: with only unref'd timers
+// left (sleep), node ended the test as "cancelled" while it waited for the
+// last processes to go, which a loaded machine makes slow.
 async function until(fn, ms) {
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(50)) {
+  for (const end = Date.now() + ms; Date.now() < end;
+    await new Promise((r) => setTimeout(r, 50))) {
     const v = await fn();
     if (v) return v;
   }
