@@ -20,7 +20,7 @@
 /* From migrations.S: NUL-terminated SQL texts, oldest first. */
 extern const char schema_001[], schema_002[], schema_003[], schema_004[],
     schema_005[], schema_006[], schema_007[], schema_008[], schema_009[],
-    schema_010[];
+    schema_010[], schema_011[];
 
 static const char *const migrations[] = {
 	schema_001,
@@ -33,6 +33,7 @@ static const char *const migrations[] = {
 	schema_008,
 	schema_009,
 	schema_010,
+	schema_011,
 };
 #define MIGRATIONS_N ((int)(sizeof migrations / sizeof migrations[0]))
 
