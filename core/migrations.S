@@ -46,7 +46,11 @@ schema_010:
 	.byte 0
 	.global schema_011
 schema_011:
-	.incbin "schema/011_expire_run.sql"
+	.incbin "schema/011_operator.sql"
+	.byte 0
+	.global schema_012
+schema_012:
+	.incbin "schema/012_expire_run.sql"
 	.byte 0
 
 	.section .note.GNU-stack,"",@progbits
