@@ -60,6 +60,8 @@ static const struct {
 	[R_WALLET] = { "/wallet", page_wallet, NULL, RF_LOGIN },
 	[R_WALLET_CHARGE] = { "/wallet/charge", NULL, page_wallet_charge, RF_LOGIN },
 	[R_BOOKINGS] = { "/bookings", page_bookings, NULL, RF_LOGIN },
+	[R_TICKET] = { "/tickets/#", page_ticket, NULL, RF_LOGIN },
+	[R_DOOR] = { "/door", page_door, page_door_checkin, RF_STAFF },
 	[R_SIGNUP] = { "/signup", page_signup_form, page_signup, RF_ANON_CSRF },
 	[R_LOGIN] = { "/login", page_login_form, page_login, RF_ANON_CSRF },
 	[R_LOGOUT] = { "/logout", NULL, page_logout, RF_LOGIN },
@@ -86,6 +88,8 @@ static const struct {
 	    RF_API | RF_LOGIN },
 	[R_API_HISTORY] = { "/api/v1/balance/history", api_history, NULL,
 	    RF_API | RF_LOGIN },
+	[R_API_CHECKINS] = { "/api/v1/checkins", NULL, api_checkin_create,
+	    RF_API | RF_STAFF },
 
 	/* Prometheus (nginx lets only the operator's addresses reach it). */
 	[R_METRICS] = { "/metrics", page_metrics, NULL, 0 },

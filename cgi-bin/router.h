@@ -24,6 +24,8 @@ enum route {
 	R_WALLET,
 	R_WALLET_CHARGE,
 	R_BOOKINGS,
+	R_TICKET,
+	R_DOOR,
 	R_SIGNUP,
 	R_LOGIN,
 	R_LOGOUT,
@@ -40,6 +42,7 @@ enum route {
 	R_API_BALANCE,
 	R_API_CHARGE,
 	R_API_HISTORY,
+	R_API_CHECKINS,
 	R_METRICS,
 	R__MAX
 };

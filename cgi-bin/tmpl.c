@@ -70,7 +70,14 @@ static const struct {
 	    "error any ledger kind payment balance_after when hold_id" },
 	[TMPL_BOOKINGS] = { "bookings.html", /* page_wallet.c */
 	    "any bookings hold_id concert_title venue date time section row "
-	    "number price paid_at" },
+	    "number price paid_at ticket_id code qr refunded" },
+	[TMPL_TICKET] = { "ticket.html", /* page_tickets.c */
+	    "concert_title artist venue date time section row number price "
+	    "paid_at code qr refunded refunded_at checked_in_at own" },
+	[TMPL_DOOR] = { "door.html", /* page_door.c */
+	    "choose performances pid concert_title venue date time today sold "
+	    "checked_in checked door door_url door_error answer admitted verdict "
+	    "message seat detail typed" },
 };
 
 /* A dictionary's template when it takes any key (tdict_new_unchecked). */
