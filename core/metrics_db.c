@@ -80,10 +80,19 @@ static struct family {
 	    "When boxoffice-expire last finished its work (Unix time; 0: "
 	    "never).", NULL }, 0, SQL(FAM__COLS,
 	    "SELECT 0, finished_at FROM expire_run WHERE id = 1") },
-	/* Next: check-ins and refunds (issue 11), one row each, e.g.
-	 * [MDB_CHECKINS] = { { "boxoffice_checkins_total", MDB_COUNTER, …,
+	/* Admissions are never changed or deleted (schema/012_checkin.sql).
+	 * The tickets of the date (ticket_performance), then each one's
+	 * admission by its primary key. */
+	[MDB_CHECKINS] = { { "boxoffice_checkins_total", MDB_COUNTER,
+	    "Tickets let in at the door, per performance.",
+	    "performance" }, 0, SQL(FAM__COLS,
+	    PER_PERFORMANCE("(SELECT count(*) FROM ticket t CROSS JOIN checkin ci"
+	    " ON ci.ticket = t.id WHERE t.performance_id = p.id)")) },
+	/* Next: refunds (issue 11), one row, e.g.
+	 * [MDB_REFUNDS] = { { "boxoffice_refunds_total", MDB_COUNTER, …,
 	 * "performance" }, 0, SQL(FAM__COLS, PER_PERFORMANCE("(SELECT
-	 * count(*) FROM checkin k WHERE k.performance_id = p.id)")) }. */
+	 * count(*) FROM ticket t WHERE t.performance_id = p.id AND
+	 * t.refunded_at IS NOT NULL)")) }. */
 };
 
 const struct metrics_db_info *
