@@ -65,6 +65,10 @@ static const struct {
 	[R_SIGNUP] = { "/signup", page_signup_form, page_signup, RF_ANON_CSRF },
 	[R_LOGIN] = { "/login", page_login_form, page_login, RF_ANON_CSRF },
 	[R_LOGOUT] = { "/logout", NULL, page_logout, RF_LOGIN },
+	[R_ADMIN] = { "/admin/", page_admin, NULL, RF_OPERATOR },
+	[R_ADMIN_BUYER] = { "/admin/buyer", page_admin_buyer, NULL, RF_OPERATOR },
+	[R_ADMIN_SALES_CSV] = { "/admin/performances/#/sales.csv",
+	    page_admin_sales_csv, NULL, RF_OPERATOR },
 
 	[R_API_SESSIONS] = { "/api/v1/sessions", NULL, api_session_create, RF_API,
 	    api_session_delete },
