@@ -173,6 +173,7 @@ install: all
 	cp -R templates static $(DESTDIR)$(SHARE)/
 	install -m 644 README.md $(DESTDIR)$(SHARE)/
 	sed 's|/usr/local|$(PREFIX)|g' nginx/boxoffice.conf >$(DESTDIR)$(SHARE)/nginx/boxoffice.conf
+	install -m 644 nginx/queue-state.conf $(DESTDIR)$(SHARE)/nginx/
 	sed 's|/usr/local|$(PREFIX)|g' admin/boxoffice.cron >$(DESTDIR)$(SHARE)/boxoffice.cron
 	install -d $(DESTDIR)$(SHARE)/prometheus
 	install -m 644 admin/prometheus/prometheus.yml admin/prometheus/alerts.yml \

@@ -54,7 +54,7 @@ page_metrics(struct req *r)
 	struct metrics m;
 	enum bo_status s;
 
-	s = metrics_db_read(r->db, &r->arena, r->now, req_settings(r), &d);
+	s = metrics_db_read(r->db, &r->arena, r->now, &d);
 	if (app->metrics_snap == NULL)
 		app->metrics_snap = xmalloc(sizeof *app->metrics_snap);
 	for (int i = 0; i <= R__MAX; i++)

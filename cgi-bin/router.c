@@ -48,6 +48,8 @@ static const struct {
 	[R_HOME] = { "/", page_home, NULL, 0 },
 	[R_CONCERT] = { "/concerts/#", page_concert, NULL, 0 },
 	[R_QUEUE] = { "/concerts/#/queue", page_queue, page_queue_join, RF_LOGIN },
+	[R_QUEUE_STATE] = { "/concerts/#/queue/state.json", page_queue_state,
+	    NULL, RF_JSON },
 	[R_QUEUE_JSON] = { "/concerts/#/queue.json", page_queue_json, NULL,
 	    RF_LOGIN | RF_JSON },
 	[R_QUEUE_LEAVE] = { "/concerts/#/queue/leave", NULL, page_queue_leave,

@@ -15,7 +15,7 @@
 
 /* The parameters a family's statement takes (sql_bind_* aborts on a name
  * the SQL does not have, so each row says which it binds). */
-enum { P_NOW = 1, P_SEEN_AFTER = 2 };
+enum { P_NOW = 1 };
 
 /* Every statement answers (label id, value) rows, ordered by id; a
  * scrape's plans are checked with the hot paths' (test_plans.c). */
@@ -44,10 +44,17 @@ static struct family {
 	struct sql q;
 } families[MDB__MAX] = {
 	[MDB_QUEUE_WAITING] = { { "boxoffice_queue_waiting", MDB_GAUGE,
-	    "Buyers waiting in each concert's line (still polling).",
-	    "concert" }, P_SEEN_AFTER, SQL(FAM__COLS,
+	    "Buyers in each concert's line, not yet called.",
+	    "concert" }, 0, SQL(FAM__COLS,
 	    "SELECT c.id, (SELECT count(*) FROM queue_ticket t"
 	    " WHERE t.concert_id = c.id AND " WAITING_TICKET("t") ")"
+	    " FROM concert c ORDER BY c.id") },
+	[MDB_QUEUE_CALLED] = { { "boxoffice_queue_called", MDB_GAUGE,
+	    "Buyers called to come in who have not yet (each holds a slot "
+	    "until claim_seconds pass).",
+	    "concert" }, P_NOW, SQL(FAM__COLS,
+	    "SELECT c.id, (SELECT count(*) FROM queue_ticket t"
+	    " WHERE t.concert_id = c.id AND " CALLED_TICKET("t") ")"
 	    " FROM concert c ORDER BY c.id") },
 	[MDB_QUEUE_ACTIVE] = { { "boxoffice_queue_active", MDB_GAUGE,
 	    "Buyers whose turn is running in each concert's queue.",
@@ -55,8 +62,17 @@ static struct family {
 	    "SELECT c.id, (SELECT count(*) FROM queue_ticket t"
 	    " WHERE t.concert_id = c.id AND " ACTIVE_TICKET("t") ")"
 	    " FROM concert c ORDER BY c.id") },
+	/* A call and an admission are written once and never undone: the
+	 * line moves by calls (the queue stalls when they stop), a buyer
+	 * comes in by an admission. */
+	[MDB_QUEUE_CALLED_TOTAL] = { { "boxoffice_queue_called_total",
+	    MDB_COUNTER, "Buyers called from each concert's line, ever.",
+	    "concert" }, 0, SQL(FAM__COLS,
+	    "SELECT c.id, (SELECT count(*) FROM queue_ticket t"
+	    " WHERE t.concert_id = c.id AND t.called_at IS NOT NULL)"
+	    " FROM concert c ORDER BY c.id") },
 	[MDB_QUEUE_ADMITTED] = { { "boxoffice_queue_admitted_total",
-	    MDB_COUNTER, "Buyers let in from each concert's line, ever.",
+	    MDB_COUNTER, "Buyers who came in from each concert's line, ever.",
 	    "concert" }, 0, SQL(FAM__COLS,
 	    "SELECT c.id, (SELECT count(*) FROM queue_ticket t"
 	    " WHERE t.concert_id = c.id AND t.admitted_at IS NOT NULL)"
@@ -105,8 +121,7 @@ metrics_db_info(enum metrics_db_family f)
 /* Inside the read transaction: one family's rows. */
 static enum bo_status
 read_family(struct db *db, struct arena *a, int64_t now,
-    const struct settings *set, enum metrics_db_family f,
-    struct metrics_db *out)
+    enum metrics_db_family f, struct metrics_db *out)
 {
 	struct family *fam = &families[f];
 	struct sql_stmt *st = sql_prepare(db, &fam->q);
@@ -115,8 +130,6 @@ read_family(struct db *db, struct arena *a, int64_t now,
 
 	if (fam->params & P_NOW)
 		sql_bind_int(st, ":now", now);
-	if (fam->params & P_SEEN_AFTER)
-		sql_bind_int(st, ":seen_after", now - set->abandon_after);
 	while ((rc = sql_step(st)) == SQLITE_ROW) {
 		struct metrics_db_sample *s = arena_push(a,
 		    (void **)&out->samples[f], &out->n[f], &cap, sizeof *s);
@@ -148,16 +161,16 @@ wal_bytes(const struct db *db)
 
 enum bo_status
 metrics_db_read(struct db *db, struct arena *a, int64_t now,
-    const struct settings *set, struct metrics_db *out)
+    struct metrics_db *out)
 {
 	enum bo_status s;
 
-	assert(db != NULL && a != NULL && set != NULL && out != NULL);
+	assert(db != NULL && a != NULL && out != NULL);
 	memset(out, 0, sizeof *out);
 	if ((s = db_begin_read(db)) != BO_OK)
 		return s;
 	for (int f = 0; f < MDB__MAX && s == BO_OK; f++)
-		s = read_family(db, a, now, set, (enum metrics_db_family)f, out);
+		s = read_family(db, a, now, (enum metrics_db_family)f, out);
 	if ((s = sql_end(db, s)) == BO_OK)
 		out->wal_bytes = wal_bytes(db);
 	return s;

@@ -23,11 +23,12 @@
 
 #include "arena.h"
 #include "db.h"
-#include "setting.h"
 
 enum metrics_db_family {
 	MDB_QUEUE_WAITING,   /* per concert */
+	MDB_QUEUE_CALLED,    /* per concert */
 	MDB_QUEUE_ACTIVE,    /* per concert */
+	MDB_QUEUE_CALLED_TOTAL, /* per concert, counter */
 	MDB_QUEUE_ADMITTED,  /* per concert, counter */
 	MDB_HOLDS_LIVE,      /* per performance */
 	MDB_SEATS_SOLD,      /* per performance, counter */
@@ -62,13 +63,12 @@ struct metrics_db {
 };
 
 /*
- * Reads every family as of now in one read transaction (set: the
- * settings that say who is still waiting, abandon_after), then the WAL's
+ * Reads every family as of now in one read transaction, then the WAL's
  * size. Samples are allocated from a and live as long as it. BO_OK, or
  * the database's status (BO_BUSY …) with *out partly filled.
  */
 enum bo_status metrics_db_read(struct db *db, struct arena *a, int64_t now,
-    const struct settings *set, struct metrics_db *out);
+    struct metrics_db *out);
 
 /*
  * boxoffice-expire's last act: notes that it finished its work at t (Unix

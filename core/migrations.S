@@ -54,7 +54,11 @@ schema_012:
 	.byte 0
 	.global schema_013
 schema_013:
-	.incbin "schema/013_expire_run.sql"
+	.incbin "schema/013_queue_call.sql"
+	.byte 0
+	.global schema_014
+schema_014:
+	.incbin "schema/014_expire_run.sql"
 	.byte 0
 
 	.section .note.GNU-stack,"",@progbits

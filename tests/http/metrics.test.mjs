@@ -120,6 +120,8 @@ test('the sale as the database has it: the line, live holds, seats sold, gross s
   assert.equal(value(text, 'boxoffice_queue_active{concert="1"}'), 1);
   assert.equal(value(text, 'boxoffice_queue_waiting{concert="1"}'), 1);
   assert.equal(value(text, 'boxoffice_queue_admitted_total{concert="1"}'), 1);
+  assert.equal(value(text, 'boxoffice_queue_called_total{concert="1"}'), 1, 'called, then came in');
+  assert.equal(value(text, 'boxoffice_queue_called{concert="1"}'), 0);
   assert.equal(value(text, `boxoffice_holds_live{performance="${perf}"}`), 1);
   assert.equal(value(text, `boxoffice_seats_sold_total{performance="${perf}"}`), 1);
   const price = Number(stack.sql(`SELECT amount FROM payment WHERE hold_id = ${h1.location.split('/').pop()}`));
