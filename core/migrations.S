@@ -58,7 +58,11 @@ schema_013:
 	.byte 0
 	.global schema_014
 schema_014:
-	.incbin "schema/014_expire_run.sql"
+	.incbin "schema/014_refund.sql"
+	.byte 0
+	.global schema_015
+schema_015:
+	.incbin "schema/015_expire_run.sql"
 	.byte 0
 
 	.section .note.GNU-stack,"",@progbits
