@@ -104,11 +104,23 @@ static struct family {
 	    "performance" }, 0, SQL(FAM__COLS,
 	    PER_PERFORMANCE("(SELECT count(*) FROM ticket t CROSS JOIN checkin ci"
 	    " ON ci.ticket = t.id WHERE t.performance_id = p.id)")) },
-	/* Next: refunds (issue 11), one row, e.g.
-	 * [MDB_REFUNDS] = { { "boxoffice_refunds_total", MDB_COUNTER, …,
-	 * "performance" }, 0, SQL(FAM__COLS, PER_PERFORMANCE("(SELECT
-	 * count(*) FROM ticket t WHERE t.performance_id = p.id AND
-	 * t.refunded_at IS NOT NULL)")) }. */
+	/* A refund marks the ticket once and writes one REFUND row to the
+	 * ledger (ledger_one_refund_per_hold); neither is ever undone, and
+	 * the payment stays: sold and gross count the sale, these what went
+	 * back. */
+	[MDB_REFUNDS] = { { "boxoffice_refunds_total", MDB_COUNTER,
+	    "Tickets refunded (by the operator, a buyer's cancellation or a "
+	    "cancelled performance), per performance.",
+	    "performance" }, 0, SQL(FAM__COLS,
+	    PER_PERFORMANCE("(SELECT count(*) FROM ticket t"
+	    " WHERE t.performance_id = p.id AND t.refunded_at IS NOT NULL)")) },
+	[MDB_REFUND_AMOUNT] = { { "boxoffice_refund_amount_total", MDB_COUNTER,
+	    "Money given back for refunded tickets, per performance, in the "
+	    "currency's smallest unit.",
+	    "performance" }, 0, SQL(FAM__COLS,
+	    PER_PERFORMANCE("(SELECT coalesce(sum(l.amount), 0) FROM hold h"
+	    " CROSS JOIN ledger l ON l.hold_id = h.id AND l.kind = 'REFUND'"
+	    " WHERE h.performance_id = p.id)")) },
 };
 
 const struct metrics_db_info *

@@ -6,8 +6,8 @@
  * The families are a closed set: enum metrics_db_family and one table
  * beside it in metrics_db.c, each row a name, a type, one line of help,
  * its label (an id: concert, performance) and the one statement that
- * reads it, returning (label id, value) rows. A new family (refunds, say)
- * is one enum entry and one row; the writer
+ * reads it, returning (label id, value) rows. A new family is one enum
+ * entry and one row; the writer
  * (cgi-bin/page_metrics.c) needs no change. All of them are read in one
  * read transaction, so they agree with each other (sold and held seats of
  * one instant).
@@ -35,6 +35,8 @@ enum metrics_db_family {
 	MDB_GROSS_SALES,     /* per performance, counter */
 	MDB_EXPIRE_LAST_RUN, /* no label */
 	MDB_CHECKINS,        /* per performance, counter */
+	MDB_REFUNDS,         /* per performance, counter */
+	MDB_REFUND_AMOUNT,   /* per performance, counter */
 	MDB__MAX
 };
 

@@ -106,7 +106,7 @@ async function charge(c, amount) {
 }
 const seatId = (perf, n) => stack.sql(`SELECT id FROM seat WHERE performance_id = ${perf} ORDER BY id LIMIT 1 OFFSET ${n}`);
 
-test('the sale as the database has it: the line, live holds, seats sold, gross sales, check-ins', async () => {
+test('the sale as the database has it: the line, live holds, seats sold, gross sales, check-ins, refunds', async () => {
   const perf = Number(stack.sql('SELECT min(id) FROM performance WHERE concert_id = 1'));
   const first = await buyer('first');   // queue_capacity 1: let in
   const second = await buyer('second'); // waits behind
@@ -141,6 +141,19 @@ test('the sale as the database has it: the line, live holds, seats sold, gross s
   const later = await scrape();
   assert.equal(value(later, `boxoffice_checkins_total{performance="${perf}"}`), 1);
   assert.equal(value(later, `boxoffice_seats_sold_total{performance="${perf}"}`), 1);
+  assert.equal(value(later, `boxoffice_refunds_total{performance="${perf}"}`), 0);
+  // The other seat paid, then refunded by the operator: sold and gross
+  // count the sale, the refund families what went back.
+  assert.equal((await first.post(`${h2.location}/pay`, { csrf: first.csrf })).status, 303);
+  const hold2 = h2.location.split('/').pop();
+  const price2 = Number(stack.sql(`SELECT amount FROM payment WHERE hold_id = ${hold2}`));
+  stack.admin('refund', stack.sql(`SELECT code FROM ticket WHERE hold_id = ${hold2}`));
+  const refunded = await scrape();
+  assert.equal(value(refunded, `boxoffice_seats_sold_total{performance="${perf}"}`), 2);
+  assert.equal(value(refunded, `boxoffice_gross_sales_total{performance="${perf}"}`), price + price2);
+  assert.equal(value(refunded, `boxoffice_refunds_total{performance="${perf}"}`), 1);
+  assert.equal(value(refunded, `boxoffice_refund_amount_total{performance="${perf}"}`), price2);
+  assert.equal(value(refunded, `boxoffice_holds_live{performance="${perf}"}`), 0);
   // Every concert and performance is written, at zero too.
   for (const id of stack.sql('SELECT id FROM concert').split('\n'))
     assert.equal(typeof value(text, `boxoffice_queue_waiting{concert="${id}"}`), 'number');
@@ -258,14 +271,14 @@ test('a real Prometheus server scrapes the stack with the shipped job', async (t
     return res.length === 1 && res[0].value[1] === '1' ? res : null;
   }, 90000, `Prometheus to scrape the stack (its log:\n${log.slice(-2000)})`);
   assert.equal(up[0].metric.instance, `127.0.0.1:${stack.port}`);
-  // A series of ours, as the stack has it (the seat sold by the test
+  // A series of ours, as the stack has it (the seats sold by the test
   // above).
   const perf = stack.sql('SELECT min(id) FROM performance WHERE concert_id = 1');
   const sold = await until(async () => {
     const res = await query(`boxoffice_seats_sold_total{performance="${perf}"}`);
     return res.length === 1 ? res : null;
   }, 30000, 'boxoffice_seats_sold_total');
-  assert.equal(sold[0].value[1], '1');
+  assert.equal(sold[0].value[1], stack.sql(`SELECT count(*) FROM payment pay JOIN hold h ON h.id = pay.hold_id WHERE h.performance_id = ${perf}`));
   // The shipped rules are loaded and healthy.
   const rules = await (await fetch(`http://127.0.0.1:${port}/api/v1/rules`)).json();
   const names = rules.data.groups.flatMap((g) => g.rules.map((x) => `${x.name}:${x.health}`));
