@@ -30,13 +30,13 @@ enum { FAM_ID, FAM_VALUE, FAM__COLS };
 	"SELECT p.id, " value " FROM concert c CROSS JOIN"                     \
 	" performance p ON p.concert_id = c.id ORDER BY p.id"
 
-/* Payments are never deleted (a refund is a row of its own): counting
- * them gives counters that only go up. The holds of the performance
- * (hold_performance_live), then each one's payment by its UNIQUE hold_id;
- * CROSS JOIN keeps that order whatever the statistics say. */
+/* A seat is sold when its hold names its payment (hold.payment_id, set as
+ * it becomes PAID and never changed, even by a refund; one payment may pay
+ * several seats): counting those gives counters that only go up. The
+ * holds of the performance, through hold_performance_live. */
 #define PAID(agg)                                                             \
-	"(SELECT coalesce(" agg ", 0) FROM hold h CROSS JOIN payment pay"     \
-	" ON pay.hold_id = h.id WHERE h.performance_id = p.id)"
+	"(SELECT coalesce(" agg ", 0) FROM hold h"                            \
+	" WHERE h.performance_id = p.id AND h.payment_id IS NOT NULL)"
 
 static struct family {
 	struct metrics_db_info info;
@@ -90,7 +90,7 @@ static struct family {
 	    "Money taken for seats, per performance, in the currency's "
 	    "smallest unit (refunds not taken off).",
 	    "performance" }, 0, SQL(FAM__COLS,
-	    PER_PERFORMANCE(PAID("sum(pay.amount)"))) },
+	    PER_PERFORMANCE(PAID("sum(h.price)"))) },
 	[MDB_EXPIRE_LAST_RUN] = { {
 	    "boxoffice_expire_last_run_timestamp_seconds", MDB_GAUGE,
 	    "When boxoffice-expire last finished its work (Unix time; 0: "

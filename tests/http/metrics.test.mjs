@@ -278,7 +278,7 @@ test('a real Prometheus server scrapes the stack with the shipped job', async (t
     const res = await query(`boxoffice_seats_sold_total{performance="${perf}"}`);
     return res.length === 1 ? res : null;
   }, 30000, 'boxoffice_seats_sold_total');
-  assert.equal(sold[0].value[1], stack.sql(`SELECT count(*) FROM payment pay JOIN hold h ON h.id = pay.hold_id WHERE h.performance_id = ${perf}`));
+  assert.equal(sold[0].value[1], stack.sql(`SELECT count(*) FROM hold WHERE performance_id = ${perf} AND payment_id IS NOT NULL`));
   // The shipped rules are loaded and healthy.
   const rules = await (await fetch(`http://127.0.0.1:${port}/api/v1/rules`)).json();
   const names = rules.data.groups.flatMap((g) => g.rules.map((x) => `${x.name}:${x.health}`));

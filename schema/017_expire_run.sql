@@ -1,4 +1,4 @@
--- 015_expire_run: when boxoffice-expire last finished its work, for the
+-- 017_expire_run: when boxoffice-expire last finished its work, for the
 -- "expiry job not running" alert (boxoffice_expire_last_run_timestamp_seconds
 -- on /metrics, admin/prometheus/alerts.yml). One row, kept for ever: 0
 -- until the job has finished once, so a site whose cron never ran alerts
