@@ -142,6 +142,17 @@ test('the sale as the database has it: the line, live holds, seats sold, gross s
   assert.equal(value(later, `boxoffice_checkins_total{performance="${perf}"}`), 1);
   assert.equal(value(later, `boxoffice_seats_sold_total{performance="${perf}"}`), 1);
   assert.equal(value(later, `boxoffice_refunds_total{performance="${perf}"}`), 0);
+  // Two seats ordered together and paid with one payment: each is sold.
+  const section = stack.sql(`SELECT section FROM seat WHERE performance_id = ${perf} ORDER BY id DESC LIMIT 1`);
+  const order = await first.post(`/performances/${perf}/best`, { section, count: '2', csrf: first.csrf });
+  assert.match(order.location || '', /^\/orders\/\d+$/, `${order.status} ${order.text.slice(0, 200)}`);
+  assert.equal((await first.post(`${order.location}/pay`, { csrf: first.csrf })).status, 303);
+  const orderId = order.location.split('/').pop();
+  assert.equal(stack.sql(`SELECT count(DISTINCT payment_id) FROM hold WHERE order_id = ${orderId}`), '1', 'one payment');
+  const both = Number(stack.sql(`SELECT sum(price) FROM hold WHERE order_id = ${orderId} AND payment_id IS NOT NULL`));
+  const ordered = await scrape();
+  assert.equal(value(ordered, `boxoffice_seats_sold_total{performance="${perf}"}`), 3);
+  assert.equal(value(ordered, `boxoffice_gross_sales_total{performance="${perf}"}`), price + both);
   // The other seat paid, then refunded by the operator: sold and gross
   // count the sale, the refund families what went back.
   assert.equal((await first.post(`${h2.location}/pay`, { csrf: first.csrf })).status, 303);
@@ -149,8 +160,8 @@ test('the sale as the database has it: the line, live holds, seats sold, gross s
   const price2 = Number(stack.sql(`SELECT amount FROM payment WHERE hold_id = ${hold2}`));
   stack.admin('refund', stack.sql(`SELECT code FROM ticket WHERE hold_id = ${hold2}`));
   const refunded = await scrape();
-  assert.equal(value(refunded, `boxoffice_seats_sold_total{performance="${perf}"}`), 2);
-  assert.equal(value(refunded, `boxoffice_gross_sales_total{performance="${perf}"}`), price + price2);
+  assert.equal(value(refunded, `boxoffice_seats_sold_total{performance="${perf}"}`), 4);
+  assert.equal(value(refunded, `boxoffice_gross_sales_total{performance="${perf}"}`), price + both + price2);
   assert.equal(value(refunded, `boxoffice_refunds_total{performance="${perf}"}`), 1);
   assert.equal(value(refunded, `boxoffice_refund_amount_total{performance="${perf}"}`), price2);
   assert.equal(value(refunded, `boxoffice_holds_live{performance="${perf}"}`), 0);
