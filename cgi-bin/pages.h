@@ -31,6 +31,7 @@ void page_bookings(struct req *r);
 void page_queue_join(struct req *r);
 void page_queue(struct req *r);
 void page_queue_json(struct req *r);
+void page_queue_state(struct req *r);
 void page_queue_leave(struct req *r);
 /* page_account.c */
 void page_signup_form(struct req *r);
