@@ -8,12 +8,13 @@
  *    first sale opens) draws a random key in [0, 2^62) from libsodium.
  *    Nothing orders the pre-queue while it fills: arriving first, or with
  *    a thousand bots, gives no better place.
- *  - A join after the opening takes the key 2^62 + its place: behind the
- *    whole pre-queue, in arrival order.
+ *  - A join after the opening takes the next key at or above 2^62 (one
+ *    more than the last key of the line): behind the whole pre-queue, in
+ *    arrival order.
  *
  * So the opening needs no big transaction: the first write after it (a
  * join, a status, the public state's render, cron) makes the concert's
- * queue_line row with next_place = every ticket so far + 1, and from then
+ * queue_counter row with next_place = every ticket so far + 1, and from then
  * on a late arrival's place is simply next_place (counted in its own join
  * transaction). A pre-queue ticket's place is its rank by key — counted
  * when its buyer looks (a read) and written when it is called. Nothing
@@ -133,7 +134,7 @@ line_state(const struct times *t, int64_t now)
 }
 
 struct line {
-	int found;  /* 0: not opened yet (no queue_line row) */
+	int found;  /* 0: not opened yet (no queue_counter row) */
 	int64_t serving, serving_key, next_place;
 };
 
@@ -142,7 +143,7 @@ line_of(struct db *db, int64_t concert_id, struct line *l)
 {
 	enum { L_SERVING, L_KEY, L_NEXT, L__COLS };
 	static struct sql q = SQL(L__COLS,
-	    "SELECT serving, serving_key, next_place FROM queue_line"
+	    "SELECT serving, serving_key, next_place FROM queue_counter"
 	    " WHERE concert_id = :concert");
 	struct sql_stmt *st = sql_prepare(db, &q);
 	int rc;
@@ -186,7 +187,7 @@ open_line_locked(struct db *db, int64_t concert_id, int64_t now,
 {
 	enum { OPEN_NEXT, OPEN__COLS };
 	static struct sql q = SQL(OPEN__COLS,
-	    "INSERT INTO queue_line(concert_id, opened_at, next_place)"
+	    "INSERT INTO queue_counter(concert_id, opened_at, next_place)"
 	    " SELECT :concert, :now, count(*) + 1 FROM queue_ticket"
 	    " WHERE concert_id = :concert RETURNING next_place");
 	struct sql_stmt *st = sql_prepare(db, &q);
@@ -215,7 +216,7 @@ call_locked(struct db *db, int64_t concert_id, int64_t now,
 	    "UPDATE queue_ticket SET called_at = :now, place = :place,"
 	    " expires_at = :now + :claim WHERE id = :ticket");
 	static struct sql serving_q = SQL(0,
-	    "UPDATE queue_line SET serving = :serving, serving_key = :key"
+	    "UPDATE queue_counter SET serving = :serving, serving_key = :key"
 	    " WHERE concert_id = :concert");
 	struct { int64_t id, key; int callable; } batch[WALK_BATCH];
 	struct sql_stmt *st;
@@ -324,31 +325,36 @@ advance_locked(struct db *db, int64_t concert_id, int64_t now,
 
 /* ---- the public state ---- */
 
-/* What the public state counts: the tickets waiting to be called, the
- * slots taken, the calls of the rate window. */
+/* What the public state counts: the calls of the rate window, the slots
+ * taken, and (when whole) the tickets waiting to be called — a count of
+ * the whole line, which only the public state's render (about once a
+ * second per concert) pays for. */
 static enum bo_status
-public_counts(struct db *db, int64_t concert_id, int64_t now,
+public_counts(struct db *db, int64_t concert_id, int64_t now, int whole,
     struct queue_public *p, int64_t *taken)
 {
-	enum { C_WAITING, C_RECENT, C__COLS };
-	static struct sql q = SQL(C__COLS,
-	    "SELECT (SELECT count(*) FROM queue_ticket t"
-	    " WHERE t.concert_id = :concert AND " WAITING_TICKET("t") "),"
-	    " (SELECT count(*) FROM queue_ticket"
-	    " WHERE concert_id = :concert AND called_at > :since)");
-	struct sql_stmt *st = sql_prepare(db, &q);
-	int rc;
+	enum { C_COUNT, C__COLS };
+	static struct sql waiting_q = SQL(C__COLS,
+	    "SELECT count(*) FROM queue_ticket t"
+	    " WHERE t.concert_id = :concert AND " WAITING_TICKET("t"));
+	static struct sql recent_q = SQL(C__COLS,
+	    "SELECT count(*) FROM queue_ticket"
+	    " WHERE concert_id = :concert AND called_at > :since");
+	struct sql_stmt *st;
+	enum bo_status s;
 
+	p->waiting = 1; /* not counted: at least the one who asks */
+	if (whole) {
+		st = sql_prepare(db, &waiting_q);
+		sql_bind_int(st, ":concert", concert_id);
+		if ((s = sql_one_int(db, st, &p->waiting)) != BO_OK)
+			return s;
+	}
+	st = sql_prepare(db, &recent_q);
 	sql_bind_int(st, ":concert", concert_id);
 	sql_bind_int(st, ":since", now - p->rate_span);
-	if ((rc = sql_step(st)) == SQLITE_ROW) {
-		p->waiting = sql_int(st, C_WAITING);
-		p->called_recent = sql_int(st, C_RECENT);
-		rc = SQLITE_DONE;
-	}
-	sql_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_status(db, rc, "queue counts");
+	if ((s = sql_one_int(db, st, &p->called_recent)) != BO_OK)
+		return s;
 	return taken_slots(db, concert_id, now, taken);
 }
 
@@ -356,7 +362,7 @@ public_counts(struct db *db, int64_t concert_id, int64_t now,
  * (BO_NOT_FOUND: no such concert); *movable: a slot is free (or the line
  * is to be opened) while someone waits. */
 static enum bo_status
-public_locked(struct db *db, int64_t concert_id, int64_t now,
+public_locked(struct db *db, int64_t concert_id, int64_t now, int whole,
     const struct settings *set, struct queue_public *p, struct line *l,
     int *movable)
 {
@@ -384,7 +390,7 @@ public_locked(struct db *db, int64_t concert_id, int64_t now,
 		p->rate_span = QUEUE_RATE_WINDOW;
 	if (p->rate_span < 1)
 		p->rate_span = 1;
-	if ((s = public_counts(db, concert_id, now, p, &taken)) != BO_OK)
+	if ((s = public_counts(db, concert_id, now, whole, p, &taken)) != BO_OK)
 		return s;
 	*movable = p->state == QL_OPEN && p->waiting > 0 &&
 	    (!l->found || taken < set->queue_capacity);
@@ -402,7 +408,7 @@ queue_public_state(struct db *db, int64_t concert_id, int64_t now,
 
 	if ((s = db_begin_read(db)) != BO_OK)
 		return s;
-	s = public_locked(db, concert_id, now, set, out, &l, &movable);
+	s = public_locked(db, concert_id, now, 1, set, out, &l, &movable);
 	if ((s = sql_end(db, s)) != BO_OK || !movable)
 		return s;
 	/* A slot is free: let the line move, then read again. */
@@ -410,7 +416,8 @@ queue_public_state(struct db *db, int64_t concert_id, int64_t now,
 		return s;
 	s = advance_locked(db, concert_id, now, set, &expired, &called);
 	if (s == BO_OK)
-		s = public_locked(db, concert_id, now, set, out, &l, &movable);
+		s = public_locked(db, concert_id, now, 1, set, out, &l,
+		    &movable);
 	return sql_end(db, s);
 }
 
@@ -547,7 +554,8 @@ view_of(struct db *db, const struct ticket *t, int64_t now,
 		*write = 1; /* the buyer has come in */
 		break;
 	case Q_WAITING:
-		s = public_locked(db, t->concert_id, now, set, &p, &l, &movable);
+		s = public_locked(db, t->concert_id, now, 0, set, &p, &l,
+		    &movable);
 		if (s != BO_OK)
 			return s;
 		*write = movable;
@@ -647,9 +655,25 @@ insert_locked(struct db *db, int64_t concert_id, int64_t user_id,
 	    " VALUES (:concert, :user, :token, 'WAITING', :now, :now, :key,"
 	    " nullif(:place, 0))");
 	static struct sql next_q = SQL(0,
-	    "UPDATE queue_line SET next_place = next_place + 1"
+	    "UPDATE queue_counter SET next_place = next_place + 1"
+	    " WHERE concert_id = :concert");
+	/* The key after the last in line, and never below the late range. */
+	enum { LAST_KEY, LAST__COLS };
+	static struct sql last_q = SQL(LAST__COLS,
+	    "SELECT max(:late, coalesce(max(line_key) + 1, 0)) FROM queue_ticket"
 	    " WHERE concert_id = :concert");
 	enum bo_status s = BO_CONFLICT;
+	int64_t late = LINE_LATE;
+
+	if (l->found) {
+		struct sql_stmt *st = sql_prepare(db, &last_q);
+
+		sql_bind_int(st, ":late", LINE_LATE);
+		sql_bind_int(st, ":concert", concert_id);
+		if ((s = sql_one_int(db, st, &late)) != BO_OK)
+			return s;
+		s = BO_CONFLICT;
+	}
 
 	/* A pre-queue key repeats with odds of n / 2^62: draw again. */
 	for (int tries = 0; tries < 4 && s == BO_CONFLICT; tries++) {
@@ -660,7 +684,7 @@ insert_locked(struct db *db, int64_t concert_id, int64_t user_id,
 
 		if (l->found) {
 			place = l->next_place;
-			key = LINE_LATE + place;
+			key = late;
 		} else {
 			randombytes_buf(&draw, sizeof draw);
 			key = (int64_t)(draw & (uint64_t)(LINE_LATE - 1));
@@ -790,7 +814,7 @@ queue_expire_all(struct db *db, int64_t now, const struct settings *set,
 	enum { LIVE_CONCERT, LIVE__COLS };
 	static struct sql q = SQL(LIVE__COLS,
 	    "SELECT DISTINCT concert_id FROM queue_ticket"
-	    " WHERE state IN ('WAITING','ACTIVE')");
+	    " INDEXED BY queue_one_live WHERE state IN ('WAITING','ACTIVE')");
 	struct sql_stmt *st = sql_prepare(db, &q);
 	int64_t *concerts = NULL;
 	size_t n = 0, cap = 0;
@@ -863,7 +887,7 @@ queue_set_prequeue(struct db *db, int64_t concert_id, int64_t opens)
 {
 	enum { OPENED_COUNT, OPENED__COLS };
 	static struct sql opened_q = SQL(OPENED__COLS,
-	    "SELECT count(*) FROM queue_line WHERE concert_id = :concert");
+	    "SELECT count(*) FROM queue_counter WHERE concert_id = :concert");
 	static struct sql set_q = SQL(0,
 	    "UPDATE concert SET prequeue_opens = nullif(:opens, 0)"
 	    " WHERE id = :concert");

@@ -3,12 +3,12 @@
 --
 -- A ticket has a place in its concert's line, ordered by line_key: a
 -- pre-queue join draws a random key below 2^62 (libsodium), a join after
--- the opening takes 2^62 + its id, so the pre-queue comes first in a
+-- the opening the next key from 2^62 on, so the pre-queue comes first in a
 -- random order and later arrivals follow in arrival order. place is the
 -- ticket's number in that order, written when it is known (at once for a
 -- late arrival, at the call for a pre-queue one: see core/queue.c).
 --
--- queue_line is the line's public counter, one row per concert, made by
+-- queue_counter is the line's public counter, one row per concert, made by
 -- the first write after the opening: serving is the highest place
 -- called (every place at or below it has been called or has left),
 -- serving_key the line_key of that place, next_place the number the next
@@ -31,7 +31,7 @@ CREATE INDEX queue_uncalled ON queue_ticket(concert_id, line_key)
 CREATE INDEX queue_calls ON queue_ticket(concert_id, called_at)
   WHERE called_at IS NOT NULL;
 
-CREATE TABLE queue_line (
+CREATE TABLE queue_counter (
   concert_id  INTEGER PRIMARY KEY REFERENCES concert(id),
   opened_at   INTEGER NOT NULL,
   serving     INTEGER NOT NULL DEFAULT 0 CHECK (serving >= 0),
