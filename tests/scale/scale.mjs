@@ -11,6 +11,8 @@
 //    buyers sign up, join a line, are let in, hold a seat and leave, all
 //    through the edges, until the last one is in; the primary sees each
 //    buyer's own address (real_ip from its edges only), not the edge's.
+// 3. With the primary gone, the edges keep answering the state from
+//    their copies (stale), so waiting buyers see no error.
 //
 //   node tests/scale/scale.mjs            make scale (about 2 minutes)
 //   node tests/scale/scale.mjs --short    the short form (make check, ~30 s)
@@ -244,6 +246,27 @@ async function forgeryRun(ctx) {
       { client: edges[0].buyerAddr, via: edges[0].toPrimary }] };
 }
 
+// The primary's nginx stopped (the machine gone, as the edges see it):
+// every edge keeps answering the state from its copy, for a few seconds of
+// polls. Last in the run: the primary is not started again.
+async function primaryDownRun(ctx) {
+  const { stack, edges, S } = ctx;
+  const nginx = stack.nginx;
+  nginx.kill('SIGTERM');
+  await new Promise((r) => exited(nginx) ? r() : nginx.on('exit', r));
+  const seen = {};
+  for (let round = 0; round < 10; round++) {
+    await Promise.all(edges.flatMap((e) => S.concerts.map(async (c) => {
+      const r = await fetch(e.base + statePath(c)).catch((err) => ({ status: err.message, headers: new Headers() }));
+      const key = `${r.status} ${r.headers.get('x-edge-cache') || '-'}`;
+      seen[key] = (seen[key] || 0) + 1;
+      if (r.text) await r.text();
+    })));
+    await sleep(250);
+  }
+  return { polls: 10 * edges.length * S.concerts.length, seen };
+}
+
 // The checks of a finished run: [{ name, ok, detail }].
 export function checks(report) {
   const out = [];
@@ -276,6 +299,12 @@ export function checks(report) {
     ok('the primary saw each hold from the buyer\'s own address, over an edge', L.holds_logged === L.present &&
       L.holds_from_buyer_addresses === L.present, `${L.holds_from_buyer_addresses} of ${L.holds_logged} holds`);
   }
+  const D = report.primary_down;
+  if (D) {
+    const ok200 = Object.entries(D.seen).filter(([k]) => k.startsWith('200 ')).reduce((a, [, n]) => a + n, 0);
+    ok('with the primary down, the edges still answer the state (stale)', ok200 === D.polls,
+      `${ok200} of ${D.polls} answered 200 (${Object.entries(D.seen).map(([k, n]) => `${k}: ${n}`).join(', ')})`);
+  }
   const F = report.forgery;
   if (F) {
     ok('a forged X-Forwarded-For is ignored, directly and through an edge',
@@ -291,7 +320,8 @@ export async function runScale(S, say = () => {}) {
   if (why) throw new Error(`make scale ${why}`);
   const topo = makeNetwork(3);
   const ctx = { S, topo, stack: null, edges: [] };
-  const report = { date: new Date().toISOString(), settings: S, network: topo.net + '.0/24', polls: [], line: null, forgery: null };
+  const report = { date: new Date().toISOString(), settings: S, network: topo.net + '.0/24', polls: [], line: null,
+    forgery: null, primary_down: null };
   const stopAll = async () => {
     await Promise.all(ctx.edges.map(stopEdge).map((p) => p.catch(() => {})));
     if (ctx.stack) await ctx.stack.stop().catch(() => {});
@@ -326,6 +356,7 @@ export async function runScale(S, say = () => {}) {
     say(`  ${report.line.admitted} let in and ${report.line.held} seats held in ${report.line.seconds} s, ` +
       `past ${report.line.no_shows} no-shows`);
     report.forgery = await forgeryRun(ctx);
+    report.primary_down = await primaryDownRun(ctx);
   } finally {
     await stopAll();
     process.off('SIGINT', onSignal);
