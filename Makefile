@@ -183,12 +183,13 @@ install: all
 	cp -R templates static $(DESTDIR)$(SHARE)/
 	install -m 644 README.md $(DESTDIR)$(SHARE)/
 	sed 's|/usr/local|$(PREFIX)|g' nginx/boxoffice.conf >$(DESTDIR)$(SHARE)/nginx/boxoffice.conf
+	sed 's|/usr/local|$(PREFIX)|g' nginx/edge.conf >$(DESTDIR)$(SHARE)/nginx/edge.conf
 	install -m 644 nginx/queue-state.conf $(DESTDIR)$(SHARE)/nginx/
 	sed 's|/usr/local|$(PREFIX)|g' admin/boxoffice.cron >$(DESTDIR)$(SHARE)/boxoffice.cron
 	for u in $(UNITS); do \
 		sed 's|/usr/local|$(PREFIX)|g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
 	done
-	chmod 644 $(DESTDIR)$(SHARE)/nginx/boxoffice.conf $(DESTDIR)$(SHARE)/boxoffice.cron \
+	chmod 644 $(DESTDIR)$(SHARE)/nginx/boxoffice.conf $(DESTDIR)$(SHARE)/nginx/edge.conf $(DESTDIR)$(SHARE)/boxoffice.cron \
 	    $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS)))
 
 clean:

@@ -22,14 +22,12 @@
 //   queue     the waiting room's poll, each request from another of
 //             BENCH_WAITING waiting buyers (buyers.lua); the same Lua
 //             driver against hello.fcgi
-//   waiting room  the public queue state as the waiting buyers poll it
+//   waiting   the public queue state as the waiting buyers poll it
 //             (through nginx's cache), hello.fcgi and nginx serving the
 //             state's bytes from a file, all at BENCH_WAIT_CONNECTIONS; and
 //             how many waiting buyers that rate holds (waiting.mjs)
 //   API       /api/v1/queue/status (the waiting buyers), the seats of the
 //             1,000-seat hall
-//   edges     make scale's figures (tests/scale/, root only): the state
-//             requests reaching the primary, admissions through edges
 //   writes    the raw SQLite commit rate with the application's pragmas
 //             (build/bench-commits) before and after, with WORKERS
 //             writers, and seat holds over HTTP, every request a new seat
@@ -37,6 +35,8 @@
 //             holding and paying over HTTP (sellout.mjs); the same driver
 //             against hello.fcgi; the oversold and sold seats read from
 //             the database
+//   edges     make scale's figures (tests/scale/, root only): the state
+//             requests reaching the primary, admissions through edges
 //
 // Every wrk run reports through a Lua done() hook (report.lua), not
 // wrk's text. Ratios divide by the baselines of the same run; targets come
@@ -179,7 +179,7 @@ const NOTES = `
 - **vs baseline**: the change of the ratio from the committed tests/bench/baseline.json; beyond the noise band it says CHANGED. Absolute figures are never compared (the machine varies); the work counts are, as they do not vary with the machine.
 - **work** (statements, pages written, fsyncs, VM ops): counted inside the workers and bench-commits by build/bench-count.so (tests/bench/count.c, preloaded: it wraps sqlite3_step, fsync and fdatasync) over the row, divided by the requests wrk completed (a few requests still in flight when wrk stopped add their work, under 1% at 5 s), the commits, or the purchases. statements: executions started; pages written: database pages appended to the WAL by commits; VM ops: SQLite's virtual machine instructions. They do not move with the noise: a change there is a change of the code.
 - **queue** and **API queue status**: every request from another waiting buyer (tests/bench/buyers.lua); "hello.fcgi, Lua driver" is hello driven by the same script: its ratio is what the driver costs. A waiting buyer's poll also writes its last-seen mark at most every 30 s.
-- **waiting room**: the public queue state (issue 12) as the waiting buyers poll it, each request from another buyer (their cookie and Accept-Encoding, as a browser sends them), through nginx's cache, at BENCH_WAIT_CONNECTIONS; divided by hello.fcgi at the same connections (measured before and after); "static file, the state's bytes" is nginx sending the same bytes from a file (the ceiling). **waiting buyers one machine holds**: the longest line whose polls, at the intervals of core/queue.c queue_poll_after_ms (1 s near the front … 30 s far back), add up to the measured rate (tests/bench/waiting.mjs); the notes show the sum.
+- **waiting**: the public queue state (issue 12) as the waiting buyers poll it, each request from another buyer (their cookie and Accept-Encoding, as a browser sends them), through nginx's cache, at BENCH_WAIT_CONNECTIONS; divided by hello.fcgi at the same connections (measured before and after); "static file, the state's bytes" is nginx sending the same bytes from a file (the ceiling). **waiting buyers one machine holds**: the longest line whose polls, at the intervals of core/queue.c queue_poll_after_ms (1 s near the front … 30 s far back), add up to the measured rate (tests/bench/waiting.mjs); the notes show the sum.
 - **edges**: make scale run inside the bench (tests/scale/: one primary, three nginx edges on network namespaces, needs root): the most state requests that reached the primary per edge per concert per second, whatever the number of buyers (the notes give each buyer count), and the rate buyers were let in through the edges with no-shows in the line (capacity 3, claim_seconds 10: tiny on purpose, so that a line of 60 moves in a minute).
 - **static file**: nginx sending the seat map's own bytes from a file (sendfile; gzip as the site does it): the ceiling of a page of that size here, with no FastCGI at all.
 - **writes**: every hold request takes another free seat, so all succeed (303) unless something fails; the database count of HELD rows confirms them. p50/p99 are per request.

@@ -48,18 +48,18 @@ export function rowList(S) {
     // The waiting room as issue 12 has it: every waiting buyer polls the
     // concert's public state, which nginx serves from one copy a second
     // old; at BENCH_WAIT_CONNECTIONS, with a hello baseline of its own.
-    { id: 'hello-wait-before', section: 'waiting room', name: `hello.fcgi, ${S.wait_connections} conns, before`,
+    { id: 'hello-wait-before', section: 'waiting', name: `hello.fcgi, ${S.wait_connections} conns, before`,
       path: '/', unit: 'req/s', base: 'hello256', baseline_of: 'hello256', needs: 'hello',
       run: (c) => c.hello(S.wait_connections) },
-    { id: 'state-poll', section: 'waiting room', name: `queue state, ${S.waiting.toLocaleString('en-US')} waiting buyers`,
+    { id: 'state-poll', section: 'waiting', name: `queue state, ${S.waiting.toLocaleString('en-US')} waiting buyers`,
       path: '/concerts/C/queue/state.json', unit: 'req/s', base: 'hello256', run: (c) => c.statePoll() },
-    { id: 'state-static', section: 'waiting room', name: 'static file, the state\'s bytes',
+    { id: 'state-static', section: 'waiting', name: 'static file, the state\'s bytes',
       path: '/bench-static/state.json', unit: 'req/s', base: 'hello256', needs: 'hello', uses: ['state-poll'],
       run: (c) => c.stateStatic() },
-    { id: 'hello-wait-after', section: 'waiting room', name: `hello.fcgi, ${S.wait_connections} conns, after`,
+    { id: 'hello-wait-after', section: 'waiting', name: `hello.fcgi, ${S.wait_connections} conns, after`,
       path: '/', unit: 'req/s', base: 'hello256', baseline_of: 'hello256', needs: 'hello',
       run: (c) => c.hello(S.wait_connections) },
-    { id: 'buyers-per-machine', section: 'waiting room', name: 'waiting buyers one machine holds',
+    { id: 'buyers-per-machine', section: 'waiting', name: 'waiting buyers one machine holds',
       path: '(the state\'s rate, the poll intervals)', unit: 'buyers', base: null, needs: 'none', uses: ['state-poll'],
       run: (c) => c.buyersPerMachine() },
     { id: 'api-seats', section: 'API', name: 'seats, 1,000-seat hall', path: '/api/v1/performances/1/seats',
