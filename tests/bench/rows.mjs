@@ -43,6 +43,8 @@ export function rowList(S) {
       unit: 'req/s', base: 'hello', needs: 'hello', run: (c) => c.queueDriver() },
     { id: 'queue-poll', section: 'queue', name: `poll, ${S.waiting.toLocaleString('en-US')} waiting buyers`,
       path: '/concerts/C/queue.json?token=T', unit: 'req/s', base: 'hello', run: (c) => c.queuePoll() },
+    { id: 'queue-state', section: 'queue', name: 'the line\'s public state (what the waiting room polls)',
+      path: '/concerts/C/queue/state.json', unit: 'req/s', base: 'hello', run: (c) => c.queueState() },
     { id: 'api-queue-status', section: 'API', name: `queue status, ${S.waiting.toLocaleString('en-US')} waiting`,
       path: '/api/v1/queue/status', unit: 'req/s', base: 'hello', run: (c) => c.apiQueueStatus() },
     // The waiting room as issue 12 has it: every waiting buyer polls the
@@ -185,10 +187,10 @@ export class Bench {
     this.stack = await startStack({
       workers: this.S.workers, nginxWorkers: this.S.nginx_workers, loginRate: '100000r/s', extraConf,
       env: this.countEnv,
-      // A turn through the queue outlasts the run, a called buyer keeps
-      // the call between two rows, a hold does not lapse before it is paid;
+      // A turn through the queue outlasts the run (a waiting buyer keeps
+      // the place anyway: no heartbeat), a hold does not lapse before it is paid;
       // a load-test buyer holds up to 50 seats.
-      settings: { active_ttl: 86400, claim_seconds: 3600, hold_seconds: 3600, max_holds: 50 },
+      settings: { active_ttl: 86400, hold_seconds: 3600, max_holds: 50 },
     });
     this.helloBase = `http://127.0.0.1:${this.helloPort}`;
     for (let i = 0; i < 100; i++) {
@@ -410,6 +412,16 @@ export class Bench {
         const state = JSON.parse(r.body.toString()).state;
         return state === 'waiting' ? null : `SUSPECT: the first waiting buyer's poll says "${state}"`;
       },
+    });
+  }
+
+  // The waiting room's poll since issue 12: one public state per concert,
+  // kept by nginx for a second (nginx/queue-state.conf).
+  async queueState() {
+    const q = await this.queue();
+    return this.wrkRow({
+      url: `${this.stack.base}/concerts/${q.concert}/queue/state.json`, server: 'app',
+      check: (r) => JSON.parse(r.body.toString()).state === 'open' ? null : 'SUSPECT: the line is not open',
     });
   }
 
