@@ -10,7 +10,8 @@
  * audit trail refuses updates and deletes; a paid seat has exactly one
  * ticket with a well-formed, checked code, made whichever way the hold
  * became PAID; tickets change only once (refunded_at) and are never
- * deleted; 200 paid seats have 200 distinct codes.
+ * deleted; 200 paid seats have 200 distinct codes; a database of the
+ * version before tickets gets one per paid seat when migrated.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "arena.h"
 #include "audit.h"
@@ -242,6 +244,60 @@ tickets_change_once_and_stay(void **state)
 	    " WHERE refunded_at IS NOT NULL"), 1);
 }
 
+/* The migrations as embedded (core/migrations.S). */
+extern const char schema_001[], schema_002[], schema_003[], schema_004[],
+    schema_005[], schema_006[], schema_007[], schema_008[], schema_009[],
+    schema_010[];
+
+/* A database of the version before tickets, with two paid seats and one
+ * held, migrated: the paid seats get tickets, dated by their payment. */
+static void
+migration_gives_paid_seats_tickets(void **state)
+{
+	const char *const before[] = { schema_001, schema_002, schema_003,
+	    schema_004, schema_005, schema_006, schema_007, schema_008,
+	    schema_009, schema_010 };
+	struct fx_files files;
+	struct db *db;
+
+	(void)state;
+	snprintf(files.dir, sizeof files.dir, "/tmp/boxoffice-mig-XXXXXX");
+	assert_non_null(mkdtemp(files.dir));
+	snprintf(files.path, sizeof files.path, "%s/test.db", files.dir);
+	assert_non_null(db = db_open(files.path, 1));
+	for (size_t i = 0; i < sizeof before / sizeof before[0]; i++)
+		assert_int_equal(sqlite3_exec(db->handle, before[i], NULL, NULL,
+		    NULL), SQLITE_OK);
+	fx_exec(db, "PRAGMA user_version = 10");
+	fx_exec(db, "INSERT INTO user(id, email, pw_hash, created_at)"
+	    " VALUES (1, 'a@example.com', 'x', 1)");
+	fx_exec(db, "INSERT INTO concert(id, title, artist, venue)"
+	    " VALUES (1, 'T', 'A', 'V')");
+	fx_exec(db, "INSERT INTO performance(id, concert_id, starts_at,"
+	    " sale_opens_at, sale_closes_at) VALUES (1, 1, 300, 100, 200)");
+	for (int i = 1; i <= 3; i++)
+		fx_exec(db, "INSERT INTO seat(id, performance_id, section,"
+		    " row_label, number, price) VALUES (%d, 1, 'R', 'A', %d, 10)",
+		    i, i);
+	fx_exec(db, "INSERT INTO hold(id, seat_id, performance_id, user_id,"
+	    " state, price, created_at, expires_at) VALUES"
+	    " (1, 1, 1, 1, 'PAID', 10, 150, 450),"
+	    " (2, 2, 1, 1, 'PAID', 10, 151, 451),"
+	    " (3, 3, 1, 1, 'HELD', 10, 152, 452)");
+	fx_exec(db, "INSERT INTO payment(hold_id, user_id, amount, created_at)"
+	    " VALUES (1, 1, 10, 160), (2, 1, 10, 161)");
+	assert_int_equal(db_migrate(db), BO_OK);
+	assert_int_equal(db_schema_version(db), db_schema_latest());
+	assert_int_equal(fx_int(db, "SELECT count(*) FROM ticket"), 2);
+	assert_int_equal(fx_int(db, "SELECT count(*) FROM ticket"
+	    " WHERE hold_id = 1 AND created_at = 160"), 1);
+	assert_int_equal(fx_int(db, "SELECT count(*) FROM ticket"
+	    " WHERE hold_id = 2 AND created_at = 161"), 1);
+	assert_int_equal(fx_int(db, "SELECT count(DISTINCT code) FROM ticket"),
+	    2);
+	fx_db_destroy(&files, db);
+}
+
 int
 main(void)
 {
@@ -251,6 +307,7 @@ main(void)
 		T(audit_rows_name_actor_and_change),
 		T(paid_seats_get_one_good_ticket_each),
 		T(tickets_change_once_and_stay),
+		cmocka_unit_test(migration_gives_paid_seats_tickets),
 	};
 
 	return cmocka_run_group_tests(tests, fx_group_setup, NULL);
