@@ -178,7 +178,7 @@ cmd_rotate_queue_key(struct db *db, int argc, char **argv)
 	"A venue time that the clocks skip (spring forward) or show twice\n" \
 	"(fall back) is refused; for a repeated one, give the offset.\n" \
 	"The sale must open before it closes, and close by the start.\n\n" \
-	"--prequeue-opens TIME (among the BLOCKs) sets when the concert's\n" \
+	"--prequeue-opens TIME (before, among or after the BLOCKs) sets when the concert's\n" \
 	"pre-queue opens (default: 30 minutes before its first sale opens).\n\n" \
 	"BLOCK is SECTION:ROWS:SEATS:PRICE: ROWS a letter range such as A-J,\n" \
 	"SEATS per row (1 to 200), PRICE in the currency's smallest unit.\n\n" \
@@ -189,8 +189,8 @@ const struct command catalog_commands[] = {
 	{ "add-concert", "TITLE ARTIST VENUE [DESCRIPTION]",
 	  "add a concert; prints its id", 3, 4, cmd_add_concert, NULL,
 	  CMD_DB_LATEST },
-	{ "add-performance", "CONCERT STARTS SALE_OPENS SALE_CLOSES "
-	  "[--prequeue-opens TIME] BLOCK...",
+	{ "add-performance", "CONCERT STARTS SALE_OPENS SALE_CLOSES BLOCK... "
+	  "[--prequeue-opens TIME]",
 	  "add a performance with seat blocks like VIP:A-D:25:165000; times "
 	  "as 2026-12-24 19:30 in the venue's zone; prints its id", 5, 20,
 	  cmd_add_performance, ADD_PERFORMANCE_MORE, CMD_DB_LATEST },
