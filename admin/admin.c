@@ -27,6 +27,7 @@ static const struct command *const areas[] = {
 	catalog_commands,
 	loadtest_commands,
 	roles_commands,
+	queue_commands,
 };
 #define NAREAS (sizeof areas / sizeof areas[0])
 

@@ -1,12 +1,10 @@
 /*
  * cmd_catalog.c — boxoffice-admin's commands for the catalogue:
- * add-concert, add-performance, prequeue-opens, rotate-queue-key (the
- * key that signs queue tickets). Times are read in the venue's zone
+ * add-concert, add-performance. Times are read in the venue's zone
  * (core/when.h).
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "admin.h"
 #include "catalog.h"
@@ -116,57 +114,6 @@ cmd_add_performance(struct db *db, int argc, char **argv)
 	return 0;
 }
 
-/* The concert's pre-queue opening: a time, or "default" (30 minutes
- * before its first sale opens). */
-static int
-cmd_prequeue_opens(struct db *db, int argc, char **argv)
-{
-	struct settings set;
-	int64_t concert, at = 0;
-	char text[WHEN_TEXT_MAX];
-	enum bo_status s;
-
-	(void)argc;
-	if ((s = settings_load(db, &set)) != BO_OK)
-		return fail(s, "prequeue-opens");
-	if (!parse_int64(argv[1], 1, INT64_MAX, &concert)) {
-		log_say("CONCERT is a concert's id (a whole number)");
-		return 2;
-	}
-	if (strcmp(argv[2], "default") != 0 &&
-	    !time_arg("--prequeue-opens", argv[2], set.timezone, &at))
-		return 2;
-	if ((s = queue_set_prequeue(db, concert, at)) != BO_OK)
-		return fail(s, "prequeue-opens (is the concert there, its "
-		    "queue not yet opened?)");
-	if (at != 0) {
-		when_format(at, set.timezone, text, sizeof text);
-		log_say("concert %lld: the pre-queue opens %s", (long long)concert,
-		    text);
-	} else {
-		log_say("concert %lld: the pre-queue opens 30 minutes before "
-		    "the first sale", (long long)concert);
-	}
-	return 0;
-}
-
-/* A new key signs queue tickets from now on; the one before still
- * verifies the tokens it signed. */
-static int
-cmd_rotate_queue_key(struct db *db, int argc, char **argv)
-{
-	enum bo_status s;
-	int64_t id = 0;
-
-	(void)argc, (void)argv;
-	if ((s = queue_key_rotate(db, time(NULL), &id)) != BO_OK)
-		return fail(s, "rotate-queue-key");
-	printf("%lld\n", (long long)id);
-	log_say("queue key %lld signs from now on; tokens of the key before "
-	    "still verify, older ones no more", (long long)id);
-	return 0;
-}
-
 /* What add-performance --help says beyond its line in the list. */
 #define ADD_PERFORMANCE_MORE \
 	"\nSTARTS, SALE_OPENS and SALE_CLOSES are read in the venue's time zone\n" \
@@ -178,7 +125,7 @@ cmd_rotate_queue_key(struct db *db, int argc, char **argv)
 	"A venue time that the clocks skip (spring forward) or show twice\n" \
 	"(fall back) is refused; for a repeated one, give the offset.\n" \
 	"The sale must open before it closes, and close by the start.\n\n" \
-	"--prequeue-opens TIME (before, among or after the BLOCKs) sets when the concert's\n" \
+	"--prequeue-opens TIME (among the BLOCKs) sets when the concert's\n" \
 	"pre-queue opens (default: 30 minutes before its first sale opens).\n\n" \
 	"BLOCK is SECTION:ROWS:SEATS:PRICE: ROWS a letter range such as A-J,\n" \
 	"SEATS per row (1 to 200), PRICE in the currency's smallest unit.\n\n" \
@@ -189,18 +136,10 @@ const struct command catalog_commands[] = {
 	{ "add-concert", "TITLE ARTIST VENUE [DESCRIPTION]",
 	  "add a concert; prints its id", 3, 4, cmd_add_concert, NULL,
 	  CMD_DB_LATEST },
-	{ "add-performance", "CONCERT STARTS SALE_OPENS SALE_CLOSES BLOCK... "
-	  "[--prequeue-opens TIME]",
+	{ "add-performance", "CONCERT STARTS SALE_OPENS SALE_CLOSES BLOCK...",
 	  "add a performance with seat blocks like VIP:A-D:25:165000; times "
-	  "as 2026-12-24 19:30 in the venue's zone; prints its id", 5, 20,
+	  "as 2026-12-24 19:30 in the venue's zone (--prequeue-opens TIME "
+	  "among the blocks: see --help); prints its id", 5, 20,
 	  cmd_add_performance, ADD_PERFORMANCE_MORE, CMD_DB_LATEST },
-	{ "prequeue-opens", "CONCERT TIME|default",
-	  "when the concert's pre-queue opens (--prequeue-opens of "
-	  "add-performance); default: 30 minutes before its first sale",
-	  2, 2, cmd_prequeue_opens, NULL, CMD_DB_LATEST },
-	{ "rotate-queue-key", "",
-	  "make a new key to sign queue tickets; tokens signed with the one "
-	  "before still verify; prints its id", 0, 0, cmd_rotate_queue_key,
-	  NULL, CMD_DB_LATEST },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, CMD_DB_LATEST },
 };

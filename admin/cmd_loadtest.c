@@ -93,8 +93,8 @@ const struct command loadtest_commands[] = {
 	{ "loadtest-buyers", "N CONCERT [BALANCE]",
 	  "FOR LOAD TESTS ONLY (make bench): create N buyers sharing one hash "
 	  "of a random password nobody knows, each with a session, a queue "
-	  "ticket for CONCERT (0: none; called while queue_capacity allows, "
-	  "else waiting; in its pre-queue, a random place) and BALANCE charged to the wallet; prints "
+	  "ticket for CONCERT (0: none; called and in while queue_capacity "
+	  "allows, else waiting; in its pre-queue, a random place) and BALANCE charged to the wallet; prints "
 	  "SESSION_TOKEN CSRF_TOKEN QUEUE_TOKEN per buyer, tab-separated", 2, 3,
 	  cmd_loadtest_buyers, NULL, CMD_DB_LATEST },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, CMD_DB_LATEST },

@@ -97,34 +97,6 @@ struct times {
 	int dates;  /* 0: the concert has no date, so nothing to queue for */
 };
 
-/* The concert's pre-queue opening, first sale opening and last sale
- * closing (*found 0: no such concert). */
-static enum bo_status
-times_of(struct db *db, int64_t concert_id, struct times *t, int *found)
-{
-	enum { T_PREQUEUE, T_OPENS, T_CLOSES, T_DATES, T__COLS };
-	static struct sql q = SQL(T__COLS,
-	    "SELECT c.prequeue_opens, coalesce(min(p.sale_opens_at), 0),"
-	    " coalesce(max(p.sale_closes_at), 0), count(p.id)"
-	    " FROM concert c LEFT JOIN performance p ON p.concert_id = c.id"
-	    " WHERE c.id = :concert GROUP BY c.id");
-	struct sql_stmt *st = sql_prepare(db, &q);
-	int rc;
-
-	memset(t, 0, sizeof *t);
-	sql_bind_int(st, ":concert", concert_id);
-	if ((*found = (rc = sql_step(st)) == SQLITE_ROW)) {
-		t->opens_at = sql_int(st, T_OPENS);
-		t->closes_at = sql_int(st, T_CLOSES);
-		t->dates = sql_int(st, T_DATES) > 0;
-		t->prequeue_opens = sql_is_null(st, T_PREQUEUE) ?
-		    t->opens_at - QUEUE_PREQUEUE_DEFAULT : sql_int(st, T_PREQUEUE);
-		rc = SQLITE_DONE;
-	}
-	sql_reset(st);
-	return db_status(db, rc, "queue times");
-}
-
 static enum queue_line_state
 line_state(const struct times *t, int64_t now)
 {
@@ -138,23 +110,40 @@ struct line {
 	int64_t serving, serving_key, next_place;
 };
 
+/* The concert's pre-queue opening, first sale opening and last sale
+ * closing (*t), and its line's counter (*l); *found 0: no such concert.
+ * One statement: every look at the line reads it. */
 static enum bo_status
-line_of(struct db *db, int64_t concert_id, struct line *l)
+line_read(struct db *db, int64_t concert_id, struct times *t, struct line *l,
+    int *found)
 {
-	enum { L_SERVING, L_KEY, L_NEXT, L__COLS };
-	static struct sql q = SQL(L__COLS,
-	    "SELECT serving, serving_key, next_place FROM queue_counter"
-	    " WHERE concert_id = :concert");
+	enum { R_PREQUEUE, R_OPENS, R_CLOSES, R_DATES, R_OPENED, R_SERVING,
+	    R_KEY, R_NEXT, R__COLS };
+	static struct sql q = SQL(R__COLS,
+	    "SELECT c.prequeue_opens, coalesce(min(p.sale_opens_at), 0),"
+	    " coalesce(max(p.sale_closes_at), 0), count(p.id),"
+	    " q.concert_id IS NOT NULL, coalesce(q.serving, 0),"
+	    " coalesce(q.serving_key, -1), coalesce(q.next_place, 0)"
+	    " FROM concert c LEFT JOIN performance p ON p.concert_id = c.id"
+	    " LEFT JOIN queue_counter q ON q.concert_id = c.id"
+	    " WHERE c.id = :concert GROUP BY c.id");
 	struct sql_stmt *st = sql_prepare(db, &q);
 	int rc;
 
+	memset(t, 0, sizeof *t);
 	memset(l, 0, sizeof *l);
 	l->serving_key = -1;
 	sql_bind_int(st, ":concert", concert_id);
-	if ((l->found = (rc = sql_step(st)) == SQLITE_ROW)) {
-		l->serving = sql_int(st, L_SERVING);
-		l->serving_key = sql_int(st, L_KEY);
-		l->next_place = sql_int(st, L_NEXT);
+	if ((*found = (rc = sql_step(st)) == SQLITE_ROW)) {
+		t->opens_at = sql_int(st, R_OPENS);
+		t->closes_at = sql_int(st, R_CLOSES);
+		t->dates = sql_int(st, R_DATES) > 0;
+		t->prequeue_opens = sql_is_null(st, R_PREQUEUE) ?
+		    t->opens_at - QUEUE_PREQUEUE_DEFAULT : sql_int(st, R_PREQUEUE);
+		l->found = sql_int(st, R_OPENED) != 0;
+		l->serving = sql_int(st, R_SERVING);
+		l->serving_key = sql_int(st, R_KEY);
+		l->next_place = sql_int(st, R_NEXT);
 		rc = SQLITE_DONE;
 	}
 	sql_reset(st);
@@ -307,9 +296,7 @@ advance_locked(struct db *db, int64_t concert_id, int64_t now,
 	if ((s = sql_run(db, st, &n)) != BO_OK)
 		return s;
 	*expired += n;
-	if ((s = times_of(db, concert_id, &t, &found)) != BO_OK || !found)
-		return s;
-	if ((s = line_of(db, concert_id, &l)) != BO_OK)
+	if ((s = line_read(db, concert_id, &t, &l, &found)) != BO_OK || !found)
 		return s;
 	if (line_state(&t, now) != QL_OPEN)
 		return BO_OK; /* nothing is called before the opening or after */
@@ -325,23 +312,28 @@ advance_locked(struct db *db, int64_t concert_id, int64_t now,
 
 /* ---- the public state ---- */
 
-/* What the public state counts: the calls of the rate window, the slots
- * taken, and (when whole) the tickets waiting to be called — a count of
- * the whole line, which only the public state's render (about once a
- * second per concert) pays for. */
+/* What the public state counts: the calls of the rate window and the
+ * slots taken (one statement), and when whole the tickets waiting to be
+ * called — a count of the whole line, which only the public state's
+ * render (about once a second per concert) pays for. */
 static enum bo_status
 public_counts(struct db *db, int64_t concert_id, int64_t now, int whole,
     struct queue_public *p, int64_t *taken)
 {
-	enum { C_COUNT, C__COLS };
-	static struct sql waiting_q = SQL(C__COLS,
+	enum { W_COUNT, W__COLS };
+	static struct sql waiting_q = SQL(W__COLS,
 	    "SELECT count(*) FROM queue_ticket t"
 	    " WHERE t.concert_id = :concert AND " WAITING_TICKET("t"));
-	static struct sql recent_q = SQL(C__COLS,
-	    "SELECT count(*) FROM queue_ticket"
-	    " WHERE concert_id = :concert AND called_at > :since");
+	enum { C_RECENT, C_TAKEN, C__COLS };
+	static struct sql counts_q = SQL(C__COLS,
+	    "SELECT (SELECT count(*) FROM queue_ticket"
+	    " WHERE concert_id = :concert AND called_at > :since),"
+	    " (SELECT count(*) FROM queue_ticket t WHERE t.concert_id = :concert"
+	    " AND t.state IN ('WAITING','ACTIVE') AND (" ACTIVE_TICKET("t")
+	    " OR " CALLED_TICKET("t") "))");
 	struct sql_stmt *st;
 	enum bo_status s;
+	int rc;
 
 	p->waiting = 1; /* not counted: at least the one who asks */
 	if (whole) {
@@ -350,12 +342,17 @@ public_counts(struct db *db, int64_t concert_id, int64_t now, int whole,
 		if ((s = sql_one_int(db, st, &p->waiting)) != BO_OK)
 			return s;
 	}
-	st = sql_prepare(db, &recent_q);
+	st = sql_prepare(db, &counts_q);
 	sql_bind_int(st, ":concert", concert_id);
 	sql_bind_int(st, ":since", now - p->rate_span);
-	if ((s = sql_one_int(db, st, &p->called_recent)) != BO_OK)
-		return s;
-	return taken_slots(db, concert_id, now, taken);
+	sql_bind_int(st, ":now", now);
+	if ((rc = sql_step(st)) == SQLITE_ROW) {
+		p->called_recent = sql_int(st, C_RECENT);
+		*taken = sql_int(st, C_TAKEN);
+		rc = SQLITE_DONE;
+	}
+	sql_reset(st);
+	return db_status(db, rc, "queue counts");
 }
 
 /* Inside a transaction: the public state of a concert's line
@@ -373,12 +370,10 @@ public_locked(struct db *db, int64_t concert_id, int64_t now, int whole,
 
 	memset(p, 0, sizeof *p);
 	*movable = 0;
-	if ((s = times_of(db, concert_id, &t, &found)) != BO_OK)
+	if ((s = line_read(db, concert_id, &t, l, &found)) != BO_OK)
 		return s;
 	if (!found)
 		return BO_NOT_FOUND;
-	if ((s = line_of(db, concert_id, l)) != BO_OK)
-		return s;
 	p->concert_id = concert_id;
 	p->state = line_state(&t, now);
 	p->prequeue_opens = t.prequeue_opens;
@@ -521,15 +516,15 @@ claim_locked(struct db *db, int64_t ticket_id, int64_t now,
 }
 
 /*
- * Inside a transaction: fills out from t as of now, with the signed
- * token. *write: something here is for a write transaction to do (a
- * call to claim, a slot free for the line, an opening to write down).
+ * Inside a transaction: fills out from t as of now (the token is signed
+ * after the transaction: sign_view). *write: something here is for a
+ * write transaction to do (a call to claim, a slot free for the line, an
+ * opening to write down).
  */
 static enum bo_status
 view_of(struct db *db, const struct ticket *t, int64_t now,
     const struct settings *set, struct queue_view *out, int *write)
 {
-	struct queue_claim c;
 	struct queue_public p;
 	struct line l;
 	enum bo_status s;
@@ -582,11 +577,23 @@ view_of(struct db *db, const struct ticket *t, int64_t now,
 	default:
 		break;
 	}
+	return BO_OK;
+}
+
+/* After the transaction (no hashing inside one): out's signed token, for
+ * the buyer user_id. Nothing to sign without a ticket. */
+static enum bo_status
+sign_view(struct db *db, int64_t user_id, struct queue_view *out)
+{
+	struct queue_claim c;
+
+	if (out->state == Q_NONE)
+		return BO_OK;
 	c.key_id = 0;
-	c.concert_id = t->concert_id;
-	c.ticket_id = t->id;
+	c.concert_id = out->concert_id;
+	c.ticket_id = out->ticket_id;
 	c.place = out->place;
-	return queue_token_sign(db, t->user_id, &c, out->token);
+	return queue_token_sign(db, user_id, &c, out->token);
 }
 
 enum bo_status
@@ -637,8 +644,10 @@ queue_status(struct db *db, int64_t concert_id, int64_t user_id,
 		}
 		if (s == BO_OK)
 			s = view_of(db, &t, now, set, out, &todo);
-		if ((s = sql_end(db, s)) != BO_OK || write || !todo)
+		if ((s = sql_end(db, s)) != BO_OK)
 			return s;
+		if (write || !todo)
+			return sign_view(db, user_id, out);
 		write = 1; /* once more, writing */
 	}
 }
@@ -729,7 +738,7 @@ queue_join(struct db *db, int64_t concert_id, int64_t user_id, int64_t now,
 	/* Writing down what expired first frees the buyer's one live slot
 	 * (queue_one_live) when its old ticket has lapsed, and opens the
 	 * line when its time has come. */
-	s = times_of(db, concert_id, &tm, &found);
+	s = line_read(db, concert_id, &tm, &l, &found);
 	if (s == BO_OK && !found)
 		s = BO_NOT_FOUND;
 	if (s == BO_OK)
@@ -743,8 +752,8 @@ queue_join(struct db *db, int64_t concert_id, int64_t user_id, int64_t now,
 		if (ls == QL_CLOSED || (ls == QL_PREQUEUE &&
 		    now < tm.prequeue_opens))
 			s = BO_CONFLICT;
-		if (s == BO_OK)
-			s = line_of(db, concert_id, &l);
+		if (s == BO_OK) /* the counter as advance_locked left it */
+			s = line_read(db, concert_id, &tm, &l, &found);
 		if (s == BO_OK)
 			s = insert_locked(db, concert_id, user_id, now, &l);
 		if (s == BO_OK)
@@ -759,7 +768,9 @@ queue_join(struct db *db, int64_t concert_id, int64_t user_id, int64_t now,
 		s = find_ticket(db, concert_id, user_id, 0, now, &t, &found);
 	if (s == BO_OK && found)
 		s = view_of(db, &t, now, set, out, &todo);
-	return sql_end(db, s);
+	if ((s = sql_end(db, s)) != BO_OK)
+		return s;
+	return sign_view(db, user_id, out);
 }
 
 enum bo_status

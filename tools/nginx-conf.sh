@@ -27,7 +27,7 @@ site=$(sed -e "s|unix:/run/boxoffice/boxoffice.sock|unix:$sock|" \
     -e "s|listen 80;|listen ${LISTEN_HOST:-127.0.0.1}:$port;|" \
     -e "s|server_name tickets.example.com;|server_name localhost;|" \
     -e "s|include fastcgi_params;|include /etc/nginx/fastcgi_params;|" \
-    -e "s|/var/cache/nginx/boxoffice |$var/cache/state |" \
+    -e "s|/var/cache/boxoffice-nginx |$var/cache/state |" \
     -e "s|include /usr/local/share/boxoffice/nginx/queue-state.conf;|include $root/nginx/queue-state.conf;|" \
     -e "s|rate=30r/m|rate=$rate|" \
     -e "s|burst=20 |burst=${LOGIN_BURST:-20} |" "$root/nginx/boxoffice.conf")
