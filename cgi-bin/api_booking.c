@@ -14,7 +14,8 @@
  * With an Idempotency-Key, the record is kept by core/ in the operation's
  * own transaction; a replay answers the first status with the hold (and
  * payment) as they are now.
- * GET  /api/v1/bookings       → the buyer's paid seats
+ * GET  /api/v1/bookings       → the buyer's paid seats, each with its
+ *        ticketCode (canonical: what the QR code holds and the door reads)
  *
  * Every operation is the one the HTML pages use (core/hold.c, payment.c).
  */
@@ -211,7 +212,7 @@ api_bookings(struct req *r)
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, json_pack(
-		    "{s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:I, s:I, s:I}",
+		    "{s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:s}",
 		    "paymentId", (json_int_t)b[i].payment_id,
 		    "reservationId", (json_int_t)b[i].hold_id,
 		    "performanceId", (json_int_t)b[i].performance_id,
@@ -219,6 +220,8 @@ api_bookings(struct req *r)
 		    "venue", json_text(b[i].venue),
 		    "section", json_text(b[i].section), "row", json_text(b[i].row),
 		    "number", (json_int_t)b[i].number, "amount", (json_int_t)b[i].amount,
-		    "paidAt", (json_int_t)b[i].paid_at));
+		    "paidAt", (json_int_t)b[i].paid_at,
+		    /* canonical: as the QR code has it, what the door reads */
+		    "ticketCode", b[i].ticket_code));
 	api_send(r, HTTP_200, json_pack("{s:o}", "bookings", arr));
 }

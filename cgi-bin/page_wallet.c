@@ -10,7 +10,9 @@
  *        a bad amount comes back on the form (422), one the balance
  *        cannot take too (409); nothing changes; the same key twice
  *        charges once
- * GET  /bookings       login: the paid seats, soonest first
+ * GET  /bookings       login: the paid seats, soonest first, each with its
+ *        ticket code and QR code (a refunded one says so, without them)
+ *        and a link to its printable ticket
  *
  * next is checked by redirect.h; anything but a path of this site is
  * dropped (the charge then lands on /wallet).
@@ -25,6 +27,7 @@
 #include "parse.h"
 #include "payment.h"
 #include "redirect.h"
+#include "ui_shared.h"
 #include "view.h"
 #include "wallet.h"
 
@@ -162,6 +165,11 @@ page_bookings(struct req *r)
 		tdict_int(t, "number", b[i].number);
 		tdict_str(t, "price", view_money(r, b[i].amount));
 		tdict_str(t, "paid_at", view_datetime(r, b[i].paid_at));
+		tdict_int(t, "ticket_id", b[i].ticket_id);
+		if (b[i].refunded_at != 0)
+			tdict_bool(t, "refunded", 1); /* a dead code: no QR */
+		else
+			ui_ticket_code(r, t, b[i].ticket_code);
 	}
 	view_render(r, TMPL_BOOKINGS, d);
 }

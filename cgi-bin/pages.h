@@ -27,12 +27,21 @@ void page_hold_release(struct req *r);
 void page_wallet(struct req *r);
 void page_wallet_charge(struct req *r);
 void page_bookings(struct req *r);
+/* page_tickets.c */
+void page_ticket(struct req *r);
+/* page_door.c */
+void page_door(struct req *r);
+void page_door_checkin(struct req *r);
 /* page_queue.c */
 void page_queue_join(struct req *r);
 void page_queue(struct req *r);
 void page_queue_json(struct req *r);
 void page_queue_state(struct req *r);
 void page_queue_leave(struct req *r);
+/* page_admin.c */
+void page_admin(struct req *r);
+void page_admin_buyer(struct req *r);
+void page_admin_sales_csv(struct req *r);
 /* page_account.c */
 void page_signup_form(struct req *r);
 void page_signup(struct req *r);

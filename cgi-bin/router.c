@@ -37,9 +37,14 @@ enum route {
 	R_WALLET,
 	R_WALLET_CHARGE,
 	R_BOOKINGS,
+	R_TICKET,
+	R_DOOR,
 	R_SIGNUP,
 	R_LOGIN,
 	R_LOGOUT,
+	R_ADMIN,
+	R_ADMIN_BUYER,
+	R_ADMIN_SALES_CSV,
 	R_API_SESSIONS,
 	R_API_TOKENS,
 	R_API_QUEUE_STATUS,
@@ -53,6 +58,7 @@ enum route {
 	R_API_BALANCE,
 	R_API_CHARGE,
 	R_API_HISTORY,
+	R_API_CHECKINS,
 	R__MAX
 };
 
@@ -91,9 +97,15 @@ static const struct {
 	[R_WALLET] = { "/wallet", page_wallet, NULL, RF_LOGIN },
 	[R_WALLET_CHARGE] = { "/wallet/charge", NULL, page_wallet_charge, RF_LOGIN },
 	[R_BOOKINGS] = { "/bookings", page_bookings, NULL, RF_LOGIN },
+	[R_TICKET] = { "/tickets/#", page_ticket, NULL, RF_LOGIN },
+	[R_DOOR] = { "/door", page_door, page_door_checkin, RF_STAFF },
 	[R_SIGNUP] = { "/signup", page_signup_form, page_signup, RF_ANON_CSRF },
 	[R_LOGIN] = { "/login", page_login_form, page_login, RF_ANON_CSRF },
 	[R_LOGOUT] = { "/logout", NULL, page_logout, RF_LOGIN },
+	[R_ADMIN] = { "/admin/", page_admin, NULL, RF_OPERATOR },
+	[R_ADMIN_BUYER] = { "/admin/buyer", page_admin_buyer, NULL, RF_OPERATOR },
+	[R_ADMIN_SALES_CSV] = { "/admin/performances/#/sales.csv",
+	    page_admin_sales_csv, NULL, RF_OPERATOR },
 
 	[R_API_SESSIONS] = { "/api/v1/sessions", NULL, api_session_create, RF_API,
 	    api_session_delete },
@@ -117,6 +129,8 @@ static const struct {
 	    RF_API | RF_LOGIN },
 	[R_API_HISTORY] = { "/api/v1/balance/history", api_history, NULL,
 	    RF_API | RF_LOGIN },
+	[R_API_CHECKINS] = { "/api/v1/checkins", NULL, api_checkin_create,
+	    RF_API | RF_STAFF },
 };
 
 /*

@@ -71,7 +71,23 @@ static const struct {
 	    "error any ledger kind payment balance_after when hold_id" },
 	[TMPL_BOOKINGS] = { "bookings.html", /* page_wallet.c */
 	    "any bookings hold_id concert_title venue date time section row "
-	    "number price paid_at" },
+	    "number price paid_at ticket_id code qr refunded" },
+	[TMPL_TICKET] = { "ticket.html", /* page_tickets.c */
+	    "concert_title artist venue date time section row number price "
+	    "paid_at code qr refunded refunded_at checked_in_at own" },
+	[TMPL_DOOR] = { "door.html", /* page_door.c */
+	    "choose performances pid concert_title venue date time today sold "
+	    "checked_in checked door door_url door_error answer admitted verdict "
+	    "message seat detail typed" },
+	[TMPL_ADMIN] = { "admin.html", /* page_admin.c */
+	    "as_of zone any concerts id concert_title artist venue waiting "
+	    "active capacity per_minute longest performances pid date time "
+	    "state seats sold held free gross checked_in refunded chart" },
+	[TMPL_ADMIN_BUYER] = { "admin_buyer.html", /* page_admin.c */
+	    "email not_found found buyer_email user_id since balance "
+	    "any_tickets any_holds tickets holds concert_title date time "
+	    "section row number price at code ledger entry when kind amount "
+	    "balance_after" },
 };
 
 /* A dictionary's template when it takes any key (tdict_new_unchecked). */

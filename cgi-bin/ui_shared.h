@@ -21,6 +21,7 @@
 #include "req.h"
 
 struct queue_view;
+struct tdict;
 
 /* The error page: status, its title (http_status.c), the message and the
  * way back; with r->json, the JSON error with the status's default code.
@@ -54,5 +55,10 @@ void ui_queue_state_json(struct buf *b, const struct queue_public *p);
  * as they are the busiest JSON there is. */
 void ui_queue_ticket_json(struct buf *b, const struct queue_view *v,
     int64_t now);
+
+/* Sets "code" in d to the ticket code (canonical) grouped for people, and
+ * "qr" to its QR code as inline SVG (the canonical code, which the door
+ * scans): /bookings and the printable ticket show the same. */
+void ui_ticket_code(struct req *r, struct tdict *d, const char *code);
 
 #endif

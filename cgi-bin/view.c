@@ -122,6 +122,7 @@ format_time(struct req *r, int64_t t, const char *fmt)
 
 const char *view_date(struct req *r, int64_t t) { return format_time(r, t, "%a %-d %b %Y"); }
 const char *view_time(struct req *r, int64_t t) { return format_time(r, t, "%H:%M"); }
+const char *view_time_zone(struct req *r, int64_t t) { return format_time(r, t, "%H:%M %Z"); }
 const char *view_clock(struct req *r, int64_t t) { return format_time(r, t, "%H:%M:%S"); }
 const char *view_datetime(struct req *r, int64_t t) { return format_time(r, t, "%-d %b, %H:%M"); }
 

@@ -25,6 +25,9 @@ const char *view_money(struct req *r, int64_t amount);
 /* "Fri 4 Dec 2026" and "19:30", in the venue's time zone. */
 const char *view_date(struct req *r, int64_t t);
 const char *view_time(struct req *r, int64_t t);
+/* "19:30 KST": a time with the venue's zone, where the zone matters to
+ * the reader (the door, a printed ticket). */
+const char *view_time_zone(struct req *r, int64_t t);
 /* "19:30:05" */
 const char *view_clock(struct req *r, int64_t t);
 /* "4 Dec, 19:30" */

@@ -22,6 +22,10 @@ struct booking {
 	const char *section, *row;
 	int64_t number, performance_id, starts_at;
 	const char *concert_title, *venue;
+	/* The seat's ticket (011_operator.sql): what opens the door. */
+	int64_t ticket_id;
+	const char *ticket_code;  /* canonical */
+	int64_t refunded_at;      /* 0: not refunded; its code is dead if set */
 };
 
 /*
@@ -49,7 +53,8 @@ enum bo_status payment_pay_view(struct db *db, struct arena *a,
     int64_t hold_id, int64_t user_id, int64_t now, struct idem *k,
     int *already, struct hold_view *out);
 
-/* The buyer's paid seats, soonest performance first; strings in a. */
+/* The buyer's paid seats with their tickets, soonest performance first;
+ * strings in a. */
 enum bo_status bookings_list(struct db *db, struct arena *a, int64_t user_id,
     struct booking **out, size_t *n);
 

@@ -1,4 +1,4 @@
--- 012_queue_call: the waiting line by calling (issue 12), replacing the
+-- 013_queue_call: the waiting line by calling (issue 12), replacing the
 -- heartbeat rule (abandon_after) of 002_queue.
 --
 -- A ticket has a place in its concert's line, ordered by line_key: a
