@@ -430,10 +430,10 @@ cmd_report(struct db *db, int argc, char **argv)
 #define QUEUE_MORE \
 	"\nwaiting: buyers in line not yet called (they keep their place while away);\n" \
 	"active: buyers admitted and shopping now (at most queue_capacity);\n" \
-	"admitted per minute: over the last 15 minutes (what the waiting room's\n" \
-	"estimate uses); longest waiting now: how long the first in line has\n" \
-	"waited; longest wait admitted: the longest wait of those admitted in\n" \
-	"the last 15 minutes.\n"
+	"admitted per minute: over the last 5 minutes (QUEUE_RATE_WINDOW, what\n" \
+	"the waiting room's estimate uses); longest waiting now: how long the\n" \
+	"first in line has waited; longest wait admitted: the longest wait of\n" \
+	"those admitted in the last 5 minutes.\n"
 
 #define BUYER_MORE \
 	"\nEMAIL as the buyer signed up (case does not matter). Prints the\n" \

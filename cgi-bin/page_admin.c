@@ -122,6 +122,7 @@ concert_section(struct req *r, struct tdict *d, const struct report_concert *c)
 		tdict_str(cd, "capacity", view_count(r, set->queue_capacity));
 		tdict_strf(cd, "per_minute", "%.1f", (double)q.admitted_window *
 		    60.0 / (double)q.window_seconds);
+		tdict_int(cd, "window_minutes", q.window_seconds / 60);
 		tdict_strf(cd, "longest", "%lld min %02lld s",
 		    (long long)(q.longest_waiting / 60),
 		    (long long)(q.longest_waiting % 60));

@@ -81,8 +81,9 @@ static const struct {
 	    "message seat detail typed" },
 	[TMPL_ADMIN] = { "admin.html", /* page_admin.c */
 	    "as_of zone any concerts id concert_title artist venue waiting "
-	    "active capacity per_minute longest performances pid date time "
-	    "state seats sold held free gross checked_in refunded chart" },
+	    "active capacity per_minute window_minutes longest performances pid "
+	    "date time state seats sold held free gross checked_in refunded "
+	    "chart" },
 	[TMPL_ADMIN_BUYER] = { "admin_buyer.html", /* page_admin.c */
 	    "email not_found found buyer_email user_id since balance "
 	    "any_tickets any_holds tickets holds concert_title date time "
