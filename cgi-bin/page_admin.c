@@ -119,10 +119,12 @@ concert_section(struct req *r, struct tdict *d, const struct report_concert *c)
 	if (report_queue(r->db, &r->arena, c->id, r->now, &q) == BO_OK) {
 		tdict_str(cd, "waiting", view_count(r, q.waiting));
 		tdict_str(cd, "active", view_count(r, q.active));
+		tdict_str(cd, "called", view_count(r, q.called));
+		tdict_str(cd, "serving", view_count(r, q.serving));
+		tdict_int(cd, "window_minutes", q.window_seconds / 60);
 		tdict_str(cd, "capacity", view_count(r, set->queue_capacity));
 		tdict_strf(cd, "per_minute", "%.1f", (double)q.admitted_window *
 		    60.0 / (double)q.window_seconds);
-		tdict_int(cd, "window_minutes", q.window_seconds / 60);
 		tdict_strf(cd, "longest", "%lld min %02lld s",
 		    (long long)(q.longest_waiting / 60),
 		    (long long)(q.longest_waiting % 60));
@@ -239,7 +241,7 @@ page_admin_buyer(struct req *r)
 
 		tdict_int(l, "entry", b.ledger[i].id);
 		tdict_str(l, "when", view_datetime(r, b.ledger[i].created_at));
-		tdict_str(l, "kind", b.ledger[i].payment ? "Payment" : "Top-up");
+		tdict_str(l, "kind", ledger_kind_words(b.ledger[i].kind, 1));
 		tdict_str(l, "amount", view_money(r, b.ledger[i].amount));
 		tdict_str(l, "balance_after", view_money(r,
 		    b.ledger[i].balance_after));

@@ -32,6 +32,9 @@ const char *view_time_zone(struct req *r, int64_t t);
 const char *view_clock(struct req *r, int64_t t);
 /* "4 Dec, 19:30" */
 const char *view_datetime(struct req *r, int64_t t);
+/* "Wed 23 Dec 2026, 19:30 KST (Asia/Seoul)": a deadline a buyer must
+ * not misread, with its zone */
+const char *view_datetime_zone(struct req *r, int64_t t);
 /* "1,000" */
 const char *view_count(struct req *r, int64_t n);
 /* The path and query this request asked for, safe to use as ?next=

@@ -26,6 +26,7 @@ struct booking {
 	int64_t ticket_id;
 	const char *ticket_code;  /* canonical */
 	int64_t refunded_at;      /* 0: not refunded; its code is dead if set */
+	int64_t cancelled_at;     /* the performance's; 0: not cancelled */
 };
 
 /*
@@ -53,8 +54,8 @@ enum bo_status payment_pay_view(struct db *db, struct arena *a,
     int64_t hold_id, int64_t user_id, int64_t now, struct idem *k,
     int *already, struct hold_view *out);
 
-/* The buyer's paid seats with their tickets, soonest performance first;
- * strings in a. */
+/* The buyer's paid seats with their tickets, refunded ones too
+ * (refunded_at), soonest performance first; strings in a. */
 enum bo_status bookings_list(struct db *db, struct arena *a, int64_t user_id,
     struct booking **out, size_t *n);
 

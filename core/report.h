@@ -49,6 +49,7 @@ struct report_performance {
 	struct report_seats seats;
 	int64_t checked_in;         /* tickets let in at the door (not refunded) */
 	int64_t refunded;           /* tickets refunded or cancelled */
+	int64_t cancelled_at;       /* 0: not cancelled (refund.h) */
 };
 
 struct report_section {
@@ -62,9 +63,11 @@ struct report_section {
 struct report_queue {
 	int64_t concert_id;
 	const char *concert_title;
-	int64_t waiting, active;
+	int64_t waiting, active;     /* in line not yet called; shopping */
+	int64_t called;             /* called, not yet come in: a slot each */
+	int64_t serving;            /* the line's serving number (issue 12) */
 	int64_t admitted_last_minute;
-	int64_t admitted_window;    /* in the last QUEUE_RATE_WINDOW seconds */
+	int64_t admitted_window;    /* came in, the last QUEUE_RATE_WINDOW seconds */
 	int64_t window_seconds;     /* QUEUE_RATE_WINDOW */
 	int64_t longest_waiting;    /* seconds the first in line has waited
 	                             * (0: nobody waiting) */
@@ -94,8 +97,8 @@ struct report_buyer {
 };
 
 /* Where p's sale stands at now, in words for the operator: "on sale",
- * "not yet on sale", "sale closed" or "over" (the performance started);
- * static storage. */
+ * "not yet on sale", "sale closed", "over" (the performance started) or
+ * "cancelled" (boxoffice-admin cancel-performance); static storage. */
 const char *report_sale_state(const struct report_performance *p,
     int64_t now);
 
