@@ -36,16 +36,19 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // block (the benchmark's baseline server), or a function of { dir, port,
 // sock } returning it (a server that needs the stack's folder or the
 // workers' socket); dbDir: a folder of the caller's for the database alone
-// (a small tmpfs, say), left in place by stop(); netns: run nginx in this
-// network namespace (ip netns), listening on every address there, and
-// reach it at host (make scale's primary); accessLog: nginx logs every
-// request to stack.accessLog (tools/nginx-conf.sh ACCESS_LOG). realIpFrom
-// may list several proxies, space-separated. stack.restart() starts
+// (a small tmpfs, say), left in place by stop(); metricsAllow: turn on the
+// /metrics sample of nginx/boxoffice.conf with this address in place of
+// loopback; netns: run nginx in this network namespace (ip netns),
+// listening on every address there, and reach it at host (make scale's
+// primary); accessLog: nginx logs every request to stack.accessLog
+// (tools/nginx-conf.sh ACCESS_LOG). realIpFrom may list several proxies,
+// space-separated. stack.restart() starts
 // the workers and nginx again on the same folder, database and port
 // (after they were stopped or killed).
 export async function startStack({ workers = 3, settings = {}, settingsFirst = {},
   loginRate = '100000r/s', fcgiBin = join(BIN, 'boxoffice.fcgi'), env = {}, args = [], realIpFrom = '',
-  nginxWorkers, extraConf = '', dbDir, netns = '', host = '127.0.0.1', accessLog = false } = {}) {
+  nginxWorkers, extraConf = '', dbDir, metricsAllow = '', netns = '', host = '127.0.0.1',
+  accessLog = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'boxoffice-'));
   const db = join(dbDir || dir, 'boxoffice.db');
   const sock = join(dir, 'fcgi.sock');
@@ -62,7 +65,7 @@ export async function startStack({ workers = 3, settings = {}, settingsFirst = {
     writeFileSync(join(dir, 'extra.conf'), extraConf);
     confArgs.push(join(dir, 'extra.conf'));
   }
-  const confEnv = { ...process.env, REAL_IP_FROM: realIpFrom };
+  const confEnv = { ...process.env, REAL_IP_FROM: realIpFrom, METRICS_ALLOW: metricsAllow };
   if (netns) confEnv.LISTEN_HOST = '0.0.0.0';
   if (accessLog) confEnv.ACCESS_LOG = join(dir, 'access.log');
   // The default test rate lets a hundred sign-ups arrive at once; a test
