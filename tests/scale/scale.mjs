@@ -70,6 +70,16 @@ export function cannotRun() {
     try { execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }); }
     catch { return `${tool} is not installed (tools/deps.sh)`; }
   }
+  // Root in a container may still lack the right to make namespaces
+  // (no CAP_SYS_ADMIN, /run/netns not mountable): ask the kernel once.
+  const probe = `bosprobe${process.pid}`;
+  try {
+    execFileSync('ip', ['netns', 'add', probe], { stdio: 'ignore' });
+    execFileSync('ip', ['netns', 'del', probe], { stdio: 'ignore' });
+  } catch {
+    try { execFileSync('ip', ['netns', 'del', probe], { stdio: 'ignore' }); } catch { /* never made */ }
+    return 'cannot make network namespaces here (ip netns add was refused)';
+  }
   return null;
 }
 
