@@ -60,5 +60,9 @@ schema_013:
 schema_014:
 	.incbin "schema/014_refund.sql"
 	.byte 0
+	.global schema_015
+schema_015:
+	.incbin "schema/015_checkin_live.sql"
+	.byte 0
 
 	.section .note.GNU-stack,"",@progbits

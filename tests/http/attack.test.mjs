@@ -1,0 +1,131 @@
+// attack.test.mjs — the operator's box office attacked over real HTTP
+// (nginx, workers, SQLite) and the real CLI, as a hostile buyer, a staff
+// member reaching too far and a careless operator would (issue 11's
+// attack): another buyer's ticket and cancel form, CSRF on the door and
+// refund forms, a staff account on /admin/, a revoked role, and a
+// cancelled performance whose refunds were interrupted at the door.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack, Client, csrfOf, uniqueEmail, joinQueue } from '../lib/stack.mjs';
+
+let stack;
+before(async () => { stack = await startStack({ workers: 3, settings: { queue_capacity: 1000, max_holds: 10 } }); });
+after(async () => { await stack?.stop(); });
+
+const seatId = (perf, section, row, number) =>
+  stack.sql(`SELECT id FROM seat WHERE performance_id = ${perf} AND section = '${section}' AND row_label = '${row}' AND number = ${number}`);
+
+// A signed-up buyer admitted to concert 1, with the session's CSRF token.
+async function admitted(tag) {
+  const c = new Client(stack.base);
+  c.email = uniqueEmail(tag);
+  assert.equal((await c.signup(c.email)).status, 303);
+  await joinQueue(c, 1);
+  c.csrf = csrfOf((await c.get('/wallet')).text);
+  return c;
+}
+async function charge(c, amount) {
+  const key = /name="key" value="([^"]+)"/.exec((await c.get('/wallet')).text)[1];
+  assert.equal((await c.post('/wallet/charge', { amount: String(amount), key, csrf: c.csrf })).status, 303);
+}
+// Buys one seat; its hold id, ticket id and code.
+async function buy(c, perf, seat) {
+  const h = await c.post(`/performances/${perf}/holds`, { seat, csrf: c.csrf });
+  assert.equal(h.status, 303);
+  assert.equal((await c.post(`${h.location}/pay`, { csrf: c.csrf })).status, 303);
+  const hold = h.location.split('/').pop();
+  const [id, code] = stack.sql(`SELECT id, code FROM ticket WHERE hold_id = ${hold}`).split('|');
+  return { hold, id, code };
+}
+// The door's code box for performance perf; its CSRF token.
+async function doorCsrf(c, perf) {
+  const page = await c.get(`/door?performance=${perf}&door=Main`);
+  assert.equal(page.status, 200);
+  return csrfOf(page.text);
+}
+const checkins = () => Number(stack.sql('SELECT count(*) FROM checkin'));
+
+test('another buyer\'s ticket, cancel form and CSRF token get them nothing', async () => {
+  const a = await admitted('owner');
+  const b = await admitted('other');
+  await charge(a, 200000);
+  const t = await buy(a, 1, seatId(1, 'Balcony', 'A', 1));
+  const balance = stack.sql(`SELECT balance FROM user WHERE email = '${a.email}'`);
+
+  assert.equal((await b.get(`/tickets/${t.id}`)).status, 404);
+  assert.doesNotMatch(b.last.text, new RegExp(t.code.slice(0, 4)));
+  assert.equal((await b.get(`/holds/${t.hold}/cancel`)).status, 404);
+  assert.equal((await b.post(`/holds/${t.hold}/cancel`, { csrf: b.csrf })).status, 404);
+  // the owner's own form posted with another session's token (a forged form)
+  assert.equal((await a.post(`/holds/${t.hold}/cancel`, { csrf: b.csrf })).status, 403);
+  assert.equal(stack.sql(`SELECT refunded_at IS NULL FROM ticket WHERE id = ${t.id}`), '1');
+  assert.equal(stack.sql(`SELECT balance FROM user WHERE email = '${a.email}'`), balance);
+});
+
+test('staff reach the door only; CSRF guards the door and refunds; revoke works on the next request', async () => {
+  const a = await admitted('buyer');
+  await charge(a, 200000);
+  const t = await buy(a, 1, seatId(1, 'Balcony', 'A', 2));
+  const staff = await admitted('staff');
+  stack.admin('grant', staff.email, 'staff');
+  for (const path of ['/admin/', '/admin/buyer?email=x%40example.com', '/admin/refund',
+    `/admin/refund?code=${t.code}`, '/admin/performances/1/sales.csv'])
+    assert.equal((await staff.get(path)).status, 403, path);
+  const door = await doorCsrf(staff, 1);
+  assert.equal((await staff.post('/admin/refund', { code: t.code, csrf: door })).status, 403);
+
+  assert.equal((await staff.post('/door', { performance: '1', door: 'Main', code: t.code, csrf: '' })).status, 403);
+  assert.equal((await staff.post('/door', { performance: '1', door: 'Main', code: t.code, csrf: a.csrf })).status, 403);
+  assert.equal(checkins(), 0, 'a forged door form lets nobody in');
+
+  const op = await admitted('operator');
+  stack.admin('grant', op.email, 'operator');
+  assert.equal((await op.get('/admin/refund')).status, 200);
+  assert.equal((await op.post('/admin/refund', { code: t.code, csrf: '' })).status, 403);
+  assert.equal((await op.post('/admin/refund', { code: t.code, csrf: a.csrf })).status, 403);
+  assert.equal(stack.sql(`SELECT refunded_at IS NULL FROM ticket WHERE id = ${t.id}`), '1', 'a forged refund form refunds nothing');
+
+  stack.admin('revoke', staff.email, 'staff');
+  const late = await staff.post('/door', { performance: '1', door: 'Main', code: t.code, csrf: door });
+  assert.equal(late.status, 403, 'the same session, after revoke');
+  assert.equal((await staff.get('/door')).status, 403);
+  assert.equal(checkins(), 0);
+});
+
+test('a cancelled performance lets nobody in, even before cancel-performance finished its refunds', async () => {
+  const a = await admitted('cancelled');
+  await charge(a, 200000);
+  const t = await buy(a, 2, seatId(2, 'Balcony', 'A', 1));
+  const staff = await admitted('door');
+  stack.admin('grant', staff.email, 'staff');
+  const csrf = await doorCsrf(staff, 2);
+  // What cancel-performance leaves when it stops between its first
+  // transaction (the performance cancelled) and its refund batches (killed,
+  // or the database stayed busy: "run cancel-performance again to finish").
+  stack.sql('UPDATE performance SET cancelled_at = unixepoch() WHERE id = 2');
+  assert.equal(stack.sql(`SELECT refunded_at IS NULL FROM ticket WHERE id = ${t.id}`), '1');
+
+  const page = await staff.post('/door', { performance: '2', door: 'Main', code: t.code, csrf });
+  assert.equal(page.status, 410);
+  assert.doesNotMatch(page.text, /ADMITTED/);
+  assert.match(page.text, /CANCELLED/);
+  assert.match(page.text, /This performance was cancelled/);
+  assert.equal(checkins(), 0);
+
+  const token = await fetch(`${stack.base}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: staff.email, password: 'correct horse battery' }) }).then((r) => r.json());
+  const api = await fetch(`${stack.base}/api/v1/checkins`, { method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token.token}` },
+    body: JSON.stringify({ code: t.code, door: 'Side' }) });
+  const body = await api.json();
+  assert.equal(api.status, 410);
+  assert.equal(body.error.code, 'performance_cancelled');
+  assert.equal(typeof body.error.cancelledAt, 'number');
+  assert.equal(checkins(), 0);
+
+  // the schema itself refuses it, whichever program tries
+  assert.throws(() => stack.sql(`INSERT INTO checkin(ticket, door, at, staff_user) VALUES (${t.id}, 'x', 1, 1)`),
+    /this performance is cancelled/);
+  // finishing the cancellation refunds it, as before
+  assert.match(stack.admin('cancel-performance', '2'), /refunded 1 tickets/);
+});
