@@ -25,7 +25,7 @@
  * sets when it should reload itself (the waiting room).
  */
 #define LAYOUT_KEYS "title logged_in user_email user_balance csrf here " \
-	"notice notice_ok refresh"
+	"notice notice_ok refresh is_staff is_operator"
 
 /* Each template's file and the keys its page may set beyond the layout's
  * (list items' keys included), space-separated. A key used in the file but

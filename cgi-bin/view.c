@@ -12,6 +12,7 @@
 #include "currency.h"
 #include "html.h"
 #include "redirect.h"
+#include "role.h"
 
 /* Notices a redirect may ask for with ?msg=: fixed texts, so a link can
  * never put words of its own on our page. */
@@ -36,6 +37,27 @@ static const struct {
 	    "code no longer opens the door, and the seat is on sale again.", 1 },
 };
 
+/*
+ * The header's links to the door (staff) and the box office (operators):
+ * their pages are reached by a link, not only by typing an address. A
+ * read that fails leaves the links out; the pages themselves still check
+ * the role (router.c).
+ */
+static void
+nav_roles(struct req *r, struct tdict *d)
+{
+	int staff = 0, operator = 0;
+
+	if (role_check(r->db, r->session.user_id, ROLE_STAFF, &staff) != BO_OK ||
+	    !staff)
+		return;
+	if (role_check(r->db, r->session.user_id, ROLE_OPERATOR,
+	    &operator) != BO_OK)
+		operator = 0;
+	tdict_bool(d, "is_staff", 1);
+	tdict_bool(d, "is_operator", operator);
+}
+
 struct tdict *
 view_page(struct req *r, enum tmpl t, const char *title)
 {
@@ -47,6 +69,7 @@ view_page(struct req *r, enum tmpl t, const char *title)
 	if (r->logged_in) {
 		tdict_str(d, "user_email", r->session.email);
 		tdict_str(d, "user_balance", view_money(r, r->session.balance));
+		nav_roles(r, d);
 	}
 	tdict_str(d, "csrf", auth_csrf_token(r));
 	{

@@ -129,3 +129,22 @@ test('a cancelled performance lets nobody in, even before cancel-performance fin
   // finishing the cancellation refunds it, as before
   assert.match(stack.admin('cancel-performance', '2'), /refunded 1 tickets/);
 });
+
+test('operators and staff reach their pages by links from every page; buyers see no such link', async () => {
+  const links = (html) => ({ admin: /<a href="\/admin\/">/.test(html), door: /<a href="\/door">/.test(html) });
+  const buyer = await admitted('nav-buyer');
+  assert.deepEqual(links((await buyer.get('/bookings')).text), { admin: false, door: false });
+  const staff = await admitted('nav-staff');
+  stack.admin('grant', staff.email, 'staff');
+  assert.deepEqual(links((await staff.get('/bookings')).text), { admin: false, door: true });
+  const op = await admitted('nav-operator');
+  stack.admin('grant', op.email, 'operator');
+  for (const path of ['/', '/bookings', '/wallet'])
+    assert.deepEqual(links((await op.get(path)).text), { admin: true, door: true }, path);
+  // from the box office to its every page, and back
+  const admin = (await op.get('/admin/')).text;
+  for (const href of ['/admin/refund', '/door', '/admin/performances/1/sales.csv', '/admin/buyer'])
+    assert.ok(admin.includes(`"${href}"`), href);
+  stack.admin('revoke', staff.email, 'staff');
+  assert.deepEqual(links((await staff.get('/bookings')).text), { admin: false, door: false }, 'after revoke');
+});
