@@ -148,3 +148,28 @@ test('operators and staff reach their pages by links from every page; buyers see
   stack.admin('revoke', staff.email, 'staff');
   assert.deepEqual(links((await staff.get('/bookings')).text), { admin: false, door: false }, 'after revoke');
 });
+
+test('backup --overwrite onto the live database or its -wal refuses, and the sale goes on in the one file', async () => {
+  const { statSync, symlinkSync, existsSync } = await import('node:fs');
+  const { join, basename } = await import('node:path');
+  const c = await admitted('backup');
+  const inode = statSync(stack.db).ino;
+  symlinkSync(stack.db, join(stack.dir, 'also-the-db'));
+  // by its name, by another spelling of it, by a link; and the files
+  // SQLite keeps beside it, the -journal even while it does not exist
+  for (const target of [stack.db, `${stack.dir}/./${basename(stack.db)}`, join(stack.dir, 'also-the-db'),
+    `${stack.db}-wal`, `${stack.db}-shm`, `${stack.db}-journal`]) {
+    assert.throws(() => stack.admin('backup', target, '--overwrite'), (e) => {
+      assert.equal(e.status, 1);
+      assert.match(String(e.stderr), /is the live database or belongs to it/);
+      assert.match(String(e.stderr), /no backup was written/);
+      return true;
+    }, target);
+  }
+  assert.equal(statSync(stack.db).ino, inode, 'the live file was not replaced');
+  assert.ok(!existsSync(`${stack.db}-journal`), 'no hot journal made');
+  // a sale after it lands in the file every program reads
+  await charge(c, 12345);
+  assert.equal(stack.sql(`SELECT balance FROM user WHERE email = '${c.email}'`), '12345');
+  assert.equal(stack.sql('PRAGMA integrity_check'), 'ok');
+});
