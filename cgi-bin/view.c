@@ -161,6 +161,13 @@ view_datetime_zone(struct req *r, int64_t t)
 }
 
 const char *
+view_zone(struct req *r)
+{
+	return arena_printf(&r->arena, "%s (%s)", format_time(r, r->now, "%Z"),
+	    req_settings(r)->timezone);
+}
+
+const char *
 view_here(struct req *r)
 {
 	/* A ?msg= notice belongs to this page view, not to where a later

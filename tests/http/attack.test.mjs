@@ -173,3 +173,11 @@ test('backup --overwrite onto the live database or its -wal refuses, and the sal
   assert.equal(stack.sql(`SELECT balance FROM user WHERE email = '${c.email}'`), '12345');
   assert.equal(stack.sql('PRAGMA integrity_check'), 'ok');
 });
+
+test('the operator\'s pages say which zone their times are in', async () => {
+  const op = await admitted('zone-operator');
+  stack.admin('grant', op.email, 'operator');
+  const zone = stack.admin('get', 'timezone').trim();
+  for (const path of ['/admin/', `/admin/buyer?email=${encodeURIComponent(op.email)}`, '/admin/refund'])
+    assert.ok((await op.get(path)).text.includes(`(${zone})`), path);
+});
