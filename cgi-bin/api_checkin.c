@@ -69,6 +69,7 @@ api_checkin_create(struct req *r)
 	const char *code = NULL, *door = NULL;
 	json_int_t perf = 0;
 	struct checkin c;
+	int bad_perf;
 	enum bo_status s;
 	json_t *body;
 
@@ -79,11 +80,12 @@ api_checkin_create(struct req *r)
 		json_decref(body);
 		return;
 	}
-	/* Left out, performanceId is 0: any performance. Given, an id. */
-	if ((json_object_get(body, "performanceId") != NULL && perf < 1) ||
-	    (door != NULL && !checkin_door_ok(door))) {
+	/* Left out, performanceId is 0: any performance. Given, an id. The
+	 * message names the field that is wrong. */
+	bad_perf = json_object_get(body, "performanceId") != NULL && perf < 1;
+	if (bad_perf || (door != NULL && !checkin_door_ok(door))) {
 		json_decref(body);
-		api_error(r, HTTP_422, "invalid_field", perf < 1 ?
+		api_error(r, HTTP_422, "invalid_field", bad_perf ?
 		    "performanceId is a performance's id (1 or more)." :
 		    "door is a name of 1 to 40 characters, without control "
 		    "characters.");

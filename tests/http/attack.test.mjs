@@ -181,3 +181,22 @@ test('the operator\'s pages say which zone their times are in', async () => {
   for (const path of ['/admin/', `/admin/buyer?email=${encodeURIComponent(op.email)}`, '/admin/refund'])
     assert.ok((await op.get(path)).text.includes(`(${zone})`), path);
 });
+
+test('the check-in API names the field that is wrong: a bad door without performanceId is the door', async () => {
+  const staff = await admitted('api-door');
+  stack.admin('grant', staff.email, 'staff');
+  const { token } = await fetch(`${stack.base}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: staff.email, password: 'correct horse battery' }) }).then((r) => r.json());
+  const post = (body) => fetch(`${stack.base}/api/v1/checkins`, { method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) })
+    .then(async (r) => ({ status: r.status, body: await r.json() }));
+  for (const door of ['a\u0007b', ' ', 'x'.repeat(41)]) {
+    const r = await post({ code: '7KQ2M9XD3B0FW8RT6HJNPZ5CAE50', door });
+    assert.equal(r.status, 422);
+    assert.equal(r.body.error.code, 'invalid_field');
+    assert.match(r.body.error.message, /^door is a name/, JSON.stringify(door));
+  }
+  const r = await post({ code: '7KQ2M9XD3B0FW8RT6HJNPZ5CAE50', performanceId: 0, door: 'Main' });
+  assert.match(r.body.error.message, /^performanceId/);
+  assert.equal(checkins(), 0);
+});
