@@ -6,7 +6,9 @@
 // cancelled performance whose refunds were interrupted at the door.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, Client, csrfOf, uniqueEmail, joinQueue } from '../lib/stack.mjs';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { startStack, Client, csrfOf, uniqueEmail, joinQueue, ROOT } from '../lib/stack.mjs';
 
 let stack;
 before(async () => { stack = await startStack({ workers: 3, settings: { queue_capacity: 1000, max_holds: 10 } }); });
@@ -16,11 +18,11 @@ const seatId = (perf, section, row, number) =>
   stack.sql(`SELECT id FROM seat WHERE performance_id = ${perf} AND section = '${section}' AND row_label = '${row}' AND number = ${number}`);
 
 // A signed-up buyer admitted to concert 1, with the session's CSRF token.
-async function admitted(tag) {
+async function admitted(tag, concert = 1) {
   const c = new Client(stack.base);
   c.email = uniqueEmail(tag);
   assert.equal((await c.signup(c.email)).status, 303);
-  await joinQueue(c, 1);
+  await joinQueue(c, concert);
   c.csrf = csrfOf((await c.get('/wallet')).text);
   return c;
 }
@@ -199,4 +201,64 @@ test('the check-in API names the field that is wrong: a bad door without perform
   const r = await post({ code: '7KQ2M9XD3B0FW8RT6HJNPZ5CAE50', performanceId: 0, door: 'Main' });
   assert.match(r.body.error.message, /^performanceId/);
   assert.equal(checkins(), 0);
+});
+
+test('door scans, operator refunds, buyer cancels and cancel-performance all at once: money whole, nobody in twice or on a dead code', async () => {
+  const perf = 3; // concert 2's first date: this test cancels it
+  const buyer = await admitted('storm', 2);
+  await charge(buyer, 1000000);
+  await charge(buyer, 1000000);
+  const seats = stack.sql(`SELECT id FROM seat WHERE performance_id = ${perf} ORDER BY id LIMIT 8`).split('\n');
+  // all held first: paying the last live hold ends the queue turn
+  const holds = [];
+  for (const seat of seats) {
+    const h = await buyer.post(`/performances/${perf}/holds`, { seat, csrf: buyer.csrf });
+    assert.equal(h.status, 303);
+    holds.push(h.location.split('/').pop());
+  }
+  const tickets = [];
+  for (const hold of holds) {
+    assert.equal((await buyer.post(`/holds/${hold}/pay`, { csrf: buyer.csrf })).status, 303);
+    const [id, code] = stack.sql(`SELECT id, code FROM ticket WHERE hold_id = ${hold}`).split('|');
+    tickets.push({ hold, id, code });
+  }
+  const staff = await admitted('storm-door', 2);
+  stack.admin('grant', staff.email, 'staff');
+  const { token } = await fetch(`${stack.base}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: staff.email, password: 'correct horse battery' }) }).then((r) => r.json());
+  const op = await admitted('storm-operator', 2);
+  stack.admin('grant', op.email, 'operator');
+  const opCsrf = csrfOf((await op.get('/admin/refund')).text);
+  const scan = (code, door) => fetch(`${stack.base}/api/v1/checkins`, { method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ code, door }) }).then((r) => r.status);
+  const cancelPerformance = new Promise((resolve) => execFile(join(ROOT, 'build', 'boxoffice-admin'),
+    ['--db', stack.db, 'cancel-performance', String(perf)], (err, out) => resolve(err ? err.code : 0)));
+  const answers = await Promise.all([cancelPerformance, ...tickets.flatMap((t) => [
+    scan(t.code, 'North'), scan(t.code, 'South'),
+    op.post('/admin/refund', { code: t.code, csrf: opCsrf }).then((r) => r.status),
+    buyer.post(`/holds/${t.hold}/cancel`, { csrf: buyer.csrf }).then((r) => r.status),
+  ])]);
+  assert.equal(answers[0], 0, 'cancel-performance finished');
+  for (const a of answers.slice(1)) assert.ok([200, 303, 403, 409, 410].includes(a), `answer ${a}`);
+  // every ticket refunded exactly once, whoever did it; in at most once
+  assert.equal(stack.sql(`SELECT count(*) FROM ticket WHERE performance_id = ${perf} AND refunded_at IS NULL`), '0');
+  assert.equal(stack.sql(`SELECT count(*) FROM ledger l JOIN hold h ON h.id = l.hold_id
+    WHERE h.performance_id = ${perf} AND l.kind = 'REFUND'`), String(tickets.length));
+  // a code let in after its refund or its performance's cancellation: none
+  assert.equal(stack.sql(`SELECT count(*) FROM checkin ci JOIN ticket t ON t.id = ci.ticket
+    JOIN performance p ON p.id = t.performance_id
+    WHERE t.performance_id = ${perf} AND (ci.at > t.refunded_at OR ci.at > p.cancelled_at)`), '0');
+  assert.equal(stack.sql(`SELECT count(*) FROM user u WHERE u.balance <>
+    (SELECT coalesce(sum(amount), 0) FROM ledger l WHERE l.user_id = u.id)`), '0', 'balance = sum(ledger)');
+  const charged = Number(stack.sql("SELECT coalesce(sum(amount), 0) FROM ledger WHERE kind = 'CHARGE'"));
+  const balances = Number(stack.sql('SELECT coalesce(sum(balance), 0) FROM user'));
+  const gross = Number(stack.sql('SELECT coalesce(sum(amount), 0) FROM payment'));
+  const refunds = Number(stack.sql("SELECT coalesce(sum(amount), 0) FROM ledger WHERE kind = 'REFUND'"));
+  assert.equal(charged, balances + gross - refunds, 'total charged = balances + gross sales - refunds');
+  // and the audit trail has a row for every refund, cancellation and the cancel
+  const audit = stack.admin('audit', '200');
+  assert.match(audit, new RegExp(`cancel_performance\\s+performance ${perf}`));
+  for (const t of tickets)
+    assert.match(audit, new RegExp(`(refund|cancel)\\s+ticket ${t.code.match(/.{4}/g).join('-')}`));
 });
