@@ -29,6 +29,9 @@ static const struct {
 	{ "turn_over", "Your turn has ended. Join the queue again to buy.", 0 },
 	{ "left", "You left the queue; any seat you held unpaid is free again.", 0 },
 	{ "paid", "Paid! The seat is yours.", 1 },
+	{ "paid_all", "Paid! The seats are yours.", 1 },
+	{ "bought", "You bought your seats: they are on My tickets. To buy "
+	    "more, join the queue again.", 1 },
 	{ "released", "The seat is released: anyone may take it now.", 0 },
 	{ "charged", "Your wallet is topped up.", 1 },
 	{ "cancelled", "Cancelled: the price is back in your wallet, and the "

@@ -62,7 +62,15 @@ schema_014:
 	.byte 0
 	.global schema_015
 schema_015:
-	.incbin "schema/015_checkin_live.sql"
+	.incbin "schema/015_orders.sql"
+	.byte 0
+	.global schema_016
+schema_016:
+	.incbin "schema/016_order_payment.sql"
+	.byte 0
+	.global schema_017
+schema_017:
+	.incbin "schema/017_checkin_live.sql"
 	.byte 0
 
 	.section .note.GNU-stack,"",@progbits

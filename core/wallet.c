@@ -58,22 +58,25 @@ static struct sql balance_q = SQL(BAL__COLS,
 
 enum bo_status
 wallet_move_locked(struct db *db, int64_t user, enum ledger_kind kind,
-    int64_t amount, int64_t hold_id, const char *key, int64_t now,
+    int64_t amount, int64_t ref, const char *key, int64_t now,
     int64_t *balance, int64_t *ledger_id)
 {
-	/* The ledger's triggers check the chain and move user.balance. */
+	/* The ledger's triggers check the chain and move user.balance. A
+	 * debit names its payment, and its seat when it paid one (as
+	 * payment.hold_id does: schema/016_order_payment.sql). */
 	enum { NEW_ID, NEW__COLS };
 	static struct sql insert_q = SQL(NEW__COLS,
 	    "INSERT INTO ledger(user_id, kind, amount, balance_after, hold_id,"
-	    " idem_key, created_at) VALUES (:user, :kind, :amount, :balance,"
-	    " :hold, :key, :now) RETURNING id");
+	    " payment_id, idem_key, created_at) VALUES (:user, :kind, :amount,"
+	    " :balance, coalesce(:hold, (SELECT hold_id FROM payment"
+	    " WHERE id = :payment)), :payment, :key, :now) RETURNING id");
 	struct sql_stmt *st = sql_prepare(db, &balance_q);
 	int64_t current = 0, id = 0;
 	enum bo_status s;
 	int rc;
 
-	/* The schema's CHECK again, as a contract: a charge has no hold. */
-	assert((kind == LEDGER_CHARGE) == (hold_id == 0));
+	/* The schema's CHECK again, as a contract: a charge names nothing. */
+	assert((kind == LEDGER_CHARGE) == (ref == 0));
 	sql_bind_int(st, ":user", user);
 	if ((rc = sql_step(st)) == SQLITE_ROW)
 		current = sql_int(st, BAL_BALANCE);
@@ -92,10 +95,14 @@ wallet_move_locked(struct db *db, int64_t user, enum ledger_kind kind,
 	sql_bind_text(st, ":kind", ledger_kind_name(kind));
 	sql_bind_int(st, ":amount", amount);
 	sql_bind_int(st, ":balance", *balance);
-	if (hold_id)
-		sql_bind_int(st, ":hold", hold_id);
+	if (kind == LEDGER_REFUND)
+		sql_bind_int(st, ":hold", ref);
 	else
 		sql_bind_null(st, ":hold");
+	if (kind == LEDGER_PAYMENT)
+		sql_bind_int(st, ":payment", ref);
+	else
+		sql_bind_null(st, ":payment");
 	if (key)
 		sql_bind_text(st, ":key", key);
 	else
@@ -191,8 +198,11 @@ wallet_charge_idem(struct db *db, int64_t user, int64_t amount,
  */
 enum { ROW_ID, ROW_KIND, ROW_AMOUNT, ROW_BALANCE, ROW_CREATED, ROW_HOLD,
     ROW__COLS };
+/* A payment of several seats names its first seat, as one of one did. */
 #define LEDGER_COLUMNS                                                        \
-	"id, kind, amount, balance_after, created_at, coalesce(hold_id, 0)"
+	"id, kind, amount, balance_after, created_at, coalesce(hold_id,"       \
+	" (SELECT min(h.id) FROM hold h WHERE h.payment_id = ledger.payment_id),"\
+	" 0)"
 
 static void
 read_row(struct sql_stmt *st, struct ledger_row *l)

@@ -1,4 +1,4 @@
--- 015_checkin_live: only a live ticket of a performance still on opens
+-- 017_checkin_live: only a live ticket of a performance still on opens
 -- the door, in the schema itself.
 --
 -- cancel-performance cancels the performance in one transaction and
