@@ -6,7 +6,7 @@
 // cancelled performance whose refunds were interrupted at the door.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startStack, Client, csrfOf, uniqueEmail, joinQueue, ROOT } from '../lib/stack.mjs';
 
@@ -261,4 +261,26 @@ test('door scans, operator refunds, buyer cancels and cancel-performance all at 
   assert.match(audit, new RegExp(`cancel_performance\\s+performance ${perf}`));
   for (const t of tickets)
     assert.match(audit, new RegExp(`(refund|cancel)\\s+ticket ${t.code.match(/.{4}/g).join('-')}`));
+});
+
+test('revoke staff from an operator says the door stays open to them, and how to close it', async () => {
+  const op = await admitted('revoke-operator');
+  stack.admin('grant', op.email, 'operator');
+  const run = (...args) => {
+    const r = spawnSync(join(ROOT, 'build', 'boxoffice-admin'), ['--db', stack.db, ...args], { encoding: 'utf8' });
+    return { status: r.status, err: r.stderr, out: r.stdout };
+  };
+  let r = run('revoke', op.email, 'staff');
+  assert.equal(r.status, 1);
+  assert.match(r.err, new RegExp(`does not hold the role staff itself, but is an operator, which includes it: revoke ${op.email} operator to take both away; nothing changed`));
+  stack.admin('grant', op.email, 'staff');
+  r = run('revoke', op.email, 'staff');
+  assert.equal(r.status, 0);
+  assert.match(r.out, /is no longer staff/);
+  assert.match(r.err, /no longer holds the role staff itself, but is an operator/);
+  assert.equal((await op.get('/door')).status, 200, 'what the message warns of');
+  r = run('revoke', op.email, 'operator');
+  assert.equal(r.status, 0);
+  assert.equal(r.err, '');
+  assert.equal((await op.get('/door')).status, 403);
 });
