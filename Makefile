@@ -158,8 +158,8 @@ bench-check: all build/bench-commits build/bench-count.so
 	node --test --test-concurrency=1 tests/bench/bench.test.mjs
 
 # make install [PREFIX=/usr/local] [UNITDIR=/etc/systemd/system] [DESTDIR=]
-# Binaries to PREFIX/bin; templates, static files, README and the nginx and
-# cron samples to PREFIX/share/boxoffice; the systemd units to UNITDIR (the
+# Binaries to PREFIX/bin; templates, static files, README and the nginx,
+# cron and Prometheus samples to PREFIX/share/boxoffice; the systemd units to UNITDIR (the
 # administrator's folder: these are not a distribution package's units).
 # The samples and units name /usr/local paths, rewritten here for PREFIX.
 PREFIX  ?= /usr/local
@@ -175,6 +175,9 @@ install: all
 	sed 's|/usr/local|$(PREFIX)|g' nginx/boxoffice.conf >$(DESTDIR)$(SHARE)/nginx/boxoffice.conf
 	install -m 644 nginx/queue-state.conf $(DESTDIR)$(SHARE)/nginx/
 	sed 's|/usr/local|$(PREFIX)|g' admin/boxoffice.cron >$(DESTDIR)$(SHARE)/boxoffice.cron
+	install -d $(DESTDIR)$(SHARE)/prometheus
+	install -m 644 admin/prometheus/prometheus.yml admin/prometheus/alerts.yml \
+	    admin/prometheus/alerts_test.yml $(DESTDIR)$(SHARE)/prometheus/
 	for u in $(UNITS); do \
 		sed 's|/usr/local|$(PREFIX)|g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
 	done

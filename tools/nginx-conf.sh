@@ -9,6 +9,9 @@
 # prove the sample: a client address taken from X-Forwarded-For only when
 # the connection comes from ADDR). LOGIN_BURST=N replaces the site's
 # burst of 20 (the tests sign up a hundred buyers in one millisecond).
+# METRICS_ALLOW=ADDR turns on the site's commented sample for /metrics
+# with ADDR as the Prometheus server, in place of the loopback addresses
+# (the tests use it to see a client not on the list refused).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 var=$1 port=$2 sock=$3 rate=${4:-30r/m} extra=${5:-}
@@ -30,6 +33,11 @@ if [ -n "${REAL_IP_FROM:-}" ]; then
         -e "s|#set_real_ip_from 192.0.2.10;|set_real_ip_from $REAL_IP_FROM;|" \
         -e "s|#real_ip_header |real_ip_header |" \
         -e "s|#real_ip_recursive |real_ip_recursive |")
+fi
+if [ -n "${METRICS_ALLOW:-}" ]; then
+    site=$(printf '%s\n' "$site" | sed \
+        -e "s|#allow 192.0.2.20; |allow $METRICS_ALLOW; |" \
+        -e "/^ *allow 127.0.0.1;\$/d" -e "/^ *allow ::1;\$/d")
 fi
 extra_text=""
 [ -n "$extra" ] && extra_text=$(cat "$extra")

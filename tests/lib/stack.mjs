@@ -36,12 +36,14 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // block (the benchmark's baseline server), or a function of { dir, port,
 // sock } returning it (a server that needs the stack's folder or the
 // workers' socket); dbDir: a folder of the caller's for the database alone
-// (a small tmpfs, say), left in place by stop(). stack.restart() starts
+// (a small tmpfs, say), left in place by stop(); metricsAllow: turn on the
+// /metrics sample of nginx/boxoffice.conf with this address in place of
+// loopback. stack.restart() starts
 // the workers and nginx again on the same folder, database and port
 // (after they were stopped or killed).
 export async function startStack({ workers = 3, settings = {}, settingsFirst = {},
   loginRate = '100000r/s', fcgiBin = join(BIN, 'boxoffice.fcgi'), env = {}, args = [], realIpFrom = '',
-  nginxWorkers, extraConf = '', dbDir } = {}) {
+  nginxWorkers, extraConf = '', dbDir, metricsAllow = '' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'boxoffice-'));
   const db = join(dbDir || dir, 'boxoffice.db');
   const sock = join(dir, 'fcgi.sock');
@@ -58,7 +60,7 @@ export async function startStack({ workers = 3, settings = {}, settingsFirst = {
     writeFileSync(join(dir, 'extra.conf'), extraConf);
     confArgs.push(join(dir, 'extra.conf'));
   }
-  const confEnv = { ...process.env, REAL_IP_FROM: realIpFrom };
+  const confEnv = { ...process.env, REAL_IP_FROM: realIpFrom, METRICS_ALLOW: metricsAllow };
   // The default test rate lets a hundred sign-ups arrive at once; a test
   // of the limit itself names its rate and keeps the site's burst.
   if (loginRate === '100000r/s') confEnv.LOGIN_BURST = '100000';

@@ -1,4 +1,4 @@
--- 017_checkin_live: only a live ticket of a performance still on opens
+-- 018_checkin_live: only a live ticket of a performance still on opens
 -- the door, in the schema itself.
 --
 -- cancel-performance cancels the performance in one transaction and
