@@ -14,7 +14,8 @@
  * With an Idempotency-Key, the record is kept by core/ in the operation's
  * own transaction; a replay answers the first status with the hold (and
  * payment) as they are now.
- * GET  /api/v1/bookings       → the buyer's paid seats
+ * GET  /api/v1/bookings[?limit=N&cursor=C] → the buyer's paid seats,
+ *        newest payment first, a page at a time (nextCursor)
  *
  * Every operation is the one the HTML pages use (core/hold.c, payment.c).
  */
@@ -200,11 +201,14 @@ void
 api_bookings(struct req *r)
 {
 	struct booking *b;
+	struct keyset k;
 	enum bo_status s;
 	json_t *arr;
 	size_t n;
 
-	if ((s = bookings_list(r->db, &r->arena, r->session.user_id, &b, &n)) != BO_OK) {
+	if (!api_keyset(r, &k))
+		return;
+	if ((s = bookings_list(r->db, &r->arena, r->session.user_id, &k, &b, &n)) != BO_OK) {
 		api_status(r, s);
 		return;
 	}
@@ -220,5 +224,6 @@ api_bookings(struct req *r)
 		    "section", json_text(b[i].section), "row", json_text(b[i].row),
 		    "number", (json_int_t)b[i].number, "amount", (json_int_t)b[i].amount,
 		    "paidAt", (json_int_t)b[i].paid_at));
-	api_send(r, HTTP_200, json_pack("{s:o}", "bookings", arr));
+	api_send(r, HTTP_200, json_pack("{s:o, s:o}", "bookings", arr,
+	    "nextCursor", api_next_cursor(&k)));
 }

@@ -67,10 +67,11 @@ static const struct {
 	    "released expired" },
 	[TMPL_WALLET] = { "wallet.html", /* page_wallet.c */
 	    "balance currency inputmode pattern amount_hint key amount next "
-	    "error any ledger kind payment balance_after when hold_id" },
+	    "error any ledger kind payment balance_after when hold_id concert "
+	    "older paged" },
 	[TMPL_BOOKINGS] = { "bookings.html", /* page_wallet.c */
 	    "any bookings hold_id concert_title venue date time section row "
-	    "number price paid_at" },
+	    "number price paid_at older paged" },
 };
 
 /* A dictionary's template when it takes any key (tdict_new_unchecked). */

@@ -22,6 +22,7 @@
 
 #include "catalog.h"
 #include "hold.h"
+#include "keyset.h"
 #include "json.h"
 #include "outcome.h"
 #include "queue.h"
@@ -70,6 +71,28 @@ page_error_link(struct req *r, enum http_status status,
     const char *message, const char *href, const char *label)
 {
 	error_page(r, status, message, href, label);
+}
+
+/* ---- long lists ---- */
+
+int
+ui_keyset(struct req *r, struct keyset *k)
+{
+	if (!keyset_parse(req_query(r, "before"), NULL, k)) {
+		page_error_link(r, HTTP_400, "This page of the list does not exist: "
+		    "\"before\" must be a number from an Older link.", r->path,
+		    "The newest entries");
+		return 0;
+	}
+	return 1;
+}
+
+void
+ui_keyset_links(struct tdict *d, const struct keyset *k)
+{
+	if (k->next != 0)
+		tdict_int(d, "older", k->next);
+	tdict_bool(d, "paged", k->before != 0);
 }
 
 /* ---- the queue gate ---- */

@@ -114,10 +114,11 @@ payment_pay_view(struct db *db, struct arena *a, int64_t hold_id, int64_t user,
 }
 
 enum bo_status
-bookings_list(struct db *db, struct arena *a, int64_t user, struct booking **out,
-    size_t *n)
+bookings_list(struct db *db, struct arena *a, int64_t user, struct keyset *k,
+    struct booking **out, size_t *n)
 {
-	/* The buyer's paid seats, soonest date first. */
+	/* The buyer's paid seats, newest payment first, one page: a range of
+	 * payment_user (user_id, id). */
 	enum { BOOK_PAYMENT, BOOK_AMOUNT, BOOK_PAID_AT, BOOK_HOLD, BOOK_SECTION,
 	    BOOK_ROW, BOOK_NUMBER, BOOK_PERF, BOOK_STARTS, BOOK_TITLE,
 	    BOOK_VENUE, BOOK__COLS };
@@ -128,14 +129,18 @@ bookings_list(struct db *db, struct arena *a, int64_t user, struct booking **out
 	    " JOIN seat s ON s.id = h.seat_id"
 	    " JOIN performance p ON p.id = h.performance_id"
 	    " JOIN concert c ON c.id = p.concert_id"
-	    " WHERE pay.user_id = :user ORDER BY p.starts_at, s.id");
+	    " WHERE pay.user_id = :user AND pay.id < :before"
+	    " ORDER BY pay.id DESC LIMIT :limit");
 	struct sql_stmt *st = sql_prepare(db, &q);
 	size_t cap = 0;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
+	k->next = 0;
 	sql_bind_int(st, ":user", user);
+	sql_bind_int(st, ":before", keyset_before(k));
+	sql_bind_int(st, ":limit", keyset_fetch(k));
 	while ((rc = sql_step(st)) == SQLITE_ROW) {
 		struct booking *b = arena_push(a, (void **)out, n, &cap, sizeof *b);
 
@@ -152,5 +157,8 @@ bookings_list(struct db *db, struct arena *a, int64_t user, struct booking **out
 		b->venue = arena_strdup(a, sql_text(st, BOOK_VENUE));
 	}
 	sql_reset(st);
+	if (rc == SQLITE_DONE)
+		*n = keyset_cut(k, *n, *n > (size_t)k->limit ?
+		    (*out)[k->limit - 1].payment_id : 0);
 	return db_status(db, rc, "bookings_list");
 }

@@ -16,6 +16,7 @@
 #include "db.h"
 #include "hold.h"
 #include "idempotency.h"
+#include "keyset.h"
 
 struct booking {
 	int64_t payment_id, amount, paid_at, hold_id;
@@ -49,8 +50,10 @@ enum bo_status payment_pay_view(struct db *db, struct arena *a,
     int64_t hold_id, int64_t user_id, int64_t now, struct idem *k,
     int *already, struct hold_view *out);
 
-/* The buyer's paid seats, soonest performance first; strings in a. */
+/* One page of the buyer's paid seats, newest payment first (keyset.h:
+ * by payment id; k->next is the next, older page, 0 when this is the
+ * last); rows and strings in a. */
 enum bo_status bookings_list(struct db *db, struct arena *a, int64_t user_id,
-    struct booking **out, size_t *n);
+    struct keyset *k, struct booking **out, size_t *n);
 
 #endif
