@@ -71,7 +71,7 @@ form_email(struct req *r)
 }
 
 static void
-logged_in(struct req *r, const struct session_new *sn, const char *msg)
+logged_in(struct req *r, const struct session_new *sn, enum notice n)
 {
 	const char *next = redirect_target(req_form(r, "next"), "/");
 	const char *old = auth_session_token(r);
@@ -79,9 +79,8 @@ logged_in(struct req *r, const struct session_new *sn, const char *msg)
 	if (old != NULL)
 		session_destroy(r->db, old); /* a new login, a new session */
 	auth_set_session(r, sn->token, req_settings(r)->session_ttl);
-	/* Say so wherever the buyer lands (a target has no fragment). */
-	req_redirect(r, arena_printf(&r->arena, "%s%smsg=%s", next,
-	    strchr(next, '?') ? "&" : "?", msg));
+	/* Say so wherever the buyer lands. */
+	view_redirect(r, next, n);
 }
 
 void
@@ -100,7 +99,7 @@ page_signup(struct req *r)
 	else if (s != BO_OK)
 		page_outcome(r, &SIGNUP_OUTCOMES, s);
 	else
-		logged_in(r, &sn, "welcome");
+		logged_in(r, &sn, NOTICE_WELCOME);
 }
 
 void
@@ -129,7 +128,7 @@ page_login(struct req *r)
 	} else if (s != BO_OK) {
 		page_outcome(r, &LOGIN_OUTCOMES, s);
 	} else {
-		logged_in(r, &sn, "hello");
+		logged_in(r, &sn, NOTICE_HELLO);
 	}
 }
 
@@ -143,5 +142,5 @@ page_logout(struct req *r)
 		return;
 	}
 	auth_clear_session(r);
-	req_redirect(r, "/?msg=bye");
+	view_redirect(r, "/", NOTICE_BYE);
 }

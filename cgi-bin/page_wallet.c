@@ -144,8 +144,7 @@ page_wallet_charge(struct req *r)
 	}
 	if (strcmp(next, "/") == 0)
 		next = "/wallet";
-	req_redirect(r, arena_printf(&r->arena, "%s%smsg=charged", next,
-	    strchr(next, '?') ? "&" : "?"));
+	view_redirect(r, next, NOTICE_CHARGED);
 }
 
 void

@@ -115,9 +115,13 @@ ui_queue_gate(struct req *r, int64_t concert_id, struct queue_view *v)
 		    "Join the queue for this concert first.");
 		return 0;
 	}
-	req_redirect(r, arena_printf(&r->arena, v->state == Q_WAITING ?
-	    "/concerts/%lld/queue" : "/concerts/%lld?msg=%s", (long long)concert_id,
-	    v->state == Q_EXPIRED ? "turn_over" : "queue_first"));
+	if (v->state == Q_WAITING)
+		req_redirect(r, arena_printf(&r->arena, "/concerts/%lld/queue",
+		    (long long)concert_id));
+	else
+		view_redirect(r, arena_printf(&r->arena, "/concerts/%lld",
+		    (long long)concert_id), v->state == Q_EXPIRED ?
+		    NOTICE_TURN_OVER : NOTICE_QUEUE_FIRST);
 	return 0;
 }
 

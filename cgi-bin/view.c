@@ -3,6 +3,7 @@
  */
 #include "view.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,30 +14,38 @@
 #include "html.h"
 #include "redirect.h"
 
-/* Notices a redirect may ask for with ?msg=: fixed texts, so a link can
- * never put words of its own on our page. */
+/* The notices a redirect may leave for the next page (view_redirect):
+ * fixed texts, so that nobody can put words of their own on our page. */
 static const struct {
 	const char *code, *text;
 	int ok; /* a success, shown green */
-} notices[] = {
-	{ "welcome", "Welcome! Your account is ready.", 1 },
-	{ "hello", "You are logged in.", 1 },
-	{ "bye", "You are logged out. See you soon.", 0 },
-	{ "login", "Please log in first.", 0 },
-	{ "admitted", "It is your turn! Choose a date and your seats.", 1 },
-	{ "queue_first", "Join the queue first: seats are sold in turn.", 0 },
-	{ "turn_over", "Your turn has ended. Join the queue again to buy.", 0 },
-	{ "left", "You left the queue; any seat you held unpaid is free again.", 0 },
-	{ "paid", "Paid! The seat is yours.", 1 },
-	{ "released", "The seat is released: anyone may take it now.", 0 },
-	{ "charged", "Your wallet is topped up.", 1 },
+} notices[NOTICE__MAX] = {
+	[NOTICE_WELCOME] = { "welcome", "Welcome! Your account is ready.", 1 },
+	[NOTICE_HELLO] = { "hello", "You are logged in.", 1 },
+	[NOTICE_BYE] = { "bye", "You are logged out. See you soon.", 0 },
+	[NOTICE_LOGIN] = { "login", "Please log in first.", 0 },
+	[NOTICE_ADMITTED] = { "admitted", "It is your turn! Choose a date and your seats.", 1 },
+	[NOTICE_QUEUE_FIRST] = { "queue_first", "Join the queue first: seats are sold in turn.", 0 },
+	[NOTICE_TURN_OVER] = { "turn_over", "Your turn has ended. Join the queue again to buy.", 0 },
+	[NOTICE_LEFT] = { "left", "You left the queue; any seat you held unpaid is free again.", 0 },
+	[NOTICE_PAID] = { "paid", "Paid! The seat is yours.", 1 },
+	[NOTICE_RELEASED] = { "released", "The seat is released: anyone may take it now.", 0 },
+	[NOTICE_CHARGED] = { "charged", "Your wallet is topped up.", 1 },
 };
+
+void
+view_redirect(struct req *r, const char *location, enum notice n)
+{
+	assert(n >= 0 && n < NOTICE__MAX && notices[n].code != NULL);
+	auth_set_notice(r, notices[n].code);
+	req_redirect(r, location);
+}
 
 struct tdict *
 view_page(struct req *r, enum tmpl t, const char *title)
 {
 	struct tdict *d = tdict_new(&r->arena, t);
-	const char *msg = req_query(r, "msg");
+	const char *msg = auth_take_notice(r);
 
 	tdict_str(d, "title", title);
 	tdict_bool(d, "logged_in", r->logged_in);
@@ -52,7 +61,7 @@ view_page(struct req *r, enum tmpl t, const char *title)
 		tdict_str(d, "here", buf_cstr(&here)); /* for ?next= links */
 		buf_free(&here);
 	}
-	for (size_t i = 0; msg && i < sizeof notices / sizeof notices[0]; i++)
+	for (size_t i = 0; msg && i < NOTICE__MAX; i++)
 		if (strcmp(msg, notices[i].code) == 0) {
 			tdict_str(d, "notice", notices[i].text);
 			tdict_bool(d, "notice_ok", notices[i].ok);

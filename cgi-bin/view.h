@@ -13,6 +13,20 @@
 #include "req.h"
 #include "tmpl.h"
 
+/* What a redirect may tell the page it leads to (view_redirect). */
+enum notice {
+	NOTICE_WELCOME, NOTICE_HELLO, NOTICE_BYE, NOTICE_LOGIN,
+	NOTICE_ADMITTED, NOTICE_QUEUE_FIRST, NOTICE_TURN_OVER, NOTICE_LEFT,
+	NOTICE_PAID, NOTICE_RELEASED, NOTICE_CHARGED,
+	NOTICE__MAX
+};
+
+/* A 303 to location whose page shows notice n once: the notice rides in a
+ * one-time cookie (auth_set_notice), never in the address, so reloading
+ * the page or coming Back to it does not repeat "Paid!". view_page()
+ * shows it and clears the cookie. */
+void view_redirect(struct req *r, const char *location, enum notice n);
+
 /* A new dictionary for template t with the layout's values filled in (the
  * layout's keys, declared in tmpl.c). */
 struct tdict *view_page(struct req *r, enum tmpl t, const char *title);

@@ -7,7 +7,7 @@
 // `boxoffice-admin loadtest-buyers`, admitted and with money) buys seat
 // FIRST_SEAT + i as a browser does: POST /performances/P/holds (seat,
 // csrf; 303 to /holds/H), then POST /holds/H/pay (csrf; 303 to
-// /holds/H?msg=paid). CONCURRENCY lanes (default 64), each with its own
+// /holds/H). CONCURRENCY lanes (default 64), each with its own
 // kept-alive connection, take the next buyer as soon as theirs is done. A
 // purchase counts when both answers are those 303s; its latency runs from
 // the hold's request to the payment's answer. A 5xx answer or a broken
@@ -152,7 +152,7 @@ async function buy(conn, i) {
   else return failed(`hold ${hs}${hloc ? ' ' + hloc.replace(/\?.*/, '') : ''}`);
   const [ps, ploc] = await post(conn, `/holds/${hold}/pay`, session,
     `csrf=${encodeURIComponent(csrf)}`);
-  if (!(dry ? ps === 200 : ps === 303 && ploc === `/holds/${hold}?msg=paid`))
+  if (!(dry ? ps === 200 : ps === 303 && ploc === `/holds/${hold}`))
     return failed(`pay ${ps}${ploc ? ' ' + ploc.replace(/\?.*/, '') : ''}`);
   latencies.push(performance.now() - t0);
 }

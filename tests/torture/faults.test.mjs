@@ -129,7 +129,7 @@ async function hold(b, seat) {
 async function pay(b, holdId) {
   const r = b.api ? await api(b, '/api/v1/payments', { reservationId: holdId })
     : await form(b, `/holds/${holdId}/pay`, {});
-  const op = { op: 'pay', uid: b.uid, hold: holdId, ...r, outcome: classify(r, b.api, b.api ? 201 : 303, b.api ? null : new RegExp(`^/holds/${holdId}\\?msg=paid$`)) };
+  const op = { op: 'pay', uid: b.uid, hold: holdId, ...r, outcome: classify(r, b.api, b.api ? 201 : 303, b.api ? null : new RegExp(`^/holds/${holdId}$`)) };
   if (op.outcome === 'ok') {
     b.unpaid.delete(holdId);
     b.turn = b.unpaid.size > 0; // paying ends the turn, unless other seats wait to be paid
@@ -141,7 +141,7 @@ async function charge(b, amount = 1000 + rand(1000)) {
   const key = `c-${b.uid}-${++b.n}-${rand(1e9)}`;
   const r = b.api ? await api(b, '/api/v1/balance/charge', { amount }, { 'idempotency-key': key })
     : await form(b, '/wallet/charge', { amount: String(amount), key });
-  return { op: 'charge', uid: b.uid, key, ...r, outcome: classify(r, b.api, b.api ? 200 : 303, b.api ? null : /^\/wallet\?msg=charged$/) };
+  return { op: 'charge', uid: b.uid, key, ...r, outcome: classify(r, b.api, b.api ? 200 : 303, b.api ? null : /^\/wallet$/) };
 }
 
 // A read of the wallet through the API: its balance must be the one its
