@@ -81,7 +81,7 @@ static const char *
 eta_words(struct req *r, int64_t eta)
 {
 	if (eta < 0)
-		return "not known yet: too few buyers let in so far to tell";
+		return "not known yet: nobody has been let in so far";
 	if (eta < 60)
 		return "under a minute";
 	if (eta < 3600)

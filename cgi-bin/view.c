@@ -129,10 +129,14 @@ format_time(struct req *r, int64_t t, const char *fmt)
 	return arena_strdup(&r->arena, out);
 }
 
+/* Every clock time names its zone (%Z: the venue's abbreviation as the
+ * tz database has it, "KST", or its offset, "+04", where it has none): a
+ * buyer in another zone must not read 19:30 as theirs. A date alone
+ * needs none. */
 const char *view_date(struct req *r, int64_t t) { return format_time(r, t, "%a %-d %b %Y"); }
-const char *view_time(struct req *r, int64_t t) { return format_time(r, t, "%H:%M"); }
-const char *view_clock(struct req *r, int64_t t) { return format_time(r, t, "%H:%M:%S"); }
-const char *view_datetime(struct req *r, int64_t t) { return format_time(r, t, "%-d %b, %H:%M"); }
+const char *view_time(struct req *r, int64_t t) { return format_time(r, t, "%H:%M %Z"); }
+const char *view_clock(struct req *r, int64_t t) { return format_time(r, t, "%H:%M:%S %Z"); }
+const char *view_datetime(struct req *r, int64_t t) { return format_time(r, t, "%-d %b, %H:%M %Z"); }
 
 const char *
 view_here(struct req *r)

@@ -36,12 +36,13 @@ void view_render(struct req *r, enum tmpl t, const struct tdict *d);
 /* "₩165,000", "$12.50", "12.345 KWD" — amount in the currency's minor
  * unit (currency_format). */
 const char *view_money(struct req *r, int64_t amount);
-/* "Fri 4 Dec 2026" and "19:30", in the venue's time zone. */
+/* "Fri 4 Dec 2026" and "19:30 KST", in the venue's time zone; every time
+ * names the zone. */
 const char *view_date(struct req *r, int64_t t);
 const char *view_time(struct req *r, int64_t t);
-/* "19:30:05" */
+/* "19:30:05 KST" */
 const char *view_clock(struct req *r, int64_t t);
-/* "4 Dec, 19:30" */
+/* "4 Dec, 19:30 KST" */
 const char *view_datetime(struct req *r, int64_t t);
 /* "1,000" */
 const char *view_count(struct req *r, int64_t n);

@@ -398,9 +398,16 @@ mark_seen(struct db *db, int64_t ticket_id, int64_t now,
 	return sql_run(db, st, NULL);
 }
 
-/* The measured admission rate gives the wait; unknown without history. */
+/*
+ * The wait, from the first admission on (the buyer at place 1 wants a
+ * number most). Two or more admissions in the window: the measured rate.
+ * Just one: no rate yet, but every turn ends within active_ttl, so the
+ * buyer's slot frees at the latest after (ahead / capacity + 1) turns,
+ * the first of which began with that admission. None: unknown (-1).
+ */
 static enum bo_status
-estimate(struct db *db, int64_t now, struct queue_view *v)
+estimate(struct db *db, int64_t now, const struct settings *set,
+    struct queue_view *v)
 {
 	/* The admissions in the window, and the first of them. */
 	enum { RATE_COUNT, RATE_FIRST, RATE__COLS };
@@ -418,8 +425,16 @@ estimate(struct db *db, int64_t now, struct queue_view *v)
 
 		/* n admissions since the first one, span seconds ago: n - 1
 		 * intervals. The buyer is ahead + 1 admissions away. */
-		if (n >= 2 && span > 0)
+		if (n >= 2 && span > 0) {
 			v->eta_seconds = ((v->ahead + 1) * span + n - 2) / (n - 1);
+		} else if (n >= 1) {
+			int64_t turns = v->ahead / (set->queue_capacity > 0 ?
+			    set->queue_capacity : 1) + 1;
+
+			v->eta_seconds = turns * set->active_ttl - span;
+			if (v->eta_seconds < 0)
+				v->eta_seconds = 0;
+		}
 		rc = SQLITE_DONE;
 	}
 	sql_reset(st);
@@ -471,7 +486,7 @@ queue_status(struct db *db, int64_t concert_id, int64_t user_id,
 		if (s == BO_OK && found)
 			s = view_of(db, lines, &t, now, set, out, &admissible);
 		if (s == BO_OK && out->state == Q_WAITING)
-			s = estimate(db, now, out);
+			s = estimate(db, now, set, out);
 		if ((s = sql_end(db, s)) != BO_OK)
 			return s;
 		if (write || out->state != Q_WAITING ||
@@ -526,7 +541,7 @@ queue_join(struct db *db, int64_t concert_id, int64_t user_id, int64_t now,
 	if (s == BO_OK && found)
 		s = view_of(db, lines, &t, now, set, out, &admissible);
 	if (s == BO_OK && out->state == Q_WAITING)
-		s = estimate(db, now, out);
+		s = estimate(db, now, set, out);
 	return sql_end(db, s);
 }
 

@@ -17,7 +17,7 @@
     if (el) el.textContent = value;
   }
   function eta(seconds) {
-    if (seconds === null) return "not known yet: too few buyers let in so far to tell";
+    if (seconds === null) return "not known yet: nobody has been let in so far";
     if (seconds < 60) return "under a minute";
     if (seconds < 3600) {
       var m = Math.ceil(seconds / 60);

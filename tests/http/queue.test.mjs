@@ -110,7 +110,7 @@ test('the poll JSON is the API\'s queue ticket, and polling changes nothing', as
   assert.equal(tickets(2), before, 'no row changed: same places, same last-seen');
 });
 
-test('the estimated wait is "unknown" without history and measured with it', async () => {
+test('the estimated wait is given from the first admission on, and measured with more', async () => {
   const c = await buyer('eta');
   await joinQueue(c, 2);
   const measured = await poll(c, 2);
@@ -129,8 +129,11 @@ test('the estimated wait is "unknown" without history and measured with it', asy
     await joinQueue(second, concert);
     const unknown = await poll(second, concert);
     assert.equal(unknown.state, 'waiting');
-    assert.equal(unknown.etaSeconds, null, 'one admission is no rate');
-    assert.match((await second.get(`/concerts/${concert}/queue`)).text, /not known yet/);
+    assert.equal(typeof unknown.etaSeconds, 'number', 'place 1 after one admission: a number');
+    assert.ok(unknown.etaSeconds > 0 && unknown.etaSeconds <= 600, `within one turn (active_ttl): ${unknown.etaSeconds}`);
+    const room = (await second.get(`/concerts/${concert}/queue`)).text;
+    assert.doesNotMatch(room, /not known yet/);
+    assert.match(room, /<dd id="q-eta">about \d+ minutes?<\/dd>/);
   } finally {
     stack.admin('set', 'queue_capacity', '10');
   }

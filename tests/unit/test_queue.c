@@ -539,11 +539,14 @@ eta_from_admission_rate(void **state)
 	for (int i = 1; i < 6; i++) {
 		v[i] = join(f, i, T0 + i);
 		assert_waiting(&v[i], i - 1);
-		/* One admission in the window: unknown. */
-		assert_int_equal(v[i].eta_seconds, -1);
+		/* One admission in the window, no rate yet: the bound of the
+		 * turns ahead (capacity 1: a turn each, active_ttl long, the
+		 * first begun at T0). */
+		assert_int_equal(v[i].eta_seconds,
+		    (i - 1 + 1) * f->set.active_ttl - i);
 	}
 	c = look(f, 2, NULL, T0 + 30);
-	assert_int_equal(c.eta_seconds, -1);
+	assert_int_equal(c.eta_seconds, 2 * f->set.active_ttl - 30);
 
 	/* Each buyer leaves 60 s after being admitted. */
 	leave(f, 0, T0 + 60);
