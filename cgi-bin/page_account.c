@@ -27,9 +27,13 @@
 #include "redirect.h"
 #include "view.h"
 
+/* The field a refused sign-up is about: the message is shown beside it,
+ * tied to it (aria-describedby), and the cursor starts there. */
+enum field { FIELD_NONE, FIELD_EMAIL, FIELD_PASSWORD, FIELD_TAKEN };
+
 static void
-account_form(struct req *r, enum tmpl t, enum http_status status,
-    const char *error)
+account_form_field(struct req *r, enum tmpl t, enum http_status status,
+    const char *error, enum field field)
 {
 	const char *email = req_form(r, "email");
 	const char *next = redirect_target(req_form(r, "next") ?
@@ -46,7 +50,20 @@ account_form(struct req *r, enum tmpl t, enum http_status status,
 	tdict_str(d, "next", next);
 	if (error != NULL)
 		tdict_str(d, "error", error);
+	if (t == TMPL_SIGNUP) {
+		tdict_bool(d, "email_error", field == FIELD_EMAIL || field == FIELD_TAKEN);
+		tdict_bool(d, "password_error", field == FIELD_PASSWORD);
+		tdict_bool(d, "taken", field == FIELD_TAKEN);
+		tdict_bool(d, "general_error", error != NULL && field == FIELD_NONE);
+	}
 	view_render(r, t, d);
+}
+
+static void
+account_form(struct req *r, enum tmpl t, enum http_status status,
+    const char *error)
+{
+	account_form_field(r, t, status, error, FIELD_NONE);
 }
 
 void
@@ -94,8 +111,12 @@ page_signup(struct req *r)
 	s = account_signup(r->db, form_email(r), password ? password : "", r->now,
 	    req_settings(r)->session_ttl, &sn, &why);
 	if (s == BO_INVALID || s == BO_CONFLICT) /* the form again, saying so */
-		account_form(r, TMPL_SIGNUP, outcome_page_status(&SIGNUP_OUTCOMES, s),
-		    why != NULL ? why : outcome_of(&SIGNUP_OUTCOMES, s)->page);
+		account_form_field(r, TMPL_SIGNUP,
+		    outcome_page_status(&SIGNUP_OUTCOMES, s),
+		    why != NULL ? why : outcome_of(&SIGNUP_OUTCOMES, s)->page,
+		    s == BO_CONFLICT ? FIELD_TAKEN : why == NULL ? FIELD_NONE :
+		    account_email_check(form_email(r)) != NULL ? FIELD_EMAIL :
+		    FIELD_PASSWORD);
 	else if (s != BO_OK)
 		page_outcome(r, &SIGNUP_OUTCOMES, s);
 	else

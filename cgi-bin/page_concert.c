@@ -64,6 +64,8 @@ page_concert(struct req *r)
 	tdict_bool(d, "can_join", r->logged_in && any_open &&
 	    q.state != Q_ACTIVE && q.state != Q_WAITING);
 	tdict_bool(d, "not_on_sale", !any_open && n > 0);
+	/* Logged out: the page's main button is logging in to buy. */
+	tdict_bool(d, "buy_login", !r->logged_in && any_open);
 	if (q.state == Q_WAITING)
 		tdict_int(d, "position", q.ahead + 1);
 	if (q.state == Q_ACTIVE) {

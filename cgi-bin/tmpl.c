@@ -44,7 +44,7 @@ static const struct {
 	[TMPL_CONCERT] = { "concert.html", /* page_concert.c */
 	    "id concert_title artist venue description any performances pid "
 	    "date time seats_left seat_count price_from on_sale sold_out opens "
-	    "closed active waiting can_join not_on_sale position turn_until "
+	    "closed active waiting can_join not_on_sale buy_login position turn_until "
 	    "turn_minutes" },
 	[TMPL_PERFORMANCE] = { "performance.html", /* page_seats.c */
 	    "concert_id concert_title artist venue pid date time seats_left "
@@ -55,7 +55,7 @@ static const struct {
 	[TMPL_LOGIN] = { "login.html", /* page_account.c */
 	    "email next error" },
 	[TMPL_SIGNUP] = { "signup.html", /* page_account.c */
-	    "email next error" },
+	    "email next error email_error password_error taken general_error" },
 	[TMPL_QUEUE] = { "queue.html", /* page_queue.c */
 	    "concert_id concert_title artist waiting position ahead first eta "
 	    "joined token poll_after_ms capacity_words active_minutes "

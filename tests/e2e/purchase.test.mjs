@@ -90,12 +90,12 @@ async function noticeSays(page, text) {
   assert.equal((await notice(page).innerText()).trim(), text);
 }
 
-// Signs up from the concert page's "sign up" hint; lands back on the concert.
+// Signs up from the concert page's "Sign up to buy" button; lands back on the concert.
 async function signUp(page, concert) {
   const email = uniqueEmail('buy');
   await page.goto(`${stack.base}/concerts/${concert.id}`);
   await page.getByRole('heading', { level: 1, name: concert.title }).waitFor();
-  await clickAndLoad(page.locator('p.hint').getByRole('link', { name: 'sign up', exact: true }));
+  await clickAndLoad(page.locator('#buy').getByRole('link', { name: 'Sign up to buy', exact: true }));
   await page.getByRole('heading', { name: 'Create an account' }).waitFor();
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);

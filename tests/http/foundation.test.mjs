@@ -35,7 +35,10 @@ test('a concert page shows the schedule to all and the seat maps to admitted buy
   assert.match(r.text, /Winter Symphony Gala/);
   assert.equal((r.text.match(/class="card date"/g) || []).length, 2, 'both dates are listed');
   assert.doesNotMatch(r.text, /href="\/performances\//, 'no seat map links before the queue');
-  assert.match(r.text, /log in<\/a> or <a href="\/signup/);
+  assert.match(r.text, /<a class="button" href="\/login\?next=\/concerts\/1">Log in to buy<\/a> <a class="button secondary" href="\/signup\?next=\/concerts\/1">Sign up to buy<\/a>/,
+    'logged out, the main button is logging in to buy');
+  assert.equal((r.text.match(/<a class="button secondary" href="\/login\?next=\/performances\/\d+">Log in to buy · from ₩/g) || []).length, 2,
+    'each date on sale is a link, to its seat map after logging in');
   const later = await anon.get('/concerts/3');
   assert.match(later.text, /Sale opens/, 'a date whose sale has not opened says so');
 
