@@ -61,7 +61,8 @@ build/core/migrations.o: core/migrations.S $(SCHEMA)
 build/boxoffice.fcgi: build/cgi-bin/main.o $(WEB_OBJ) $(CORE_OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
-build/boxoffice-admin: build/admin/admin.o $(CORE_OBJ)
+ADMIN_SRC = admin/admin.c $(wildcard admin/cmd_*.c)
+build/boxoffice-admin: $(ADMIN_SRC:%.c=build/%.o) $(CORE_OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
 build/boxoffice-expire: build/admin/expire.o $(CORE_OBJ)

@@ -7,6 +7,7 @@
  */
 #include "router.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "api.h"
@@ -15,6 +16,7 @@
 #include "html.h"
 #include "outcome.h"
 #include "reqlog.h"
+#include "role.h"
 #include "pages.h"
 #include "parse.h"
 #include "ui_shared.h"
@@ -59,6 +61,8 @@ enum route_flag {
 	RF_JSON = 4,      /* answers JSON, errors included */
 	RF_API = 8 | 4,   /* the JSON API: bearer token, JSON bodies, no forms
 	                   * or CSRF (no cookie is ever read there) */
+	RF_STAFF = 16 | 1,    /* only for staff (the door) or operators */
+	RF_OPERATOR = 32 | 1, /* only for operators (/admin/) */
 };
 
 typedef void (*handler)(struct req *);
@@ -111,6 +115,46 @@ static const struct {
 	[R_API_HISTORY] = { "/api/v1/balance/history", api_history, NULL,
 	    RF_API | RF_LOGIN },
 };
+
+/*
+ * Whether the logged-in buyer may use a route of these flags: the one
+ * place a role is checked, so that a page or API call under /admin/ or
+ * /door cannot forget it. 0 after answering (403, or 503 when the
+ * database could not say).
+ */
+static int
+role_allows(struct req *r, unsigned flags)
+{
+	enum role need = (flags & RF_OPERATOR) == RF_OPERATOR ? ROLE_OPERATOR :
+	    (flags & RF_STAFF) == RF_STAFF ? ROLE_STAFF : ROLE__MAX;
+	enum bo_status s;
+	int yes = 0;
+
+	if (need == ROLE__MAX)
+		return 1;
+	assert(r->logged_in);
+	s = role_check(r->db, r->session.user_id, need, &yes);
+	if (s == BO_OK && yes)
+		return 1;
+	if (s != BO_OK) {
+		if ((flags & RF_API) == RF_API)
+			api_status(r, s);
+		else
+			page_status(r, s);
+	} else if ((flags & RF_API) == RF_API) {
+		api_error(r, HTTP_403, "forbidden", need == ROLE_OPERATOR ?
+		    "This needs an operator's account." : "This needs a staff "
+		    "account (the door) or an operator's.");
+	} else {
+		page_error(r, HTTP_403, need == ROLE_OPERATOR ? "This page is "
+		    "for the box office's operators. If you run this sale, ask "
+		    "for the operator role (boxoffice-admin grant EMAIL "
+		    "operator)." : "This page is for the staff at the door. Ask "
+		    "an operator for the staff role (boxoffice-admin grant "
+		    "EMAIL staff).");
+	}
+	return 0;
+}
 
 /* Matches path against pattern, storing a '#' id in *id. */
 static int
@@ -220,6 +264,8 @@ router_dispatch(struct req *r)
 				to_login(r);
 			return;
 		}
+		if (!role_allows(r, routes[i].flags))
+			return;
 		if (r->method == M_POST && (routes[i].flags & RF_API) != RF_API &&
 		    !auth_csrf_ok(r, (routes[i].flags & RF_ANON_CSRF) != 0)) {
 			page_error(r, HTTP_403, "This form has expired or did not come from "

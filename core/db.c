@@ -16,11 +16,12 @@
 #include "faultvfs.h"
 #include "log.h"
 #include "sql.h"
+#include "ticket_code.h"
 
 /* From migrations.S: NUL-terminated SQL texts, oldest first. */
 extern const char schema_001[], schema_002[], schema_003[], schema_004[],
     schema_005[], schema_006[], schema_007[], schema_008[], schema_009[],
-    schema_010[];
+    schema_010[], schema_011[];
 
 static const char *const migrations[] = {
 	schema_001,
@@ -33,6 +34,7 @@ static const char *const migrations[] = {
 	schema_008,
 	schema_009,
 	schema_010,
+	schema_011,
 };
 #define MIGRATIONS_N ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -120,6 +122,23 @@ prepare_tx(sqlite3 *handle, sqlite3_stmt **tx)
 	return 1;
 }
 
+/*
+ * new_ticket_code(): a fresh ticket code from libsodium, for the schema's
+ * own trigger that gives every paid seat its ticket (011_operator.sql).
+ * Registered on every connection, before migrations run. INNOCUOUS as
+ * SQLite's random() is: it reads nothing and changes nothing, so the
+ * trigger may call it with trusted_schema off.
+ */
+static void
+sql_new_ticket_code(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char code[TICKET_CODE_SIZE];
+
+	(void)argc, (void)argv;
+	ticket_code_new(code);
+	sqlite3_result_text(ctx, code, TICKET_CODE_LEN, SQLITE_TRANSIENT);
+}
+
 /* A new connection to path with the house rules and its transaction
  * statements (into tx); NULL (logged) on failure. */
 static sqlite3 *
@@ -144,6 +163,13 @@ connect_to(struct db *db, const char *path, int flags, sqlite3_stmt **tx)
 	sqlite3_db_config(handle, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	sqlite3_db_config(handle, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	sqlite3_commit_hook(handle, commit_guard, db);
+	if (sqlite3_create_function(handle, "new_ticket_code", 0,
+	    SQLITE_UTF8 | SQLITE_INNOCUOUS, NULL, sql_new_ticket_code, NULL,
+	    NULL) != SQLITE_OK) {
+		core_log(LOG_ERROR, "new_ticket_code: %s", sqlite3_errmsg(handle));
+		sqlite3_close(handle);
+		return NULL;
+	}
 	if (exec_sql(handle, pragmas) != SQLITE_OK || !prepare_tx(handle, tx)) {
 		sqlite3_close(handle);
 		return NULL;

@@ -44,5 +44,9 @@ schema_009:
 schema_010:
 	.incbin "schema/010_login_known.sql"
 	.byte 0
+	.global schema_011
+schema_011:
+	.incbin "schema/011_operator.sql"
+	.byte 0
 
 	.section .note.GNU-stack,"",@progbits

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "audit.h"
 #include "currency.h"
 #include "parse.h"
 #include "sql.h"
@@ -217,24 +218,33 @@ currency_change_allowed(struct db *db, const char *value, char *err,
 }
 
 enum bo_status
-setting_set(struct db *db, enum setting_key k, const char *value, char *err,
-    size_t errlen)
+setting_set(struct db *db, enum setting_key k, const char *value,
+    const struct audit_actor *who, int64_t now, char *err, size_t errlen)
 {
 	static struct sql q = SQL(0,
 	    "INSERT INTO setting(key, value) VALUES (:key, :value)"
 	    " ON CONFLICT(key) DO UPDATE SET value = excluded.value");
 	struct sql_stmt *st;
 	enum bo_status s;
+	char before[256], subject[64];
 
 	if (!setting_valid(k, value, err, errlen))
 		return BO_INVALID;
 	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
+	/* Read inside the write: the audit's "before" is what was replaced. */
+	if ((s = setting_get(db, k, before, sizeof before)) != BO_OK)
+		return sql_end(db, s);
 	if (k == SETTING_CURRENCY &&
 	    (s = currency_change_allowed(db, value, err, errlen)) != BO_OK)
 		return sql_end(db, s);
 	st = sql_prepare(db, &q);
 	sql_bind_text(st, ":key", table[k].name);
 	sql_bind_text(st, ":value", value);
-	return sql_end(db, sql_run(db, st, NULL));
+	if ((s = sql_run(db, st, NULL)) == BO_OK) {
+		snprintf(subject, sizeof subject, "setting %s", table[k].name);
+		s = audit_write_locked(db, who, AUDIT_SETTING, subject, before,
+		    value, now);
+	}
+	return sql_end(db, s);
 }

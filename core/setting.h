@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "audit.h"
 #include "db.h"
 
 enum setting_key {
@@ -60,10 +61,11 @@ int setting_valid(enum setting_key k, const char *value, char *err, size_t errle
  * currency cannot change once any amount is stored (a seat's price or a
  * ledger row: amounts are kept in the currency's minor unit, so another
  * currency would change what each is worth): BO_CONFLICT, with the reason
- * in err. Setting it to the value it has is allowed.
+ * in err. Setting it to the value it has is allowed. Every change is
+ * written to the audit trail by who, with the value it replaced.
  */
 enum bo_status setting_set(struct db *db, enum setting_key k, const char *value,
-    char *err, size_t errlen);
+    const struct audit_actor *who, int64_t now, char *err, size_t errlen);
 /* The stored or default value of k, copied into buf. */
 enum bo_status setting_get(struct db *db, enum setting_key k, char *buf, size_t len);
 

@@ -100,7 +100,7 @@ set(struct fixture *f, enum setting_key k, const char *value)
 {
 	char err[160];
 
-	assert_int_equal(setting_set(f->db, k, value, err, sizeof err), BO_OK);
+	assert_int_equal(setting_set(f->db, k, value, &(struct audit_actor){ 0, "cli:test" }, 0, err, sizeof err), BO_OK);
 }
 
 static void

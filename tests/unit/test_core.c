@@ -173,7 +173,7 @@ static void
 set_refused(struct fixture *f, enum setting_key k, const char *value)
 {
 	char err[256] = "", buf[64];
-	enum bo_status s = setting_set(f->db, k, value, err, sizeof err);
+	enum bo_status s = setting_set(f->db, k, value, &(struct audit_actor){ 0, "cli:test" }, 0, err, sizeof err);
 
 	if (s != BO_INVALID || err[0] == '\0') {
 		print_error("%s = \"%s\": status %d, message \"%s\"\n",
@@ -188,7 +188,7 @@ static void
 set_accepted(struct fixture *f, enum setting_key k, const char *value)
 {
 	char err[256] = "", buf[64];
-	enum bo_status s = setting_set(f->db, k, value, err, sizeof err);
+	enum bo_status s = setting_set(f->db, k, value, &(struct audit_actor){ 0, "cli:test" }, 0, err, sizeof err);
 
 	if (s != BO_OK) {
 		print_error("%s = \"%s\": status %d, message \"%s\"\n",
@@ -311,7 +311,7 @@ currency_fixed_once_a_ledger_row_exists(void **state)
 	fx_exec(f->db, "INSERT INTO ledger(user_id, kind, amount, balance_after,"
 	    " created_at) VALUES (%lld, 'CHARGE', 1250, 1250, %lld)",
 	    (long long)user, (long long)NOW);
-	assert_int_equal(setting_set(f->db, SETTING_CURRENCY, "EUR", err,
+	assert_int_equal(setting_set(f->db, SETTING_CURRENCY, "EUR", &(struct audit_actor){ 0, "cli:test" }, 0, err,
 	    sizeof err), BO_CONFLICT);
 	assert_non_null(strstr(err, "1 wallet entries"));
 	assert_non_null(strstr(err, "before adding any performance"));
@@ -329,7 +329,7 @@ currency_fixed_once_a_seat_exists(void **state)
 	char err[512] = "", buf[16];
 
 	/* demo_setup: seats with prices, no ledger row. */
-	assert_int_equal(setting_set(f->db, SETTING_CURRENCY, "USD", err,
+	assert_int_equal(setting_set(f->db, SETTING_CURRENCY, "USD", &(struct audit_actor){ 0, "cli:test" }, 0, err,
 	    sizeof err), BO_CONFLICT);
 	assert_non_null(strstr(err, "seat prices, 0 wallet entries"));
 	assert_int_equal(setting_get(f->db, SETTING_CURRENCY, buf, sizeof buf),

@@ -1,0 +1,314 @@
+/*
+ * test_operator.c — the operator's foundations against a real SQLite file:
+ * roles (core/role.c), the audit trail (core/audit.c) and the tickets the
+ * schema gives every paid seat (011_operator.sql), with the demo
+ * catalogue loaded and the clock explicit.
+ *
+ * Covers: grant/revoke answers and the inclusion operator ⊇ staff; every
+ * grant, revoke and setting change writes one audit row naming its actor
+ * and what changed, and nothing is written when nothing changes; the
+ * audit trail refuses updates and deletes; a paid seat has exactly one
+ * ticket with a well-formed, checked code, made whichever way the hold
+ * became PAID; tickets change only once (refunded_at) and are never
+ * deleted; 200 paid seats have 200 distinct codes; a database of the
+ * version before tickets gets one per paid seat when migrated.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "audit.h"
+#include "db.h"
+#include "hold.h"
+#include "payment.h"
+#include "queue.h"
+#include "role.h"
+#include "setting.h"
+#include "ticket_code.h"
+#include "wallet.h"
+
+#include "fixture.h"
+
+#define T0 INT64_C(2000000000) /* demo sales are open */
+#define HALL_CONCERT INT64_C(1)
+#define PERF INT64_C(1)         /* the 1,000-seat hall */
+#define BUYERS 4
+
+struct fixture {
+	struct fx_files files;
+	struct db *db;
+	struct settings set;
+	int64_t user[BUYERS];
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+
+	if (f == NULL || fx_demo_create(&f->files, "operator", T0, &f->db,
+	    &f->set, BUYERS, f->user) != 0) {
+		free(f);
+		return -1;
+	}
+	f->set.queue_capacity = 100;
+	f->set.hold_seconds = 300;
+	f->set.max_holds = 1000;
+	f->set.max_charge = INT64_C(1000000000);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	fx_db_destroy(&f->files, f->db);
+	free(f);
+	return 0;
+}
+
+static const struct audit_actor cli = { 0, "cli:test" };
+
+static void
+roles_grant_revoke_and_include(void **state)
+{
+	struct fixture *f = *state;
+	int yes = -1;
+
+	assert_int_equal(role_check(f->db, f->user[0], ROLE_STAFF, &yes), BO_OK);
+	assert_int_equal(yes, 0);
+	assert_int_equal(role_grant(f->db, "buyer0@example.com", ROLE_OPERATOR,
+	    &cli, T0), BO_OK);
+	/* operator includes staff; staff does not include operator */
+	assert_int_equal(role_check(f->db, f->user[0], ROLE_STAFF, &yes), BO_OK);
+	assert_int_equal(yes, 1);
+	assert_int_equal(role_grant(f->db, "buyer1@example.com", ROLE_STAFF,
+	    &cli, T0), BO_OK);
+	assert_int_equal(role_check(f->db, f->user[1], ROLE_OPERATOR, &yes),
+	    BO_OK);
+	assert_int_equal(yes, 0);
+	assert_int_equal(role_check(f->db, f->user[1], ROLE_STAFF, &yes), BO_OK);
+	assert_int_equal(yes, 1);
+	/* nothing to do, no such account: nothing written */
+	assert_int_equal(role_grant(f->db, "buyer1@example.com", ROLE_STAFF,
+	    &cli, T0), BO_CONFLICT);
+	assert_int_equal(role_revoke(f->db, "buyer2@example.com", ROLE_STAFF,
+	    &cli, T0), BO_CONFLICT);
+	assert_int_equal(role_grant(f->db, "nobody@example.com", ROLE_STAFF,
+	    &cli, T0), BO_NOT_FOUND);
+	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM audit"), 2);
+	assert_int_equal(role_revoke(f->db, "buyer0@example.com", ROLE_OPERATOR,
+	    &cli, T0 + 1), BO_OK);
+	assert_int_equal(role_check(f->db, f->user[0], ROLE_STAFF, &yes), BO_OK);
+	assert_int_equal(yes, 0);
+}
+
+static void
+audit_rows_name_actor_and_change(void **state)
+{
+	struct fixture *f = *state;
+	struct audit_actor op = { f->user[3], NULL };
+	struct arena a = ARENA_INIT;
+	struct audit_entry *e;
+	char err[256];
+	size_t n;
+
+	assert_int_equal(role_grant(f->db, "buyer1@example.com", ROLE_STAFF,
+	    &cli, T0), BO_OK);
+	assert_int_equal(setting_set(f->db, SETTING_HOLD_SECONDS, "420", &op,
+	    T0 + 5, err, sizeof err), BO_OK);
+	/* a refused value changes nothing and is not audited */
+	assert_int_equal(setting_set(f->db, SETTING_HOLD_SECONDS, "-1", &op,
+	    T0 + 6, err, sizeof err), BO_INVALID);
+	assert_int_equal(audit_list(f->db, &a, 0, 10, &e, &n), BO_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(e[0].action, "setting");
+	assert_string_equal(e[0].actor, "buyer3@example.com");
+	assert_string_equal(e[0].subject, "setting hold_seconds");
+	assert_string_equal(e[0].before, "300");
+	assert_string_equal(e[0].after, "420");
+	assert_int_equal(e[0].at, T0 + 5);
+	assert_string_equal(e[1].action, "grant");
+	assert_string_equal(e[1].actor, "cli:test");
+	assert_string_equal(e[1].subject, "account buyer1@example.com");
+	assert_string_equal(e[1].after, "staff");
+	/* keyset: older than the newest */
+	assert_int_equal(audit_list(f->db, &a, e[0].id, 10, &e, &n), BO_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(e[0].action, "grant");
+	/* append-only: the schema refuses any change */
+	assert_int_equal(fx_try(f->db, "UPDATE audit SET after = 'x'"),
+	    SQLITE_CONSTRAINT_TRIGGER);
+	assert_int_equal(fx_try(f->db, "DELETE FROM audit"),
+	    SQLITE_CONSTRAINT_TRIGGER);
+	/* one actor, exactly */
+	assert_int_equal(fx_try(f->db, "INSERT INTO audit(at, actor_user,"
+	    " actor_system, action, subject) VALUES (1, %lld, 'cli:x', 'grant',"
+	    " 's')", (long long)f->user[0]), SQLITE_CONSTRAINT_CHECK);
+	assert_int_equal(fx_try(f->db, "INSERT INTO audit(at, action, subject)"
+	    " VALUES (1, 'grant', 's')"), SQLITE_CONSTRAINT_CHECK);
+	arena_free(&a);
+}
+
+/* Admits buyer b, holds `seats` seats of PERF and pays for them. */
+static void
+buy(struct fixture *f, int b, int seats, int64_t first_seat_offset)
+{
+	struct queue_view v;
+	int64_t balance;
+	int replayed;
+
+	assert_int_equal(queue_join(f->db, HALL_CONCERT, f->user[b], T0, &f->set,
+	    NULL, &v), BO_OK);
+	assert_int_equal(wallet_charge(f->db, f->user[b], INT64_C(500000000),
+	    f->set.max_charge, NULL, T0, &balance, &replayed), BO_OK);
+	int64_t hold[200];
+
+	assert_true(seats <= 200);
+	/* all held first: paying the last live hold ends the turn */
+	for (int i = 0; i < seats; i++) {
+		int64_t seat = fx_int(f->db, "SELECT id FROM seat WHERE"
+		    " performance_id = %lld ORDER BY id LIMIT 1 OFFSET %lld",
+		    (long long)PERF, (long long)(first_seat_offset + i));
+
+		assert_int_equal(hold_create(f->db, PERF, seat, f->user[b], T0,
+		    &f->set, NULL, &hold[i]), BO_OK);
+	}
+	for (int i = 0; i < seats; i++) {
+		int64_t pid = 0;
+		int already;
+
+		assert_int_equal(payment_pay(f->db, hold[i], f->user[b], T0 + 1,
+		    NULL, &pid, &already), BO_OK);
+	}
+}
+
+static void
+paid_seats_get_one_good_ticket_each(void **state)
+{
+	struct fixture *f = *state;
+	char code[64], canon[TICKET_CODE_SIZE];
+
+	buy(f, 0, 150, 0);
+	buy(f, 1, 50, 150);
+	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM ticket"), 200);
+	assert_int_equal(fx_int(f->db, "SELECT count(DISTINCT code) FROM ticket"),
+	    200);
+	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM hold h"
+	    " WHERE h.state = 'PAID' AND NOT EXISTS (SELECT 1 FROM ticket t"
+	    " WHERE t.hold_id = h.id AND t.performance_id = h.performance_id)"),
+	    0);
+	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM ticket"
+	    " WHERE created_at <> %lld", (long long)(T0 + 1)), 0);
+	fx_text(f->db, code, sizeof code, "SELECT code FROM ticket LIMIT 1");
+	assert_int_equal(ticket_code_parse(code, canon), TICKET_CODE_OK);
+	assert_string_equal(canon, code);
+	/* a hold made PAID by any statement gets its ticket */
+	fx_exec(f->db, "INSERT INTO hold(seat_id, performance_id, user_id,"
+	    " state, price, created_at, expires_at) SELECT id, performance_id,"
+	    " %lld, 'HELD', price, 1, %lld FROM seat WHERE performance_id = %lld"
+	    " ORDER BY id LIMIT 1 OFFSET 300", (long long)f->user[2],
+	    (long long)(T0 + 300), (long long)PERF);
+	fx_exec(f->db, "UPDATE hold SET state = 'PAID' WHERE id ="
+	    " (SELECT max(id) FROM hold)");
+	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM ticket"), 201);
+}
+
+static void
+tickets_change_once_and_stay(void **state)
+{
+	struct fixture *f = *state;
+
+	buy(f, 0, 2, 0);
+	assert_int_equal(fx_try(f->db, "UPDATE ticket SET code = 'X'"),
+	    SQLITE_CONSTRAINT_TRIGGER);
+	assert_int_equal(fx_try(f->db, "DELETE FROM ticket"),
+	    SQLITE_CONSTRAINT_TRIGGER);
+	fx_exec(f->db, "UPDATE ticket SET refunded_at = 5 WHERE id = 1");
+	assert_int_equal(fx_try(f->db, "UPDATE ticket SET refunded_at = 6"
+	    " WHERE id = 1"), SQLITE_CONSTRAINT_TRIGGER);
+	assert_int_equal(fx_try(f->db, "UPDATE ticket SET refunded_at = NULL"
+	    " WHERE id = 1"), SQLITE_CONSTRAINT_TRIGGER);
+	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM ticket"
+	    " WHERE refunded_at IS NOT NULL"), 1);
+}
+
+/* The migrations as embedded (core/migrations.S). */
+extern const char schema_001[], schema_002[], schema_003[], schema_004[],
+    schema_005[], schema_006[], schema_007[], schema_008[], schema_009[],
+    schema_010[];
+
+/* A database of the version before tickets, with two paid seats and one
+ * held, migrated: the paid seats get tickets, dated by their payment. */
+static void
+migration_gives_paid_seats_tickets(void **state)
+{
+	const char *const before[] = { schema_001, schema_002, schema_003,
+	    schema_004, schema_005, schema_006, schema_007, schema_008,
+	    schema_009, schema_010 };
+	struct fx_files files;
+	struct db *db;
+
+	(void)state;
+	snprintf(files.dir, sizeof files.dir, "/tmp/boxoffice-mig-XXXXXX");
+	assert_non_null(mkdtemp(files.dir));
+	snprintf(files.path, sizeof files.path, "%s/test.db", files.dir);
+	assert_non_null(db = db_open(files.path, 1));
+	for (size_t i = 0; i < sizeof before / sizeof before[0]; i++)
+		assert_int_equal(sqlite3_exec(db->handle, before[i], NULL, NULL,
+		    NULL), SQLITE_OK);
+	fx_exec(db, "PRAGMA user_version = 10");
+	fx_exec(db, "INSERT INTO user(id, email, pw_hash, created_at)"
+	    " VALUES (1, 'a@example.com', 'x', 1)");
+	fx_exec(db, "INSERT INTO concert(id, title, artist, venue)"
+	    " VALUES (1, 'T', 'A', 'V')");
+	fx_exec(db, "INSERT INTO performance(id, concert_id, starts_at,"
+	    " sale_opens_at, sale_closes_at) VALUES (1, 1, 300, 100, 200)");
+	for (int i = 1; i <= 3; i++)
+		fx_exec(db, "INSERT INTO seat(id, performance_id, section,"
+		    " row_label, number, price) VALUES (%d, 1, 'R', 'A', %d, 10)",
+		    i, i);
+	fx_exec(db, "INSERT INTO hold(id, seat_id, performance_id, user_id,"
+	    " state, price, created_at, expires_at) VALUES"
+	    " (1, 1, 1, 1, 'PAID', 10, 150, 450),"
+	    " (2, 2, 1, 1, 'PAID', 10, 151, 451),"
+	    " (3, 3, 1, 1, 'HELD', 10, 152, 452)");
+	fx_exec(db, "INSERT INTO payment(hold_id, user_id, amount, created_at)"
+	    " VALUES (1, 1, 10, 160), (2, 1, 10, 161)");
+	assert_int_equal(db_migrate(db), BO_OK);
+	assert_int_equal(db_schema_version(db), db_schema_latest());
+	assert_int_equal(fx_int(db, "SELECT count(*) FROM ticket"), 2);
+	assert_int_equal(fx_int(db, "SELECT count(*) FROM ticket"
+	    " WHERE hold_id = 1 AND created_at = 160"), 1);
+	assert_int_equal(fx_int(db, "SELECT count(*) FROM ticket"
+	    " WHERE hold_id = 2 AND created_at = 161"), 1);
+	assert_int_equal(fx_int(db, "SELECT count(DISTINCT code) FROM ticket"),
+	    2);
+	fx_db_destroy(&files, db);
+}
+
+int
+main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(roles_grant_revoke_and_include),
+		T(audit_rows_name_actor_and_change),
+		T(paid_seats_get_one_good_ticket_each),
+		T(tickets_change_once_and_stay),
+		cmocka_unit_test(migration_gives_paid_seats_tickets),
+	};
+
+	return cmocka_run_group_tests(tests, fx_group_setup, NULL);
+}
