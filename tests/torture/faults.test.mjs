@@ -147,14 +147,23 @@ async function charge(b, amount = 1000 + rand(1000)) {
 // A read of the wallet through the API: its balance must be the one its
 // own history ends at (a balance that could not be read is an error, not
 // a zero), or the answer a clean refusal.
+// The whole history, page after page (nextCursor), read while the buyer
+// writes nothing else: its balance must be the sum of every row.
 async function history(b) {
-  const r = await send(b.base, 'GET', '/api/v1/balance/history', { headers: { authorization: `Bearer ${b.token}` } });
-  const op = { op: 'read', uid: b.uid, ...r, outcome: classify(r, true, 200) };
-  if (op.outcome === 'ok') {
-    const { balance, history: h } = JSON.parse(r.text);
-    const sum = h.reduce((t, l) => t + l.amount, 0);
-    if (balance !== sum || balance !== (h.length ? h[0].balanceAfter : 0)) op.outcome = 'wrong';
+  let url = '/api/v1/balance/history?limit=200', balance = null, op;
+  const h = [];
+  for (;;) {
+    const r = await send(b.base, 'GET', url, { headers: { authorization: `Bearer ${b.token}` } });
+    op = { op: 'read', uid: b.uid, ...r, outcome: classify(r, true, 200) };
+    if (op.outcome !== 'ok') return op;
+    const page = JSON.parse(r.text);
+    if (balance === null) balance = page.balance;
+    h.push(...page.history);
+    if (page.nextCursor === null) break;
+    url = `/api/v1/balance/history?limit=200&cursor=${page.nextCursor}`;
   }
+  const sum = h.reduce((t, l) => t + l.amount, 0);
+  if (balance !== sum || balance !== (h.length ? h[0].balanceAfter : 0)) op.outcome = 'wrong';
   return op;
 }
 
