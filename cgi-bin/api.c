@@ -235,8 +235,9 @@ api_keyset(struct req *r, struct keyset *k)
 
 	/* Checked one by one, so that the answer names the one at fault. */
 	if (!keyset_parse(NULL, limit, &want)) {
-		api_error(r, HTTP_400, "invalid_limit", "limit must be a whole "
-		    "number from 1 to 200 (default 50).");
+		api_error(r, HTTP_400, "invalid_limit", arena_printf(&r->arena,
+		    "limit must be a whole number from 1 to %d (default %d).",
+		    KEYSET_MAX, KEYSET_DEFAULT));
 		return 0;
 	}
 	if (!keyset_parse(cursor, limit, &want)) {
