@@ -84,5 +84,6 @@ void api_bookings(struct req *r);
 void api_balance(struct req *r);
 void api_charge(struct req *r);
 void api_history(struct req *r);
+void api_checkin_create(struct req *r);
 
 #endif

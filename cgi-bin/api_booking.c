@@ -15,7 +15,9 @@
  * own transaction; a replay answers the first status with the hold (and
  * payment) as they are now.
  * GET  /api/v1/bookings[?limit=N&cursor=C] → the buyer's paid seats,
- *        newest payment first, a page at a time (nextCursor)
+ *        newest payment first, a page at a time (nextCursor), each with
+ *        its ticketCode (canonical: what the QR code holds and the door
+ *        reads)
  *
  * Every operation is the one the HTML pages use (core/hold.c, payment.c).
  */
@@ -215,7 +217,7 @@ api_bookings(struct req *r)
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, json_pack(
-		    "{s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:I, s:I, s:I}",
+		    "{s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:s}",
 		    "paymentId", (json_int_t)b[i].payment_id,
 		    "reservationId", (json_int_t)b[i].hold_id,
 		    "performanceId", (json_int_t)b[i].performance_id,
@@ -223,7 +225,9 @@ api_bookings(struct req *r)
 		    "venue", json_text(b[i].venue),
 		    "section", json_text(b[i].section), "row", json_text(b[i].row),
 		    "number", (json_int_t)b[i].number, "amount", (json_int_t)b[i].amount,
-		    "paidAt", (json_int_t)b[i].paid_at));
+		    "paidAt", (json_int_t)b[i].paid_at,
+		    /* canonical: as the QR code has it, what the door reads */
+		    "ticketCode", b[i].ticket_code));
 	api_send(r, HTTP_200, json_pack("{s:o, s:o}", "bookings", arr,
 	    "nextCursor", api_next_cursor(&k)));
 }

@@ -176,6 +176,39 @@ const struct outcomes LOGIN_OUTCOMES = { "login", {
 	    "Too many failed attempts to log in to this account.", NULL, 0 },
 } };
 
+/* Letting a ticket in at the door: POST /door (the door page again, the
+ * answer in big words and colour, with the seat, the first admission's
+ * time and door, or the ticket's performance), POST /api/v1/checkins
+ * (which adds the seat, or firstCheckedInAt and door, to the answer). A
+ * code that cannot be read is answered before the database: the handler
+ * says what is wrong with it (ticket_code_message). */
+const struct outcomes CHECKIN_OUTCOMES = { "checkin", {
+	[BO_CONFLICT] = { HTTP_409, "already_checked_in",
+	    "This ticket has been let in already: do not admit it again.",
+	    "This ticket was checked in before: firstCheckedInAt and door say "
+	    "when and where.", 0 },
+	[BO_NOT_FOUND] = { HTTP_404, "unknown_code",
+	    "No ticket has this code: do not admit it.",
+	    "No ticket has this code.", 0 },
+	[BO_GONE] = { HTTP_410, "refunded",
+	    "This ticket was refunded: its code opens no door.",
+	    "This ticket was refunded: its code is no longer valid.", 0 },
+	[BO_FORBIDDEN] = { HTTP_422, "other_performance",
+	    "This ticket is for another performance: do not admit it here.",
+	    "This ticket is for another performance than performanceId.", 0 },
+	[BO_INVALID] = { HTTP_422, "malformed_code",
+	    "That is not a ticket code: check it and type it again.",
+	    "code is not a well-formed ticket code (28 symbols of Crockford's "
+	    "base32 with a check symbol).", 0 },
+} };
+
+/* A printable ticket: GET /tickets/{id}. Another buyer's ticket is "no
+ * such ticket", never a hint that it exists. */
+const struct outcomes TICKET_SHOW_OUTCOMES = { "ticket_show", {
+	[BO_NOT_FOUND] = { HTTP_404, "not_found",
+	    "There is no such ticket among yours.", NULL, 0 },
+} };
+
 const struct outcome *
 outcome_of(const struct outcomes *op, enum bo_status s)
 {

@@ -55,6 +55,8 @@ extern const struct outcomes TICKET_OUTCOMES;   /* queue_status by token */
 extern const struct outcomes LEAVE_OUTCOMES;    /* queue_leave */
 extern const struct outcomes SIGNUP_OUTCOMES;   /* account_signup */
 extern const struct outcomes LOGIN_OUTCOMES;    /* account_login */
+extern const struct outcomes CHECKIN_OUTCOMES;  /* checkin_admit */
+extern const struct outcomes TICKET_SHOW_OUTCOMES; /* ticket_show */
 
 /* The entry for s (not BO_OK) of op: op's own, else the common one.
  * Static storage. */

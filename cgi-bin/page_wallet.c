@@ -12,7 +12,9 @@
  *        cannot take too (409); nothing changes; the same key twice
  *        charges once
  * GET  /bookings[?before=ID]  login: the paid seats, newest payment
- *        first, 50 a page
+ *        first, 50 a page, each with its ticket code and QR code (a
+ *        refunded one says so, without them) and a link to its printable
+ *        ticket
  *
  * next is checked by redirect.h; anything but a path of this site is
  * dropped (the charge then lands on /wallet).
@@ -178,6 +180,11 @@ page_bookings(struct req *r)
 		tdict_int(t, "number", b[i].number);
 		tdict_str(t, "price", view_money(r, b[i].amount));
 		tdict_str(t, "paid_at", view_datetime(r, b[i].paid_at));
+		tdict_int(t, "ticket_id", b[i].ticket_id);
+		if (b[i].refunded_at != 0)
+			tdict_bool(t, "refunded", 1); /* a dead code: no QR */
+		else
+			ui_ticket_code(r, t, b[i].ticket_code);
 	}
 	view_render(r, TMPL_BOOKINGS, d);
 }

@@ -27,6 +27,11 @@ void page_hold_release(struct req *r);
 void page_wallet(struct req *r);
 void page_wallet_charge(struct req *r);
 void page_bookings(struct req *r);
+/* page_tickets.c */
+void page_ticket(struct req *r);
+/* page_door.c */
+void page_door(struct req *r);
+void page_door_checkin(struct req *r);
 /* page_queue.c */
 void page_queue_join(struct req *r);
 void page_queue(struct req *r);

@@ -36,6 +36,8 @@ enum route {
 	R_WALLET,
 	R_WALLET_CHARGE,
 	R_BOOKINGS,
+	R_TICKET,
+	R_DOOR,
 	R_SIGNUP,
 	R_LOGIN,
 	R_LOGOUT,
@@ -52,6 +54,7 @@ enum route {
 	R_API_BALANCE,
 	R_API_CHARGE,
 	R_API_HISTORY,
+	R_API_CHECKINS,
 	R__MAX
 };
 
@@ -88,6 +91,8 @@ static const struct {
 	[R_WALLET] = { "/wallet", page_wallet, NULL, RF_LOGIN },
 	[R_WALLET_CHARGE] = { "/wallet/charge", NULL, page_wallet_charge, RF_LOGIN },
 	[R_BOOKINGS] = { "/bookings", page_bookings, NULL, RF_LOGIN },
+	[R_TICKET] = { "/tickets/#", page_ticket, NULL, RF_LOGIN },
+	[R_DOOR] = { "/door", page_door, page_door_checkin, RF_STAFF },
 	[R_SIGNUP] = { "/signup", page_signup_form, page_signup, RF_ANON_CSRF },
 	[R_LOGIN] = { "/login", page_login_form, page_login, RF_ANON_CSRF },
 	[R_LOGOUT] = { "/logout", NULL, page_logout, RF_LOGIN },
@@ -114,6 +119,8 @@ static const struct {
 	    RF_API | RF_LOGIN },
 	[R_API_HISTORY] = { "/api/v1/balance/history", api_history, NULL,
 	    RF_API | RF_LOGIN },
+	[R_API_CHECKINS] = { "/api/v1/checkins", NULL, api_checkin_create,
+	    RF_API | RF_STAFF },
 };
 
 /*

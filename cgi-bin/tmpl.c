@@ -71,7 +71,14 @@ static const struct {
 	    "older paged" },
 	[TMPL_BOOKINGS] = { "bookings.html", /* page_wallet.c */
 	    "any bookings hold_id concert_title venue date time section row "
-	    "number price paid_at older paged" },
+	    "number price paid_at ticket_id code qr refunded older paged" },
+	[TMPL_TICKET] = { "ticket.html", /* page_tickets.c */
+	    "concert_title artist venue date time section row number price "
+	    "paid_at code qr refunded refunded_at checked_in_at own" },
+	[TMPL_DOOR] = { "door.html", /* page_door.c */
+	    "choose performances pid concert_title venue date time today sold "
+	    "checked_in checked door door_url door_error answer admitted verdict "
+	    "message seat detail typed" },
 };
 
 /* A dictionary's template when it takes any key (tdict_new_unchecked). */

@@ -17,6 +17,9 @@
  * spliced in at render time, so one cached grid serves every buyer. The
  * seat map page (page_seats.c) shows it, and so does a hold that was
  * refused (page_holds.c), with the reason.
+ *
+ * A ticket's code: grouped for people, and its QR code (qr_svg.c) for the
+ * door's scanner, on /bookings and the printable ticket alike.
  */
 #include "ui_shared.h"
 
@@ -25,8 +28,10 @@
 #include "keyset.h"
 #include "json.h"
 #include "outcome.h"
+#include "qr_svg.h"
 #include "queue.h"
 #include "seatmap.h"
+#include "ticket_code.h"
 #include "view.h"
 
 /* ---- error pages ---- */
@@ -279,4 +284,21 @@ ui_queue_ticket_json(struct buf *b, const struct queue_view *v, int64_t now)
 		buf_puts(b, ",\"activeUntil\":null,\"remainingSeconds\":null");
 	}
 	buf_puts(b, "}\n");
+}
+
+/* ---- a ticket's code ---- */
+
+void
+ui_ticket_code(struct req *r, struct tdict *d, const char *code)
+{
+	char grouped[TICKET_CODE_GROUPED_SIZE];
+	struct buf svg = BUF_INIT;
+
+	ticket_code_group(code, grouped);
+	tdict_str(d, "code", arena_strdup(&r->arena, grouped));
+	/* The QR holds the bare canonical code: what the door reads back. */
+	if (qr_svg(&svg, code, arena_printf(&r->arena, "QR code of ticket "
+	    "code %s", grouped)) > 0)
+		tdict_html(d, "qr", svg.data, svg.len);
+	buf_free(&svg);
 }

@@ -59,4 +59,9 @@ void ui_seat_map(struct req *r, int64_t pick, enum http_status status,
 void ui_queue_ticket_json(struct buf *b, const struct queue_view *v,
     int64_t now);
 
+/* Sets "code" in d to the ticket code (canonical) grouped for people, and
+ * "qr" to its QR code as inline SVG (the canonical code, which the door
+ * scans): /bookings and the printable ticket show the same. */
+void ui_ticket_code(struct req *r, struct tdict *d, const char *code);
+
 #endif

@@ -48,5 +48,9 @@ schema_010:
 schema_011:
 	.incbin "schema/011_operator.sql"
 	.byte 0
+	.global schema_012
+schema_012:
+	.incbin "schema/012_checkin.sql"
+	.byte 0
 
 	.section .note.GNU-stack,"",@progbits

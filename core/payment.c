@@ -121,11 +121,13 @@ bookings_list(struct db *db, struct arena *a, int64_t user, struct keyset *k,
 	 * payment_user (user_id, id). */
 	enum { BOOK_PAYMENT, BOOK_AMOUNT, BOOK_PAID_AT, BOOK_HOLD, BOOK_SECTION,
 	    BOOK_ROW, BOOK_NUMBER, BOOK_PERF, BOOK_STARTS, BOOK_TITLE,
-	    BOOK_VENUE, BOOK__COLS };
+	    BOOK_VENUE, BOOK_TICKET, BOOK_CODE, BOOK_REFUNDED, BOOK__COLS };
 	static struct sql q = SQL(BOOK__COLS,
 	    "SELECT pay.id, pay.amount, pay.created_at, h.id, s.section,"
-	    " s.row_label, s.number, p.id, p.starts_at, c.title, c.venue"
+	    " s.row_label, s.number, p.id, p.starts_at, c.title, c.venue,"
+	    " t.id, t.code, t.refunded_at"
 	    " FROM payment pay JOIN hold h ON h.id = pay.hold_id"
+	    " JOIN ticket t ON t.hold_id = h.id"
 	    " JOIN seat s ON s.id = h.seat_id"
 	    " JOIN performance p ON p.id = h.performance_id"
 	    " JOIN concert c ON c.id = p.concert_id"
@@ -155,6 +157,10 @@ bookings_list(struct db *db, struct arena *a, int64_t user, struct keyset *k,
 		b->starts_at = sql_int(st, BOOK_STARTS);
 		b->concert_title = arena_strdup(a, sql_text(st, BOOK_TITLE));
 		b->venue = arena_strdup(a, sql_text(st, BOOK_VENUE));
+		b->ticket_id = sql_int(st, BOOK_TICKET);
+		b->ticket_code = arena_strdup(a, sql_text(st, BOOK_CODE));
+		b->refunded_at = sql_is_null(st, BOOK_REFUNDED) ? 0 :
+		    sql_int(st, BOOK_REFUNDED);
 	}
 	sql_reset(st);
 	if (rc == SQLITE_DONE)

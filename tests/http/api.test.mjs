@@ -251,7 +251,9 @@ test('a whole purchase through the API alone, from login to logout', async () =>
     paymentId: p.body.paymentId, reservationId: rid, performanceId: perf.id,
     concert: gala.title, venue: gala.venue, section: seat.section, row: seat.row,
     number: seat.number, amount: seat.price, paidAt: bookings.body.bookings[0].paidAt,
+    ticketCode: stack.sql(`SELECT code FROM ticket WHERE hold_id = ${rid}`),
   });
+  assert.match(bookings.body.bookings[0].ticketCode, /^[0-9A-HJKMNP-TV-Z]{28}$/, 'canonical');
   const hist = await api('GET', '/api/v1/balance/history', { token });
   assert.equal(hist.body.balance, 200000 - seat.price);
   assert.deepEqual(hist.body.history.map((h) => [h.kind, h.amount, h.reservationId, h.concert]),
@@ -870,6 +872,48 @@ test('nginx\'s own refusals on /api/: the login rate limit (429) and workers dow
   }
 });
 
+test('check-ins at the door: staff only, once per code, each refusal as documented', async () => {
+  // The door's own tests (concurrency, the page, the QR code) are in
+  // door.test.mjs; here every answer is held to the document.
+  const b = await buyer('ticket');
+  const seat = freshSeat(1), other = freshSeat(1);
+  const holds = [];
+  for (const s of [seat, other]) holds.push((await reserve(b, 1, s)).body.reservationId);
+  assert.equal((await charge(b, priceOf(seat) + priceOf(other))).status, 200);
+  for (const h of holds) assert.equal((await pay(b, h)).status, 201);
+  const codes = (await api('GET', '/api/v1/bookings', { token: b.token })).body.bookings
+    .filter((x) => holds.includes(x.reservationId)).map((x) => x.ticketCode);
+  assert.equal(codes.length, 2);
+
+  expectError(await api('POST', '/api/v1/checkins', { body: { code: codes[0] } }), 401, 'unauthorized');
+  expectError(await api('POST', '/api/v1/checkins', { token: b.token, body: { code: codes[0] } }), 403, 'forbidden');
+  const staff = await account('door');
+  stack.admin('grant', staff.email, 'staff');
+  const send = (body) => api('POST', '/api/v1/checkins', { token: staff.token, body });
+
+  expectError(await send({ code: codes[0], performanceId: 2 }), 422, 'other_performance');
+  const ok = await send({ code: codes[0], performanceId: 1, door: 'East' });
+  assert.equal(ok.status, 200);
+  assert.equal(ok.body.performanceId, 1);
+  assert.equal(ok.body.door, 'East');
+  assert.equal(ok.body.ticketCode, codes[0]);
+  assert.ok(Math.abs(ok.body.checkedInAt - now()) < 60);
+  const again = await send({ code: codes[0], performanceId: 1, door: 'West' });
+  expectError(again, 409, 'already_checked_in');
+  assert.equal(again.body.error.door, 'East');
+  assert.equal(again.body.error.firstCheckedInAt, ok.body.checkedInAt);
+  const flipped = codes[1].slice(0, 27) + (codes[1][27] === '0' ? '1' : '0');
+  expectError(await send({ code: flipped }), 422, 'malformed_code');
+  expectError(await send({ code: codes[1], door: 7 }), 422, 'invalid_field');
+  expectError(await send({ code: 'X'.repeat(27) + 'Z'.repeat(1) }), 422, 'malformed_code');
+  // refunds land with issue 11's refunds branch; a refund leaves this:
+  stack.sql(`UPDATE ticket SET refunded_at = unixepoch() WHERE code = '${codes[1]}'`);
+  expectError(await send({ code: codes[1] }), 410, 'refunded');
+  const unknown = await send({ code: '0'.repeat(28) });
+  expectError(unknown, 404, 'unknown_code');
+  expectError(await api('POST', '/api/v1/checkins', { token: staff.token, raw: '{' }), 400, 'invalid_json');
+});
+
 test('the OpenAPI document: served, OpenAPI 3, and every route of router.c in it', async () => {
   const res = await fetch(stack.base + '/api/v1/openapi.json');
   assert.equal(res.status, 200);
@@ -896,7 +940,8 @@ test('the OpenAPI document: served, OpenAPI 3, and every route of router.c in it
 
   // handlers that read X-Queue-Token or Idempotency-Key (directly or through
   // a helper in the api*.c files)
-  const sources = ['api.c', 'api_session.c', 'api_queue.c', 'api_catalog.c', 'api_booking.c', 'api_wallet.c']
+  const sources = ['api.c', 'api_session.c', 'api_queue.c', 'api_catalog.c', 'api_booking.c', 'api_wallet.c',
+    'api_checkin.c']
     .map((f) => readFileSync(join(ROOT, 'cgi-bin', f), 'utf8')).join('\n');
   const bodies = new Map([...sources.matchAll(/^(\w+)\([^)]*\)\n\{\n([\s\S]*?)^\}/gm)].map((m) => [m[1], m[2]]));
   const uses = (fn, what, depth = 0) => {
@@ -912,7 +957,8 @@ test('the OpenAPI document: served, OpenAPI 3, and every route of router.c in it
       assert.equal(Boolean(op), Boolean(handler && handler !== 'NULL'), `${method} ${r.pattern} documented iff routed`);
       if (!op) continue;
       const where = `${method} ${r.pattern}`;
-      const needsLogin = r.flags.includes('RF_LOGIN') || method === 'delete';
+      // RF_STAFF and RF_OPERATOR include RF_LOGIN (router.c).
+      const needsLogin = /RF_(LOGIN|STAFF|OPERATOR)/.test(r.flags) || method === 'delete';
       const open = Array.isArray(op.security) && op.security.length === 0;
       assert.equal(open, !needsLogin, `${where}: security matches RF_LOGIN`);
       if (needsLogin) assert.ok(op.responses['401'], `${where}: 401 documented`);
