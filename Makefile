@@ -61,7 +61,7 @@ build/core/migrations.o: core/migrations.S $(SCHEMA)
 build/boxoffice.fcgi: build/cgi-bin/main.o $(WEB_OBJ) $(CORE_OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
-ADMIN_SRC = admin/admin.c $(wildcard admin/cmd_*.c)
+ADMIN_SRC = $(filter-out admin/expire.c,$(wildcard admin/*.c))
 build/boxoffice-admin: $(ADMIN_SRC:%.c=build/%.o) $(CORE_OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 

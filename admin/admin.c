@@ -1,7 +1,8 @@
 /*
  * admin.c — boxoffice-admin, the operator's command line: the dispatcher.
  *
- *   boxoffice-admin [--db PATH] COMMAND [ARGS]   (COMMAND --help explains it)
+ *   boxoffice-admin [--db PATH] [--tab] COMMAND [ARGS]
+ *   boxoffice-admin COMMAND --help   (explains one command)
  *
  * Options come before the command (--db PATH or --db=PATH; cli.h); what
  * follows the command is its own. This file reads the options, finds the
@@ -25,6 +26,8 @@ static const struct command *const areas[] = {
 	database_commands,
 	settings_commands,
 	catalog_commands,
+	reports_commands,
+	backup_commands,
 	loadtest_commands,
 	roles_commands,
 };
@@ -32,6 +35,14 @@ static const struct command *const areas[] = {
 
 /* The database named on the command line (admin_db_path). */
 static const char *db_path;
+/* --tab: tables for scripts (admin_tab_output). */
+static int tab_output;
+
+int
+admin_tab_output(void)
+{
+	return tab_output;
+}
 
 const char *
 admin_db_path(void)
@@ -111,8 +122,11 @@ time_arg(const char *what, const char *text, const char *zone, int64_t *out)
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: boxoffice-admin [--db PATH] COMMAND [ARGS]\n\n"
+	fprintf(f, "usage: boxoffice-admin [--db PATH] [--tab] COMMAND [ARGS]\n\n"
 	    "  --db PATH   the database (default $BOXOFFICE_DB or var/boxoffice.db)\n"
+	    "  --tab       tables as tab-separated lines with a header row, for\n"
+	    "              scripts (concerts, performances, sales, queue, buyer),\n"
+	    "              amounts as whole numbers of the currency's minor unit\n"
 	    "  -h, --help  this text\n\n"
 	    "commands:\n");
 	for (size_t a = 0; a < NAREAS; a++)
@@ -129,7 +143,7 @@ static const struct command *command;
 static void
 usage_of_command(FILE *f)
 {
-	fprintf(f, "usage: boxoffice-admin [--db PATH] %s %s\n  %s\n",
+	fprintf(f, "usage: boxoffice-admin [--db PATH] [--tab] %s %s\n  %s\n",
 	    command->name, command->args, command->help);
 }
 
@@ -146,9 +160,10 @@ find_command(const char *name)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_DB = 1 };
+	enum { OPT_DB = 1, OPT_TAB };
 	static const struct option options[] = {
 		{ "db", required_argument, NULL, OPT_DB },
+		{ "tab", no_argument, NULL, OPT_TAB },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -167,6 +182,9 @@ main(int argc, char **argv)
 			return 0;
 		case OPT_DB:
 			path = optarg;
+			break;
+		case OPT_TAB:
+			tab_output = 1;
 			break;
 		default:
 			return cli_bad_option(usage);

@@ -37,6 +37,10 @@ void page_queue_join(struct req *r);
 void page_queue(struct req *r);
 void page_queue_json(struct req *r);
 void page_queue_leave(struct req *r);
+/* page_admin.c */
+void page_admin(struct req *r);
+void page_admin_buyer(struct req *r);
+void page_admin_sales_csv(struct req *r);
 /* page_account.c */
 void page_signup_form(struct req *r);
 void page_signup(struct req *r);

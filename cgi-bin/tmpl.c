@@ -79,6 +79,15 @@ static const struct {
 	    "choose performances pid concert_title venue date time today sold "
 	    "checked_in checked door door_url door_error answer admitted verdict "
 	    "message seat detail typed" },
+	[TMPL_ADMIN] = { "admin.html", /* page_admin.c */
+	    "as_of zone any concerts id concert_title artist venue waiting "
+	    "active capacity per_minute longest performances pid date time "
+	    "state seats sold held free gross checked_in refunded chart" },
+	[TMPL_ADMIN_BUYER] = { "admin_buyer.html", /* page_admin.c */
+	    "email not_found found buyer_email user_id since balance "
+	    "any_tickets any_holds tickets holds concert_title date time "
+	    "section row number price at code ledger entry when kind amount "
+	    "balance_after" },
 };
 
 /* A dictionary's template when it takes any key (tdict_new_unchecked). */

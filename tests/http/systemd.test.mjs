@@ -23,7 +23,8 @@ import { join } from 'node:path';
 import { freePort } from '../lib/stack.mjs';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const UNITS = ['boxoffice.socket', 'boxoffice.service', 'boxoffice-expire.service', 'boxoffice-expire.timer'];
+const UNITS = ['boxoffice.socket', 'boxoffice.service', 'boxoffice-expire.service', 'boxoffice-expire.timer',
+  'boxoffice-backup.service', 'boxoffice-backup.timer'];
 let dir;
 
 // Installs into a fresh tree under dir; returns its path.
@@ -98,6 +99,10 @@ test('the units say what the deployment needs', () => {
   const timer = unit(d, 'boxoffice-expire.timer');
   assert.match(timer, /^OnCalendar=minutely$/m);
   assert.match(unit(d, 'boxoffice-expire.service'), /^ExecStart=\/usr\/local\/bin\/boxoffice-expire --db \/var\/lib\/boxoffice\/boxoffice\.db$/m);
+  // The nightly backup: one file a weekday, in a folder of its own.
+  assert.match(unit(d, 'boxoffice-backup.service'), /^ExecStart=\/usr\/local\/bin\/boxoffice-admin --db \/var\/lib\/boxoffice\/boxoffice\.db backup --overwrite \/var\/lib\/boxoffice-backups\/boxoffice-%%a\.db$/m);
+  assert.match(unit(d, 'boxoffice-backup.service'), /^StateDirectory=boxoffice boxoffice-backups$/m);
+  assert.match(unit(d, 'boxoffice-backup.timer'), /^OnCalendar=\*-\*-\* 04:30:00$/m);
   // nginx serves the static files from where they were installed.
   const nginx = readFileSync(join(d, 'usr/local/share/boxoffice/nginx/boxoffice.conf'), 'utf8');
   for (const [, path] of nginx.matchAll(/alias (\S+);/g))
@@ -107,7 +112,7 @@ test('the units say what the deployment needs', () => {
 
 test('the hardening scores as safe (systemd-analyze security, exposure at most 1.5 of 10)', () => {
   const d = install('security');
-  for (const u of ['boxoffice.service', 'boxoffice-expire.service']) {
+  for (const u of ['boxoffice.service', 'boxoffice-expire.service', 'boxoffice-backup.service']) {
     const r = spawnSync('systemd-analyze', ['security', '--offline=yes', `--root=${d}`, '--threshold=15', u],
       { encoding: 'utf8' });
     const level = r.stdout.match(/Overall exposure level for \S+: ([\d.]+)/);

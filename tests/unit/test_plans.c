@@ -62,6 +62,7 @@
 #include "idempotency.h"
 #include "payment.h"
 #include "queue.h"
+#include "report.h"
 #include "setting.h"
 #include "wallet.h"
 
@@ -85,7 +86,7 @@
  * even through a whole index (an allowance may only name a partial one). */
 static const char *const big_tables[] = {
 	"hold", "seat", "queue_ticket", "ledger", "payment", "session",
-	"user", "idem_record", "idem_ref",
+	"user", "idem_record", "idem_ref", "ticket", "checkin",
 };
 
 /*
@@ -415,6 +416,32 @@ run_operations(struct fixture *f)
 	assert_int_equal(wallet_history(db, a, active, &page, &balance, &rows,
 	    &n), BO_OK);
 	assert_int_equal(wallet_ledger_get(db, active, rows[0].id, &row), BO_OK);
+	f->op = "the operator's reads (boxoffice-admin, /admin/)";
+	{
+		struct report_concert *rc;
+		struct report_performance rp, *rps;
+		struct report_section *secs;
+		struct report_queue rq;
+		struct report_buyer rb;
+		struct report_bucket *bk;
+		struct csv csv = CSV_INIT;
+
+		assert_int_equal(report_concerts(db, a, &rc, &n), BO_OK);
+		assert_int_equal(n, 3);
+		assert_int_equal(report_performances(db, a, FREE_SLOT, NOW, &rps,
+		    &n), BO_OK);
+		assert_int_equal(report_sales(db, a, FREE_SLOT_PERF, NOW, &rp,
+		    &secs, &n), BO_OK);
+		assert_true(rp.seats.sold >= 2);
+		assert_int_equal(report_sales_timeline(db, a, FREE_SLOT_PERF, 60,
+		    &bk, &n), BO_OK);
+		assert_int_equal(report_queue(db, a, LONG_LINE, NOW, &f->set, &rq),
+		    BO_OK);
+		assert_int_equal(report_buyer(db, a, email, NOW, &rb), BO_OK);
+		assert_int_equal(report_sales_csv(db, FREE_SLOT_PERF, &f->set,
+		    &csv), BO_OK);
+		csv_free(&csv);
+	}
 	f->op = "\"I am done\"";
 	assert_int_equal(hold_create(db, FREE_SLOT_PERF, free_seat[3], active,
 	    NOW + 7, &f->set, NULL, &hold[3]), BO_OK);

@@ -1,0 +1,111 @@
+// admin_live.test.mjs — the operator's live view over real nginx and
+// workers: /admin/ (each concert's waiting line, each performance's seats
+// sold, held and free, gross, and a chart of sales drawn as SVG by the
+// server), the buyer lookup, and /admin/performances/{id}/sales.csv, the
+// same bytes as boxoffice-admin report. Only operators: a buyer gets 403
+// on each, a visitor is sent to log in.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { startStack, Client, ROOT } from '../lib/stack.mjs';
+
+const BIN = join(ROOT, 'build', 'boxoffice-admin');
+const pid = process.pid;
+const OPERATOR = `operator-${pid}@example.com`;
+const BUYER = `buyer-${pid}@example.com`;
+let stack, op, buyer, perf, code;
+
+async function api(token, method, path, body, queue) {
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}`,
+    'idempotency-key': randomBytes(9).toString('base64url') };
+  if (queue) headers['x-queue-token'] = queue;
+  const res = await fetch(stack.base + path, { method, headers, body: JSON.stringify(body) });
+  return { status: res.status, body: await res.json().catch(() => null) };
+}
+
+before(async () => {
+  stack = await startStack({ workers: 2 });
+  op = new Client(stack.base);
+  assert.equal((await op.signup(OPERATOR)).status, 303);
+  stack.admin('grant', OPERATOR, 'operator');
+  buyer = new Client(stack.base);
+  assert.equal((await buyer.signup(BUYER)).status, 303);
+  // The buyer pays one seat of the demo's first performance over the API.
+  const s = await fetch(stack.base + '/api/v1/sessions', { method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: BUYER, password: 'correct horse battery' }) }).then((r) => r.json());
+  perf = Number(stack.sql('SELECT min(id) FROM performance'));
+  const concert = Number(stack.sql(`SELECT concert_id FROM performance WHERE id = ${perf}`));
+  const q = await api(s.token, 'POST', '/api/v1/tokens', { concertId: concert });
+  assert.equal(q.status, 201);
+  assert.equal((await api(s.token, 'POST', '/api/v1/balance/charge', { amount: 500000 })).status, 200);
+  const seat = Number(stack.sql(`SELECT min(id) FROM seat WHERE performance_id = ${perf}`));
+  const h = await api(s.token, 'POST', '/api/v1/reservations', { performanceId: perf, seatId: seat }, q.body.token);
+  assert.equal(h.status, 201);
+  assert.ok([200, 201].includes((await api(s.token, 'POST', '/api/v1/payments', { reservationId: h.body.reservationId }, q.body.token)).status));
+  code = stack.sql(`SELECT code FROM ticket WHERE hold_id = ${h.body.reservationId}`).match(/.{4}/g).join('-');
+  // The operator (staff too) lets the ticket in at the door.
+  const o = await fetch(stack.base + '/api/v1/sessions', { method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: OPERATOR, password: 'correct horse battery' }) }).then((r) => r.json());
+  const ci = await api(o.token, 'POST', '/api/v1/checkins', { code, performanceId: perf, door: 'North' });
+  assert.equal(ci.status, 200, JSON.stringify(ci.body));
+});
+
+after(async () => { await stack?.stop(); });
+
+test('only operators see the live view, the buyer lookup and the CSV', async () => {
+  for (const path of ['/admin/', `/admin/buyer?email=${BUYER}`, `/admin/performances/${perf}/sales.csv`]) {
+    assert.equal((await buyer.get(path)).status, 403, `a buyer: ${path}`);
+    const visitor = await new Client(stack.base).get(path);
+    assert.equal(visitor.status, 303, `a visitor: ${path}`);
+    assert.match(visitor.location, /^\/login\?.*next=/);
+  }
+});
+
+test('/admin/ shows each performance\'s seats, gross, waiting line and a chart of sales', async () => {
+  const r = await op.get('/admin/');
+  assert.equal(r.status, 200);
+  assert.match(r.text, /<h1>The sale, live<\/h1>/);
+  assert.match(r.text, /Winter Symphony Gala/);
+  // The buyer's turn ended with the payment: nobody shopping, one admitted.
+  assert.match(r.text, /<strong>0<\/strong> waiting ·\s+<strong>0<\/strong> of 20 shopping ·\s+<strong>0\.1<\/strong> admitted per minute/);
+  // The row of the performance that sold one seat of 1,000 at ₩165,000.
+  const row = r.text.split('<tr>').find((t) => t.includes(`/admin/performances/${perf}/sales.csv`));
+  assert.match(row, /on sale<\/td>\s*<td class="num">1,000<\/td><td class="num">1<\/td>\s*<td class="num">0<\/td><td class="num">999<\/td>\s*<td class="num">₩165,000<\/td><td class="num">1<\/td>\s*<td class="num">0<\/td>/, 'checked in 1, refunded 0');
+  assert.match(r.text, /<svg class="chart" viewBox="0 0 480 140" role="img" aria-label="Seats sold over time: 1 of 1,000">/);
+  assert.match(r.text, /<polyline class="sold" points="[0-9, ]+"\/>/);
+  assert.ok(!/style=/.test(r.text.slice(r.text.indexOf('<svg'))), 'no style attribute (CSP)');
+  assert.match(r.text, /<meta http-equiv="refresh" content="30">/);
+});
+
+test('the buyer lookup shows tickets with their codes, holds and the ledger', async () => {
+  const r = await op.get(`/admin/buyer?email=${encodeURIComponent(BUYER.toUpperCase())}`);
+  assert.equal(r.status, 200);
+  assert.match(r.text, new RegExp(`<h2>${BUYER}</h2>`));
+  assert.match(r.text, /balance <strong>₩335,000<\/strong>/);
+  assert.match(r.text, new RegExp(`<code>${code}</code>`));
+  assert.match(r.text, /<td>Payment<\/td>\s*<td class="num">-₩165,000<\/td>/);
+  assert.match(r.text, /No holds\./);
+  const none = await op.get('/admin/buyer?email=nobody%40example.com');
+  assert.equal(none.status, 404);
+  assert.match(none.text, /No account has the e-mail address nobody@example.com\./);
+  const form = await op.get('/admin/buyer');
+  assert.equal(form.status, 200);
+});
+
+test('sales.csv is the report boxoffice-admin writes, as a download', async () => {
+  const res = await fetch(`${stack.base}/admin/performances/${perf}/sales.csv`, {
+    headers: { cookie: op.cookieHeader() } });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'text/csv; charset=utf-8');
+  assert.equal(res.headers.get('content-disposition'), `attachment; filename="performance-${perf}-sales.csv"`);
+  const body = Buffer.from(await res.arrayBuffer());
+  const cli = spawnSync(BIN, ['--db', stack.db, 'report', String(perf)]).stdout;
+  assert.ok(body.equals(cli), 'the same bytes as boxoffice-admin report');
+  assert.deepEqual([...body.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+  assert.match(body.toString('utf8'), new RegExp(`,PAYMENT,${BUYER.replace(/[.]/g, '\\.')},VIP,A,1,165000,165000,PAID,${code}\\r\\n$`));
+  assert.equal((await op.get('/admin/performances/99999/sales.csv')).status, 404);
+});
