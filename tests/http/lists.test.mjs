@@ -54,6 +54,10 @@ test('5,000 ledger rows: the wallet shows 50 a page, newest first, and the Older
   }
   assert.equal(pages, 100);
   assert.deepEqual(seen, Array.from({ length: 5000 }, (_, i) => 5000 - i), 'every row once, newest first');
+
+  // the operator's look at the buyer still lists the whole ledger
+  const email = stack.sql(`SELECT email FROM user WHERE id = ${c.uid}`);
+  assert.match(stack.admin('buyer', email), /ledger, newest first \(5000\)/);
 });
 
 test('a bad ?before= is a 400 that says so; a page past the oldest row is empty', async () => {
