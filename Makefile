@@ -192,6 +192,7 @@ install: all
 	cp -R templates static $(DESTDIR)$(SHARE)/
 	install -m 644 README.md $(DESTDIR)$(SHARE)/
 	sed 's|/usr/local|$(PREFIX)|g' nginx/boxoffice.conf >$(DESTDIR)$(SHARE)/nginx/boxoffice.conf
+	install -m 644 nginx/queue-state.conf $(DESTDIR)$(SHARE)/nginx/
 	sed 's|/usr/local|$(PREFIX)|g' admin/boxoffice.cron >$(DESTDIR)$(SHARE)/boxoffice.cron
 	for u in $(UNITS); do \
 		sed 's|/usr/local|$(PREFIX)|g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \

@@ -30,6 +30,7 @@ static const struct command *const areas[] = {
 	backup_commands,
 	loadtest_commands,
 	roles_commands,
+	queue_commands,
 };
 #define NAREAS (sizeof areas / sizeof areas[0])
 

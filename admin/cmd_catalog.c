@@ -10,6 +10,7 @@
 #include "catalog.h"
 #include "log.h"
 #include "parse.h"
+#include "queue.h"
 #include "setting.h"
 #include "when.h"
 
@@ -53,7 +54,7 @@ cmd_add_performance(struct db *db, int argc, char **argv)
 {
 	struct seat_block blocks[16];
 	struct settings set;
-	int64_t concert, starts, opens, closes, id;
+	int64_t concert, starts, opens, closes, id, prequeue = 0;
 	char st[WHEN_TEXT_MAX], op[WHEN_TEXT_MAX], cl[WHEN_TEXT_MAX];
 	size_t n = 0;
 	enum bo_status s;
@@ -78,6 +79,17 @@ cmd_add_performance(struct db *db, int argc, char **argv)
 		return 2;
 	}
 	for (int i = 5; i < argc; i++) {
+		if (strcmp(argv[i], "--prequeue-opens") == 0 && i + 1 < argc) {
+			if (!time_arg("--prequeue-opens", argv[++i], set.timezone,
+			    &prequeue))
+				return 2;
+			if (prequeue > opens) {
+				log_say("--prequeue-opens: the pre-queue must open "
+				    "by the sale (%s)", op);
+				return 2;
+			}
+			continue;
+		}
 		if (n == sizeof blocks / sizeof blocks[0] ||
 		    !parse_block(argv[i], &blocks[n++])) {
 			log_say("bad seat block '%s' (want SECTION:A-J:30:99000)",
@@ -89,6 +101,10 @@ cmd_add_performance(struct db *db, int argc, char **argv)
 	    n, &id);
 	if (s != BO_OK)
 		return fail(s, "add-performance (is the concert there?)");
+	if (prequeue != 0 && (s = queue_set_prequeue(db, concert, prequeue)) !=
+	    BO_OK)
+		return fail(s, "add-performance: --prequeue-opens (has the "
+		    "concert's queue opened already?)");
 	/* The id alone on standard output, for scripts; what was understood
 	 * on standard error, for the person typing. */
 	printf("%lld\n", (long long)id);
@@ -109,6 +125,8 @@ cmd_add_performance(struct db *db, int argc, char **argv)
 	"A venue time that the clocks skip (spring forward) or show twice\n" \
 	"(fall back) is refused; for a repeated one, give the offset.\n" \
 	"The sale must open before it closes, and close by the start.\n\n" \
+	"--prequeue-opens TIME (among the BLOCKs) sets when the concert's\n" \
+	"pre-queue opens (default: 30 minutes before its first sale opens).\n\n" \
 	"BLOCK is SECTION:ROWS:SEATS:PRICE: ROWS a letter range such as A-J,\n" \
 	"SEATS per row (1 to 200), PRICE in the currency's smallest unit.\n\n" \
 	"Prints the new performance's id on standard output (for scripts) and\n" \
@@ -120,7 +138,8 @@ const struct command catalog_commands[] = {
 	  CMD_DB_LATEST },
 	{ "add-performance", "CONCERT STARTS SALE_OPENS SALE_CLOSES BLOCK...",
 	  "add a performance with seat blocks like VIP:A-D:25:165000; times "
-	  "as 2026-12-24 19:30 in the venue's zone; prints its id", 5, 20,
+	  "as 2026-12-24 19:30 in the venue's zone (--prequeue-opens TIME "
+	  "among the blocks: see --help); prints its id", 5, 20,
 	  cmd_add_performance, ADD_PERFORMANCE_MORE, CMD_DB_LATEST },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, CMD_DB_LATEST },
 };

@@ -68,7 +68,12 @@ cmd_loadtest_buyers(struct db *db, int argc, char **argv)
 			return fail(s, "loadtest-buyers: account");
 		strcpy(q.token, "-");
 		if (concert > 0 && (s = queue_join(db, concert, sn.user_id, now,
-		    &set, NULL, &q)) != BO_OK)
+		    &set, &q)) != BO_OK)
+			return fail(s, "loadtest-buyers: queue");
+		/* Called at once (a slot was free): the buyer comes in. */
+		if (concert > 0 && q.state == Q_CALLED &&
+		    (s = queue_status(db, concert, sn.user_id, NULL, now, &set,
+		    &q)) != BO_OK)
 			return fail(s, "loadtest-buyers: queue");
 		while (left > 0) {
 			int64_t amount = left < set.max_charge ? left : set.max_charge;
@@ -88,8 +93,8 @@ const struct command loadtest_commands[] = {
 	{ "loadtest-buyers", "N CONCERT [BALANCE]",
 	  "FOR LOAD TESTS ONLY (make bench): create N buyers sharing one hash "
 	  "of a random password nobody knows, each with a session, a queue "
-	  "ticket for CONCERT (0: none; ACTIVE while queue_capacity allows, "
-	  "else WAITING) and BALANCE charged to the wallet; prints "
+	  "ticket for CONCERT (0: none; called and in while queue_capacity "
+	  "allows, else waiting; in its pre-queue, a random place) and BALANCE charged to the wallet; prints "
 	  "SESSION_TOKEN CSRF_TOKEN QUEUE_TOKEN per buyer, tab-separated", 2, 3,
 	  cmd_loadtest_buyers, NULL, CMD_DB_LATEST },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, CMD_DB_LATEST },

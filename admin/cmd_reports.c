@@ -250,7 +250,7 @@ cmd_queue(struct db *db, int argc, char **argv)
 {
 	static const char *const head[] = { "waiting", "active",
 	    "admitted_last_minute", "admitted_per_minute", "longest_waiting",
-	    "longest_wait_admitted" };
+	    "longest_wait_admitted", "called", "serving" };
 	struct report_queue q;
 	struct ctx c;
 	enum bo_status s;
@@ -262,7 +262,7 @@ cmd_queue(struct db *db, int argc, char **argv)
 		return 2;
 	if (ctx_open(db, &c, "queue") != 0)
 		return 1;
-	s = report_queue(db, &c.a, concert, c.now, &c.set, &q);
+	s = report_queue(db, &c.a, concert, c.now, &q);
 	if (s == BO_NOT_FOUND) {
 		log_say("there is no concert %lld ('concerts' lists them)",
 		    (long long)concert);
@@ -275,7 +275,7 @@ cmd_queue(struct db *db, int argc, char **argv)
 	}
 	rate = (double)q.admitted_window * 60.0 / (double)q.window_seconds;
 	if (admin_tab_output()) {
-		struct table *t = table_new("rrrrrr", head);
+		struct table *t = table_new("rrrrrrrr", head);
 
 		table_cell(t, "%lld", (long long)q.waiting);
 		table_cell(t, "%lld", (long long)q.active);
@@ -283,18 +283,23 @@ cmd_queue(struct db *db, int argc, char **argv)
 		table_cell(t, "%.1f", rate);
 		table_cell(t, "%lld", (long long)q.longest_waiting);
 		table_cell(t, "%lld", (long long)q.longest_wait_admitted);
+		table_cell(t, "%lld", (long long)q.called);
+		table_cell(t, "%lld", (long long)q.serving);
 		table_print(t, 0);
 	} else {
 		printf("the waiting line of concert %lld, %s, at %s\n"
 		    "  waiting                 %lld\n"
 		    "  active (shopping)       %lld of %lld\n"
+		    "  called, not yet in      %lld (holding a slot each)\n"
+		    "  serving number          %lld\n"
 		    "  admitted, last minute   %lld\n"
 		    "  admitted per minute     %.1f (the last %lld minutes)\n"
 		    "  longest waiting now     %s\n"
 		    "  longest wait admitted   %s (the last %lld minutes)\n",
 		    (long long)concert, q.concert_title, when(&c, c.now),
 		    (long long)q.waiting, (long long)q.active,
-		    (long long)c.set.queue_capacity,
+		    (long long)c.set.queue_capacity, (long long)q.called,
+		    (long long)q.serving,
 		    (long long)q.admitted_last_minute, rate,
 		    (long long)(q.window_seconds / 60),
 		    q.waiting > 0 ? duration(&c, q.longest_waiting) : "nobody waiting",
@@ -428,12 +433,14 @@ cmd_report(struct db *db, int argc, char **argv)
 	"is the sum of the sold seats' prices. Times are in the venue's zone.\n"
 
 #define QUEUE_MORE \
-	"\nwaiting: buyers in line whose browser is still there (abandon_after);\n" \
-	"active: buyers admitted and shopping now (at most queue_capacity);\n" \
-	"admitted per minute: over the last 15 minutes (what the waiting room's\n" \
-	"estimate uses); longest waiting now: how long the first in line has\n" \
-	"waited; longest wait admitted: the longest wait of those admitted in\n" \
-	"the last 15 minutes.\n"
+	"\nwaiting: buyers in line not yet called (kept however long they are\n" \
+	"away); active: buyers who came in and are shopping now; called: buyers\n" \
+	"called who have claim_seconds to come in (active and called together\n" \
+	"are at most queue_capacity); serving number: every place at or below\n" \
+	"it has been called; admitted per minute: buyers who came in, over the\n" \
+	"last 5 minutes; longest waiting now: how long the first in line has\n" \
+	"waited; longest wait admitted: the longest wait of those who came in\n" \
+	"in the last 5 minutes.\n"
 
 #define BUYER_MORE \
 	"\nEMAIL as the buyer signed up (case does not matter). Prints the\n" \

@@ -4,7 +4,7 @@
  * Correctness never waits for this program: every query already treats a
  * passed expires_at as gone (lazy expiry). It writes down what has already
  * lapsed — holds past their deadline, queue tickets past their time,
- * waiting buyers who stopped polling — admits the next buyers into the
+ * calls not answered in time (core/queue.h) — calls the next buyers into the
  * freed slots, deletes expired sessions and stale login-throttle rows, and
  * checkpoints the WAL (db_tidy). Each step is its own short transaction.
  * Exit 0 when all is done, or when active readers only kept the checkpoint
@@ -46,7 +46,7 @@ int
 main(int argc, char **argv)
 {
 	const char *path = getenv("BOXOFFICE_DB");
-	int64_t now = time(NULL), sessions = 0, expired = 0, admitted = 0, holds = 0;
+	int64_t now = time(NULL), sessions = 0, expired = 0, called = 0, holds = 0;
 	int64_t keys = 0;
 	struct db_tidy_result tidy;
 	struct settings set;
@@ -102,7 +102,7 @@ main(int argc, char **argv)
 	if ((s = settings_load(db, &set)) == BO_OK)
 		s = holds_expire_all(db, now, &holds);
 	if (s == BO_OK)
-		s = queue_expire_all(db, now, &set, &expired, &admitted);
+		s = queue_expire_all(db, now, &set, &expired, &called);
 	if (s == BO_OK)
 		s = session_purge(db, now, &sessions);
 	if (s == BO_OK)
@@ -123,9 +123,9 @@ main(int argc, char **argv)
 		return 1;
 	}
 	printf("expire: now=%lld holds_expired=%lld tickets_expired=%lld "
-	    "admitted=%lld sessions_purged=%lld idempotency_purged=%lld ",
+	    "called=%lld sessions_purged=%lld idempotency_purged=%lld ",
 	    (long long)now, (long long)holds, (long long)expired,
-	    (long long)admitted, (long long)sessions, (long long)keys);
+	    (long long)called, (long long)sessions, (long long)keys);
 	if (tidy.complete)
 		printf("checkpoint=complete\n");
 	else

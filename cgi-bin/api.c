@@ -213,13 +213,14 @@ api_gate(struct req *r, int64_t concert_id)
 	if (token == NULL)
 		return 0;
 	s = queue_status(r->db, concert_id, r->session.user_id, token, r->now,
-	    req_settings(r), worker_cache(r)->queue_lines, &v);
+	    req_settings(r), &v);
 	if (s != BO_OK) {
 		api_outcome(r, &TICKET_OUTCOMES, s);
 		return 0;
 	}
 	if (v.state != Q_ACTIVE) {
-		api_error(r, HTTP_403, "not_admitted", v.state == Q_WAITING ?
+		api_error(r, HTTP_403, "not_admitted", v.state == Q_WAITING ||
+		    v.state == Q_PREQUEUE ?
 		    "You are still waiting in the queue." :
 		    "Your turn is over or has not begun: join the queue.");
 		return 0;

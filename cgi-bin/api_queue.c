@@ -1,10 +1,14 @@
 /*
  * api_queue.c — the waiting queue through the JSON API.
  *
- * POST /api/v1/tokens        {"concertId"} → 201 the queue token and the
- *                            buyer's place (the same token when joined
- *                            before); 404 unknown concert; 409 not on sale
- * GET  /api/v1/queue/status  X-Queue-Token → the place, wait, next poll
+ * POST /api/v1/tokens        {"concertId"} → 201 the queue token (signed,
+ *                            carrying the buyer's number) and the place
+ *                            (the same ticket when joined before); 404
+ *                            unknown concert; 409 when the queue takes
+ *                            no joins (before the pre-queue, after the
+ *                            last sale)
+ * GET  /api/v1/queue/status  X-Queue-Token → the place, wait, next poll;
+ *                            a called buyer's status claims the turn
  *
  * The ticket is written by hand (ui_queue_ticket_json, ui_shared.c): the
  * API's status and the waiting room's poll (page_queue.c) are the busiest
@@ -15,7 +19,6 @@
  * the concert: anyone else's token is a 403.
  */
 #include "api.h"
-#include "catalog.h"
 #include "json.h"
 #include "queue.h"
 #include "ui_shared.h"
@@ -32,13 +35,10 @@ send_ticket(struct req *r, enum http_status status, const struct queue_view *v)
 void
 api_token_create(struct req *r)
 {
-	struct performance *perfs;
-	struct concert c;
 	struct queue_view v;
 	json_int_t concert = 0;
 	enum bo_status s;
 	json_t *body;
-	size_t n;
 
 	if ((body = api_body(r)) == NULL)
 		return;
@@ -47,18 +47,8 @@ api_token_create(struct req *r)
 		return;
 	}
 	json_decref(body);
-	s = concert > 0 ? catalog_concert(r->db, &r->arena, concert, r->now, &c,
-	    &perfs, &n) : BO_NOT_FOUND;
-	if (s != BO_OK) {
-		api_outcome(r, &JOIN_OUTCOMES, s);
-		return;
-	}
-	if (!catalog_concert_on_sale(perfs, n, r->now, NULL)) {
-		api_error(r, HTTP_409, "not_on_sale", "No date of this concert is on sale now.");
-		return;
-	}
-	s = queue_join(r->db, concert, r->session.user_id, r->now, req_settings(r),
-	    worker_cache(r)->queue_lines, &v);
+	s = concert > 0 ? queue_join(r->db, concert, r->session.user_id, r->now,
+	    req_settings(r), &v) : BO_NOT_FOUND;
 	if (s != BO_OK) {
 		api_outcome(r, &JOIN_OUTCOMES, s);
 		return;
@@ -76,7 +66,7 @@ api_queue_status(struct req *r)
 	if (token == NULL)
 		return;
 	s = queue_status(r->db, 0, r->session.user_id, token, r->now,
-	    req_settings(r), worker_cache(r)->queue_lines, &v);
+	    req_settings(r), &v);
 	if (s != BO_OK) {
 		api_outcome(r, &TICKET_OUTCOMES, s);
 		return;

@@ -13,7 +13,6 @@ worker_cache_init(struct worker_cache *c)
 {
 	memset(c, 0, sizeof *c);
 	c->settings_version = -1; /* none read yet: the first look empties */
-	c->queue_lines = queue_lines_new();
 }
 
 void
@@ -21,7 +20,6 @@ worker_cache_free(struct worker_cache *c)
 {
 	seatmap_cache_free(&c->seatmaps);
 	arena_free(&c->home.arena);
-	queue_lines_free(c->queue_lines);
 	memset(c, 0, sizeof *c);
 }
 
@@ -35,7 +33,7 @@ worker_cache(struct req *r)
 		seatmap_cache_clear(&c->seatmaps);
 		c->home.rows = NULL;
 		arena_reset(&c->home.arena);
-		queue_lines_clear(c->queue_lines);
+		memset(c->queue_states, 0, sizeof c->queue_states);
 		c->settings_version = version;
 	}
 	return c;
@@ -61,5 +59,24 @@ worker_cache_concerts(struct req *r, struct concert_summary **list, size_t *n)
 	}
 	*list = h->rows;
 	*n = h->n;
+	return BO_OK;
+}
+
+enum bo_status
+worker_cache_queue_state(struct req *r, int64_t concert_id,
+    struct queue_public *out)
+{
+	struct queue_public *p = &worker_cache(r)->queue_states[(uint64_t)
+	    concert_id % CACHE_QUEUE_STATES];
+	enum bo_status s;
+
+	if (p->concert_id != concert_id || p->at != r->now) {
+		s = queue_public_state(r->db, concert_id, r->now, req_settings(r), p);
+		if (s != BO_OK) {
+			memset(p, 0, sizeof *p);
+			return s;
+		}
+	}
+	*out = *p;
 	return BO_OK;
 }

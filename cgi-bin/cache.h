@@ -6,11 +6,13 @@
  *   - seatmaps: the rendered seat grids, HTML and JSON (seatmap.c), each
  *     keyed by its performance's seats_version, next lapse and sale state;
  *   - home: the front page's concert list, read at most once a second;
- *   - queue_lines: the snapshots of long waiting lines (core/queue.h),
- *     taken at most once a second per concert.
+ *   - queue_states: the public state of a concert's waiting line
+ *     (core/queue.h), read at most once a second per concert: what the
+ *     waiting room without JavaScript is rendered from (with it, the
+ *     browser reads the same state through nginx's cache).
  * Every one of them also depends on the settings (the currency of the
- * prices, the time zone of the dates, abandon_after for who is still in
- * a line). Rather than each keying on the settings version, the whole
+ * prices, the time zone of the dates, queue_capacity for when the line
+ * moves). Rather than each keying on the settings version, the whole
  * cache is: worker_cache() empties all of it when the version the
  * request reads differs from the one it was filled under. The version is
  * moved by a trigger on every settings write (boxoffice-admin set, or an
@@ -29,11 +31,13 @@
 
 #include "arena.h"
 #include "catalog.h"
+#include "queue.h"
 #include "seatmap.h"
 #include "status.h"
 
-struct queue_lines;
 struct req;
+
+#define CACHE_QUEUE_STATES 8  /* concerts whose line state is kept */
 
 /* The front page's concert list as read in second at. */
 struct home_list {
@@ -47,7 +51,8 @@ struct worker_cache {
 	int64_t settings_version; /* what everything below was made under */
 	struct seatmap_cache seatmaps;
 	struct home_list home;
-	struct queue_lines *queue_lines;
+	struct queue_public queue_states[CACHE_QUEUE_STATES]; /* by concert
+	                          * id modulo; at == 0 or another concert: none */
 };
 
 /* Before the first request, and after the last (frees everything). */
@@ -63,5 +68,10 @@ struct worker_cache *worker_cache(struct req *r);
  * next call. */
 enum bo_status worker_cache_concerts(struct req *r,
     struct concert_summary **list, size_t *n);
+
+/* This second's public state of a concert's line (queue_public_state),
+ * read now or earlier in the same second. Copied into *out. */
+enum bo_status worker_cache_queue_state(struct req *r, int64_t concert_id,
+    struct queue_public *out);
 
 #endif

@@ -144,6 +144,13 @@ const struct outcomes CHARGE_OUTCOMES = { "charge", {
 const struct outcomes JOIN_OUTCOMES = { "join", {
 	[BO_NOT_FOUND] = { HTTP_404, "not_found", "There is no such concert.",
 	    NULL, 0 },
+	/* Before the pre-queue opens, or after the last sale closed (the
+	 * page says which, with the times). */
+	[BO_CONFLICT] = { HTTP_409, "not_on_sale",
+	    "This concert's queue does not take buyers now.",
+	    "This concert's queue does not take buyers now: not before its "
+	    "pre-queue opens (GET /concerts/{id}/queue/state.json says when), "
+	    "nor after its last sale closed.", 0 },
 } };
 
 /* A queue ticket by its token: GET /concerts/{id}/queue.json?token=, GET

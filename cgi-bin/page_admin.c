@@ -116,9 +116,12 @@ concert_section(struct req *r, struct tdict *d, const struct report_concert *c)
 	tdict_str(cd, "concert_title", c->title);
 	tdict_str(cd, "artist", c->artist);
 	tdict_str(cd, "venue", c->venue);
-	if (report_queue(r->db, &r->arena, c->id, r->now, set, &q) == BO_OK) {
+	if (report_queue(r->db, &r->arena, c->id, r->now, &q) == BO_OK) {
 		tdict_str(cd, "waiting", view_count(r, q.waiting));
 		tdict_str(cd, "active", view_count(r, q.active));
+		tdict_str(cd, "called", view_count(r, q.called));
+		tdict_str(cd, "serving", view_count(r, q.serving));
+		tdict_int(cd, "window_minutes", q.window_seconds / 60);
 		tdict_str(cd, "capacity", view_count(r, set->queue_capacity));
 		tdict_strf(cd, "per_minute", "%.1f", (double)q.admitted_window *
 		    60.0 / (double)q.window_seconds);

@@ -7,6 +7,7 @@
  * date's seats left and the links to the seat maps, with the time their
  * turn ends.
  */
+#include "cache.h"
 #include "catalog.h"
 #include "outcome.h"
 #include "pages.h"
@@ -21,7 +22,8 @@ page_concert(struct req *r)
 	struct queue_view q = { .state = Q_NONE };
 	struct tdict *d;
 	enum bo_status s;
-	int any_open;
+	struct queue_public line;
+	int any_open, in_line, joinable;
 	size_t n;
 
 	s = catalog_concert(r->db, &r->arena, r->id, r->now, &c, &perfs, &n);
@@ -30,7 +32,7 @@ page_concert(struct req *r)
 		return;
 	}
 	if (r->logged_in && (s = queue_status(r->db, c.id, r->session.user_id, NULL,
-	    r->now, req_settings(r), worker_cache(r)->queue_lines, &q))
+	    r->now, req_settings(r), &q))
 	    != BO_OK) {
 		page_status(r, s);
 		return;
@@ -59,13 +61,20 @@ page_concert(struct req *r)
 		tdict_bool(p, "closed", sale == SALE_CLOSED);
 	}
 	any_open = catalog_concert_on_sale(perfs, n, r->now, NULL);
+	/* The line takes joins while a sale is open and in the pre-queue
+	 * before the first one. */
+	in_line = q.state == Q_WAITING || q.state == Q_PREQUEUE ||
+	    q.state == Q_CALLED;
+	joinable = any_open || (worker_cache_queue_state(r, c.id, &line) == BO_OK &&
+	    line.state == QL_PREQUEUE && r->now >= line.prequeue_opens);
 	tdict_bool(d, "active", q.state == Q_ACTIVE);
-	tdict_bool(d, "waiting", q.state == Q_WAITING);
-	tdict_bool(d, "can_join", r->logged_in && any_open &&
-	    q.state != Q_ACTIVE && q.state != Q_WAITING);
-	tdict_bool(d, "not_on_sale", !any_open && n > 0);
+	tdict_bool(d, "waiting", in_line);
+	tdict_bool(d, "can_join", r->logged_in && joinable && !in_line &&
+	    q.state != Q_ACTIVE);
+	tdict_bool(d, "not_on_sale", !joinable && n > 0);
+	tdict_bool(d, "prequeue", joinable && !any_open);
 	/* Logged out: the page's main button is logging in to buy. */
-	tdict_bool(d, "buy_login", !r->logged_in && any_open);
+	tdict_bool(d, "buy_login", !r->logged_in && joinable);
 	if (q.state == Q_WAITING)
 		tdict_int(d, "position", q.ahead + 1);
 	if (q.state == Q_ACTIVE) {

@@ -4,9 +4,16 @@
  *
  * POST /concerts/{id}/queue        csrf; login  → join (or keep your place),
  *                                                 303 to the waiting room
- * GET  /concerts/{id}/queue        login        → the waiting room: place,
- *                                                 wait, refresh; 303 to the
- *                                                 dates once admitted
+ * GET  /concerts/{id}/queue        login        → the waiting room: the
+ *                                                 pre-queue countdown, or
+ *                                                 the number and place;
+ *                                                 303 to the dates once
+ *                                                 called (coming in claims
+ *                                                 the turn)
+ * GET  /concerts/{id}/queue/state.json          → the line's public state,
+ *                                                 the same for everyone
+ *                                                 (QueueState), cached by
+ *                                                 nginx for a second
  * GET  /concerts/{id}/queue.json[?token=T]      → the queue ticket, the same
  *                                                 object as the API's
  *                                                 (QueueTicket); login
@@ -16,11 +23,15 @@
  *                                                 the concert (one transaction)
  *
  * The waiting room works without JavaScript (a meta refresh inside
- * <noscript>) and with it (app.js polls the JSON and moves on by itself).
+ * <noscript>, every 5 s at the most often, rendered from the ticket and
+ * the worker's copy of the public state: no write while waiting) and with
+ * it (app.js polls state.json and computes the place from the signed
+ * number: waiting costs the workers nothing).
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "cache.h"
 #include "catalog.h"
 #include "json.h"
 #include "outcome.h"
@@ -29,45 +40,42 @@
 #include "ui_shared.h"
 #include "view.h"
 
-/* Why a concert cannot be queued for now, or NULL when it can; *s is
- * not BO_OK when the concert could not be read (the caller answers it). */
-static const char *
-not_on_sale(struct req *r, int64_t concert_id, enum bo_status *s)
-{
-	struct performance *perfs;
-	struct concert c;
-	int64_t next_open = 0;
-	size_t n;
+#define NOJS_REFRESH_MIN 5   /* seconds: the page without JS reloads no faster */
 
-	*s = catalog_concert(r->db, &r->arena, concert_id, r->now, &c, &perfs, &n);
-	if (*s != BO_OK)
-		return "";
-	if (catalog_concert_on_sale(perfs, n, r->now, &next_open))
-		return NULL;
-	if (next_open != 0)
+/* Why the line takes no join now (the caller had BO_CONFLICT). */
+static const char *
+why_not_joinable(struct req *r, const struct concert *c)
+{
+	struct queue_public p;
+
+	if (worker_cache_queue_state(r, c->id, &p) == BO_OK &&
+	    p.state == QL_PREQUEUE)
 		return arena_printf(&r->arena, "Tickets for %s are not on sale yet. "
-		    "The sale opens %s; the queue opens with it.", c.title,
-		    view_datetime(r, next_open));
+		    "The sale opens %s; the queue opens %s, and everyone who "
+		    "joins before the sale opens gets a place drawn at random "
+		    "then.", c->title, view_datetime(r, p.opens_at),
+		    view_datetime(r, p.prequeue_opens));
 	return arena_printf(&r->arena, "Tickets for %s are not on sale: no date "
-	    "ahead has an open sale.", c.title);
+	    "ahead has an open sale.", c->title);
 }
 
 void
 page_queue_join(struct req *r)
 {
+	struct performance *perfs;
 	struct queue_view v;
-	const char *why;
+	struct concert c;
 	enum bo_status s;
+	size_t n;
 
-	if ((why = not_on_sale(r, r->id, &s)) != NULL) {
-		if (s != BO_OK) /* no such concert, or storage trouble */
-			page_outcome(r, &JOIN_OUTCOMES, s);
-		else
-			page_error(r, HTTP_409, why);
+	s = catalog_concert(r->db, &r->arena, r->id, r->now, &c, &perfs, &n);
+	if (s == BO_OK)
+		s = queue_join(r->db, r->id, r->session.user_id, r->now,
+		    req_settings(r), &v);
+	if (s == BO_CONFLICT) {
+		page_error(r, HTTP_409, why_not_joinable(r, &c));
 		return;
 	}
-	s = queue_join(r->db, r->id, r->session.user_id, r->now, req_settings(r),
-	    worker_cache(r)->queue_lines, &v);
 	if (s != BO_OK) {
 		page_outcome(r, &JOIN_OUTCOMES, s);
 		return;
@@ -81,7 +89,7 @@ static const char *
 eta_words(struct req *r, int64_t eta)
 {
 	if (eta < 0)
-		return "not known yet: nobody has been let in so far";
+		return "not known yet: too few buyers let in so far to tell";
 	if (eta < 60)
 		return "under a minute";
 	if (eta < 3600)
@@ -91,25 +99,43 @@ eta_words(struct req *r, int64_t eta)
 	    (long long)eta / 3600, (long long)(eta % 3600) / 60);
 }
 
+/* "4 min 05 s" until the opening. */
+static const char *
+countdown_words(struct req *r, int64_t left)
+{
+	if (left < 0)
+		left = 0;
+	if (left >= 3600)
+		return arena_printf(&r->arena, "%lld h %02lld min",
+		    (long long)left / 3600, (long long)(left % 3600) / 60);
+	return arena_printf(&r->arena, "%lld min %02lld s", (long long)left / 60,
+	    (long long)left % 60);
+}
+
 void
 page_queue(struct req *r)
 {
-	struct concert c;
+	const struct settings *set = req_settings(r);
 	struct performance *perfs;
+	struct queue_public line;
 	struct queue_view v;
+	struct concert c;
 	struct tdict *d;
 	enum bo_status s;
+	int64_t ahead;
 	size_t n;
 
 	s = catalog_concert(r->db, &r->arena, r->id, r->now, &c, &perfs, &n);
 	if (s == BO_OK)
 		s = queue_status(r->db, r->id, r->session.user_id, NULL, r->now,
-		    req_settings(r), worker_cache(r)->queue_lines, &v);
+		    set, &v);
+	if (s == BO_OK)
+		s = worker_cache_queue_state(r, r->id, &line);
 	if (s != BO_OK) {
 		page_status(r, s);
 		return;
 	}
-	if (v.state == Q_ACTIVE) {
+	if (v.state == Q_ACTIVE || v.state == Q_CALLED) {
 		view_redirect(r, arena_printf(&r->arena, "/concerts/%lld#turn",
 		    (long long)r->id), NOTICE_ADMITTED);
 		return;
@@ -118,20 +144,40 @@ page_queue(struct req *r)
 	tdict_int(d, "concert_id", c.id);
 	tdict_str(d, "concert_title", c.title);
 	tdict_str(d, "artist", c.artist);
-	if (v.state == Q_WAITING) {
-		tdict_bool(d, "waiting", 1);
-		tdict_int(d, "position", v.ahead + 1);
-		tdict_int(d, "ahead", v.ahead);
-		tdict_bool(d, "first", v.ahead == 0);
-		tdict_str(d, "eta", eta_words(r, v.eta_seconds));
+	tdict_str(d, "capacity_words", set->queue_capacity == 1 ?
+	    "1 buyer shops" : arena_printf(&r->arena, "%lld buyers shop",
+	    (long long)set->queue_capacity));
+	tdict_int(d, "active_minutes", set->active_ttl / 60);
+	tdict_int(d, "claim_minutes", (set->claim_seconds + 59) / 60);
+	if (v.state == Q_PREQUEUE || v.state == Q_WAITING) {
+		tdict_bool(d, "in_line", 1);
 		tdict_str(d, "joined", view_time(r, v.joined_at));
-		tdict_str(d, "token", v.token);
-		tdict_int(d, "poll_after_ms", v.poll_after_ms);
-		tdict_int(d, "refresh", (v.poll_after_ms + 999) / 1000);
-		tdict_str(d, "capacity_words", req_settings(r)->queue_capacity == 1 ?
-		    "1 buyer shops" : arena_printf(&r->arena, "%lld buyers shop",
-		    (long long)req_settings(r)->queue_capacity));
-		tdict_int(d, "active_minutes", req_settings(r)->active_ttl / 60);
+		tdict_int(d, "now_epoch", r->now);
+		tdict_int(d, "refresh", v.poll_after_ms / 1000 < NOJS_REFRESH_MIN ?
+		    NOJS_REFRESH_MIN : v.poll_after_ms / 1000);
+	}
+	if (v.state == Q_PREQUEUE) {
+		tdict_bool(d, "prequeue", 1);
+		tdict_str(d, "opens", view_datetime(r, v.opens_at));
+		tdict_int(d, "opens_epoch", v.opens_at);
+		tdict_str(d, "countdown", countdown_words(r, v.opens_at - r->now));
+	} else if (v.state == Q_WAITING) {
+		/* The place from the number and the worker's copy of the
+		 * public state (a second old at most: it can only say more
+		 * ahead than there are, never fewer). */
+		ahead = v.place - (line.serving < v.serving ? line.serving :
+		    v.serving) - 1;
+		if (ahead < 0)
+			ahead = 0;
+		tdict_bool(d, "waiting", 1);
+		tdict_int(d, "number", v.place);
+		tdict_int(d, "serving", line.serving < v.serving ? line.serving :
+		    v.serving);
+		tdict_int(d, "position", ahead + 1);
+		tdict_int(d, "ahead", ahead);
+		tdict_bool(d, "first", ahead == 0);
+		tdict_str(d, "eta", eta_words(r, queue_eta_seconds(&line, ahead)));
+		tdict_int(d, "poll_after_ms", queue_poll_after_ms(ahead));
 	} else {
 		tdict_bool(d, "not_waiting", 1);
 		tdict_bool(d, "done", v.state == Q_DONE);
@@ -141,13 +187,31 @@ page_queue(struct req *r)
 }
 
 void
+page_queue_state(struct req *r)
+{
+	struct queue_public p;
+	enum bo_status s = worker_cache_queue_state(r, r->id, &p);
+
+	if (s != BO_OK) {
+		page_outcome(r, &JOIN_OUTCOMES, s); /* JSON: r->json */
+		return;
+	}
+	json_begin(r, HTTP_200);
+	/* The same for every buyer: nginx keeps it for a second
+	 * (nginx/queue-state.conf), so however many poll, a worker renders
+	 * it about once a second per concert. */
+	req_header(r, "Cache-Control", "public, max-age=1");
+	ui_queue_state_json(r->body, &p);
+}
+
+void
 page_queue_json(struct req *r)
 {
 	struct queue_view v;
 	enum bo_status s;
 
 	s = queue_status(r->db, r->id, r->session.user_id, req_query(r, "token"),
-	    r->now, req_settings(r), worker_cache(r)->queue_lines, &v);
+	    r->now, req_settings(r), &v);
 	if (s != BO_OK) {
 		page_outcome(r, &TICKET_OUTCOMES, s); /* JSON: r->json */
 		return;
@@ -160,7 +224,8 @@ page_queue_json(struct req *r)
 void
 page_queue_leave(struct req *r)
 {
-	enum bo_status s = queue_leave(r->db, r->id, r->session.user_id, r->now);
+	enum bo_status s = queue_leave(r->db, r->id, r->session.user_id, r->now,
+	    req_settings(r));
 
 	if (s != BO_OK) {
 		page_outcome(r, &LEAVE_OUTCOMES, s);

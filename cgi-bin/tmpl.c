@@ -44,8 +44,8 @@ static const struct {
 	[TMPL_CONCERT] = { "concert.html", /* page_concert.c */
 	    "id concert_title artist venue description any performances pid "
 	    "date time seats_left seat_count price_from on_sale sold_out opens "
-	    "closed active waiting can_join not_on_sale buy_login position turn_until "
-	    "turn_minutes" },
+	    "closed active waiting can_join not_on_sale buy_login position "
+	    "turn_until turn_minutes prequeue" },
 	[TMPL_PERFORMANCE] = { "performance.html", /* page_seats.c */
 	    "concert_id concert_title artist venue pid date time seats_left "
 	    "seat_count on_sale sale_closed turn_until opens seat_taken "
@@ -57,9 +57,10 @@ static const struct {
 	[TMPL_SIGNUP] = { "signup.html", /* page_account.c */
 	    "email next error email_error password_error taken general_error" },
 	[TMPL_QUEUE] = { "queue.html", /* page_queue.c */
-	    "concert_id concert_title artist waiting position ahead first eta "
-	    "joined token poll_after_ms capacity_words active_minutes "
-	    "not_waiting done expired" },
+	    "concert_id concert_title artist in_line prequeue opens opens_epoch "
+	    "now_epoch countdown waiting number serving position ahead first "
+	    "eta joined poll_after_ms capacity_words active_minutes "
+	    "claim_minutes not_waiting done expired" },
 	[TMPL_HOLD] = { "hold.html", /* page_holds.c */
 	    "hold_id pid concert_id concert_title venue date time section row "
 	    "number price balance held deadline deadline_epoch now_epoch "
@@ -81,7 +82,8 @@ static const struct {
 	    "message seat detail typed" },
 	[TMPL_ADMIN] = { "admin.html", /* page_admin.c */
 	    "as_of zone any concerts id concert_title artist venue waiting "
-	    "active capacity per_minute longest performances pid date time "
+	    "active capacity per_minute longest called serving window_minutes "
+	    "performances pid date time "
 	    "state seats sold held free gross checked_in refunded chart" },
 	[TMPL_ADMIN_BUYER] = { "admin_buyer.html", /* page_admin.c */
 	    "email not_found found buyer_email user_id since balance "

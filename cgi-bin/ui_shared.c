@@ -106,7 +106,8 @@ int
 ui_queue_gate(struct req *r, int64_t concert_id, struct queue_view *v)
 {
 	enum bo_status s = queue_status(r->db, concert_id, r->session.user_id,
-	    NULL, r->now, req_settings(r), worker_cache(r)->queue_lines, v);
+	    NULL, r->now, req_settings(r), v);
+	int in_line;
 
 	if (s != BO_OK) {
 		page_status(r, s);
@@ -114,13 +115,14 @@ ui_queue_gate(struct req *r, int64_t concert_id, struct queue_view *v)
 	}
 	if (v->state == Q_ACTIVE)
 		return 1;
+	in_line = v->state == Q_WAITING || v->state == Q_PREQUEUE;
 	if (r->json) {
-		json_error(r, HTTP_403, "not_admitted", v->state == Q_WAITING ?
+		json_error(r, HTTP_403, "not_admitted", in_line ?
 		    "You are still waiting in the queue for this concert." :
 		    "Join the queue for this concert first.");
 		return 0;
 	}
-	if (v->state == Q_WAITING)
+	if (in_line)
 		req_redirect(r, arena_printf(&r->arena, "/concerts/%lld/queue",
 		    (long long)concert_id));
 	else
@@ -252,6 +254,7 @@ void
 ui_queue_ticket_json(struct buf *b, const struct queue_view *v, int64_t now)
 {
 	int waiting = v->state == Q_WAITING, active = v->state == Q_ACTIVE;
+	int64_t remaining = -1;
 
 	buf_puts(b, "{\"token\":");
 	json_str(b, v->token);
@@ -261,6 +264,15 @@ ui_queue_ticket_json(struct buf *b, const struct queue_view *v, int64_t now)
 	json_str(b, queue_state_name(v->state));
 	buf_puts(b, ",\"pollAfterMs\":");
 	buf_int(b, v->poll_after_ms);
+	/* The signed number and the line's serving number: place =
+	 * number - serving (null while the number is not drawn yet). */
+	buf_puts(b, ",\"number\":");
+	if (v->place > 0)
+		buf_int(b, v->place);
+	else
+		buf_puts(b, "null");
+	buf_puts(b, ",\"serving\":");
+	buf_int(b, v->serving);
 	if (waiting) {
 		buf_puts(b, ",\"position\":");
 		buf_int(b, v->ahead + 1);
@@ -274,6 +286,16 @@ ui_queue_ticket_json(struct buf *b, const struct queue_view *v, int64_t now)
 		buf_int(b, v->eta_seconds);
 	else
 		buf_puts(b, "null");
+	buf_puts(b, ",\"opensAt\":");
+	if (v->state == Q_PREQUEUE)
+		buf_int(b, v->opens_at);
+	else
+		buf_puts(b, "null");
+	buf_puts(b, ",\"calledUntil\":");
+	if (v->state == Q_CALLED)
+		buf_int(b, v->called_until);
+	else
+		buf_puts(b, "null");
 	if (active) {
 		buf_puts(b, ",\"activeUntil\":");
 		buf_int(b, v->active_until);
@@ -283,6 +305,55 @@ ui_queue_ticket_json(struct buf *b, const struct queue_view *v, int64_t now)
 	} else {
 		buf_puts(b, ",\"activeUntil\":null,\"remainingSeconds\":null");
 	}
+	/* The seed's own names (004 §4.1, §4.6): the place, and the seconds
+	 * until the expected call (waiting), the opening (pre-queue), the
+	 * end of the claim window (called) or of the turn (active). */
+	buf_puts(b, ",\"queuePosition\":");
+	if (waiting)
+		buf_int(b, v->ahead + 1);
+	else if (v->state == Q_CALLED || active)
+		buf_puts(b, "0");
+	else
+		buf_puts(b, "null");
+	switch (v->state) {
+	case Q_WAITING: remaining = v->eta_seconds; break;
+	case Q_PREQUEUE: remaining = v->eta_seconds; break;
+	case Q_CALLED: remaining = v->called_until - now; break;
+	case Q_ACTIVE: remaining = v->active_until - now; break;
+	default: break;
+	}
+	buf_puts(b, ",\"remainingTime\":");
+	if (remaining >= 0)
+		buf_int(b, remaining);
+	else
+		buf_puts(b, "null");
+	buf_puts(b, "}\n");
+}
+
+void
+ui_queue_state_json(struct buf *b, const struct queue_public *p)
+{
+	char rate[32];
+
+	/* Calls per minute over the window, one decimal. */
+	snprintf(rate, sizeof rate, "%.1f", p->rate_span > 0 ?
+	    (double)p->called_recent * 60.0 / (double)p->rate_span : 0.0);
+	buf_puts(b, "{\"concertId\":");
+	buf_int(b, p->concert_id);
+	buf_puts(b, ",\"state\":");
+	json_str(b, queue_line_state_name(p->state));
+	buf_puts(b, ",\"prequeueOpensAt\":");
+	buf_int(b, p->prequeue_opens);
+	buf_puts(b, ",\"opensAt\":");
+	buf_int(b, p->opens_at);
+	buf_puts(b, ",\"serving\":");
+	buf_int(b, p->serving);
+	buf_puts(b, ",\"waiting\":");
+	buf_int(b, p->waiting);
+	buf_puts(b, ",\"admittedPerMinute\":");
+	buf_puts(b, rate);
+	buf_puts(b, ",\"at\":");
+	buf_int(b, p->at);
 	buf_puts(b, "}\n");
 }
 

@@ -53,6 +53,11 @@ int ui_queue_gate(struct req *r, int64_t concert_id, struct queue_view *v);
 void ui_seat_map(struct req *r, int64_t pick, enum http_status status,
     const char *problem);
 
+/* Writes a concert line's public state as JSON (GET
+ * /concerts/{id}/queue/state.json, QueueState in openapi.json), with a
+ * final newline. */
+void ui_queue_state_json(struct buf *b, const struct queue_public *p);
+
 /* Writes a queue ticket as JSON, the QueueTicket of openapi.json, with a
  * final newline: the API's and the waiting room's poll. Written by hand,
  * as they are the busiest JSON there is. */

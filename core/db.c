@@ -11,17 +11,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "arena.h"
 #include "faultvfs.h"
 #include "log.h"
+#include "queue_token.h"
 #include "sql.h"
 #include "ticket_code.h"
 
 /* From migrations.S: NUL-terminated SQL texts, oldest first. */
 extern const char schema_001[], schema_002[], schema_003[], schema_004[],
     schema_005[], schema_006[], schema_007[], schema_008[], schema_009[],
-    schema_010[], schema_011[], schema_012[];
+    schema_010[], schema_011[], schema_012[], schema_013[];
 
 static const char *const migrations[] = {
 	schema_001,
@@ -36,6 +38,7 @@ static const char *const migrations[] = {
 	schema_010,
 	schema_011,
 	schema_012,
+	schema_013,
 };
 #define MIGRATIONS_N ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -277,6 +280,12 @@ db_migrate(struct db *db)
 			db_rollback(db);
 			return BO_ERROR;
 		}
+	}
+	/* The queue tickets' signing key is made with the schema (a secret
+	 * from libsodium, which SQL cannot draw). */
+	if (v >= 13 && (s = queue_key_ensure(db, time(NULL))) != BO_OK) {
+		db_rollback(db);
+		return s;
 	}
 	return db_commit(db);
 }

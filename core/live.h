@@ -37,21 +37,27 @@
 	"(" t ".state IN ('WAITING','ACTIVE') AND " t ".state = 'ACTIVE' AND " \
 	t ".expires_at > :now)"
 
-/* A ticket still in the line: WAITING, and its browser seen after
- * :seen_after (now - abandon_after). */
+/* A ticket still in line and not yet called: it keeps its place however
+ * long its buyer is away (no heartbeat; issue 12). */
 #define WAITING_TICKET(t)                                                     \
 	"(" t ".state IN ('WAITING','ACTIVE') AND " t ".state = 'WAITING' AND " \
-	t ".last_seen > :seen_after)"
+	t ".called_at IS NULL)"
+
+/* A ticket called to come in, its claim window (expires_at) not over:
+ * it holds a slot as an active turn does. */
+#define CALLED_TICKET(t)                                                      \
+	"(" t ".state IN ('WAITING','ACTIVE') AND " t ".state = 'WAITING' AND " \
+	t ".called_at IS NOT NULL AND " t ".expires_at > :now)"
 
 /* The complements, for writing down what lazy expiry already says: a turn
- * that has run out but is still written down as ACTIVE, and a ticket whose
- * browser was last seen at or before :seen_after but is still written
- * down as WAITING. */
+ * that has run out but is still written down as ACTIVE, and a called
+ * ticket whose buyer did not come in within the claim window (passed
+ * over) but is still written down as WAITING. */
 #define LAPSED_TICKET(t)                                                      \
 	"(" t ".state IN ('WAITING','ACTIVE') AND " t ".state = 'ACTIVE' AND " \
 	t ".expires_at <= :now)"
-#define ABANDONED_TICKET(t)                                                   \
+#define PASSED_TICKET(t)                                                      \
 	"(" t ".state IN ('WAITING','ACTIVE') AND " t ".state = 'WAITING' AND " \
-	t ".last_seen <= :seen_after)"
+	t ".called_at IS NOT NULL AND " t ".expires_at <= :now)"
 
 #endif

@@ -52,5 +52,9 @@ schema_011:
 schema_012:
 	.incbin "schema/012_checkin.sql"
 	.byte 0
+	.global schema_013
+schema_013:
+	.incbin "schema/013_queue_call.sql"
+	.byte 0
 
 	.section .note.GNU-stack,"",@progbits

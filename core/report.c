@@ -250,16 +250,20 @@ report_sales(struct db *db, struct arena *a, int64_t perf, int64_t now,
 
 enum bo_status
 report_queue(struct db *db, struct arena *a, int64_t concert, int64_t now,
-    const struct settings *set, struct report_queue *out)
+    struct report_queue *out)
 {
-	enum { LINE_WAITING, LINE_ACTIVE, LINE_MINUTE, LINE_WINDOW, LINE_FIRST_JOINED,
-	    LINE_LONGEST, LINE__COLS };
+	enum { LINE_WAITING, LINE_ACTIVE, LINE_CALLED, LINE_SERVING, LINE_MINUTE,
+	    LINE_WINDOW, LINE_FIRST_JOINED, LINE_LONGEST, LINE__COLS };
 	static struct sql q = SQL(LINE__COLS,
 	    "SELECT"
 	    " (SELECT count(*) FROM queue_ticket t"
 	    " WHERE t.concert_id = :concert AND " WAITING_TICKET("t") "),"
 	    " (SELECT count(*) FROM queue_ticket t"
 	    " WHERE t.concert_id = :concert AND " ACTIVE_TICKET("t") "),"
+	    " (SELECT count(*) FROM queue_ticket t"
+	    " WHERE t.concert_id = :concert AND " CALLED_TICKET("t") "),"
+	    " coalesce((SELECT serving FROM queue_counter"
+	    " WHERE concert_id = :concert), 0),"
 	    " (SELECT count(*) FROM queue_ticket t"
 	    " WHERE t.concert_id = :concert AND t.admitted_at > :minute_ago),"
 	    " (SELECT count(*) FROM queue_ticket t"
@@ -283,7 +287,6 @@ report_queue(struct db *db, struct arena *a, int64_t concert, int64_t now,
 	st = sql_prepare(db, &q);
 	sql_bind_int(st, ":concert", concert);
 	sql_bind_int(st, ":now", now);
-	sql_bind_int(st, ":seen_after", now - set->abandon_after);
 	sql_bind_int(st, ":minute_ago", now - 60);
 	sql_bind_int(st, ":window_start", now - QUEUE_RATE_WINDOW);
 	if ((rc = sql_step(st)) == SQLITE_ROW) {
@@ -291,6 +294,8 @@ report_queue(struct db *db, struct arena *a, int64_t concert, int64_t now,
 
 		out->waiting = sql_int(st, LINE_WAITING);
 		out->active = sql_int(st, LINE_ACTIVE);
+		out->called = sql_int(st, LINE_CALLED);
+		out->serving = sql_int(st, LINE_SERVING);
 		out->admitted_last_minute = sql_int(st, LINE_MINUTE);
 		out->admitted_window = sql_int(st, LINE_WINDOW);
 		out->longest_waiting = first > 0 && now > first ? now - first : 0;

@@ -62,9 +62,11 @@ struct report_section {
 struct report_queue {
 	int64_t concert_id;
 	const char *concert_title;
-	int64_t waiting, active;
+	int64_t waiting, active;     /* in line not yet called; shopping */
+	int64_t called;             /* called, not yet come in: a slot each */
+	int64_t serving;            /* the line's serving number (issue 12) */
 	int64_t admitted_last_minute;
-	int64_t admitted_window;    /* in the last QUEUE_RATE_WINDOW seconds */
+	int64_t admitted_window;    /* came in, the last QUEUE_RATE_WINDOW seconds */
 	int64_t window_seconds;     /* QUEUE_RATE_WINDOW */
 	int64_t longest_waiting;    /* seconds the first in line has waited
 	                             * (0: nobody waiting) */
@@ -118,7 +120,7 @@ enum bo_status report_sales(struct db *db, struct arena *a, int64_t perf,
 
 /* A concert's waiting line: BO_NOT_FOUND when there is no such concert. */
 enum bo_status report_queue(struct db *db, struct arena *a, int64_t concert,
-    int64_t now, const struct settings *set, struct report_queue *out);
+    int64_t now, struct report_queue *out);
 
 /* The buyer with this e-mail (compared as sign-up stores it, in lower
  * case): tickets, live holds, balance and ledger. BO_NOT_FOUND when

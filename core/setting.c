@@ -25,8 +25,9 @@ static const struct {
 	    "buyers admitted (ACTIVE) per concert at once", 1, 100000 },
 	[SETTING_ACTIVE_TTL] = { "active_ttl", "600",
 	    "seconds an admitted buyer may shop before the ticket expires", 30, 86400 },
-	[SETTING_ABANDON_AFTER] = { "abandon_after", "120",
-	    "seconds without a poll before a waiting buyer is dropped", 10, 3600 },
+	[SETTING_CLAIM_SECONDS] = { "claim_seconds", "120",
+	    "seconds a buyer called from the queue has to come in before the "
+	    "turn passes to the next", 10, 3600 },
 	[SETTING_MAX_HOLDS] = { "max_holds", "4",
 	    "live holds per buyer per performance", 1, 50 },
 	[SETTING_MAX_CHARGE] = { "max_charge", "1000000",
@@ -122,7 +123,7 @@ apply(struct settings *s, enum setting_key k, const char *value)
 	case SETTING_HOLD_SECONDS: s->hold_seconds = v; break;
 	case SETTING_QUEUE_CAPACITY: s->queue_capacity = v; break;
 	case SETTING_ACTIVE_TTL: s->active_ttl = v; break;
-	case SETTING_ABANDON_AFTER: s->abandon_after = v; break;
+	case SETTING_CLAIM_SECONDS: s->claim_seconds = v; break;
 	case SETTING_MAX_HOLDS: s->max_holds = v; break;
 	case SETTING_MAX_CHARGE: s->max_charge = v; break;
 	case SETTING_SESSION_TTL: s->session_ttl = v; break;

@@ -22,7 +22,7 @@ enum setting_key {
 	SETTING_HOLD_SECONDS,
 	SETTING_QUEUE_CAPACITY,
 	SETTING_ACTIVE_TTL,
-	SETTING_ABANDON_AFTER,
+	SETTING_CLAIM_SECONDS,
 	SETTING_MAX_HOLDS,
 	SETTING_MAX_CHARGE,
 	SETTING_SESSION_TTL,
@@ -35,7 +35,7 @@ struct settings {
 	int64_t hold_seconds;   /* a hold lasts this long */
 	int64_t queue_capacity; /* ACTIVE buyers per concert */
 	int64_t active_ttl;     /* an ACTIVE ticket lasts this long */
-	int64_t abandon_after;  /* a WAITING ticket not polled this long is dropped */
+	int64_t claim_seconds;  /* a called buyer has this long to come in */
 	int64_t max_holds;      /* live holds per buyer per performance */
 	int64_t max_charge;     /* largest single wallet charge */
 	int64_t session_ttl;    /* a login lasts this long */

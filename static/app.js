@@ -1,16 +1,28 @@
 /* app.js — progressive enhancement only: every page works without it.
  *
- * The waiting room: polls the queue JSON (the API's QueueTicket object,
- * camelCase) at the interval the server asks for, updates the place and the wait in place, and moves on by itself
- * when the buyer is let in. Without JavaScript a meta refresh does the same.
+ * The waiting room polls only the line's public state
+ * (/concerts/{id}/queue/state.json: the same for every buyer, served by
+ * nginx from a copy at most a second old) and computes the place itself:
+ * place = my number (signed into the buyer's ticket, shown on the page)
+ * minus the serving number. It polls about every second near the front
+ * and up to every 30 s far back, counts down to the opening in the
+ * pre-queue, fetches the buyer's own ticket once when the pre-queue's
+ * places are drawn, and goes in (the waiting room again, which claims the
+ * turn) when the number is called. Without JavaScript a meta refresh
+ * (every 5 s at the most often) does the same from the server.
  */
 "use strict";
 
 (function waitingRoom() {
-  var room = document.querySelector("[data-queue-poll]");
+  var room = document.querySelector("[data-queue-state]");
   if (!room) return;
-  var url = room.getAttribute("data-queue-poll");
+  var stateUrl = room.getAttribute("data-queue-state");
+  var ticketUrl = room.getAttribute("data-queue-ticket");
   var next = room.getAttribute("data-next");
+  var number = Number(room.getAttribute("data-number")) || 0;
+  var opens = Number(room.getAttribute("data-opens")) || 0;
+  /* The server's clock, not the phone's. */
+  var offset = Number(room.getAttribute("data-now")) * 1000 - Date.now();
 
   function text(id, value) {
     var el = document.getElementById(id);
@@ -26,21 +38,56 @@
     return "about " + Math.floor(seconds / 3600) + " h " +
       String(Math.floor((seconds % 3600) / 60)).padStart(2, "0") + " min";
   }
+  /* The server's policy (queue_poll_after_ms): ~1 s near the front, up to
+   * 30 s far back. */
+  function interval(ahead) {
+    return ahead < 20 ? 1000 : ahead < 100 ? 2000 : ahead < 1000 ? 5000 :
+      ahead < 10000 ? 15000 : 30000;
+  }
+  function getJson(url) {
+    return fetch(url, { credentials: "same-origin", headers: { accept: "application/json" } })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); });
+  }
+  function countdown() {
+    if (!opens || number) return;
+    var left = Math.max(0, Math.round((opens * 1000 - (Date.now() + offset)) / 1000));
+    text("q-countdown", left >= 3600 ?
+      Math.floor(left / 3600) + " h " + String(Math.floor((left % 3600) / 60)).padStart(2, "0") + " min" :
+      Math.floor(left / 60) + " min " + String(left % 60).padStart(2, "0") + " s");
+    if (left > 0) setTimeout(countdown, 1000);
+  }
+  /* After the opening: the buyer's own number, drawn then. */
+  function fetchNumber() {
+    return getJson(ticketUrl).then(function (t) {
+      if (t.state !== "waiting") { window.location.assign(next); return false; }
+      number = t.number;
+      window.location.reload(); /* the page of a numbered buyer */
+      return false;
+    });
+  }
   function poll() {
-    fetch(url, { credentials: "same-origin", headers: { accept: "application/json" } })
-      .then(function (r) { return r.json(); })
-      .then(function (q) {
-        if (q.state === "active") { window.location.assign(next); return; }
-        if (q.state !== "waiting") { window.location.reload(); return; }
-        text("q-position", q.position);
-        text("q-ahead", q.ahead);
-        text("q-eta", eta(q.etaSeconds));
+    getJson(stateUrl)
+      .then(function (s) {
+        if (!number) {
+          var left = opens * 1000 - (Date.now() + offset);
+          if (s.state === "open") return fetchNumber();
+          setTimeout(poll, left > 60000 ? 30000 : left > 10000 ? 5000 : 1000);
+          return;
+        }
+        if (s.serving >= number) { window.location.assign(next); return; }
+        var ahead = number - s.serving - 1;
+        var rate = s.admittedPerMinute;
+        text("q-position", ahead + 1);
+        text("q-ahead", ahead);
+        text("q-serving", s.serving);
+        text("q-eta", eta(rate > 0 ? Math.ceil((ahead + 1) * 60 / rate) : null));
         text("q-updated", "Checked just now");
-        setTimeout(poll, q.pollAfterMs);
+        setTimeout(poll, interval(ahead));
       })
       .catch(function () { setTimeout(poll, 3000); });
   }
-  setTimeout(poll, Number(room.getAttribute("data-poll-after")) || 2000);
+  countdown();
+  setTimeout(poll, Number(room.getAttribute("data-poll-after")) || 1000);
 })();
 
 /* The seat map: start the sideways scroll at the centre of the hall,

@@ -12,7 +12,7 @@
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 var=$1 port=$2 sock=$3 rate=${4:-30r/m} extra=${5:-}
-mkdir -p "$var/tmp"
+mkdir -p "$var/tmp" "$var/cache/state"
 user=""
 [ "$(id -u)" = 0 ] && user="user root root;"
 workers=${NGINX_WORKERS:-1}
@@ -21,6 +21,8 @@ site=$(sed -e "s|unix:/run/boxoffice/boxoffice.sock|unix:$sock|" \
     -e "s|listen 80;|listen 127.0.0.1:$port;|" \
     -e "s|server_name tickets.example.com;|server_name localhost;|" \
     -e "s|include fastcgi_params;|include /etc/nginx/fastcgi_params;|" \
+    -e "s|/var/cache/boxoffice-nginx |$var/cache/state |" \
+    -e "s|include /usr/local/share/boxoffice/nginx/queue-state.conf;|include $root/nginx/queue-state.conf;|" \
     -e "s|rate=30r/m|rate=$rate|" \
     -e "s|burst=20 |burst=${LOGIN_BURST:-20} |" "$root/nginx/boxoffice.conf")
 if [ -n "${REAL_IP_FROM:-}" ]; then

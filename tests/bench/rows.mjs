@@ -41,6 +41,10 @@ export function rowList(S) {
       unit: 'req/s', base: 'hello', needs: 'hello', run: (c) => c.queueDriver() },
     { id: 'queue-poll', section: 'queue', name: `poll, ${S.waiting.toLocaleString('en-US')} waiting buyers`,
       path: '/concerts/C/queue.json?token=T', unit: 'req/s', base: 'hello', run: (c) => c.queuePoll() },
+    { id: 'queue-state', section: 'queue', name: 'the line\'s public state (what the waiting room polls)',
+      path: '/concerts/C/queue/state.json', unit: 'req/s', base: 'hello', run: (c) => c.queueState() },
+    { id: 'admissions', section: 'queue', name: `turns through a line of ${Math.max(40, Math.round(S.waiting / 5))}, half no-shows`,
+      path: '(API status, form leave, cron --now)', unit: 'turns/s', base: null, run: (c) => c.admissions() },
     { id: 'api-queue-status', section: 'API', name: `queue status, ${S.waiting.toLocaleString('en-US')} waiting`,
       path: '/api/v1/queue/status', unit: 'req/s', base: 'hello', run: (c) => c.apiQueueStatus() },
     { id: 'api-seats', section: 'API', name: 'seats, 1,000-seat hall', path: '/api/v1/performances/1/seats',
@@ -159,10 +163,10 @@ export class Bench {
     this.stack = await startStack({
       workers: this.S.workers, nginxWorkers: this.S.nginx_workers, loginRate: '100000r/s', extraConf,
       env: this.countEnv,
-      // A turn through the queue outlasts the run, a waiting buyer is not
-      // dropped between two rows, a hold does not lapse before it is paid;
+      // A turn through the queue outlasts the run (a waiting buyer keeps
+      // the place anyway: no heartbeat), a hold does not lapse before it is paid;
       // a load-test buyer holds up to 50 seats.
-      settings: { active_ttl: 86400, abandon_after: 3600, hold_seconds: 3600, max_holds: 50 },
+      settings: { active_ttl: 86400, hold_seconds: 3600, max_holds: 50 },
     });
     this.helloBase = `http://127.0.0.1:${this.helloPort}`;
     for (let i = 0; i < 100; i++) {
@@ -385,6 +389,61 @@ export class Bench {
         return state === 'waiting' ? null : `SUSPECT: the first waiting buyer's poll says "${state}"`;
       },
     });
+  }
+
+  // The waiting room's poll since issue 12: one public state per concert,
+  // kept by nginx for a second (nginx/queue-state.conf).
+  async queueState() {
+    const q = await this.queue();
+    return this.wrkRow({
+      url: `${this.stack.base}/concerts/${q.concert}/queue/state.json`, server: 'app',
+      check: (r) => JSON.parse(r.body.toString()).state === 'open' ? null : 'SUSPECT: the line is not open',
+    });
+  }
+
+  // The admission rate with no-shows (issue 12): a line of buyers, every
+  // other one (past the first queue_capacity, who are in at once) never
+  // comes back. Those who do look (the API's status: a called buyer comes
+  // in), take the turn and leave at once (the form), which calls the next;
+  // cron runs a claim window later each round (--now: the clock moves,
+  // not the test), passing over the no-shows. Turns per second of the
+  // whole thing, and the end of the line reached with nobody skipped.
+  async admissions() {
+    const cap = Number(this.admin('get', 'queue_capacity').trim());
+    const claim = Number(this.admin('get', 'claim_seconds').trim());
+    const n = Math.max(40, Math.round(this.S.waiting / 5));
+    const concert = this.newConcert('Bench No-shows');
+    const buyers = readFileSync(this.buyersFile('noshows.txt', n, concert), 'utf8').split('\n').filter(Boolean)
+      .map((l, i) => { const [session, csrf, token] = l.split('\t'); return { session, csrf, token, noShow: i >= cap && i % 2 === 1, done: false }; });
+    const base = this.stack.base;
+    const live = () => Number(this.sql(`SELECT count(*) FROM queue_ticket WHERE concert_id = ${concert}
+      AND state IN ('WAITING','ACTIVE')`));
+    let t = Math.floor(Date.now() / 1000), turns = 0, rounds = 0;
+    const started = performance.now();
+    const look = () => Promise.all(buyers.filter((b) => !b.noShow && !b.done).map(async (b) => {
+        const r = await httpGet(`${base}/api/v1/queue/status`, { Authorization: `Bearer ${b.session}`, 'X-Queue-Token': b.token });
+        if (r.status !== 200 || JSON.parse(r.body.toString()).state !== 'active') return;
+        const left = await fetch(`${base}/concerts/${concert}/queue/leave`, { method: 'POST', redirect: 'manual',
+          headers: { cookie: `bo_s=${b.session}`, 'content-type': 'application/x-www-form-urlencoded' },
+          body: `csrf=${encodeURIComponent(b.csrf)}` });
+        if (left.status !== 303) throw new Error(`leaving the queue answered ${left.status}`);
+        b.done = true;
+        turns++;
+      }));
+    while (live() > 0 && rounds++ < 4 * n) {
+      // Everyone who comes back looks until nobody more is let in (each
+      // leave calls the next at once); then cron, a claim window later.
+      for (let before = -1; before !== turns;) { before = turns; await look(); }
+      t += claim + 1;
+      execFileSync(join(BIN, 'boxoffice-expire'), ['--db', this.stack.db, '--now', String(t)], { stdio: 'ignore' });
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const [serving, passed] = this.sql(`SELECT (SELECT serving FROM queue_counter WHERE concert_id = ${concert}),
+      (SELECT count(*) FROM queue_ticket WHERE concert_id = ${concert} AND admitted_at IS NULL AND called_at IS NOT NULL)`)
+      .split('|').map(Number);
+    const notes = [`${turns} turns and ${passed} no-shows passed over after claim_seconds (${claim} s) in ${rounds} rounds, ${seconds.toFixed(1)} s`];
+    if (serving !== n || turns + passed !== n) notes.push(`SUSPECT: serving ${serving} of ${n}, ${turns + passed} ended`);
+    return { value: turns / seconds, requests: turns, seconds, notes };
   }
 
   async apiQueueStatus() {

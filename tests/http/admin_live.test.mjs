@@ -70,8 +70,9 @@ test('/admin/ shows each performance\'s seats, gross, waiting line and a chart o
   assert.equal(r.status, 200);
   assert.match(r.text, /<h1>The sale, live<\/h1>/);
   assert.match(r.text, /Winter Symphony Gala/);
-  // The buyer's turn ended with the payment: nobody shopping, one admitted.
-  assert.match(r.text, /<strong>0<\/strong> waiting ·\s+<strong>0<\/strong> of 20 shopping ·\s+<strong>0\.1<\/strong> admitted per minute/);
+  // The buyer's turn ended with the payment: nobody shopping, one admitted
+  // (in the last 5 minutes), nobody called and not yet in, number 1 served.
+  assert.match(r.text, /<strong>0<\/strong> waiting ·\s+<strong>0<\/strong> of 20 shopping ·\s+<strong>0<\/strong> called ·\s+serving number <strong>1<\/strong> ·\s+<strong>0\.2<\/strong> admitted per minute \(last 5 min\)/);
   // The row of the performance that sold one seat of 1,000 at ₩165,000.
   const row = r.text.split('<tr>').find((t) => t.includes(`/admin/performances/${perf}/sales.csv`));
   assert.match(row, /on sale<\/td>\s*<td class="num">1,000<\/td><td class="num">1<\/td>\s*<td class="num">0<\/td><td class="num">999<\/td>\s*<td class="num">₩165,000<\/td><td class="num">1<\/td>\s*<td class="num">0<\/td>/, 'checked in 1, refunded 0');

@@ -150,8 +150,11 @@ test('queue shows the waiting line: waiting, active, admitted per minute, longes
   assert.match(r.stdout, /longest waiting now +\d+s\n/);
   const t = rows(tab('queue', concert).stdout);
   assert.deepEqual(t[0], ['waiting', 'active', 'admitted_last_minute', 'admitted_per_minute',
-    'longest_waiting', 'longest_wait_admitted']);
+    'longest_waiting', 'longest_wait_admitted', 'called', 'serving']);
   assert.deepEqual(t[1].slice(0, 3), ['1', '1', '2']);
+  // Nobody called and not yet in; the payer and the holder are served.
+  assert.deepEqual(t[1].slice(6), ['0', '2']);
+  assert.match(r.stdout, /serving number +2\n/);
 });
 
 test('buyer shows a buyer\'s tickets, holds, balance and ledger', () => {

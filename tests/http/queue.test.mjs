@@ -1,7 +1,8 @@
 // queue.test.mjs — the waiting queue over real HTTP with several workers:
 // exact FIFO admission under a concurrent rush, the waiting room and its
 // JSON poll, gating of every page that sells, forged tokens, leaving, and
-// boxoffice-expire admitting into freed slots.
+// boxoffice-expire calling into freed slots. (The line's public state,
+// the pre-queue and the claim window: queue_line.test.mjs.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -20,7 +21,7 @@ async function buyer(tag) {
 }
 const poll = async (c, concert, token) =>
   JSON.parse((await c.get(`/concerts/${concert}/queue.json${token ? `?token=${token}` : ''}`)).text);
-const tickets = (concert) => stack.sql(`SELECT id, user_id, state, last_seen FROM queue_ticket WHERE concert_id = ${concert} ORDER BY id`);
+const tickets = (concert) => stack.sql(`SELECT id, user_id, state, last_seen, called_at, place FROM queue_ticket WHERE concert_id = ${concert} ORDER BY id`);
 
 test('a rush of 120 buyers joining at once: exactly 10 let in, the rest in join order', async () => {
   const buyers = await Promise.all(Array.from({ length: 120 }, (_, i) => buyer(`rush${i}`)));
@@ -90,8 +91,10 @@ test('the waiting room shows place, wait and joining time, and refreshes without
   assert.match(r.text, new RegExp(`id="q-position">${state.position}<`));
   assert.match(r.text, /Estimated wait/);
   assert.match(r.text, /Joined at/);
-  assert.match(r.text, /<noscript><meta http-equiv="refresh" content="\d+"><\/noscript>/);
-  assert.match(r.text, /data-queue-poll="\/concerts\/2\/queue.json\?token=[A-Za-z0-9_-]{22}"/);
+  const refresh = /<noscript><meta http-equiv="refresh" content="(\d+)"><\/noscript>/.exec(r.text);
+  assert.ok(refresh && Number(refresh[1]) >= 5, 'without JavaScript: every 5 s at the most often');
+  assert.match(r.text, /data-queue-state="\/concerts\/2\/queue\/state.json"/);
+  assert.match(r.text, new RegExp(`data-number="${state.number}"`), 'the signed number, for app.js');
 });
 
 test('the poll JSON is the API\'s queue ticket, and polling changes nothing', async () => {
@@ -101,16 +104,19 @@ test('the poll JSON is the API\'s queue ticket, and polling changes nothing', as
   let last;
   for (let i = 0; i < 15; i++) last = await poll(c, 2);
   // The API's QueueTicket, names and all (static/openapi.json).
-  assert.deepEqual(Object.keys(last), ['token', 'concertId', 'state', 'pollAfterMs', 'position',
-    'ahead', 'etaSeconds', 'activeUntil', 'remainingSeconds']);
+  assert.deepEqual(Object.keys(last), ['token', 'concertId', 'state', 'pollAfterMs', 'number',
+    'serving', 'position', 'ahead', 'etaSeconds', 'opensAt', 'calledUntil', 'activeUntil',
+    'remainingSeconds', 'queuePosition', 'remainingTime']);
   assert.equal(last.state, 'waiting');
   assert.equal(last.concertId, 2);
-  assert.match(last.token, /^[A-Za-z0-9_-]{22}$/);
+  assert.equal(last.queuePosition, last.position);
+  assert.equal(last.position, last.number - last.serving);
+  assert.match(last.token, new RegExp(`^q1\\.\\d+\\.2\\.\\d+\\.${last.number}\\.[A-Za-z0-9_-]{43}$`));
   assert.ok(last.pollAfterMs >= 1000);
   assert.equal(tickets(2), before, 'no row changed: same places, same last-seen');
 });
 
-test('the estimated wait is given from the first admission on, and measured with more', async () => {
+test('the estimated wait is "unknown" without history and measured with it', async () => {
   const c = await buyer('eta');
   await joinQueue(c, 2);
   const measured = await poll(c, 2);
@@ -127,13 +133,13 @@ test('the estimated wait is given from the first admission on, and measured with
     assert.equal((await joinQueue(first, concert)).location, `/concerts/${concert}#turn`);
     const second = await buyer('eta-second');
     await joinQueue(second, concert);
+    assert.equal(typeof (await poll(second, concert)).etaSeconds, 'number', 'one call in a minute: a rate');
+    // Nobody called in the last five minutes: no rate to tell by.
+    stack.sql(`UPDATE queue_ticket SET called_at = called_at - 1000 WHERE concert_id = ${concert}`);
     const unknown = await poll(second, concert);
     assert.equal(unknown.state, 'waiting');
-    assert.equal(typeof unknown.etaSeconds, 'number', 'place 1 after one admission: a number');
-    assert.ok(unknown.etaSeconds > 0 && unknown.etaSeconds <= 600, `within one turn (active_ttl): ${unknown.etaSeconds}`);
-    const room = (await second.get(`/concerts/${concert}/queue`)).text;
-    assert.doesNotMatch(room, /not known yet/);
-    assert.match(room, /<dd id="q-eta">about \d+ minutes?<\/dd>/);
+    assert.equal(unknown.etaSeconds, null, 'no recent call is no rate');
+    assert.match((await second.get(`/concerts/${concert}/queue`)).text, /not known yet/);
   } finally {
     stack.admin('set', 'queue_capacity', '10');
   }
@@ -172,11 +178,16 @@ test('forged, truncated and borrowed queue tokens are refused and change nothing
   const b = await buyer('tok-b');
   await joinQueue(a, 2);
   await joinQueue(b, 2);
-  const tokenA = stack.sql(`SELECT token FROM queue_ticket WHERE concert_id = 2 ORDER BY id DESC LIMIT 1 OFFSET 1`);
-  const tokenB = stack.sql(`SELECT token FROM queue_ticket WHERE concert_id = 2 ORDER BY id DESC LIMIT 1`);
+  const tokenA = (await poll(a, 2)).token;
+  const tokenB = (await poll(b, 2)).token;
   assert.equal((await a.get(`/concerts/2/queue.json?token=${tokenA}`)).status, 200, 'own token works');
   const before = tickets(2);
-  for (const t of [tokenB, tokenA.slice(0, 21), tokenA + 'x', 'A'.repeat(22), '%00', '<script>']) {
+  // The same numbers with A's place lowered: the signature does not fit.
+  const parts = tokenA.split('.');
+  const better = [...parts.slice(0, 4), String(Number(parts[4]) - 5), parts[5]].join('.');
+  const ids = tokenB.split('.');
+  const borrowed = [...ids.slice(0, 5), parts[5]].join('.');
+  for (const t of [tokenB, better, borrowed, tokenA.slice(0, -1), tokenA + 'x', 'A'.repeat(22), '%00', '<script>']) {
     const r = await a.get(`/concerts/2/queue.json?token=${encodeURIComponent(t)}`);
     assert.equal(r.status, 403, t);
     assert.equal(JSON.parse(r.text).error.code, 'bad_token');
@@ -202,8 +213,8 @@ test('joining an unknown concert is a 404; one without an open sale says when it
 });
 
 test('boxoffice-expire ends lapsed turns and lets the next buyers in', async () => {
-  // A turn (60 s) shorter than the patience for a silent waiting room
-  // (120 s): at now + 61 the first turn is over, the second buyer still there.
+  // A turn of 60 s: at now + 61 the first turn is over, and cron calls the
+  // second buyer.
   stack.admin('set', 'queue_capacity', '1');
   stack.admin('set', 'active_ttl', '60');
   try {
@@ -213,8 +224,10 @@ test('boxoffice-expire ends lapsed turns and lets the next buyers in', async () 
     assert.equal((await joinQueue(second, 3)).location, '/concerts/3/queue');
     const later = Math.floor(Date.now() / 1000) + 61;
     const out = execFileSync(join(ROOT, 'build', 'boxoffice-expire'), ['--db', stack.db, '--now', String(later)], { encoding: 'utf8' });
-    assert.match(out, /tickets_expired=[1-9]\d* admitted=[1-9]/);
-    assert.equal(stack.sql("SELECT group_concat(state) FROM (SELECT state FROM queue_ticket WHERE concert_id = 3 ORDER BY id)"), 'EXPIRED,ACTIVE');
+    assert.match(out, /tickets_expired=[1-9]\d* called=[1-9]/);
+    // The second buyer is called (a slot held for claim_seconds) …
+    assert.equal(stack.sql("SELECT group_concat(state || ':' || (called_at IS NOT NULL)) FROM (SELECT state, called_at FROM queue_ticket WHERE concert_id = 3 ORDER BY id)"), 'EXPIRED:1,WAITING:1');
+    // … and coming in (any look at the ticket) claims the turn.
     assert.equal((await poll(second, 3)).state, 'active');
     assert.equal((await poll(first, 3)).state, 'expired');
     assert.match((await first.get('/concerts/3/queue')).text, /Your place has lapsed/);

@@ -107,6 +107,10 @@ test('the units say what the deployment needs', () => {
   const nginx = readFileSync(join(d, 'usr/local/share/boxoffice/nginx/boxoffice.conf'), 'utf8');
   for (const [, path] of nginx.matchAll(/alias (\S+);/g))
     assert.ok(existsSync(join(d, path)), `nginx alias ${path}`);
+  // … and includes the queue state's cache policy from there too.
+  const includes = [...nginx.matchAll(/^\s*include (\/\S+);/gm)].map((m) => m[1]);
+  assert.ok(includes.some((p) => p.endsWith('/queue-state.conf')), 'the queue state include');
+  for (const path of includes) assert.ok(existsSync(join(d, path)), `nginx include ${path}`);
   assert.match(nginx, /server unix:\/run\/boxoffice\/boxoffice\.sock;/, 'nginx reaches the socket unit');
 });
 

@@ -24,7 +24,7 @@ const SEATS_PER_BLOCK = 26 * PER_ROW;
 export function setupSale(stack, { buyers = 200, blocks = 4 } = {}) {
   stack.admin('set', 'queue_capacity', 100000);
   stack.admin('set', 'active_ttl', 86400);
-  stack.admin('set', 'abandon_after', 3600);
+  stack.admin('set', 'claim_seconds', 3600);
   // A hold whose payment was never acknowledged stays live for its time:
   // many allowed, and short, so such leftovers do not block a buyer.
   stack.admin('set', 'max_holds', 50);
@@ -113,7 +113,8 @@ export async function runBurst(sale, { lanes = 16, stop, base = () => sale.stack
       const j = await write(buyer, '/api/v1/tokens', { concertId: sale.concert });
       if (j.status !== 201) return;
       buyer.queue = j.body.token;
-      tally.acks.push({ kind: 'join', user: buyer.user, a: j.body.token });
+      // The signed token names its ticket: q1.KEY.CONCERT.TICKET.PLACE.MAC.
+      tally.acks.push({ kind: 'join', user: buyer.user, a: Number(j.body.token.split('.')[3]) });
     }
     const amount = PRICE + (++buyer.charges); // unique per buyer: findable in the ledger
     const c = await write(buyer, '/api/v1/balance/charge', { amount }, key());
@@ -164,14 +165,14 @@ export function verify(stack, acks) {
 CREATE TEMP TABLE ack(kind TEXT, user INTEGER, a, b);
 ${inserts.join('\n')}
 SELECT 'lost', count(*) FROM ack WHERE NOT CASE kind
-  WHEN 'join' THEN EXISTS (SELECT 1 FROM queue_ticket WHERE token = a AND user_id = ack.user)
+  WHEN 'join' THEN EXISTS (SELECT 1 FROM queue_ticket WHERE id = a AND user_id = ack.user)
   WHEN 'charge' THEN EXISTS (SELECT 1 FROM ledger WHERE user_id = ack.user AND kind = 'CHARGE' AND amount = a)
   WHEN 'hold' THEN EXISTS (SELECT 1 FROM hold WHERE id = a AND seat_id = b AND user_id = ack.user)
   WHEN 'pay' THEN EXISTS (SELECT 1 FROM payment WHERE id = b AND hold_id = a AND user_id = ack.user)
               AND EXISTS (SELECT 1 FROM hold WHERE id = a AND state = 'PAID')
   END;
 SELECT 'lost_by_kind', coalesce(group_concat(kind || ':' || n), '') FROM (SELECT kind, count(*) AS n FROM ack WHERE NOT CASE kind
-  WHEN 'join' THEN EXISTS (SELECT 1 FROM queue_ticket WHERE token = a AND user_id = ack.user)
+  WHEN 'join' THEN EXISTS (SELECT 1 FROM queue_ticket WHERE id = a AND user_id = ack.user)
   WHEN 'charge' THEN EXISTS (SELECT 1 FROM ledger WHERE user_id = ack.user AND kind = 'CHARGE' AND amount = a)
   WHEN 'hold' THEN EXISTS (SELECT 1 FROM hold WHERE id = a AND seat_id = b AND user_id = ack.user)
   WHEN 'pay' THEN EXISTS (SELECT 1 FROM payment WHERE id = b AND hold_id = a AND user_id = ack.user)

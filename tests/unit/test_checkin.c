@@ -66,7 +66,7 @@ setup(void **state)
 	}
 	f->set.max_charge = INT64_C(1000000000);
 	assert_int_equal(queue_join(f->db, HALL_CONCERT, f->user[0], T0,
-	    &f->set, NULL, &v), BO_OK);
+	    &f->set, &v), BO_OK);
 	assert_int_equal(wallet_charge(f->db, f->user[0], INT64_C(1000000),
 	    f->set.max_charge, NULL, T0, &balance, &replayed), BO_OK);
 	/* all held first: paying the last live hold ends the turn */

@@ -132,7 +132,7 @@ field(const struct settings *s, enum setting_key k)
 	case SETTING_HOLD_SECONDS: return s->hold_seconds;
 	case SETTING_QUEUE_CAPACITY: return s->queue_capacity;
 	case SETTING_ACTIVE_TTL: return s->active_ttl;
-	case SETTING_ABANDON_AFTER: return s->abandon_after;
+	case SETTING_CLAIM_SECONDS: return s->claim_seconds;
 	case SETTING_MAX_HOLDS: return s->max_holds;
 	case SETTING_MAX_CHARGE: return s->max_charge;
 	case SETTING_SESSION_TTL: return s->session_ttl;

@@ -109,7 +109,7 @@ admit(struct fixture *f, int buyer)
 	struct queue_view v;
 
 	assert_int_equal(queue_join(f->db, HALL_CONCERT, f->user[buyer], T0,
-	    &f->set, NULL, &v), BO_OK);
+	    &f->set, &v), BO_OK);
 	assert_int_equal(v.state, Q_ACTIVE);
 }
 

@@ -96,7 +96,7 @@ setup(void **state)
 	/* Known values, whatever the defaults become. */
 	f->set.queue_capacity = 100;
 	f->set.active_ttl = 3600;
-	f->set.abandon_after = 3600;
+	f->set.claim_seconds = 120;
 	f->set.hold_seconds = HOLD_S;
 	f->set.max_holds = 4;
 	f->set.max_charge = MAX_CHARGE;
@@ -125,7 +125,7 @@ admit(struct fixture *f, int buyer, int64_t concert, int64_t now)
 	struct queue_view v;
 
 	assert_int_equal(queue_join(f->db, concert, f->user[buyer], now, &f->set,
-	    NULL, &v), BO_OK);
+	    &v), BO_OK);
 	assert_int_equal(v.state, Q_ACTIVE);
 	return v.ticket_id;
 }
@@ -842,7 +842,8 @@ turn_ends_hold_stays_leave_releases(void **state)
 	club_seat = fx_int(f->db, "SELECT min(id) FROM seat WHERE"
 	    " performance_id = %lld", (long long)CLUB_PERF);
 	hold(f, 1, CLUB_PERF, club_seat, T0 + 4);
-	assert_int_equal(queue_leave(f->db, HALL_CONCERT, f->user[1], T0 + 5),
+	assert_int_equal(queue_leave(f->db, HALL_CONCERT, f->user[1], T0 + 5,
+	    &f->set),
 	    BO_OK);
 	assert_ticket_stored(f, t0, "EXPIRED");
 	assert_hold_stored(f, a, "RELEASED");

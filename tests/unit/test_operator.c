@@ -170,7 +170,7 @@ buy(struct fixture *f, int b, int seats, int64_t first_seat_offset)
 	int replayed;
 
 	assert_int_equal(queue_join(f->db, HALL_CONCERT, f->user[b], T0, &f->set,
-	    NULL, &v), BO_OK);
+	    &v), BO_OK);
 	assert_int_equal(wallet_charge(f->db, f->user[b], INT64_C(500000000),
 	    f->set.max_charge, NULL, T0, &balance, &replayed), BO_OK);
 	int64_t hold[200];

@@ -100,6 +100,9 @@ static const struct {
 	{ "setting", NULL,
 	  "one row per setting key (nine), read with the version" },
 	{ "settings_version", NULL, "one row: its CHECK (id = 1)" },
+	{ "queue_key", NULL,
+	  "the keys signing queue tokens: a rotation keeps the newest two "
+	  "(QUEUE_KEYS_KEPT)" },
 	{ "concert", NULL,
 	  "the concert list shows every concert with a date ahead: tens a "
 	  "season, each with its dates searched by performance_concert" },
@@ -268,6 +271,20 @@ fill(struct fixture *f)
 	    (long long)LONG_LINE, (long long)SHORT_LINE, (long long)cap,
 	    (long long)cap, (long long)LONG_LINE, FILL_WAITING_LONG,
 	    FILL_WAITING_SHORT);
+	/* The line as issue 12 keeps it: each ticket's key and number in
+	 * join order, the ended and active ones called, and each concert's
+	 * counter serving up to the last of those. */
+	fx_exec(f->db, "UPDATE queue_ticket SET line_key = (1 << 62) + id,"
+	    " called_at = CASE state WHEN 'WAITING' THEN NULL ELSE admitted_at END");
+	fx_exec(f->db, "UPDATE queue_ticket SET place = r.n FROM (SELECT id,"
+	    " row_number() OVER (PARTITION BY concert_id ORDER BY id) AS n"
+	    " FROM queue_ticket) AS r WHERE r.id = queue_ticket.id");
+	fx_exec(f->db, "INSERT INTO queue_counter(concert_id, opened_at, serving,"
+	    " serving_key, next_place) SELECT concert_id, %lld,"
+	    " sum(state <> 'WAITING'),"
+	    " max(CASE WHEN state <> 'WAITING' THEN line_key ELSE -1 END),"
+	    " count(*) + 1 FROM queue_ticket GROUP BY concert_id",
+	    (long long)NOW - 7200);
 	fx_exec(f->db, "DROP TABLE filler");
 	fx_exec(f->db, "COMMIT");
 	assert_true(fx_int(f->db, "SELECT count(*) FROM hold") > 20000);
@@ -281,9 +298,7 @@ run_operations(struct fixture *f)
 {
 	struct db *db = f->db;
 	struct arena *a = &f->arena;
-	/* The snapshots of long lines a worker keeps (cgi-bin/cache.c): the
-	 * poll far back reads its place from them. */
-	struct queue_lines *lines = queue_lines_new();
+	struct queue_public pub;
 	int64_t active = f->buyer[0], far = f->buyer[1], near = f->buyer[2];
 	struct concert_summary *list;
 	struct concert c;
@@ -304,7 +319,7 @@ run_operations(struct fixture *f)
 	size_t n, nfree = 0;
 	int already, replayed;
 	char email[] = "plans@example.com";
-	char token[QUEUE_TOKEN_LEN + 1];
+	char token[QUEUE_TOKEN_MAX + 1];
 
 	sqlite3_trace_v2(db->handle, SQLITE_TRACE_STMT, on_trace, f);
 
@@ -324,42 +339,45 @@ run_operations(struct fixture *f)
 	assert_int_equal(session_lookup(db, sn.token, NOW, &si), BO_OK);
 
 	f->op = "joining the queue with a slot free";
-	assert_int_equal(queue_join(db, FREE_SLOT, active, NOW, &f->set, lines,
+	assert_int_equal(queue_join(db, FREE_SLOT, active, NOW, &f->set,
 	    &v), BO_OK);
 	assert_int_equal(v.state, Q_ACTIVE);
 	f->op = "the queue poll of an admitted buyer";
 	assert_int_equal(queue_status(db, FREE_SLOT, active, NULL, NOW + 1,
-	    &f->set, lines, &v), BO_OK);
+	    &f->set, &v), BO_OK);
 	assert_int_equal(v.state, Q_ACTIVE);
 	snprintf(token, sizeof token, "%s", v.token);
 	assert_int_equal(queue_status(db, 0, active, token, NOW + 2, &f->set,
-	    lines, &v), BO_OK);
+	    &v), BO_OK);
 	assert_int_equal(v.state, Q_ACTIVE);
 
 	f->op = "joining a long line";
-	assert_int_equal(queue_join(db, LONG_LINE, far, NOW, &f->set, lines, &v),
+	assert_int_equal(queue_join(db, LONG_LINE, far, NOW, &f->set, &v),
 	    BO_OK);
 	assert_int_equal(v.state, Q_WAITING);
 	assert_int_equal(v.ahead, FILL_WAITING_LONG);
 	snprintf(token, sizeof token, "%s", v.token);
 	f->op = "the queue poll far back in line";
-	for (int64_t t = NOW + 1; t <= NOW + QUEUE_SEEN_EVERY + 2;
-	    t += QUEUE_SEEN_EVERY / 2) {
+	for (int64_t t = NOW + 1; t <= NOW + 60; t += 20) {
 		assert_int_equal(queue_status(db, 0, far, token, t, &f->set,
-		    lines, &v), BO_OK);
+		    &v), BO_OK);
 		assert_int_equal(v.state, Q_WAITING);
 		assert_int_equal(queue_status(db, LONG_LINE, far, NULL, t,
-		    &f->set, lines, &v), BO_OK);
+		    &f->set, &v), BO_OK);
 	}
+	f->op = "the public state of a long line (about once a second)";
+	assert_int_equal(queue_public_state(db, LONG_LINE, NOW + 1, &f->set,
+	    &pub), BO_OK);
+	assert_int_equal(pub.waiting, FILL_WAITING_LONG + 1);
 	f->op = "joining a short line";
-	assert_int_equal(queue_join(db, SHORT_LINE, near, NOW, &f->set, lines,
+	assert_int_equal(queue_join(db, SHORT_LINE, near, NOW, &f->set,
 	    &v), BO_OK);
 	assert_int_equal(v.state, Q_WAITING);
 	assert_int_equal(v.ahead, FILL_WAITING_SHORT);
 	snprintf(token, sizeof token, "%s", v.token);
 	f->op = "the queue poll near the front";
 	assert_int_equal(queue_status(db, 0, near, token, NOW + 1, &f->set,
-	    lines, &v), BO_OK);
+	    &v), BO_OK);
 	assert_int_equal(v.state, Q_WAITING);
 
 	f->op = "the seat map";
@@ -435,7 +453,7 @@ run_operations(struct fixture *f)
 		assert_true(rp.seats.sold >= 2);
 		assert_int_equal(report_sales_timeline(db, a, FREE_SLOT_PERF, 60,
 		    &bk, &n), BO_OK);
-		assert_int_equal(report_queue(db, a, LONG_LINE, NOW, &f->set, &rq),
+		assert_int_equal(report_queue(db, a, LONG_LINE, NOW, &rq),
 		    BO_OK);
 		assert_int_equal(report_buyer(db, a, email, NOW, &rb), BO_OK);
 		assert_int_equal(report_sales_csv(db, FREE_SLOT_PERF, &f->set,
@@ -445,7 +463,7 @@ run_operations(struct fixture *f)
 	f->op = "\"I am done\"";
 	assert_int_equal(hold_create(db, FREE_SLOT_PERF, free_seat[3], active,
 	    NOW + 7, &f->set, NULL, &hold[3]), BO_OK);
-	assert_int_equal(queue_leave(db, FREE_SLOT, active, NOW + 8), BO_OK);
+	assert_int_equal(queue_leave(db, FREE_SLOT, active, NOW + 8, &f->set), BO_OK);
 
 	f->op = "the expiry run (every minute)";
 	assert_int_equal(holds_expire_all(db, NOW + 600, &pay), BO_OK);
@@ -456,7 +474,6 @@ run_operations(struct fixture *f)
 
 	sqlite3_trace_v2(db->handle, 0, NULL, NULL);
 	f->op = NULL;
-	queue_lines_free(lines);
 }
 
 /* ---- reading the plans ---- */
