@@ -31,6 +31,7 @@ static const struct command *const areas[] = {
 	loadtest_commands,
 	roles_commands,
 	queue_commands,
+	refunds_commands,
 };
 #define NAREAS (sizeof areas / sizeof areas[0])
 

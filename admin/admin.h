@@ -41,6 +41,7 @@ extern const struct command backup_commands[];
 extern const struct command loadtest_commands[];
 extern const struct command roles_commands[];
 extern const struct command queue_commands[];
+extern const struct command refunds_commands[];
 
 /* Says "what: why" on standard error for a status from core/; returns 1,
  * the exit status for it. */

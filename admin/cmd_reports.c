@@ -383,7 +383,7 @@ cmd_buyer(struct db *db, int argc, char **argv)
 
 		table_cell(t, "%lld", (long long)l->id);
 		table_cell(t, "%s", when(&c, l->created_at));
-		table_cell(t, "%s", l->payment ? "payment" : "top-up");
+		table_cell(t, "%s", ledger_kind_words(l->kind, 0));
 		table_cell(t, "%s", money(&c, l->amount));
 		table_cell(t, "%s", money(&c, l->balance_after));
 		if (l->hold_id != 0)

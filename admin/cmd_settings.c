@@ -20,7 +20,7 @@ cmd_settings(struct db *db, int argc, char **argv)
 
 		if (s != BO_OK)
 			return fail(s, "settings");
-		printf("%-15s %-12s %s (default %s)\n", setting_name(k), v,
+		printf("%-18s %-12s %s (default %s)\n", setting_name(k), v,
 		    setting_help(k), setting_default(k));
 	}
 	return 0;

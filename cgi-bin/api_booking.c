@@ -215,8 +215,8 @@ api_bookings(struct req *r)
 		return;
 	}
 	arr = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, json_pack(
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_pack(
 		    "{s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:s}",
 		    "paymentId", (json_int_t)b[i].payment_id,
 		    "reservationId", (json_int_t)b[i].hold_id,
@@ -227,7 +227,15 @@ api_bookings(struct req *r)
 		    "number", (json_int_t)b[i].number, "amount", (json_int_t)b[i].amount,
 		    "paidAt", (json_int_t)b[i].paid_at,
 		    /* canonical: as the QR code has it, what the door reads */
-		    "ticketCode", b[i].ticket_code));
+		    "ticketCode", b[i].ticket_code);
+
+		/* A refunded or cancelled ticket: its seat is no longer the
+		 * buyer's, and its amount went back to the balance. */
+		if (b[i].refunded_at != 0)
+			json_object_set_new(o, "refundedAt",
+			    json_integer(b[i].refunded_at));
+		json_array_append_new(arr, o);
+	}
 	api_send(r, HTTP_200, json_pack("{s:o, s:o}", "bookings", arr,
 	    "nextCursor", api_next_cursor(&k)));
 }

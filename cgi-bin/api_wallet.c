@@ -16,6 +16,13 @@
 #include "json.h"
 #include "wallet.h"
 
+/* The LedgerEntry kinds of openapi.json, by enum ledger_kind. */
+static const char *const API_LEDGER_KIND[LEDGER__MAX] = {
+	[LEDGER_CHARGE] = "charge",
+	[LEDGER_PAYMENT] = "payment",
+	[LEDGER_REFUND] = "refund",
+};
+
 void
 api_balance(struct req *r)
 {
@@ -113,7 +120,7 @@ api_history(struct req *r)
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = json_pack("{s:I, s:s, s:I, s:I, s:I}",
 		    "id", (json_int_t)rows[i].id,
-		    "kind", rows[i].payment ? "payment" : "charge",
+		    "kind", API_LEDGER_KIND[rows[i].kind],
 		    "amount", (json_int_t)rows[i].amount,
 		    "balanceAfter", (json_int_t)rows[i].balance_after,
 		    "createdAt", (json_int_t)rows[i].created_at);

@@ -122,6 +122,40 @@ const struct outcomes RELEASE_OUTCOMES = { "release", {
 	    NULL, 0 },
 } };
 
+/* An operator refunds a ticket by its code: POST /admin/refund (no API
+ * call yet). */
+const struct outcomes REFUND_OUTCOMES = { "refund", {
+	[BO_NOT_FOUND] = { HTTP_404, "unknown_code",
+	    "No ticket has this code. Check it against the buyer's ticket.",
+	    NULL, 0 },
+	[BO_GONE] = { HTTP_410, "refunded",
+	    "This ticket was refunded before: nothing was changed.", NULL, 0 },
+	[BO_CONFLICT] = { HTTP_409, "already_checked_in",
+	    "This ticket was used at the door, so it is not refunded. Nothing "
+	    "was changed.", NULL, 0 },
+	[BO_LIMIT] = { HTTP_409, "limit_reached",
+	    "The buyer's balance cannot take this refund (it would pass the "
+	    "largest amount we keep). Nothing was changed.", NULL, 0 },
+} };
+
+/* A buyer cancels their own ticket: GET and POST /holds/{id}/cancel (no
+ * API call yet). Another buyer's ticket is "not found", as no ticket. */
+const struct outcomes CANCEL_OUTCOMES = { "cancel", {
+	[BO_NOT_FOUND] = { HTTP_404, "not_found",
+	    "There is no such ticket among yours.", NULL, 0 },
+	[BO_FORBIDDEN] = { HTTP_403, "cancel_closed",
+	    "This ticket can no longer be cancelled.", NULL, 0 },
+	[BO_GONE] = { HTTP_410, "refunded",
+	    "This ticket was cancelled or refunded before: its price is "
+	    "already back in your wallet.", NULL, 0 },
+	[BO_CONFLICT] = { HTTP_409, "already_checked_in",
+	    "This ticket was used at the door, so it cannot be cancelled.",
+	    NULL, 0 },
+	[BO_LIMIT] = { HTTP_409, "limit_reached",
+	    "Your balance cannot take this refund (it would pass the largest "
+	    "amount we keep). Nothing was changed.", NULL, 0 },
+} };
+
 /* Topping up the wallet: POST /wallet/charge (a full balance shows the
  * form again), POST /api/v1/balance/charge. Both check the amount first. */
 const struct outcomes CHARGE_OUTCOMES = { "charge", {

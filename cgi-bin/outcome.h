@@ -50,6 +50,8 @@ extern const struct outcomes HOLD_GET_OUTCOMES; /* hold_get: one's own hold */
 extern const struct outcomes PAY_OUTCOMES;      /* payment_pay */
 extern const struct outcomes RELEASE_OUTCOMES;  /* hold_release */
 extern const struct outcomes CHARGE_OUTCOMES;   /* wallet_charge */
+extern const struct outcomes REFUND_OUTCOMES;   /* refund_ticket */
+extern const struct outcomes CANCEL_OUTCOMES;   /* refund_cancel */
 extern const struct outcomes JOIN_OUTCOMES;     /* queue_join, its concert */
 extern const struct outcomes TICKET_OUTCOMES;   /* queue_status by token */
 extern const struct outcomes LEAVE_OUTCOMES;    /* queue_leave */

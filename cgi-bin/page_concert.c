@@ -59,6 +59,7 @@ page_concert(struct req *r)
 		if (sale == SALE_NOT_YET)
 			tdict_str(p, "opens", view_datetime(r, perfs[i].sale_opens_at));
 		tdict_bool(p, "closed", sale == SALE_CLOSED);
+		tdict_bool(p, "cancelled", sale == SALE_CANCELLED);
 	}
 	any_open = catalog_concert_on_sale(perfs, n, r->now, NULL);
 	/* The line takes joins while a sale is open and in the pre-queue

@@ -117,7 +117,11 @@ page_hold(struct req *r)
 		tdict_int(d, "payment_id", h.payment_id);
 		break;
 	case HOLD_RELEASED:
-		tdict_bool(d, "released", 1);
+		if (h.refunded_at != 0)
+			tdict_str(d, "refunded_at", view_datetime(r,
+			    h.refunded_at));
+		else
+			tdict_bool(d, "released", 1);
 		break;
 	case HOLD_EXPIRED:
 		tdict_bool(d, "expired", 1);

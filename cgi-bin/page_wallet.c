@@ -14,7 +14,9 @@
  * GET  /bookings[?before=ID]  login: the paid seats, newest payment
  *        first, 50 a page, each with its ticket code and QR code (a
  *        refunded one says so, without them) and a link to its printable
- *        ticket
+ *        ticket; and "Cancel and refund" (to /holds/{id}/cancel,
+ *        page_cancel.c) while cancel_until_hours allows, the deadline
+ *        with its zone, or why not
  *
  * next is checked by redirect.h; anything but a path of this site is
  * dropped (the charge then lands on /wallet).
@@ -29,6 +31,7 @@
 #include "parse.h"
 #include "payment.h"
 #include "redirect.h"
+#include "refund.h"
 #include "ui_shared.h"
 #include "view.h"
 #include "wallet.h"
@@ -90,8 +93,8 @@ wallet_page(struct req *r, enum http_status status, const char *error)
 	for (size_t i = 0; i < n; i++) {
 		struct tdict *l = tdict_add(d, "ledger");
 
-		tdict_str(l, "kind", rows[i].payment ? "Payment" : "Top-up");
-		tdict_bool(l, "payment", rows[i].payment);
+		tdict_str(l, "kind", ledger_kind_words(rows[i].kind, 1));
+		tdict_bool(l, "payment", rows[i].kind == LEDGER_PAYMENT);
 		tdict_str(l, "amount", arena_printf(&r->arena, "%s%s",
 		    rows[i].amount > 0 ? "+" : rows[i].amount < 0 ? "−" : "",
 		    view_money(r, rows[i].amount < 0 ? -rows[i].amount : rows[i].amount)));
@@ -149,6 +152,29 @@ page_wallet_charge(struct req *r)
 	view_redirect(r, next, NOTICE_CHARGED);
 }
 
+/* Whether booking b may be cancelled now, until when, or why not. */
+static void
+cancel_state(struct req *r, struct tdict *t, const struct booking *b)
+{
+	int64_t hours = req_settings(r)->cancel_until_hours;
+	int64_t deadline = refund_cancel_deadline(b->starts_at, hours);
+
+	if (b->refunded_at != 0) {
+		tdict_str(t, "refunded_at", view_datetime(r, b->refunded_at));
+		tdict_bool(t, "performance_cancelled", b->cancelled_at != 0);
+	} else if (deadline != 0 && r->now < deadline) {
+		tdict_bool(t, "can_cancel", 1);
+		tdict_str(t, "cancel_until", view_datetime_zone(r, deadline));
+	} else if (deadline == 0) {
+		tdict_str(t, "no_cancel", "This sale does not offer "
+		    "cancellation.");
+	} else {
+		tdict_str(t, "no_cancel", arena_printf(&r->arena, "Cancelling "
+		    "closed %s, %lld hours before the show.",
+		    view_datetime_zone(r, deadline), (long long)hours));
+	}
+}
+
 void
 page_bookings(struct req *r)
 {
@@ -185,6 +211,7 @@ page_bookings(struct req *r)
 			tdict_bool(t, "refunded", 1); /* a dead code: no QR */
 		else
 			ui_ticket_code(r, t, b[i].ticket_code);
+		cancel_state(r, t, &b[i]);
 	}
 	view_render(r, TMPL_BOOKINGS, d);
 }

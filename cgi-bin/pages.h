@@ -32,6 +32,12 @@ void page_ticket(struct req *r);
 /* page_door.c */
 void page_door(struct req *r);
 void page_door_checkin(struct req *r);
+/* page_cancel.c */
+void page_cancel_form(struct req *r);
+void page_cancel(struct req *r);
+/* page_admin_refund.c */
+void page_admin_refund(struct req *r);
+void page_admin_refund_post(struct req *r);
 /* page_queue.c */
 void page_queue_join(struct req *r);
 void page_queue(struct req *r);

@@ -44,11 +44,12 @@ static const struct {
 	[TMPL_CONCERT] = { "concert.html", /* page_concert.c */
 	    "id concert_title artist venue description any performances pid "
 	    "date time seats_left seat_count price_from on_sale sold_out opens "
-	    "closed active waiting can_join not_on_sale buy_login position "
+	    "closed cancelled active waiting can_join not_on_sale buy_login "
+	    "position "
 	    "turn_until turn_minutes prequeue" },
 	[TMPL_PERFORMANCE] = { "performance.html", /* page_seats.c */
 	    "concert_id concert_title artist venue pid date time seats_left "
-	    "seat_count on_sale sale_closed turn_until opens seat_taken "
+	    "seat_count on_sale sale_closed cancelled turn_until opens seat_taken "
 	    "hold_limit max_holds pick_gone grid_before grid_picked grid_after "
 	    "picked seat_id section row number price holds hold_id until "
 	    "any_holds" },
@@ -65,14 +66,15 @@ static const struct {
 	    "hold_id pid concert_id concert_title venue date time section row "
 	    "number price balance held deadline deadline_epoch now_epoch "
 	    "minutes_left can_pay short_by short_amount paid paid_at payment_id "
-	    "released expired" },
+	    "released expired refunded_at" },
 	[TMPL_WALLET] = { "wallet.html", /* page_wallet.c */
 	    "balance currency inputmode pattern amount_hint key amount next "
 	    "error any ledger kind payment balance_after when hold_id concert "
 	    "older paged" },
 	[TMPL_BOOKINGS] = { "bookings.html", /* page_wallet.c */
 	    "any bookings hold_id concert_title venue date time section row "
-	    "number price paid_at ticket_id code qr refunded older paged" },
+	    "number price paid_at ticket_id code qr refunded refunded_at "
+	    "performance_cancelled can_cancel cancel_until no_cancel older paged" },
 	[TMPL_TICKET] = { "ticket.html", /* page_tickets.c */
 	    "concert_title artist venue date time section row number price "
 	    "paid_at code qr refunded refunded_at checked_in_at own" },
@@ -90,6 +92,13 @@ static const struct {
 	    "any_tickets any_holds tickets holds concert_title date time "
 	    "section row number price at code ledger entry when kind amount "
 	    "balance_after" },
+	[TMPL_CANCEL] = { "cancel.html", /* page_cancel.c */
+	    "hold_id concert_title venue date time section row number price "
+	    "cancel_until" },
+	[TMPL_ADMIN_REFUND] = { "admin_refund.html", /* page_admin_refund.c */
+	    "typed error found code grouped email concert_title venue date "
+	    "time section row number price paid_at refunded_at used_at "
+	    "can_refund cancelled" },
 };
 
 /* A dictionary's template when it takes any key (tdict_new_unchecked). */

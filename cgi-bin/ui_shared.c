@@ -217,6 +217,7 @@ ui_seat_map(struct req *r, int64_t pick, enum http_status status,
 	tdict_str(d, "seat_count", view_count(r, p.seat_count));
 	tdict_bool(d, "on_sale", sale == SALE_OPEN);
 	tdict_bool(d, "sale_closed", sale == SALE_CLOSED);
+	tdict_bool(d, "cancelled", sale == SALE_CANCELLED);
 	tdict_str(d, "turn_until", view_time(r, q.active_until));
 	if (sale == SALE_NOT_YET)
 		tdict_str(d, "opens", view_datetime(r, p.sale_opens_at));

@@ -31,6 +31,11 @@ static const struct {
 	[NOTICE_PAID] = { "paid", "Paid! The seat is yours.", 1 },
 	[NOTICE_RELEASED] = { "released", "The seat is released: anyone may take it now.", 0 },
 	[NOTICE_CHARGED] = { "charged", "Your wallet is topped up.", 1 },
+	[NOTICE_CANCELLED] = { "cancelled", "Cancelled: the price is back in "
+	    "your wallet, and the seat is on sale again.", 1 },
+	[NOTICE_REFUNDED] = { "refunded", "Refunded: the price is back in the "
+	    "buyer's balance, the code no longer opens the door, and the seat is "
+	    "on sale again.", 1 },
 };
 
 void
@@ -137,6 +142,13 @@ const char *view_date(struct req *r, int64_t t) { return format_time(r, t, "%a %
 const char *view_time(struct req *r, int64_t t) { return format_time(r, t, "%H:%M %Z"); }
 const char *view_clock(struct req *r, int64_t t) { return format_time(r, t, "%H:%M:%S %Z"); }
 const char *view_datetime(struct req *r, int64_t t) { return format_time(r, t, "%-d %b, %H:%M %Z"); }
+
+const char *
+view_datetime_zone(struct req *r, int64_t t)
+{
+	return arena_printf(&r->arena, "%s (%s)", format_time(r, t,
+	    "%a %-d %b %Y, %H:%M %Z"), req_settings(r)->timezone);
+}
 
 const char *
 view_here(struct req *r)

@@ -17,7 +17,8 @@
 enum notice {
 	NOTICE_WELCOME, NOTICE_HELLO, NOTICE_BYE, NOTICE_LOGIN,
 	NOTICE_ADMITTED, NOTICE_QUEUE_FIRST, NOTICE_TURN_OVER, NOTICE_LEFT,
-	NOTICE_PAID, NOTICE_RELEASED, NOTICE_CHARGED,
+	NOTICE_PAID, NOTICE_RELEASED, NOTICE_CHARGED, NOTICE_CANCELLED,
+	NOTICE_REFUNDED,
 	NOTICE__MAX
 };
 
@@ -44,6 +45,9 @@ const char *view_time(struct req *r, int64_t t);
 const char *view_clock(struct req *r, int64_t t);
 /* "4 Dec, 19:30 KST" */
 const char *view_datetime(struct req *r, int64_t t);
+/* "Wed 23 Dec 2026, 19:30 KST (Asia/Seoul)": a deadline a buyer must
+ * not misread, with its zone */
+const char *view_datetime_zone(struct req *r, int64_t t);
 /* "1,000" */
 const char *view_count(struct req *r, int64_t n);
 /* The path and query this request asked for, safe to use as ?next=

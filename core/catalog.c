@@ -14,6 +14,8 @@
 enum sale_state
 performance_sale_state(const struct performance *p, int64_t now)
 {
+	if (p->cancelled_at != 0)
+		return SALE_CANCELLED;
 	if (now < p->sale_opens_at)
 		return SALE_NOT_YET;
 	if (now >= p->sale_closes_at || now >= p->starts_at)
@@ -47,13 +49,16 @@ catalog_concert_on_sale(const struct performance *perfs, size_t n,
  * The seats of performance p (a table alias, as a string literal) not
  * claimed by a live hold as of :now: what "seats left" means everywhere.
  * seat_count is the performance's own column, filled in when its seats
- * were added (seats never change afterwards).
+ * were added (seats never change afterwards). A cancelled performance
+ * has none left: nothing of it can be bought.
  */
 #define SEATS_LEFT(p)                                                         \
-	"(" p ".seat_count - (SELECT count(*) FROM hold h"                    \
-	" WHERE h.performance_id = " p ".id AND " LIVE_HOLD("h") "))"
+	"(CASE WHEN " p ".cancelled_at IS NOT NULL THEN 0 ELSE "              \
+	p ".seat_count - (SELECT count(*) FROM hold h"                        \
+	" WHERE h.performance_id = " p ".id AND " LIVE_HOLD("h") ") END)"
 
-/* Concerts with a performance still ahead of :now, soonest first. */
+/* Concerts with a performance still ahead of :now and not cancelled,
+ * soonest first. */
 enum bo_status
 catalog_concerts(struct db *db, struct arena *a, int64_t now,
     struct concert_summary **out, size_t *n)
@@ -64,7 +69,7 @@ catalog_concerts(struct db *db, struct arena *a, int64_t now,
 	    "SELECT c.id, c.title, c.artist, c.venue, min(p.starts_at),"
 	    " min(p.min_price), sum(" SEATS_LEFT("p") "), count(*)"
 	    " FROM concert c JOIN performance p ON p.concert_id = c.id"
-	    " WHERE p.starts_at > :now"
+	    " WHERE p.starts_at > :now AND p.cancelled_at IS NULL"
 	    " GROUP BY c.id ORDER BY min(p.starts_at), c.id");
 	struct sql_stmt *st = sql_prepare(db, &q);
 	size_t cap = 0;
@@ -94,11 +99,11 @@ catalog_concerts(struct db *db, struct arena *a, int64_t now,
  * statement that reads a struct performance starts with, in this order.
  */
 enum { PERF_ID, PERF_CONCERT, PERF_STARTS, PERF_OPENS, PERF_CLOSES,
-    PERF_SEATS, PERF_MIN, PERF_MAX, PERF_LEFT, PERF__COLS };
+    PERF_SEATS, PERF_MIN, PERF_MAX, PERF_LEFT, PERF_CANCELLED, PERF__COLS };
 #define PERFORMANCE_COLUMNS(p)                                                \
 	p ".id, " p ".concert_id, " p ".starts_at, " p ".sale_opens_at, "     \
 	p ".sale_closes_at, " p ".seat_count, " p ".min_price, "              \
-	p ".max_price, " SEATS_LEFT(p)
+	p ".max_price, " SEATS_LEFT(p) ", coalesce(" p ".cancelled_at, 0)"
 
 static void
 read_performance(struct sql_stmt *st, struct performance *p)
@@ -112,6 +117,7 @@ read_performance(struct sql_stmt *st, struct performance *p)
 	p->min_price = sql_int(st, PERF_MIN);
 	p->max_price = sql_int(st, PERF_MAX);
 	p->seats_left = sql_int(st, PERF_LEFT);
+	p->cancelled_at = sql_int(st, PERF_CANCELLED);
 }
 
 /* Inside a transaction: concert id into *c (BO_NOT_FOUND if none). */

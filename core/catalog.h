@@ -31,6 +31,7 @@ struct performance {
 	int64_t id, concert_id;
 	int64_t starts_at, sale_opens_at, sale_closes_at;
 	int64_t seat_count, min_price, max_price, seats_left;
+	int64_t cancelled_at;    /* 0: not cancelled (refund.h) */
 	/* Only from catalog_performance: a counter that moves whenever a hold
 	 * of this performance is written, and when the next live hold lapses
 	 * by itself (0: none). Until either, its seat map stays the same. */
@@ -53,9 +54,10 @@ struct seat_block {
 	int64_t price;
 };
 
-enum sale_state { SALE_NOT_YET, SALE_OPEN, SALE_CLOSED };
+enum sale_state { SALE_NOT_YET, SALE_OPEN, SALE_CLOSED, SALE_CANCELLED };
 
-/* Where p stands at now: before its sale, on sale, or past it. */
+/* Where p stands at now: before its sale, on sale, past it, or
+ * cancelled by the operator (for good, whatever its dates say). */
 enum sale_state performance_sale_state(const struct performance *p, int64_t now);
 
 /* Whether the concert with these dates (catalog_concert's list) has one on
@@ -65,7 +67,8 @@ enum sale_state performance_sale_state(const struct performance *p, int64_t now)
 int catalog_concert_on_sale(const struct performance *perfs, size_t n,
     int64_t now, int64_t *next_open);
 
-/* Concerts with a performance after now, soonest first. */
+/* Concerts with a performance after now that is not cancelled, soonest
+ * first (their dates, prices and seats left count only those). */
 enum bo_status catalog_concerts(struct db *db, struct arena *a, int64_t now,
     struct concert_summary **out, size_t *n);
 /* One concert and its performances after now: BO_NOT_FOUND if none. */

@@ -17,10 +17,10 @@ may_hold(struct db *db, int64_t perf, int64_t seat, int64_t user, int64_t now,
 {
 	/* The seat's price and the sale window of its date. */
 	enum { FOR_PRICE, FOR_CONCERT, FOR_STARTS, FOR_OPENS, FOR_CLOSES,
-	    FOR__COLS };
+	    FOR_CANCELLED, FOR__COLS };
 	static struct sql seat_q = SQL(FOR__COLS,
 	    "SELECT s.price, p.concert_id, p.starts_at, p.sale_opens_at,"
-	    " p.sale_closes_at FROM seat s"
+	    " p.sale_closes_at, coalesce(p.cancelled_at, 0) FROM seat s"
 	    " JOIN performance p ON p.id = s.performance_id"
 	    " WHERE s.id = :seat AND s.performance_id = :perf");
 	/* The buyer's unpaid holds of the date, against max_holds. */
@@ -43,6 +43,7 @@ may_hold(struct db *db, int64_t perf, int64_t seat, int64_t user, int64_t now,
 		p.starts_at = sql_int(st, FOR_STARTS);
 		p.sale_opens_at = sql_int(st, FOR_OPENS);
 		p.sale_closes_at = sql_int(st, FOR_CLOSES);
+		p.cancelled_at = sql_int(st, FOR_CANCELLED);
 	}
 	sql_reset(st);
 	if (rc == SQLITE_DONE)
@@ -167,16 +168,17 @@ hold_get(struct db *db, struct arena *a, int64_t hold_id, int64_t user,
 	enum { GET_ID, GET_USER, GET_STATE, GET_UNPAID, GET_PRICE, GET_CREATED,
 	    GET_EXPIRES, GET_SECTION, GET_ROW, GET_NUMBER, GET_PERF,
 	    GET_STARTS, GET_CONCERT, GET_TITLE, GET_VENUE, GET_PAYMENT,
-	    GET_PAID_AT, GET__COLS };
+	    GET_PAID_AT, GET_REFUNDED, GET__COLS };
 	static struct sql q = SQL(GET__COLS,
 	    "SELECT h.id, h.user_id, h.state, " UNPAID_HOLD("h") ", h.price,"
 	    " h.created_at, h.expires_at, s.section, s.row_label, s.number,"
 	    " p.id, p.starts_at, c.id, c.title, c.venue, coalesce(pay.id, 0),"
-	    " coalesce(pay.created_at, 0)"
+	    " coalesce(pay.created_at, 0), coalesce(t.refunded_at, 0)"
 	    " FROM hold h JOIN seat s ON s.id = h.seat_id"
 	    " JOIN performance p ON p.id = h.performance_id"
 	    " JOIN concert c ON c.id = p.concert_id"
-	    " LEFT JOIN payment pay ON pay.hold_id = h.id WHERE h.id = :hold");
+	    " LEFT JOIN payment pay ON pay.hold_id = h.id"
+	    " LEFT JOIN ticket t ON t.hold_id = h.id WHERE h.id = :hold");
 	struct sql_stmt *st = sql_prepare(db, &q);
 	int rc;
 
@@ -201,6 +203,7 @@ hold_get(struct db *db, struct arena *a, int64_t hold_id, int64_t user,
 		h->venue = arena_strdup(a, sql_text(st, GET_VENUE));
 		h->payment_id = sql_int(st, GET_PAYMENT);
 		h->paid_at = sql_int(st, GET_PAID_AT);
+		h->refunded_at = sql_int(st, GET_REFUNDED);
 	}
 	sql_reset(st);
 	if (rc == SQLITE_DONE)

@@ -28,7 +28,9 @@ struct hold_view {
 	int64_t number;
 	int64_t performance_id, starts_at, concert_id;
 	const char *concert_title, *venue;
-	int64_t payment_id, paid_at;  /* when PAID */
+	int64_t payment_id, paid_at;  /* when PAID (and when refunded) */
+	int64_t refunded_at;          /* RELEASED after being paid: refunded
+	                               * or cancelled then (refund.h); else 0 */
 };
 
 struct held_seat {

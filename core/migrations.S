@@ -56,5 +56,9 @@ schema_012:
 schema_013:
 	.incbin "schema/013_queue_call.sql"
 	.byte 0
+	.global schema_014
+schema_014:
+	.incbin "schema/014_refund.sql"
+	.byte 0
 
 	.section .note.GNU-stack,"",@progbits

@@ -54,8 +54,8 @@ pay(struct db *db, struct arena *a, int64_t hold_id, int64_t user, int64_t now,
 		return s;
 	}
 	if (s == BO_OK)
-		s = wallet_move_locked(db, user, -h.price, hold_id, NULL, now,
-		    &balance, NULL);
+		s = wallet_move_locked(db, user, LEDGER_PAYMENT, -h.price,
+		    hold_id, NULL, now, &balance, NULL);
 	if (s == BO_OK) {
 		st = sql_prepare(db, &insert_q);
 		sql_bind_int(st, ":hold", hold_id);
@@ -121,11 +121,12 @@ bookings_list(struct db *db, struct arena *a, int64_t user, struct keyset *k,
 	 * payment_user (user_id, id). */
 	enum { BOOK_PAYMENT, BOOK_AMOUNT, BOOK_PAID_AT, BOOK_HOLD, BOOK_SECTION,
 	    BOOK_ROW, BOOK_NUMBER, BOOK_PERF, BOOK_STARTS, BOOK_TITLE,
-	    BOOK_VENUE, BOOK_TICKET, BOOK_CODE, BOOK_REFUNDED, BOOK__COLS };
+	    BOOK_VENUE, BOOK_TICKET, BOOK_CODE, BOOK_REFUNDED, BOOK_CANCELLED,
+	    BOOK__COLS };
 	static struct sql q = SQL(BOOK__COLS,
 	    "SELECT pay.id, pay.amount, pay.created_at, h.id, s.section,"
 	    " s.row_label, s.number, p.id, p.starts_at, c.title, c.venue,"
-	    " t.id, t.code, t.refunded_at"
+	    " t.id, t.code, t.refunded_at, coalesce(p.cancelled_at, 0)"
 	    " FROM payment pay JOIN hold h ON h.id = pay.hold_id"
 	    " JOIN ticket t ON t.hold_id = h.id"
 	    " JOIN seat s ON s.id = h.seat_id"
@@ -161,6 +162,7 @@ bookings_list(struct db *db, struct arena *a, int64_t user, struct keyset *k,
 		b->ticket_code = arena_strdup(a, sql_text(st, BOOK_CODE));
 		b->refunded_at = sql_is_null(st, BOOK_REFUNDED) ? 0 :
 		    sql_int(st, BOOK_REFUNDED);
+		b->cancelled_at = sql_int(st, BOOK_CANCELLED);
 	}
 	sql_reset(st);
 	if (rc == SQLITE_DONE)

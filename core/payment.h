@@ -27,6 +27,7 @@ struct booking {
 	int64_t ticket_id;
 	const char *ticket_code;  /* canonical */
 	int64_t refunded_at;      /* 0: not refunded; its code is dead if set */
+	int64_t cancelled_at;     /* the performance's; 0: not cancelled */
 };
 
 /*
@@ -54,9 +55,10 @@ enum bo_status payment_pay_view(struct db *db, struct arena *a,
     int64_t hold_id, int64_t user_id, int64_t now, struct idem *k,
     int *already, struct hold_view *out);
 
-/* One page of the buyer's paid seats with their tickets, newest payment
- * first (keyset.h: by payment id; k->next is the next, older page, 0
- * when this is the last); rows and strings in a. */
+/* One page of the buyer's paid seats with their tickets, refunded ones
+ * too (refunded_at), newest payment first (keyset.h: by payment id;
+ * k->next is the next, older page, 0 when this is the last); rows and
+ * strings in a. */
 enum bo_status bookings_list(struct db *db, struct arena *a, int64_t user_id,
     struct keyset *k, struct booking **out, size_t *n);
 

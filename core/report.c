@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "account.h"
+#include "catalog.h"
 #include "currency.h"
 #include "live.h"
 #include "queue.h"
@@ -45,13 +46,27 @@ seats_from(struct report_seats *r, int64_t seats, int64_t sold, int64_t held,
 const char *
 report_sale_state(const struct report_performance *p, int64_t now)
 {
-	if (now >= p->starts_at)
+	/* The sale's rule is catalog.c's (performance_sale_state); only
+	 * "over" is the operator's own word. */
+	const struct performance q = { .starts_at = p->starts_at,
+	    .sale_opens_at = p->sale_opens_at,
+	    .sale_closes_at = p->sale_closes_at,
+	    .cancelled_at = p->cancelled_at };
+	enum sale_state s = performance_sale_state(&q, now);
+
+	if (s != SALE_CANCELLED && now >= p->starts_at)
 		return "over";
-	if (now < p->sale_opens_at)
+	switch (s) {
+	case SALE_NOT_YET:
 		return "not yet on sale";
-	if (now >= p->sale_closes_at)
+	case SALE_OPEN:
+		return "on sale";
+	case SALE_CLOSED:
 		return "sale closed";
-	return "on sale";
+	case SALE_CANCELLED:
+		return "cancelled";
+	}
+	return "on sale"; /* not reached: every state is named above */
 }
 
 enum bo_status
@@ -124,7 +139,7 @@ concert_title(struct db *db, struct arena *a, int64_t concert,
  * performance select, in this order.
  */
 enum { P_ID, P_CONCERT, P_TITLE, P_STARTS, P_OPENS, P_CLOSES, P_SEATS,
-    P_SOLD, P_HELD, P_GROSS, P_IN, P_REFUNDED, P__COLS };
+    P_SOLD, P_HELD, P_GROSS, P_IN, P_REFUNDED, P_CANCELLED, P__COLS };
 #define PERFORMANCE_COLUMNS                                                   \
 	"p.id, p.concert_id, c.title, p.starts_at, p.sale_opens_at,"          \
 	" p.sale_closes_at, p.seat_count,"                                    \
@@ -137,7 +152,7 @@ enum { P_ID, P_CONCERT, P_TITLE, P_STARTS, P_OPENS, P_CLOSES, P_SEATS,
 	" (SELECT count(*) FROM ticket t JOIN checkin ci ON ci.ticket = t.id" \
 	" WHERE t.performance_id = p.id AND t.refunded_at IS NULL),"          \
 	" (SELECT count(*) FROM ticket t WHERE t.performance_id = p.id"       \
-	" AND t.refunded_at IS NOT NULL)"                                     \
+	" AND t.refunded_at IS NOT NULL), coalesce(p.cancelled_at, 0)"        \
 	" FROM performance p JOIN concert c ON c.id = p.concert_id"
 
 static void
@@ -154,6 +169,7 @@ read_performance(struct arena *a, struct sql_stmt *st,
 	    sql_int(st, P_HELD), sql_int(st, P_GROSS));
 	p->checked_in = sql_int(st, P_IN);
 	p->refunded = sql_int(st, P_REFUNDED);
+	p->cancelled_at = sql_int(st, P_CANCELLED);
 }
 
 enum bo_status

@@ -49,6 +49,7 @@ struct report_performance {
 	struct report_seats seats;
 	int64_t checked_in;         /* tickets let in at the door (not refunded) */
 	int64_t refunded;           /* tickets refunded or cancelled */
+	int64_t cancelled_at;       /* 0: not cancelled (refund.h) */
 };
 
 struct report_section {
@@ -96,8 +97,8 @@ struct report_buyer {
 };
 
 /* Where p's sale stands at now, in words for the operator: "on sale",
- * "not yet on sale", "sale closed" or "over" (the performance started);
- * static storage. */
+ * "not yet on sale", "sale closed", "over" (the performance started) or
+ * "cancelled" (boxoffice-admin cancel-performance); static storage. */
 const char *report_sale_state(const struct report_performance *p,
     int64_t now);
 

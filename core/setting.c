@@ -18,6 +18,8 @@
 static const struct {
 	const char *name, *def, *help;
 	int64_t min, max; /* integers only; min > max marks a text setting */
+	int off;          /* integers only: the word "off" is allowed too,
+	                   * read as -1 */
 } table[SETTING__MAX] = {
 	[SETTING_HOLD_SECONDS] = { "hold_seconds", "300",
 	    "seconds a held seat stays reserved for its buyer", 10, 3600 },
@@ -40,6 +42,10 @@ static const struct {
 	    "entry exists", 1, 0 },
 	[SETTING_TIMEZONE] = { "timezone", "Asia/Seoul",
 	    "IANA time zone the venue's times are shown in", 1, 0 },
+	[SETTING_CANCEL_UNTIL_HOURS] = { "cancel_until_hours", "24",
+	    "hours before the show until which a buyer may cancel a ticket "
+	    "for a refund to the balance; off: buyers may not cancel", 0, 8760,
+	    1 },
 };
 
 const char *setting_name(enum setting_key k) { return table[k].name; }
@@ -94,9 +100,12 @@ setting_valid(enum setting_key k, const char *value, char *err, size_t errlen)
 		snprintf(err, errlen, "unknown time zone '%s' (try Asia/Seoul or UTC)", value);
 		return 0;
 	}
+	if (table[k].off && strcmp(value, "off") == 0)
+		return 1;
 	if (!parse_int64(value, table[k].min, table[k].max, &v)) {
-		snprintf(err, errlen, "%s must be a whole number from %lld to %lld",
-		    table[k].name, (long long)table[k].min, (long long)table[k].max);
+		snprintf(err, errlen, "%s must be a whole number from %lld to "
+		    "%lld%s", table[k].name, (long long)table[k].min,
+		    (long long)table[k].max, table[k].off ? ", or off" : "");
 		return 0;
 	}
 	return 1;
@@ -117,7 +126,9 @@ apply(struct settings *s, enum setting_key k, const char *value)
 	default:
 		break;
 	}
-	if (!parse_int64(value, table[k].min, table[k].max, &v))
+	if (table[k].off && strcmp(value, "off") == 0)
+		v = -1;
+	else if (!parse_int64(value, table[k].min, table[k].max, &v))
 		parse_int64(table[k].def, table[k].min, table[k].max, &v);
 	switch (k) {
 	case SETTING_HOLD_SECONDS: s->hold_seconds = v; break;
@@ -127,6 +138,7 @@ apply(struct settings *s, enum setting_key k, const char *value)
 	case SETTING_MAX_HOLDS: s->max_holds = v; break;
 	case SETTING_MAX_CHARGE: s->max_charge = v; break;
 	case SETTING_SESSION_TTL: s->session_ttl = v; break;
+	case SETTING_CANCEL_UNTIL_HOURS: s->cancel_until_hours = v; break;
 	default: break;
 	}
 }

@@ -28,6 +28,7 @@ enum setting_key {
 	SETTING_SESSION_TTL,
 	SETTING_CURRENCY,
 	SETTING_TIMEZONE,
+	SETTING_CANCEL_UNTIL_HOURS,
 	SETTING__MAX
 };
 
@@ -41,6 +42,9 @@ struct settings {
 	int64_t session_ttl;    /* a login lasts this long */
 	char currency[4];       /* ISO 4217 code */
 	char timezone[64];      /* IANA zone the venue's times are shown in */
+	int64_t cancel_until_hours; /* a buyer may cancel a ticket until this
+	                         * many hours before the show; -1: "off",
+	                         * buyers may not cancel (refund.h) */
 	int64_t version;        /* settings_version when read: moves with
 	                         * every write of any setting */
 };

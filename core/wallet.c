@@ -6,8 +6,46 @@
 #include "parse.h"
 #include "sql.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <string.h>
+
+static const char *const kind_names[LEDGER__MAX] = {
+	[LEDGER_CHARGE] = "CHARGE",
+	[LEDGER_PAYMENT] = "PAYMENT",
+	[LEDGER_REFUND] = "REFUND",
+};
+
+static const char *const kind_words[LEDGER__MAX][2] = {
+	[LEDGER_CHARGE] = { "top-up", "Top-up" },
+	[LEDGER_PAYMENT] = { "payment", "Payment" },
+	[LEDGER_REFUND] = { "refund", "Refund" },
+};
+
+const char *
+ledger_kind_name(enum ledger_kind k)
+{
+	assert(k >= 0 && k < LEDGER__MAX);
+	return kind_names[k];
+}
+
+const char *
+ledger_kind_words(enum ledger_kind k, int capital)
+{
+	assert(k >= 0 && k < LEDGER__MAX);
+	return kind_words[k][capital != 0];
+}
+
+/* The kind of a stored name; an unknown one (impossible: the CHECK)
+ * reads as a charge. */
+static enum ledger_kind
+kind_of(const char *name)
+{
+	for (int k = 0; k < LEDGER__MAX; k++)
+		if (strcmp(kind_names[k], name) == 0)
+			return (enum ledger_kind)k;
+	return LEDGER_CHARGE;
+}
 
 /*
  * The buyer's balance as user.balance keeps it: the ledger's triggers move
@@ -19,8 +57,9 @@ static struct sql balance_q = SQL(BAL__COLS,
     "SELECT balance FROM user WHERE id = :user");
 
 enum bo_status
-wallet_move_locked(struct db *db, int64_t user, int64_t amount, int64_t hold_id,
-    const char *key, int64_t now, int64_t *balance, int64_t *ledger_id)
+wallet_move_locked(struct db *db, int64_t user, enum ledger_kind kind,
+    int64_t amount, int64_t hold_id, const char *key, int64_t now,
+    int64_t *balance, int64_t *ledger_id)
 {
 	/* The ledger's triggers check the chain and move user.balance. */
 	enum { NEW_ID, NEW__COLS };
@@ -33,6 +72,8 @@ wallet_move_locked(struct db *db, int64_t user, int64_t amount, int64_t hold_id,
 	enum bo_status s;
 	int rc;
 
+	/* The schema's CHECK again, as a contract: a charge has no hold. */
+	assert((kind == LEDGER_CHARGE) == (hold_id == 0));
 	sql_bind_int(st, ":user", user);
 	if ((rc = sql_step(st)) == SQLITE_ROW)
 		current = sql_int(st, BAL_BALANCE);
@@ -48,7 +89,7 @@ wallet_move_locked(struct db *db, int64_t user, int64_t amount, int64_t hold_id,
 	*balance = current + amount;
 	st = sql_prepare(db, &insert_q);
 	sql_bind_int(st, ":user", user);
-	sql_bind_text(st, ":kind", hold_id ? "PAYMENT" : "CHARGE");
+	sql_bind_text(st, ":kind", ledger_kind_name(kind));
 	sql_bind_int(st, ":amount", amount);
 	sql_bind_int(st, ":balance", *balance);
 	if (hold_id)
@@ -119,8 +160,8 @@ charge(struct db *db, int64_t user, int64_t amount, int64_t max_charge,
 			return s;
 		}
 	}
-	if ((s = wallet_move_locked(db, user, amount, 0, key, now, balance,
-	    &ledger_id)) != BO_OK)
+	if ((s = wallet_move_locked(db, user, LEDGER_CHARGE, amount, 0, key, now,
+	    balance, &ledger_id)) != BO_OK)
 		return sql_end(db, s);
 	idem_add_ref(k, IDEM_REF_LEDGER, ledger_id);
 	return idem_commit(db, user, k, now);
@@ -163,7 +204,7 @@ static void
 read_row(struct sql_stmt *st, struct arena *a, struct ledger_row *l)
 {
 	l->id = sql_int(st, ROW_ID);
-	l->payment = strcmp(sql_text(st, ROW_KIND), "PAYMENT") == 0;
+	l->kind = kind_of(sql_text(st, ROW_KIND));
 	l->amount = sql_int(st, ROW_AMOUNT);
 	l->balance_after = sql_int(st, ROW_BALANCE);
 	l->created_at = sql_int(st, ROW_CREATED);

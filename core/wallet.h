@@ -19,10 +19,26 @@
 
 #define WALLET_KEY_MAX 64
 
+/* What a ledger row is; the schema's CHECK lists the same names
+ * (014_refund.sql). */
+enum ledger_kind {
+	LEDGER_CHARGE,   /* a top-up: amount > 0, no hold */
+	LEDGER_PAYMENT,  /* a seat paid: amount <= 0, its hold */
+	LEDGER_REFUND,   /* a paid seat given back: amount >= 0, its hold */
+	LEDGER__MAX
+};
+
+/* The kind's name as stored ("CHARGE"…); static storage. */
+const char *ledger_kind_name(enum ledger_kind k);
+/* What a person reads for it: "top-up", "payment", "refund", or
+ * "Top-up"… with capital set. The wallet, the operator's buyer lookup and
+ * the command line say it alike. Static storage. */
+const char *ledger_kind_words(enum ledger_kind k, int capital);
+
 struct ledger_row {
 	int64_t id;
-	int payment;          /* 0: CHARGE, 1: PAYMENT */
-	int64_t amount;       /* signed: + charge, - payment */
+	enum ledger_kind kind;
+	int64_t amount;       /* signed: + charge or refund, - payment */
 	int64_t balance_after, created_at, hold_id;
 	const char *concert_title; /* a payment's concert; "" for a charge
 	                            * (and from wallet_ledger_get) */
@@ -64,11 +80,13 @@ enum bo_status wallet_history(struct db *db, struct arena *a, int64_t user_id,
     struct keyset *k, int64_t *balance, struct ledger_row **rows, size_t *n);
 
 /* Inside a write transaction: moves the balance by amount and writes its
- * ledger row (used by payment.c too); *ledger_id, when not NULL, is the
- * new row's id (0 when none was written). BO_INSUFFICIENT when it would
- * go below zero, BO_LIMIT above INT64_MAX. */
-enum bo_status wallet_move_locked(struct db *db, int64_t user_id, int64_t amount,
-    int64_t hold_id, const char *key, int64_t now, int64_t *balance,
-    int64_t *ledger_id);
+ * ledger row of kind (a CHARGE has no hold_id: 0; a PAYMENT or REFUND
+ * names its hold; used by payment.c and refund.c too); *ledger_id, when
+ * not NULL, is the new row's id (0 when none was written).
+ * BO_INSUFFICIENT when it would go below zero, BO_LIMIT above
+ * INT64_MAX. */
+enum bo_status wallet_move_locked(struct db *db, int64_t user_id,
+    enum ledger_kind kind, int64_t amount, int64_t hold_id, const char *key,
+    int64_t now, int64_t *balance, int64_t *ledger_id);
 
 #endif

@@ -136,6 +136,7 @@ field(const struct settings *s, enum setting_key k)
 	case SETTING_MAX_HOLDS: return s->max_holds;
 	case SETTING_MAX_CHARGE: return s->max_charge;
 	case SETTING_SESSION_TTL: return s->session_ttl;
+	case SETTING_CANCEL_UNTIL_HOURS: return s->cancel_until_hours;
 	default: fail_msg("%s is not an integer setting", setting_name(k));
 	}
 	return 0;
@@ -225,6 +226,11 @@ settings_are_validated(void **state)
 		set_refused(f, SETTING_CURRENCY, bad_currencies[i]);
 	set_refused(f, SETTING_MAX_HOLDS, "51");
 	set_refused(f, SETTING_SESSION_TTL, "299");
+	/* "off" only where a setting allows it */
+	set_refused(f, SETTING_HOLD_SECONDS, "off");
+	set_refused(f, SETTING_CANCEL_UNTIL_HOURS, "Off");
+	set_refused(f, SETTING_CANCEL_UNTIL_HOURS, "-1");
+	set_refused(f, SETTING_CANCEL_UNTIL_HOURS, "8761");
 
 	set_accepted(f, SETTING_TIMEZONE, "Europe/Paris");
 	set_accepted(f, SETTING_TIMEZONE, "UTC");
@@ -234,6 +240,8 @@ settings_are_validated(void **state)
 	set_accepted(f, SETTING_CURRENCY, "XOF");
 	set_accepted(f, SETTING_HOLD_SECONDS, "10");
 	set_accepted(f, SETTING_HOLD_SECONDS, "3600");
+	set_accepted(f, SETTING_CANCEL_UNTIL_HOURS, "0");
+	set_accepted(f, SETTING_CANCEL_UNTIL_HOURS, "off");
 }
 
 /* A directory of the zone database is not a time zone: TZ=Asia would
@@ -260,6 +268,10 @@ settings_load_sees_set_values(void **state)
 	set_accepted(f, SETTING_TIMEZONE, "Europe/Paris");
 	set_accepted(f, SETTING_HOLD_SECONDS, "900"); /* the latest wins */
 	assert_int_equal(settings_load(f->db, &s), BO_OK);
+	assert_int_equal(s.cancel_until_hours, 24);
+	set_accepted(f, SETTING_CANCEL_UNTIL_HOURS, "off");
+	assert_int_equal(settings_load(f->db, &s), BO_OK);
+	assert_int_equal(s.cancel_until_hours, -1);
 	assert_int_equal(s.hold_seconds, 900);
 	assert_int_equal(s.max_holds, 8);
 	assert_int_equal(s.queue_capacity, 20);

@@ -559,7 +559,7 @@ wallet_charge_cases(void **state)
 	sum = 0;
 	for (size_t i = 0; i < n; i++) {
 		sum += rows[i].amount;
-		assert_int_equal(rows[i].payment, 0);
+		assert_int_equal(rows[i].kind, LEDGER_CHARGE);
 		assert_int_equal(rows[i].hold_id, 0);
 		assert_true(rows[i].amount > 0);
 		if (i + 1 < n) {

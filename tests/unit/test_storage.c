@@ -82,7 +82,7 @@ no_write_commits_after_the_transaction_was_rolled_back(void **state)
 	assert_int_equal(sqlite3_exec(f->db->handle, "ROLLBACK", NULL, NULL,
 	    NULL), SQLITE_OK);
 	/* The operation goes on: its write must not commit alone. */
-	assert_int_not_equal(wallet_move_locked(f->db, f->user[0], 5000, 0,
+	assert_int_not_equal(wallet_move_locked(f->db, f->user[0], LEDGER_CHARGE, 5000, 0,
 	    "after-rollback", T0, &balance, NULL), BO_OK);
 	assert_int_equal(db_commit(f->db), BO_ERROR);
 	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM ledger WHERE "
@@ -91,7 +91,7 @@ no_write_commits_after_the_transaction_was_rolled_back(void **state)
 	    (long long)f->user[0]), 0);
 	/* and the next operation is normal */
 	assert_int_equal(db_begin_write(f->db), BO_OK);
-	assert_int_equal(wallet_move_locked(f->db, f->user[0], 5000, 0,
+	assert_int_equal(wallet_move_locked(f->db, f->user[0], LEDGER_CHARGE, 5000, 0,
 	    "next", T0, &balance, NULL), BO_OK);
 	assert_int_equal(db_commit(f->db), BO_OK);
 	assert_int_equal(balance, 5000);
