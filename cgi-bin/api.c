@@ -22,6 +22,19 @@ api_error(struct req *r, enum http_status status, const char *code,
 }
 
 void
+api_outcome_with(struct req *r, const struct outcomes *op, enum bo_status s,
+    const char *key, json_t *value)
+{
+	const struct outcome *o = outcome_of(op, s);
+	enum http_status st = outcome_api_status(op, s);
+
+	if (st == HTTP_503)
+		req_header(r, "Retry-After", "2");
+	api_send(r, st, json_pack("{s:{s:s, s:s, s:o}}", "error", "code", o->code,
+	    "message", o->api != NULL ? o->api : o->page, key, value));
+}
+
+void
 api_send(struct req *r, enum http_status status, json_t *obj)
 {
 	char *text = obj != NULL ? json_dumps(obj, JSON_COMPACT) : NULL;

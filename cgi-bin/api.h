@@ -27,6 +27,10 @@ int api_unpack(struct req *r, json_t *obj, const char *fmt, ...);
 /* Answers status with obj as the body (and decrefs it). A NULL obj (a
  * json_pack() that failed) answers a logged 500 instead. */
 void api_send(struct req *r, enum http_status status, json_t *obj);
+/* Answers s of op as api_outcome() does, with one more field in the
+ * error object (key: value, which it takes; the seats that were taken). */
+void api_outcome_with(struct req *r, const struct outcomes *op,
+    enum bo_status s, const char *key, json_t *value);
 /* Answers an error. */
 void api_error(struct req *r, enum http_status status, const char *code,
     const char *msg);

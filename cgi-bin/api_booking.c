@@ -3,10 +3,18 @@
  *
  * POST /api/v1/reservations   {"performanceId","seatId"}, X-Queue-Token,
  *        Idempotency-Key (optional) → 201 {"reservationId","expiresAt",…};
- *        409 seat_taken | hold_limit; 404; 410 sale_closed; 403 not_admitted
+ *        409 seat_taken | hold_limit; 404; 410 sale_closed; 403 not_admitted.
+ *        {"performanceId","seatIds":[…]} holds them all or none as one
+ *        order → 201 {"orderId","reservations":[…],"expiresAt","total"};
+ *        409 seat_taken names the taken ones in "seatIds"; seatId and
+ *        seatIds together → 422. {"performanceId","section","count"}:
+ *        best available, the same answer; 409 no_adjacent_seats.
  * GET  /api/v1/reservations/{id}  → the reservation and its state
  * POST /api/v1/payments       {"reservationId"}, Idempotency-Key (optional)
  *        → 201 {"paymentId","status":"paid",…}; 402 insufficient_balance;
+ *        {"reservationIds":[…]} pays them together, all or none: one
+ *        payment, one debit → 201 {"paymentId","status","reservationIds",
+ *        "amount","reservations"}; a lapsed one → 410, nothing paid;
  *        410 reservation_expired; paying twice answers the same payment
  *        (200); no queue turn needed: a live hold may be paid until it
  *        lapses
@@ -27,6 +35,7 @@
 #include "json.h"
 #include "catalog.h"
 #include "hold.h"
+#include "order.h"
 #include "payment.h"
 
 static const char *const hold_states[] = {
@@ -51,27 +60,98 @@ hold_json(const struct hold_view *h)
 	return o;
 }
 
-/* Holds the seat the body names; 1 when hold_create_view() answered
- * BO_OK (k says what happened; *h is the hold this request made, read in
- * its own transaction, or h->id is 0), 0 when a refusal was answered. */
-static int
-reserve(struct req *r, struct idem *k, struct hold_view *h)
+/* An order as the API answers it: every seat, and the one deadline. */
+static json_t *
+order_json(const struct order_view *o)
 {
-	json_int_t perf = 0, seat = 0;
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < o->n; i++)
+		json_array_append_new(arr, hold_json(&o->holds[i]));
+	return json_pack("{s:I, s:o, s:I, s:I}", "orderId", (json_int_t)o->id,
+	    "reservations", arr, "expiresAt", (json_int_t)o->expires_at,
+	    "total", (json_int_t)(o->total + o->paid_total));
+}
+
+/* What a reservation's body asks for: one seat, named seats, or the best
+ * seats of a section. */
+struct reserve_ask {
+	json_int_t perf, seat, count;
+	int64_t *seats;
+	size_t n;
+	const char *section;  /* in the arena */
+};
+
+/* Reads the body into *ask; 0 when a refusal (400, 422) was answered. */
+static int
+reserve_body(struct req *r, struct reserve_ask *ask)
+{
+	json_t *body, *ids = NULL, *v;
+	const char *section = NULL;
+	size_t i;
+	int ok;
+
+	memset(ask, 0, sizeof *ask);
+	if ((body = api_body(r)) == NULL)
+		return 0;
+	if (json_object_get(body, "seatIds") != NULL &&
+	    json_object_get(body, "seatId") != NULL) {
+		json_decref(body);
+		api_error(r, HTTP_422, "invalid_field", "Send seatId or seatIds, "
+		    "not both.");
+		return 0;
+	}
+	if (json_object_get(body, "seatIds") != NULL)
+		ok = api_unpack(r, body, "{s:I, s:o}", "performanceId", &ask->perf,
+		    "seatIds", &ids);
+	else if (json_object_get(body, "section") != NULL ||
+	    json_object_get(body, "count") != NULL)
+		ok = api_unpack(r, body, "{s:I, s:s, s:I}", "performanceId",
+		    &ask->perf, "section", &section, "count", &ask->count);
+	else
+		ok = api_unpack(r, body, "{s:I, s:I}", "performanceId", &ask->perf,
+		    "seatId", &ask->seat);
+	if (ok && ids != NULL) {
+		if (!json_is_array(ids) || json_array_size(ids) == 0 ||
+		    json_array_size(ids) > ORDER_MAX_SEATS) {
+			ok = 0;
+		} else {
+			ask->seats = arena_alloc(&r->arena,
+			    json_array_size(ids) * sizeof *ask->seats);
+			json_array_foreach(ids, i, v) {
+				if (!json_is_integer(v) || json_integer_value(v) < 1) {
+					ok = 0;
+					break;
+				}
+				ask->seats[ask->n++] = json_integer_value(v);
+			}
+		}
+		if (!ok)
+			api_error(r, HTTP_422, "invalid_field", "seatIds must be an "
+			    "array of 1 to 38 seat ids.");
+	}
+	if (ok && section != NULL)
+		ask->section = arena_strdup(&r->arena, section);
+	json_decref(body);
+	return ok;
+}
+
+/* Holds what the body asks for; 1 when the core operation answered BO_OK
+ * (k says what happened; *h or *o is what this request made, read in its
+ * own transaction, or its id is 0), 0 when a refusal was answered. */
+static int
+reserve(struct req *r, struct idem *k, struct hold_view *h,
+    struct order_view *o)
+{
+	struct order_refusal why;
+	struct reserve_ask ask;
 	struct performance p;
 	struct concert c;
 	enum bo_status s;
-	json_t *body;
 
-	if ((body = api_body(r)) == NULL)
+	if (!reserve_body(r, &ask))
 		return 0;
-	if (!api_unpack(r, body, "{s:I, s:I}", "performanceId", &perf, "seatId",
-	    &seat)) {
-		json_decref(body);
-		return 0;
-	}
-	json_decref(body);
-	s = perf > 0 && seat > 0 ? catalog_performance(r->db, &r->arena, perf,
+	s = ask.perf > 0 ? catalog_performance(r->db, &r->arena, ask.perf,
 	    r->now, &c, &p, NULL, NULL) : BO_NOT_FOUND;
 	if (s == BO_NOT_FOUND) {
 		api_error(r, HTTP_404, "not_found", "There is no such performance.");
@@ -83,31 +163,67 @@ reserve(struct req *r, struct idem *k, struct hold_view *h)
 	}
 	if (!api_gate(r, c.id))
 		return 0;
-	s = hold_create_view(r->db, &r->arena, perf, seat, r->session.user_id,
-	    r->now, req_settings(r), k, h);
-	if (s != BO_OK) {
-		api_outcome(r, &HOLD_OUTCOMES, s);
-		return 0;
+	if (ask.section != NULL) {
+		s = order_best(r->db, &r->arena, ask.perf, ask.section, ask.count,
+		    r->session.user_id, r->now, req_settings(r), k, o);
+		if (s != BO_OK)
+			api_outcome(r, &BEST_OUTCOMES, s);
+	} else if (ask.seats != NULL) {
+		s = order_create(r->db, &r->arena, ask.perf, ask.seats, ask.n,
+		    r->session.user_id, r->now, req_settings(r), k, o, &why);
+		if (s == BO_CONFLICT) {
+			json_t *taken = json_array();
+
+			for (size_t i = 0; i < why.ntaken; i++)
+				json_array_append_new(taken,
+				    json_integer(why.taken[i]));
+			api_outcome_with(r, &ORDER_OUTCOMES, s, "seatIds", taken);
+		} else if (s != BO_OK) {
+			api_outcome(r, &ORDER_OUTCOMES, s);
+		}
+	} else {
+		s = ask.seat > 0 ? hold_create_view(r->db, &r->arena, ask.perf,
+		    ask.seat, r->session.user_id, r->now, req_settings(r), k, h) :
+		    BO_NOT_FOUND;
+		if (s != BO_OK)
+			api_outcome(r, &HOLD_OUTCOMES, s);
 	}
-	return 1;
+	return s == BO_OK;
 }
 
 void
 api_reservation_create(struct req *r)
 {
+	struct order_view o;
 	struct hold_view h;
 	enum bo_status s;
 	struct idem k;
+	int64_t order_id = 0;
 
 	memset(&h, 0, sizeof h);
+	memset(&o, 0, sizeof o);
 	if (!api_idem_begin(r, &k, HTTP_201))
 		return;
-	if (k.result == IDEM_NEW && !reserve(r, &k, &h))
+	if (k.result == IDEM_NEW && !reserve(r, &k, &h, &o))
 		return;
 	if (!api_idem_answer(r, &k))
 		return;
 	/* Made now: as read in its own transaction (a read after the commit
-	 * could fail, with the seat held). Replayed: the hold as it is now. */
+	 * could fail, with the seats held). Replayed: as it is now; a hold
+	 * made in an order answers its order. */
+	if (o.id != 0) {
+		api_idem_send(r, &k, order_json(&o));
+		return;
+	}
+	if (h.id == 0 && (s = order_of_hold(r->db, idem_ref(&k, IDEM_REF_HOLD),
+	    &order_id)) == BO_OK && order_id != 0) {
+		if ((s = order_get(r->db, &r->arena, order_id, r->session.user_id,
+		    r->now, &o)) != BO_OK)
+			api_outcome(r, &ORDER_GET_OUTCOMES, s);
+		else
+			api_idem_send(r, &k, order_json(&o));
+		return;
+	}
 	if (h.id == 0 && (s = hold_get(r->db, &r->arena, idem_ref(&k,
 	    IDEM_REF_HOLD), r->session.user_id, r->now, &h)) != BO_OK) {
 		api_outcome(r, &HOLD_GET_OUTCOMES, s);
@@ -138,65 +254,144 @@ payment_json(const struct hold_view *h)
 	    "reservation", hold_json(h));
 }
 
-/* Pays the reservation the body names; 1 when payment_pay_view() answered
- * BO_OK (k says what happened; *already when it was paid before; *h is
- * the hold as this request left or found it, read in its transaction, or
- * h->id is 0), 0 when a refusal was answered. */
+/* A payment of several reservations as the API answers it. */
+static json_t *
+payment_many_json(const struct payment_view *v)
+{
+	json_t *ids = json_array(), *all = json_array();
+
+	for (size_t i = 0; i < v->n; i++) {
+		json_array_append_new(ids, json_integer(v->holds[i].id));
+		json_array_append_new(all, hold_json(&v->holds[i]));
+	}
+	return json_pack("{s:I, s:s, s:o, s:I, s:o}",
+	    "paymentId", (json_int_t)v->payment_id, "status", "paid",
+	    "reservationIds", ids, "amount", (json_int_t)v->amount,
+	    "reservations", all);
+}
+
+/* What a payment's body names: one reservation, or several. */
+struct pay_ask {
+	int64_t *holds;
+	size_t n;
+	int many;  /* "reservationIds" */
+};
+
+/* Reads the body into *ask; 0 when a refusal (400, 422) was answered. */
 static int
-pay(struct req *r, struct idem *k, int64_t *hold_id, int *already,
-    struct hold_view *h)
+pay_body(struct req *r, struct pay_ask *ask)
 {
 	json_int_t id = 0;
-	enum bo_status s;
-	json_t *body;
+	json_t *body, *ids = NULL, *v;
+	size_t i;
+	int ok;
 
+	memset(ask, 0, sizeof *ask);
 	if ((body = api_body(r)) == NULL)
 		return 0;
-	if (!api_unpack(r, body, "{s:I}", "reservationId", &id)) {
+	if (json_object_get(body, "reservationIds") != NULL &&
+	    json_object_get(body, "reservationId") != NULL) {
 		json_decref(body);
+		api_error(r, HTTP_422, "invalid_field", "Send reservationId or "
+		    "reservationIds, not both.");
 		return 0;
+	}
+	ask->many = json_object_get(body, "reservationIds") != NULL;
+	if (ask->many)
+		ok = api_unpack(r, body, "{s:o}", "reservationIds", &ids);
+	else
+		ok = api_unpack(r, body, "{s:I}", "reservationId", &id);
+	if (ok && !ask->many) {
+		ask->holds = arena_alloc(&r->arena, sizeof *ask->holds);
+		ask->holds[ask->n++] = id;
+	} else if (ok) {
+		if (!json_is_array(ids) || json_array_size(ids) == 0 ||
+		    json_array_size(ids) > ORDER_PAY_MAX) {
+			ok = 0;
+		} else {
+			ask->holds = arena_alloc(&r->arena,
+			    json_array_size(ids) * sizeof *ask->holds);
+			json_array_foreach(ids, i, v) {
+				if (!json_is_integer(v) || json_integer_value(v) < 1) {
+					ok = 0;
+					break;
+				}
+				ask->holds[ask->n++] = json_integer_value(v);
+			}
+		}
+		if (!ok)
+			api_error(r, HTTP_422, "invalid_field", "reservationIds must "
+			    "be an array of 1 to 39 different reservation ids.");
 	}
 	json_decref(body);
-	*hold_id = id;
-	s = id > 0 ? payment_pay_view(r->db, &r->arena, id, r->session.user_id,
-	    r->now, k, already, h) : BO_NOT_FOUND;
-	if (s != BO_OK) {
-		api_outcome(r, &PAY_OUTCOMES, s);
-		return 0;
-	}
-	return 1;
+	return ok;
 }
 
 void
 api_payment_create(struct req *r)
 {
-	struct hold_view h;
-	int64_t hold_id = 0;
+	struct payment_view v;
+	struct pay_ask ask;
 	enum bo_status s;
 	struct idem k;
 	int already = 0;
 
-	memset(&h, 0, sizeof h);
+	memset(&v, 0, sizeof v);
+	memset(&ask, 0, sizeof ask);
 	if (!api_idem_begin(r, &k, HTTP_201))
 		return;
-	if (k.result == IDEM_NEW && !pay(r, &k, &hold_id, &already, &h))
-		return;
+	if (k.result == IDEM_NEW) {
+		if (!pay_body(r, &ask))
+			return;
+		s = ask.holds[0] > 0 ? payment_pay_holds(r->db, &r->arena,
+		    ask.holds, ask.n, r->session.user_id, r->now, &k, &already,
+		    &v) : BO_NOT_FOUND;
+		if (s != BO_OK) {
+			api_outcome(r, &PAY_OUTCOMES, s);
+			return;
+		}
+	}
 	if (!api_idem_answer(r, &k))
 		return;
-	/* Paid now: as read in its own transaction (a read after the commit
-	 * could fail, with the money taken). Replayed: the payment and its
-	 * seat as they are now. Paid before under no key, or another: the
-	 * same payment, 200. */
-	if (!already)
-		hold_id = idem_ref(&k, IDEM_REF_HOLD);
-	s = h.id != 0 ? BO_OK : hold_get(r->db, &r->arena, hold_id,
-	    r->session.user_id, r->now, &h);
-	if (s != BO_OK)
-		api_outcome(r, &HOLD_GET_OUTCOMES, s);
-	else if (already)
-		api_send(r, HTTP_200, payment_json(&h));
+	/* Paid now, or found paid: as read in its own transaction (a read
+	 * after the commit could fail, with the money taken). Replayed: the
+	 * payment and its seats as they are now. */
+	if (v.payment_id == 0) {
+		size_t n = 0;
+
+		/* The same body as the first time (its hash matched): which
+		 * form it was decides the answer's shape. */
+		if (k.result == IDEM_REPLAY && !pay_body(r, &ask))
+			return;
+
+		memset(&v, 0, sizeof v);
+		v.holds = arena_alloc(&r->arena, k.nrefs * sizeof *v.holds + 1);
+		for (size_t i = 0; i < k.nrefs; i++) {
+			if (k.refs[i].kind == IDEM_REF_PAYMENT)
+				v.payment_id = k.refs[i].id;
+			if (k.refs[i].kind != IDEM_REF_HOLD)
+				continue;
+			if ((s = hold_get(r->db, &r->arena, k.refs[i].id,
+			    r->session.user_id, r->now, &v.holds[n])) != BO_OK) {
+				api_outcome(r, &HOLD_GET_OUTCOMES, s);
+				return;
+			}
+			v.amount += v.holds[n++].price;
+		}
+		v.n = n;
+		ask.many = ask.many || n > 1;
+	}
+	if (v.n == 0) { /* a record without its seats: not one of ours */
+		api_status(r, BO_ERROR);
+		return;
+	}
+	/* The single form answers as it always did. */
+	if (already)
+		api_send(r, HTTP_200, ask.many ? payment_many_json(&v) :
+		    payment_json(&v.holds[0]));
 	else
-		api_idem_send(r, &k, payment_json(&h));
+		api_idem_send(r, &k, ask.many ? payment_many_json(&v) :
+		    payment_json(&v.holds[0]));
 }
 
 void

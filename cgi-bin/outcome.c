@@ -80,6 +80,71 @@ const struct outcomes HOLD_OUTCOMES = { "hold", {
 	    "The sale for this date is not open.", NULL, 0 },
 } };
 
+/* Holding several seats as one order: POST /performances/{id}/holds with
+ * more than one seat (a refusal for the seats or the limit shows the seat
+ * map again with the others still picked), POST /api/v1/reservations with
+ * "seatIds" (409 seat_taken names them in "seatIds"). */
+const struct outcomes ORDER_OUTCOMES = { "order", {
+	[BO_INVALID] = { HTTP_400, "invalid_field",
+	    "Pick one or more different seats, at most the number allowed.",
+	    "The list seatIds must name 1 to 38 different seats.", HTTP_422 },
+	[BO_CONFLICT] = { HTTP_409, "seat_taken",
+	    "Someone just took some of these seats, so none was held: pick "
+	    "others.", "Some of these seats are taken (seatIds): nothing was "
+	    "held.", 0 },
+	[BO_LIMIT] = { HTTP_409, "hold_limit",
+	    "That would be more seats than allowed for this date: pick fewer, "
+	    "or pay for or release the seats you hold first.", NULL, 0 },
+	[BO_FORBIDDEN] = { HTTP_403, "not_admitted",
+	    "Join the queue for this concert first.",
+	    "Your turn in the queue is over.", 0 },
+	[BO_NOT_FOUND] = { HTTP_404, "seat_not_found",
+	    "One of these seats is not a seat of this date.", NULL, 0 },
+	[BO_GONE] = { HTTP_410, "sale_closed",
+	    "The sale for this date is not open.", NULL, 0 },
+} };
+
+/* Best available: POST /performances/{id}/best, POST /api/v1/reservations
+ * with "section" and "count". */
+const struct outcomes BEST_OUTCOMES = { "best", {
+	[BO_INVALID] = { HTTP_400, "invalid_field",
+	    "Ask for one or more seats, at most the number allowed.",
+	    "The count must be 1 to 38.", HTTP_422 },
+	[BO_CONFLICT] = { HTTP_409, "no_adjacent_seats",
+	    "No row of this section has that many free seats side by side: "
+	    "ask for fewer, or pick seats on the map.", NULL, 0 },
+	[BO_LIMIT] = { HTTP_409, "hold_limit",
+	    "That would be more seats than allowed for this date: ask for "
+	    "fewer, or pay for or release the seats you hold first.", NULL, 0 },
+	[BO_FORBIDDEN] = { HTTP_403, "not_admitted",
+	    "Join the queue for this concert first.",
+	    "Your turn in the queue is over.", 0 },
+	[BO_NOT_FOUND] = { HTTP_404, "section_not_found",
+	    "There is no such section for this date.", NULL, 0 },
+	[BO_GONE] = { HTTP_410, "sale_closed",
+	    "The sale for this date is not open.", NULL, 0 },
+} };
+
+/* One's own order: GET /orders/{id} (and the order read before paying or
+ * releasing). */
+const struct outcomes ORDER_GET_OUTCOMES = { "order_get", {
+	[BO_FORBIDDEN] = { HTTP_403, "forbidden",
+	    "This order belongs to another buyer.", NULL, 0 },
+	[BO_NOT_FOUND] = { HTTP_404, "not_found", "There is no such order.",
+	    NULL, 0 },
+} };
+
+/* Releasing an order's seats: POST /orders/{id}/release. */
+const struct outcomes ORDER_RELEASE_OUTCOMES = { "order_release", {
+	[BO_GONE] = { HTTP_410, "gone",
+	    "None of these seats is held any more: they were paid, released "
+	    "or their time ran out.", NULL, 0 },
+	[BO_FORBIDDEN] = { HTTP_403, "forbidden",
+	    "This order belongs to another buyer.", NULL, 0 },
+	[BO_NOT_FOUND] = { HTTP_404, "not_found", "There is no such order.",
+	    NULL, 0 },
+} };
+
 /* One's own hold: GET /holds/{id} (and the hold read before paying or
  * releasing), GET /api/v1/reservations/{id}. */
 const struct outcomes HOLD_GET_OUTCOMES = { "hold_get", {

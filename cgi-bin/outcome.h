@@ -47,6 +47,10 @@ struct outcomes {
 extern const struct outcomes COMMON_OUTCOMES; /* reads, and the fallback */
 extern const struct outcomes HOLD_OUTCOMES;     /* hold_create */
 extern const struct outcomes HOLD_GET_OUTCOMES; /* hold_get: one's own hold */
+extern const struct outcomes ORDER_OUTCOMES;    /* order_create */
+extern const struct outcomes BEST_OUTCOMES;     /* order_best */
+extern const struct outcomes ORDER_GET_OUTCOMES; /* order_get */
+extern const struct outcomes ORDER_RELEASE_OUTCOMES; /* order_release */
 extern const struct outcomes PAY_OUTCOMES;      /* payment_pay */
 extern const struct outcomes RELEASE_OUTCOMES;  /* hold_release */
 extern const struct outcomes CHARGE_OUTCOMES;   /* wallet_charge */

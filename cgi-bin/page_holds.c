@@ -14,9 +14,11 @@
  * POST /holds/{id}/release       csrf → 303 to the seat map; the seat is free
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "catalog.h"
 #include "hold.h"
+#include "order.h"
 #include "outcome.h"
 #include "pages.h"
 #include "parse.h"
@@ -25,32 +27,32 @@
 #include "ui_shared.h"
 #include "view.h"
 
-void
-page_hold_create(struct req *r)
+/* The seats of why->taken in words ("S · Row C · Seat 2, …"). */
+static const char *
+taken_words(struct req *r, const int64_t *taken, size_t n)
+{
+	const char *words = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		struct seat gone;
+
+		if (catalog_seat(r->db, &r->arena, r->id, taken[i], r->now, &gone)
+		    != BO_OK)
+			continue;
+		words = arena_printf(&r->arena, "%s%s%s · Row %s · Seat %lld",
+		    words ? words : "", words ? ", " : "", gone.section, gone.row,
+		    (long long)gone.number);
+	}
+	return words;
+}
+
+/* A refused hold with no map to show it on: the queue gate, or the
+ * table's words. */
+static void
+hold_refused(struct req *r, const struct outcomes *op, enum bo_status s)
 {
 	struct queue_view q;
-	int64_t seat, hold_id = 0;
-	enum bo_status s;
 
-	if (!parse_int64(req_form(r, "seat"), 1, INT64_MAX, &seat)) {
-		page_error(r, HTTP_400, "Choose a seat on the map first.");
-		return;
-	}
-	s = hold_create(r->db, r->id, seat, r->session.user_id, r->now,
-	    req_settings(r), NULL, &hold_id);
-	if (s == BO_OK) {
-		req_redirect(r, arena_printf(&r->arena, "/holds/%lld",
-		    (long long)hold_id));
-		return;
-	}
-	/* The seat taken or the limit reached: the seat map again, saying
-	 * so. */
-	if (s == BO_CONFLICT || s == BO_LIMIT) {
-		ui_seat_map(r, s == BO_CONFLICT ? seat : 0,
-		    outcome_page_status(&HOLD_OUTCOMES, s),
-		    s == BO_CONFLICT ? "taken" : "limit");
-		return;
-	}
 	if (s == BO_FORBIDDEN) {
 		struct concert c;
 		struct performance p;
@@ -60,7 +62,63 @@ page_hold_create(struct req *r)
 		    NULL, NULL) == BO_OK && !ui_queue_gate(r, c.id, &q))
 			return;
 	}
-	page_outcome(r, &HOLD_OUTCOMES, s);
+	page_outcome(r, op, s);
+}
+
+void
+page_hold_create(struct req *r)
+{
+	struct order_refusal why;
+	struct order_view o;
+	struct ui_map_note note;
+	int64_t *seats, hold_id = 0;
+	size_t n;
+	enum bo_status s;
+
+	if (!ui_seat_picks(r, &r->form, 0, &seats, &n) || n == 0) {
+		page_error(r, HTTP_400, "Choose a seat on the map first.");
+		return;
+	}
+	memset(&note, 0, sizeof note);
+	if (n > 1) { /* several: one order, all or none */
+		s = order_create(r->db, &r->arena, r->id, seats, n,
+		    r->session.user_id, r->now, req_settings(r), NULL, &o, &why);
+		if (s == BO_OK) {
+			req_redirect(r, arena_printf(&r->arena, "/orders/%lld",
+			    (long long)o.id));
+			return;
+		}
+		if (s == BO_CONFLICT || s == BO_LIMIT) {
+			/* The map again, saying which, the others still
+			 * picked. */
+			note.taken = s == BO_CONFLICT ? taken_words(r, why.taken,
+			    why.ntaken) : NULL;
+			note.limit = s == BO_LIMIT;
+			note.several = 1;
+			ui_seat_map(r, seats, n, outcome_page_status(&ORDER_OUTCOMES,
+			    s), &note);
+			return;
+		}
+		hold_refused(r, &ORDER_OUTCOMES, s);
+		return;
+	}
+	s = hold_create(r->db, r->id, seats[0], r->session.user_id, r->now,
+	    req_settings(r), NULL, &hold_id);
+	if (s == BO_OK) {
+		req_redirect(r, arena_printf(&r->arena, "/holds/%lld",
+		    (long long)hold_id));
+		return;
+	}
+	/* The seat taken or the limit reached: the seat map again, saying
+	 * so. */
+	if (s == BO_CONFLICT || s == BO_LIMIT) {
+		note.taken = s == BO_CONFLICT ? taken_words(r, seats, 1) : NULL;
+		note.limit = s == BO_LIMIT;
+		ui_seat_map(r, NULL, 0, outcome_page_status(&HOLD_OUTCOMES, s),
+		    &note);
+		return;
+	}
+	hold_refused(r, &HOLD_OUTCOMES, s);
 }
 
 /* Loads the buyer's hold {id}, answering 404/403 itself. */

@@ -23,6 +23,11 @@ void page_hold_create(struct req *r);
 void page_hold(struct req *r);
 void page_hold_pay(struct req *r);
 void page_hold_release(struct req *r);
+/* page_orders.c */
+void page_best(struct req *r);
+void page_order(struct req *r);
+void page_order_pay(struct req *r);
+void page_order_release(struct req *r);
 /* page_wallet.c */
 void page_wallet(struct req *r);
 void page_wallet_charge(struct req *r);

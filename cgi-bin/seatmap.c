@@ -38,18 +38,50 @@ section_stats(const struct seat *seats, size_t n, size_t from,
 	}
 }
 
-static void
-section_head(struct req *r, struct buf *b, const struct seat *first,
-    const struct section_stats *st)
+/* The section's price tier: 0 for the dearest price of the hall, one more
+ * for each cheaper price, at most SEATMAP_TIERS - 1 (the colours of
+ * style.css). */
+static int
+price_tier(const struct seat *seats, size_t n, int64_t price)
 {
-	html_raw_trusted(b, "<section class=\"sec\"><h3>");
-	html_puts(b, first->section);
-	html_raw_trusted(b, " <span class=\"price\">");
+	int64_t seen[SEATMAP_TIERS];
+	int tiers = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int k;
+
+		if (seats[i].price <= price)
+			continue;
+		for (k = 0; k < tiers && seen[k] != seats[i].price; k++)
+			;
+		if (k == tiers && tiers < SEATMAP_TIERS - 1)
+			seen[tiers++] = seats[i].price;
+	}
+	return tiers;
+}
+
+static void
+section_price(struct req *r, struct buf *b, const struct section_stats *st)
+{
 	html_puts(b, view_money(r, st->min_price));
 	if (st->max_price != st->min_price) {
 		html_raw_trusted(b, "–");
 		html_puts(b, view_money(r, st->max_price));
 	}
+}
+
+static void
+section_head(struct req *r, struct buf *b, const struct seat *first,
+    const struct section_stats *st, int tier, int index)
+{
+	html_raw_trusted(b, "<section class=\"sec t");
+	buf_int(b, tier);
+	html_raw_trusted(b, "\" id=\"sec-");
+	buf_int(b, index);
+	html_raw_trusted(b, "\"><h3>");
+	html_puts(b, first->section);
+	html_raw_trusted(b, " <span class=\"price\">");
+	section_price(r, b, st);
 	html_raw_trusted(b, "</span> <span class=\"free\">");
 	html_puts(b, view_count(r, st->free));
 	html_raw_trusted(b, " of ");
@@ -57,11 +89,68 @@ section_head(struct req *r, struct buf *b, const struct seat *first,
 	html_raw_trusted(b, " free</span></h3><div class=\"rows\">");
 }
 
-/* Each seat is a button of the GET form: value is the seat id; taken
- * seats, and all seats outside the sale, are disabled. */
+/* The price of a row when all its seats have one (0: they differ). */
+static int64_t
+row_price(const struct seat *seats, size_t n, size_t from)
+{
+	for (size_t i = from + 1; i < n && seats[i].row == seats[from].row &&
+	    seats[i].section == seats[from].section; i++)
+		if (seats[i].price != seats[from].price)
+			return 0;
+	return seats[from].price;
+}
+
+/* The options of the best-available form and the overview of the hall
+ * (sections at a glance, each a link to its place in the map, coloured by
+ * price): one entry per section. */
+static void
+render_sections(struct req *r, struct buf *b, const struct seat *seats,
+    size_t n, size_t *options_end)
+{
+	int index = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || seats[i].section != seats[i - 1].section) {
+			html_raw_trusted(b, "<option>");
+			html_puts(b, seats[i].section);
+			html_raw_trusted(b, "</option>");
+		}
+	*options_end = b->len;
+	if (n == 0)
+		return;
+	html_raw_trusted(b, "<nav class=\"overview\" id=\"sections\" "
+	    "aria-label=\"Sections of the hall\"><ul>");
+	for (size_t i = 0; i < n; i++) {
+		struct section_stats st;
+
+		if (i > 0 && seats[i].section == seats[i - 1].section)
+			continue;
+		section_stats(seats, n, i, &st);
+		html_raw_trusted(b, "<li><a class=\"t");
+		buf_int(b, price_tier(seats, n, st.max_price));
+		html_raw_trusted(b, "\" href=\"#sec-");
+		buf_int(b, ++index);
+		html_raw_trusted(b, "\"><b>");
+		html_puts(b, seats[i].section);
+		html_raw_trusted(b, "</b> ");
+		section_price(r, b, &st);
+		html_raw_trusted(b, " · ");
+		html_puts(b, view_count(r, st.free));
+		html_raw_trusted(b, " free</a></li>");
+	}
+	html_raw_trusted(b, "</ul></nav>");
+}
+
+/* Each seat is a button of the GET form that adds it to the pick (the
+ * picked seats travel as hidden "seat" fields); taken seats, and all
+ * seats outside the sale, are disabled. A taken seat says so in words
+ * (SEATMAP_TAKEN), which the page replaces for the buyer's own seats. */
 static void
 render(struct req *r, struct buf *b, const struct seat *seats, size_t n, int open)
 {
+	int index = 0;
+
+	html_raw_trusted(b, "<div class=\"stage\" aria-hidden=\"true\">Stage</div>");
 	for (size_t i = 0; i < n; i++) {
 		const struct seat *s = &seats[i];
 		int new_section = i == 0 || s->section != seats[i - 1].section;
@@ -73,30 +162,43 @@ render(struct req *r, struct buf *b, const struct seat *seats, size_t n, int ope
 			if (i > 0)
 				html_raw_trusted(b, "</div></div></section>");
 			section_stats(seats, n, i, &st);
-			section_head(r, b, s, &st);
+			section_head(r, b, s, &st, price_tier(seats, n,
+			    st.max_price), ++index);
 		}
 		if (new_row) {
+			int64_t price = row_price(seats, n, i);
+
 			if (!new_section)
 				html_raw_trusted(b, "</div>");
-			/* The row's label carries section and row for screen
-			 * readers; each seat's own text is its number. */
+			/* The row's label carries section, row and price for
+			 * screen readers; each seat's own text is its number
+			 * (and its state when it is not free). */
 			html_raw_trusted(b, "<div class=\"row\" role=\"group\" aria-label=\"");
 			html_puts(b, s->section);
 			html_raw_trusted(b, ", row ");
 			html_puts(b, s->row);
+			if (price != 0) {
+				html_raw_trusted(b, ", ");
+				html_puts(b, view_money(r, price));
+			}
+			html_raw_trusted(b, "\" data-price=\"");
+			if (price != 0)
+				html_puts(b, view_money(r, price));
 			html_raw_trusted(b, "\"><span class=\"rl\" aria-hidden=\"true\">");
 			html_puts(b, s->row);
 			html_raw_trusted(b, "</span>");
 		}
-		html_raw_trusted(b, "<button name=\"seat\" value=\"");
+		html_raw_trusted(b, "<button name=\"add\" value=\"");
 		buf_int(b, s->id);
 		html_raw_trusted(b, "\"");
 		if (s->taken)
-			html_raw_trusted(b, " disabled class=\"t\"");
+			html_raw_trusted(b, SEATMAP_TAKEN_ATTRS);
 		else if (!open)
 			html_raw_trusted(b, " disabled");
 		html_raw_trusted(b, ">");
 		buf_int(b, s->number);
+		if (s->taken)
+			html_raw_trusted(b, SEATMAP_TAKEN_TEXT);
 		html_raw_trusted(b, "</button>");
 	}
 	if (n > 0)
@@ -133,6 +235,15 @@ const struct buf *
 seatmap_grid(struct req *r, const struct performance *p, int open,
     enum seatmap_format format, enum bo_status *status)
 {
+	const struct seatmap_slot *slot = seatmap_get(r, p, open, format, status);
+
+	return slot != NULL ? &slot->out : NULL;
+}
+
+const struct seatmap_slot *
+seatmap_get(struct req *r, const struct performance *p, int open,
+    enum seatmap_format format, enum bo_status *status)
+{
 	/* Everything that shapes a grid is in its key: the seats (version,
 	 * next lapse) and the sale (open); the settings (the currency of its
 	 * prices) are the whole cache's key (worker_cache). */
@@ -147,7 +258,7 @@ seatmap_grid(struct req *r, const struct performance *p, int open,
 	if (slot->out.len > 0 && slot->perf == p->id && slot->format == format &&
 	    slot->version == p->seats_version && slot->open == open &&
 	    (slot->valid_until == 0 || r->now < slot->valid_until))
-		return &slot->out;
+		return slot;
 	s = catalog_performance(r->db, &r->arena, p->id, r->now, &c, &again,
 	    &seats, &n);
 	if (s != BO_OK) {
@@ -155,17 +266,21 @@ seatmap_grid(struct req *r, const struct performance *p, int open,
 		return NULL;
 	}
 	buf_reset(&slot->out);
-	if (format == SEATMAP_HTML)
+	slot->options_end = slot->overview_end = 0;
+	if (format == SEATMAP_HTML) {
+		render_sections(r, &slot->out, seats, n, &slot->options_end);
+		slot->overview_end = slot->out.len;
 		render(r, &slot->out, seats, n, open);
-	else
+	} else {
 		render_json(&slot->out, again.id, seats, n, open);
+	}
 	/* Key it by what was read with the seats, not before them. */
 	slot->perf = again.id;
 	slot->version = again.seats_version;
 	slot->valid_until = again.next_lapse;
 	slot->open = open;
 	slot->format = format;
-	return &slot->out;
+	return slot;
 }
 
 size_t
@@ -182,6 +297,18 @@ seatmap_pick_offset(const struct buf *grid, int64_t seat)
 	if (grid->len - off >= 9 && memcmp(grid->data + off, " disabled", 9) == 0)
 		return 0;
 	return off;
+}
+
+size_t
+seatmap_taken_offset(const struct buf *grid, int64_t seat)
+{
+	char needle[48];
+	int len = snprintf(needle, sizeof needle, "value=\"%lld\"" SEATMAP_TAKEN_ATTRS,
+	    (long long)seat);
+	const char *at = memmem(grid->data, grid->len, needle, (size_t)len);
+
+	return at == NULL ? 0 : (size_t)(at - grid->data) + (size_t)len -
+	    strlen(SEATMAP_TAKEN_ATTRS);
 }
 
 void

@@ -25,11 +25,25 @@
 
 enum seatmap_format { SEATMAP_HTML, SEATMAP_JSON, SEATMAP__MAX };
 
+/* How many price colours a hall has (style.css: .t0 … .t4). */
+#define SEATMAP_TIERS 5
+
+/* A taken seat in the HTML grid: its attributes after value="ID", and the
+ * words after its number (the page marks the buyer's own seats by
+ * replacing both). */
+#define SEATMAP_TAKEN_ATTRS " disabled class=\"t\""
+#define SEATMAP_TAKEN_TEXT "<i class=\"vh\">, taken</i>"
+
+/* The HTML format's out is three parts, one after the other: the
+ * <option>s of the best-available form [0, options_end), the overview of
+ * the sections [options_end, overview_end), and the grid of seats
+ * [overview_end, len). */
 struct seatmap_slot {
 	int64_t perf, version, valid_until;
 	int open;
 	enum seatmap_format format;
 	struct buf out;
+	size_t options_end, overview_end;
 };
 
 struct seatmap_cache {
@@ -46,6 +60,15 @@ struct performance;
  */
 const struct buf *seatmap_grid(struct req *r, const struct performance *p,
     int open, enum seatmap_format format, enum bo_status *status);
+
+/* The same, as the whole slot (the HTML format's parts). */
+const struct seatmap_slot *seatmap_get(struct req *r,
+    const struct performance *p, int open, enum seatmap_format format,
+    enum bo_status *status);
+
+/* Where in grid a taken seat's SEATMAP_TAKEN_ATTRS start, or 0 when that
+ * seat is not a taken seat of this grid. */
+size_t seatmap_taken_offset(const struct buf *grid, int64_t seat);
 
 /*
  * Where in grid the picked seat's button takes its "picked" attributes:

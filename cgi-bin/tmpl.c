@@ -47,12 +47,12 @@ static const struct {
 	    "closed cancelled active waiting can_join not_on_sale buy_login "
 	    "position "
 	    "turn_until turn_minutes prequeue" },
-	[TMPL_PERFORMANCE] = { "performance.html", /* page_seats.c */
+	[TMPL_PERFORMANCE] = { "performance.html", /* ui_shared.c */
 	    "concert_id concert_title artist venue pid date time seats_left "
 	    "seat_count on_sale sale_closed cancelled turn_until opens seat_taken "
-	    "hold_limit max_holds pick_gone grid_before grid_picked grid_after "
-	    "picked seat_id section row number price holds hold_id until "
-	    "any_holds" },
+	    "hold_limit max_holds pick_gone pick_limit refused options overview "
+	    "grid picked picks pick_count total hold_label seat_id section row "
+	    "number price holds href until bought any_holds several" },
 	[TMPL_LOGIN] = { "login.html", /* page_account.c */
 	    "email next error" },
 	[TMPL_SIGNUP] = { "signup.html", /* page_account.c */
@@ -71,6 +71,11 @@ static const struct {
 	    "balance currency inputmode pattern amount_hint key amount next "
 	    "error any ledger kind payment balance_after when hold_id concert "
 	    "older paged" },
+	[TMPL_ORDER] = { "order.html", /* page_orders.c */
+	    "order_id pid concert_id concert_title venue date time balance "
+	    "seats hold_id section row number price state releasable count held "
+	    "total pay_label deadline deadline_epoch now_epoch minutes_left "
+	    "can_pay short_by short_amount paid paid_total payment_id over" },
 	[TMPL_BOOKINGS] = { "bookings.html", /* page_wallet.c */
 	    "any bookings hold_id concert_title venue date time section row "
 	    "number price paid_at ticket_id code qr refunded refunded_at "

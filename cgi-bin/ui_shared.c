@@ -23,11 +23,15 @@
  */
 #include "ui_shared.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "catalog.h"
 #include "hold.h"
 #include "keyset.h"
 #include "json.h"
 #include "outcome.h"
+#include "parse.h"
 #include "qr_svg.h"
 #include "queue.h"
 #include "seatmap.h"
@@ -122,74 +126,194 @@ ui_queue_gate(struct req *r, int64_t concert_id, struct queue_view *v)
 		    "Join the queue for this concert first.");
 		return 0;
 	}
+	/* A turn that ended with a purchase (DONE) says so, not "join the
+	 * queue first": the buyer just bought. */
 	if (in_line)
 		req_redirect(r, arena_printf(&r->arena, "/concerts/%lld/queue",
 		    (long long)concert_id));
 	else
 		view_redirect(r, arena_printf(&r->arena, "/concerts/%lld",
 		    (long long)concert_id), v->state == Q_EXPIRED ?
-		    NOTICE_TURN_OVER : NOTICE_QUEUE_FIRST);
+		    NOTICE_TURN_OVER : v->state == Q_DONE ? NOTICE_BOUGHT :
+		    NOTICE_QUEUE_FIRST);
 	return 0;
 }
 
 /* ---- the seat map ---- */
 
-/* Fills the picked seat's panel; 0 when that seat cannot be picked. */
-static int
-picked_panel(struct req *r, struct tdict *d, int64_t perf, int64_t seat_id)
+int
+ui_seat_picks(struct req *r, const struct params *p, int toggle,
+    int64_t **out, size_t *n)
 {
-	struct seat seat;
-	struct tdict *ps;
+	size_t cap = 0;
+	int64_t add = 0;
 
-	if (catalog_seat(r->db, &r->arena, perf, seat_id, r->now, &seat) != BO_OK ||
-	    seat.taken)
+	*out = NULL;
+	*n = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		int64_t id, *slot;
+		size_t j;
+
+		if (strcmp(p->items[i].name, "seat") != 0)
+			continue;
+		if (!parse_int64(p->items[i].value, 1, INT64_MAX, &id))
+			return 0;
+		for (j = 0; j < *n && (*out)[j] != id; j++)
+			;
+		if (j < *n)
+			continue; /* twice: once */
+		slot = arena_push(&r->arena, (void **)out, n, &cap, sizeof *slot);
+		*slot = id;
+	}
+	if (!toggle || params_get(p, "add") == NULL)
+		return 1;
+	if (!parse_int64(params_get(p, "add"), 1, INT64_MAX, &add))
 		return 0;
-	ps = tdict_add(d, "picked");
-	tdict_int(ps, "seat_id", seat.id);
-	tdict_str(ps, "section", seat.section);
-	tdict_str(ps, "row", seat.row);
-	tdict_int(ps, "number", seat.number);
-	tdict_str(ps, "price", view_money(r, seat.price));
+	for (size_t j = 0; j < *n; j++)
+		if ((*out)[j] == add) { /* a picked seat clicked again: out */
+			memmove(*out + j, *out + j + 1, (*n - j - 1) * sizeof **out);
+			--*n;
+			return 1;
+		}
+	*(int64_t *)arena_push(&r->arena, (void **)out, n, &cap,
+	    sizeof(int64_t)) = add;
 	return 1;
 }
 
-/* The buyer's live holds for this date, with their deadlines. */
+/* One mark the page puts on the cached grid: a picked seat, or one of
+ * the buyer's own. */
+struct mark {
+	size_t at;     /* where in the grid (after value="ID", or at the
+	                * taken attributes of one's own seat) */
+	int yours;
+};
+
 static int
-my_holds(struct req *r, struct tdict *d, int64_t perf)
+mark_cmp(const void *a, const void *b)
 {
-	struct held_seat *h;
+	const struct mark *x = a, *y = b;
+
+	return (x->at > y->at) - (x->at < y->at);
+}
+
+/* What one mark adds to the grid at most (the pressed attributes; a
+ * yours mark is as long as the taken words it replaces). */
+#define MARK_GROWTH 40
+
+/* Appends len bytes at *w. */
+static void
+put(char **w, const char *p, size_t len)
+{
+	memcpy(*w, p, len);
+	*w += len;
+}
+
+/* The grid with the marks spliced in, into out (room for len + n *
+ * MARK_GROWTH bytes); returns its length. A picked seat gets
+ * aria-pressed and its colour; one's own seat says "yours" where the
+ * cached grid says "taken". Only when there are marks: the cached grid
+ * is sent as it is otherwise. */
+static size_t
+splice_marks(char *out, const char *grid, size_t len, struct mark *m,
+    size_t n)
+{
+	static const char pressed[] = " aria-pressed=\"true\" class=\"p\"";
+	static const char yours_attrs[] = " disabled class=\"y\"";
+	static const char taken_text[] = SEATMAP_TAKEN_TEXT;
+	static const char yours_text[] = "<i class=\"vh\">, yours</i>";
+	char *w = out;
+	size_t from = 0;
+
+	_Static_assert(sizeof pressed - 1 <= MARK_GROWTH, "room for a pick");
+	_Static_assert(sizeof yours_attrs == sizeof SEATMAP_TAKEN_ATTRS &&
+	    sizeof yours_text == sizeof taken_text, "yours replaces taken");
+	qsort(m, n, sizeof *m, mark_cmp);
+	for (size_t i = 0; i < n; i++) {
+		const char *end;
+
+		if (m[i].at < from)
+			continue; /* the same seat twice */
+		put(&w, grid + from, m[i].at - from);
+		from = m[i].at;
+		if (!m[i].yours) {
+			put(&w, pressed, sizeof pressed - 1);
+			continue;
+		}
+		/* " disabled class="t">N<i …>, taken</i>" → yours */
+		end = memmem(grid + from, len - from, taken_text,
+		    sizeof taken_text - 1);
+		if (end == NULL) /* not the shape seatmap.c writes */
+			continue;
+		put(&w, yours_attrs, sizeof yours_attrs - 1);
+		from += sizeof yours_attrs - 1;
+		put(&w, grid + from, (size_t)(end - (grid + from)));
+		put(&w, yours_text, sizeof yours_text - 1);
+		from = (size_t)(end - grid) + sizeof taken_text - 1;
+	}
+	put(&w, grid + from, len - from);
+	return (size_t)(w - out);
+}
+
+/* The buyer's live seats of this date: the list above the map (held ones
+ * with their deadline and a link to their order or hold, paid ones), and
+ * a mark on the grid for each. */
+static void
+my_seats(struct req *r, struct tdict *d, int64_t perf, const struct buf *grid,
+    size_t grid_from, struct mark **marks, size_t *nmarks, size_t *cap,
+    int64_t *held)
+{
+	struct my_seat *m;
 	size_t n;
 
-	if (holds_mine(r->db, &r->arena, r->session.user_id, perf, r->now, &h, &n)
-	    != BO_OK)
-		return 0;
+	*held = 0;
+	if (seats_mine(r->db, &r->arena, r->session.user_id, perf, r->now, &m,
+	    &n) != BO_OK)
+		return;
 	for (size_t i = 0; i < n; i++) {
 		struct tdict *hd = tdict_add(d, "holds");
+		size_t at = seatmap_taken_offset(grid, m[i].seat_id);
 
-		tdict_int(hd, "hold_id", h[i].hold_id);
-		tdict_str(hd, "section", h[i].section);
-		tdict_str(hd, "row", h[i].row);
-		tdict_int(hd, "number", h[i].number);
-		tdict_str(hd, "price", view_money(r, h[i].price));
-		tdict_str(hd, "until", view_clock(r, h[i].expires_at));
+		tdict_str(hd, "href", m[i].paid ? "/bookings" :
+		    m[i].order_id ? arena_printf(&r->arena, "/orders/%lld",
+		    (long long)m[i].order_id) : arena_printf(&r->arena,
+		    "/holds/%lld", (long long)m[i].hold_id));
+		tdict_str(hd, "section", m[i].section);
+		tdict_str(hd, "row", m[i].row);
+		tdict_int(hd, "number", m[i].number);
+		tdict_str(hd, "price", view_money(r, m[i].price));
+		if (m[i].paid) {
+			tdict_bool(hd, "bought", 1);
+		} else {
+			tdict_str(hd, "until", view_clock(r, m[i].expires_at));
+			++*held;
+		}
+		if (at > grid_from) {
+			struct mark *k = arena_push(&r->arena, (void **)marks,
+			    nmarks, cap, sizeof *k);
+
+			k->at = at;
+			k->yours = 1;
+		}
 	}
 	tdict_bool(d, "any_holds", n > 0);
-	return 1;
 }
 
 void
-ui_seat_map(struct req *r, int64_t pick, enum http_status status,
-    const char *problem)
+ui_seat_map(struct req *r, const int64_t *picks, size_t npicks,
+    enum http_status status, const struct ui_map_note *note)
 {
 	struct performance p;
 	struct concert c;
 	struct queue_view q;
+	const struct seatmap_slot *slot;
 	const struct buf *grid;
 	struct tdict *d;
 	enum bo_status s;
 	enum sale_state sale;
-	size_t at = 0;
 	enum bo_status failed;
+	struct mark *marks = NULL;
+	size_t nmarks = 0, cap = 0, shown = 0;
+	int64_t held = 0, total = 0, room;
 
 	s = catalog_performance(r->db, &r->arena, r->id, r->now, &c, &p, NULL, NULL);
 	if (s != BO_OK) {
@@ -199,11 +323,12 @@ ui_seat_map(struct req *r, int64_t pick, enum http_status status,
 	if (!ui_queue_gate(r, c.id, &q))
 		return;
 	sale = performance_sale_state(&p, r->now);
-	if ((grid = seatmap_grid(r, &p, sale == SALE_OPEN, SEATMAP_HTML,
+	if ((slot = seatmap_get(r, &p, sale == SALE_OPEN, SEATMAP_HTML,
 	    &failed)) == NULL) {
 		page_status(r, failed);
 		return;
 	}
+	grid = &slot->out;
 	r->status = status;
 	d = view_page(r, TMPL_PERFORMANCE, arena_printf(&r->arena, "%s — seats", c.title));
 	tdict_int(d, "concert_id", c.id);
@@ -221,31 +346,70 @@ ui_seat_map(struct req *r, int64_t pick, enum http_status status,
 	tdict_str(d, "turn_until", view_time(r, q.active_until));
 	if (sale == SALE_NOT_YET)
 		tdict_str(d, "opens", view_datetime(r, p.sale_opens_at));
-	if (problem != NULL && problem[0] == 't') {
-		struct seat gone;
-
-		if (catalog_seat(r->db, &r->arena, p.id, pick, r->now, &gone) == BO_OK)
-			tdict_str(d, "seat_taken", arena_printf(&r->arena,
-			    "%s · Row %s · Seat %lld", gone.section, gone.row,
-			    (long long)gone.number));
-		pick = 0; /* taken: nothing to show as picked */
-	} else if (problem != NULL) {
+	if (note != NULL && note->taken != NULL)
+		tdict_str(d, "seat_taken", note->taken);
+	if (note != NULL && note->limit)
 		tdict_bool(d, "hold_limit", 1);
-	}
+	if (note != NULL && note->several)
+		tdict_bool(d, "several", 1);
+	if (note != NULL && note->message != NULL)
+		tdict_str(d, "refused", note->message);
 	tdict_int(d, "max_holds", req_settings(r)->max_holds);
-	my_holds(r, d, p.id);
-	if (pick != 0) {
-		at = seatmap_pick_offset(grid, pick);
-		if (at == 0 || !picked_panel(r, d, p.id, pick)) {
-			at = 0;
+	my_seats(r, d, p.id, grid, slot->overview_end, &marks, &nmarks, &cap,
+	    &held);
+	/* The picks: free seats of this grid, as many as may still be held. */
+	room = req_settings(r)->max_holds - held;
+	for (size_t i = 0; i < npicks; i++) {
+		size_t at = seatmap_pick_offset(grid, picks[i]);
+		struct seat seat;
+		struct tdict *ps;
+		struct mark *k;
+
+		if (at <= slot->overview_end || catalog_seat(r->db, &r->arena, p.id,
+		    picks[i], r->now, &seat) != BO_OK || seat.taken) {
 			tdict_bool(d, "pick_gone", 1);
+			continue;
 		}
+		if ((int64_t)shown >= room) {
+			tdict_bool(d, "pick_limit", 1);
+			continue;
+		}
+		ps = tdict_add(d, "picks");
+		tdict_int(ps, "seat_id", seat.id);
+		tdict_str(ps, "section", seat.section);
+		tdict_str(ps, "row", seat.row);
+		tdict_int(ps, "number", seat.number);
+		tdict_str(ps, "price", view_money(r, seat.price));
+		total += seat.price;
+		shown++;
+		k = arena_push(&r->arena, (void **)&marks, &nmarks, &cap, sizeof *k);
+		k->at = at;
+		k->yours = 0;
 	}
-	/* The grid in two parts around the picked seat's attributes. */
-	tdict_html_ref(d, "grid_before", grid->data, at ? at : grid->len);
-	tdict_bool(d, "grid_picked", at != 0);
-	tdict_html_ref(d, "grid_after", grid->data + (at ? at : grid->len),
-	    at ? grid->len - at : 0);
+	if (shown > 0) {
+		tdict_bool(d, "picked", 1);
+		tdict_str(d, "pick_count", shown == 1 ? "Your pick: 1 seat" :
+		    arena_printf(&r->arena, "Your pick: %zu seats", shown));
+		tdict_str(d, "total", view_money(r, total));
+		tdict_str(d, "hold_label", shown == 1 ? "Hold this seat" :
+		    arena_printf(&r->arena, "Hold these %zu seats", shown));
+	}
+	tdict_html_ref(d, "options", grid->data, slot->options_end);
+	tdict_html_ref(d, "overview", grid->data + slot->options_end,
+	    slot->overview_end - slot->options_end);
+	if (nmarks == 0) {
+		tdict_html_ref(d, "grid", grid->data + slot->overview_end,
+		    grid->len - slot->overview_end);
+	} else {
+		const char *seats = grid->data + slot->overview_end;
+		size_t len = grid->len - slot->overview_end;
+		char *out = arena_alloc(&r->arena, len + nmarks * MARK_GROWTH);
+
+		for (size_t i = 0; i < nmarks; i++)
+			marks[i].at -= slot->overview_end;
+		tdict_html_ref(d, "grid", out, splice_marks(out, seats, len,
+		    marks, nmarks));
+	}
 	view_render(r, TMPL_PERFORMANCE, d);
 }
 

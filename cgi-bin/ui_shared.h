@@ -46,12 +46,30 @@ void ui_keyset_links(struct tdict *d, const struct keyset *k);
  * checked by the router before. */
 int ui_queue_gate(struct req *r, int64_t concert_id, struct queue_view *v);
 
+/* Why the seat map is shown again after a refused hold (each NULL or 0
+ * when not): the seats just taken by someone else, in words; max_holds
+ * reached; another refusal, in words. */
+struct ui_map_note {
+	const char *taken;
+	int limit;
+	int several;  /* several seats were asked for together */
+	const char *message;
+};
+
+/* The seats picked on the map: every "seat" value of p, in order, once
+ * each; with toggle, "add" is added, or taken out when it was picked (a
+ * picked seat clicked again). 0 when a value is not a seat id. Ids in
+ * r's arena. */
+struct params;
+int ui_seat_picks(struct req *r, const struct params *p, int toggle,
+    int64_t **out, size_t *n);
+
 /* The seat map page of performance r->id (behind the queue gate), with
- * seat pick picked (0: none), answering status; problem, when not NULL,
- * says why it is shown again: "taken" (pick was just taken by someone
- * else) or "limit" (max_holds reached). */
-void ui_seat_map(struct req *r, int64_t pick, enum http_status status,
-    const char *problem);
+ * the n seats picked (those still free, as many as may be held; the bar
+ * to hold them together), the buyer's own seats marked as theirs,
+ * answering status; note, when not NULL, says why it is shown again. */
+void ui_seat_map(struct req *r, const int64_t *picks, size_t n,
+    enum http_status status, const struct ui_map_note *note);
 
 /* Writes a concert line's public state as JSON (GET
  * /concerts/{id}/queue/state.json, QueueState in openapi.json), with a

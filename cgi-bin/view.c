@@ -29,6 +29,9 @@ static const struct {
 	[NOTICE_TURN_OVER] = { "turn_over", "Your turn has ended. Join the queue again to buy.", 0 },
 	[NOTICE_LEFT] = { "left", "You left the queue; any seat you held unpaid is free again.", 0 },
 	[NOTICE_PAID] = { "paid", "Paid! The seat is yours.", 1 },
+	[NOTICE_PAID_ALL] = { "paid_all", "Paid! The seats are yours.", 1 },
+	[NOTICE_BOUGHT] = { "bought", "You bought your seats: they are on My "
+	    "tickets. To buy more, join the queue again.", 1 },
 	[NOTICE_RELEASED] = { "released", "The seat is released: anyone may take it now.", 0 },
 	[NOTICE_CHARGED] = { "charged", "Your wallet is topped up.", 1 },
 	[NOTICE_CANCELLED] = { "cancelled", "Cancelled: the price is back in "

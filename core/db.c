@@ -23,7 +23,8 @@
 /* From migrations.S: NUL-terminated SQL texts, oldest first. */
 extern const char schema_001[], schema_002[], schema_003[], schema_004[],
     schema_005[], schema_006[], schema_007[], schema_008[], schema_009[],
-    schema_010[], schema_011[], schema_012[], schema_013[], schema_014[];
+    schema_010[], schema_011[], schema_012[], schema_013[], schema_014[],
+    schema_015[], schema_016[];
 
 static const char *const migrations[] = {
 	schema_001,
@@ -40,6 +41,8 @@ static const char *const migrations[] = {
 	schema_012,
 	schema_013,
 	schema_014,
+	schema_015,
+	schema_016,
 };
 #define MIGRATIONS_N ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -3,12 +3,45 @@
  */
 #include "hold.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "catalog.h"
 #include "live.h"
 #include "queue.h"
 #include "sql.h"
+
+enum bo_status
+hold_allowed_locked(struct db *db, const struct performance *p,
+    int64_t concert, int64_t user, int64_t now, const struct settings *set,
+    int64_t count)
+{
+	/* The buyer's unpaid holds of the date, against max_holds. */
+	enum { HELD_COUNT, HELD__COLS };
+	static struct sql count_q = SQL(HELD__COLS,
+	    "SELECT count(*) FROM hold h WHERE h.user_id = :user"
+	    " AND h.performance_id = :perf AND " UNPAID_HOLD("h"));
+	struct sql_stmt *st;
+	enum bo_status s;
+	int64_t n = 0;
+	int active = 0;
+
+	assert(db_in_transaction(db) && count > 0);
+	if (performance_sale_state(p, now) != SALE_OPEN)
+		return BO_GONE;
+	/* Only a buyer whose queue turn is running may hold. */
+	if ((s = queue_turn_active(db, concert, user, now, &active)) != BO_OK)
+		return s;
+	if (!active)
+		return BO_FORBIDDEN;
+	st = sql_prepare(db, &count_q);
+	sql_bind_int(st, ":user", user);
+	sql_bind_int(st, ":perf", p->id);
+	sql_bind_int(st, ":now", now);
+	if ((s = sql_one_int(db, st, &n)) != BO_OK)
+		return s;
+	return n + count > set->max_holds ? BO_LIMIT : BO_OK;
+}
 
 /* Inside the transaction: may this buyer hold this seat now? */
 static enum bo_status
@@ -23,18 +56,13 @@ may_hold(struct db *db, int64_t perf, int64_t seat, int64_t user, int64_t now,
 	    " p.sale_closes_at, coalesce(p.cancelled_at, 0) FROM seat s"
 	    " JOIN performance p ON p.id = s.performance_id"
 	    " WHERE s.id = :seat AND s.performance_id = :perf");
-	/* The buyer's unpaid holds of the date, against max_holds. */
-	enum { HELD_COUNT, HELD__COLS };
-	static struct sql count_q = SQL(HELD__COLS,
-	    "SELECT count(*) FROM hold h WHERE h.user_id = :user"
-	    " AND h.performance_id = :perf AND " UNPAID_HOLD("h"));
 	struct sql_stmt *st = sql_prepare(db, &seat_q);
 	struct performance p;
-	enum bo_status s;
-	int64_t concert = 0, n = 0;
-	int rc, active = 0;
+	int64_t concert = 0;
+	int rc;
 
 	memset(&p, 0, sizeof p);
+	p.id = perf;
 	sql_bind_int(st, ":seat", seat);
 	sql_bind_int(st, ":perf", perf);
 	if ((rc = sql_step(st)) == SQLITE_ROW) {
@@ -50,21 +78,7 @@ may_hold(struct db *db, int64_t perf, int64_t seat, int64_t user, int64_t now,
 		return BO_NOT_FOUND;
 	if (rc != SQLITE_ROW)
 		return db_status(db, rc, "hold_create");
-	if (performance_sale_state(&p, now) != SALE_OPEN)
-		return BO_GONE;
-	/* Only a buyer whose queue turn is running may hold. */
-	if ((s = queue_turn_active(db, concert, user, now, &active)) != BO_OK)
-		return s;
-	if (!active)
-		return BO_FORBIDDEN;
-	st = sql_prepare(db, &count_q);
-	sql_bind_int(st, ":user", user);
-	sql_bind_int(st, ":perf", perf);
-	sql_bind_int(st, ":now", now);
-	n = 0;
-	if ((s = sql_one_int(db, st, &n)) != BO_OK)
-		return s;
-	return n >= set->max_holds ? BO_LIMIT : BO_OK;
+	return hold_allowed_locked(db, &p, concert, user, now, set, 1);
 }
 
 /* hold_create, and when view is not NULL hold_create_view. */
@@ -177,7 +191,7 @@ hold_get(struct db *db, struct arena *a, int64_t hold_id, int64_t user,
 	    " FROM hold h JOIN seat s ON s.id = h.seat_id"
 	    " JOIN performance p ON p.id = h.performance_id"
 	    " JOIN concert c ON c.id = p.concert_id"
-	    " LEFT JOIN payment pay ON pay.hold_id = h.id"
+	    " LEFT JOIN payment pay ON pay.id = h.payment_id"
 	    " LEFT JOIN ticket t ON t.hold_id = h.id WHERE h.id = :hold");
 	struct sql_stmt *st = sql_prepare(db, &q);
 	int rc;
@@ -272,6 +286,44 @@ holds_mine(struct db *db, struct arena *a, int64_t user, int64_t perf,
 	}
 	sql_reset(st);
 	return db_status(db, rc, "holds_mine");
+}
+
+enum bo_status
+seats_mine(struct db *db, struct arena *a, int64_t user, int64_t perf,
+    int64_t now, struct my_seat **out, size_t *n)
+{
+	enum { MY_ID, MY_SEAT, MY_ORDER, MY_SECTION, MY_ROW, MY_NUMBER,
+	    MY_PRICE, MY_EXPIRES, MY_PAID, MY__COLS };
+	static struct sql q = SQL(MY__COLS,
+	    "SELECT h.id, h.seat_id, coalesce(h.order_id, 0), s.section,"
+	    " s.row_label, s.number, h.price, h.expires_at, h.state = 'PAID'"
+	    " FROM hold h JOIN seat s ON s.id = h.seat_id WHERE h.user_id = :user"
+	    " AND h.performance_id = :perf AND " LIVE_HOLD("h")
+	    " ORDER BY h.seat_id");
+	struct sql_stmt *st = sql_prepare(db, &q);
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	sql_bind_int(st, ":user", user);
+	sql_bind_int(st, ":perf", perf);
+	sql_bind_int(st, ":now", now);
+	while ((rc = sql_step(st)) == SQLITE_ROW) {
+		struct my_seat *m = arena_push(a, (void **)out, n, &cap, sizeof *m);
+
+		m->hold_id = sql_int(st, MY_ID);
+		m->seat_id = sql_int(st, MY_SEAT);
+		m->order_id = sql_int(st, MY_ORDER);
+		m->section = arena_strdup(a, sql_text(st, MY_SECTION));
+		m->row = arena_strdup(a, sql_text(st, MY_ROW));
+		m->number = sql_int(st, MY_NUMBER);
+		m->price = sql_int(st, MY_PRICE);
+		m->expires_at = sql_int(st, MY_EXPIRES);
+		m->paid = (int)sql_int(st, MY_PAID);
+	}
+	sql_reset(st);
+	return db_status(db, rc, "seats_mine");
 }
 
 enum bo_status

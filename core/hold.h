@@ -60,6 +60,16 @@ enum bo_status hold_create_view(struct db *db, struct arena *a,
     int64_t performance_id, int64_t seat_id, int64_t user_id, int64_t now,
     const struct settings *set, struct idem *k, struct hold_view *out);
 
+struct performance;
+
+/* Inside a write transaction (hold.c, order.c): may the buyer hold count
+ * more seats of p (its id and sale window) of concert now? BO_GONE: the
+ * sale is not open; BO_FORBIDDEN: no ACTIVE queue turn; BO_LIMIT: that
+ * would pass max_holds unpaid holds of the date. */
+enum bo_status hold_allowed_locked(struct db *db, const struct performance *p,
+    int64_t concert, int64_t user, int64_t now, const struct settings *set,
+    int64_t count);
+
 /* One hold, with its seat, date and payment; strings in a. BO_NOT_FOUND
  * when there is none, BO_FORBIDDEN when it is another buyer's. */
 enum bo_status hold_get(struct db *db, struct arena *a, int64_t hold_id,
@@ -73,6 +83,20 @@ enum bo_status hold_release(struct db *db, int64_t hold_id, int64_t user_id,
 /* The buyer's live holds in a performance, oldest first; strings in a. */
 enum bo_status holds_mine(struct db *db, struct arena *a, int64_t user_id,
     int64_t performance_id, int64_t now, struct held_seat **out, size_t *n);
+
+/* A seat the buyer has of a performance: held (live) or paid. */
+struct my_seat {
+	int64_t hold_id, seat_id, order_id;  /* order_id 0: a hold of its own */
+	const char *section, *row;
+	int64_t number, price, expires_at;
+	int paid;
+};
+
+/* The buyer's live seats of a performance (HELD and not lapsed, or PAID),
+ * by seat; strings in a. One indexed read: the seat map marks them as the
+ * buyer's on every view. */
+enum bo_status seats_mine(struct db *db, struct arena *a, int64_t user_id,
+    int64_t performance_id, int64_t now, struct my_seat **out, size_t *n);
 
 /* For boxoffice-expire: marks every lapsed hold EXPIRED; *n counts them. */
 enum bo_status holds_expire_all(struct db *db, int64_t now, int64_t *n);

@@ -32,7 +32,7 @@
 #define IDEM_KEEP_SECONDS (24 * 3600)
 /* Ids one operation may make. An order of several seats makes one per
  * seat and its payment: raise this (the schema has no limit). */
-#define IDEM_REFS_MAX 16
+#define IDEM_REFS_MAX 40
 
 enum idem_result {
 	IDEM_NEW,       /* not used before: the operation runs (and ran) */

@@ -60,5 +60,13 @@ schema_013:
 schema_014:
 	.incbin "schema/014_refund.sql"
 	.byte 0
+	.global schema_015
+schema_015:
+	.incbin "schema/015_orders.sql"
+	.byte 0
+	.global schema_016
+schema_016:
+	.incbin "schema/016_order_payment.sql"
+	.byte 0
 
 	.section .note.GNU-stack,"",@progbits

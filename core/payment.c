@@ -12,87 +12,118 @@
 #include "sql.h"
 #include "wallet.h"
 
-/* payment_pay, and when view is not NULL payment_pay_view (strings in a). */
+/* The holds paid together, each as hold_get() reads it (strings in a),
+ * then as the payment leaves them. */
 static enum bo_status
-pay(struct db *db, struct arena *a, int64_t hold_id, int64_t user, int64_t now,
-    struct idem *k, int64_t *payment_id, int *already, struct hold_view *view)
+pay(struct db *db, struct arena *a, const int64_t *holds, size_t n,
+    int64_t user, int64_t now, struct idem *k, int64_t *payment_id,
+    int64_t *amount, int *already, struct hold_view *views)
 {
 	enum { NEW_ID, NEW__COLS };
 	static struct sql insert_q = SQL(NEW__COLS,
 	    "INSERT INTO payment(hold_id, user_id, amount, created_at)"
 	    " VALUES (:hold, :user, :amount, :now) RETURNING id");
-	/* The seat is sold. */
+	/* The seat is sold, by this payment (the schema makes it name
+	 * one). */
 	static struct sql paid_q = SQL(0,
-	    "UPDATE hold SET state = 'PAID' WHERE id = :hold"
-	    " AND " UNPAID_HOLD("hold"));
-	struct arena own = ARENA_INIT;
-	struct hold_view h;
+	    "UPDATE hold SET state = 'PAID', payment_id = :payment"
+	    " WHERE id = :hold AND " UNPAID_HOLD("hold"));
+	int64_t balance, changes = 0, total = 0, paid_by = 0;
+	size_t paid = 0;
 	struct sql_stmt *st;
-	enum bo_status s;
-	int64_t balance, changes = 0;
+	enum bo_status s = BO_OK;
 
 	*already = 0;
 	*payment_id = 0;
+	*amount = 0;
+	if (n == 0 || n > ORDER_PAY_MAX)
+		return BO_INVALID;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (holds[i] == holds[j])
+				return BO_INVALID;
 	if ((s = db_begin_write(db)) != BO_OK)
 		return s;
 	if ((s = idem_look(db, user, k)) != BO_OK || idem_settled(k)) {
 		db_rollback(db); /* a settled key changed nothing */
 		return s;
 	}
-	s = hold_get(db, view != NULL ? a : &own, hold_id, user, now, &h);
-	arena_free(&own);
-	if (view != NULL)
-		*view = h;
-	if (s == BO_OK && h.state == HOLD_PAID) {
-		*already = 1;
-		*payment_id = h.payment_id;
-	} else if (s == BO_OK && h.state != HOLD_HELD) {
-		s = BO_GONE;
+	for (size_t i = 0; i < n && s == BO_OK; i++) {
+		struct hold_view *h = &views[i];
+
+		if ((s = hold_get(db, a, holds[i], user, now, h)) != BO_OK)
+			break;
+		if (h->state == HOLD_PAID && (paid_by == 0 ||
+		    paid_by == h->payment_id)) {
+			paid_by = h->payment_id;
+			paid++;
+			total += h->price;
+		} else if (h->state != HOLD_HELD) {
+			s = BO_GONE;
+		} else {
+			total += h->price;
+		}
 	}
-	if (*already) {
-		db_rollback(db); /* paid before: nothing to write */
+	if (s == BO_OK && paid == n) { /* paid before, together */
+		*already = 1;
+		*payment_id = paid_by;
+		*amount = total;
+		db_rollback(db); /* nothing to write */
 		return s;
 	}
-	if (s == BO_OK)
-		s = wallet_move_locked(db, user, LEDGER_PAYMENT, -h.price,
-		    hold_id, NULL, now, &balance, NULL);
+	if (s == BO_OK && paid > 0)
+		s = BO_GONE; /* some paid, some not: not this payment */
 	if (s == BO_OK) {
 		st = sql_prepare(db, &insert_q);
-		sql_bind_int(st, ":hold", hold_id);
+		/* A payment of one seat names it, as every payment did
+		 * before orders (schema/016_order_payment.sql). */
+		if (n == 1)
+			sql_bind_int(st, ":hold", holds[0]);
+		else
+			sql_bind_null(st, ":hold");
 		sql_bind_int(st, ":user", user);
-		sql_bind_int(st, ":amount", h.price);
+		sql_bind_int(st, ":amount", total);
 		sql_bind_int(st, ":now", now);
 		s = sql_one_int(db, st, payment_id);
 	}
-	if (s == BO_OK) {
+	/* One debit for all of them. */
+	if (s == BO_OK)
+		s = wallet_move_locked(db, user, LEDGER_PAYMENT, -total,
+		    *payment_id, NULL, now, &balance, NULL);
+	for (size_t i = 0; i < n && s == BO_OK; i++) {
 		st = sql_prepare(db, &paid_q);
-		sql_bind_int(st, ":hold", hold_id);
+		sql_bind_int(st, ":payment", *payment_id);
+		sql_bind_int(st, ":hold", holds[i]);
 		sql_bind_int(st, ":now", now);
 		s = sql_run(db, st, &changes);
 		/* hold_get saw it HELD in this transaction: exactly one row. */
 		assert(s != BO_OK || changes == 1);
 	}
-	if (s == BO_OK) {
-		/* The turn ends when the buyer holds nothing more of the
-		 * concert: the slot goes to the next buyer in line. */
-		s = queue_turn_end(db, h.concert_id, user, now);
+	/* The turn ends when the buyer holds nothing more of the concert:
+	 * the slot goes to the next buyer in line. */
+	for (size_t i = 0; i < n && s == BO_OK; i++) {
+		size_t j;
+
+		for (j = 0; j < i; j++)
+			if (views[j].concert_id == views[i].concert_id)
+				break;
+		if (j == i)
+			s = queue_turn_end(db, views[i].concert_id, user, now);
 	}
 	if (s != BO_OK) {
 		*payment_id = 0;
 		return sql_end(db, s);
 	}
-	if (view != NULL) { /* as this transaction leaves it */
-		view->state = HOLD_PAID;
-		view->payment_id = *payment_id;
-		view->paid_at = now;
-	}
+	*amount = total;
 	idem_add_ref(k, IDEM_REF_PAYMENT, *payment_id);
-	idem_add_ref(k, IDEM_REF_HOLD, hold_id);
-	if ((s = idem_commit(db, user, k, now)) != BO_OK || idem_settled(k)) {
-		*payment_id = 0; /* rolled back */
-		if (view != NULL)
-			view->id = 0;
+	for (size_t i = 0; i < n; i++) {
+		views[i].state = HOLD_PAID; /* as this transaction leaves it */
+		views[i].payment_id = *payment_id;
+		views[i].paid_at = now;
+		idem_add_ref(k, IDEM_REF_HOLD, holds[i]);
 	}
+	if ((s = idem_commit(db, user, k, now)) != BO_OK || idem_settled(k))
+		*payment_id = 0; /* rolled back */
 	return s;
 }
 
@@ -100,40 +131,64 @@ enum bo_status
 payment_pay(struct db *db, int64_t hold_id, int64_t user, int64_t now,
     struct idem *k, int64_t *payment_id, int *already)
 {
-	return pay(db, NULL, hold_id, user, now, k, payment_id, already, NULL);
+	struct arena a = ARENA_INIT;
+	struct hold_view h;
+	int64_t amount;
+	enum bo_status s;
+
+	s = pay(db, &a, &hold_id, 1, user, now, k, payment_id, &amount, already,
+	    &h);
+	arena_free(&a);
+	return s;
 }
 
 enum bo_status
-payment_pay_view(struct db *db, struct arena *a, int64_t hold_id, int64_t user,
-    int64_t now, struct idem *k, int *already, struct hold_view *out)
+payment_pay_holds(struct db *db, struct arena *a, const int64_t *holds,
+    size_t n, int64_t user, int64_t now, struct idem *k, int *already,
+    struct payment_view *out)
 {
-	int64_t payment_id;
+	enum bo_status s;
 
 	memset(out, 0, sizeof *out);
-	return pay(db, a, hold_id, user, now, k, &payment_id, already, out);
+	out->holds = arena_alloc(a, (n ? n : 1) * sizeof *out->holds);
+	s = pay(db, a, holds, n, user, now, k, &out->payment_id, &out->amount,
+	    already, out->holds);
+	if (s == BO_OK && out->payment_id != 0) {
+		out->n = n;
+		out->paid_at = out->holds[0].paid_at;
+	} else {
+		out->payment_id = 0;
+	}
+	return s;
 }
 
 enum bo_status
 bookings_list(struct db *db, struct arena *a, int64_t user, struct keyset *k,
     struct booking **out, size_t *n)
 {
-	/* The buyer's paid seats, newest payment first, one page: a range of
-	 * payment_user (user_id, id). */
+	/* The buyer's paid seats, newest payment first (and within a
+	 * payment of several seats, by hold), one page. A page may end in
+	 * the middle of a payment, so the key is the pair (payment, hold):
+	 * :before is the last hold shown, and its payment (the buyer's own,
+	 * or :before itself when there is none: the newest page) says where
+	 * the next page resumes. */
 	enum { BOOK_PAYMENT, BOOK_AMOUNT, BOOK_PAID_AT, BOOK_HOLD, BOOK_SECTION,
 	    BOOK_ROW, BOOK_NUMBER, BOOK_PERF, BOOK_STARTS, BOOK_TITLE,
 	    BOOK_VENUE, BOOK_TICKET, BOOK_CODE, BOOK_REFUNDED, BOOK_CANCELLED,
 	    BOOK__COLS };
 	static struct sql q = SQL(BOOK__COLS,
-	    "SELECT pay.id, pay.amount, pay.created_at, h.id, s.section,"
+	    "SELECT pay.id, h.price, pay.created_at, h.id, s.section,"
 	    " s.row_label, s.number, p.id, p.starts_at, c.title, c.venue,"
 	    " t.id, t.code, t.refunded_at, coalesce(p.cancelled_at, 0)"
-	    " FROM payment pay JOIN hold h ON h.id = pay.hold_id"
+	    " FROM hold h JOIN payment pay ON pay.id = h.payment_id"
 	    " JOIN ticket t ON t.hold_id = h.id"
 	    " JOIN seat s ON s.id = h.seat_id"
 	    " JOIN performance p ON p.id = h.performance_id"
 	    " JOIN concert c ON c.id = p.concert_id"
-	    " WHERE pay.user_id = :user AND pay.id < :before"
-	    " ORDER BY pay.id DESC LIMIT :limit");
+	    " WHERE pay.user_id = :user AND (pay.id, h.id) < (coalesce("
+	    "(SELECT payment_id FROM hold WHERE id = :before AND user_id = :user),"
+	    " :before), :before)"
+	    " ORDER BY pay.id DESC, h.id DESC LIMIT :limit");
 	struct sql_stmt *st = sql_prepare(db, &q);
 	size_t cap = 0;
 	int rc;
@@ -167,6 +222,6 @@ bookings_list(struct db *db, struct arena *a, int64_t user, struct keyset *k,
 	sql_reset(st);
 	if (rc == SQLITE_DONE)
 		*n = keyset_cut(k, *n, *n > (size_t)k->limit ?
-		    (*out)[k->limit - 1].payment_id : 0);
+		    (*out)[k->limit - 1].hold_id : 0);
 	return db_status(db, rc, "bookings_list");
 }

@@ -1,10 +1,12 @@
 /*
- * payment.h — paying for a held seat, and the buyer's bookings.
+ * payment.h — paying for held seats, one or several (an order's), and the
+ * buyer's bookings.
  *
- * One transaction debits the price, writes the payment and the ledger row,
- * marks the seat PAID (sold) and, when the buyer holds nothing more of the
- * concert, ends the queue ticket (DONE), which frees a slot for the next
- * buyer in line. Paying twice pays once.
+ * One transaction writes the payment and its one ledger debit (the total),
+ * marks every seat PAID (sold; each names the payment) and, when the buyer
+ * holds nothing more of the concert, ends the queue ticket (DONE), which
+ * frees a slot for the next buyer in line. Paying twice pays once
+ * (schema/016_order_payment.sql: one debit per payment).
  */
 #ifndef BOXOFFICE_PAYMENT_H
 #define BOXOFFICE_PAYMENT_H
@@ -19,7 +21,9 @@
 #include "keyset.h"
 
 struct booking {
-	int64_t payment_id, amount, paid_at, hold_id;
+	int64_t payment_id;
+	int64_t amount;    /* what this seat cost in its payment */
+	int64_t paid_at, hold_id;
 	const char *section, *row;
 	int64_t number, performance_id, starts_at;
 	const char *concert_title, *venue;
@@ -46,19 +50,37 @@ struct booking {
  */
 enum bo_status payment_pay(struct db *db, int64_t hold_id, int64_t user_id,
     int64_t now, struct idem *k, int64_t *payment_id, int *already);
-/* payment_pay, and *out is the hold as the payment leaves it (PAID, with
- * its payment id; strings in a), read inside the same transaction: an
- * answer made from it needs no read after the commit, which could fail
- * (I/O, memory) with the money already taken. out->id is 0 when this
- * call neither paid nor found it paid (a refusal, or k settled). */
-enum bo_status payment_pay_view(struct db *db, struct arena *a,
-    int64_t hold_id, int64_t user_id, int64_t now, struct idem *k,
-    int *already, struct hold_view *out);
+
+/* The most holds one payment pays (an order's seats). */
+#define ORDER_PAY_MAX (IDEM_REFS_MAX - 1)
+
+struct payment_view {
+	int64_t payment_id, amount, paid_at;
+	struct hold_view *holds;  /* as the payment leaves (or found) them */
+	size_t n;
+};
+
+/*
+ * Pays the n distinct holds together: one payment, one debit of their
+ * total in the ledger, every seat PAID, the queue turns ended where the
+ * buyer holds nothing more, in one transaction; all or none. BO_OK with
+ * *already = 1 when all of them were paid before by one payment (nothing
+ * changes; out is that payment). BO_GONE: one lapsed, was released, or
+ * was paid apart from the others (nothing paid). BO_INSUFFICIENT: the
+ * balance is short of the total (the holds are kept). BO_INVALID: n is 0,
+ * more than ORDER_PAY_MAX, or a hold twice. BO_NOT_FOUND / BO_FORBIDDEN:
+ * no such hold / another buyer's. k as payment_pay (refs: the payment,
+ * then each hold). out->payment_id is 0 when this call neither paid nor
+ * found them paid; strings in a.
+ */
+enum bo_status payment_pay_holds(struct db *db, struct arena *a,
+    const int64_t *holds, size_t n, int64_t user_id, int64_t now,
+    struct idem *k, int *already, struct payment_view *out);
 
 /* One page of the buyer's paid seats with their tickets, refunded ones
- * too (refunded_at), newest payment first (keyset.h: by payment id;
- * k->next is the next, older page, 0 when this is the last); rows and
- * strings in a. */
+ * too (refunded_at), newest payment first (keyset.h: the cursor is the
+ * last seat's hold id, k->next the next, older page's, 0 when this is
+ * the last); rows and strings in a. */
 enum bo_status bookings_list(struct db *db, struct arena *a, int64_t user_id,
     struct keyset *k, struct booking **out, size_t *n);
 

@@ -30,14 +30,15 @@ enum { T_ID, T_HOLD, T_USER, T_PERF, T_CODE, T_EMAIL, T_SECTION, T_ROW,
     T_TITLE, T_VENUE, T__COLS };
 #define TICKET_COLUMNS                                                        \
 	"t.id, t.hold_id, h.user_id, t.performance_id, t.code, u.email,"      \
-	" s.section, s.row_label, s.number, coalesce(pay.amount, 0),"         \
+	" s.section, s.row_label, s.number,"                                  \
+	" CASE WHEN pay.id IS NULL THEN 0 ELSE h.price END,"                  \
 	" t.created_at, p.starts_at, coalesce(t.refunded_at, 0), "            \
 	TICKET_USED_AT("t") ", coalesce(p.cancelled_at, 0), c.title, c.venue"  \
 	" FROM ticket t JOIN hold h ON h.id = t.hold_id"                      \
 	" JOIN user u ON u.id = h.user_id JOIN seat s ON s.id = h.seat_id"    \
 	" JOIN performance p ON p.id = t.performance_id"                      \
 	" JOIN concert c ON c.id = p.concert_id"                              \
-	" LEFT JOIN payment pay ON pay.hold_id = t.hold_id"
+	" LEFT JOIN payment pay ON pay.id = h.payment_id"
 
 static void
 read_ticket(struct sql_stmt *st, struct arena *a, struct refund_ticket *t)

@@ -371,7 +371,7 @@ report_buyer(struct db *db, struct arena *a, const char *email, int64_t now,
 	/* Tickets: paid seats, by the performance's start. */
 	static struct sql tickets_q = SQL(B__COLS,
 	    "SELECT " BUYER_SEAT_COLUMNS ", coalesce(pay.created_at, 0)"
-	    BUYER_SEAT_JOINS " LEFT JOIN payment pay ON pay.hold_id = h.id"
+	    BUYER_SEAT_JOINS " LEFT JOIN payment pay ON pay.id = h.payment_id"
 	    " WHERE h.user_id = :user AND h.state = 'PAID'"
 	    " ORDER BY p.starts_at, h.id");
 	static struct sql holds_q = SQL(B__COLS,
@@ -448,11 +448,11 @@ report_sales_timeline(struct db *db, struct arena *a, int64_t perf,
     int64_t width, struct report_bucket **out, size_t *n)
 {
 	enum { T_START, T_SOLD, T__COLS };
-	/* The performance's paid holds (hold_performance_live) with their
-	 * payment (its UNIQUE hold_id). */
+	/* The performance's paid holds (hold_performance_live) with the
+	 * payment each names (one payment may pay an order's seats). */
 	static struct sql q = SQL(T__COLS,
 	    "SELECT pay.created_at / :width * :width AS start, count(*)"
-	    " FROM hold h JOIN payment pay ON pay.hold_id = h.id"
+	    " FROM hold h JOIN payment pay ON pay.id = h.payment_id"
 	    " WHERE h.performance_id = :perf AND h.state = 'PAID'"
 	    " GROUP BY start ORDER BY start");
 	struct sql_stmt *st = sql_prepare(db, &q);
@@ -490,13 +490,17 @@ report_sales_csv(struct db *db, int64_t perf, const struct settings *set,
 	static struct sql exists_q = SQL(1,
 	    "SELECT count(*) FROM performance WHERE id = :perf");
 	/* Every ledger entry about one of the performance's seats; the
-	 * buyer's own ledger rows (ledger_user) are the ones to look at. */
+	 * buyer's own ledger rows (ledger_user) are the ones to look at. A
+	 * payment of several seats (an order) is one entry: it is shown on
+	 * each of its seats' lines with that seat's price as its revenue. */
 	static struct sql q = SQL(L__COLS,
 	    "SELECT l.id, l.created_at, l.kind, u.email, s.section,"
-	    " s.row_label, s.number, h.price, l.amount, h.state,"
-	    " coalesce(t.code, '')"
+	    " s.row_label, s.number, h.price,"
+	    " CASE WHEN l.hold_id = h.id THEN l.amount ELSE -h.price END,"
+	    " h.state, coalesce(t.code, '')"
 	    " FROM hold h JOIN ledger l ON l.user_id = h.user_id"
-	    " AND l.hold_id = h.id"
+	    " AND (l.hold_id = h.id OR (l.kind = 'PAYMENT'"
+	    " AND l.payment_id = h.payment_id))"
 	    " JOIN user u ON u.id = h.user_id JOIN seat s ON s.id = h.seat_id"
 	    " LEFT JOIN ticket t ON t.hold_id = h.id"
 	    " WHERE h.performance_id = :perf ORDER BY l.id");

@@ -58,22 +58,25 @@ static struct sql balance_q = SQL(BAL__COLS,
 
 enum bo_status
 wallet_move_locked(struct db *db, int64_t user, enum ledger_kind kind,
-    int64_t amount, int64_t hold_id, const char *key, int64_t now,
+    int64_t amount, int64_t ref, const char *key, int64_t now,
     int64_t *balance, int64_t *ledger_id)
 {
-	/* The ledger's triggers check the chain and move user.balance. */
+	/* The ledger's triggers check the chain and move user.balance. A
+	 * debit names its payment, and its seat when it paid one (as
+	 * payment.hold_id does: schema/016_order_payment.sql). */
 	enum { NEW_ID, NEW__COLS };
 	static struct sql insert_q = SQL(NEW__COLS,
 	    "INSERT INTO ledger(user_id, kind, amount, balance_after, hold_id,"
-	    " idem_key, created_at) VALUES (:user, :kind, :amount, :balance,"
-	    " :hold, :key, :now) RETURNING id");
+	    " payment_id, idem_key, created_at) VALUES (:user, :kind, :amount,"
+	    " :balance, coalesce(:hold, (SELECT hold_id FROM payment"
+	    " WHERE id = :payment)), :payment, :key, :now) RETURNING id");
 	struct sql_stmt *st = sql_prepare(db, &balance_q);
 	int64_t current = 0, id = 0;
 	enum bo_status s;
 	int rc;
 
-	/* The schema's CHECK again, as a contract: a charge has no hold. */
-	assert((kind == LEDGER_CHARGE) == (hold_id == 0));
+	/* The schema's CHECK again, as a contract: a charge names nothing. */
+	assert((kind == LEDGER_CHARGE) == (ref == 0));
 	sql_bind_int(st, ":user", user);
 	if ((rc = sql_step(st)) == SQLITE_ROW)
 		current = sql_int(st, BAL_BALANCE);
@@ -92,10 +95,14 @@ wallet_move_locked(struct db *db, int64_t user, enum ledger_kind kind,
 	sql_bind_text(st, ":kind", ledger_kind_name(kind));
 	sql_bind_int(st, ":amount", amount);
 	sql_bind_int(st, ":balance", *balance);
-	if (hold_id)
-		sql_bind_int(st, ":hold", hold_id);
+	if (kind == LEDGER_REFUND)
+		sql_bind_int(st, ":hold", ref);
 	else
 		sql_bind_null(st, ":hold");
+	if (kind == LEDGER_PAYMENT)
+		sql_bind_int(st, ":payment", ref);
+	else
+		sql_bind_null(st, ":payment");
 	if (key)
 		sql_bind_text(st, ":key", key);
 	else
@@ -192,13 +199,19 @@ wallet_charge_idem(struct db *db, int64_t user, int64_t amount,
  */
 enum { ROW_ID, ROW_KIND, ROW_AMOUNT, ROW_BALANCE, ROW_CREATED, ROW_HOLD,
     ROW_CONCERT, ROW__COLS };
+/* The seat a row is about: a refund's own, or a payment's (the first seat
+ * of a payment of several, as one of one did); none for a charge. */
+#define LEDGER_HOLD                                                           \
+	"coalesce(l.hold_id, (SELECT min(h.id) FROM hold h"                   \
+	" WHERE h.payment_id = l.payment_id))"
 #define LEDGER_COLUMNS                                                        \
 	"l.id, l.kind, l.amount, l.balance_after, l.created_at,"             \
-	" coalesce(l.hold_id, 0), coalesce(c.title, '')"
-#define LEDGER_FROM                                                           \
-	"ledger l LEFT JOIN hold h ON h.id = l.hold_id"                       \
-	" LEFT JOIN performance p ON p.id = h.performance_id"                 \
-	" LEFT JOIN concert c ON c.id = p.concert_id"
+	" coalesce(" LEDGER_HOLD ", 0),"                                      \
+	" coalesce((SELECT c.title FROM hold h"                               \
+	" JOIN performance p ON p.id = h.performance_id"                      \
+	" JOIN concert c ON c.id = p.concert_id"                              \
+	" WHERE h.id = " LEDGER_HOLD "), '')"
+#define LEDGER_FROM "ledger l"
 
 static void
 read_row(struct sql_stmt *st, struct arena *a, struct ledger_row *l)

@@ -23,7 +23,7 @@
  * (014_refund.sql). */
 enum ledger_kind {
 	LEDGER_CHARGE,   /* a top-up: amount > 0, no hold */
-	LEDGER_PAYMENT,  /* a seat paid: amount <= 0, its hold */
+	LEDGER_PAYMENT,  /* seats paid: amount <= 0, its payment */
 	LEDGER_REFUND,   /* a paid seat given back: amount >= 0, its hold */
 	LEDGER__MAX
 };
@@ -39,8 +39,10 @@ struct ledger_row {
 	int64_t id;
 	enum ledger_kind kind;
 	int64_t amount;       /* signed: + charge or refund, - payment */
-	int64_t balance_after, created_at, hold_id;
-	const char *concert_title; /* a payment's concert; "" for a charge
+	int64_t balance_after, created_at;
+	int64_t hold_id;      /* the seat refunded, or paid (the first seat
+	                       * of a payment of several); 0 for a charge */
+	const char *concert_title; /* that seat's concert; "" for a charge
 	                            * (and from wallet_ledger_get) */
 };
 
@@ -80,13 +82,15 @@ enum bo_status wallet_history(struct db *db, struct arena *a, int64_t user_id,
     struct keyset *k, int64_t *balance, struct ledger_row **rows, size_t *n);
 
 /* Inside a write transaction: moves the balance by amount and writes its
- * ledger row of kind (a CHARGE has no hold_id: 0; a PAYMENT or REFUND
- * names its hold; used by payment.c and refund.c too); *ledger_id, when
+ * ledger row of kind, naming ref: nothing for a CHARGE (0), the payment
+ * for a PAYMENT (schema/016_order_payment.sql: one debit per payment), the
+ * hold it pays back for a REFUND; used by payment.c and refund.c too);
+ * *ledger_id, when
  * not NULL, is the new row's id (0 when none was written).
  * BO_INSUFFICIENT when it would go below zero, BO_LIMIT above
  * INT64_MAX. */
 enum bo_status wallet_move_locked(struct db *db, int64_t user_id,
-    enum ledger_kind kind, int64_t amount, int64_t hold_id, const char *key,
+    enum ledger_kind kind, int64_t amount, int64_t ref, const char *key,
     int64_t now, int64_t *balance, int64_t *ledger_id);
 
 #endif

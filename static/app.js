@@ -90,13 +90,99 @@
   setTimeout(poll, Number(room.getAttribute("data-poll-after")) || 1000);
 })();
 
-/* The seat map: start the sideways scroll at the centre of the hall,
- * unless the page is to show a picked seat. */
+/* The seat map: start the sideways scroll at the centre of the hall; give
+ * every seat its whole name (section, row, number, price, state); make the
+ * grid one Tab stop whose seats the arrow keys move between (a roving
+ * tabindex: Left/Right along the row, Up/Down to the nearest seat of the
+ * row before or after, Home/End to the row's ends), so that Tab from the
+ * map reaches the Hold button at once; after a pick, focus the seat just
+ * picked again so the buyer goes on from there. Without JavaScript the
+ * same form works by Tab and Enter, and the page lands on the bar after
+ * the map (#pick): Tab is its Hold button, then "Pick more seats" back to
+ * the overview. */
 (function seatMap() {
-  if (window.location.hash) return;
-  document.querySelectorAll("form.seatmap").forEach(function (m) {
-    m.scrollLeft = (m.scrollWidth - m.clientWidth) / 2;
+  var map = document.querySelector("form[data-seatmap]");
+  if (!map) return;
+  var rows = Array.prototype.map.call(map.querySelectorAll(".row"), function (row) {
+    var label = row.getAttribute("aria-label") || "";
+    var seats = Array.prototype.slice.call(row.querySelectorAll("button"));
+    var price = row.getAttribute("data-price");
+    seats.forEach(function (b) {
+      var n = b.firstChild ? b.firstChild.textContent : b.textContent;
+      var state = b.classList.contains("y") ? "yours" :
+        b.classList.contains("t") ? "taken" :
+        b.getAttribute("aria-pressed") === "true" ? "picked" :
+        b.disabled ? "not on sale" : "free";
+      var parts = label.split(", ");
+      b.setAttribute("aria-label", parts[0] + ", " + (parts[1] || "") + ", seat " + n +
+        (price ? ", " + price : "") + ", " + state);
+      if (!b.disabled && !b.hasAttribute("aria-pressed")) b.setAttribute("aria-pressed", "false");
+    });
+    return seats.filter(function (b) { return !b.disabled; });
+  }).filter(function (r) { return r.length > 0; });
+  if (rows.length === 0) return;
+  var all = [].concat.apply([], rows);
+  var params = new URLSearchParams(window.location.search);
+  var last = params.get("add");
+  var current = all.filter(function (b) { return b.value === last; })[0] ||
+    all.filter(function (b) { return b.getAttribute("aria-pressed") === "true"; })[0] || all[0];
+  all.forEach(function (b) { b.tabIndex = b === current ? 0 : -1; });
+  function where(b) {
+    for (var r = 0; r < rows.length; r++) {
+      var i = rows[r].indexOf(b);
+      if (i >= 0) return [r, i];
+    }
+    return null;
+  }
+  function go(b) {
+    if (!b) return;
+    current.tabIndex = -1;
+    current = b;
+    b.tabIndex = 0;
+    b.focus();
+  }
+  function nearest(row, b) {
+    var x = b.getBoundingClientRect().left, best = row[0], d = Infinity;
+    row.forEach(function (s) {
+      var e = Math.abs(s.getBoundingClientRect().left - x);
+      if (e < d) { d = e; best = s; }
+    });
+    return best;
+  }
+  map.addEventListener("keydown", function (e) {
+    var at = where(e.target);
+    if (!at) return;
+    var row = rows[at[0]], i = at[1];
+    switch (e.key) {
+    case "ArrowRight": go(row[i + 1]); break;
+    case "ArrowLeft": go(row[i - 1]); break;
+    case "ArrowDown": if (rows[at[0] + 1]) go(nearest(rows[at[0] + 1], e.target)); break;
+    case "ArrowUp": if (rows[at[0] - 1]) go(nearest(rows[at[0] - 1], e.target)); break;
+    case "Home": go(row[0]); break;
+    case "End": go(row[row.length - 1]); break;
+    default: return;
+    }
+    e.preventDefault();
   });
+  map.addEventListener("focusin", function (e) {
+    if (where(e.target)) { current.tabIndex = -1; current = e.target; current.tabIndex = 0; }
+  });
+  // With the grid one Tab stop, the next pick needs no landing on the bar.
+  map.setAttribute("action", map.getAttribute("action").replace(/#.*$/, ""));
+  if (last && current.value === last) {
+    var back = function () {
+      current.focus({ preventScroll: true });
+      current.scrollIntoView({ block: "center", inline: "center" });
+    };
+    back();
+    // a #pick in the address moves the focus to the bar once loaded
+    if (window.location.hash === "#pick") window.addEventListener("load", function () {
+      history.replaceState(null, "", window.location.pathname + window.location.search);
+      setTimeout(back, 0);
+    });
+  } else if (!window.location.hash) {
+    map.scrollLeft = (map.scrollWidth - map.clientWidth) / 2;
+  }
 })();
 
 /* The hold page: a live countdown to the deadline, from the server's
@@ -114,10 +200,10 @@
   var deadline = Number(box.getAttribute("data-deadline")) * 1000;
   var marks = [120, 60, 30], next = 0, ticks = 0;
   function words(left) {
-    if (left > 90) return "About " + Math.round(left / 60) + " minutes left to pay for this seat.";
-    if (left > 60) return "Less than 2 minutes left to pay for this seat.";
-    if (left > 30) return "Less than a minute left to pay for this seat.";
-    return "Only " + left + " seconds left to pay for this seat.";
+    if (left > 90) return "About " + Math.round(left / 60) + " minutes left to pay.";
+    if (left > 60) return "Less than 2 minutes left to pay.";
+    if (left > 30) return "Less than a minute left to pay.";
+    return "Only " + left + " seconds left to pay.";
   }
   function tick() {
     var left = Math.max(0, Math.round((deadline - (Date.now() + offset)) / 1000));

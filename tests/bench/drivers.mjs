@@ -73,10 +73,11 @@ export async function runCommits(bin, db, seconds, writers, env) {
 }
 
 // One run of the sell-out driver: its JSON line (see sellout.mjs).
-export async function runSellout(base, perf, firstSeat, buyersFile, concurrency, dry) {
+export async function runSellout(base, perf, firstSeat, buyersFile, concurrency, dry, perOrder = 1) {
   const args = [join(HERE, 'sellout.mjs'), base, String(perf), String(firstSeat), buyersFile,
     String(concurrency)];
   if (dry) args.push('--dry');
+  if (perOrder > 1) args.push(`--seats=${perOrder}`);
   const r = await runProcess(process.execPath, args, { timeoutMs: 600 * 1000 });
   const line = r.stdout.trim().split('\n').pop();
   let j = null;

@@ -61,6 +61,9 @@ export function rowList(S) {
       unit: 'purchases/s', base: 'hello2', needs: 'hello', run: (c) => c.selloutCeiling() },
     { id: 'sellout', section: 'sell-out', name: 'purchases (hold + pay)', path: '/performances/P/holds, /holds/H/pay',
       unit: 'purchases/s', base: 'commits2', run: (c) => c.sellout() },
+    { id: 'sellout-orders', section: 'sell-out', name: 'three-seat orders (hold 3 together + pay once)',
+      path: '/performances/P/holds (3 seats), /orders/O/pay', unit: 'orders/s', base: 'commits2',
+      run: (c) => c.selloutOrders() },
     { id: 'oversell', section: 'sell-out', name: 'oversold seats', path: '(database)', unit: 'seats',
       base: null, run: (c) => c.oversell() },
     { id: 'sold', section: 'sell-out', name: 'sold seats', path: '(database)', unit: 'seats',
@@ -133,6 +136,7 @@ export class Bench {
     this.sale = once(() => this.makeSale());
     this.sellers = once(() => this.selloutSetup());
     this.soldOut = once(() => this.runSellout());
+    this.ordersSold = once(() => this.runSelloutOrders());
   }
 
   note(text) { appendFileSync(this.log, text.endsWith('\n') ? text : text + '\n'); }
@@ -567,6 +571,29 @@ export class Bench {
   }
 
   async sellout() { return (await this.soldOut()).row; }
+
+  // The same sell-out in orders of three seats: BENCH_SOLD seats, a third
+  // as many buyers, each holding three seats together and paying once
+  // (two write transactions per order, as per single seat).
+  async runSelloutOrders() {
+    const sale = await this.sale();
+    const rows = this.S.sold / 100 | 0;
+    const last = String.fromCharCode(64 + rows);
+    const p = this.newPerformance(sale, `GA:A-${last}:100:50000`);
+    const buyers = Math.floor(p.count / 3);
+    console.error(`bench: sell-out in orders of 3: ${p.count} seats, ${buyers} admitted buyers with money`);
+    p.file = this.buyersFile('orderers.txt', buyers, sale, 150000);
+    const m = await this.measured('app', () => runSellout(this.stack.base, p.perf, p.first, p.file,
+      this.S.connections, false, 3), (j) => j.purchases);
+    const j = m.result;
+    const fails = Object.entries(j.failures).map(([k, v]) => `${k}: ${v}`).join(', ');
+    const row = selloutFields(m, `${j.purchases} orders of 3 (${j.purchases * 3} seats) of ${buyers} in ` +
+      `${j.seconds} s; latency = hold 3 + pay once; ${j.retries} retries${fails ? '; failed: ' + fails : ''}`);
+    row.work_unit = 'order of 3';
+    return { row };
+  }
+
+  async selloutOrders() { return (await this.ordersSold()).row; }
 
   async oversell() {
     const s = await this.soldOut();

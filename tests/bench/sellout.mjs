@@ -1,7 +1,7 @@
 // sellout.mjs — the sell-out driver of tests/bench/bench.mjs (node 20).
 //
 //   node tests/bench/sellout.mjs BASE_URL PERFORMANCE FIRST_SEAT BUYERS_FILE
-//        [CONCURRENCY] [--dry]
+//        [CONCURRENCY] [--dry] [--seats=N]
 //
 // Buyer i of BUYERS_FILE (lines SESSION_TOKEN CSRF_TOKEN QUEUE_TOKEN from
 // `boxoffice-admin loadtest-buyers`, admitted and with money) buys seat
@@ -23,6 +23,12 @@
 // warm): the purchases per second this driver, nginx and FastCGI can carry
 // on this machine with no application at all.
 //
+// --seats=N (N > 1): each buyer buys an order of N seats instead, seats
+// FIRST_SEAT + i*N … + N-1, as the seat map's bar does: POST
+// /performances/P/holds with N seat fields (303 to /orders/O), then POST
+// /orders/O/pay (303 to /orders/O). A purchase is then an
+// order of N seats, held together and paid once.
+//
 // Prints one JSON line: purchases, failures by kind, retries, seconds,
 // per_second, p50_ms, p99_ms, max_ms, driver_cpu (cores busy in this
 // node process over the run).
@@ -32,7 +38,9 @@ import { performance } from 'node:perf_hooks';
 
 const args = process.argv.slice(2);
 const dry = args.includes('--dry');
-const [base, perf, firstSeat, file, conc = '64'] = args.filter((a) => a !== '--dry');
+const seatsArg = args.find((a) => a.startsWith('--seats='));
+const perOrder = seatsArg ? Number(seatsArg.slice(8)) : 1;
+const [base, perf, firstSeat, file, conc = '64'] = args.filter((a) => !a.startsWith('--'));
 if (!base || !perf || !firstSeat || !file) {
   console.error('usage: sellout.mjs BASE_URL PERFORMANCE FIRST_SEAT BUYERS_FILE [CONCURRENCY] [--dry]');
   process.exit(2);
@@ -140,7 +148,27 @@ function failed(kind) {
 const latencies = [];
 let next = 0;
 
+// An order of perOrder seats: held together, paid once.
+async function buyOrder(conn, i) {
+  const [session, csrf] = buyers[i % buyers.length];
+  const first = Number(firstSeat) + (i % buyers.length) * perOrder;
+  const seats = Array.from({ length: perOrder }, (_, k) => `seat=${first + k}`).join('&');
+  const t0 = performance.now();
+  const [hs, hloc] = await post(conn, `/performances/${perf}/holds`, session,
+    `${seats}&csrf=${encodeURIComponent(csrf)}`);
+  let order;
+  if (dry && hs === 200) order = '1';
+  else if (hs === 303 && /^\/orders\/\d+$/.test(hloc)) order = hloc.slice(8);
+  else return failed(`hold ${hs}${hloc ? ' ' + hloc.replace(/\?.*/, '') : ''}`);
+  const [ps, ploc] = await post(conn, `/orders/${order}/pay`, session,
+    `csrf=${encodeURIComponent(csrf)}`);
+  if (!(dry ? ps === 200 : ps === 303 && ploc === `/orders/${order}`))
+    return failed(`pay ${ps}${ploc ? ' ' + ploc.replace(/\?.*/, '') : ''}`);
+  latencies.push(performance.now() - t0);
+}
+
 async function buy(conn, i) {
+  if (perOrder > 1) return buyOrder(conn, i);
   const [session, csrf] = buyers[i % buyers.length];
   const seat = Number(firstSeat) + (i % buyers.length);
   const t0 = performance.now();

@@ -51,7 +51,7 @@ for (const js of [true, false]) {
     try {
       const seat = stack.sql(`SELECT id FROM seat WHERE performance_id = 1 AND section = 'VIP'
         AND row_label = 'C' AND number = ${js ? 5 : 6}`);
-      const button = page.locator(`form.seatmap button[name=seat][value="${seat}"]`);
+      const button = page.locator(`form.seatmap button[name=add][value="${seat}"]`);
       const holdButton = page.getByRole('button', { name: 'Hold this seat for 5 minutes' });
 
       // The seat map with the seat picked, then hold it.

@@ -146,7 +146,7 @@ test('a buyer on a phone browses, signs up, logs in, picks a seat by keyboard', 
     assert.deepEqual(
       (await page.locator('form.seatmap h3').allInnerTexts()).map((h) => h.split(/\s/)[0]),
       SECTIONS);
-    assert.equal(await page.locator('form.seatmap button[name=seat]').count(), 1000);
+    assert.equal(await page.locator('form.seatmap button[name=add]').count(), 1000);
     assert.equal(await page.getByRole('heading', { name: 'Your pick' }).count(), 0);
     await shot(page, 'seatmap.png');
   });
@@ -155,12 +155,12 @@ test('a buyer on a phone browses, signs up, logs in, picks a seat by keyboard', 
     assert.ok(seatmapUrl, 'seat map reached');
     // A free seat in the middle of the hall (not the first, to be sure the
     // pick is that seat and not some default).
-    const free = page.locator('form.seatmap button[name=seat]:not([disabled])');
+    const free = page.locator('form.seatmap button[name=add]:not([disabled])');
     assert.ok(await free.count() > 0, 'some seat is free');
     const seat = free.nth(Math.min(137, (await free.count()) - 1));
     // the row's group label names section and row; the seat says its number
     const label = await seat.locator('xpath=..').getAttribute('aria-label'); // "R, row C"
-    const m = /^(.+), row (\S+)$/.exec(label);
+    const m = /^(.+), row ([^,]+)(?:, .+)?$/.exec(label);
     assert.ok(m, `row label ${label}`);
     const [, section, row] = m;
     const number = (await seat.innerText()).trim();
@@ -168,12 +168,12 @@ test('a buyer on a phone browses, signs up, logs in, picks a seat by keyboard', 
 
     await seat.focus();
     await page.keyboard.press('Enter');
-    await page.waitForURL((u) => u.searchParams.get('seat') === value);
+    await page.waitForURL((u) => u.searchParams.get('add') === value);
     const pick = page.locator('section.picked');
     await pick.getByRole('heading', { name: 'Your pick' }).waitFor();
     assert.equal((await pick.locator('.seatname').innerText()).trim(),
       `${section} · Row ${row} · Seat ${number}`);
-    const pressed = page.locator(`form.seatmap button[name=seat][value="${value}"]`);
+    const pressed = page.locator(`form.seatmap button[name=add][value="${value}"]`);
     assert.equal(await pressed.getAttribute('aria-pressed'), 'true');
     assert.equal((await pressed.innerText()).trim(), number);
     assert.equal(await page.locator('form.seatmap button[aria-pressed=true]').count(), 1);
@@ -185,7 +185,7 @@ test('a buyer on a phone browses, signs up, logs in, picks a seat by keyboard', 
     await page.locator('form.seatmap').waitFor();
     assert.equal(await page.getByRole('heading', { name: 'Your pick' }).count(), 0, 'no pick after Back');
     assert.equal(await page.locator('form.seatmap button[aria-pressed=true]').count(), 0);
-    assert.equal(await page.locator('form.seatmap button[name=seat]').count(), 1000);
+    assert.equal(await page.locator('form.seatmap button[name=add]').count(), 1000);
   });
 
   await t.test('seat map at desktop size', async () => {
@@ -195,7 +195,7 @@ test('a buyer on a phone browses, signs up, logs in, picks a seat by keyboard', 
       await desk.addCookies(await context.cookies());
       const p = await desk.newPage();
       await p.goto(seatmapUrl);
-      assert.equal(await p.locator('form.seatmap button[name=seat]').count(), 1000);
+      assert.equal(await p.locator('form.seatmap button[name=add]').count(), 1000);
       await p.screenshot({ path: join(SHOTS, 'seatmap-desktop.png'), fullPage: true });
     } finally {
       await desk.close();

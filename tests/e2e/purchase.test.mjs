@@ -136,18 +136,18 @@ async function pickSeat(page, { nth = 0, value = null } = {}) {
   await page.waitForURL(/\/performances\/\d+/);
   await page.locator('form.seatmap').waitFor();
   const seat = value
-    ? page.locator(`form.seatmap button[name=seat][value="${value}"]`)
-    : page.locator('form.seatmap button[name=seat]:not([disabled])').nth(nth);
+    ? page.locator(`form.seatmap button[name=add][value="${value}"]`)
+    : page.locator('form.seatmap button[name=add]:not([disabled])').nth(nth);
   assert.equal(await seat.isEnabled(), true, 'the seat is free');
   // the row's group label names section and row; the seat says its number
   const label = await seat.locator('xpath=..').getAttribute('aria-label'); // "R, row C"
-  const m = /^(.+), row (\S+)$/.exec(label);
+  const m = /^(.+), row ([^,]+)(?:, .+)?$/.exec(label);
   assert.ok(m, `row label ${label}`);
   const [, section, row] = m;
   const number = (await seat.innerText()).trim();
   const v = await seat.getAttribute('value');
   await clickAndLoad(seat);
-  assert.equal(new URL(page.url()).searchParams.get('seat'), v);
+  assert.equal(new URL(page.url()).searchParams.get('add'), v);
   const bar = page.locator('section.picked');
   await bar.getByRole('heading', { name: 'Your pick' }).waitFor({ state: 'visible' });
   const name = `${section} · Row ${row} · Seat ${number}`;
@@ -388,8 +388,8 @@ test('a seat taken a moment ago', async () => {
     await alert.waitFor({ state: 'visible' });
     assert.match((await alert.innerText()).trim(), /^Someone just took this seat \(.+ · Row .+ · Seat \d+\) — pick another\.$/);
     await b.locator('form.seatmap').waitFor({ state: 'visible' });
-    assert.equal(await b.locator('form.seatmap button[name=seat]').count(), 1000);
-    const taken = b.locator(`form.seatmap button[name=seat][value="${seatA.value}"]`);
+    assert.equal(await b.locator('form.seatmap button[name=add]').count(), 1000);
+    const taken = b.locator(`form.seatmap button[name=add][value="${seatA.value}"]`);
     assert.equal(await taken.isDisabled(), true, 'the seat is now shown taken');
     assert.equal(await b.getByRole('heading', { name: 'Your pick' }).count(), 0, 'no pick bar');
     assert.equal(await b.getByRole('link', { name: seatA.name }).count(), 0, 'not among B\'s holds');

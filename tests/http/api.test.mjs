@@ -872,6 +872,144 @@ test('nginx\'s own refusals on /api/: the login rate limit (429) and workers dow
   }
 });
 
+// ------------------------------------------------------------ orders
+
+// n seats of a row of the performance that no other test here uses.
+function freshRow(perf, n) {
+  const seats = Array.from({ length: n }, () => freshSeat(perf));
+  return seats;
+}
+const reserveMany = (b, perf, seatIds, opts = {}) =>
+  api('POST', '/api/v1/reservations', { token: b.token, queue: b.queue, body: { performanceId: perf, seatIds }, ...opts });
+
+test('an order of three seats: held together with one deadline, all or none', async () => {
+  const b = await buyer('order');
+  const seats = freshRow(1, 3);
+  const r = await reserveMany(b, 1, seats);
+  assert.equal(r.status, 201, r.text);
+  assert.deepEqual(r.body.reservations.map((x) => x.state), ['held', 'held', 'held']);
+  assert.deepEqual(r.body.reservations.map((x) => stack.sql(`SELECT seat_id FROM hold WHERE id = ${x.reservationId}`)).map(Number), seats);
+  assert.ok(r.body.reservations.every((x) => x.expiresAt === r.body.expiresAt), 'one deadline');
+  assert.equal(r.body.total, seats.reduce((a, s) => a + priceOf(s), 0));
+  assert.equal(stack.sql(`SELECT count(DISTINCT order_id) FROM hold WHERE id IN (${r.body.reservations.map((x) => x.reservationId)})`), '1');
+
+  // another buyer asks for two free seats and one of those: nothing held
+  const other = await buyer('order-loser');
+  const free = freshRow(1, 2);
+  const lost = await reserveMany(other, 1, [free[0], seats[1], free[1]]);
+  expectError(lost, 409, 'seat_taken');
+  assert.deepEqual(lost.body.error.seatIds, [seats[1]], 'the taken seat is named');
+  assert.equal(stack.sql(`SELECT count(*) FROM hold WHERE user_id = ${other.uid}`), '0', 'nothing held');
+  const won = await reserveMany(other, 1, free);
+  assert.equal(won.status, 201, 'the free ones can still be held');
+
+  // the deadline is never moved: the schema refuses it
+  assert.throws(() => stack.sql(`UPDATE hold_order SET expires_at = expires_at + 60 WHERE id = ${r.body.orderId}`), /deadline/);
+  assert.throws(() => stack.sql(`UPDATE hold SET expires_at = expires_at + 60 WHERE id = ${r.body.reservations[0].reservationId}`), /never extended/);
+});
+
+test('orders: seatId with seatIds is 422; bad lists 422; the limit counts every seat; a replay answers the order', async () => {
+  const b = await buyer('order-bad');
+  const [s1, s2, s3] = freshRow(1, 3);
+  expectError(await api('POST', '/api/v1/reservations', { token: b.token, queue: b.queue,
+    body: { performanceId: 1, seatId: s1, seatIds: [s2] } }), 422, 'invalid_field', 'both forms');
+  for (const seatIds of [[], [s1, s1], ['x'], [0], Array.from({ length: 39 }, (_, i) => s1 + i), 'x'])
+    expectError(await reserveMany(b, 1, seatIds), 422, 'invalid_field', JSON.stringify(seatIds));
+  expectError(await reserveMany(b, 1, [s1, 999999]), 404, 'seat_not_found', 'a seat of no date');
+  expectError(await reserveMany(b, 1, [s1, freshSeat(2)]), 404, 'seat_not_found', 'a seat of another date');
+  expectError(await reserveMany(b, 1, freshRow(1, 5)), 409, 'hold_limit', 'five seats where four are allowed');
+  assert.equal(stack.sql(`SELECT count(*) FROM hold WHERE user_id = ${b.uid}`), '0', 'nothing held');
+  const key = `order-${randomBytes(4).toString('hex')}`;
+  const first = await reserveMany(b, 1, [s1, s2, s3], { key });
+  assert.equal(first.status, 201);
+  const again = await reserveMany(b, 1, [s1, s2, s3], { key });
+  assert.equal(again.status, 201);
+  assert.equal(again.headers.get('idempotent-replayed'), 'true');
+  assert.deepEqual(again.body, first.body, 'the same order, never seat_taken for one\'s own seats');
+  expectError(await reserveMany(b, 1, freshRow(1, 2)), 409, 'hold_limit', 'three held, two more is five');
+});
+
+test('best available: adjacent seats in the front-most row that has them, nearest the middle', async () => {
+  // Performance 6's Mezzanine (16 seats a row); its front row is filled
+  // but for a gap of two.
+  const section = 'Mezzanine';
+  const rows = stack.sql(`SELECT row_label FROM seat WHERE performance_id = 6 AND section = '${section}' GROUP BY row_label ORDER BY min(id)`).split('\n');
+  const seatsOf = (row) => stack.sql(`SELECT id FROM seat WHERE performance_id = 6 AND section = '${section}' AND row_label = '${row}' ORDER BY id`).split('\n').map(Number);
+  const front = seatsOf(rows[0]);
+  const blocker = await buyer('best-blocker', 3);
+  stack.admin('set', 'max_holds', 38);
+  try {
+    // take every seat of the front row but two side by side near its left end
+    const held = front.filter((_, i) => i !== 1 && i !== 2);
+    assert.equal((await reserveMany(blocker, 6, held)).status, 201);
+    const b = await buyer('best', 3);
+    const best = (count) => api('POST', '/api/v1/reservations', { token: b.token, queue: b.queue, body: { performanceId: 6, section, count } });
+    const three = await best(3);
+    assert.equal(three.status, 201, three.text);
+    const second = seatsOf(rows[1]);
+    const mid = Math.floor((second.length - 3) / 2);
+    assert.deepEqual(three.body.reservations.map((x) => x.row), [rows[1], rows[1], rows[1]], 'the gap of two is too small: the next row');
+    const numbers = three.body.reservations.map((x) => x.number);
+    assert.deepEqual(numbers, [mid + 1, mid + 2, mid + 3].map((n) => Number(stack.sql(`SELECT number FROM seat WHERE id = ${second[n - 1]}`))), 'in its middle');
+    const two = await best(1);
+    assert.equal(two.body.reservations[0].row, rows[0], 'one seat fits the front row');
+    expectError(await api('POST', '/api/v1/reservations', { token: b.token, queue: b.queue, body: { performanceId: 6, section: 'Nowhere', count: 2 } }),
+      404, 'section_not_found');
+    expectError(await api('POST', '/api/v1/reservations', { token: b.token, queue: b.queue, body: { performanceId: 6, section, count: 0 } }),
+      422, 'invalid_field');
+    expectError(await api('POST', '/api/v1/reservations', { token: b.token, queue: b.queue, body: { performanceId: 6, section, count: 17 } }),
+      409, 'no_adjacent_seats');
+  } finally {
+    stack.admin('set', 'max_holds', 4);
+  }
+});
+
+test('paying an order: one payment, one debit, every seat paid; all or none', async () => {
+  const b = await buyer('order-pay');
+  const seats = freshRow(1, 3);
+  const total = seats.reduce((a, s) => a + priceOf(s), 0);
+  const o = await reserveMany(b, 1, seats);
+  const ids = o.body.reservations.map((x) => x.reservationId);
+  const payMany = (reservationIds, opts = {}, who = b) =>
+    api('POST', '/api/v1/payments', { token: who.token, body: { reservationIds }, ...opts });
+  expectError(await payMany(ids), 402, 'insufficient_balance', 'nothing on the balance');
+  await charge(b, total + 1000);
+  const ledgerBefore = ledgerCount(b.uid);
+  expectError(await api('POST', '/api/v1/payments', { token: b.token, body: { reservationId: ids[0], reservationIds: ids } }),
+    422, 'invalid_field', 'both forms');
+  expectError(await payMany([ids[0], ids[0]]), 422, 'invalid_field', 'a seat twice');
+  const key = `pay-order-${randomBytes(4).toString('hex')}`;
+  const p = await payMany(ids, { key });
+  assert.equal(p.status, 201, p.text);
+  assert.equal(p.body.amount, total);
+  assert.deepEqual(p.body.reservationIds, ids);
+  assert.ok(p.body.reservations.every((x) => x.state === 'paid' && x.paymentId === p.body.paymentId));
+  assert.equal(ledgerCount(b.uid), ledgerBefore + 1, 'one debit');
+  assert.equal(stack.sql(`SELECT amount FROM ledger WHERE user_id = ${b.uid} AND kind = 'PAYMENT'`), String(-total));
+  assert.equal(stack.sql(`SELECT count(*) FROM payment WHERE user_id = ${b.uid}`), '1', 'one payment');
+  assert.equal(stack.sql(`SELECT count(*) FROM ticket WHERE hold_id IN (${ids})`), '3', 'a ticket per seat');
+  assert.equal(balanceOf(b.uid), 1000);
+  const replay = await payMany(ids, { key });
+  assert.equal(replay.status, 201);
+  assert.deepEqual(replay.body, p.body);
+  const again = await payMany(ids);
+  assert.equal(again.status, 200, 'paying again answers the same payment');
+  assert.equal(again.body.paymentId, p.body.paymentId);
+  assert.equal(ledgerCount(b.uid), ledgerBefore + 1, 'still one debit');
+  const hist = await api('GET', '/api/v1/balance/history', { token: b.token });
+  assert.equal(hist.body.history[0].amount, -total);
+
+  // a lapsed one: 410, nothing paid
+  const c = await buyer('order-lapse');
+  await charge(c, 1000000);
+  const o2 = await reserveMany(c, 1, freshRow(1, 2));
+  const ids2 = o2.body.reservations.map((x) => x.reservationId);
+  stack.sql(`UPDATE hold SET expires_at = ${now() - 1} WHERE id = ${ids2[1]}`);
+  expectError(await payMany(ids2, {}, c), 410, 'reservation_expired');
+  assert.equal(balanceOf(c.uid), 1000000, 'nothing charged');
+  assert.equal(stack.sql(`SELECT state FROM hold WHERE id = ${ids2[0]}`), 'HELD', 'nothing paid');
+});
+
 test('check-ins at the door: staff only, once per code, each refusal as documented', async () => {
   // The door's own tests (concurrency, the page, the QR code) are in
   // door.test.mjs; here every answer is held to the document.
@@ -971,8 +1109,10 @@ test('the OpenAPI document: served, OpenAPI 3, and every route of router.c in it
       assert.ok(op.description && op.summary, `${where}: described`);
       if (method === 'post') {
         const schema = deref(op.requestBody.content['application/json'].schema);
-        assert.equal(schema.additionalProperties, false, `${where}: strict body`);
-        assert.ok(schema.required.length > 0);
+        for (const form of (schema.oneOf || [schema]).map(deref)) {
+          assert.equal(form.additionalProperties, false, `${where}: strict body`);
+          assert.ok(form.required.length > 0);
+        }
       }
       for (const [status, resp] of Object.entries(op.responses)) {
         const rs = deref(resp);

@@ -89,22 +89,25 @@ test('the history names the concert a payment was for; the tickets come a page a
   const wallet = await c.get('/wallet');
   assert.equal((wallet.text.match(/Payment · <a href="\/holds\/\d+">Winter Symphony Gala ticket<\/a>/g) || []).length, 3);
 
-  // 53 paid seats: 50 on the first page, 3 behind "Tickets bought earlier"
-  // (the 50 written straight into the database, each with a ticket, as
-  // the schema's trigger would make when a hold becomes PAID)
-  const holds = stack.sql(`SELECT id FROM seat WHERE performance_id = 2 ORDER BY id LIMIT 50`).split('\n');
-  stack.sql(`INSERT INTO hold(performance_id, seat_id, user_id, state, price, expires_at, created_at)
-    SELECT 2, id, ${c.uid}, 'PAID', 0, 1900000000, 1700000000 FROM seat WHERE id IN (${holds.join(',')});
-    INSERT INTO payment(hold_id, user_id, amount, created_at)
-    SELECT h.id, ${c.uid}, 0, 1700000000 FROM hold h WHERE h.user_id = ${c.uid} AND h.performance_id = 2 ORDER BY h.id;
+  // 55 paid seats: 52 more in one payment (an order), written straight
+  // into the database, each with its ticket as the schema's trigger would
+  // make it. The first page (50) ends in the middle of that payment; the
+  // second has its last 2 seats and the 3 bought first.
+  const seats52 = stack.sql(`SELECT id FROM seat WHERE performance_id = 2 ORDER BY id LIMIT 52`).split('\n');
+  const pay = stack.sql(`INSERT INTO payment(user_id, amount, created_at) VALUES (${c.uid}, 0, 1700000000) RETURNING id`);
+  stack.sql(`INSERT INTO hold(performance_id, seat_id, user_id, state, price, expires_at, created_at, payment_id)
+    SELECT 2, id, ${c.uid}, 'PAID', 0, 1900000000, 1700000000, ${pay} FROM seat WHERE id IN (${seats52.join(',')}) ORDER BY id;
     INSERT INTO ticket(hold_id, performance_id, code, created_at)
-    SELECT h.id, 2, printf('%028d', h.id), 1700000000 FROM hold h WHERE h.user_id = ${c.uid} AND h.performance_id = 2`);
+    SELECT h.id, 2, printf('%028d', h.id), 1700000000 FROM hold h WHERE h.payment_id = ${pay}`);
   const page1 = await c.get('/bookings');
+  const ids = (html) => [...html.matchAll(/<a href="\/holds\/(\d+)">/g)].map((m) => Number(m[1]));
   assert.equal((page1.text.match(/class="card ticket paid"/g) || []).length, 50);
   const older = /href="(\/bookings\?before=\d+)" rel="next"/.exec(page1.text)?.[1];
   assert.ok(older, 'a link to the tickets bought earlier');
   const page2 = await c.get(older);
-  assert.equal((page2.text.match(/class="card ticket paid"/g) || []).length, 3);
+  assert.equal((page2.text.match(/class="card ticket paid"/g) || []).length, 5, 'the order\'s last 2 seats and the 3 bought first');
   assert.doesNotMatch(page2.text, /rel="next"/, 'the last page');
-  assert.equal((page2.text.match(/Winter Symphony Gala · /g) || []).length, 3, 'the first three bought, on the last page');
+  assert.equal((page2.text.match(/Winter Symphony Gala · /g) || []).length, 5);
+  const all = [...ids(page1.text), ...ids(page2.text)];
+  assert.equal(new Set(all).size, 55, 'every seat once, none lost at the cut');
 });

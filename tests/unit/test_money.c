@@ -674,8 +674,10 @@ payment_pay_cases(void **state)
 	assert_int_equal(fx_int(f->db,
 	    "SELECT balance_after FROM ledger WHERE kind ="
 	    " 'PAYMENT'"), bal - price);
-	assert_int_equal(fx_int(f->db, "SELECT hold_id FROM ledger WHERE kind ="
-	    " 'PAYMENT'"), h);
+	assert_int_equal(fx_int(f->db, "SELECT payment_id FROM ledger WHERE kind ="
+	    " 'PAYMENT'"), pid);
+	assert_int_equal(fx_int(f->db, "SELECT payment_id FROM hold WHERE id ="
+	    " %lld", (long long)h), pid);
 	assert_int_equal(fx_int(f->db, "SELECT user_id FROM ledger WHERE kind ="
 	    " 'PAYMENT'"), f->user[0]);
 	assert_int_equal(fx_int(f->db,

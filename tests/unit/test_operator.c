@@ -220,8 +220,13 @@ paid_seats_get_one_good_ticket_each(void **state)
 	    " %lld, 'HELD', price, 1, %lld FROM seat WHERE performance_id = %lld"
 	    " ORDER BY id LIMIT 1 OFFSET 300", (long long)f->user[2],
 	    (long long)(T0 + 300), (long long)PERF);
-	fx_exec(f->db, "UPDATE hold SET state = 'PAID' WHERE id ="
-	    " (SELECT max(id) FROM hold)");
+	/* (with its payment: 014 makes a paid hold name one) */
+	assert_int_equal(fx_try(f->db, "UPDATE hold SET state = 'PAID' WHERE id"
+	    " = (SELECT max(id) FROM hold)"), SQLITE_CONSTRAINT_TRIGGER);
+	fx_exec(f->db, "INSERT INTO payment(user_id, amount, created_at)"
+	    " VALUES (%lld, 0, 1)", (long long)f->user[2]);
+	fx_exec(f->db, "UPDATE hold SET state = 'PAID', payment_id ="
+	    " (SELECT max(id) FROM payment) WHERE id = (SELECT max(id) FROM hold)");
 	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM ticket"), 201);
 }
 

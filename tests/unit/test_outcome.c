@@ -20,7 +20,9 @@
 static const struct outcomes *const tables[] = {
 	&COMMON_OUTCOMES, &HOLD_OUTCOMES, &HOLD_GET_OUTCOMES, &PAY_OUTCOMES,
 	&RELEASE_OUTCOMES, &CHARGE_OUTCOMES, &JOIN_OUTCOMES, &TICKET_OUTCOMES,
-	&LEAVE_OUTCOMES, &SIGNUP_OUTCOMES, &LOGIN_OUTCOMES, &REFUND_OUTCOMES,
+	&LEAVE_OUTCOMES, &SIGNUP_OUTCOMES, &LOGIN_OUTCOMES, &ORDER_OUTCOMES,
+	&BEST_OUTCOMES, &ORDER_GET_OUTCOMES, &ORDER_RELEASE_OUTCOMES,
+	&REFUND_OUTCOMES,
 	&CANCEL_OUTCOMES,
 };
 
@@ -112,6 +114,8 @@ static const struct {
 	const char *method, *path;
 } uses[] = {
 	{ &HOLD_OUTCOMES, "post", "/api/v1/reservations" },
+	{ &ORDER_OUTCOMES, "post", "/api/v1/reservations" },
+	{ &BEST_OUTCOMES, "post", "/api/v1/reservations" },
 	{ &TICKET_OUTCOMES, "post", "/api/v1/reservations" },
 	{ &HOLD_GET_OUTCOMES, "get", "/api/v1/reservations/{reservationId}" },
 	{ &PAY_OUTCOMES, "post", "/api/v1/payments" },
