@@ -115,7 +115,7 @@ for (const size of SIZES) {
       await clickAndLoad(page.locator('ul.dates > li').first().getByRole('link', { name: 'Choose seats' }));
       await page.locator('form.seatmap').waitFor();
       await check(page, size, ++n, 'seat-map');
-      await clickAndLoad(page.locator('form.seatmap button[name=seat]:not([disabled])').nth(40));
+      await clickAndLoad(page.locator('form.seatmap button[name=add]:not([disabled])').nth(40));
       await check(page, size, ++n, 'seat-picked');
       await clickAndLoad(page.getByRole('button', { name: 'Hold this seat for 5 minutes' }));
       const holdPath = new URL(page.url()).pathname;
@@ -218,7 +218,7 @@ test('the hold countdown speaks to screen readers and warns before the end', asy
     await go(page, '/concerts/1');
     await clickAndLoad(page.getByRole('button', { name: 'Join the queue' }));
     await clickAndLoad(page.locator('ul.dates > li').first().getByRole('link', { name: 'Choose seats' }));
-    await clickAndLoad(page.locator('form.seatmap button[name=seat]:not([disabled])').nth(90));
+    await clickAndLoad(page.locator('form.seatmap button[name=add]:not([disabled])').nth(90));
     await clickAndLoad(page.getByRole('button', { name: /^Hold this seat/ }));
     const say = page.locator('#countdown-say');
     assert.equal(await say.getAttribute('role'), 'status', 'a polite live region');
