@@ -28,7 +28,7 @@ WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 TORTURE ?= long
 
 .PHONY: all deps run check unit calls http torture torture-short e2e bench bench-baseline \
-        bench-check clean install fuzz fuzz-smoke api-docs
+        bench-check clean install fuzz fuzz-smoke scale scale-short api-docs
 all: $(BINS) api-docs
 
 # Swagger UI for /api/docs (static/api-docs/): the few files it needs,
@@ -162,7 +162,17 @@ torture-short: all build/faults/boxoffice.fcgi
 
 check: deps
 	@$(MAKE) --no-print-directory all unit calls fuzz-smoke
-	@$(MAKE) --no-print-directory http torture-short e2e
+	@$(MAKE) --no-print-directory http scale-short torture-short e2e
+
+# One primary and three nginx edges (nginx/edge.conf) on network
+# namespaces made for the run (root): waiting buyers poll through the
+# edges, a line is let in through them (tests/scale/scale.mjs; SCALE_* at
+# its top). scale-short is the part of make check (about 30 s).
+scale: deps all
+	@node tests/scale/scale.mjs
+
+scale-short: all
+	node --test --test-concurrency=1 tests/scale/
 
 # The benchmark (tests/bench/bench.mjs; BENCH_SECONDS, BENCH_ROWS, … at its
 # top); bench-baseline makes the last run's report the committed baseline.
@@ -177,8 +187,8 @@ bench-check: all build/bench-commits build/bench-count.so
 	node --test --test-concurrency=1 tests/bench/bench.test.mjs
 
 # make install [PREFIX=/usr/local] [UNITDIR=/etc/systemd/system] [DESTDIR=]
-# Binaries to PREFIX/bin; templates, static files, README and the nginx and
-# cron samples to PREFIX/share/boxoffice; the systemd units to UNITDIR (the
+# Binaries to PREFIX/bin; templates, static files, README and the nginx,
+# cron and Prometheus samples to PREFIX/share/boxoffice; the systemd units to UNITDIR (the
 # administrator's folder: these are not a distribution package's units).
 # The samples and units name /usr/local paths, rewritten here for PREFIX.
 PREFIX  ?= /usr/local
@@ -192,12 +202,16 @@ install: all
 	cp -R templates static $(DESTDIR)$(SHARE)/
 	install -m 644 README.md $(DESTDIR)$(SHARE)/
 	sed 's|/usr/local|$(PREFIX)|g' nginx/boxoffice.conf >$(DESTDIR)$(SHARE)/nginx/boxoffice.conf
+	sed 's|/usr/local|$(PREFIX)|g' nginx/edge.conf >$(DESTDIR)$(SHARE)/nginx/edge.conf
 	install -m 644 nginx/queue-state.conf $(DESTDIR)$(SHARE)/nginx/
 	sed 's|/usr/local|$(PREFIX)|g' admin/boxoffice.cron >$(DESTDIR)$(SHARE)/boxoffice.cron
+	install -d $(DESTDIR)$(SHARE)/prometheus
+	install -m 644 admin/prometheus/prometheus.yml admin/prometheus/alerts.yml \
+	    admin/prometheus/alerts_test.yml $(DESTDIR)$(SHARE)/prometheus/
 	for u in $(UNITS); do \
 		sed 's|/usr/local|$(PREFIX)|g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
 	done
-	chmod 644 $(DESTDIR)$(SHARE)/nginx/boxoffice.conf $(DESTDIR)$(SHARE)/boxoffice.cron \
+	chmod 644 $(DESTDIR)$(SHARE)/nginx/boxoffice.conf $(DESTDIR)$(SHARE)/nginx/edge.conf $(DESTDIR)$(SHARE)/boxoffice.cron \
 	    $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS)))
 
 clean:

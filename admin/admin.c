@@ -93,14 +93,26 @@ arguments_are_text(const struct command *c, int argc, char **argv)
 			    "another encoding?)";
 		if (why != NULL) {
 			/* Named as in the usage line: the k-th word of c->args
-			 * (the last one, "BLOCK...", stands for the rest). */
+			 * (a word ending in "...", "BLOCK...", stands for the
+			 * rest); the value of an option by the option (checked
+			 * already: it came before). */
 			const char *w = c->args;
 			size_t len;
 
-			for (int i = 1; i < k && w[strcspn(w, " ")] != '\0'; i++)
-				w += strcspn(w, " ") + 1;
-			w += strspn(w, "[");
-			len = strcspn(w, " ]");
+			if (k > 1 && strncmp(argv[k - 1], "--", 2) == 0) {
+				w = argv[k - 1];
+				len = strcspn(w, "=");
+			} else {
+				for (int i = 1; i < k && w[strcspn(w, " ")] != '\0'; i++) {
+					size_t n = strcspn(w, " ");
+
+					if (n >= 3 && strncmp(w + n - 3, "...", 3) == 0)
+						break;
+					w += n + 1;
+				}
+				w += strspn(w, "[");
+				len = strcspn(w, " ]");
+			}
 			log_say("%s: argument %d (%.*s) %s; nothing was changed",
 			    c->name, k, (int)len, w, why);
 			return 0;

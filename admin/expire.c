@@ -7,6 +7,8 @@
  * calls not answered in time (core/queue.h) — calls the next buyers into the
  * freed slots, deletes expired sessions and stale login-throttle rows, and
  * checkpoints the WAL (db_tidy). Each step is its own short transaction.
+ * Last, it notes when it finished (the wall clock, not --now), which
+ * /metrics shows for the "expiry job not running" alert.
  * Exit 0 when all is done, or when active readers only kept the checkpoint
  * from finishing (normal on a live site; the summary says so); 1 with a
  * message on any real failure.
@@ -26,6 +28,7 @@
 #include "hold.h"
 #include "idempotency.h"
 #include "log.h"
+#include "metrics_db.h"
 #include "parse.h"
 #include "queue.h"
 #include "setting.h"
@@ -118,6 +121,12 @@ main(int argc, char **argv)
 	 * finishing is normal on a live site: said, not failed. */
 	if (db_tidy(db, &tidy) != BO_OK) {
 		log_say("tidying the database failed (see the message above); "
+		    "the expiry itself was done");
+		db_close(db);
+		return 1;
+	}
+	if (metrics_db_expire_ran(db, time(NULL)) != BO_OK) {
+		log_say("noting the finished run failed (see the message above); "
 		    "the expiry itself was done");
 		db_close(db);
 		return 1;

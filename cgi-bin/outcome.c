@@ -349,6 +349,7 @@ api_outcome_say(struct req *r, const struct outcomes *op, enum bo_status s,
 	const struct outcome *o = outcome_of(op, s);
 	enum http_status st = outcome_api_status(op, s);
 
+	r->refusal = s;
 	if (st == HTTP_503)
 		req_header(r, "Retry-After", "2");
 	json_error(r, st, o->code, message != NULL ? message :
@@ -371,6 +372,7 @@ page_outcome_say(struct req *r, const struct outcomes *op, enum bo_status s,
 		api_outcome(r, op, s);
 		return;
 	}
+	r->refusal = s;
 	if (message == NULL)
 		message = o->page;
 	if (href != NULL)

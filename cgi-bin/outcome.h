@@ -11,11 +11,12 @@
  * A status an operation's table does not name means what it means
  * everywhere (COMMON_OUTCOMES: BO_BUSY is a 503, BO_ERROR a 500 …).
  *
- * A handler answers a refusal with page_outcome() or api_outcome(). It may
- * say more than the table (the amounts of a short balance, a link onward,
- * the form again with the message on it) but it takes the status and the
- * code from the table, so that a page and the API never disagree on what
- * happened.
+ * A handler answers a refusal with page_outcome() or api_outcome(), which
+ * also note the status in r->refusal (the worker counts the 503s of a busy
+ * database for /metrics from it). It may say more than the table (the
+ * amounts of a short balance, a link onward, the form again with the
+ * message on it) but it takes the status and the code from the table, so
+ * that a page and the API never disagree on what happened.
  */
 #ifndef BOXOFFICE_OUTCOME_H
 #define BOXOFFICE_OUTCOME_H

@@ -59,5 +59,7 @@ void page_signup(struct req *r);
 void page_login_form(struct req *r);
 void page_login(struct req *r);
 void page_logout(struct req *r);
+/* page_metrics.c */
+void page_metrics(struct req *r);
 
 #endif

@@ -29,6 +29,9 @@ enum method { M_GET = 1, M_HEAD = 2, M_POST = 4, M_DELETE = 8, M_OTHER = 16 };
 /* The name of a method, for hashing requests; static storage. */
 const char *req_method_name(enum method m);
 
+struct metrics_shm;
+struct metrics_snapshot;
+
 /* What a worker keeps between requests. */
 struct app {
 	struct db *db;
@@ -45,6 +48,12 @@ struct app {
 	 * it while the settings can be read). */
 	struct settings last_settings;
 	int have_last_settings;
+	/* The service's counters, shared with the master and every worker
+	 * (mapped by the master before it forked: metrics_shm.h), and this
+	 * worker's copy of them for a scrape (about 10 KB: not on the
+	 * stack; allocated on the first scrape, freed with the worker). */
+	struct metrics_shm *metrics;
+	struct metrics_snapshot *metrics_snap;
 };
 
 struct req {
@@ -67,6 +76,7 @@ struct req {
 	const char *raw;         /* the body as sent (POST, PUT, DELETE) */
 	size_t raw_len;
 	int64_t id;              /* the {id} of the matched route */
+	unsigned route;          /* router.h's enum route: R__MAX for none */
 	int json;                /* answer errors as JSON, not pages */
 
 	/* who is asking (auth.c) */
@@ -81,6 +91,9 @@ struct req {
 
 	/* response */
 	enum http_status status;
+	enum bo_status refusal;  /* the core/ status a refusal answered
+	                          * (outcome.c), BO_OK when none: the worker
+	                          * counts the 503s of a busy database */
 	struct buf *headers;     /* extra header lines, CRLF-terminated */
 	struct buf *body;
 	const char *content_type_out;

@@ -22,51 +22,10 @@
 #include "ui_shared.h"
 #include "view.h"
 
-enum route {
-	R_HOME,
-	R_CONCERT,
-	R_QUEUE,
-	R_QUEUE_STATE,
-	R_QUEUE_JSON,
-	R_QUEUE_LEAVE,
-	R_PERFORMANCE,
-	R_HOLDS,
-	R_HOLD,
-	R_HOLD_PAY,
-	R_HOLD_RELEASE,
-	R_BEST,
-	R_ORDER,
-	R_ORDER_PAY,
-	R_ORDER_RELEASE,
-	R_HOLD_CANCEL,
-	R_WALLET,
-	R_WALLET_CHARGE,
-	R_BOOKINGS,
-	R_TICKET,
-	R_DOOR,
-	R_ADMIN_REFUND,
-	R_SIGNUP,
-	R_LOGIN,
-	R_LOGOUT,
-	R_ADMIN,
-	R_ADMIN_BUYER,
-	R_ADMIN_SALES_CSV,
-	R_API_SESSIONS,
-	R_API_TOKENS,
-	R_API_QUEUE_STATUS,
-	R_API_CONCERTS,
-	R_API_PERFORMANCES,
-	R_API_SEATS,
-	R_API_RESERVATIONS,
-	R_API_RESERVATION,
-	R_API_PAYMENTS,
-	R_API_BOOKINGS,
-	R_API_BALANCE,
-	R_API_CHARGE,
-	R_API_HISTORY,
-	R_API_CHECKINS,
-	R__MAX
-};
+/* Every route has its slot among the shared counters, and one more for
+ * requests no route matched. */
+_Static_assert(R__MAX + 1 <= METRICS_ROUTES,
+    "more routes than metrics_shm.h has slots for: raise METRICS_ROUTES");
 
 enum route_flag {
 	RF_LOGIN = 1,     /* only for a logged-in buyer */
@@ -146,7 +105,17 @@ static const struct {
 	    RF_API | RF_LOGIN },
 	[R_API_CHECKINS] = { "/api/v1/checkins", NULL, api_checkin_create,
 	    RF_API | RF_STAFF },
+
+	/* Prometheus (nginx lets only the operator's addresses reach it). */
+	[R_METRICS] = { "/metrics", page_metrics, NULL, 0 },
 };
+
+const char *
+router_route_name(enum route route)
+{
+	assert((unsigned)route <= R__MAX);
+	return route == R__MAX ? "other" : routes[route].pattern;
+}
 
 /*
  * Whether the logged-in buyer may use a route of these flags: the one
@@ -247,11 +216,13 @@ to_login(struct req *r)
 void
 router_dispatch(struct req *r)
 {
+	r->route = R__MAX;
 	for (int i = 0; i < R__MAX; i++) {
 		handler h;
 
 		if (!match(routes[i].pattern, r->path, &r->id))
 			continue;
+		r->route = (enum route)i;
 		log_request_route(routes[i].pattern);
 		r->json = (routes[i].flags & RF_JSON) != 0;
 		if (r->method == M_GET || r->method == M_HEAD)

@@ -68,5 +68,9 @@ schema_015:
 schema_016:
 	.incbin "schema/016_order_payment.sql"
 	.byte 0
+	.global schema_017
+schema_017:
+	.incbin "schema/017_expire_run.sql"
+	.byte 0
 
 	.section .note.GNU-stack,"",@progbits

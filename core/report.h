@@ -58,8 +58,8 @@ struct report_section {
 	struct report_seats seats;
 };
 
-/* A concert's waiting line as of now (live.h's WAITING_TICKET and
- * ACTIVE_TICKET, with the abandon_after setting). */
+/* A concert's waiting line as of now (live.h's WAITING_TICKET: in line,
+ * not yet called, however long away; and ACTIVE_TICKET). */
 struct report_queue {
 	int64_t concert_id;
 	const char *concert_title;

@@ -7,12 +7,12 @@ cd "$(dirname "$0")/.."
 pkgs="build-essential pkg-config libfcgi-dev libsqlite3-dev sqlite3
 libscrypt-dev libcmocka-dev libsodium-dev libjansson-dev libqrencode-dev
 libunistring-dev tzdata nginx wrk chromium curl util-linux jq iso-codes
-prometheus zbar-tools librsvg2-bin systemd clang libclang-rt-dev"
+prometheus zbar-tools librsvg2-bin systemd clang libclang-rt-dev iproute2"
 # tzdata: the venue's time zone (core/when.c). prometheus: promtool checks
 # the /metrics writer. zbar-tools, librsvg2-bin: a scanner reads the QR
 # codes in the unit tests. systemd: systemd-analyze verifies the units.
 # libunistring-dev: the UTF-8 check (core/utf8.c). clang, libclang-rt-dev:
-# libFuzzer for make fuzz.
+# libFuzzer for make fuzz. iproute2: ip netns, the network of make scale.
 command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 
 missing=""

@@ -22,6 +22,10 @@
 //   queue     the waiting room's poll, each request from another of
 //             BENCH_WAITING waiting buyers (buyers.lua); the same Lua
 //             driver against hello.fcgi
+//   waiting   the public queue state as the waiting buyers poll it
+//             (through nginx's cache), hello.fcgi and nginx serving the
+//             state's bytes from a file, all at BENCH_WAIT_CONNECTIONS; and
+//             how many waiting buyers that rate holds (waiting.mjs)
 //   API       /api/v1/queue/status (the waiting buyers), the seats of the
 //             1,000-seat hall
 //   writes    the raw SQLite commit rate with the application's pragmas
@@ -31,6 +35,8 @@
 //             holding and paying over HTTP (sellout.mjs); the same driver
 //             against hello.fcgi; the oversold and sold seats read from
 //             the database
+//   edges     make scale's figures (tests/scale/, root only): the state
+//             requests reaching the primary, admissions through edges
 //
 // Every wrk run reports through a Lua done() hook (report.lua), not
 // wrk's text. Ratios divide by the baselines of the same run; targets come
@@ -42,6 +48,7 @@
 // Settings (environment): BENCH_SECONDS (per row, default 5), BENCH_ROWS
 // (ids, id prefixes or sections, comma-separated: a subset for development;
 // the baselines they divide by run too), BENCH_CONNECTIONS (64),
+// BENCH_WAIT_CONNECTIONS (the waiting room's rows, 256),
 // BENCH_THREADS (2), BENCH_WAITING (2000), BENCH_SOLD (a multiple of 100 up
 // to 2600, default 2000), WORKERS (fcgi workers of each program, default
 // the cores), NGINX_WORKERS (1: on 2 cores one nginx worker gave the same
@@ -99,6 +106,7 @@ const S = {
   connections: intEnv('BENCH_CONNECTIONS', 64, 1, 10000),
   threads: intEnv('BENCH_THREADS', 2, 1, 64),
   waiting: intEnv('BENCH_WAITING', 2000, 1, 1000000),
+  wait_connections: intEnv('BENCH_WAIT_CONNECTIONS', 256, 1, 10000),
   sold: intEnv('BENCH_SOLD', 2000, 100, 2600),
   workers: intEnv('WORKERS', availableParallelism(), 1, 256),
   nginx_workers: intEnv('NGINX_WORKERS', 1, 1, 64),
@@ -118,7 +126,9 @@ function selectRows(ROWS, spec) {
   const unknown = words.filter((w) => !ROWS.some((r) => matches(r, w)));
   if (unknown.length) die(`BENCH_ROWS: no row ${unknown.join(', ')} (rows: ${ROWS.map((r) => r.id).join(', ')}; sections: ${[...new Set(ROWS.map((r) => r.section))].join(', ')})`);
   const want = new Set(ROWS.filter((r) => words.some((w) => matches(r, w))).map((r) => r.id));
+  for (const r of ROWS.filter((x) => want.has(x.id))) for (const id of r.uses || []) want.add(id);
   for (const r of ROWS.filter((x) => want.has(x.id))) {
+    if (r.base === 'hello256') ['hello-wait-before', 'hello-wait-after'].forEach((id) => want.add(id));
     if (r.base === 'hello' || r.base === 'hello2') ['hello-before', 'hello-after'].forEach((id) => want.add(id));
     if (r.base === 'commits' || r.base === 'commits2') ['commits-before', 'commits-after'].forEach((id) => want.add(id));
   }
@@ -147,7 +157,7 @@ function header(report) {
     `- date: ${report.date}`,
     `- machine: ${report.machine.cores} cores, ${report.machine.cpu}`,
     `- fcgi workers: ${s.workers} (each of boxoffice.fcgi and hello.fcgi); nginx workers: ${s.nginx_workers}`,
-    `- wrk: ${s.threads} threads, ${s.connections} connections, ${s.seconds} s per row (after a 1 s warm-up for the GET rows); raw commits ${s.commit_seconds} s; sell-out: ${s.connections} buyers at once`,
+    `- wrk: ${s.threads} threads, ${s.connections} connections (the waiting room's rows ${s.wait_connections}), ${s.seconds} s per row (after a 1 s warm-up for the GET rows); raw commits ${s.commit_seconds} s; sell-out: ${s.connections} buyers at once`,
     `- load-test data: ${s.waiting} waiting buyers (queue, API); a hall for the holds sized from the raw commit rate, buyers holding up to 50 seats each; ${s.sold} buyers of ${s.sold} seats (sell-out)`,
     ...(s.rows ? [`- rows: only BENCH_ROWS=${s.rows} (and the baselines they divide by)`] : []),
     `- load average before the run: ${report.load.before}; after: ${report.load.after} (other programs running skew the numbers)`,
@@ -169,6 +179,8 @@ const NOTES = `
 - **vs baseline**: the change of the ratio from the committed tests/bench/baseline.json; beyond the noise band it says CHANGED. Absolute figures are never compared (the machine varies); the work counts are, as they do not vary with the machine.
 - **work** (statements, pages written, fsyncs, VM ops): counted inside the workers and bench-commits by build/bench-count.so (tests/bench/count.c, preloaded: it wraps sqlite3_step, fsync and fdatasync) over the row, divided by the requests wrk completed (a few requests still in flight when wrk stopped add their work, under 1% at 5 s), the commits, or the purchases. statements: executions started; pages written: database pages appended to the WAL by commits; VM ops: SQLite's virtual machine instructions. They do not move with the noise: a change there is a change of the code.
 - **queue** and **API queue status**: every request from another waiting buyer (tests/bench/buyers.lua); "hello.fcgi, Lua driver" is hello driven by the same script: its ratio is what the driver costs. A waiting buyer's poll also writes its last-seen mark at most every 30 s.
+- **waiting**: the public queue state (issue 12) as the waiting buyers poll it, each request from another buyer (their cookie and Accept-Encoding, as a browser sends them), through nginx's cache, at BENCH_WAIT_CONNECTIONS; divided by hello.fcgi at the same connections (measured before and after); "static file, the state's bytes" is nginx sending the same bytes from a file (the ceiling). **waiting buyers one machine holds**: the longest line whose polls, at the intervals of core/queue.c queue_poll_after_ms (1 s near the front … 30 s far back), add up to the measured rate (tests/bench/waiting.mjs); the notes show the sum.
+- **edges**: make scale run inside the bench (tests/scale/: one primary, three nginx edges on network namespaces, needs root): the most state requests that reached the primary per edge per concert per second, whatever the number of buyers (the notes give each buyer count), and the rate buyers were let in through the edges with no-shows in the line (capacity 3, claim_seconds 10: tiny on purpose, so that a line of 60 moves in a minute).
 - **static file**: nginx sending the seat map's own bytes from a file (sendfile; gzip as the site does it): the ceiling of a page of that size here, with no FastCGI at all.
 - **writes**: every hold request takes another free seat, so all succeed (303) unless something fails; the database count of HELD rows confirms them. p50/p99 are per request.
 - **sell-out**: each buyer's hold then pay as a browser (303s), connections buyers in flight; latency = hold + pay; oversold and sold seats read from the database after the run; "driver ceiling" is the same driver against hello.fcgi.

@@ -1,12 +1,12 @@
 // bench.test.mjs — the benchmark's own parts, without benchmarking (no
 // timing is asserted): the work counter preloaded into the workers
 // (count.c), wrk's JSON from the Lua done() hook (report.lua, buyers.lua),
-// and how a run is judged (report.mjs: ratios, targets, the committed
-// baseline). make bench-check.
+// how a run is judged (report.mjs: ratios, targets, the committed
+// baseline), and the waiting buyers' arithmetic (waiting.mjs). make bench-check.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { ROOT } from '../lib/stack.mjs';
 import { BUYERS_LUA, runCommits, runWrk } from './drivers.mjs';
 import { Counters } from './proc.mjs';
 import { baselineFrom, judge, loadTargets } from './report.mjs';
+import { POLL_POLICY, buyersHeld, pollRate } from './waiting.mjs';
 
 const BIN = join(ROOT, 'build');
 
@@ -156,4 +157,35 @@ test('a misspelt target is refused, not ignored', (t) => {
   const bad = join(dir, 't.json');
   writeFileSync(bad, JSON.stringify({ ...TARGETS, rows: { page: { ratio_minimum: 1 } } }));
   assert.throws(() => loadTargets(bad), /unknown target "ratio_minimum"/);
+});
+
+test('waiting buyers per machine: the poll intervals are the site\'s, and the sum is written out', () => {
+  // core/queue.c queue_poll_after_ms is the policy; waiting.mjs must say the same.
+  const c = readFileSync(join(ROOT, 'core', 'queue.c'), 'utf8');
+  const body = /queue_poll_after_ms\(int64_t ahead\)\s*\{([^}]*)\}/.exec(c);
+  assert.ok(body, 'queue_poll_after_ms is in core/queue.c');
+  const bands = [...body[1].matchAll(/ahead < (\d+) \? (\d+)/g)].map((m) => ({ below: Number(m[1]), ms: Number(m[2]) }));
+  const last = /: (\d+);\s*$/.exec(body[1].trim());
+  assert.deepEqual([...bands, { below: Infinity, ms: Number(last?.[1]) }], POLL_POLICY);
+
+  assert.equal(pollRate(1000000), 20 + 40 + 180 + 600 + 990000 / 30);
+  const m = buyersHeld(pollRate(1000000));
+  assert.equal(m.buyers, 1000000);
+  assert.match(m.lines.at(-1), /990,000 buyers from place 10,001/);
+  assert.equal(buyersHeld(30).buyers, 20 + 10 * 2, 'a short line: the front full, the next band part full');
+  assert.equal(buyersHeld(1000).buyers, 10000 + 160 * 30);
+});
+
+test('the waiting room\'s rows divide by hello.fcgi at their own connections', () => {
+  const rs = [
+    { id: 'hello-wait-before', baseline_of: 'hello256', base: 'hello256', value: 10000 },
+    { id: 'state-poll', base: 'hello256', value: 30000, p99_ms: 8 },
+    { id: 'hello-wait-after', baseline_of: 'hello256', base: 'hello256', value: 10000 },
+    { id: 'hello-before', baseline_of: 'hello', base: 'hello', value: 20000 },
+  ];
+  const targets = { noise_band: 0.15, work_band: 0.1, rows: { 'state-poll': { ratio_min: 2.5, p99_max_ms: 10 } } };
+  const sum = judge(rs, targets, null);
+  assert.equal(rs[1].ratio, 3);
+  assert.equal(rs[1].target.met, true);
+  assert.deepEqual(sum.missed, []);
 });

@@ -9,10 +9,12 @@ import { readFileSync, existsSync } from 'node:fs';
 // What a row's ratio divides its value by (row.base):
 //   hello     the mean req/s of the hello.fcgi rows (row.baseline_of = 'hello')
 //   hello2    the same, for a value that makes two requests (a purchase)
+//   hello256  the mean req/s of the hello.fcgi rows at the waiting room's
+//             connections (row.baseline_of = 'hello256'; BENCH_WAIT_CONNECTIONS)
 //   commits   the mean of the raw commit rows of one writer
 //   commits2  the same, for a value that is two write transactions
 //   of        row.of, the whole the value is part of (seats sold of seats)
-export const BASES = ['hello', 'hello2', 'commits', 'commits2', 'of'];
+export const BASES = ['hello', 'hello2', 'hello256', 'commits', 'commits2', 'of'];
 
 const TARGET_KEYS = {
   ratio_min: (r, x) => [r.ratio, r.ratio === null ? null : r.ratio >= x, `ratio ≥ ${x}`],
@@ -48,15 +50,15 @@ export function loadBaseline(path) {
 const mean = (xs) => xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
 const round = (x, d = 2) => x === null || x === undefined ? null : Math.round(x * 10 ** d) / 10 ** d;
 
-// The means of the baseline rows measured so far: { hello, commits }.
+// The means of the baseline rows measured so far: { hello, hello256, commits }.
 export function baseValues(rows) {
   const of = (kind) => mean(rows.filter((r) => r.baseline_of === kind && !r.error && r.value > 0).map((r) => r.value));
-  return { hello: of('hello'), commits: of('commits') };
+  return { hello: of('hello'), hello256: of('hello256'), commits: of('commits') };
 }
 
 export function ratioOf(row, bases) {
   if (row.value === null || row.value === undefined || !row.base) return null;
-  const div = { hello: bases.hello, hello2: bases.hello && bases.hello / 2,
+  const div = { hello: bases.hello, hello2: bases.hello && bases.hello / 2, hello256: bases.hello256,
     commits: bases.commits, commits2: bases.commits && bases.commits / 2, of: row.of }[row.base];
   return div > 0 ? round(row.value / div) : null;
 }
@@ -113,7 +115,7 @@ export function judge(rows, targets, baseline) {
   const summary = { failed: [], missed: [], changed: [], bases, disturbed: [] };
   // Two measures of one baseline that differ beyond the noise band: the
   // machine was busy with something else, every ratio of the run is shaky.
-  for (const kind of ['hello', 'commits']) {
+  for (const kind of ['hello', 'hello256', 'commits']) {
     const v = rows.filter((r) => r.baseline_of === kind && !r.error && r.value > 0).map((r) => r.value);
     if (v.length > 1 && Math.max(...v) / Math.min(...v) - 1 > targets.noise_band) {
       summary.disturbed.push(`${kind} ${v.map((x) => x.toLocaleString('en-US')).join(' vs ')}`);

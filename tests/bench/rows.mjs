@@ -11,6 +11,8 @@ import { performance } from 'node:perf_hooks';
 import { Client, ROOT, freePort, joinQueue, startStack } from '../lib/stack.mjs';
 import { BUYERS_LUA, runCommits, runSellout, runWrk } from './drivers.mjs';
 import { Counters, childCpuSeconds, treeCpuSeconds } from './proc.mjs';
+import { POLL_POLICY, buyersHeld, rateNeeded } from './waiting.mjs';
+import { cannotRun as scaleCannotRun, runScale, settings as scaleSettings } from '../scale/scale.mjs';
 
 const BIN = join(ROOT, 'build');
 
@@ -47,6 +49,23 @@ export function rowList(S) {
       path: '(API status, form leave, cron --now)', unit: 'turns/s', base: null, run: (c) => c.admissions() },
     { id: 'api-queue-status', section: 'API', name: `queue status, ${S.waiting.toLocaleString('en-US')} waiting`,
       path: '/api/v1/queue/status', unit: 'req/s', base: 'hello', run: (c) => c.apiQueueStatus() },
+    // The waiting room as issue 12 has it: every waiting buyer polls the
+    // concert's public state, which nginx serves from one copy a second
+    // old; at BENCH_WAIT_CONNECTIONS, with a hello baseline of its own.
+    { id: 'hello-wait-before', section: 'waiting', name: `hello.fcgi, ${S.wait_connections} conns, before`,
+      path: '/', unit: 'req/s', base: 'hello256', baseline_of: 'hello256', needs: 'hello',
+      run: (c) => c.hello(S.wait_connections) },
+    { id: 'state-poll', section: 'waiting', name: `queue state, ${S.waiting.toLocaleString('en-US')} waiting buyers`,
+      path: '/concerts/C/queue/state.json', unit: 'req/s', base: 'hello256', run: (c) => c.statePoll() },
+    { id: 'state-static', section: 'waiting', name: 'static file, the state\'s bytes',
+      path: '/bench-static/state.json', unit: 'req/s', base: 'hello256', needs: 'hello', uses: ['state-poll'],
+      run: (c) => c.stateStatic() },
+    { id: 'hello-wait-after', section: 'waiting', name: `hello.fcgi, ${S.wait_connections} conns, after`,
+      path: '/', unit: 'req/s', base: 'hello256', baseline_of: 'hello256', needs: 'hello',
+      run: (c) => c.hello(S.wait_connections) },
+    { id: 'buyers-per-machine', section: 'waiting', name: 'waiting buyers one machine holds',
+      path: '(the state\'s rate, the poll intervals)', unit: 'buyers', base: null, needs: 'none', uses: ['state-poll'],
+      run: (c) => c.buyersPerMachine() },
     { id: 'api-seats', section: 'API', name: 'seats, 1,000-seat hall', path: '/api/v1/performances/1/seats',
       unit: 'req/s', base: 'hello', run: (c) => c.apiSeats() },
     { id: 'commits-before', section: 'writes', name: 'raw commits, before', path: '(tests/bench/commits.c)',
@@ -68,6 +87,12 @@ export function rowList(S) {
       base: null, run: (c) => c.oversell() },
     { id: 'sold', section: 'sell-out', name: 'sold seats', path: '(database)', unit: 'seats',
       base: 'of', run: (c) => c.sold() },
+    // make scale (tests/scale/): one primary, three edges, on network
+    // namespaces; its short form when BENCH_SECONDS < 5.
+    { id: 'edge-primary', section: 'edges', name: 'state requests at the primary, per edge and concert',
+      path: '(make scale)', unit: 'req/s', base: null, needs: 'none', run: (c) => c.edgePrimary() },
+    { id: 'edge-admissions', section: 'edges', name: 'admissions through the edges, with no-shows',
+      path: '(make scale)', unit: 'buyers/s', base: null, needs: 'none', run: (c) => c.edgeAdmissions() },
     { id: 'hello-after', section: 'baseline', name: 'hello.fcgi, after', path: '/', unit: 'req/s',
       base: 'hello', baseline_of: 'hello', needs: 'hello', run: (c) => c.hello() },
   ];
@@ -136,6 +161,7 @@ export class Bench {
     this.sale = once(() => this.makeSale());
     this.sellers = once(() => this.selloutSetup());
     this.soldOut = once(() => this.runSellout());
+    this.scaled = once(() => this.runScaled());
     this.ordersSold = once(() => this.runSelloutOrders());
   }
 
@@ -322,14 +348,14 @@ export class Bench {
   // request after, which must still answer alike (a lost session or turn
   // would otherwise pass unseen: wrk counts only answers >= 400).
   async wrkRow({ url, headers = [], script, args = [], checkUrl = url, checkHeaders = headers,
-    status = 200, check, server }) {
+    status = 200, check, server, connections = this.S.connections }) {
     const probe = () => httpGet(checkUrl, headerObject(checkHeaders));
     const pre = await probe();
     if (pre.status !== status) throw new Error(`answers ${pre.status}${pre.location ? ' to ' + pre.location : ''}, not ${status}`);
     const notes = [];
     const problem = check && check(pre);
     if (problem) notes.push(problem);
-    const opts = { url, headers, script, args, threads: this.S.threads, connections: this.S.connections };
+    const opts = { url, headers, script, args, threads: this.S.threads, connections };
     await runWrk({ ...opts, seconds: 1 }).catch((e) => this.note(`warm-up: ${e.message}`));
     const m = await this.measured(server, () => runWrk({ ...opts, seconds: this.S.seconds }),
       (w) => server === 'app' ? w.requests : 0);
@@ -349,8 +375,8 @@ export class Bench {
 
   // ---- the rows
 
-  hello() {
-    return this.wrkRow({ url: this.helloBase + '/', server: 'hello' });
+  hello(connections = this.S.connections) {
+    return this.wrkRow({ url: this.helloBase + '/', server: 'hello', connections });
   }
 
   async page(path, { buyer = false, gzip = false } = {}) {
@@ -459,6 +485,86 @@ export class Bench {
       checkUrl: `${this.stack.base}/api/v1/queue/status`,
       checkHeaders: [`Authorization: Bearer ${q.session}`, `X-Queue-Token: ${q.token}`],
     });
+  }
+
+  // The waiting room's poll as buyers make it: the concert's public state,
+  // each request from another waiting buyer (their session cookie, as a
+  // browser sends it, and its Accept-Encoding), through nginx's cache.
+  async statePoll() {
+    const q = await this.queue();
+    const path = `/concerts/${q.concert}/queue/state.json`;
+    const row = await this.wrkRow({
+      url: this.stack.base + '/', server: 'app', script: BUYERS_LUA, connections: this.S.wait_connections,
+      args: [`file=${q.file}`, `threads=${this.S.threads}`, `path=${path}`, 'header=Cookie: bo_s={session}',
+        'header=Accept-Encoding: gzip, deflate, br'],
+      checkUrl: this.stack.base + path, checkHeaders: [`Cookie: bo_s=${q.session}`],
+      check: (r) => {
+        let j = null;
+        try { j = JSON.parse(r.body.toString()); } catch { /* below */ }
+        this.stateBody = r.body;
+        return j && j.concertId === q.concert && typeof j.serving === 'number' ? null :
+          `SUSPECT: not the concert's state: ${r.body.toString().slice(0, 80)}`;
+      },
+    });
+    row.notes.push(`${row.work ? row.work.statements : '?'} SQLite statements per poll`);
+    return row;
+  }
+
+  // nginx sending the state's own bytes from a file: the ceiling.
+  async stateStatic() {
+    if (!this.stateBody) throw new Error('state-poll did not answer: no bytes to serve');
+    writeFileSync(join(this.dir, 'static', 'state.json'), this.stateBody);
+    return this.wrkRow({ url: this.helloBase + '/bench-static/state.json', server: 'nginx',
+      connections: this.S.wait_connections,
+      check: (r) => r.body.length === this.stateBody.length ? null : 'SUSPECT: not the state\'s size' });
+  }
+
+  // From the state's rate and the poll intervals (core/queue.c
+  // queue_poll_after_ms): the longest line this machine serves.
+  async buyersPerMachine() {
+    const poll = this.results.get('state-poll');
+    if (!poll || poll.error || !poll.value) throw new Error('state-poll did not measure a rate');
+    const { buyers, lines } = buyersHeld(poll.value);
+    const goal = 1000000;
+    return {
+      value: buyers,
+      notes: [`at ${poll.value.toLocaleString('en-US')} polls/s: ${lines.join('; ')}`,
+        `a million waiting buyers poll ${Math.round(rateNeeded(goal)).toLocaleString('en-US')} times a second`,
+        `intervals: ${POLL_POLICY.map((b) => `${b.ms / 1000} s below ${Number.isFinite(b.below) ? b.below.toLocaleString('en-US') : 'any'} ahead`).join(', ')}`],
+    };
+  }
+
+  // make scale's run (tests/scale/scale.mjs), once for both rows.
+  async runScaled() {
+    const why = scaleCannotRun();
+    if (why) throw new Error(`make scale ${why}`);
+    const short = this.S.seconds < 5;
+    console.error(`bench: edges: make scale${short ? ' (short)' : ''}, about ${short ? 'half a minute' : 'two minutes'}`);
+    return runScale(scaleSettings(short), (m) => this.note(`scale: ${m}`));
+  }
+
+  async edgePrimary() {
+    const r = await this.scaled();
+    const failed = r.checks.filter((c) => !c.ok);
+    return {
+      value: Math.max(...r.polls.map((p) => p.primary_per_edge_concert_second)),
+      seconds: r.polls.reduce((a, p) => a + p.seconds, 0),
+      notes: [...r.polls.map((p) => `${p.buyers.toLocaleString('en-US')} buyers polling every ${p.interval_ms} ms: ` +
+        `${p.sent.toLocaleString('en-US')} polls at 3 edges, ${p.primary_state_requests} at the primary in ${p.seconds} s ` +
+        `(${p.primary_per_edge_concert_second}/s per edge per concert)`),
+        ...failed.map((c) => `CHECK FAILED: ${c.name}: ${c.detail}`)],
+      error: failed.length ? `${failed.length} checks of make scale failed` : null,
+    };
+  }
+
+  async edgeAdmissions() {
+    const L = (await this.scaled()).line;
+    return {
+      value: L.admissions_per_second, seconds: L.seconds,
+      notes: [`${L.present} present buyers and ${L.no_shows} no-shows (claim_seconds ${L.claim_seconds}), ` +
+        `${L.capacity} in at a time, through 3 edges: ${L.admitted} let in and ${L.held} seats held in ${L.seconds} s; ` +
+        `at most ${L.max_in} in at once`],
+    };
   }
 
   // The benchmark's buyer through the API: its session is also a bearer

@@ -1071,7 +1071,9 @@ test('the OpenAPI document: served, OpenAPI 3, and every route of router.c in it
     .map((m) => m[1].split(',').map((s) => s.trim()))
     .map(([pattern, get, post, flags, del]) => ({ pattern: JSON.parse(pattern), get, post, flags, del }))
     .filter((r) => r.pattern.startsWith('/api/'));
-  assert.equal(routes.length, router.match(/^\tR_API_\w+,$/gm).length, 'the table parsed: one entry per R_API_ route');
+  // (enum route is in router.h)
+  const routerH = readFileSync(join(ROOT, 'cgi-bin', 'router.h'), 'utf8');
+  assert.equal(routes.length, routerH.match(/^\tR_API_\w+,$/gm).length, 'the table parsed: one entry per R_API_ route');
   const template = (p) => p.replace(/\{[^}]+\}/g, '#');
   assert.deepEqual(Object.keys(DOC.paths).map(template).sort(), routes.map((r) => r.pattern).sort(),
     'the same paths, no more, no less');

@@ -20,7 +20,8 @@ async function admitted(tag, concert = 1) {
   const c = new Client(stack.base);
   const email = uniqueEmail(tag);
   assert.equal((await c.signup(email)).status, 303);
-  await joinQueue(c, concert);
+  const joined = await joinQueue(c, concert);
+  assert.equal(joined.status, 303, `${email} joins the line: ${joined.status} ${joined.text?.slice(0, 300)}`);
   c.email = email;
   c.uid = stack.sql(`SELECT id FROM user WHERE email = '${email}'`);
   c.csrf = csrfOf((await c.get('/wallet')).text);

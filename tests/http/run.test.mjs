@@ -12,6 +12,10 @@ import { join } from 'node:path';
 import { freePort, ROOT } from '../lib/stack.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms).unref());
+// until()'s pauses keep the test alive: once run.sh has exited, nothing
+// else would, and node would end the test while it still waits for the
+// orphans to go (seen on a loaded machine).
+const pause = (ms) => new Promise((r) => setTimeout(r, ms));
 const children = (pid) => {
   try { return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number); } catch { return []; }
 };
@@ -20,7 +24,7 @@ const alive = (pid) => {
   try { return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; }
 };
 async function until(fn, ms) {
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(50)) {
+  for (const end = Date.now() + ms; Date.now() < end; await pause(50)) {
     const v = await fn();
     if (v) return v;
   }

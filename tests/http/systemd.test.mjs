@@ -54,7 +54,8 @@ test('make install lays out binaries, templates, static files, samples and units
   for (const bin of ['boxoffice.fcgi', 'boxoffice-admin', 'boxoffice-expire'])
     assert.ok(statSync(join(d, 'usr/local/bin', bin)).mode & 0o111, `${bin} is executable`);
   for (const f of ['templates/home.html', 'static/style.css', 'static/openapi.json',
-    'nginx/boxoffice.conf', 'boxoffice.cron', 'README.md'])
+    'nginx/boxoffice.conf', 'boxoffice.cron', 'README.md', 'prometheus/prometheus.yml',
+    'prometheus/alerts.yml'])
     assert.ok(existsSync(join(d, 'usr/local/share/boxoffice', f)), f);
   for (const u of UNITS)
     assert.equal(statSync(join(d, 'etc/systemd/system', u)).mode & 0o777, 0o644, u);

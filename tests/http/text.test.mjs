@@ -228,6 +228,8 @@ test('boxoffice-admin refuses a title that is not UTF-8, with a clear message', 
     ['add-concert Title "$(printf "Caf\\351")" Venue', 'ARTIST'],
     ['add-concert Title Artist Venue "$(printf "\\355\\240\\200")"', 'DESCRIPTION'],
     ['add-performance 1 2000000000 0 1999999999 "$(printf "V\\311P:A-B:2:100")"', 'BLOCK'],
+    ['add-performance 1 2000000000 0 1999999999 GA:A-B:2:100 "$(printf "W\\311P:A-B:2:100")"', 'BLOCK'],
+    ['add-performance 1 2000000000 0 1999999999 --prequeue-opens "$(printf "\\3772026")" GA:A-B:2:100', '--prequeue-opens'],
   ]) {
     const r = spawnSync('sh', ['-c', `exec "$0" --db "$1" ${args}`, admin, stack.db], { encoding: 'utf8' });
     assert.equal(r.status, 2, args);

@@ -36,12 +36,19 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // block (the benchmark's baseline server), or a function of { dir, port,
 // sock } returning it (a server that needs the stack's folder or the
 // workers' socket); dbDir: a folder of the caller's for the database alone
-// (a small tmpfs, say), left in place by stop(). stack.restart() starts
+// (a small tmpfs, say), left in place by stop(); metricsAllow: turn on the
+// /metrics sample of nginx/boxoffice.conf with this address in place of
+// loopback; netns: run nginx in this network namespace (ip netns),
+// listening on every address there, and reach it at host (make scale's
+// primary); accessLog: nginx logs every request to stack.accessLog
+// (tools/nginx-conf.sh ACCESS_LOG). realIpFrom may list several proxies,
+// space-separated. stack.restart() starts
 // the workers and nginx again on the same folder, database and port
 // (after they were stopped or killed).
 export async function startStack({ workers = 3, settings = {}, settingsFirst = {},
   loginRate = '100000r/s', fcgiBin = join(BIN, 'boxoffice.fcgi'), env = {}, args = [], realIpFrom = '',
-  nginxWorkers, extraConf = '', dbDir } = {}) {
+  nginxWorkers, extraConf = '', dbDir, metricsAllow = '', netns = '', host = '127.0.0.1',
+  accessLog = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'boxoffice-'));
   const db = join(dbDir || dir, 'boxoffice.db');
   const sock = join(dir, 'fcgi.sock');
@@ -58,16 +65,19 @@ export async function startStack({ workers = 3, settings = {}, settingsFirst = {
     writeFileSync(join(dir, 'extra.conf'), extraConf);
     confArgs.push(join(dir, 'extra.conf'));
   }
-  const confEnv = { ...process.env, REAL_IP_FROM: realIpFrom };
+  const confEnv = { ...process.env, REAL_IP_FROM: realIpFrom, METRICS_ALLOW: metricsAllow };
+  if (netns) confEnv.LISTEN_HOST = '0.0.0.0';
+  if (accessLog) confEnv.ACCESS_LOG = join(dir, 'access.log');
   // The default test rate lets a hundred sign-ups arrive at once; a test
   // of the limit itself names its rate and keeps the site's burst.
   if (loginRate === '100000r/s') confEnv.LOGIN_BURST = '100000';
   if (nginxWorkers) confEnv.NGINX_WORKERS = String(nginxWorkers);
   const conf = execFileSync(join(ROOT, 'tools', 'nginx-conf.sh'), confArgs, { encoding: 'utf8', env: confEnv });
   writeFileSync(join(dir, 'nginx.conf'), conf);
-  const base = `http://127.0.0.1:${port}`;
+  const base = `http://${host}:${port}`;
   const stack = {
     dir, db, sock, port, base, admin, fcgi: null, nginx: null, fcgiLog: [],
+    accessLog: accessLog ? join(dir, 'access.log') : null,
     sql(query) { return execFileSync('sqlite3', [db, query], { encoding: 'utf8' }).trim(); },
     // Starts the workers and nginx; resolves when the site answers 200.
     async restart() {
@@ -76,8 +86,10 @@ export async function startStack({ workers = 3, settings = {}, settingsFirst = {
           '--templates', join(ROOT, 'templates'), ...args.map(String)],
         { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
       fcgi.stderr.on('data', (d) => stack.fcgiLog.push(String(d)));
-      const nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'nginx-error.log')],
-        { stdio: ['ignore', 'ignore', 'pipe'] });
+      // ip netns exec execs nginx itself: the pid stays nginx's.
+      const nginxArgv = ['nginx', '-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'nginx-error.log')];
+      const nginx = netns ? spawn('ip', ['netns', 'exec', netns, ...nginxArgv], { stdio: ['ignore', 'ignore', 'pipe'] })
+        : spawn(nginxArgv[0], nginxArgv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
       stack.fcgi = fcgi;
       stack.nginx = nginx;
       for (let i = 0; i < 100; i++) {

@@ -8,8 +8,8 @@
  * core/ (the concert list and page, a session check, joining and polling
  * the queue as a waiting and as an admitted buyer, the seat map, holding,
  * charging, paying, releasing, "I am done", the pages of a buyer's holds,
- * bookings and wallet, and the expiry run), captures the SQL text of
- * every statement SQLite runs meanwhile (sqlite3_trace_v2,
+ * bookings and wallet, the expiry run and a scrape of /metrics), captures
+ * the SQL text of every statement SQLite runs meanwhile (sqlite3_trace_v2,
  * SQLITE_TRACE_STMT: a statement added tomorrow is checked tomorrow), and
  * asks SQLite for the plan of each (EXPLAIN QUERY PLAN on the text as
  * written, parameters unbound). Every plan line that reads a whole table
@@ -60,6 +60,7 @@
 #include "db.h"
 #include "hold.h"
 #include "idempotency.h"
+#include "metrics_db.h"
 #include "payment.h"
 #include "queue.h"
 #include "report.h"
@@ -314,6 +315,7 @@ run_operations(struct fixture *f)
 	struct session_info si;
 	struct settings set;
 	struct idem k;
+	struct metrics_db scrape;
 	unsigned char hash[32];
 	int64_t hold[4], pay, balance, free_seat[4];
 	size_t n, nfree = 0;
@@ -471,6 +473,12 @@ run_operations(struct fixture *f)
 	    &pay), BO_OK);
 	assert_int_equal(session_purge(db, NOW + 600, &pay), BO_OK);
 	assert_int_equal(idem_purge(db, NOW + 600, &pay), BO_OK);
+	assert_int_equal(metrics_db_expire_ran(db, NOW + 601), BO_OK);
+
+	f->op = "a scrape of /metrics (every 15 s)";
+	assert_int_equal(metrics_db_read(db, a, NOW + 601, &scrape),
+	    BO_OK);
+	assert_true(scrape.n[MDB_SEATS_SOLD] > 0);
 
 	sqlite3_trace_v2(db->handle, 0, NULL, NULL);
 	f->op = NULL;
