@@ -308,6 +308,24 @@ const struct outcomes CHECKIN_OUTCOMES = { "checkin", {
 	    "base32 with a check symbol).", 0 },
 } };
 
+/* The same operation when the ticket's performance is cancelled
+ * (struct checkin's cancelled_at): dead at the door like a refunded one,
+ * whether or not cancel-performance has refunded it yet. */
+const struct outcomes CHECKIN_CANCELLED_OUTCOMES = { "checkin", {
+	[BO_GONE] = { HTTP_410, "performance_cancelled",
+	    "This performance was cancelled: its tickets open no door "
+	    "(they are refunded to the buyers).",
+	    "This ticket's performance was cancelled (cancelledAt): its "
+	    "code is no longer valid.", 0 },
+} };
+
+const struct outcomes *
+checkin_outcomes(int64_t cancelled_at)
+{
+	return cancelled_at != 0 ? &CHECKIN_CANCELLED_OUTCOMES :
+	    &CHECKIN_OUTCOMES;
+}
+
 /* A printable ticket: GET /tickets/{id}. Another buyer's ticket is "no
  * such ticket", never a hint that it exists. */
 const struct outcomes TICKET_SHOW_OUTCOMES = { "ticket_show", {

@@ -31,6 +31,7 @@ refund_page(struct req *r, enum http_status status, const char *typed,
 
 	r->status = status;
 	d = view_page(r, TMPL_ADMIN_REFUND, "Refund a ticket");
+	tdict_str(d, "zone", view_zone(r));
 	if (typed != NULL)
 		tdict_str(d, "typed", typed);
 	if (error != NULL)

@@ -129,7 +129,7 @@ door_page(struct req *r, int64_t id, const char *door, enum bo_status s,
 		return;
 	}
 	r->status = c == NULL || s == BO_OK ? HTTP_200 :
-	    outcome_page_status(&CHECKIN_OUTCOMES, s);
+	    outcome_page_status(checkin_outcomes(c->cancelled_at), s);
 	if (r->status == HTTP_503)
 		req_header(r, "Retry-After", "2");
 	d = view_page(r, TMPL_DOOR, arena_printf(&r->arena, "Door %s", door));
@@ -147,7 +147,8 @@ door_page(struct req *r, int64_t id, const char *door, enum bo_status s,
 	if (c != NULL) {
 		tdict_bool(d, "answer", 1);
 		tdict_bool(d, "admitted", s == BO_OK);
-		tdict_str(d, "verdict", verdicts[s] ? verdicts[s] : "NOT CHECKED");
+		tdict_str(d, "verdict", s == BO_GONE && c->cancelled_at != 0 ?
+		    "CANCELLED" : verdicts[s] ? verdicts[s] : "NOT CHECKED");
 		if (c->ticket_id != 0)
 			tdict_str(d, "seat", arena_printf(&r->arena,
 			    "%s · Row %s · Seat %lld", c->section, c->row,
@@ -165,16 +166,19 @@ door_page(struct req *r, int64_t id, const char *door, enum bo_status s,
 				tdict_str(d, "verdict", "TYPO");
 			tdict_str(d, "typed", typed);
 		} else {
-			tdict_str(d, "message", outcome_of(&CHECKIN_OUTCOMES,
-			    s)->page);
+			tdict_str(d, "message", outcome_of(checkin_outcomes(
+			    c->cancelled_at), s)->page);
 		}
 		if (s == BO_CONFLICT)
 			tdict_str(d, "detail", arena_printf(&r->arena,
 			    "First let in at %s at door %s.", moment(r, c->at),
 			    c->door));
-		else if (s == BO_GONE)
+		else if (s == BO_GONE && c->refunded_at != 0)
 			tdict_str(d, "detail", arena_printf(&r->arena,
 			    "Refunded %s.", view_datetime(r, c->refunded_at)));
+		else if (s == BO_GONE)
+			tdict_str(d, "detail", arena_printf(&r->arena,
+			    "Cancelled %s.", view_datetime(r, c->cancelled_at)));
 		else if (s == BO_FORBIDDEN)
 			tdict_str(d, "detail", arena_printf(&r->arena,
 			    "It is for %s on %s at %s.", c->concert_title,

@@ -25,7 +25,7 @@
  * sets when it should reload itself (the waiting room).
  */
 #define LAYOUT_KEYS "title logged_in user_email user_balance csrf here " \
-	"notice notice_ok refresh"
+	"notice notice_ok refresh is_staff is_operator"
 
 /* Each template's file and the keys its page may set beyond the layout's
  * (list items' keys included), space-separated. A key used in the file but
@@ -96,14 +96,14 @@ static const struct {
 	    "email not_found found buyer_email user_id since balance "
 	    "any_tickets any_holds tickets holds concert_title date time "
 	    "section row number price at code ledger entry when kind amount "
-	    "balance_after" },
+	    "balance_after zone" },
 	[TMPL_CANCEL] = { "cancel.html", /* page_cancel.c */
 	    "hold_id concert_title venue date time section row number price "
 	    "cancel_until" },
 	[TMPL_ADMIN_REFUND] = { "admin_refund.html", /* page_admin_refund.c */
 	    "typed error found code grouped email concert_title venue date "
 	    "time section row number price paid_at refunded_at used_at "
-	    "can_refund cancelled" },
+	    "can_refund cancelled zone" },
 };
 
 /* A dictionary's template when it takes any key (tdict_new_unchecked). */

@@ -13,6 +13,7 @@
 #include "currency.h"
 #include "html.h"
 #include "redirect.h"
+#include "role.h"
 
 /* The notices a redirect may leave for the next page (view_redirect):
  * fixed texts, so that nobody can put words of their own on our page. */
@@ -49,6 +50,27 @@ view_redirect(struct req *r, const char *location, enum notice n)
 	req_redirect(r, location);
 }
 
+/*
+ * The header's links to the door (staff) and the box office (operators):
+ * their pages are reached by a link, not only by typing an address. A
+ * read that fails leaves the links out; the pages themselves still check
+ * the role (router.c).
+ */
+static void
+nav_roles(struct req *r, struct tdict *d)
+{
+	int staff = 0, operator = 0;
+
+	if (role_check(r->db, r->session.user_id, ROLE_STAFF, &staff) != BO_OK ||
+	    !staff)
+		return;
+	if (role_check(r->db, r->session.user_id, ROLE_OPERATOR,
+	    &operator) != BO_OK)
+		operator = 0;
+	tdict_bool(d, "is_staff", 1);
+	tdict_bool(d, "is_operator", operator);
+}
+
 struct tdict *
 view_page(struct req *r, enum tmpl t, const char *title)
 {
@@ -60,6 +82,7 @@ view_page(struct req *r, enum tmpl t, const char *title)
 	if (r->logged_in) {
 		tdict_str(d, "user_email", r->session.email);
 		tdict_str(d, "user_balance", view_money(r, r->session.balance));
+		nav_roles(r, d);
 	}
 	tdict_str(d, "csrf", auth_csrf_token(r));
 	{
@@ -151,6 +174,13 @@ view_datetime_zone(struct req *r, int64_t t)
 {
 	return arena_printf(&r->arena, "%s (%s)", format_time(r, t,
 	    "%a %-d %b %Y, %H:%M %Z"), req_settings(r)->timezone);
+}
+
+const char *
+view_zone(struct req *r)
+{
+	return arena_printf(&r->arena, "%s (%s)", format_time(r, r->now, "%Z"),
+	    req_settings(r)->timezone);
 }
 
 const char *

@@ -48,6 +48,9 @@ const char *view_datetime(struct req *r, int64_t t);
 /* "Wed 23 Dec 2026, 19:30 KST (Asia/Seoul)": a deadline a buyer must
  * not misread, with its zone */
 const char *view_datetime_zone(struct req *r, int64_t t);
+/* "KST (Asia/Seoul)": the venue's zone as now, for a page that says
+ * once which zone its times are in. */
+const char *view_zone(struct req *r);
 /* "1,000" */
 const char *view_count(struct req *r, int64_t n);
 /* The path and query this request asked for, safe to use as ?next=
