@@ -269,8 +269,7 @@ const struct outcomes SIGNUP_OUTCOMES = { "signup", {
 	[BO_INVALID] = { HTTP_422, "invalid_field",
 	    "Please check the e-mail address and the password.", NULL, 0 },
 	[BO_CONFLICT] = { HTTP_409, "email_taken",
-	    "An account with that e-mail address exists already. Log in "
-	    "instead?", NULL, 0 },
+	    "An account with that e-mail address exists already.", NULL, 0 },
 } };
 
 /* Logging in: POST /login (the form again), POST /api/v1/sessions. Both

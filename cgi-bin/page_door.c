@@ -44,9 +44,9 @@ static const char *
 moment(struct req *r, int64_t t)
 {
 	if (strcmp(view_date(r, t), view_date(r, r->now)) == 0)
-		return view_time_zone(r, t);
+		return view_time(r, t);
 	return arena_printf(&r->arena, "%s, %s", view_date(r, t),
-	    view_time_zone(r, t));
+	    view_time(r, t));
 }
 
 /* The first form: which performance, which door. */

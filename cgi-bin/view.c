@@ -3,6 +3,7 @@
  */
 #include "view.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,31 +15,40 @@
 #include "redirect.h"
 #include "role.h"
 
-/* Notices a redirect may ask for with ?msg=: fixed texts, so a link can
- * never put words of its own on our page. */
+/* The notices a redirect may leave for the next page (view_redirect):
+ * fixed texts, so that nobody can put words of their own on our page. */
 static const struct {
 	const char *code, *text;
 	int ok; /* a success, shown green */
-} notices[] = {
-	{ "welcome", "Welcome! Your account is ready.", 1 },
-	{ "hello", "You are logged in.", 1 },
-	{ "bye", "You are logged out. See you soon.", 0 },
-	{ "login", "Please log in first.", 0 },
-	{ "admitted", "It is your turn! Choose a date and your seats.", 1 },
-	{ "queue_first", "Join the queue first: seats are sold in turn.", 0 },
-	{ "turn_over", "Your turn has ended. Join the queue again to buy.", 0 },
-	{ "left", "You left the queue; any seat you held unpaid is free again.", 0 },
-	{ "paid", "Paid! The seat is yours.", 1 },
-	{ "paid_all", "Paid! The seats are yours.", 1 },
-	{ "bought", "You bought your seats: they are on My tickets. To buy "
-	    "more, join the queue again.", 1 },
-	{ "released", "The seat is released: anyone may take it now.", 0 },
-	{ "charged", "Your wallet is topped up.", 1 },
-	{ "cancelled", "Cancelled: the price is back in your wallet, and the "
-	    "seat is on sale again.", 1 },
-	{ "refunded", "Refunded: the price is back in the buyer's balance, the "
-	    "code no longer opens the door, and the seat is on sale again.", 1 },
+} notices[NOTICE__MAX] = {
+	[NOTICE_WELCOME] = { "welcome", "Welcome! Your account is ready.", 1 },
+	[NOTICE_HELLO] = { "hello", "You are logged in.", 1 },
+	[NOTICE_BYE] = { "bye", "You are logged out. See you soon.", 0 },
+	[NOTICE_LOGIN] = { "login", "Please log in first.", 0 },
+	[NOTICE_ADMITTED] = { "admitted", "It is your turn! Choose a date and your seats.", 1 },
+	[NOTICE_QUEUE_FIRST] = { "queue_first", "Join the queue first: seats are sold in turn.", 0 },
+	[NOTICE_TURN_OVER] = { "turn_over", "Your turn has ended. Join the queue again to buy.", 0 },
+	[NOTICE_LEFT] = { "left", "You left the queue; any seat you held unpaid is free again.", 0 },
+	[NOTICE_PAID] = { "paid", "Paid! The seat is yours.", 1 },
+	[NOTICE_PAID_ALL] = { "paid_all", "Paid! The seats are yours.", 1 },
+	[NOTICE_BOUGHT] = { "bought", "You bought your seats: they are on My "
+	    "tickets. To buy more, join the queue again.", 1 },
+	[NOTICE_RELEASED] = { "released", "The seat is released: anyone may take it now.", 0 },
+	[NOTICE_CHARGED] = { "charged", "Your wallet is topped up.", 1 },
+	[NOTICE_CANCELLED] = { "cancelled", "Cancelled: the price is back in "
+	    "your wallet, and the seat is on sale again.", 1 },
+	[NOTICE_REFUNDED] = { "refunded", "Refunded: the price is back in the "
+	    "buyer's balance, the code no longer opens the door, and the seat is "
+	    "on sale again.", 1 },
 };
+
+void
+view_redirect(struct req *r, const char *location, enum notice n)
+{
+	assert(n >= 0 && n < NOTICE__MAX && notices[n].code != NULL);
+	auth_set_notice(r, notices[n].code);
+	req_redirect(r, location);
+}
 
 /*
  * The header's links to the door (staff) and the box office (operators):
@@ -65,7 +75,7 @@ struct tdict *
 view_page(struct req *r, enum tmpl t, const char *title)
 {
 	struct tdict *d = tdict_new(&r->arena, t);
-	const char *msg = req_query(r, "msg");
+	const char *msg = auth_take_notice(r);
 
 	tdict_str(d, "title", title);
 	tdict_bool(d, "logged_in", r->logged_in);
@@ -82,7 +92,7 @@ view_page(struct req *r, enum tmpl t, const char *title)
 		tdict_str(d, "here", buf_cstr(&here)); /* for ?next= links */
 		buf_free(&here);
 	}
-	for (size_t i = 0; msg && i < sizeof notices / sizeof notices[0]; i++)
+	for (size_t i = 0; msg && i < NOTICE__MAX; i++)
 		if (strcmp(msg, notices[i].code) == 0) {
 			tdict_str(d, "notice", notices[i].text);
 			tdict_bool(d, "notice_ok", notices[i].ok);
@@ -150,11 +160,14 @@ format_time(struct req *r, int64_t t, const char *fmt)
 	return arena_strdup(&r->arena, out);
 }
 
+/* Every clock time names its zone (%Z: the venue's abbreviation as the
+ * tz database has it, "KST", or its offset, "+04", where it has none): a
+ * buyer in another zone must not read 19:30 as theirs. A date alone
+ * needs none. */
 const char *view_date(struct req *r, int64_t t) { return format_time(r, t, "%a %-d %b %Y"); }
-const char *view_time(struct req *r, int64_t t) { return format_time(r, t, "%H:%M"); }
-const char *view_time_zone(struct req *r, int64_t t) { return format_time(r, t, "%H:%M %Z"); }
-const char *view_clock(struct req *r, int64_t t) { return format_time(r, t, "%H:%M:%S"); }
-const char *view_datetime(struct req *r, int64_t t) { return format_time(r, t, "%-d %b, %H:%M"); }
+const char *view_time(struct req *r, int64_t t) { return format_time(r, t, "%H:%M %Z"); }
+const char *view_clock(struct req *r, int64_t t) { return format_time(r, t, "%H:%M:%S %Z"); }
+const char *view_datetime(struct req *r, int64_t t) { return format_time(r, t, "%-d %b, %H:%M %Z"); }
 
 const char *
 view_datetime_zone(struct req *r, int64_t t)

@@ -13,6 +13,21 @@
 #include "req.h"
 #include "tmpl.h"
 
+/* What a redirect may tell the page it leads to (view_redirect). */
+enum notice {
+	NOTICE_WELCOME, NOTICE_HELLO, NOTICE_BYE, NOTICE_LOGIN,
+	NOTICE_ADMITTED, NOTICE_QUEUE_FIRST, NOTICE_TURN_OVER, NOTICE_LEFT,
+	NOTICE_PAID, NOTICE_PAID_ALL, NOTICE_BOUGHT, NOTICE_RELEASED, NOTICE_CHARGED, NOTICE_CANCELLED,
+	NOTICE_REFUNDED,
+	NOTICE__MAX
+};
+
+/* A 303 to location whose page shows notice n once: the notice rides in a
+ * one-time cookie (auth_set_notice), never in the address, so reloading
+ * the page or coming Back to it does not repeat "Paid!". view_page()
+ * shows it and clears the cookie. */
+void view_redirect(struct req *r, const char *location, enum notice n);
+
 /* A new dictionary for template t with the layout's values filled in (the
  * layout's keys, declared in tmpl.c). */
 struct tdict *view_page(struct req *r, enum tmpl t, const char *title);
@@ -22,15 +37,13 @@ void view_render(struct req *r, enum tmpl t, const struct tdict *d);
 /* "₩165,000", "$12.50", "12.345 KWD" — amount in the currency's minor
  * unit (currency_format). */
 const char *view_money(struct req *r, int64_t amount);
-/* "Fri 4 Dec 2026" and "19:30", in the venue's time zone. */
+/* "Fri 4 Dec 2026" and "19:30 KST", in the venue's time zone; every time
+ * names the zone. */
 const char *view_date(struct req *r, int64_t t);
 const char *view_time(struct req *r, int64_t t);
-/* "19:30 KST": a time with the venue's zone, where the zone matters to
- * the reader (the door, a printed ticket). */
-const char *view_time_zone(struct req *r, int64_t t);
-/* "19:30:05" */
+/* "19:30:05 KST" */
 const char *view_clock(struct req *r, int64_t t);
-/* "4 Dec, 19:30" */
+/* "4 Dec, 19:30 KST" */
 const char *view_datetime(struct req *r, int64_t t);
 /* "Wed 23 Dec 2026, 19:30 KST (Asia/Seoul)": a deadline a buyer must
  * not misread, with its zone */

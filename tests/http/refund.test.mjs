@@ -109,7 +109,7 @@ test('an operator refunds by code: money back, code dead, the seat sells again; 
 
   const r = await refund(code);
   assert.equal(r.status, 303);
-  assert.equal(r.location, `/admin/refund?code=${code}&msg=refunded`);
+  assert.equal(r.location, `/admin/refund?code=${code}`);
   const after = await operator.get(r.location);
   assert.match(after.text, /Refunded: the price is back/);
   assert.match(after.text, /id="ticket-state">Refunded /);
@@ -211,7 +211,7 @@ test('a buyer cancels until cancel_until_hours before the show, with the deadlin
   const before = balance(a);
   const done = await a.post(`${paths[0]}/cancel`, { csrf: a.csrf });
   assert.equal(done.status, 303);
-  assert.equal(done.location, '/bookings?msg=cancelled');
+  assert.equal(done.location, '/bookings');
   assert.equal(balance(a), before + 99000);
   assert.match((await a.get(done.location)).text, /Cancelled: the price is back in your wallet/);
   assert.equal((await a.post(`${paths[0]}/cancel`, { csrf: a.csrf })).status, 410, 'twice: gone');
