@@ -32,8 +32,8 @@ WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 TORTURE ?= long
 
 .PHONY: all deps run check unit calls http torture torture-short e2e bench bench-baseline pot i18n-check \
-        bench-check clean install fuzz fuzz-smoke scale scale-short
-all: $(BINS) $(MO)
+        bench-check clean install fuzz fuzz-smoke scale scale-short api-docs
+all: $(BINS) $(MO) api-docs
 
 # --check: the formats (c-format) and the header; fuzzy and untranslated
 # messages are left out of the .mo (make i18n-check fails on them).
@@ -50,6 +50,25 @@ pot:
 # Every message a page shows has a translation in every catalog.
 i18n-check: all
 	tools/check-i18n.sh
+
+# Swagger UI for /api/docs (static/api-docs/): the few files it needs,
+# copied from the swagger-ui-dist npm package (npm ci) into
+# static/api-docs/swagger-ui/ (git-ignored, never edited), so nginx serves
+# them as static files and make install ships them; the server itself
+# needs no npm. Without node_modules the page says where the document is.
+SWAGGER_DIST  = node_modules/swagger-ui-dist
+SWAGGER_FILES = swagger-ui-bundle.js swagger-ui.css LICENSE NOTICE \
+                swagger-ui-bundle.js.LICENSE.txt package.json
+API_DOCS      = static/api-docs/swagger-ui
+ifneq ($(wildcard $(SWAGGER_DIST)/package.json),)
+api-docs: $(SWAGGER_FILES:%=$(API_DOCS)/%)
+else
+api-docs:
+	@echo "make: no $(SWAGGER_DIST) (npm ci): /api/docs will only link to the OpenAPI document"
+endif
+$(API_DOCS)/%: $(SWAGGER_DIST)/%
+	@mkdir -p $(@D)
+	cp $< $@
 
 build/%.o: %.c
 	@mkdir -p $(@D)
@@ -219,7 +238,7 @@ install: all
 	    $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS)))
 
 clean:
-	rm -rf build
+	rm -rf build $(API_DOCS)
 
 # Keep the sanitizer objects between runs.
 .SECONDARY:

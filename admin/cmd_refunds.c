@@ -1,7 +1,8 @@
 /*
  * cmd_refunds.c — boxoffice-admin's commands that give money back:
  * refund CODE (one ticket) and cancel-performance ID (a whole date),
- * through core/refund.h, as the web's operator page does. Each is acted
+ * through core/refund.h, as the web's operator page does; and release,
+ * which frees a seat someone holds but has not paid (core/hold.h). Each is acted
  * as the system user running the command (audit.h) and prints what it
  * did.
  */
@@ -12,6 +13,7 @@
 #include "arena.h"
 #include "audit.h"
 #include "currency.h"
+#include "hold.h"
 #include "log.h"
 #include "parse.h"
 #include "refund.h"
@@ -119,6 +121,57 @@ cmd_cancel_performance(struct db *db, int argc, char **argv)
 	return 0;
 }
 
+static int
+cmd_release(struct db *db, int argc, char **argv)
+{
+	char actor[AUDIT_SYSTEM_MAX + 1];
+	struct audit_actor who = audit_actor_cli(actor);
+	struct arena a = ARENA_INIT;
+	const char *holder = NULL;
+	int64_t perf, number;
+	enum bo_status s;
+	int rc = 0;
+
+	(void)argc;
+	if (!parse_int64(argv[1], 1, INT64_MAX, &perf)) {
+		log_say("PERFORMANCE is a performance's id (see 'performances "
+		    "CONCERT'), not '%s'", argv[1]);
+		return 2;
+	}
+	if (!parse_int64(argv[4], 1, INT64_MAX, &number)) {
+		log_say("NUMBER is a seat's number, not '%s'", argv[4]);
+		return 2;
+	}
+	s = hold_release_seat(db, &a, perf, argv[2], argv[3], number, &who,
+	    time(NULL), &holder);
+	switch (s) {
+	case BO_OK:
+		printf("released %s · row %s · seat %lld of performance %lld, "
+		    "held by %s: it is on sale again\n", argv[2], argv[3],
+		    (long long)number, (long long)perf, holder);
+		break;
+	case BO_NOT_FOUND:
+		log_say("performance %lld has no seat %s · row %s · %lld (see "
+		    "'sales %lld' for its sections)", (long long)perf, argv[2],
+		    argv[3], (long long)number, (long long)perf);
+		rc = 1;
+		break;
+	case BO_GONE:
+		log_say("nobody holds that seat now; nothing changed");
+		rc = 1;
+		break;
+	case BO_CONFLICT:
+		log_say("that seat is sold: refund its ticket instead ('refund "
+		    "CODE'; 'buyer EMAIL' shows the code)");
+		rc = 1;
+		break;
+	default:
+		rc = fail(s, "release");
+	}
+	arena_free(&a);
+	return rc;
+}
+
 const struct command refunds_commands[] = {
 	{ "refund", "CODE", "refund one ticket to its buyer's balance and free "
 	  "its seat for sale again", 1, 1, cmd_refund,
@@ -138,6 +191,13 @@ const struct command refunds_commands[] = {
 	  "held up for long.\n"
 	  "Each refund is in the audit trail. If it is interrupted, run it\n"
 	  "again: it refunds what is left. There is no undo.\n",
+	  CMD_DB_LATEST },
+	{ "release", "PERFORMANCE SECTION ROW NUMBER", "free a seat someone "
+	  "holds but has not paid, so it is on sale again", 4, 4, cmd_release,
+	  "\nFor a hold made by mistake or a buyer who walked away: the hold\n"
+	  "ends now instead of at its deadline. A sold seat is not released\n"
+	  "(refund its ticket). Recorded in the audit trail (see 'audit').\n"
+	  "Example: boxoffice-admin release 1 VIP B 7\n",
 	  CMD_DB_LATEST },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, CMD_DB_LATEST },
 };

@@ -37,6 +37,7 @@ change(struct db *db, char **argv, int grant)
 	struct audit_actor who = audit_actor_cli(actor);
 	enum role r = role_arg(argv[2]);
 	enum bo_status s;
+	int still = 0;
 
 	if (r == ROLE__MAX)
 		return 2;
@@ -56,11 +57,19 @@ change(struct db *db, char **argv, int grant)
 		    "first, then you grant the role", email);
 		return 1;
 	}
-	if (s == BO_CONFLICT) {
+	/* Revoking staff from an operator takes nothing away: say so, or
+	 * the door stays open to someone the operator meant to stop. */
+	if (!grant && (s == BO_OK || s == BO_CONFLICT) &&
+	    role_check_email(db, email, r, &still) == BO_OK && still)
+		log_say("%s %s the role %s itself, but is an operator, which "
+		    "includes it: revoke %s operator to take both away%s",
+		    email, s == BO_OK ? "no longer holds" : "does not hold",
+		    role_name(r), email, s == BO_OK ? "" : "; nothing changed");
+	else if (s == BO_CONFLICT)
 		log_say("%s %s the role %s; nothing changed", email,
 		    grant ? "already has" : "does not have", role_name(r));
+	if (s == BO_CONFLICT)
 		return 1;
-	}
 	if (s != BO_OK)
 		return fail(s, grant ? "grant" : "revoke");
 	printf("%s %s %s\n", email, grant ? "is now" : "is no longer",

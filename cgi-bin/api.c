@@ -240,3 +240,37 @@ api_gate(struct req *r, int64_t concert_id)
 	}
 	return 1;
 }
+
+int
+api_keyset(struct req *r, struct keyset *k)
+{
+	const char *cursor = req_query(r, "cursor"), *limit = req_query(r, "limit");
+	struct keyset want;
+
+	/* Checked one by one, so that the answer names the one at fault. */
+	if (!keyset_parse(NULL, limit, &want)) {
+		api_error(r, HTTP_400, "invalid_limit", arena_printf(&r->arena,
+		    "limit must be a whole number from 1 to %d (default %d).",
+		    KEYSET_MAX, KEYSET_DEFAULT));
+		return 0;
+	}
+	if (!keyset_parse(cursor, limit, &want)) {
+		api_error(r, HTTP_400, "invalid_cursor", "cursor must be a "
+		    "nextCursor this API answered; leave it out for the newest "
+		    "page.");
+		return 0;
+	}
+	*k = want;
+	return 1;
+}
+
+json_t *
+api_next_cursor(const struct keyset *k)
+{
+	char id[24];
+
+	if (k->next == 0)
+		return json_null();
+	snprintf(id, sizeof id, "%lld", (long long)k->next);
+	return json_string(id);
+}

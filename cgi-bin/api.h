@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "idempotency.h"
+#include "keyset.h"
 #include "outcome.h"
 #include "req.h"
 
@@ -63,6 +64,14 @@ const char *api_queue_token(struct req *r);
 /* 1 when the request's X-Queue-Token is the buyer's ACTIVE ticket for the
  * concert; otherwise answers 403 (bad_token, not_admitted) and returns 0. */
 int api_gate(struct req *r, int64_t concert_id);
+
+/* A list's page from the query: `limit` (1..200, default 50) and
+ * `cursor` (a nextCursor we answered; none: the newest page). 1 and *k
+ * set, or a 400 (invalid_limit, invalid_cursor) answered and 0. */
+int api_keyset(struct req *r, struct keyset *k);
+/* The nextCursor of a page: the string to send back as cursor, or JSON
+ * null on the last page. A new reference. */
+json_t *api_next_cursor(const struct keyset *k);
 
 /* The endpoints, one file per group (api_*.c). */
 void api_session_create(struct req *r);

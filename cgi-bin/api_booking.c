@@ -22,8 +22,10 @@
  * With an Idempotency-Key, the record is kept by core/ in the operation's
  * own transaction; a replay answers the first status with the hold (and
  * payment) as they are now.
- * GET  /api/v1/bookings       → the buyer's paid seats, each with its
- *        ticketCode (canonical: what the QR code holds and the door reads)
+ * GET  /api/v1/bookings[?limit=N&cursor=C] → the buyer's paid seats,
+ *        newest payment first, a page at a time (nextCursor), each with
+ *        its ticketCode (canonical: what the QR code holds and the door
+ *        reads)
  *
  * Every operation is the one the HTML pages use (core/hold.c, payment.c).
  */
@@ -396,11 +398,14 @@ void
 api_bookings(struct req *r)
 {
 	struct booking *b;
+	struct keyset k;
 	enum bo_status s;
 	json_t *arr;
 	size_t n;
 
-	if ((s = bookings_list(r->db, &r->arena, r->session.user_id, &b, &n)) != BO_OK) {
+	if (!api_keyset(r, &k))
+		return;
+	if ((s = bookings_list(r->db, &r->arena, r->session.user_id, &k, &b, &n)) != BO_OK) {
 		api_status(r, s);
 		return;
 	}
@@ -426,5 +431,6 @@ api_bookings(struct req *r)
 			    json_integer(b[i].refunded_at));
 		json_array_append_new(arr, o);
 	}
-	api_send(r, HTTP_200, json_pack("{s:o}", "bookings", arr));
+	api_send(r, HTTP_200, json_pack("{s:o, s:o}", "bookings", arr,
+	    "nextCursor", api_next_cursor(&k)));
 }

@@ -6,11 +6,14 @@
  *        Idempotency-Key (optional) → 200 {"balance","charged"}: the
  *        balance this charge left (a replay answers the same); a string,
  *        a fraction or an out-of-range number → 422 invalid_amount
- * GET  /api/v1/balance/history  → {"balance","history":[…]} newest first
+ * GET  /api/v1/balance/history[?limit=N&cursor=C]
+ *        → {"balance","history":[…],"nextCursor"} newest first, a page at
+ *        a time
  */
 #include <string.h>
 
 #include "api.h"
+#include "json.h"
 #include "wallet.h"
 
 /* The LedgerEntry kinds of openapi.json, by enum ledger_kind. */
@@ -99,12 +102,16 @@ void
 api_history(struct req *r)
 {
 	struct ledger_row *rows;
+	struct keyset k;
 	int64_t balance;
 	enum bo_status s;
 	json_t *arr;
 	size_t n;
 
-	s = wallet_history(r->db, &r->arena, r->session.user_id, &balance, &rows, &n);
+	if (!api_keyset(r, &k))
+		return;
+	s = wallet_history(r->db, &r->arena, r->session.user_id, &k, &balance,
+	    &rows, &n);
 	if (s != BO_OK) {
 		api_status(r, s);
 		return;
@@ -118,10 +125,13 @@ api_history(struct req *r)
 		    "balanceAfter", (json_int_t)rows[i].balance_after,
 		    "createdAt", (json_int_t)rows[i].created_at);
 
-		if (rows[i].hold_id)
+		if (rows[i].hold_id) {
 			json_object_set_new(o, "reservationId", json_integer(rows[i].hold_id));
+			json_object_set_new(o, "concert", json_text(rows[i].concert_title));
+		}
 		json_array_append_new(arr, o);
 	}
-	api_send(r, HTTP_200, json_pack("{s:I, s:o}", "balance", (json_int_t)balance,
-	    "history", arr));
+	api_send(r, HTTP_200, json_pack("{s:I, s:o, s:o}", "balance",
+	    (json_int_t)balance, "history", arr, "nextCursor",
+	    api_next_cursor(&k)));
 }

@@ -13,6 +13,8 @@
 static const char *
 cookie_name(const struct req *r, const char *base)
 {
+	if (strcmp(base, "notice") == 0)
+		return r->https ? "__Host-bo_notice" : "bo_notice";
 	return r->https ? (strcmp(base, "s") == 0 ? "__Host-bo_s" : "__Host-bo_csrf")
 	    : (strcmp(base, "s") == 0 ? "bo_s" : "bo_csrf");
 }
@@ -122,4 +124,22 @@ void
 auth_clear_session(struct req *r)
 {
 	set_cookie(r, "s", "", 0);
+}
+
+void
+auth_set_notice(struct req *r, const char *code)
+{
+	/* A minute is plenty for the redirect it rides on; a notice never
+	 * outlives the next page. */
+	set_cookie(r, "notice", code, 60);
+}
+
+const char *
+auth_take_notice(struct req *r)
+{
+	const char *code = params_get(&r->cookies, cookie_name(r, "notice"));
+
+	if (code != NULL)
+		set_cookie(r, "notice", "", 0);
+	return code;
 }

@@ -24,6 +24,13 @@ int auth_csrf_ok(struct req *r, int allow_anon);
 /* Sets or clears the session cookie on the response. */
 void auth_set_session(struct req *r, const char *token, int64_t max_age);
 void auth_clear_session(struct req *r);
+/* The one-time notice of the page a redirect leads to ("Paid! …"): a
+ * cookie, not a ?msg= in the address, so that reloading that page or
+ * coming Back to it does not say it again. auth_set_notice() sets it
+ * (code: letters and '_', view.c's table); auth_take_notice() returns
+ * the code sent, or NULL, and clears the cookie on this response. */
+void auth_set_notice(struct req *r, const char *code);
+const char *auth_take_notice(struct req *r);
 /* The session cookie's value as sent, or NULL. */
 const char *auth_session_token(const struct req *r);
 

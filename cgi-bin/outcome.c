@@ -272,8 +272,7 @@ const struct outcomes SIGNUP_OUTCOMES = { "signup", {
 	[BO_INVALID] = { HTTP_422, "invalid_field",
 	    N_("Please check the e-mail address and the password."), NULL, 0 },
 	[BO_CONFLICT] = { HTTP_409, "email_taken",
-	    N_("An account with that e-mail address exists already. Log in "
-	    "instead?"), NULL, 0 },
+	    N_("An account with that e-mail address exists already."), NULL, 0 },
 } };
 
 /* Logging in: POST /login (the form again), POST /api/v1/sessions. Both
@@ -311,6 +310,24 @@ const struct outcomes CHECKIN_OUTCOMES = { "checkin", {
 	    "code is not a well-formed ticket code (28 symbols of Crockford's "
 	    "base32 with a check symbol).", 0 },
 } };
+
+/* The same operation when the ticket's performance is cancelled
+ * (struct checkin's cancelled_at): dead at the door like a refunded one,
+ * whether or not cancel-performance has refunded it yet. */
+const struct outcomes CHECKIN_CANCELLED_OUTCOMES = { "checkin", {
+	[BO_GONE] = { HTTP_410, "performance_cancelled",
+	    N_("This performance was cancelled: its tickets open no door "
+	    "(they are refunded to the buyers)."),
+	    "This ticket's performance was cancelled (cancelledAt): its "
+	    "code is no longer valid.", 0 },
+} };
+
+const struct outcomes *
+checkin_outcomes(int64_t cancelled_at)
+{
+	return cancelled_at != 0 ? &CHECKIN_CANCELLED_OUTCOMES :
+	    &CHECKIN_OUTCOMES;
+}
 
 /* A printable ticket: GET /tickets/{id}. Another buyer's ticket is "no
  * such ticket", never a hint that it exists. */

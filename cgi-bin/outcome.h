@@ -63,6 +63,12 @@ extern const struct outcomes LEAVE_OUTCOMES;    /* queue_leave */
 extern const struct outcomes SIGNUP_OUTCOMES;   /* account_signup */
 extern const struct outcomes LOGIN_OUTCOMES;    /* account_login */
 extern const struct outcomes CHECKIN_OUTCOMES;  /* checkin_admit */
+/* checkin_admit's BO_GONE for a ticket of a cancelled performance */
+extern const struct outcomes CHECKIN_CANCELLED_OUTCOMES;
+/* The table of a check-in's answer: CHECKIN_CANCELLED_OUTCOMES when the
+ * ticket's performance was cancelled (cancelled_at not 0), else
+ * CHECKIN_OUTCOMES. Static; never NULL. */
+const struct outcomes *checkin_outcomes(int64_t cancelled_at);
 extern const struct outcomes TICKET_SHOW_OUTCOMES; /* ticket_show */
 
 /* The entry for s (not BO_OK) of op: op's own, else the common one.

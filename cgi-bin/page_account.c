@@ -39,9 +39,13 @@ wait_words(struct req *r, int64_t seconds)
 	    (long long)(seconds + 59) / 60);
 }
 
+/* The field a refused sign-up is about: the message is shown beside it,
+ * tied to it (aria-describedby), and the cursor starts there. */
+enum field { FIELD_NONE, FIELD_EMAIL, FIELD_PASSWORD, FIELD_TAKEN };
+
 static void
-account_form(struct req *r, enum tmpl t, enum http_status status,
-    const char *error)
+account_form_field(struct req *r, enum tmpl t, enum http_status status,
+    const char *error, enum field field)
 {
 	const char *email = req_form(r, "email");
 	const char *next = redirect_target(req_form(r, "next") ?
@@ -56,9 +60,22 @@ account_form(struct req *r, enum tmpl t, enum http_status status,
 	d = view_page(r, t, t == TMPL_LOGIN ? "Log in" : "Sign up");
 	tdict_str(d, "email", email ? email : "");
 	tdict_str(d, "next", next);
-	if (error != NULL) /* a msgid (outcome.c, core/account.c), or words made here */
-		tdict_str(d, "error", tr(r, error));
+	if (error != NULL)
+		tdict_str(d, "error", tr(r, error)); /* a msgid (outcome.c, core/account.c), or words made here */
+	if (t == TMPL_SIGNUP) {
+		tdict_bool(d, "email_error", field == FIELD_EMAIL || field == FIELD_TAKEN);
+		tdict_bool(d, "password_error", field == FIELD_PASSWORD);
+		tdict_bool(d, "taken", field == FIELD_TAKEN);
+		tdict_bool(d, "general_error", error != NULL && field == FIELD_NONE);
+	}
 	view_render(r, t, d);
+}
+
+static void
+account_form(struct req *r, enum tmpl t, enum http_status status,
+    const char *error)
+{
+	account_form_field(r, t, status, error, FIELD_NONE);
 }
 
 void
@@ -83,7 +100,7 @@ form_email(struct req *r)
 }
 
 static void
-logged_in(struct req *r, const struct session_new *sn, const char *msg)
+logged_in(struct req *r, const struct session_new *sn, enum notice n)
 {
 	const char *next = redirect_target(req_form(r, "next"), "/");
 	const char *old = auth_session_token(r);
@@ -91,9 +108,8 @@ logged_in(struct req *r, const struct session_new *sn, const char *msg)
 	if (old != NULL)
 		session_destroy(r->db, old); /* a new login, a new session */
 	auth_set_session(r, sn->token, req_settings(r)->session_ttl);
-	/* Say so wherever the buyer lands (a target has no fragment). */
-	req_redirect(r, arena_printf(&r->arena, "%s%smsg=%s", next,
-	    strchr(next, '?') ? "&" : "?", msg));
+	/* Say so wherever the buyer lands. */
+	view_redirect(r, next, n);
 }
 
 void
@@ -107,12 +123,16 @@ page_signup(struct req *r)
 	s = account_signup(r->db, form_email(r), password ? password : "", r->now,
 	    req_settings(r)->session_ttl, &sn, &why);
 	if (s == BO_INVALID || s == BO_CONFLICT) /* the form again, saying so */
-		account_form(r, TMPL_SIGNUP, outcome_page_status(&SIGNUP_OUTCOMES, s),
-		    why != NULL ? why : outcome_of(&SIGNUP_OUTCOMES, s)->page);
+		account_form_field(r, TMPL_SIGNUP,
+		    outcome_page_status(&SIGNUP_OUTCOMES, s),
+		    why != NULL ? why : outcome_of(&SIGNUP_OUTCOMES, s)->page,
+		    s == BO_CONFLICT ? FIELD_TAKEN : why == NULL ? FIELD_NONE :
+		    account_email_check(form_email(r)) != NULL ? FIELD_EMAIL :
+		    FIELD_PASSWORD);
 	else if (s != BO_OK)
 		page_outcome(r, &SIGNUP_OUTCOMES, s);
 	else
-		logged_in(r, &sn, "welcome");
+		logged_in(r, &sn, NOTICE_WELCOME);
 }
 
 void
@@ -139,7 +159,7 @@ page_login(struct req *r)
 	} else if (s != BO_OK) {
 		page_outcome(r, &LOGIN_OUTCOMES, s);
 	} else {
-		logged_in(r, &sn, "hello");
+		logged_in(r, &sn, NOTICE_HELLO);
 	}
 }
 
@@ -153,5 +173,5 @@ page_logout(struct req *r)
 		return;
 	}
 	auth_clear_session(r);
-	req_redirect(r, "/?msg=bye");
+	view_redirect(r, "/", NOTICE_BYE);
 }

@@ -168,7 +168,7 @@ page_admin(struct req *r)
 	d = view_page(r, TMPL_ADMIN, "The sale, live");
 	tdict_str(d, "refresh", "30");
 	tdict_str(d, "as_of", view_datetime(r, r->now));
-	tdict_str(d, "zone", req_settings(r)->timezone);
+	tdict_str(d, "zone", view_zone(r));
 	tdict_bool(d, "any", n > 0);
 	for (size_t i = 0; i < n; i++)
 		concert_section(r, d, &list[i]);
@@ -218,6 +218,7 @@ page_admin_buyer(struct req *r)
 	if (email != NULL && email[0] != '\0' && s != BO_OK)
 		r->status = HTTP_404;
 	d = view_page(r, TMPL_ADMIN_BUYER, "Buyer lookup");
+	tdict_str(d, "zone", view_zone(r));
 	if (email != NULL)
 		tdict_str(d, "email", email);
 	if (s != BO_OK) {

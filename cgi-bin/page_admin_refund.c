@@ -7,7 +7,7 @@
  *        that is not one (a typo the check symbol catches) → 422, no
  *        such ticket → 404, both with the box again.
  * POST /admin/refund  code, csrf; operator → 303
- *        /admin/refund?code=CODE&msg=refunded; refunded before, used at
+ *        /admin/refund?code=CODE ("Refunded"); refunded before, used at
  *        the door → the ticket again with the reason (REFUND_OUTCOMES);
  *        nothing changed. Audited with the operator as the actor.
  *
@@ -31,6 +31,7 @@ refund_page(struct req *r, enum http_status status, const char *typed,
 
 	r->status = status;
 	d = view_page(r, TMPL_ADMIN_REFUND, "Refund a ticket");
+	tdict_str(d, "zone", view_zone(r));
 	if (typed != NULL)
 		tdict_str(d, "typed", typed);
 	if (error != NULL)
@@ -115,8 +116,8 @@ page_admin_refund_post(struct req *r)
 	s = refund_ticket(r->db, &r->arena, code, &op, r->now, &t);
 	switch (s) {
 	case BO_OK:
-		req_redirect(r, arena_printf(&r->arena,
-		    "/admin/refund?code=%s&msg=refunded", code));
+		view_redirect(r, arena_printf(&r->arena, "/admin/refund?code=%s",
+		    code), NOTICE_REFUNDED);
 		return;
 	case BO_NOT_FOUND:
 		refund_page(r, outcome_page_status(&REFUND_OUTCOMES, s), typed,

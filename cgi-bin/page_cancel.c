@@ -6,7 +6,7 @@
  *        (the seat, the amount, that it goes back to the balance, the
  *        deadline with its zone); too late, "off", refunded before or
  *        used at the door → the reason (CANCEL_OUTCOMES)
- * POST /holds/{id}/cancel   csrf → 303 /bookings?msg=cancelled; refused →
+ * POST /holds/{id}/cancel   csrf → 303 /bookings ("Cancelled"); refused →
  *        the reason, nothing changed. Another buyer's ticket is a 404.
  */
 #include "outcome.h"
@@ -83,5 +83,5 @@ page_cancel(struct req *r)
 		    "/bookings", N_("My tickets"));
 		return;
 	}
-	req_redirect(r, "/bookings?msg=cancelled");
+	view_redirect(r, "/bookings", NOTICE_CANCELLED);
 }

@@ -74,6 +74,8 @@ page_concert(struct req *r)
 	    q.state != Q_ACTIVE);
 	tdict_bool(d, "not_on_sale", !joinable && n > 0);
 	tdict_bool(d, "prequeue", joinable && !any_open);
+	/* Logged out: the page's main button is logging in to buy. */
+	tdict_bool(d, "buy_login", !r->logged_in && joinable);
 	if (q.state == Q_WAITING)
 		tdict_int(d, "position", q.ahead + 1);
 	if (q.state == Q_ACTIVE) {

@@ -44,9 +44,9 @@ static const char *
 moment(struct req *r, int64_t t)
 {
 	if (strcmp(view_date(r, t), view_date(r, r->now)) == 0)
-		return view_time_zone(r, t);
+		return view_time(r, t);
 	return arena_printf(&r->arena, "%s, %s", view_date(r, t),
-	    view_time_zone(r, t));
+	    view_time(r, t));
 }
 
 /* The first form: which performance, which door. */
@@ -130,7 +130,7 @@ door_page(struct req *r, int64_t id, const char *door, enum bo_status s,
 		return;
 	}
 	r->status = c == NULL || s == BO_OK ? HTTP_200 :
-	    outcome_page_status(&CHECKIN_OUTCOMES, s);
+	    outcome_page_status(checkin_outcomes(c->cancelled_at), s);
 	if (r->status == HTTP_503)
 		req_header(r, "Retry-After", "2");
 	d = view_page(r, TMPL_DOOR, arena_printf(&r->arena, tr(r, "Door %s"), door));
@@ -148,7 +148,8 @@ door_page(struct req *r, int64_t id, const char *door, enum bo_status s,
 	if (c != NULL) {
 		tdict_bool(d, "answer", 1);
 		tdict_bool(d, "admitted", s == BO_OK);
-		tdict_str(d, "verdict", verdicts[s] ? tr(r, verdicts[s]) :
+		tdict_str(d, "verdict", s == BO_GONE && c->cancelled_at != 0 ?
+		    tr(r, "CANCELLED") : verdicts[s] ? tr(r, verdicts[s]) :
 		    tr(r, "NOT CHECKED"));
 		if (c->ticket_id != 0)
 			tdict_str(d, "seat", arena_printf(&r->arena,
@@ -167,16 +168,19 @@ door_page(struct req *r, int64_t id, const char *door, enum bo_status s,
 				tdict_str(d, "verdict", tr(r, "TYPO"));
 			tdict_str(d, "typed", typed);
 		} else {
-			tdict_str(d, "message", tr(r, outcome_of(&CHECKIN_OUTCOMES,
-			    s)->page));
+			tdict_str(d, "message", tr(r, outcome_of(checkin_outcomes(
+			    c->cancelled_at), s)->page));
 		}
 		if (s == BO_CONFLICT)
 			tdict_str(d, "detail", arena_printf(&r->arena,
 			    tr(r, "First let in at %1$s at door %2$s."), moment(r, c->at),
 			    c->door));
-		else if (s == BO_GONE)
+		else if (s == BO_GONE && c->refunded_at != 0)
 			tdict_str(d, "detail", arena_printf(&r->arena,
 			    tr(r, "Refunded %s."), view_datetime(r, c->refunded_at)));
+		else if (s == BO_GONE)
+			tdict_str(d, "detail", arena_printf(&r->arena,
+			    tr(r, "Cancelled %s."), view_datetime(r, c->cancelled_at)));
 		else if (s == BO_FORBIDDEN)
 			tdict_str(d, "detail", arena_printf(&r->arena,
 			    tr(r, "It is for %1$s on %2$s at %3$s."), c->concert_title,

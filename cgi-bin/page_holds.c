@@ -7,7 +7,7 @@
  * GET  /holds/{id}               login, own hold: seat, price, balance, the
  *        deadline as a clock time (and a live countdown with JavaScript),
  *        pay and release buttons; a paid hold shows the ticket
- * POST /holds/{id}/pay           csrf → 303 /holds/{id}?msg=paid; lapsed or
+ * POST /holds/{id}/pay           csrf → 303 /holds/{id} ("Paid!"); lapsed or
  *        released (leaving the queue releases) → 410; short balance → 402
  *        with a link to charge (the hold is kept); paying twice pays once.
  *        No queue turn needed: a live hold may be paid until it lapses.
@@ -200,8 +200,8 @@ page_hold_pay(struct req *r)
 
 	switch (s) {
 	case BO_OK:
-		req_redirect(r, arena_printf(&r->arena, "/holds/%lld?msg=paid",
-		    (long long)r->id));
+		view_redirect(r, arena_printf(&r->arena, "/holds/%lld",
+		    (long long)r->id), NOTICE_PAID);
 		return;
 	case BO_GONE: /* lapsed, or released: which, and a way back */
 		if (own_hold(r, &h))
@@ -247,6 +247,6 @@ page_hold_release(struct req *r)
 		page_outcome(r, &RELEASE_OUTCOMES, s);
 		return;
 	}
-	req_redirect(r, arena_printf(&r->arena, "/performances/%lld?msg=released",
-	    (long long)h.performance_id));
+	view_redirect(r, arena_printf(&r->arena, "/performances/%lld",
+	    (long long)h.performance_id), NOTICE_RELEASED);
 }

@@ -10,7 +10,7 @@
  *        price and state, the total, the one deadline (a clock time and a
  *        live countdown with JavaScript), pay, release one or all; a paid
  *        order shows its seats as bought
- * POST /orders/{id}/pay          csrf → 303 /orders/{id}?msg=paid_all: the
+ * POST /orders/{id}/pay          csrf → 303 /orders/{id} ("Paid!"): the
  *        seats still held, paid together (one payment, one debit); lapsed
  *        → 410; short balance → 402 with a link to top up; paying twice
  *        pays once. No queue turn needed, as for one seat.
@@ -170,8 +170,8 @@ page_order_pay(struct req *r)
 	    r->session.user_id, r->now, NULL, &already, &v) : BO_GONE;
 	switch (s) {
 	case BO_OK:
-		req_redirect(r, arena_printf(&r->arena, "/orders/%lld?msg=paid_all",
-		    (long long)o.id));
+		view_redirect(r, arena_printf(&r->arena, "/orders/%lld",
+		    (long long)o.id), NOTICE_PAID_ALL);
 		return;
 	case BO_GONE:
 		page_outcome_say(r, &PAY_OUTCOMES, s, "These seats are no longer "
@@ -211,8 +211,8 @@ page_order_release(struct req *r)
 			page_outcome(r, &ORDER_RELEASE_OUTCOMES, s);
 			return;
 		}
-		req_redirect(r, arena_printf(&r->arena,
-		    "/performances/%lld?msg=released", (long long)o.performance_id));
+		view_redirect(r, arena_printf(&r->arena, "/performances/%lld",
+		    (long long)o.performance_id), NOTICE_RELEASED);
 		return;
 	}
 	if (!parse_int64(req_form(r, "hold"), 1, INT64_MAX, &hold)) {

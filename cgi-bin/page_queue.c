@@ -139,8 +139,8 @@ page_queue(struct req *r)
 		return;
 	}
 	if (v.state == Q_ACTIVE || v.state == Q_CALLED) {
-		req_redirect(r, arena_printf(&r->arena, "/concerts/%lld?msg=admitted#turn",
-		    (long long)r->id));
+		view_redirect(r, arena_printf(&r->arena, "/concerts/%lld#turn",
+		    (long long)r->id), NOTICE_ADMITTED);
 		return;
 	}
 	d = view_page(r, TMPL_QUEUE, arena_printf(&r->arena, tr(r, "Queue · %s"),
@@ -235,6 +235,6 @@ page_queue_leave(struct req *r)
 		page_outcome(r, &LEAVE_OUTCOMES, s);
 		return;
 	}
-	req_redirect(r, arena_printf(&r->arena, "/concerts/%lld?msg=left",
-	    (long long)r->id));
+	view_redirect(r, arena_printf(&r->arena, "/concerts/%lld",
+	    (long long)r->id), NOTICE_LEFT);
 }

@@ -35,7 +35,7 @@ page_ticket(struct req *r)
 	tdict_str(d, "artist", t.artist);
 	tdict_str(d, "venue", t.venue);
 	tdict_str(d, "date", view_date(r, t.starts_at));
-	tdict_str(d, "time", view_time_zone(r, t.starts_at));
+	tdict_str(d, "time", view_time(r, t.starts_at));
 	tdict_str(d, "section", t.section);
 	tdict_str(d, "row", t.row);
 	tdict_int(d, "number", t.number);

@@ -1,8 +1,9 @@
 /*
  * page_wallet.c — the wallet and the buyer's tickets.
  *
- * GET  /wallet[?amount=N&next=PATH]  login: balance, the whole history
- *        (newest first) and a charge form carrying a one-time key
+ * GET  /wallet[?amount=N&next=PATH&before=ID]  login: balance, the
+ *        history (newest first, 50 a page, an Older link to ?before=ID)
+ *        and a charge form carrying a one-time key
  *        (amount: of the minor unit, as the hold page's Top up link has it)
  * POST /wallet/charge  amount, key, next, csrf → 303 next (or /wallet);
  *        the amount as a person writes it in the currency ("12.50" for
@@ -10,11 +11,12 @@
  *        a bad amount comes back on the form (422), one the balance
  *        cannot take too (409); nothing changes; the same key twice
  *        charges once
- * GET  /bookings       login: the paid seats, soonest first, each with its
- *        ticket code and QR code (a refunded one says so, without them)
- *        and a link to its printable ticket; and "Cancel and refund" (to
- *        /holds/{id}/cancel, page_cancel.c) while cancel_until_hours
- *        allows, the deadline with its zone, or why not
+ * GET  /bookings[?before=ID]  login: the paid seats, newest payment
+ *        first, 50 a page, each with its ticket code and QR code (a
+ *        refunded one says so, without them) and a link to its printable
+ *        ticket; and "Cancel and refund" (to /holds/{id}/cancel,
+ *        page_cancel.c) while cancel_until_hours allows, the deadline
+ *        with its zone, or why not
  *
  * next is checked by redirect.h; anything but a path of this site is
  * dropped (the charge then lands on /wallet).
@@ -38,6 +40,7 @@ static void
 wallet_page(struct req *r, enum http_status status, const char *error)
 {
 	struct ledger_row *rows;
+	struct keyset k;
 	struct tdict *d;
 	int64_t balance, prefill;
 	const struct settings *set = req_settings(r);
@@ -49,7 +52,13 @@ wallet_page(struct req *r, enum http_status status, const char *error)
 	enum bo_status s;
 	size_t n;
 
-	s = wallet_history(r->db, &r->arena, r->session.user_id, &balance, &rows, &n);
+	/* A form posted back shows the newest page. */
+	if (error != NULL)
+		k = keyset_first(KEYSET_DEFAULT);
+	else if (!ui_keyset(r, &k))
+		return;
+	s = wallet_history(r->db, &r->arena, r->session.user_id, &k, &balance,
+	    &rows, &n);
 	if (s != BO_OK) {
 		page_status(r, s);
 		return;
@@ -81,6 +90,7 @@ wallet_page(struct req *r, enum http_status status, const char *error)
 	if (error != NULL)
 		tdict_str(d, "error", error);
 	tdict_bool(d, "any", n > 0);
+	ui_keyset_links(d, &k);
 	for (size_t i = 0; i < n; i++) {
 		struct tdict *l = tdict_add(d, "ledger");
 
@@ -91,8 +101,10 @@ wallet_page(struct req *r, enum http_status status, const char *error)
 		    view_money(r, rows[i].amount < 0 ? -rows[i].amount : rows[i].amount)));
 		tdict_str(l, "balance_after", view_money(r, rows[i].balance_after));
 		tdict_str(l, "when", view_datetime(r, rows[i].created_at));
-		if (rows[i].hold_id)
+		if (rows[i].hold_id) {
 			tdict_int(l, "hold_id", rows[i].hold_id);
+			tdict_str(l, "concert", rows[i].concert_title);
+		}
 	}
 	view_render(r, TMPL_WALLET, d);
 }
@@ -139,8 +151,7 @@ page_wallet_charge(struct req *r)
 	}
 	if (strcmp(next, "/") == 0)
 		next = "/wallet";
-	req_redirect(r, arena_printf(&r->arena, "%s%smsg=charged", next,
-	    strchr(next, '?') ? "&" : "?"));
+	view_redirect(r, next, NOTICE_CHARGED);
 }
 
 /* Whether booking b may be cancelled now, until when, or why not. */
@@ -170,16 +181,20 @@ void
 page_bookings(struct req *r)
 {
 	struct booking *b;
+	struct keyset k;
 	struct tdict *d;
 	enum bo_status s;
 	size_t n;
 
-	if ((s = bookings_list(r->db, &r->arena, r->session.user_id, &b, &n)) != BO_OK) {
+	if (!ui_keyset(r, &k))
+		return;
+	if ((s = bookings_list(r->db, &r->arena, r->session.user_id, &k, &b, &n)) != BO_OK) {
 		page_status(r, s);
 		return;
 	}
 	d = view_page(r, TMPL_BOOKINGS, "My tickets");
 	tdict_bool(d, "any", n > 0);
+	ui_keyset_links(d, &k);
 	for (size_t i = 0; i < n; i++) {
 		struct tdict *t = tdict_add(d, "bookings");
 

@@ -208,9 +208,9 @@ to_login(struct req *r)
 	} else {
 		buf_puts(&next, view_here(r));
 	}
-	buf_puts(&loc, "/login?msg=login&next=");
+	buf_puts(&loc, "/login?next=");
 	url_encode(&loc, buf_cstr(&next));
-	req_redirect(r, arena_strdup(&r->arena, buf_cstr(&loc)));
+	view_redirect(r, arena_strdup(&r->arena, buf_cstr(&loc)), NOTICE_LOGIN);
 	buf_free(&next);
 	buf_free(&loc);
 }

@@ -27,7 +27,7 @@
  * sets when it should reload itself (the waiting room).
  */
 #define LAYOUT_KEYS "title logged_in user_email user_balance csrf here " \
-	"notice notice_ok refresh lang lang_switch langs lang_code lang_name lang_current"
+	"notice notice_ok refresh is_staff is_operator lang lang_switch langs lang_code lang_name lang_current"
 
 /* Each template's file and the keys its page may set beyond the layout's
  * (list items' keys included), space-separated. A key used in the file but
@@ -46,7 +46,8 @@ static const struct {
 	[TMPL_CONCERT] = { "concert.html", /* page_concert.c */
 	    "id concert_title artist venue description any performances pid "
 	    "date time seats_left seat_count price_from on_sale sold_out opens "
-	    "closed cancelled active waiting can_join not_on_sale position "
+	    "closed cancelled active waiting can_join not_on_sale buy_login "
+	    "position "
 	    "turn_until turn_minutes prequeue" },
 	[TMPL_PERFORMANCE] = { "performance.html", /* ui_shared.c */
 	    "concert_id concert_title artist venue pid date time seats_left "
@@ -57,7 +58,7 @@ static const struct {
 	[TMPL_LOGIN] = { "login.html", /* page_account.c */
 	    "email next error" },
 	[TMPL_SIGNUP] = { "signup.html", /* page_account.c */
-	    "email next error" },
+	    "email next error email_error password_error taken general_error" },
 	[TMPL_QUEUE] = { "queue.html", /* page_queue.c */
 	    "concert_id concert_title artist in_line prequeue opens opens_epoch "
 	    "now_epoch countdown waiting number serving position ahead first "
@@ -70,7 +71,8 @@ static const struct {
 	    "released expired refunded_at" },
 	[TMPL_WALLET] = { "wallet.html", /* page_wallet.c */
 	    "balance currency inputmode pattern amount_hint key amount next "
-	    "error any ledger kind payment balance_after when hold_id" },
+	    "error any ledger kind payment balance_after when hold_id concert "
+	    "older paged" },
 	[TMPL_ORDER] = { "order.html", /* page_orders.c */
 	    "order_id pid concert_id concert_title venue date time balance "
 	    "seats hold_id section row number price state releasable count held "
@@ -79,7 +81,7 @@ static const struct {
 	[TMPL_BOOKINGS] = { "bookings.html", /* page_wallet.c */
 	    "any bookings hold_id concert_title venue date time section row "
 	    "number price paid_at ticket_id code qr refunded refunded_at "
-	    "performance_cancelled can_cancel cancel_until no_cancel" },
+	    "performance_cancelled can_cancel cancel_until no_cancel older paged" },
 	[TMPL_TICKET] = { "ticket.html", /* page_tickets.c */
 	    "concert_title artist venue date time section row number price "
 	    "paid_at code qr refunded refunded_at checked_in_at own" },
@@ -96,14 +98,14 @@ static const struct {
 	    "email not_found found buyer_email user_id since balance "
 	    "any_tickets any_holds tickets holds concert_title date time "
 	    "section row number price at code ledger entry when kind amount "
-	    "balance_after" },
+	    "balance_after zone" },
 	[TMPL_CANCEL] = { "cancel.html", /* page_cancel.c */
 	    "hold_id concert_title venue date time section row number price "
 	    "cancel_until" },
 	[TMPL_ADMIN_REFUND] = { "admin_refund.html", /* page_admin_refund.c */
 	    "typed error found code grouped email concert_title venue date "
 	    "time section row number price paid_at refunded_at used_at "
-	    "can_refund cancelled" },
+	    "can_refund cancelled zone" },
 };
 
 /* A dictionary's template when it takes any key (tdict_new_unchecked). */

@@ -28,6 +28,7 @@
 
 #include "catalog.h"
 #include "hold.h"
+#include "keyset.h"
 #include "json.h"
 #include "outcome.h"
 #include "parse.h"
@@ -85,6 +86,28 @@ page_error_link(struct req *r, enum http_status status,
 	error_page(r, status, message, href, label);
 }
 
+/* ---- long lists ---- */
+
+int
+ui_keyset(struct req *r, struct keyset *k)
+{
+	if (!keyset_parse(req_query(r, "before"), NULL, k)) {
+		page_error_link(r, HTTP_400, "This page of the list does not exist: "
+		    "\"before\" must be a number from an Older link.", r->path,
+		    N_("The newest entries"));
+		return 0;
+	}
+	return 1;
+}
+
+void
+ui_keyset_links(struct tdict *d, const struct keyset *k)
+{
+	if (k->next != 0)
+		tdict_int(d, "older", k->next);
+	tdict_bool(d, "paged", k->before != 0);
+}
+
 /* ---- the queue gate ---- */
 
 int
@@ -109,10 +132,14 @@ ui_queue_gate(struct req *r, int64_t concert_id, struct queue_view *v)
 	}
 	/* A turn that ended with a purchase (DONE) says so, not "join the
 	 * queue first": the buyer just bought. */
-	req_redirect(r, arena_printf(&r->arena, in_line ?
-	    "/concerts/%lld/queue" : "/concerts/%lld?msg=%s", (long long)concert_id,
-	    v->state == Q_EXPIRED ? "turn_over" : v->state == Q_DONE ? "bought" :
-	    "queue_first"));
+	if (in_line)
+		req_redirect(r, arena_printf(&r->arena, "/concerts/%lld/queue",
+		    (long long)concert_id));
+	else
+		view_redirect(r, arena_printf(&r->arena, "/concerts/%lld",
+		    (long long)concert_id), v->state == Q_EXPIRED ?
+		    NOTICE_TURN_OVER : v->state == Q_DONE ? NOTICE_BOUGHT :
+		    NOTICE_QUEUE_FIRST);
 	return 0;
 }
 

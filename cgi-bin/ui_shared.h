@@ -20,6 +20,7 @@
 #include "http_status.h"
 #include "req.h"
 
+struct keyset;
 struct queue_view;
 struct tdict;
 
@@ -31,6 +32,13 @@ void page_error(struct req *r, enum http_status status, const char *message);
 /* The same with one link onward (href, label). */
 void page_error_link(struct req *r, enum http_status status,
     const char *message, const char *href, const char *label);
+
+/* A long list's page from ?before=ID (none: the newest), KEYSET_DEFAULT
+ * rows: 1 and *k set, or a 400 page answered and 0. */
+int ui_keyset(struct req *r, struct keyset *k);
+/* The page's links after the list was read: "older" (the next page's
+ * before, absent on the last page) and "paged" (not the newest page). */
+void ui_keyset_links(struct tdict *d, const struct keyset *k);
 
 /* 1 when the buyer holds an ACTIVE ticket for the concert (*v is it);
  * otherwise the answer is written (a redirect to the waiting room or the

@@ -3,6 +3,7 @@
  */
 #include "view.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,31 +14,33 @@
 #include "html.h"
 #include "lang.h"
 #include "redirect.h"
+#include "role.h"
 
-/* Notices a redirect may ask for with ?msg=: fixed texts, so a link can
- * never put words of its own on our page. */
+/* The notices a redirect may leave for the next page (view_redirect):
+ * fixed texts, so that nobody can put words of their own on our page. */
 static const struct {
 	const char *code, *text;
 	int ok; /* a success, shown green */
-} notices[] = {
-	{ "welcome", N_("Welcome! Your account is ready."), 1 },
-	{ "hello", N_("You are logged in."), 1 },
-	{ "bye", N_("You are logged out. See you soon."), 0 },
-	{ "login", N_("Please log in first."), 0 },
-	{ "admitted", N_("It is your turn! Choose a date and your seats."), 1 },
-	{ "queue_first", N_("Join the queue first: seats are sold in turn."), 0 },
-	{ "turn_over", N_("Your turn has ended. Join the queue again to buy."), 0 },
-	{ "left", N_("You left the queue; any seat you held unpaid is free again."), 0 },
-	{ "paid", N_("Paid! The seat is yours."), 1 },
-	{ "paid_all", N_("Paid! The seats are yours."), 1 },
-	{ "bought", N_("You bought your seats: they are on My tickets. To buy "
-	    "more, join the queue again."), 1 },
-	{ "released", N_("The seat is released: anyone may take it now."), 0 },
-	{ "charged", N_("Your wallet is topped up."), 1 },
-	{ "cancelled", N_("Cancelled: the price is back in your wallet, and the "
-	    "seat is on sale again."), 1 },
-	{ "refunded", N_("Refunded: the price is back in the buyer's balance, "
-	    "the code no longer opens the door, and the seat is on sale again."), 1 },
+} notices[NOTICE__MAX] = {
+	[NOTICE_WELCOME] = { "welcome", N_("Welcome! Your account is ready."), 1 },
+	[NOTICE_HELLO] = { "hello", N_("You are logged in."), 1 },
+	[NOTICE_BYE] = { "bye", N_("You are logged out. See you soon."), 0 },
+	[NOTICE_LOGIN] = { "login", N_("Please log in first."), 0 },
+	[NOTICE_ADMITTED] = { "admitted", N_("It is your turn! Choose a date and your seats."), 1 },
+	[NOTICE_QUEUE_FIRST] = { "queue_first", N_("Join the queue first: seats are sold in turn."), 0 },
+	[NOTICE_TURN_OVER] = { "turn_over", N_("Your turn has ended. Join the queue again to buy."), 0 },
+	[NOTICE_LEFT] = { "left", N_("You left the queue; any seat you held unpaid is free again."), 0 },
+	[NOTICE_PAID] = { "paid", N_("Paid! The seat is yours."), 1 },
+	[NOTICE_PAID_ALL] = { "paid_all", N_("Paid! The seats are yours."), 1 },
+	[NOTICE_BOUGHT] = { "bought", N_("You bought your seats: they are on My "
+	    "tickets. To buy more, join the queue again."), 1 },
+	[NOTICE_RELEASED] = { "released", N_("The seat is released: anyone may take it now."), 0 },
+	[NOTICE_CHARGED] = { "charged", N_("Your wallet is topped up."), 1 },
+	[NOTICE_CANCELLED] = { "cancelled", N_("Cancelled: the price is back in "
+	    "your wallet, and the seat is on sale again."), 1 },
+	[NOTICE_REFUNDED] = { "refunded", N_("Refunded: the price is back in the "
+	    "buyer's balance, the code no longer opens the door, and the seat is "
+	    "on sale again."), 1 },
 };
 
 int
@@ -85,11 +88,40 @@ lang_switch(struct req *r, struct tdict *d)
 	req_header(r, "Content-Language", ls->l[cur].code);
 }
 
+void
+view_redirect(struct req *r, const char *location, enum notice n)
+{
+	assert(n >= 0 && n < NOTICE__MAX && notices[n].code != NULL);
+	auth_set_notice(r, notices[n].code);
+	req_redirect(r, location);
+}
+
+/*
+ * The header's links to the door (staff) and the box office (operators):
+ * their pages are reached by a link, not only by typing an address. A
+ * read that fails leaves the links out; the pages themselves still check
+ * the role (router.c).
+ */
+static void
+nav_roles(struct req *r, struct tdict *d)
+{
+	int staff = 0, operator = 0;
+
+	if (role_check(r->db, r->session.user_id, ROLE_STAFF, &staff) != BO_OK ||
+	    !staff)
+		return;
+	if (role_check(r->db, r->session.user_id, ROLE_OPERATOR,
+	    &operator) != BO_OK)
+		operator = 0;
+	tdict_bool(d, "is_staff", 1);
+	tdict_bool(d, "is_operator", operator);
+}
+
 struct tdict *
 view_page(struct req *r, enum tmpl t, const char *title)
 {
 	struct tdict *d = tdict_new(&r->arena, t);
-	const char *msg = req_query(r, "msg");
+	const char *msg = auth_take_notice(r);
 
 	lang_switch(r, d);
 	tdict_str(d, "title", tr(r, title)); /* a msgid, or a name of the catalogue's */
@@ -97,6 +129,7 @@ view_page(struct req *r, enum tmpl t, const char *title)
 	if (r->logged_in) {
 		tdict_str(d, "user_email", r->session.email);
 		tdict_str(d, "user_balance", view_money(r, r->session.balance));
+		nav_roles(r, d);
 	}
 	tdict_str(d, "csrf", auth_csrf_token(r));
 	{
@@ -106,7 +139,7 @@ view_page(struct req *r, enum tmpl t, const char *title)
 		tdict_str(d, "here", buf_cstr(&here)); /* for ?next= links */
 		buf_free(&here);
 	}
-	for (size_t i = 0; msg && i < sizeof notices / sizeof notices[0]; i++)
+	for (size_t i = 0; msg && i < NOTICE__MAX; i++)
 		if (strcmp(msg, notices[i].code) == 0) {
 			tdict_str(d, "notice", tr(r, notices[i].text));
 			tdict_bool(d, "notice_ok", notices[i].ok);
@@ -214,6 +247,11 @@ format_time(struct req *r, int64_t t, const char *fmt)
 	return arena_strdup(&r->arena, out);
 }
 
+/* Every clock time names its zone (%Z: the venue's abbreviation as the
+ * tz database has it, "KST", or its offset, "+04", where it has none): a
+ * buyer in another zone must not read 19:30 as theirs. A date alone
+ * needs none. */
+
 /* TRANSLATORS: strftime formats of the pages' dates, %a and %b the
  * weekday and month names translated below ("weekday", "month"). Korean:
  * "%Y년 %-m월 %-d일 (%a)". */
@@ -223,15 +261,14 @@ view_date(struct req *r, int64_t t)
 	return format_time(r, t, trc(r, "date format", "%a %-d %b %Y"));
 }
 
-const char *view_time(struct req *r, int64_t t) { return format_time(r, t, "%H:%M"); }
-const char *view_time_zone(struct req *r, int64_t t) { return format_time(r, t, "%H:%M %Z"); }
-const char *view_clock(struct req *r, int64_t t) { return format_time(r, t, "%H:%M:%S"); }
+const char *view_time(struct req *r, int64_t t) { return format_time(r, t, "%H:%M %Z"); }
+const char *view_clock(struct req *r, int64_t t) { return format_time(r, t, "%H:%M:%S %Z"); }
 
 const char *
 view_datetime(struct req *r, int64_t t)
 {
-	/* TRANSLATORS: Korean: "%-m월 %-d일 %H:%M". */
-	return format_time(r, t, trc(r, "date format", "%-d %b, %H:%M"));
+	/* TRANSLATORS: Korean: "%-m월 %-d일 %H:%M %Z". */
+	return format_time(r, t, trc(r, "date format", "%-d %b, %H:%M %Z"));
 }
 
 const char *
@@ -240,6 +277,13 @@ view_datetime_zone(struct req *r, int64_t t)
 	/* TRANSLATORS: Korean: "%Y년 %-m월 %-d일 (%a) %H:%M %Z". */
 	return arena_printf(&r->arena, "%s (%s)", format_time(r, t,
 	    trc(r, "date format", "%a %-d %b %Y, %H:%M %Z")),
+	    req_settings(r)->timezone);
+}
+
+const char *
+view_zone(struct req *r)
+{
+	return arena_printf(&r->arena, "%s (%s)", format_time(r, r->now, "%Z"),
 	    req_settings(r)->timezone);
 }
 

@@ -29,6 +29,21 @@ const char *tr(struct req *r, const char *msgid) __attribute__((format_arg(2)));
 const char *trc(struct req *r, const char *ctx, const char *msgid)
     __attribute__((format_arg(3)));
 
+/* What a redirect may tell the page it leads to (view_redirect). */
+enum notice {
+	NOTICE_WELCOME, NOTICE_HELLO, NOTICE_BYE, NOTICE_LOGIN,
+	NOTICE_ADMITTED, NOTICE_QUEUE_FIRST, NOTICE_TURN_OVER, NOTICE_LEFT,
+	NOTICE_PAID, NOTICE_PAID_ALL, NOTICE_BOUGHT, NOTICE_RELEASED, NOTICE_CHARGED, NOTICE_CANCELLED,
+	NOTICE_REFUNDED,
+	NOTICE__MAX
+};
+
+/* A 303 to location whose page shows notice n once: the notice rides in a
+ * one-time cookie (auth_set_notice), never in the address, so reloading
+ * the page or coming Back to it does not repeat "Paid!". view_page()
+ * shows it and clears the cookie. */
+void view_redirect(struct req *r, const char *location, enum notice n);
+
 /* A new dictionary for template t with the layout's values filled in (the
  * layout's keys, declared in tmpl.c). */
 struct tdict *view_page(struct req *r, enum tmpl t, const char *title);
@@ -38,20 +53,21 @@ void view_render(struct req *r, enum tmpl t, const struct tdict *d);
 /* "₩165,000", "$12.50", "12.345 KWD" — amount in the currency's minor
  * unit (currency_format). */
 const char *view_money(struct req *r, int64_t amount);
-/* "Fri 4 Dec 2026" (Korean: "2026년 12월 4일 (금)") and "19:30", in the
- * venue's time zone; the formats and names come from the catalog. */
+/* "Fri 4 Dec 2026" (Korean: "2026년 12월 4일 (금)") and "19:30 KST", in
+ * the venue's time zone; every time names the zone. The date's format and
+ * names come from the catalog. */
 const char *view_date(struct req *r, int64_t t);
 const char *view_time(struct req *r, int64_t t);
-/* "19:30 KST": a time with the venue's zone, where the zone matters to
- * the reader (the door, a printed ticket). */
-const char *view_time_zone(struct req *r, int64_t t);
-/* "19:30:05" */
+/* "19:30:05 KST" */
 const char *view_clock(struct req *r, int64_t t);
-/* "4 Dec, 19:30" (Korean: "12월 4일 19:30") */
+/* "4 Dec, 19:30 KST" (Korean: "12월 4일 19:30 KST") */
 const char *view_datetime(struct req *r, int64_t t);
 /* "Wed 23 Dec 2026, 19:30 KST (Asia/Seoul)": a deadline a buyer must
  * not misread, with its zone */
 const char *view_datetime_zone(struct req *r, int64_t t);
+/* "KST (Asia/Seoul)": the venue's zone as now, for a page that says
+ * once which zone its times are in. */
+const char *view_zone(struct req *r);
 /* "1,000" */
 const char *view_count(struct req *r, int64_t n);
 /* The path and query this request asked for, safe to use as ?next=

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,12 +237,63 @@ write_copy(sqlite3 *src, const char *path, int overwrite,
 	return s;
 }
 
+/* Whether a and b name one file (a restore onto its own source). */
+static int
+same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* path as an absolute name with its folder resolved (it need not exist
+ * itself), into out (PATH_MAX bytes); 0 when its folder cannot be. */
+static int
+resolved(const char *path, char out[PATH_MAX])
+{
+	char *d = strcpy(xmalloc(strlen(path) + 1), path);
+	char *b = strcpy(xmalloc(strlen(path) + 1), path);
+	char folder[PATH_MAX];
+	int ok = realpath(dirname(d), folder) != NULL &&
+	    snprintf(out, PATH_MAX, "%s/%s", folder, basename(b)) < PATH_MAX;
+
+	free(d);
+	free(b);
+	return ok;
+}
+
+/*
+ * Whether writing path would replace the live database live or a file
+ * SQLite keeps beside it (its -wal, -shm, -journal): the same name once
+ * folders are resolved, or the same file by another name (a link). A
+ * copy renamed over the database leaves the workers selling into a file
+ * nobody else reads; one over its -wal or -journal loses or "rolls
+ * back" every sale not yet checkpointed.
+ */
+static int
+live_file(const char *path, const char *live)
+{
+	static const char *const beside[] = { "", "-wal", "-shm", "-journal" };
+	char p[PATH_MAX], l[PATH_MAX], name[PATH_MAX + 16];
+
+	if (!resolved(path, p) || !resolved(live, l))
+		return 0; /* nothing can be written there either */
+	for (size_t i = 0; i < sizeof beside / sizeof beside[0]; i++) {
+		snprintf(name, sizeof name, "%s%s", l, beside[i]);
+		if (strcmp(p, name) == 0 || same_file(path, name))
+			return 1;
+	}
+	return 0;
+}
+
 enum bo_status
 backup_to(struct db *db, const char *path, int overwrite,
     backup_progress_fn *progress, void *arg, struct backup_info *info,
     char *err, size_t errlen)
 {
 	struct backup_info scratch;
+	const char *live;
 	enum bo_status s;
 
 	assert(db != NULL && path != NULL && err != NULL && errlen > 0);
@@ -249,6 +301,12 @@ backup_to(struct db *db, const char *path, int overwrite,
 	if (info == NULL)
 		info = &scratch;
 	memset(info, 0, sizeof *info);
+	live = sqlite3_db_filename(db->handle, "main");
+	if (live != NULL && live[0] != '\0' && live_file(path, live)) {
+		say(err, errlen, "%s is the live database or belongs to it "
+		    "(its -wal, -shm or -journal)", path);
+		return BO_INVALID;
+	}
 	if (!overwrite && access(path, F_OK) == 0) {
 		say(err, errlen, "%s exists already", path);
 		return BO_CONFLICT;
@@ -307,16 +365,6 @@ backup_check(const char *path, struct backup_info *info, char *err,
 	}
 	sqlite3_close(h);
 	return ok;
-}
-
-/* Whether a and b name one file (a restore onto its own source). */
-static int
-same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
-	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 enum bo_status

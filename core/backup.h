@@ -35,8 +35,10 @@ struct backup_info {
 };
 
 /*
- * Copies db's database to path. BO_CONFLICT when path exists and
- * overwrite is 0 (nothing written); BO_ERROR or BO_UNAVAILABLE with a
+ * Copies db's database to path. BO_INVALID when path is db's own file
+ * or one SQLite keeps beside it (-wal, -shm, -journal), even with
+ * overwrite; BO_CONFLICT when path exists and overwrite is 0 (nothing
+ * written in either case); BO_ERROR or BO_UNAVAILABLE with a
  * sentence in err (errlen bytes) when the copy could not be made or did
  * not pass integrity_check (no file left at path). progress may be NULL.
  */

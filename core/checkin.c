@@ -34,10 +34,11 @@ static enum bo_status
 find(struct db *db, struct arena *a, struct checkin *out)
 {
 	enum { T_ID, T_PERF, T_STARTS, T_TITLE, T_SECTION, T_ROW, T_NUMBER,
-	    T_REFUNDED, T_AT, T_DOOR, T__COLS };
+	    T_REFUNDED, T_CANCELLED, T_AT, T_DOOR, T__COLS };
 	static struct sql q = SQL(T__COLS,
 	    "SELECT t.id, t.performance_id, p.starts_at, c.title, s.section,"
-	    " s.row_label, s.number, t.refunded_at, ci.at, ci.door"
+	    " s.row_label, s.number, t.refunded_at, p.cancelled_at, ci.at,"
+	    " ci.door"
 	    " FROM ticket t JOIN hold h ON h.id = t.hold_id"
 	    " JOIN seat s ON s.id = h.seat_id"
 	    " JOIN performance p ON p.id = t.performance_id"
@@ -58,6 +59,8 @@ find(struct db *db, struct arena *a, struct checkin *out)
 		out->number = sql_int(st, T_NUMBER);
 		out->refunded_at = sql_is_null(st, T_REFUNDED) ? 0 :
 		    sql_int(st, T_REFUNDED);
+		out->cancelled_at = sql_is_null(st, T_CANCELLED) ? 0 :
+		    sql_int(st, T_CANCELLED);
 		if (!sql_is_null(st, T_AT)) {
 			out->at = sql_int(st, T_AT);
 			out->door = arena_strdup(a, sql_text(st, T_DOOR));
@@ -96,8 +99,11 @@ checkin_admit(struct db *db, struct arena *a, const char *typed,
 		db_rollback(db);
 		return s;
 	}
-	/* A dead code first: a refunded ticket opens no door, ever. */
-	if (out->refunded_at != 0)
+	/* A dead code first: a refunded ticket opens no door, ever; nor
+	 * does one of a cancelled performance whose refund is still to
+	 * come (cancel-performance refunds in batches after it cancels:
+	 * stopped in between, its tickets are not refunded yet). */
+	if (out->refunded_at != 0 || out->cancelled_at != 0)
 		s = BO_GONE;
 	else if (performance != 0 && out->performance_id != performance)
 		s = BO_FORBIDDEN;

@@ -45,7 +45,9 @@ struct checkin {
 	/* BO_OK: this admission; BO_CONFLICT: the first one. */
 	int64_t at;
 	const char *door;
-	int64_t refunded_at;               /* BO_GONE: when */
+	int64_t refunded_at;               /* BO_GONE: when, 0 if not */
+	int64_t cancelled_at;              /* BO_GONE: when its performance
+	                                    * was cancelled, 0 if not */
 };
 
 /*

@@ -4,8 +4,10 @@
 #include "hold.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
 #include "catalog.h"
 #include "live.h"
 #include "queue.h"
@@ -251,6 +253,76 @@ hold_release(struct db *db, int64_t hold_id, int64_t user, int64_t now)
 	sql_bind_int(st, ":user", user);
 	sql_bind_int(st, ":now", now);
 	return sql_end(db, sql_run(db, st, NULL));
+}
+
+enum bo_status
+hold_release_seat(struct db *db, struct arena *a, int64_t perf,
+    const char *section, const char *row, int64_t number,
+    const struct audit_actor *who, int64_t now, const char **holder)
+{
+	enum { SEAT_ID, SEAT_HOLD, SEAT_STATE, SEAT_UNPAID, SEAT_EMAIL,
+	    SEAT__COLS };
+	/* The seat and its live claim, if any (at most one: the index). */
+	static struct sql find_q = SQL(SEAT__COLS,
+	    "SELECT s.id, h.id, h.state, " UNPAID_HOLD("h") ", u.email"
+	    " FROM seat s"
+	    " LEFT JOIN hold h ON h.seat_id = s.id AND " LIVE_HOLD("h")
+	    " LEFT JOIN user u ON u.id = h.user_id"
+	    " WHERE s.performance_id = :perf AND s.section = :section"
+	    " AND s.row_label = :row AND s.number = :number");
+	static struct sql free_q = SQL(0,
+	    "UPDATE hold SET state = 'RELEASED' WHERE id = :hold"
+	    " AND " UNPAID_HOLD("hold"));
+	struct sql_stmt *st;
+	enum bo_status s;
+	int64_t hold = 0, changes = 0;
+	char subject[200], before[400];
+	int rc, unpaid = 0, paid = 0;
+
+	assert(who != NULL && section != NULL && row != NULL);
+	if (holder != NULL)
+		*holder = NULL;
+	if ((s = db_begin_write(db)) != BO_OK)
+		return s;
+	st = sql_prepare(db, &find_q);
+	sql_bind_int(st, ":perf", perf);
+	sql_bind_text(st, ":section", section);
+	sql_bind_text(st, ":row", row);
+	sql_bind_int(st, ":number", number);
+	sql_bind_int(st, ":now", now);
+	if ((rc = sql_step(st)) == SQLITE_ROW) {
+		hold = sql_int(st, SEAT_HOLD);
+		paid = hold > 0 && strcmp(sql_text(st, SEAT_STATE), "PAID") == 0;
+		unpaid = hold > 0 && sql_int(st, SEAT_UNPAID) != 0;
+		if (holder != NULL && hold > 0)
+			*holder = arena_strdup(a, sql_text(st, SEAT_EMAIL));
+		snprintf(before, sizeof before, "held by %s (hold %lld)",
+		    sql_text(st, SEAT_EMAIL), (long long)hold);
+		s = BO_OK;
+	} else {
+		s = rc == SQLITE_DONE ? BO_NOT_FOUND : db_status(db, rc,
+		    "hold_release_seat");
+	}
+	sql_reset(st);
+	if (s == BO_OK && paid)
+		s = BO_CONFLICT;
+	else if (s == BO_OK && !unpaid)
+		s = BO_GONE;
+	if (s != BO_OK)
+		return sql_end(db, s);
+	st = sql_prepare(db, &free_q);
+	sql_bind_int(st, ":hold", hold);
+	sql_bind_int(st, ":now", now);
+	s = sql_run(db, st, &changes);
+	assert(s != BO_OK || changes == 1); /* read live in this transaction */
+	if (s == BO_OK) {
+		snprintf(subject, sizeof subject, "seat %s · row %s · %lld of "
+		    "performance %lld", section, row, (long long)number,
+		    (long long)perf);
+		s = audit_write_locked(db, who, AUDIT_RELEASE, subject, before,
+		    "free", now);
+	}
+	return sql_end(db, s);
 }
 
 enum bo_status

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "audit.h"
 #include "db.h"
 #include "idempotency.h"
 #include "setting.h"
@@ -79,6 +80,19 @@ enum bo_status hold_get(struct db *db, struct arena *a, int64_t hold_id,
  * (paid, released or lapsed); BO_NOT_FOUND / BO_FORBIDDEN as hold_get. */
 enum bo_status hold_release(struct db *db, int64_t hold_id, int64_t user_id,
     int64_t now);
+
+/*
+ * An operator frees a seat someone holds but has not paid (a buyer who
+ * walked away from the counter, a hold made by mistake): the seat of
+ * performance perf named section, row and number. One write transaction
+ * with its audit row (action "release"; before: who held it until when).
+ * *holder (in a, may be NULL) gets the buyer's e-mail. BO_NOT_FOUND: no
+ * such seat; BO_GONE: nobody holds it now; BO_CONFLICT: it is sold (a
+ * ticket is refunded, not released).
+ */
+enum bo_status hold_release_seat(struct db *db, struct arena *a, int64_t perf,
+    const char *section, const char *row, int64_t number,
+    const struct audit_actor *who, int64_t now, const char **holder);
 
 /* The buyer's live holds in a performance, oldest first; strings in a. */
 enum bo_status holds_mine(struct db *db, struct arena *a, int64_t user_id,

@@ -72,5 +72,9 @@ schema_016:
 schema_017:
 	.incbin "schema/017_expire_run.sql"
 	.byte 0
+	.global schema_018
+schema_018:
+	.incbin "schema/018_checkin_live.sql"
+	.byte 0
 
 	.section .note.GNU-stack,"",@progbits

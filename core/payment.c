@@ -163,10 +163,15 @@ payment_pay_holds(struct db *db, struct arena *a, const int64_t *holds,
 }
 
 enum bo_status
-bookings_list(struct db *db, struct arena *a, int64_t user, struct booking **out,
-    size_t *n)
+bookings_list(struct db *db, struct arena *a, int64_t user, struct keyset *k,
+    struct booking **out, size_t *n)
 {
-	/* The buyer's paid seats, soonest date first. */
+	/* The buyer's paid seats, newest payment first (and within a
+	 * payment of several seats, by hold), one page. A page may end in
+	 * the middle of a payment, so the key is the pair (payment, hold):
+	 * :before is the last hold shown, and its payment (the buyer's own,
+	 * or :before itself when there is none: the newest page) says where
+	 * the next page resumes. */
 	enum { BOOK_PAYMENT, BOOK_AMOUNT, BOOK_PAID_AT, BOOK_HOLD, BOOK_SECTION,
 	    BOOK_ROW, BOOK_NUMBER, BOOK_PERF, BOOK_STARTS, BOOK_TITLE,
 	    BOOK_VENUE, BOOK_TICKET, BOOK_CODE, BOOK_REFUNDED, BOOK_CANCELLED,
@@ -180,14 +185,20 @@ bookings_list(struct db *db, struct arena *a, int64_t user, struct booking **out
 	    " JOIN seat s ON s.id = h.seat_id"
 	    " JOIN performance p ON p.id = h.performance_id"
 	    " JOIN concert c ON c.id = p.concert_id"
-	    " WHERE pay.user_id = :user ORDER BY p.starts_at, s.id");
+	    " WHERE pay.user_id = :user AND (pay.id, h.id) < (coalesce("
+	    "(SELECT payment_id FROM hold WHERE id = :before AND user_id = :user),"
+	    " :before), :before)"
+	    " ORDER BY pay.id DESC, h.id DESC LIMIT :limit");
 	struct sql_stmt *st = sql_prepare(db, &q);
 	size_t cap = 0;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
+	k->next = 0;
 	sql_bind_int(st, ":user", user);
+	sql_bind_int(st, ":before", keyset_before(k));
+	sql_bind_int(st, ":limit", keyset_fetch(k));
 	while ((rc = sql_step(st)) == SQLITE_ROW) {
 		struct booking *b = arena_push(a, (void **)out, n, &cap, sizeof *b);
 
@@ -209,5 +220,8 @@ bookings_list(struct db *db, struct arena *a, int64_t user, struct booking **out
 		b->cancelled_at = sql_int(st, BOOK_CANCELLED);
 	}
 	sql_reset(st);
+	if (rc == SQLITE_DONE)
+		*n = keyset_cut(k, *n, *n > (size_t)k->limit ?
+		    (*out)[k->limit - 1].hold_id : 0);
 	return db_status(db, rc, "bookings_list");
 }

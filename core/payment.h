@@ -18,6 +18,7 @@
 #include "db.h"
 #include "hold.h"
 #include "idempotency.h"
+#include "keyset.h"
 
 struct booking {
 	int64_t payment_id;
@@ -76,9 +77,11 @@ enum bo_status payment_pay_holds(struct db *db, struct arena *a,
     const int64_t *holds, size_t n, int64_t user_id, int64_t now,
     struct idem *k, int *already, struct payment_view *out);
 
-/* The buyer's paid seats with their tickets, refunded ones too
- * (refunded_at), soonest performance first; strings in a. */
+/* One page of the buyer's paid seats with their tickets, refunded ones
+ * too (refunded_at), newest payment first (keyset.h: the cursor is the
+ * last seat's hold id, k->next the next, older page's, 0 when this is
+ * the last); rows and strings in a. */
 enum bo_status bookings_list(struct db *db, struct arena *a, int64_t user_id,
-    struct booking **out, size_t *n);
+    struct keyset *k, struct booking **out, size_t *n);
 
 #endif

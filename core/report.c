@@ -414,9 +414,34 @@ report_buyer(struct db *db, struct arena *a, const char *email, int64_t now,
 	}
 	if ((s = sql_end(db, s)) != BO_OK)
 		return s;
-	/* The balance and its ledger, read together by wallet.c. */
-	return wallet_history(db, a, out->user_id, &out->balance, &out->ledger,
-	    &out->nledger);
+	/* The balance and the whole ledger, read by wallet.c a page at a
+	 * time (newest first): the ledger is append-only, so the older pages
+	 * read after the first one complete the same history. */
+	{
+		struct keyset k = keyset_first(KEYSET_MAX);
+		size_t cap = 0;
+		int first = 1;
+
+		for (;;) {
+			struct ledger_row *rows;
+			int64_t balance;
+			size_t n;
+
+			if ((s = wallet_history(db, a, out->user_id, &k, &balance,
+			    &rows, &n)) != BO_OK)
+				return s;
+			if (first)
+				out->balance = balance;
+			first = 0;
+			for (size_t i = 0; i < n; i++)
+				*(struct ledger_row *)arena_push(a,
+				    (void **)&out->ledger, &out->nledger, &cap,
+				    sizeof *out->ledger) = rows[i];
+			if (k.next == 0)
+				return BO_OK;
+			k.before = k.next;
+		}
+	}
 }
 
 enum bo_status

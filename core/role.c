@@ -63,6 +63,18 @@ account_id(struct db *db, const char *email, int64_t *id)
 	return s == BO_OK && *id == 0 ? BO_NOT_FOUND : s;
 }
 
+enum bo_status
+role_check_email(struct db *db, const char *email, enum role r, int *yes)
+{
+	enum bo_status s;
+	int64_t user;
+
+	*yes = 0;
+	if ((s = account_id(db, email, &user)) != BO_OK)
+		return s;
+	return role_check(db, user, r, yes);
+}
+
 static enum bo_status
 change(struct db *db, const char *email, enum role r,
     const struct audit_actor *who, int64_t now, int grant)

@@ -34,6 +34,13 @@ enum role role_lookup(const char *name);
 enum bo_status role_check(struct db *db, int64_t user, enum role r, int *yes);
 
 /*
+ * role_check for the account with e-mail email: BO_NOT_FOUND when there
+ * is none. For what a revoke leaves (operator includes staff).
+ */
+enum bo_status role_check_email(struct db *db, const char *email,
+    enum role r, int *yes);
+
+/*
  * Grants or revokes r for the account with e-mail email (normalised as
  * at login), in one write transaction with its audit row. BO_NOT_FOUND
  * when there is no such account; BO_CONFLICT when there is nothing to

@@ -195,18 +195,27 @@ wallet_charge_idem(struct db *db, int64_t user, int64_t amount,
 
 /*
  * A ledger row as read_row() reads it: the columns both the one row and
- * the list select, in this order.
+ * the list select, in this order, FROM LEDGER_FROM; a payment's concert
+ * comes along so the history can name it.
  */
 enum { ROW_ID, ROW_KIND, ROW_AMOUNT, ROW_BALANCE, ROW_CREATED, ROW_HOLD,
-    ROW__COLS };
-/* A payment of several seats names its first seat, as one of one did. */
+    ROW_CONCERT, ROW__COLS };
+/* The seat a row is about: a refund's own, or a payment's (the first seat
+ * of a payment of several, as one of one did); none for a charge. */
+#define LEDGER_HOLD                                                           \
+	"coalesce(l.hold_id, (SELECT min(h.id) FROM hold h"                   \
+	" WHERE h.payment_id = l.payment_id))"
 #define LEDGER_COLUMNS                                                        \
-	"id, kind, amount, balance_after, created_at, coalesce(hold_id,"       \
-	" (SELECT min(h.id) FROM hold h WHERE h.payment_id = ledger.payment_id),"\
-	" 0)"
+	"l.id, l.kind, l.amount, l.balance_after, l.created_at,"             \
+	" coalesce(" LEDGER_HOLD ", 0),"                                      \
+	" coalesce((SELECT c.title FROM hold h"                               \
+	" JOIN performance p ON p.id = h.performance_id"                      \
+	" JOIN concert c ON c.id = p.concert_id"                              \
+	" WHERE h.id = " LEDGER_HOLD "), '')"
+#define LEDGER_FROM "ledger l"
 
 static void
-read_row(struct sql_stmt *st, struct ledger_row *l)
+read_row(struct sql_stmt *st, struct arena *a, struct ledger_row *l)
 {
 	l->id = sql_int(st, ROW_ID);
 	l->kind = kind_of(sql_text(st, ROW_KIND));
@@ -214,6 +223,7 @@ read_row(struct sql_stmt *st, struct ledger_row *l)
 	l->balance_after = sql_int(st, ROW_BALANCE);
 	l->created_at = sql_int(st, ROW_CREATED);
 	l->hold_id = sql_int(st, ROW_HOLD);
+	l->concert_title = a != NULL ? arena_strdup(a, sql_text(st, ROW_CONCERT)) : "";
 }
 
 enum bo_status
@@ -221,8 +231,8 @@ wallet_ledger_get(struct db *db, int64_t user, int64_t id,
     struct ledger_row *out)
 {
 	static struct sql q = SQL(ROW__COLS,
-	    "SELECT " LEDGER_COLUMNS " FROM ledger"
-	    " WHERE id = :id AND user_id = :user");
+	    "SELECT " LEDGER_COLUMNS " FROM " LEDGER_FROM
+	    " WHERE l.id = :id AND l.user_id = :user");
 	struct sql_stmt *st = sql_prepare(db, &q);
 	int rc;
 
@@ -230,7 +240,7 @@ wallet_ledger_get(struct db *db, int64_t user, int64_t id,
 	sql_bind_int(st, ":id", id);
 	sql_bind_int(st, ":user", user);
 	if ((rc = sql_step(st)) == SQLITE_ROW)
-		read_row(st, out);
+		read_row(st, NULL, out);
 	sql_reset(st);
 	if (rc == SQLITE_DONE)
 		return BO_NOT_FOUND;
@@ -238,13 +248,14 @@ wallet_ledger_get(struct db *db, int64_t user, int64_t id,
 }
 
 enum bo_status
-wallet_history(struct db *db, struct arena *a, int64_t user, int64_t *balance,
-    struct ledger_row **rows, size_t *n)
+wallet_history(struct db *db, struct arena *a, int64_t user, struct keyset *k,
+    int64_t *balance, struct ledger_row **rows, size_t *n)
 {
-	/* Newest first (ledger_user). */
+	/* Newest first, one page: a range of ledger_user (user_id, id). */
 	static struct sql list_q = SQL(ROW__COLS,
-	    "SELECT " LEDGER_COLUMNS " FROM ledger WHERE user_id = :user"
-	    " ORDER BY id DESC");
+	    "SELECT " LEDGER_COLUMNS " FROM " LEDGER_FROM
+	    " WHERE l.user_id = :user AND l.id < :before"
+	    " ORDER BY l.id DESC LIMIT :limit");
 	struct sql_stmt *st;
 	enum bo_status s;
 	size_t cap = 0;
@@ -253,6 +264,7 @@ wallet_history(struct db *db, struct arena *a, int64_t user, int64_t *balance,
 	*rows = NULL;
 	*n = 0;
 	*balance = 0;
+	k->next = 0;
 	if ((s = db_begin_read(db)) != BO_OK)
 		return s;
 	st = sql_prepare(db, &balance_q);
@@ -264,10 +276,15 @@ wallet_history(struct db *db, struct arena *a, int64_t user, int64_t *balance,
 	if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
 		st = sql_prepare(db, &list_q);
 		sql_bind_int(st, ":user", user);
+		sql_bind_int(st, ":before", keyset_before(k));
+		sql_bind_int(st, ":limit", keyset_fetch(k));
 		while ((rc = sql_step(st)) == SQLITE_ROW)
-			read_row(st, arena_push(a, (void **)rows, n, &cap,
+			read_row(st, a, arena_push(a, (void **)rows, n, &cap,
 			    sizeof **rows));
 		sql_reset(st);
 	}
+	if (rc == SQLITE_DONE)
+		*n = keyset_cut(k, *n, *n > (size_t)k->limit ?
+		    (*rows)[k->limit - 1].id : 0);
 	return sql_end(db, db_status(db, rc, "wallet_history"));
 }

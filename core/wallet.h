@@ -15,6 +15,7 @@
 #include "arena.h"
 #include "db.h"
 #include "idempotency.h"
+#include "keyset.h"
 
 #define WALLET_KEY_MAX 64
 
@@ -41,6 +42,8 @@ struct ledger_row {
 	int64_t balance_after, created_at;
 	int64_t hold_id;      /* the seat refunded, or paid (the first seat
 	                       * of a payment of several); 0 for a charge */
+	const char *concert_title; /* that seat's concert; "" for a charge
+	                            * (and from wallet_ledger_get) */
 };
 
 /*
@@ -72,9 +75,11 @@ enum bo_status wallet_charge_idem(struct db *db, int64_t user_id,
 enum bo_status wallet_ledger_get(struct db *db, int64_t user_id, int64_t id,
     struct ledger_row *out);
 
-/* The balance and the whole ledger, newest first, in one read. */
+/* The balance and one page of the ledger, newest first (keyset.h: k->next
+ * is set to the next, older page, 0 when this is the last), in one read.
+ * Rows and strings in a. */
 enum bo_status wallet_history(struct db *db, struct arena *a, int64_t user_id,
-    int64_t *balance, struct ledger_row **rows, size_t *n);
+    struct keyset *k, int64_t *balance, struct ledger_row **rows, size_t *n);
 
 /* Inside a write transaction: moves the balance by amount and writes its
  * ledger row of kind, naming ref: nothing for a CHARGE (0), the payment

@@ -200,17 +200,36 @@ function pad(n) { return String(n).padStart(2, "0"); }
 })();
 
 /* The hold page: a live countdown to the deadline, from the server's
- * clock (data-now) so a wrong clock on the phone does not matter. */
+ * clock (data-now) so a wrong clock on the phone does not matter. The
+ * ticking text is not read out (aria-live off: a number a second would
+ * drown everything); a polite status line says how long is left when the
+ * page opens and again at 2 minutes, 1 minute and 30 seconds, and the
+ * countdown turns red in the last minute. */
 (function countdown() {
   var box = document.querySelector("[data-deadline]");
   var out = document.getElementById("countdown");
+  var say = document.getElementById("countdown-say");
   if (!box || !out) return;
   var offset = Number(box.getAttribute("data-now")) * 1000 - Date.now();
   var deadline = Number(box.getAttribute("data-deadline")) * 1000;
+  var marks = [120, 60, 30], next = 0, ticks = 0;
+  function spoken(left) {
+    if (left > 90) return words(box, "say-minutes", { m: Math.round(left / 60) });
+    if (left > 60) return words(box, "say-2min");
+    if (left > 30) return words(box, "say-1min");
+    return words(box, "say-seconds", { s: left });
+  }
   function tick() {
     var left = Math.max(0, Math.round((deadline - (Date.now() + offset)) / 1000));
     out.textContent = words(box, "left", { m: Math.floor(left / 60), ss: pad(left % 60) });
+    box.classList.toggle("ending", left <= 60);
     if (left === 0) { window.location.reload(); return; }
+    /* The first line a second after load: a live region filled while
+     * the page loads is often not read. */
+    if (say && ++ticks > 1 && (ticks === 2 || (next < marks.length && left <= marks[next]))) {
+      say.textContent = spoken(left);
+      while (next < marks.length && marks[next] >= left) next++;
+    }
     setTimeout(tick, 1000);
   }
   tick();

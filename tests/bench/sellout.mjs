@@ -7,7 +7,7 @@
 // `boxoffice-admin loadtest-buyers`, admitted and with money) buys seat
 // FIRST_SEAT + i as a browser does: POST /performances/P/holds (seat,
 // csrf; 303 to /holds/H), then POST /holds/H/pay (csrf; 303 to
-// /holds/H?msg=paid). CONCURRENCY lanes (default 64), each with its own
+// /holds/H). CONCURRENCY lanes (default 64), each with its own
 // kept-alive connection, take the next buyer as soon as theirs is done. A
 // purchase counts when both answers are those 303s; its latency runs from
 // the hold's request to the payment's answer. A 5xx answer or a broken
@@ -26,7 +26,7 @@
 // --seats=N (N > 1): each buyer buys an order of N seats instead, seats
 // FIRST_SEAT + i*N … + N-1, as the seat map's bar does: POST
 // /performances/P/holds with N seat fields (303 to /orders/O), then POST
-// /orders/O/pay (303 to /orders/O?msg=paid_all). A purchase is then an
+// /orders/O/pay (303 to /orders/O). A purchase is then an
 // order of N seats, held together and paid once.
 //
 // Prints one JSON line: purchases, failures by kind, retries, seconds,
@@ -162,7 +162,7 @@ async function buyOrder(conn, i) {
   else return failed(`hold ${hs}${hloc ? ' ' + hloc.replace(/\?.*/, '') : ''}`);
   const [ps, ploc] = await post(conn, `/orders/${order}/pay`, session,
     `csrf=${encodeURIComponent(csrf)}`);
-  if (!(dry ? ps === 200 : ps === 303 && ploc === `/orders/${order}?msg=paid_all`))
+  if (!(dry ? ps === 200 : ps === 303 && ploc === `/orders/${order}`))
     return failed(`pay ${ps}${ploc ? ' ' + ploc.replace(/\?.*/, '') : ''}`);
   latencies.push(performance.now() - t0);
 }
@@ -180,7 +180,7 @@ async function buy(conn, i) {
   else return failed(`hold ${hs}${hloc ? ' ' + hloc.replace(/\?.*/, '') : ''}`);
   const [ps, ploc] = await post(conn, `/holds/${hold}/pay`, session,
     `csrf=${encodeURIComponent(csrf)}`);
-  if (!(dry ? ps === 200 : ps === 303 && ploc === `/holds/${hold}?msg=paid`))
+  if (!(dry ? ps === 200 : ps === 303 && ploc === `/holds/${hold}`))
     return failed(`pay ${ps}${ploc ? ' ' + ploc.replace(/\?.*/, '') : ''}`);
   latencies.push(performance.now() - t0);
 }

@@ -77,7 +77,8 @@ for (const js of [true, false]) {
       await pay.waitFor({ state: 'visible' });
       assert.match(await page.locator('header.top').innerText(), /₩200,000/);
       await clickAndLoad(pay);
-      assert.equal(new URL(page.url()).searchParams.get('msg'), 'paid');
+      assert.equal(page.url(), holdUrl, 'paid: the ticket at its own address');
+      assert.match(await page.locator('p.notice').innerText(), /Paid!/);
 
       // Back to the hold page as it was before paying: now paid, no Pay.
       await page.goBack({ waitUntil: 'load' });

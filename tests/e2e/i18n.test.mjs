@@ -73,7 +73,8 @@ async function buyInKorean(page, tag) {
   await page.getByRole('heading', { level: 2, name: '공연 일정' }).waitFor();
   // Dates as Korean write them.
   assert.match(await page.locator('ul.dates').innerText(), /2026년 12월 14일 \(월\)/);
-  await clickAndLoad(page.locator('p.hint').getByRole('link', { name: '회원 가입', exact: true }));
+  // Logged out, the concert offers its sign-up first (the "Buy tickets" card).
+  await clickAndLoad(page.locator('#buy').getByRole('link', { name: '회원 가입하고 예매하기', exact: true }));
   await page.getByRole('heading', { name: '회원 가입' }).waitFor();
   await page.getByLabel('이메일').fill(email);
   await page.getByLabel('비밀번호').fill(PASSWORD);
@@ -103,7 +104,7 @@ async function buyInKorean(page, tag) {
   await shot(page, `ko-${tag}-3-seat-map.png`);
   await clickAndLoad(bar.getByRole('button', { name: '이 좌석 5분간 선점하기' }));
   assert.equal((await page.getByRole('heading', { level: 1 }).innerText()).trim(), name);
-  assert.match(await page.locator('.deadline').innerText(), /\d\d:\d\d:\d\d까지 회원님을 위해 선점합니다/);
+  assert.match(await page.locator('.deadline').innerText(), /\d\d:\d\d:\d\d KST까지 회원님을 위해 선점합니다/);
   const countdown = (await page.locator('#countdown').innerText()).trim();
   assert.match(countdown, page.js ? /^\(\d+:\d\d 남음\)$/ : /^\(약 5분\)$/, `countdown ${countdown}`);
   await shot(page, `ko-${tag}-4-hold.png`);

@@ -174,7 +174,8 @@ for (const [size, device] of Object.entries(SIZES)) {
         // pay once, by keyboard
         await tabUntil(page, (a) => a.text === 'Pay ₩297,000 for 3 seats', 40, 'the Pay button');
         await pressAndLoad(page, 'Enter');
-        assert.equal(new URL(page.url()).searchParams.get('msg'), 'paid_all');
+        assert.equal(new URL(page.url()).search, '', 'no notice in the address');
+        assert.match(await page.locator('p.notice').innerText(), /Paid! The seats are yours/);
         assert.match(await page.locator('p.stamp').innerText(), /Paid ₩297,000/);
         await page.screenshot({ path: join(SHOTS, `orders-${tag}-paid.png`), fullPage: true });
         assert.equal(stack.sql(`SELECT count(*) FROM ledger WHERE user_id = ${uid} AND kind = 'PAYMENT'`), '1', 'one debit');

@@ -59,7 +59,7 @@ async function joinedBuyer(javaScriptEnabled) {
 async function toSeatMap(page) {
   // The page carries the buyer on by itself once the sale opens and the
   // buyer is called: to the concert page, with the turn.
-  await page.waitForURL(new RegExp(`/concerts/${concert}\\?msg=admitted#turn$`), { timeout: (OPENS_IN + 30) * 1000 });
+  await page.waitForURL(new RegExp(`/concerts/${concert}#turn$`), { timeout: (OPENS_IN + 30) * 1000 });
   await page.getByRole('heading', { name: 'It is your turn' }).waitFor();
   await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'Choose seats' }).first().click()]);
   assert.match(new URL(page.url()).pathname, /^\/performances\/\d+$/);

@@ -256,8 +256,10 @@ test('a whole purchase through the API alone, from login to logout', async () =>
   assert.match(bookings.body.bookings[0].ticketCode, /^[0-9A-HJKMNP-TV-Z]{28}$/, 'canonical');
   const hist = await api('GET', '/api/v1/balance/history', { token });
   assert.equal(hist.body.balance, 200000 - seat.price);
-  assert.deepEqual(hist.body.history.map((h) => [h.kind, h.amount, h.reservationId]),
-    [['payment', -seat.price, rid], ['charge', 200000, undefined]]);
+  assert.deepEqual(hist.body.history.map((h) => [h.kind, h.amount, h.reservationId, h.concert]),
+    [['payment', -seat.price, rid, gala.title], ['charge', 200000, undefined, undefined]]);
+  assert.equal(hist.body.nextCursor, null, 'one page holds it all');
+  assert.equal(bookings.body.nextCursor, null);
   assert.equal(balanceOf(uidOf(email)), 200000 - seat.price);
 
   const done = await api('GET', '/api/v1/queue/status', { token, queue });
@@ -271,6 +273,66 @@ test('a whole purchase through the API alone, from login to logout', async () =>
   expectError(await api('GET', '/api/v1/balance', { token }), 401, 'unauthorized', 'the token is dead');
   expectError(await api('GET', '/api/v1/bookings', { token }), 401, 'unauthorized');
   expectError(await api('DELETE', '/api/v1/sessions', { token }), 401, 'unauthorized');
+});
+
+test('long lists: 5,000 ledger rows come a page at a time by cursor, and bad limits and cursors are 400', async () => {
+  const b = await account('long-api');
+  // 5,000 charges of 1 … 5,000 straight into the ledger (its triggers
+  // check the chain and move the balance as for any other row)
+  stack.sql(`WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 5000)
+    INSERT INTO ledger(user_id, kind, amount, balance_after, created_at)
+    SELECT ${b.uid}, 'CHARGE', i, i * (i + 1) / 2, 1700000000 + i FROM k ORDER BY i`);
+  const first = await api('GET', '/api/v1/balance/history', { token: b.token });
+  assert.equal(first.status, 200);
+  assert.equal(first.body.balance, 12502500);
+  assert.equal(first.body.history.length, 50, 'limit defaults to 50');
+  assert.equal(first.body.history[0].amount, 5000, 'newest first');
+  assert.equal(typeof first.body.nextCursor, 'string');
+
+  const amounts = [];
+  let cursor = null, pages = 0;
+  do {
+    const q = cursor === null ? '?limit=200' : `?limit=200&cursor=${encodeURIComponent(cursor)}`;
+    const r = await api('GET', `/api/v1/balance/history${q}`, { token: b.token });
+    assert.equal(r.status, 200);
+    assert.ok(r.body.history.length <= 200);
+    amounts.push(...r.body.history.map((h) => h.amount));
+    cursor = r.body.nextCursor;
+    pages++;
+  } while (cursor !== null && pages < 30);
+  assert.equal(pages, 25);
+  assert.deepEqual(amounts, Array.from({ length: 5000 }, (_, i) => 5000 - i), 'every row once, newest first');
+  const one = await api('GET', '/api/v1/balance/history?limit=1', { token: b.token });
+  assert.equal(one.body.history.length, 1);
+
+  for (const path of ['/api/v1/balance/history', '/api/v1/bookings']) {
+    for (const limit of ['0', '201', '-1', 'abc', '1.5', '', '1e2', '050'])
+      expectError(await api('GET', `${path}?limit=${encodeURIComponent(limit)}`, { token: b.token }), 400, 'invalid_limit', `${path} limit=${limit}`);
+    for (const c of ['0', '-5', 'abc', '01', '', '99999999999999999999', '1 '])
+      expectError(await api('GET', `${path}?cursor=${encodeURIComponent(c)}`, { token: b.token }), 400, 'invalid_cursor', `${path} cursor=${c}`);
+    const past = await api('GET', `${path}?cursor=1`, { token: b.token });
+    assert.equal(past.status, 200, 'a cursor past the oldest row is an empty last page');
+    assert.equal(past.body.nextCursor, null);
+  }
+  assert.equal(ledgerCount(b.uid), 5000, 'reading changed nothing');
+});
+
+test('the bookings come a page at a time, newest payment first', async () => {
+  const b = await buyer('paged-bookings');
+  assert.equal((await charge(b, 1000000)).status, 200);
+  const rids = [];
+  for (let i = 0; i < 3; i++) {
+    const r = await reserve(b, 1, freshSeat(1));
+    assert.equal(r.status, 201);
+    rids.push(r.body.reservationId);
+  }
+  for (const rid of rids) assert.equal((await pay(b, rid)).status, 201);
+  const p1 = await api('GET', '/api/v1/bookings?limit=2', { token: b.token });
+  assert.deepEqual(p1.body.bookings.map((x) => x.reservationId), [rids[2], rids[1]]);
+  assert.equal(typeof p1.body.nextCursor, 'string');
+  const p2 = await api('GET', `/api/v1/bookings?limit=2&cursor=${p1.body.nextCursor}`, { token: b.token });
+  assert.deepEqual(p2.body.bookings.map((x) => x.reservationId), [rids[0]]);
+  assert.equal(p2.body.nextCursor, null);
 });
 
 test('400: bodies that are not one sane JSON object', async () => {

@@ -35,7 +35,10 @@ test('a concert page shows the schedule to all and the seat maps to admitted buy
   assert.match(r.text, /Winter Symphony Gala/);
   assert.equal((r.text.match(/class="card date"/g) || []).length, 2, 'both dates are listed');
   assert.doesNotMatch(r.text, /href="\/performances\//, 'no seat map links before the queue');
-  assert.match(r.text, /log in<\/a> or <a href="\/signup/);
+  assert.match(r.text, /<a class="button" href="\/login\?next=\/concerts\/1">Log in to buy<\/a> <a class="button secondary" href="\/signup\?next=\/concerts\/1">Sign up to buy<\/a>/,
+    'logged out, the main button is logging in to buy');
+  assert.equal((r.text.match(/<a class="button secondary" href="\/login\?next=\/performances\/\d+">Log in to buy · from ₩/g) || []).length, 2,
+    'each date on sale is a link, to its seat map after logging in');
   const later = await anon.get('/concerts/3');
   assert.match(later.text, /Sale opens/, 'a date whose sale has not opened says so');
 
@@ -53,7 +56,7 @@ test('the seat map needs a login and comes back after it', async () => {
   const c = new Client(stack.base);
   const r = await c.get('/performances/1');
   assert.equal(r.status, 303);
-  assert.equal(r.location, '/login?msg=login&next=/performances/1');
+  assert.equal(r.location, '/login?next=/performances/1');
   const form = await c.get(r.location);
   assert.match(form.text, /Please log in first/);
   assert.match(form.text, /name="next" value="\/performances\/1"/);
@@ -61,8 +64,8 @@ test('the seat map needs a login and comes back after it', async () => {
   await new Client(stack.base).signup(email);
   const login = await c.post('/login', { email, password: 'correct horse battery', next: '/performances/1' });
   assert.equal(login.status, 303);
-  assert.equal(login.location, '/performances/1?msg=hello');
-  assert.equal((await c.get('/performances/1')).location, '/concerts/1?msg=queue_first', 'then the queue');
+  assert.equal(login.location, '/performances/1');
+  assert.equal((await c.get('/performances/1')).location, '/concerts/1', 'then the queue');
   await joinQueue(c, 1);
   const map = await c.get('/performances/1');
   assert.equal(map.status, 200);
@@ -94,10 +97,10 @@ test('sign-up logs the buyer in; taken, weak and over-long are refused on the fo
   const c = new Client(stack.base);
   const ok = await c.signup(email);
   assert.equal(ok.status, 303);
-  assert.equal(ok.location, '/?msg=welcome');
+  assert.equal(ok.location, '/');
   const setCookie = ok.headers.getSetCookie().join('\n');
   assert.match(setCookie, /bo_s=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax/);
-  const home = await c.get('/?msg=welcome');
+  const home = await c.get('/');
   assert.match(home.text, /Welcome! Your account is ready/);
 
   const again = new Client(stack.base);
@@ -152,7 +155,7 @@ test('logout ends the session on the server, not just in the browser', async () 
   await c.get('/');
   const out = await c.post('/logout', {});
   assert.equal(out.status, 303);
-  assert.equal(out.location, '/?msg=bye');
+  assert.equal(out.location, '/');
   assert.equal(c.cookies.get('bo_s'), undefined);
   const replay = new Client(stack.base);
   replay.cookies.set('bo_s', stolen);

@@ -148,10 +148,12 @@ test('the switch refuses what it does not know, and leads only to this site', as
 test('dates, times and money in Korean form; the API stays English', async () => {
   const r = await fetch(stack.base + '/concerts/1', { headers: KO });
   const html = await r.text();
-  assert.match(html, /<strong>2026년 12월 14일 \(월\)<\/strong> <span>19:30<\/span>/);
-  assert.match(html, /판매 중 · ₩66,000부터/);
+  // Every time names the venue's zone (main's rule): "19:30 KST" in both.
+  assert.match(html, /<strong>2026년 12월 14일 \(월\)<\/strong> <span>19:30 KST<\/span>/);
+  // Logged out, a date on sale offers the log-in first, with its price.
+  assert.match(html, /로그인하고 예매하기 · ₩66,000부터/);
   const en = await (await fetch(stack.base + '/concerts/1')).text();
-  assert.match(en, /<strong>Mon 14 Dec 2026<\/strong> <span>19:30<\/span>/);
+  assert.match(en, /<strong>Mon 14 Dec 2026<\/strong> <span>19:30 KST<\/span>/);
   const api = await fetch(stack.base + '/api/v1/reservations', {
     method: 'POST', headers: { ...KO, 'content-type': 'application/json' }, body: '{}' });
   const body = await api.json();

@@ -68,7 +68,7 @@ test('the same values sent raw (no percent-encoding) land on / too', async () =>
   }
 });
 
-test('a hostile next posted with the login form lands on /?msg=hello', async () => {
+test('a hostile next posted with the login form lands on /', async () => {
   const email = uniqueEmail('next-post');
   await (new Client(stack.base)).signup(email);
   for (const next of ['/\t/evil.example/x', '//evil.example', '/\\evil.example', '/\r\n/evil.example',
@@ -77,7 +77,7 @@ test('a hostile next posted with the login form lands on /?msg=hello', async () 
     await c.get('/login');
     const r = await c.post('/login', { email, password: PASSWORD, next });
     assert.equal(r.status, 303, JSON.stringify(next));
-    assert.equal(r.location, '/?msg=hello', JSON.stringify(next));
+    assert.equal(r.location, '/', JSON.stringify(next));
   }
 });
 
@@ -99,16 +99,16 @@ test('good paths are kept: login, signup and the wallet go back where they were'
   const s = new Client(stack.base);
   await s.get('/signup?next=%2Fperformances%2F1');
   const signed = await s.post('/signup', { email, password: PASSWORD, next: '/performances/1' });
-  assert.equal(signed.location, '/performances/1?msg=welcome');
+  assert.equal(signed.location, '/performances/1');
   const l = new Client(stack.base);
   await l.get('/login');
   const logged = await l.post('/login', { email, password: PASSWORD, next: '/wallet?amount=5000' });
-  assert.equal(logged.location, '/wallet?amount=5000&msg=hello');
+  assert.equal(logged.location, '/wallet?amount=5000');
 
   const w = await c.get('/wallet?amount=1000&next=/holds/7');
   assert.match(w.text, /name="next" value="\/holds\/7"/);
   const charged = await c.post('/wallet/charge', { amount: '1000', key: /name="key" value="([^"]+)"/.exec(w.text)[1], next: '/holds/7' });
-  assert.equal(charged.location, '/holds/7?msg=charged');
+  assert.equal(charged.location, '/holds/7');
 });
 
 test('the wallet drops a hostile next: no link, no hidden field, the charge lands on /wallet', async () => {
@@ -133,7 +133,7 @@ test('the wallet drops a hostile next: no link, no hidden field, the charge land
   const key = /name="key" value="([^"]+)"/.exec(w.text)[1];
   const r = await c.post('/wallet/charge', { amount: '1000', key, next: '/\t/evil.example/x' });
   assert.equal(r.status, 303);
-  assert.equal(r.location, '/wallet?msg=charged');
+  assert.equal(r.location, '/wallet');
 });
 
 // ---- UTF-8 ----

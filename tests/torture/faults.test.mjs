@@ -129,7 +129,7 @@ async function hold(b, seat) {
 async function pay(b, holdId) {
   const r = b.api ? await api(b, '/api/v1/payments', { reservationId: holdId })
     : await form(b, `/holds/${holdId}/pay`, {});
-  const op = { op: 'pay', uid: b.uid, hold: holdId, ...r, outcome: classify(r, b.api, b.api ? 201 : 303, b.api ? null : new RegExp(`^/holds/${holdId}\\?msg=paid$`)) };
+  const op = { op: 'pay', uid: b.uid, hold: holdId, ...r, outcome: classify(r, b.api, b.api ? 201 : 303, b.api ? null : new RegExp(`^/holds/${holdId}$`)) };
   if (op.outcome === 'ok') {
     b.unpaid.delete(holdId);
     b.turn = b.unpaid.size > 0; // paying ends the turn, unless other seats wait to be paid
@@ -141,20 +141,29 @@ async function charge(b, amount = 1000 + rand(1000)) {
   const key = `c-${b.uid}-${++b.n}-${rand(1e9)}`;
   const r = b.api ? await api(b, '/api/v1/balance/charge', { amount }, { 'idempotency-key': key })
     : await form(b, '/wallet/charge', { amount: String(amount), key });
-  return { op: 'charge', uid: b.uid, key, ...r, outcome: classify(r, b.api, b.api ? 200 : 303, b.api ? null : /^\/wallet\?msg=charged$/) };
+  return { op: 'charge', uid: b.uid, key, ...r, outcome: classify(r, b.api, b.api ? 200 : 303, b.api ? null : /^\/wallet$/) };
 }
 
 // A read of the wallet through the API: its balance must be the one its
 // own history ends at (a balance that could not be read is an error, not
 // a zero), or the answer a clean refusal.
+// The whole history, page after page (nextCursor), read while the buyer
+// writes nothing else: its balance must be the sum of every row.
 async function history(b) {
-  const r = await send(b.base, 'GET', '/api/v1/balance/history', { headers: { authorization: `Bearer ${b.token}` } });
-  const op = { op: 'read', uid: b.uid, ...r, outcome: classify(r, true, 200) };
-  if (op.outcome === 'ok') {
-    const { balance, history: h } = JSON.parse(r.text);
-    const sum = h.reduce((t, l) => t + l.amount, 0);
-    if (balance !== sum || balance !== (h.length ? h[0].balanceAfter : 0)) op.outcome = 'wrong';
+  let url = '/api/v1/balance/history?limit=200', balance = null, op;
+  const h = [];
+  for (;;) {
+    const r = await send(b.base, 'GET', url, { headers: { authorization: `Bearer ${b.token}` } });
+    op = { op: 'read', uid: b.uid, ...r, outcome: classify(r, true, 200) };
+    if (op.outcome !== 'ok') return op;
+    const page = JSON.parse(r.text);
+    if (balance === null) balance = page.balance;
+    h.push(...page.history);
+    if (page.nextCursor === null) break;
+    url = `/api/v1/balance/history?limit=200&cursor=${page.nextCursor}`;
   }
+  const sum = h.reduce((t, l) => t + l.amount, 0);
+  if (balance !== sum || balance !== (h.length ? h[0].balanceAfter : 0)) op.outcome = 'wrong';
   return op;
 }
 

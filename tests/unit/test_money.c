@@ -468,6 +468,7 @@ wallet_charge_cases(void **state)
 	struct fixture *f = *state;
 	struct arena a = ARENA_INIT;
 	struct ledger_row *rows;
+	struct keyset all = keyset_first(KEYSET_MAX);
 	char before[512], after[512], key65[66], key64[65];
 	int64_t b, b2, sum, expect;
 	int replayed;
@@ -549,7 +550,7 @@ wallet_charge_cases(void **state)
 	assert_int_equal(balance_of(f, 0), 1 + MAX_CHARGE + 524);
 
 	/* History: newest first, a chain of balances summing to the balance. */
-	assert_int_equal(wallet_history(f->db, &a, f->user[0], &b2, &rows, &n),
+	assert_int_equal(wallet_history(f->db, &a, f->user[0], &all, &b2, &rows, &n),
 	    BO_OK);
 	expect = 1 + MAX_CHARGE + 524;
 	assert_int_equal(b2, expect);
@@ -574,9 +575,41 @@ wallet_charge_cases(void **state)
 	assert_int_equal(rows[n - 1].amount, 1);
 	assert_int_equal(rows[n - 1].balance_after, 1);
 	assert_int_equal(rows[n - 1].created_at, T0);
+	assert_int_equal(all.next, 0); /* everything on one page */
+
+	/* By pages of 4: the same rows in the same order, each once, and
+	 * the last page says there is no older one. */
+	{
+		struct keyset k = keyset_first(4);
+		struct ledger_row *page;
+		int64_t first_id = rows[0].id;
+		size_t got = 0, m;
+
+		assert_int_equal(wallet_history(f->db, &a, f->user[0], &k, &b2,
+		    &page, &m), BO_OK);
+		assert_int_equal(m, 4);
+		assert_int_equal(page[0].id, first_id);
+		assert_int_equal(k.next, page[3].id);
+		got += m;
+		k.before = k.next;
+		assert_int_equal(wallet_history(f->db, &a, f->user[0], &k, &b2,
+		    &page, &m), BO_OK);
+		assert_int_equal(m, 2);
+		assert_true(page[0].id < first_id && page[0].id < k.before);
+		assert_int_equal(page[1].balance_after, 1);
+		assert_int_equal(k.next, 0);
+		got += m;
+		assert_int_equal(got, n);
+		/* A page of exactly what is left has no older one either. */
+		k = keyset_first(6);
+		assert_int_equal(wallet_history(f->db, &a, f->user[0], &k, &b2,
+		    &page, &m), BO_OK);
+		assert_int_equal(m, 6);
+		assert_int_equal(k.next, 0);
+	}
 
 	/* A buyer with no ledger. */
-	assert_int_equal(wallet_history(f->db, &a, f->user[2], &b2, &rows, &n),
+	assert_int_equal(wallet_history(f->db, &a, f->user[2], &all, &b2, &rows, &n),
 	    BO_OK);
 	assert_int_equal(b2, 0);
 	assert_int_equal(n, 0);
@@ -1074,6 +1107,7 @@ bookings_list_paid_seats(void **state)
 	struct fixture *f = *state;
 	struct arena a = ARENA_INIT;
 	struct booking *bk;
+	struct keyset all = keyset_first(KEYSET_MAX);
 	int64_t h1, h2, h3, club_seat;
 	size_t n;
 
@@ -1087,7 +1121,7 @@ bookings_list_paid_seats(void **state)
 	    (long long)CLUB_PERF);
 
 	/* Nothing paid yet. */
-	assert_int_equal(bookings_list(f->db, &a, f->user[0], &bk, &n), BO_OK);
+	assert_int_equal(bookings_list(f->db, &a, f->user[0], &all, &bk, &n), BO_OK);
 	assert_int_equal(n, 0);
 
 	h1 = hold(f, 0, PERF2, f->seat2[0], T0 + 1);
@@ -1099,8 +1133,8 @@ bookings_list_paid_seats(void **state)
 	pay(f, 0, h2, T0 + 11);
 	pay(f, 0, h3, T0 + 12);
 
-	/* Soonest first: the club (in 7 days), then the hall's two dates. */
-	assert_int_equal(bookings_list(f->db, &a, f->user[0], &bk, &n), BO_OK);
+	/* Newest payment first: the club, then the hall's two dates. */
+	assert_int_equal(bookings_list(f->db, &a, f->user[0], &all, &bk, &n), BO_OK);
 	assert_int_equal(n, 3);
 	check_booking(f, &bk[0], club_seat, h3, T0 + 12, "Midnight Jazz Session");
 	check_booking(f, &bk[1], f->seat[7], h2, T0 + 11, "Winter Symphony Gala");
@@ -1108,11 +1142,11 @@ bookings_list_paid_seats(void **state)
 	assert_true(bk[0].starts_at < bk[1].starts_at);
 	assert_true(bk[1].starts_at < bk[2].starts_at);
 
-	assert_int_equal(bookings_list(f->db, &a, f->user[1], &bk, &n), BO_OK);
+	assert_int_equal(bookings_list(f->db, &a, f->user[1], &all, &bk, &n), BO_OK);
 	assert_int_equal(n, 1);
 	check_booking(f, &bk[0], f->seat[0], bk[0].hold_id, T0 + 6,
 	    "Winter Symphony Gala");
-	assert_int_equal(bookings_list(f->db, &a, f->user[2], &bk, &n), BO_OK);
+	assert_int_equal(bookings_list(f->db, &a, f->user[2], &all, &bk, &n), BO_OK);
 	assert_int_equal(n, 0);
 	arena_free(&a);
 }

@@ -308,6 +308,7 @@ run_operations(struct fixture *f)
 	struct held_seat *mine;
 	struct hold_view hv;
 	struct booking *bookings;
+	struct keyset page;
 	struct ledger_row *rows, row;
 	struct queue_view v;
 	struct session_new sn;
@@ -424,10 +425,16 @@ run_operations(struct fixture *f)
 	f->op = "releasing a hold";
 	assert_int_equal(hold_release(db, hold[2], active, NOW + 6), BO_OK);
 	f->op = "a buyer's bookings and wallet";
-	assert_int_equal(bookings_list(db, a, active, &bookings, &n), BO_OK);
+	page = keyset_first(KEYSET_DEFAULT);
+	assert_int_equal(bookings_list(db, a, active, &page, &bookings, &n), BO_OK);
 	assert_int_equal(n, 2);
-	assert_int_equal(wallet_history(db, a, active, &balance, &rows, &n),
-	    BO_OK);
+	page = keyset_first(1); /* an older page exists */
+	assert_int_equal(wallet_history(db, a, active, &page, &balance, &rows,
+	    &n), BO_OK);
+	assert_int_equal(n, 1);
+	assert_true(page.next > 0);
+	assert_int_equal(wallet_history(db, a, active, &page, &balance, &rows,
+	    &n), BO_OK);
 	assert_int_equal(wallet_ledger_get(db, active, rows[0].id, &row), BO_OK);
 	f->op = "the operator's reads (boxoffice-admin, /admin/)";
 	{
