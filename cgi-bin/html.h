@@ -11,6 +11,17 @@
 
 #include "buf.h"
 
+/* A piece of HTML made by the escaping writers (a time on a page,
+ * view.h), as a type of its own: the compiler keeps it from being used as
+ * text (escaped a second time, or printed into a sentence) and text from
+ * being used as it. len comes first so that a bare string cannot
+ * initialise one by mistake (VIEW_HTMLF's arguments). s is NUL-terminated
+ * and owned by whoever made it (the request's arena). */
+struct html {
+	size_t len;
+	const char *s;
+};
+
 /* Writes s with & < > " ' escaped: safe in text and quoted attributes. */
 void html_puts(struct buf *b, const char *s);
 void html_putn(struct buf *b, const char *s, size_t len);

@@ -403,6 +403,19 @@ page_outcome_say(struct req *r, const struct outcomes *op, enum bo_status s,
 }
 
 void
+page_outcome_say_html(struct req *r, const struct outcomes *op,
+    enum bo_status s, struct html message, const char *href,
+    const char *label)
+{
+	if (r->json) { /* a page that answers JSON: as the API does */
+		api_outcome(r, op, s);
+		return;
+	}
+	r->refusal = s;
+	page_error_html(r, outcome_of(op, s)->status, message, href, label);
+}
+
+void
 page_outcome(struct req *r, const struct outcomes *op, enum bo_status s)
 {
 	page_outcome_say(r, op, s, NULL, NULL, NULL);

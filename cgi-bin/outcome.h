@@ -88,6 +88,11 @@ void page_outcome(struct req *r, const struct outcomes *op, enum bo_status s);
 void page_outcome_say(struct req *r, const struct outcomes *op,
     enum bo_status s, const char *message, const char *href,
     const char *label);
+/* The same with words that hold HTML (a time, view.h). */
+struct html;
+void page_outcome_say_html(struct req *r, const struct outcomes *op,
+    enum bo_status s, struct html message, const char *href,
+    const char *label);
 /* Answers s as the API's error: its status, code and words (a 503 with
  * Retry-After). */
 void api_outcome(struct req *r, const struct outcomes *op, enum bo_status s);

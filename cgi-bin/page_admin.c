@@ -91,10 +91,10 @@ sales_chart(struct req *r, struct buf *b, const struct report_performance *p)
 	buf_printf(b, " %d,%ld\"/>", CHART_W, Y(total));
 #undef Y
 	buf_printf(b, "<text x=\"0\" y=\"%d\">", CHART_H + 16);
-	html_puts(b, view_datetime(r, from));
+	html_puts(b, view_datetime_text(r, from)); /* SVG text: no <time> */
 	buf_printf(b, "</text><text x=\"%d\" y=\"%d\" text-anchor=\"end\">",
 	    CHART_W, CHART_H + 16);
-	html_puts(b, view_datetime(r, to));
+	html_puts(b, view_datetime_text(r, to)); /* SVG text: no <time> */
 	buf_puts(b, "</text></svg>");
 	return 1;
 }
@@ -135,8 +135,8 @@ concert_section(struct req *r, struct tdict *d, const struct report_concert *c)
 		struct buf *chart = arena_alloc(&r->arena, sizeof *chart);
 
 		tdict_int(pd, "pid", perfs[i].id);
-		tdict_str(pd, "date", view_date(r, perfs[i].starts_at));
-		tdict_str(pd, "time", view_time(r, perfs[i].starts_at));
+		view_set(pd, "date", view_date(r, perfs[i].starts_at));
+		view_set(pd, "time", view_time(r, perfs[i].starts_at));
 		tdict_str(pd, "state", tr(r, report_sale_state(&perfs[i], r->now)));
 		tdict_str(pd, "seats", view_count(r, perfs[i].seats.seats));
 		tdict_str(pd, "sold", view_count(r, perfs[i].seats.sold));
@@ -167,7 +167,7 @@ page_admin(struct req *r)
 	}
 	d = view_page(r, TMPL_ADMIN, "The sale, live");
 	tdict_str(d, "refresh", "30");
-	tdict_str(d, "as_of", view_datetime(r, r->now));
+	view_set(d, "as_of", view_datetime(r, r->now));
 	tdict_str(d, "zone", view_zone(r));
 	tdict_bool(d, "any", n > 0);
 	for (size_t i = 0; i < n; i++)
@@ -184,13 +184,13 @@ buyer_seats(struct req *r, struct tdict *d, const char *key,
 		struct tdict *t = tdict_add(d, key);
 
 		tdict_str(t, "concert_title", seats[i].concert_title);
-		tdict_str(t, "date", view_date(r, seats[i].starts_at));
-		tdict_str(t, "time", view_time(r, seats[i].starts_at));
+		view_set(t, "date", view_date(r, seats[i].starts_at));
+		view_set(t, "time", view_time(r, seats[i].starts_at));
 		tdict_str(t, "section", seats[i].section);
 		tdict_str(t, "row", seats[i].row);
 		tdict_int(t, "number", seats[i].number);
 		tdict_str(t, "price", view_money(r, seats[i].price));
-		tdict_str(t, "at", view_datetime(r, seats[i].at));
+		view_set(t, "at", view_datetime(r, seats[i].at));
 		if (seats[i].code[0] != '\0') {
 			char grouped[TICKET_CODE_GROUPED_SIZE];
 
@@ -229,7 +229,7 @@ page_admin_buyer(struct req *r)
 	tdict_bool(d, "found", 1);
 	tdict_str(d, "buyer_email", b.email);
 	tdict_int(d, "user_id", b.user_id);
-	tdict_str(d, "since", view_datetime(r, b.created_at));
+	view_set(d, "since", view_datetime(r, b.created_at));
 	tdict_str(d, "balance", view_money(r, b.balance));
 	tdict_bool(d, "any_tickets", b.ntickets > 0);
 	tdict_bool(d, "any_holds", b.nholds > 0);
@@ -239,7 +239,7 @@ page_admin_buyer(struct req *r)
 		struct tdict *l = tdict_add(d, "ledger");
 
 		tdict_int(l, "entry", b.ledger[i].id);
-		tdict_str(l, "when", view_datetime(r, b.ledger[i].created_at));
+		view_set(l, "when", view_datetime(r, b.ledger[i].created_at));
 		tdict_str(l, "kind", tr(r, ledger_kind_words(b.ledger[i].kind, 1)));
 		tdict_str(l, "amount", view_money(r, b.ledger[i].amount));
 		tdict_str(l, "balance_after", view_money(r,

@@ -44,18 +44,18 @@ refund_page(struct req *r, enum http_status status, const char *typed,
 		tdict_str(d, "email", t->email);
 		tdict_str(d, "concert_title", t->concert_title);
 		tdict_str(d, "venue", t->venue);
-		tdict_str(d, "date", view_date(r, t->starts_at));
-		tdict_str(d, "time", view_time(r, t->starts_at));
+		view_set(d, "date", view_date(r, t->starts_at));
+		view_set(d, "time", view_time(r, t->starts_at));
 		tdict_str(d, "section", t->section);
 		tdict_str(d, "row", t->row);
 		tdict_int(d, "number", t->number);
 		tdict_str(d, "price", view_money(r, t->price));
-		tdict_str(d, "paid_at", view_datetime(r, t->paid_at));
+		view_set(d, "paid_at", view_datetime(r, t->paid_at));
 		if (t->refunded_at != 0)
-			tdict_str(d, "refunded_at", view_datetime(r,
+			view_set(d, "refunded_at", view_datetime(r,
 			    t->refunded_at));
 		else if (t->used_at != 0)
-			tdict_str(d, "used_at", view_datetime(r, t->used_at));
+			view_set(d, "used_at", view_datetime(r, t->used_at));
 		else
 			tdict_bool(d, "can_refund", 1);
 		tdict_bool(d, "cancelled", t->cancelled_at != 0);

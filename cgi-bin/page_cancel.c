@@ -15,23 +15,27 @@
 #include "ui_shared.h"
 #include "view.h"
 
-/* The reason a refusal s of ticket t gives, in words beyond the table's
- * where the deadline says more; NULL: the table's. */
-static const char *
-why_not(struct req *r, enum bo_status s, const struct refund_ticket *t)
+/* Answers refusal s of ticket t, in words beyond the table's where the
+ * deadline says more. */
+static void
+refuse(struct req *r, enum bo_status s, const struct refund_ticket *t)
 {
 	int64_t hours = req_settings(r)->cancel_until_hours;
 	int64_t deadline = refund_cancel_deadline(t->starts_at, hours);
 
-	if (s != BO_FORBIDDEN)
-		return NULL;
-	if (deadline == 0)
-		return N_("This sale does not offer cancellation: your ticket "
-		    "stands. Ask the box office if you cannot come.");
-	return arena_printf(&r->arena, tr(r, "Cancelling closed %1$s, %2$lld "
-	    "hours before the show: your ticket stands."),
-	    view_datetime_zone(r, deadline),
-	    (long long)hours);
+	if (s == BO_FORBIDDEN && deadline == 0)
+		page_outcome_say(r, &CANCEL_OUTCOMES, s, N_("This sale does not "
+		    "offer cancellation: your ticket stands. Ask the box office "
+		    "if you cannot come."), "/bookings", N_("My tickets"));
+	else if (s == BO_FORBIDDEN)
+		page_outcome_say_html(r, &CANCEL_OUTCOMES, s, VIEW_HTMLF(r,
+		    tr(r, "Cancelling closed %1$s, %2$lld hours before the show: "
+		    "your ticket stands."), view_datetime_zone(r, deadline),
+		    view_text(r, view_count(r, hours))),
+		    "/bookings", N_("My tickets"));
+	else
+		page_outcome_say(r, &CANCEL_OUTCOMES, s, NULL, "/bookings",
+		    N_("My tickets"));
 }
 
 void
@@ -52,21 +56,20 @@ page_cancel_form(struct req *r)
 	else if (s == BO_OK && (deadline == 0 || r->now >= deadline))
 		s = BO_FORBIDDEN;
 	if (s != BO_OK) {
-		page_outcome_say(r, &CANCEL_OUTCOMES, s, why_not(r, s, &t),
-		    "/bookings", N_("My tickets"));
+		refuse(r, s, &t);
 		return;
 	}
 	d = view_page(r, TMPL_CANCEL, "Cancel your ticket");
 	tdict_int(d, "hold_id", t.hold_id);
 	tdict_str(d, "concert_title", t.concert_title);
 	tdict_str(d, "venue", t.venue);
-	tdict_str(d, "date", view_date(r, t.starts_at));
-	tdict_str(d, "time", view_time(r, t.starts_at));
+	view_set(d, "date", view_date(r, t.starts_at));
+	view_set(d, "time", view_time(r, t.starts_at));
 	tdict_str(d, "section", t.section);
 	tdict_str(d, "row", t.row);
 	tdict_int(d, "number", t.number);
 	tdict_str(d, "price", view_money(r, t.price));
-	tdict_str(d, "cancel_until", view_datetime_zone(r, deadline));
+	view_set(d, "cancel_until", view_datetime_zone(r, deadline));
 	view_render(r, TMPL_CANCEL, d);
 }
 
@@ -79,8 +82,7 @@ page_cancel(struct req *r)
 	s = refund_cancel(r->db, &r->arena, r->id, r->session.user_id,
 	    req_settings(r)->cancel_until_hours, r->now, &t);
 	if (s != BO_OK) {
-		page_outcome_say(r, &CANCEL_OUTCOMES, s, why_not(r, s, &t),
-		    "/bookings", N_("My tickets"));
+		refuse(r, s, &t);
 		return;
 	}
 	view_redirect(r, "/bookings", NOTICE_CANCELLED);

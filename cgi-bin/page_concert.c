@@ -49,15 +49,15 @@ page_concert(struct req *r)
 		enum sale_state sale = performance_sale_state(&perfs[i], r->now);
 
 		tdict_int(p, "pid", perfs[i].id);
-		tdict_str(p, "date", view_date(r, perfs[i].starts_at));
-		tdict_str(p, "time", view_time(r, perfs[i].starts_at));
+		view_set(p, "date", view_date(r, perfs[i].starts_at));
+		view_set(p, "time", view_time(r, perfs[i].starts_at));
 		tdict_str(p, "seats_left", view_count(r, perfs[i].seats_left));
 		tdict_str(p, "seat_count", view_count(r, perfs[i].seat_count));
 		tdict_str(p, "price_from", view_money(r, perfs[i].min_price));
 		tdict_bool(p, "on_sale", sale == SALE_OPEN && perfs[i].seats_left > 0);
 		tdict_bool(p, "sold_out", sale == SALE_OPEN && perfs[i].seats_left == 0);
 		if (sale == SALE_NOT_YET)
-			tdict_str(p, "opens", view_datetime(r, perfs[i].sale_opens_at));
+			view_set(p, "opens", view_datetime(r, perfs[i].sale_opens_at));
 		tdict_bool(p, "closed", sale == SALE_CLOSED);
 		tdict_bool(p, "cancelled", sale == SALE_CANCELLED);
 	}
@@ -79,7 +79,7 @@ page_concert(struct req *r)
 	if (q.state == Q_WAITING)
 		tdict_int(d, "position", q.ahead + 1);
 	if (q.state == Q_ACTIVE) {
-		tdict_str(d, "turn_until", view_time(r, q.active_until));
+		view_set(d, "turn_until", view_time(r, q.active_until));
 		tdict_int(d, "turn_minutes", (q.active_until - r->now + 59) / 60);
 	}
 	view_render(r, TMPL_CONCERT, d);

@@ -40,13 +40,12 @@ static const char *const verdicts[BO__MAX] = {
 };
 
 /* "19:02 KST", or with the date when it is not today's. */
-static const char *
+static struct html
 moment(struct req *r, int64_t t)
 {
-	if (strcmp(view_date(r, t), view_date(r, r->now)) == 0)
+	if (view_same_day(r, t, r->now))
 		return view_time(r, t);
-	return arena_printf(&r->arena, "%s, %s", view_date(r, t),
-	    view_time(r, t));
+	return VIEW_HTMLF(r, "%s, %s", view_date(r, t), view_time(r, t));
 }
 
 /* The first form: which performance, which door. */
@@ -76,10 +75,9 @@ choose_page(struct req *r, enum http_status status, const char *door,
 		tdict_int(t, "pid", p[i].id);
 		tdict_str(t, "concert_title", p[i].concert_title);
 		tdict_str(t, "venue", p[i].venue);
-		tdict_str(t, "date", view_date(r, p[i].starts_at));
-		tdict_str(t, "time", view_time(r, p[i].starts_at));
-		tdict_bool(t, "today", strcmp(view_date(r, p[i].starts_at),
-		    view_date(r, r->now)) == 0);
+		view_set(t, "date", view_date(r, p[i].starts_at));
+		view_set(t, "time", view_time(r, p[i].starts_at));
+		tdict_bool(t, "today", view_same_day(r, p[i].starts_at, r->now));
 		tdict_str(t, "sold", view_count(r, p[i].sold));
 		tdict_str(t, "checked_in", view_count(r, p[i].checked_in));
 		tdict_bool(t, "checked", pick ? p[i].id == pick : i == 0);
@@ -137,8 +135,8 @@ door_page(struct req *r, int64_t id, const char *door, enum bo_status s,
 	tdict_int(d, "pid", p.id);
 	tdict_str(d, "concert_title", p.concert_title);
 	tdict_str(d, "venue", p.venue);
-	tdict_str(d, "date", view_date(r, p.starts_at));
-	tdict_str(d, "time", view_time(r, p.starts_at));
+	view_set(d, "date", view_date(r, p.starts_at));
+	view_set(d, "time", view_time(r, p.starts_at));
 	tdict_str(d, "sold", view_count(r, p.sold));
 	tdict_str(d, "checked_in", view_count(r, p.checked_in));
 	tdict_str(d, "door", door);
@@ -157,9 +155,9 @@ door_page(struct req *r, int64_t id, const char *door, enum bo_status s,
 			    (long long)c->number));
 		if (s == BO_OK) {
 			tdict_str(d, "message", tr(r, "Let them in."));
-			tdict_str(d, "detail", arena_printf(&r->arena,
+			view_set(d, "detail", VIEW_HTMLF(r,
 			    tr(r, "Admitted at %1$s at door %2$s."), moment(r, c->at),
-			    c->door));
+			    view_text(r, c->door)));
 		} else if (s == BO_INVALID) {
 			tdict_str(d, "message", tr(r, ticket_code_message(c->problem)));
 			tdict_str(d, "detail", tr(r, "Nothing was looked up: correct "
@@ -172,19 +170,19 @@ door_page(struct req *r, int64_t id, const char *door, enum bo_status s,
 			    c->cancelled_at), s)->page));
 		}
 		if (s == BO_CONFLICT)
-			tdict_str(d, "detail", arena_printf(&r->arena,
+			view_set(d, "detail", VIEW_HTMLF(r,
 			    tr(r, "First let in at %1$s at door %2$s."), moment(r, c->at),
-			    c->door));
+			    view_text(r, c->door)));
 		else if (s == BO_GONE && c->refunded_at != 0)
-			tdict_str(d, "detail", arena_printf(&r->arena,
+			view_set(d, "detail", VIEW_HTMLF(r,
 			    tr(r, "Refunded %s."), view_datetime(r, c->refunded_at)));
 		else if (s == BO_GONE)
-			tdict_str(d, "detail", arena_printf(&r->arena,
+			view_set(d, "detail", VIEW_HTMLF(r,
 			    tr(r, "Cancelled %s."), view_datetime(r, c->cancelled_at)));
 		else if (s == BO_FORBIDDEN)
-			tdict_str(d, "detail", arena_printf(&r->arena,
-			    tr(r, "It is for %1$s on %2$s at %3$s."), c->concert_title,
-			    view_date(r, c->starts_at),
+			view_set(d, "detail", VIEW_HTMLF(r,
+			    tr(r, "It is for %1$s on %2$s at %3$s."),
+			    view_text(r, c->concert_title), view_date(r, c->starts_at),
 			    view_time(r, c->starts_at)));
 	}
 	view_render(r, TMPL_DOOR, d);

@@ -149,8 +149,8 @@ page_hold(struct req *r)
 	tdict_int(d, "concert_id", h.concert_id);
 	tdict_str(d, "concert_title", h.concert_title);
 	tdict_str(d, "venue", h.venue);
-	tdict_str(d, "date", view_date(r, h.starts_at));
-	tdict_str(d, "time", view_time(r, h.starts_at));
+	view_set(d, "date", view_date(r, h.starts_at));
+	view_set(d, "time", view_time(r, h.starts_at));
 	tdict_str(d, "section", h.section);
 	tdict_str(d, "row", h.row);
 	tdict_int(d, "number", h.number);
@@ -159,7 +159,7 @@ page_hold(struct req *r)
 	switch (h.state) {
 	case HOLD_HELD:
 		tdict_bool(d, "held", 1);
-		tdict_str(d, "deadline", view_clock(r, h.expires_at));
+		view_set(d, "deadline", view_clock(r, h.expires_at));
 		tdict_int(d, "deadline_epoch", h.expires_at);
 		tdict_int(d, "now_epoch", r->now);
 		tdict_int(d, "minutes_left", (h.expires_at - r->now + 59) / 60);
@@ -172,12 +172,12 @@ page_hold(struct req *r)
 		break;
 	case HOLD_PAID:
 		tdict_bool(d, "paid", 1);
-		tdict_str(d, "paid_at", view_datetime(r, h.paid_at));
+		view_set(d, "paid_at", view_datetime(r, h.paid_at));
 		tdict_int(d, "payment_id", h.payment_id);
 		break;
 	case HOLD_RELEASED:
 		if (h.refunded_at != 0)
-			tdict_str(d, "refunded_at", view_datetime(r,
+			view_set(d, "refunded_at", view_datetime(r,
 			    h.refunded_at));
 		else
 			tdict_bool(d, "released", 1);
@@ -214,10 +214,11 @@ page_hold_pay(struct req *r)
 		return;
 	case BO_INSUFFICIENT: /* how much is missing, and a way to top up */
 		if (own_hold(r, &h))
-			page_outcome_say(r, &PAY_OUTCOMES, s, arena_printf(&r->arena,
+			page_outcome_say_html(r, &PAY_OUTCOMES, s, VIEW_HTMLF(r,
 			    tr(r, "Your balance is %1$s and this seat costs %2$s. Your "
 			    "hold is kept until %3$s: top up your wallet and pay."),
-			    view_money(r, r->session.balance), view_money(r, h.price),
+			    view_text(r, view_money(r, r->session.balance)),
+			    view_text(r, view_money(r, h.price)),
 			    view_clock(r, h.expires_at)),
 			    arena_printf(&r->arena, "/wallet?amount=%lld&next=/holds/%lld",
 			    (long long)(h.price - r->session.balance), (long long)h.id),

@@ -35,8 +35,8 @@ page_home(struct req *r)
 		tdict_str(c, "title", list[i].title);
 		tdict_str(c, "artist", list[i].artist);
 		tdict_str(c, "venue", list[i].venue);
-		tdict_str(c, "first_date", view_date(r, list[i].first_starts_at));
-		tdict_str(c, "first_time", view_time(r, list[i].first_starts_at));
+		view_set(c, "first_date", view_date(r, list[i].first_starts_at));
+		view_set(c, "first_time", view_time(r, list[i].first_starts_at));
 		tdict_str(c, "lowest_price", view_money(r, list[i].lowest_price));
 		tdict_str(c, "seats_left", view_count(r, list[i].seats_left));
 		tdict_bool(c, "sold_out", list[i].seats_left == 0);

@@ -102,8 +102,8 @@ page_order(struct req *r)
 	tdict_int(d, "concert_id", o.concert_id);
 	tdict_str(d, "concert_title", o.concert_title);
 	tdict_str(d, "venue", o.venue);
-	tdict_str(d, "date", view_date(r, o.starts_at));
-	tdict_str(d, "time", view_time(r, o.starts_at));
+	view_set(d, "date", view_date(r, o.starts_at));
+	view_set(d, "time", view_time(r, o.starts_at));
 	tdict_str(d, "balance", view_money(r, balance));
 	for (size_t i = 0; i < o.n; i++) {
 		const struct hold_view *h = &o.holds[i];
@@ -128,7 +128,7 @@ page_order(struct req *r)
 		    tr(r, "Pay %1$s for %2$s"), view_money(r, o.total),
 		    o.held == 1 ? tr(r, "1 seat") :
 		    arena_printf(&r->arena, tr(r, "%zu seats"), o.held)));
-		tdict_str(d, "deadline", view_clock(r, o.expires_at));
+		view_set(d, "deadline", view_clock(r, o.expires_at));
 		tdict_int(d, "deadline_epoch", o.expires_at);
 		tdict_int(d, "now_epoch", r->now);
 		tdict_int(d, "minutes_left", (o.expires_at - r->now + 59) / 60);
@@ -181,10 +181,11 @@ page_order_pay(struct req *r)
 		    (long long)o.performance_id), N_("Back to the seat map"));
 		return;
 	case BO_INSUFFICIENT:
-		page_outcome_say(r, &PAY_OUTCOMES, s, arena_printf(&r->arena,
+		page_outcome_say_html(r, &PAY_OUTCOMES, s, VIEW_HTMLF(r,
 		    tr(r, "Your balance is %1$s and these seats cost %2$s. They "
 		    "are kept for you until %3$s: top up your wallet and pay."),
-		    view_money(r, r->session.balance), view_money(r, o.total),
+		    view_text(r, view_money(r, r->session.balance)),
+		    view_text(r, view_money(r, o.total)),
 		    view_clock(r, o.expires_at)),
 		    arena_printf(&r->arena, "/wallet?amount=%lld&next=/orders/%lld",
 		    (long long)(o.total - r->session.balance), (long long)o.id),

@@ -43,20 +43,21 @@
 #define NOJS_REFRESH_MIN 5   /* seconds: the page without JS reloads no faster */
 
 /* Why the line takes no join now (the caller had BO_CONFLICT). */
-static const char *
+static struct html
 why_not_joinable(struct req *r, const struct concert *c)
 {
 	struct queue_public p;
 
 	if (worker_cache_queue_state(r, c->id, &p) == BO_OK &&
 	    p.state == QL_PREQUEUE)
-		return arena_printf(&r->arena, tr(r, "Tickets for %1$s are not on "
+		return VIEW_HTMLF(r, tr(r, "Tickets for %1$s are not on "
 		    "sale yet. The sale opens %2$s; the queue opens %3$s, and "
 		    "everyone who joins before the sale opens gets a place drawn "
-		    "at random then."), c->title, view_datetime(r, p.opens_at),
+		    "at random then."), view_text(r, c->title),
+		    view_datetime(r, p.opens_at),
 		    view_datetime(r, p.prequeue_opens));
-	return arena_printf(&r->arena, tr(r, "Tickets for %s are not on sale: "
-	    "no date ahead has an open sale."), c->title);
+	return VIEW_HTMLF(r, tr(r, "Tickets for %s are not on sale: "
+	    "no date ahead has an open sale."), view_text(r, c->title));
 }
 
 void
@@ -73,7 +74,7 @@ page_queue_join(struct req *r)
 		s = queue_join(r->db, r->id, r->session.user_id, r->now,
 		    req_settings(r), &v);
 	if (s == BO_CONFLICT) {
-		page_error(r, HTTP_409, why_not_joinable(r, &c));
+		page_error_html(r, HTTP_409, why_not_joinable(r, &c), NULL, NULL);
 		return;
 	}
 	if (s != BO_OK) {
@@ -155,14 +156,14 @@ page_queue(struct req *r)
 	tdict_int(d, "claim_minutes", (set->claim_seconds + 59) / 60);
 	if (v.state == Q_PREQUEUE || v.state == Q_WAITING) {
 		tdict_bool(d, "in_line", 1);
-		tdict_str(d, "joined", view_time(r, v.joined_at));
+		view_set(d, "joined", view_time(r, v.joined_at));
 		tdict_int(d, "now_epoch", r->now);
 		tdict_int(d, "refresh", v.poll_after_ms / 1000 < NOJS_REFRESH_MIN ?
 		    NOJS_REFRESH_MIN : v.poll_after_ms / 1000);
 	}
 	if (v.state == Q_PREQUEUE) {
 		tdict_bool(d, "prequeue", 1);
-		tdict_str(d, "opens", view_datetime(r, v.opens_at));
+		view_set(d, "opens", view_datetime(r, v.opens_at));
 		tdict_int(d, "opens_epoch", v.opens_at);
 		tdict_str(d, "countdown", countdown_words(r, v.opens_at - r->now));
 	} else if (v.state == Q_WAITING) {

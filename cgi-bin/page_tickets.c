@@ -34,21 +34,21 @@ page_ticket(struct req *r)
 	tdict_str(d, "concert_title", t.concert_title);
 	tdict_str(d, "artist", t.artist);
 	tdict_str(d, "venue", t.venue);
-	tdict_str(d, "date", view_date(r, t.starts_at));
-	tdict_str(d, "time", view_time(r, t.starts_at));
+	view_set(d, "date", view_date(r, t.starts_at));
+	view_set(d, "time", view_time(r, t.starts_at));
 	tdict_str(d, "section", t.section);
 	tdict_str(d, "row", t.row);
 	tdict_int(d, "number", t.number);
 	tdict_str(d, "price", view_money(r, t.price));
-	tdict_str(d, "paid_at", view_datetime(r, t.created_at));
+	view_set(d, "paid_at", view_datetime(r, t.created_at));
 	tdict_bool(d, "own", t.own);
 	if (t.refunded_at != 0) {
 		tdict_bool(d, "refunded", 1);
-		tdict_str(d, "refunded_at", view_datetime(r, t.refunded_at));
+		view_set(d, "refunded_at", view_datetime(r, t.refunded_at));
 	} else {
 		ui_ticket_code(r, d, t.code);
 		if (t.checked_in_at != 0)
-			tdict_str(d, "checked_in_at",
+			view_set(d, "checked_in_at",
 			    view_datetime(r, t.checked_in_at));
 	}
 	view_render(r, TMPL_TICKET, d);

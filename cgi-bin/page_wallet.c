@@ -100,7 +100,7 @@ wallet_page(struct req *r, enum http_status status, const char *error)
 		    rows[i].amount > 0 ? "+" : rows[i].amount < 0 ? "−" : "",
 		    view_money(r, rows[i].amount < 0 ? -rows[i].amount : rows[i].amount)));
 		tdict_str(l, "balance_after", view_money(r, rows[i].balance_after));
-		tdict_str(l, "when", view_datetime(r, rows[i].created_at));
+		view_set(l, "when", view_datetime(r, rows[i].created_at));
 		if (rows[i].hold_id) {
 			tdict_int(l, "hold_id", rows[i].hold_id);
 			tdict_str(l, "concert", rows[i].concert_title);
@@ -162,18 +162,19 @@ cancel_state(struct req *r, struct tdict *t, const struct booking *b)
 	int64_t deadline = refund_cancel_deadline(b->starts_at, hours);
 
 	if (b->refunded_at != 0) {
-		tdict_str(t, "refunded_at", view_datetime(r, b->refunded_at));
+		view_set(t, "refunded_at", view_datetime(r, b->refunded_at));
 		tdict_bool(t, "performance_cancelled", b->cancelled_at != 0);
 	} else if (deadline != 0 && r->now < deadline) {
 		tdict_bool(t, "can_cancel", 1);
-		tdict_str(t, "cancel_until", view_datetime_zone(r, deadline));
+		view_set(t, "cancel_until", view_datetime_zone(r, deadline));
 	} else if (deadline == 0) {
-		tdict_str(t, "no_cancel", tr(r, "This sale does not offer "
-		    "cancellation."));
+		view_set(t, "no_cancel", view_text(r, tr(r, "This sale does not "
+		    "offer cancellation.")));
 	} else {
-		tdict_str(t, "no_cancel", arena_printf(&r->arena, tr(r,
+		view_set(t, "no_cancel", VIEW_HTMLF(r, tr(r,
 		    "Cancelling closed %1$s, %2$lld hours before the show."),
-		    view_datetime_zone(r, deadline), (long long)hours));
+		    view_datetime_zone(r, deadline),
+		    view_text(r, view_count(r, hours))));
 	}
 }
 
@@ -201,13 +202,13 @@ page_bookings(struct req *r)
 		tdict_int(t, "hold_id", b[i].hold_id);
 		tdict_str(t, "concert_title", b[i].concert_title);
 		tdict_str(t, "venue", b[i].venue);
-		tdict_str(t, "date", view_date(r, b[i].starts_at));
-		tdict_str(t, "time", view_time(r, b[i].starts_at));
+		view_set(t, "date", view_date(r, b[i].starts_at));
+		view_set(t, "time", view_time(r, b[i].starts_at));
 		tdict_str(t, "section", b[i].section);
 		tdict_str(t, "row", b[i].row);
 		tdict_int(t, "number", b[i].number);
 		tdict_str(t, "price", view_money(r, b[i].amount));
-		tdict_str(t, "paid_at", view_datetime(r, b[i].paid_at));
+		view_set(t, "paid_at", view_datetime(r, b[i].paid_at));
 		tdict_int(t, "ticket_id", b[i].ticket_id);
 		if (b[i].refunded_at != 0)
 			tdict_bool(t, "refunded", 1); /* a dead code: no QR */

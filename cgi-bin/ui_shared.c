@@ -42,14 +42,15 @@
 
 static void
 error_page(struct req *r, enum http_status status, const char *message,
-    const char *href, const char *label)
+    const struct html *html, const char *href, const char *label)
 {
 	struct tdict *d;
 
 	if (r->json) {
 		if (status == HTTP_503)
 			req_header(r, "Retry-After", "2");
-		json_error(r, status, http_error_code(status), message);
+		json_error(r, status, http_error_code(status), message != NULL ?
+		    message : http_title(status));
 		return;
 	}
 
@@ -58,10 +59,12 @@ error_page(struct req *r, enum http_status status, const char *message,
 	/* The words are msgids (outcome.c, http_status.c, the handlers'
 	 * literals): a page shows them in the buyer's language; the JSON
 	 * above stays English. */
-	message = tr(r, message);
 	d = view_page(r, TMPL_ERROR, http_title(status));
 	tdict_int(d, "status", http_code(status));
-	tdict_str(d, "message", message);
+	if (html != NULL)
+		view_set(d, "message", *html);
+	else
+		tdict_str(d, "message", tr(r, message));
 	if (href != NULL) {
 		tdict_str(d, "link_href", href);
 		tdict_str(d, "link_label", tr(r, label));
@@ -76,14 +79,21 @@ error_page(struct req *r, enum http_status status, const char *message,
 void
 page_error(struct req *r, enum http_status status, const char *message)
 {
-	error_page(r, status, message, NULL, NULL);
+	error_page(r, status, message, NULL, NULL, NULL);
 }
 
 void
 page_error_link(struct req *r, enum http_status status,
     const char *message, const char *href, const char *label)
 {
-	error_page(r, status, message, href, label);
+	error_page(r, status, message, NULL, href, label);
+}
+
+void
+page_error_html(struct req *r, enum http_status status, struct html message,
+    const char *href, const char *label)
+{
+	error_page(r, status, NULL, &message, href, label);
 }
 
 /* ---- long lists ---- */
@@ -288,7 +298,7 @@ my_seats(struct req *r, struct tdict *d, int64_t perf, const struct buf *grid,
 		if (m[i].paid) {
 			tdict_bool(hd, "bought", 1);
 		} else {
-			tdict_str(hd, "until", view_clock(r, m[i].expires_at));
+			view_set(hd, "until", view_clock(r, m[i].expires_at));
 			++*held;
 		}
 		if (at > grid_from) {
@@ -341,16 +351,16 @@ ui_seat_map(struct req *r, const int64_t *picks, size_t npicks,
 	tdict_str(d, "artist", c.artist);
 	tdict_str(d, "venue", c.venue);
 	tdict_int(d, "pid", p.id);
-	tdict_str(d, "date", view_date(r, p.starts_at));
-	tdict_str(d, "time", view_time(r, p.starts_at));
+	view_set(d, "date", view_date(r, p.starts_at));
+	view_set(d, "time", view_time(r, p.starts_at));
 	tdict_str(d, "seats_left", view_count(r, p.seats_left));
 	tdict_str(d, "seat_count", view_count(r, p.seat_count));
 	tdict_bool(d, "on_sale", sale == SALE_OPEN);
 	tdict_bool(d, "sale_closed", sale == SALE_CLOSED);
 	tdict_bool(d, "cancelled", sale == SALE_CANCELLED);
-	tdict_str(d, "turn_until", view_time(r, q.active_until));
+	view_set(d, "turn_until", view_time(r, q.active_until));
 	if (sale == SALE_NOT_YET)
-		tdict_str(d, "opens", view_datetime(r, p.sale_opens_at));
+		view_set(d, "opens", view_datetime(r, p.sale_opens_at));
 	if (note != NULL && note->taken != NULL)
 		tdict_str(d, "seat_taken", note->taken);
 	if (note != NULL && note->limit)

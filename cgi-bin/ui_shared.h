@@ -33,6 +33,13 @@ void page_error(struct req *r, enum http_status status, const char *message);
 void page_error_link(struct req *r, enum http_status status,
     const char *message, const char *href, const char *label);
 
+/* The same with words that hold HTML (a time, view.h) and, when href is
+ * not NULL, one link onward. A JSON answer (r->json) says the status's
+ * title instead: its words stay plain English. */
+struct html;
+void page_error_html(struct req *r, enum http_status status,
+    struct html message, const char *href, const char *label);
+
 /* A long list's page from ?before=ID (none: the newest), KEYSET_DEFAULT
  * rows: 1 and *k set, or a 400 page answered and 0. */
 int ui_keyset(struct req *r, struct keyset *k);

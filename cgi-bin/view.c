@@ -247,6 +247,51 @@ format_time(struct req *r, int64_t t, const char *fmt)
 	return arena_strdup(&r->arena, out);
 }
 
+/*
+ * The datetime of a <time>: the instant with the venue's offset,
+ * "2026-12-24T19:30:00+09:00" (HTML's global date and time, which
+ * Date.parse reads), or the venue's day alone, "2026-12-24".
+ */
+static void
+put_iso(struct req *r, struct buf *b, int64_t t, int with_clock)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char out[40];
+	long off;
+
+	venue_zone(r);
+	localtime_r(&tt, &tm);
+	if (!with_clock) {
+		strftime(out, sizeof out, "%Y-%m-%d", &tm);
+		buf_puts(b, out);
+		return;
+	}
+	strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%S", &tm);
+	buf_puts(b, out);
+	off = tm.tm_gmtoff;
+	buf_printf(b, "%c%02ld:%02ld", off < 0 ? '-' : '+',
+	    labs(off) / 3600, labs(off) % 3600 / 60);
+}
+
+/* <time datetime="ISO">text</time>, text escaped. */
+static struct html
+time_html(struct req *r, int64_t t, int with_clock, const char *text)
+{
+	struct buf b = BUF_INIT;
+	struct html h;
+
+	buf_puts(&b, "<time datetime=\"");
+	put_iso(r, &b, t, with_clock);
+	buf_puts(&b, "\">");
+	html_puts(&b, text);
+	buf_puts(&b, "</time>");
+	h.len = b.len;
+	h.s = arena_strndup(&r->arena, buf_cstr(&b), b.len);
+	buf_free(&b);
+	return h;
+}
+
 /* Every clock time names its zone (%Z: the venue's abbreviation as the
  * tz database has it, "KST", or its offset, "+04", where it has none): a
  * buyer in another zone must not read 19:30 as theirs. A date alone
@@ -255,29 +300,113 @@ format_time(struct req *r, int64_t t, const char *fmt)
 /* TRANSLATORS: strftime formats of the pages' dates, %a and %b the
  * weekday and month names translated below ("weekday", "month"). Korean:
  * "%Y년 %-m월 %-d일 (%a)". */
-const char *
+struct html
 view_date(struct req *r, int64_t t)
 {
-	return format_time(r, t, trc(r, "date format", "%a %-d %b %Y"));
+	return time_html(r, t, 0, format_time(r, t, trc(r, "date format",
+	    "%a %-d %b %Y")));
 }
 
-const char *view_time(struct req *r, int64_t t) { return format_time(r, t, "%H:%M %Z"); }
-const char *view_clock(struct req *r, int64_t t) { return format_time(r, t, "%H:%M:%S %Z"); }
+struct html
+view_time(struct req *r, int64_t t)
+{
+	return time_html(r, t, 1, format_time(r, t, "%H:%M %Z"));
+}
+
+struct html
+view_clock(struct req *r, int64_t t)
+{
+	return time_html(r, t, 1, format_time(r, t, "%H:%M:%S %Z"));
+}
 
 const char *
-view_datetime(struct req *r, int64_t t)
+view_datetime_text(struct req *r, int64_t t)
 {
 	/* TRANSLATORS: Korean: "%-m월 %-d일 %H:%M %Z". */
 	return format_time(r, t, trc(r, "date format", "%-d %b, %H:%M %Z"));
 }
 
-const char *
+struct html
+view_datetime(struct req *r, int64_t t)
+{
+	return time_html(r, t, 1, view_datetime_text(r, t));
+}
+
+struct html
 view_datetime_zone(struct req *r, int64_t t)
 {
 	/* TRANSLATORS: Korean: "%Y년 %-m월 %-d일 (%a) %H:%M %Z". */
-	return arena_printf(&r->arena, "%s (%s)", format_time(r, t,
-	    trc(r, "date format", "%a %-d %b %Y, %H:%M %Z")),
-	    req_settings(r)->timezone);
+	return time_html(r, t, 1, arena_printf(&r->arena, "%s (%s)",
+	    format_time(r, t, trc(r, "date format", "%a %-d %b %Y, %H:%M %Z")),
+	    req_settings(r)->timezone));
+}
+
+int
+view_same_day(struct req *r, int64_t a, int64_t b)
+{
+	return strcmp(format_time(r, a, "%Y-%m-%d"),
+	    format_time(r, b, "%Y-%m-%d")) == 0;
+}
+
+void
+view_set(struct tdict *d, const char *key, struct html h)
+{
+	assert(h.s != NULL);
+	tdict_html(d, key, h.s, h.len);
+}
+
+struct html
+view_text(struct req *r, const char *text)
+{
+	struct buf b = BUF_INIT;
+	struct html h;
+
+	html_puts(&b, text);
+	h.len = b.len;
+	h.s = arena_strndup(&r->arena, buf_cstr(&b), b.len);
+	buf_free(&b);
+	return h;
+}
+
+struct html
+view_htmlf(struct req *r, const char *fmt, const struct html *args, size_t n)
+{
+	struct buf b = BUF_INIT;
+	struct html h;
+	size_t next = 0;
+
+	for (const char *p = fmt; *p != '\0'; p++) {
+		size_t i;
+		char *end;
+
+		if (p[0] != '%') {
+			html_putn(&b, p, 1);
+			continue;
+		}
+		if (p[1] == '%') {
+			buf_putc(&b, '%');
+			p++;
+			continue;
+		}
+		/* %s takes the next argument, %N$… the Nth (a translation may
+		 * reorder them); the conversion itself is the msgid's, for
+		 * msgfmt --check: the argument is HTML whatever it says. */
+		i = strtoul(p + 1, &end, 10);
+		if (end > p + 1 && *end == '$')
+			i--, p = end;
+		else
+			i = next++;
+		p += strspn(p + 1, "hlqjzt") + 1;
+		assert(i < n && *p != '\0');
+		if (i < n)
+			buf_put(&b, args[i].s, args[i].len);
+		if (*p == '\0')
+			break;
+	}
+	h.len = b.len;
+	h.s = arena_strndup(&r->arena, buf_cstr(&b), b.len);
+	buf_free(&b);
+	return h;
 }
 
 const char *

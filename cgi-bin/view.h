@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "html.h"
 #include "lang.h"
 #include "req.h"
 #include "tmpl.h"
@@ -53,18 +54,48 @@ void view_render(struct req *r, enum tmpl t, const struct tdict *d);
 /* "₩165,000", "$12.50", "12.345 KWD" — amount in the currency's minor
  * unit (currency_format). */
 const char *view_money(struct req *r, int64_t amount);
-/* "Fri 4 Dec 2026" (Korean: "2026년 12월 4일 (금)") and "19:30 KST", in
- * the venue's time zone; every time names the zone. The date's format and
- * names come from the catalog. */
-const char *view_date(struct req *r, int64_t t);
-const char *view_time(struct req *r, int64_t t);
+/*
+ * Times on a page. Each is HTML, a <time> element whose datetime is the
+ * instant in ISO 8601 with the venue's offset and whose text is the
+ * venue's clock in the buyer's language, naming its zone:
+ *   <time datetime="2026-12-24T19:30:00+09:00">19:30 KST</time>
+ * (a date alone: datetime="2026-12-24"). With JavaScript, app.js adds the
+ * buyer's own clock next to it when their zone differs. Every time a page
+ * shows is made here, so none can miss its zone or its datetime; being
+ * struct html, one cannot be passed as text (view_set puts it in a
+ * template, VIEW_HTMLF in a sentence). The text's format and the day and
+ * month names come from the catalog.
+ */
+/* "Fri 4 Dec 2026" (Korean: "2026년 12월 4일 (금)") */
+struct html view_date(struct req *r, int64_t t);
+/* "19:30 KST" */
+struct html view_time(struct req *r, int64_t t);
 /* "19:30:05 KST" */
-const char *view_clock(struct req *r, int64_t t);
+struct html view_clock(struct req *r, int64_t t);
 /* "4 Dec, 19:30 KST" (Korean: "12월 4일 19:30 KST") */
-const char *view_datetime(struct req *r, int64_t t);
+struct html view_datetime(struct req *r, int64_t t);
 /* "Wed 23 Dec 2026, 19:30 KST (Asia/Seoul)": a deadline a buyer must
  * not misread, with its zone */
-const char *view_datetime_zone(struct req *r, int64_t t);
+struct html view_datetime_zone(struct req *r, int64_t t);
+/* "4 Dec, 19:30 KST" as plain text, for where markup cannot go (the
+ * labels of an SVG chart). */
+const char *view_datetime_text(struct req *r, int64_t t);
+/* Whether a and b are the same day at the venue. */
+int view_same_day(struct req *r, int64_t a, int64_t b);
+
+/* Sets key of d to h (tdict_html). */
+void view_set(struct tdict *d, const char *key, struct html h);
+/* text, escaped. */
+struct html view_text(struct req *r, const char *text);
+/* A sentence with HTML in it: fmt (a translated msgid) escaped, with each
+ * %s, %N$s (or %N$lld, as a msgid has it) replaced by the HTML of that
+ * argument, which must be struct html (text goes in through view_text:
+ * a bare string does not compile). In the request's arena. */
+#define VIEW_HTMLF(r, fmt, ...) view_htmlf((r), (fmt), \
+	(const struct html[]){ __VA_ARGS__ }, \
+	sizeof((const struct html[]){ __VA_ARGS__ }) / sizeof(struct html))
+struct html view_htmlf(struct req *r, const char *fmt,
+    const struct html *args, size_t n);
 /* "KST (Asia/Seoul)": the venue's zone as now, for a page that says
  * once which zone its times are in. */
 const char *view_zone(struct req *r);

@@ -181,7 +181,7 @@ test('the printable ticket opens for its owner and staff; for anyone else there 
   assert.match(mine.text, /<svg /);
   assert.ok(mine.text.includes(t.concert) && mine.text.includes(t.venue));
   assert.ok(mine.text.includes(`${t.section} · Row ${t.row} · Seat ${t.number}`));
-  assert.match(mine.text, /\d\d:\d\d KST<\/strong>/, 'the time with its zone');
+  assert.match(mine.text, /\d\d:\d\d KST<\/time><\/strong>/, 'the time with its zone');
   assert.match(mine.text, /href="\/bookings">All my tickets/);
 
   const other = await account('other');
@@ -324,7 +324,7 @@ test('the door page: performance and door once, then a code typed: green ADMITTE
   assert.equal(again.status, 409);
   assert.match(again.text, /class="verdict refused"/);
   assert.match(again.text, /<p class="word">ALREADY USED<\/p>/);
-  assert.match(again.text, /First let in at \d\d:\d\d KST at door B\./);
+  assert.match(again.text, /First let in at <time datetime=\"[^\"]+\">\d\d:\d\d KST<\/time> at door B\./);
 
   const wrongDate = await c.post('/door', { performance: 1, door: 'B', code: u.ticketCode });
   assert.equal(wrongDate.status, 422);

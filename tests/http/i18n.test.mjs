@@ -149,11 +149,11 @@ test('dates, times and money in Korean form; the API stays English', async () =>
   const r = await fetch(stack.base + '/concerts/1', { headers: KO });
   const html = await r.text();
   // Every time names the venue's zone (main's rule): "19:30 KST" in both.
-  assert.match(html, /<strong>2026년 12월 14일 \(월\)<\/strong> <span>19:30 KST<\/span>/);
+  assert.match(html, /<strong><time datetime=\"2026-12-14\">2026년 12월 14일 \(월\)<\/time><\/strong> <span><time datetime=\"2026-12-14T19:30:00\+09:00\">19:30 KST<\/time><\/span>/);
   // Logged out, a date on sale offers the log-in first, with its price.
   assert.match(html, /로그인하고 예매하기 · ₩66,000부터/);
   const en = await (await fetch(stack.base + '/concerts/1')).text();
-  assert.match(en, /<strong>Mon 14 Dec 2026<\/strong> <span>19:30 KST<\/span>/);
+  assert.match(en, /<strong><time datetime=\"2026-12-14\">Mon 14 Dec 2026<\/time><\/strong> <span><time datetime=\"2026-12-14T19:30:00\+09:00\">19:30 KST<\/time><\/span>/);
   const api = await fetch(stack.base + '/api/v1/reservations', {
     method: 'POST', headers: { ...KO, 'content-type': 'application/json' }, body: '{}' });
   const body = await api.json();

@@ -194,7 +194,7 @@ test('a buyer cancels until cancel_until_hours before the show, with the deadlin
 
   const list = await a.get('/bookings');
   assert.equal((list.text.match(/>Cancel and refund</g) || []).length, 3);
-  assert.match(list.text, /You may cancel until \w{3} \d+ \w{3} \d{4}, \d\d:\d\d KST \(Asia\/Seoul\)/);
+  assert.match(list.text, /You may cancel until <time datetime=\"[^\"]+\">\w{3} \d+ \w{3} \d{4}, \d\d:\d\d KST \(Asia\/Seoul\)/);
   const form = await a.get(`${paths[0]}/cancel`);
   assert.equal(form.status, 200);
   assert.match(form.text, /Cancel and refund ₩99,000/);
@@ -223,7 +223,7 @@ test('a buyer cancels until cancel_until_hours before the show, with the deadlin
   try {
     const late = await a.get('/bookings');
     assert.doesNotMatch(late.text, />Cancel and refund</);
-    assert.match(late.text, new RegExp(`Cancelling closed .* KST \\(Asia/Seoul\\), ${hoursToShow + 1} hours before the show`));
+    assert.match(late.text, new RegExp(`Cancelling closed .* KST \\(Asia/Seoul\\)</time>, ${hoursToShow + 1} hours before the show`));
     const refused = await a.post(`${paths[1]}/cancel`, { csrf: a.csrf });
     assert.equal(refused.status, 403);
     assert.match(refused.text, /Cancelling closed/);

@@ -31,7 +31,7 @@ test('every clock time of the buyer\'s pages names the venue\'s zone', async () 
   const h = await c.post('/performances/1/holds', { seat, csrf });
   seen += zoned((await c.get('/performances/1')).text, 'KST', 'seat map with a hold');
   const held = await c.get(h.location);
-  assert.match(held.text, /Held for you until <strong>\d{2}:\d{2}:\d{2} KST<\/strong>/);
+  assert.match(held.text, /Held for you until <strong><time datetime=\"[^\"]+\">\d{2}:\d{2}:\d{2} KST<\/time><\/strong>/);
   seen += zoned(held.text, 'KST', 'hold page');
   await c.post(`${h.location}/pay`, { csrf });
   seen += zoned((await c.get(h.location)).text, 'KST', 'paid ticket');
