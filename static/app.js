@@ -235,6 +235,58 @@ function pad(n) { return String(n).padStart(2, "0"); }
   tick();
 })();
 
+/* Times in the buyer's own zone. The server writes every time as the
+ * venue's clock naming its zone, <time datetime="2026-12-24T19:30:00+09:00">
+ * 19:30 KST</time> (cgi-bin/view.c); where the buyer's zone is at another
+ * offset at that instant, add their own clock after it: "19:30 KST (10:30
+ * GMT your time)", with their date too when it is another day there. No
+ * library: the browser's Intl.DateTimeFormat knows the zones and the
+ * languages. The words are the page's (<html lang>; data-t-local on
+ * <body>, from the catalog like the countdown's). A date alone
+ * (datetime="2026-12-24") is left as it is; where the offsets agree
+ * (Seoul, Tokyo), nothing changes. */
+(function yourTime() {
+  var body = document.body;
+  if (!body || !window.Intl || !body.hasAttribute("data-t-local")) return;
+  var lang = document.documentElement.lang || undefined;
+  function format(options) {
+    try { return new Intl.DateTimeFormat(lang, options); }
+    catch (e) { return new Intl.DateTimeFormat(undefined, options); }
+  }
+  var clock = { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short" };
+  var formats = {};
+  function formatter(seconds, withDate) {
+    var key = (seconds ? "s" : "") + (withDate ? "d" : "");
+    if (!formats[key]) {
+      var o = {};
+      for (var k in clock) o[k] = clock[k];
+      if (seconds) o.second = "2-digit";
+      if (withDate) { o.weekday = "short"; o.day = "numeric"; o.month = "short"; }
+      formats[key] = format(o);
+    }
+    return formats[key];
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("time[datetime]"), function (el) {
+    var iso = el.getAttribute("datetime");
+    var m = /^(\d{4})-(\d\d)-(\d\d)T[\d:.]+([+-])(\d\d):(\d\d)$/.exec(iso);
+    if (!m) return;
+    var at = new Date(iso);
+    if (isNaN(at)) return;
+    var venueOffset = (m[4] === "-" ? -1 : 1) * (Number(m[5]) * 60 + Number(m[6]));
+    if (-at.getTimezoneOffset() === venueOffset) return;
+    /* Their date when it is not the venue's day. */
+    var otherDay = at.getFullYear() !== Number(m[1]) || at.getMonth() + 1 !== Number(m[2]) ||
+      at.getDate() !== Number(m[3]);
+    /* Seconds when the venue's clock shows them (a deadline). */
+    var seconds = /\d:\d\d:\d\d/.test(el.textContent);
+    var span = document.createElement("span");
+    span.className = "yourtime";
+    span.textContent = " " + words(body, "local",
+      { time: formatter(seconds, otherDay).format(at) });
+    el.parentNode.insertBefore(span, el.nextSibling);
+  });
+})();
+
 /* Every page of the workers is sent with Cache-Control: no-store, so Back
  * loads it again. A browser that restores one from its back/forward cache
  * all the same would show a Pay button already used or a balance already
