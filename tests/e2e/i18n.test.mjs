@@ -39,7 +39,8 @@ after(async () => { if (stack) await stack.stop(); });
 
 // A browser whose language is locale (Chromium sends it as Accept-Language).
 async function open({ locale = 'ko-KR', size = PHONE, javaScriptEnabled = true } = {}) {
-  const context = await browser.newContext({ ...size, locale, javaScriptEnabled });
+  // A phone in Korea: the venue's times are its own (app.js adds no other zone).
+  const context = await browser.newContext({ ...size, locale, javaScriptEnabled, timezoneId: 'Asia/Seoul' });
   contexts.add(context);
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
