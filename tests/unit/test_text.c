@@ -9,7 +9,9 @@
  * form value that is not UTF-8 is PARAMS_BAD_UTF8; such a cookie is
  * skipped), cgi-bin/json.h (json_str writes exactly what jansson writes,
  * for every byte and for text with bad bytes) and api_send() (a failed
- * json_pack is a 500 JSON error, not an abort).
+ * json_pack is a 500 JSON error, not an abort), and cgi-bin/view.h's
+ * sentences with HTML in them (VIEW_HTMLF: the words escaped, the
+ * arguments placed as they are, by position as a translation orders them).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,6 +31,7 @@
 #include "params.h"
 #include "redirect.h"
 #include "utf8.h"
+#include "view.h"
 
 /* ---- utf8 ---- */
 
@@ -305,6 +308,28 @@ api_send_answers_500_for_a_failed_pack(void **state)
 	buf_free(&headers);
 }
 
+/* A sentence around a time: the format's words are text (a translation
+ * cannot put markup on the page), each argument goes in as the HTML it
+ * is, %N$ takes the Nth whatever its conversion says, %% is a percent. */
+static void
+view_htmlf_escapes_the_words_not_the_html(void **state)
+{
+	struct req r;
+	struct html h, t = { 21, "<time>19:30 KST</time>" };
+
+	(void)state;
+	memset(&r, 0, sizeof r);
+	t.len = strlen(t.s);
+	h = VIEW_HTMLF(&r, "<b>%2$s</b> & %1$s, %3$lld%%", view_text(&r, "A<B"),
+	    t, view_text(&r, "48"));
+	assert_string_equal(h.s, "&lt;b&gt;<time>19:30 KST</time>&lt;/b&gt; &amp; "
+	    "A&lt;B, 48%");
+	assert_int_equal(h.len, strlen(h.s));
+	h = VIEW_HTMLF(&r, "Refunded %s.", t);
+	assert_string_equal(h.s, "Refunded <time>19:30 KST</time>.");
+	arena_free(&r.arena);
+}
+
 int
 main(void)
 {
@@ -320,6 +345,7 @@ main(void)
 		cmocka_unit_test(json_str_escapes_as_jansson_does),
 		cmocka_unit_test(json_text_is_never_null),
 		cmocka_unit_test(api_send_answers_500_for_a_failed_pack),
+		cmocka_unit_test(view_htmlf_escapes_the_words_not_the_html),
 	};
 
 	return cmocka_run_group_tests_name("text", tests, NULL, NULL);
