@@ -244,10 +244,11 @@ function pad(n) { return String(n).padStart(2, "0"); }
  * languages. The words are the page's (<html lang>; data-t-local on
  * <body>, from the catalog like the countdown's). A date alone
  * (datetime="2026-12-24") is left as it is; where the offsets agree
- * (Seoul, Tokyo), nothing changes. */
-(function yourTime() {
+ * (Seoul, Tokyo), nothing changes. yourTime(root) does it for the times
+ * under root: the page at load, a live page's new <main> (livePage). */
+var yourTime = (function () {
   var body = document.body;
-  if (!body || !window.Intl || !body.hasAttribute("data-t-local")) return;
+  if (!body || !window.Intl || !body.hasAttribute("data-t-local")) return function () {};
   var lang = document.documentElement.lang || undefined;
   function format(options) {
     try { return new Intl.DateTimeFormat(lang, options); }
@@ -266,7 +267,7 @@ function pad(n) { return String(n).padStart(2, "0"); }
     }
     return formats[key];
   }
-  Array.prototype.forEach.call(document.querySelectorAll("time[datetime]"), function (el) {
+  function add(el) {
     var iso = el.getAttribute("datetime");
     var m = /^(\d{4})-(\d\d)-(\d\d)T[\d:.]+([+-])(\d\d):(\d\d)$/.exec(iso);
     if (!m) return;
@@ -284,7 +285,48 @@ function pad(n) { return String(n).padStart(2, "0"); }
     span.textContent = " " + words(body, "local",
       { time: formatter(seconds, otherDay).format(at) });
     el.parentNode.insertBefore(span, el.nextSibling);
-  });
+  }
+  return function (root) {
+    Array.prototype.forEach.call(root.querySelectorAll("time[datetime]"), add);
+  };
+})();
+yourTime(document);
+
+/* A live page (the operator's /admin/: the header's bo-live meta says
+ * every how many seconds) renews its figures with JavaScript too, where
+ * the meta refresh is only for browsers without it: the page is fetched
+ * again and its <main> swapped in, so the header, the scroll position and
+ * focus outside <main> stay. Not while the operator types in a field of
+ * it, nor while the tab is hidden (the next turn then). A session that
+ * ended meanwhile answers with a redirect: the whole page is loaded. */
+(function livePage() {
+  var meta = document.querySelector('meta[name="bo-live"]');
+  var main = document.getElementById("main");
+  if (!meta || !main) return;
+  var every = (Number(meta.getAttribute("content")) || 30) * 1000;
+  function typing() {
+    var a = document.activeElement;
+    if (a && main.contains(a) && /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName)) return true;
+    return Array.prototype.some.call(main.querySelectorAll("input:not([type=hidden]), textarea"),
+      function (f) { return f.value !== ""; });
+  }
+  function renew() {
+    if (document.hidden || typing()) { setTimeout(renew, every); return; }
+    fetch(window.location.href, { credentials: "same-origin" }).then(function (r) {
+      if (r.redirected || !r.ok) { window.location.reload(); return null; }
+      return r.text();
+    }).then(function (html) {
+      if (html === null) return;
+      var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("main");
+      if (fresh && !typing()) {
+        main.replaceChildren.apply(main, Array.prototype.map.call(
+          fresh.childNodes, function (n) { return document.importNode(n, true); }));
+        yourTime(main);
+      }
+      setTimeout(renew, every);
+    }).catch(function () { setTimeout(renew, every); }); /* offline: try again */
+  }
+  setTimeout(renew, every);
 })();
 
 /* Every page of the workers is sent with Cache-Control: no-store, so Back
