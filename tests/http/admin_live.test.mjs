@@ -80,8 +80,18 @@ test('/admin/ shows each performance\'s seats, gross, waiting line and a chart o
   // The row of the performance that sold one seat of 1,000 at ₩165,000.
   const row = r.text.split('<tr>').find((t) => t.includes(`/admin/performances/${perf}/sales.csv`));
   assert.match(row, /on sale<\/td>\s*<td class="num">1,000<\/td><td class="num">1<\/td>\s*<td class="num">0<\/td><td class="num">999<\/td>\s*<td class="num">₩165,000<\/td><td class="num">1<\/td>\s*<td class="num">0<\/td>/, 'checked in 1, refunded 0');
-  assert.match(r.text, /<svg class="chart" viewBox="0 0 480 140" role="img" aria-label="Seats sold over time: 1 of 1,000">/);
+  assert.match(r.text, /<svg class="chart" viewBox="0 0 480 144" role="img" aria-label="Seats sold over time: 1 of 1,000">/);
   assert.match(r.text, /<polyline class="sold" points="[0-9, ]+"\/>/);
+  // The axis starts a minute before the first sale, not at the sale's
+  // opening long before: a rush is drawn across the chart, not as one
+  // vertical line at its right edge.
+  const opened = Number(stack.sql(`SELECT sale_opens_at FROM performance WHERE id = ${perf}`));
+  assert.ok(opened < Date.now() / 1000 - 3600, 'the sale opened over an hour ago');
+  const left = /<polyline class="sold"[^>]*\/><text x="0" y="\d+">[^<]*(\d\d:\d\d) KST<\/text>/.exec(r.text);
+  assert.ok(left, 'the axis has a start label');
+  const hhmm = (t) => new Date(t).toLocaleTimeString('en-GB', { timeZone: 'Asia/Seoul', hour: '2-digit', minute: '2-digit' });
+  assert.ok([hhmm(Date.now() - 60_000), hhmm(Date.now() - 120_000), hhmm(Date.now() - 180_000)].includes(left[1]),
+    `the axis starts a minute before the first sale, not at the opening: ${left[1]}`);
   assert.ok(!/style=/.test(r.text.slice(r.text.indexOf('<svg'))), 'no style attribute (CSP)');
   assert.match(r.text, /<meta http-equiv="refresh" content="30">/);
 });
