@@ -204,6 +204,14 @@ buyer_seats(struct req *r, struct tdict *d, const char *key,
 
 			ticket_code_group(seats[i].code, grouped);
 			tdict_str(t, "code", arena_strdup(&r->arena, grouped));
+			/* The refund page shows the ticket and refuses what
+			 * cannot be refunded; a used one says so here. */
+			tdict_str(t, "refund_href", arena_printf(&r->arena,
+			    "/admin/refund?code=%s", seats[i].code));
+		}
+		if (seats[i].used_at != 0 && seats[i].refunded_at == 0) {
+			tdict_str(t, "used_at", view_datetime(r, seats[i].used_at));
+			tdict_str(t, "door", seats[i].door);
 		}
 	}
 }
@@ -241,7 +249,9 @@ page_admin_buyer(struct req *r)
 	tdict_str(d, "balance", view_money(r, b.balance));
 	tdict_bool(d, "any_tickets", b.ntickets > 0);
 	tdict_bool(d, "any_holds", b.nholds > 0);
+	tdict_bool(d, "any_refunded", b.nrefunded > 0);
 	buyer_seats(r, d, "tickets", b.tickets, b.ntickets);
+	buyer_seats(r, d, "refunded", b.refunded, b.nrefunded);
 	buyer_seats(r, d, "holds", b.holds, b.nholds);
 	for (size_t i = 0; i < b.nledger; i++) {
 		struct tdict *l = tdict_add(d, "ledger");

@@ -100,7 +100,8 @@ static const struct {
 	    "email not_found found buyer_email user_id since balance "
 	    "any_tickets any_holds tickets holds concert_title date time "
 	    "section row number price at code ledger entry when kind amount "
-	    "balance_after zone" },
+	    "balance_after zone refund_href used_at door any_refunded "
+	    "refunded" },
 	[TMPL_CANCEL] = { "cancel.html", /* page_cancel.c */
 	    "hold_id concert_title venue date time section row number price "
 	    "cancel_until" },

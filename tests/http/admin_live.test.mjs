@@ -25,6 +25,8 @@ async function api(token, method, path, body, queue) {
   return { status: res.status, body: await res.json().catch(() => null) };
 }
 
+let buyerApi; // the buyer's bearer and queue token
+
 before(async () => {
   stack = await startStack({ workers: 2 });
   op = new Client(stack.base);
@@ -46,6 +48,7 @@ before(async () => {
   assert.equal(h.status, 201);
   assert.ok([200, 201].includes((await api(s.token, 'POST', '/api/v1/payments', { reservationId: h.body.reservationId }, q.body.token)).status));
   code = stack.sql(`SELECT code FROM ticket WHERE hold_id = ${h.body.reservationId}`).match(/.{4}/g).join('-');
+  buyerApi = { token: s.token, queue: q.body.token };
   // The operator (staff too) lets the ticket in at the door.
   const o = await fetch(stack.base + '/api/v1/sessions', { method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -102,6 +105,8 @@ test('the buyer lookup shows tickets with their codes, holds and the ledger', as
   assert.match(r.text, new RegExp(`<h2>${BUYER}</h2>`));
   assert.match(r.text, /balance <strong>₩335,000<\/strong>/);
   assert.match(r.text, new RegExp(`<code>${code}</code>`));
+  // Let in at the North door in before(): said, and no refund offered.
+  assert.match(r.text, new RegExp(`<code>${code}</code></td>\\s*<td>Let in [^<]+ KST, door North</td>`));
   assert.match(r.text, /<td>Payment<\/td>\s*<td class="num">-₩165,000<\/td>/);
   assert.match(r.text, /No holds\./);
   const none = await op.get('/admin/buyer?email=nobody%40example.com');
@@ -123,4 +128,29 @@ test('sales.csv is the report boxoffice-admin writes, as a download', async () =
   assert.deepEqual([...body.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
   assert.match(body.toString('utf8'), new RegExp(`,PAYMENT,${BUYER.replace(/[.]/g, '\\.')},VIP,A,1,165000,165000,PAID,${code}\\r\\n$`));
   assert.equal((await op.get('/admin/performances/99999/sales.csv')).status, 404);
+});
+
+test('the buyer lookup offers a refund per ticket, and lists refunded tickets with when', async () => {
+  // A second seat, paid and not used (a new turn: the first ended with
+  // its payment).
+  const concert = Number(stack.sql(`SELECT concert_id FROM performance WHERE id = ${perf}`));
+  const turn = await api(buyerApi.token, 'POST', '/api/v1/tokens', { concertId: concert });
+  assert.equal(turn.status, 201);
+  buyerApi.queue = turn.body.token;
+  const seat = Number(stack.sql(`SELECT min(id) + 1 FROM seat WHERE performance_id = ${perf}`));
+  const h = await api(buyerApi.token, 'POST', '/api/v1/reservations', { performanceId: perf, seatId: seat }, buyerApi.queue);
+  assert.equal(h.status, 201, JSON.stringify(h.body));
+  assert.ok([200, 201].includes((await api(buyerApi.token, 'POST', '/api/v1/payments', { reservationId: h.body.reservationId }, buyerApi.queue)).status));
+  const canonical = stack.sql(`SELECT code FROM ticket WHERE hold_id = ${h.body.reservationId}`);
+  const second = canonical.match(/.{4}/g).join('-');
+  let r = await op.get(`/admin/buyer?email=${encodeURIComponent(BUYER)}`);
+  assert.match(r.text, new RegExp(`<code>${second}</code></td>\\s*<td>Not yet · <a href="/admin/refund\\?code=${canonical}">Refund…</a></td>`));
+  const form = await op.get(`/admin/refund?code=${canonical}`);
+  assert.equal(form.status, 200);
+  assert.equal((await op.post('/admin/refund', { code: canonical })).status, 303);
+  r = await op.get(`/admin/buyer?email=${encodeURIComponent(BUYER)}`);
+  const [live, refunded] = r.text.split('<h2>Refunded tickets</h2>');
+  assert.ok(refunded, 'a list of refunded tickets');
+  assert.doesNotMatch(live, new RegExp(second), 'no longer among the live tickets');
+  assert.match(refunded, new RegExp(`<td>[^<]+ KST</td><td><code>${second}</code></td>`));
 });
