@@ -150,6 +150,8 @@ concert_section(struct req *r, struct tdict *d, const struct report_concert *c)
 		tdict_str(pd, "gross", view_money(r, perfs[i].seats.gross));
 		tdict_str(pd, "checked_in", view_count(r, perfs[i].checked_in));
 		tdict_str(pd, "refunded", view_count(r, perfs[i].refunded));
+		if (perfs[i].cancelled_at == 0 && perfs[i].starts_at > r->now)
+			tdict_bool(pd, "can_cancel", 1);
 		if (sales_chart(r, chart, &perfs[i])) {
 			/* Copied into the arena: the buffer is freed here. */
 			tdict_html(pd, "chart", chart->data, chart->len);
