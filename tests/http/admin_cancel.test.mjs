@@ -54,7 +54,7 @@ test('the live view links to it; the page says what cancelling does; unticked ch
   const page = await op.get(`/admin/performances/${PERF}/cancel`);
   assert.equal(page.status, 200);
   assert.match(page.text, /The 1 tickets sold \(₩\d[\d,]*\) are refunded to their buyers(&#39;|')s? balances/);
-  assert.match(page.text, /<input type="checkbox" name="confirm" value="yes" required>/);
+  assert.match(page.text, /<input type="checkbox" name="confirm" value="yes" required> <span>/);
   const unticked = await op.post(`/admin/performances/${PERF}/cancel`, {});
   assert.equal(unticked.status, 422);
   assert.match(unticked.text, /Tick the box to confirm/);
