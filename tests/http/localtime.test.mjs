@@ -95,4 +95,5 @@ test('every page that shows times writes each as <time datetime="ISO with offset
   checkTimes((await c.get('/admin/')).text, 'the sale, live');
   checkTimes((await c.get(`/admin/buyer?email=${encodeURIComponent(email)}`)).text, 'buyer lookup');
   checkTimes((await c.get(`/admin/refund?code=${code}`)).text, 'refund lookup');
+  checkTimes((await c.get('/admin/performances/2/cancel')).text, 'cancel a performance');
 });
