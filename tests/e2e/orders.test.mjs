@@ -129,17 +129,25 @@ async function assertKorean(page, what) {
   assert.match(await page.locator('main').innerText(), /[가-힣]/, `${what}: Korean words`);
 }
 
+// The focused element: what it is, and whether the buyer can see it (its
+// middle is not under the sticky header or the pick's bar).
 const active = (page) => page.evaluate(() => {
   const e = document.activeElement;
+  const r = e.getBoundingClientRect();
+  const at = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
   return { tag: e.tagName, text: (e.textContent || '').trim(), label: e.getAttribute('aria-label'),
     value: e.getAttribute('value'), href: e.getAttribute('href'),
-    seat: !!e.closest('form[data-seatmap]') && e.tagName === 'BUTTON' };
+    seat: !!e.closest('form[data-seatmap]') && e.tagName === 'BUTTON',
+    seen: !!at && (at === e || e.contains(at)) };
 });
-// Presses Tab until the focused element satisfies ok (at most max times).
+// Presses Tab until the focused element satisfies ok (at most max times);
+// every element on the way must be in sight.
 async function tabUntil(page, ok, max, what) {
   for (let i = 0; i < max; i++) {
     await page.keyboard.press('Tab');
-    if (ok(await active(page))) return i + 1;
+    const a = await active(page);
+    assert.ok(a.seen, `on the way to ${what}, the focus is hidden: ${a.tag} ${a.label ?? a.text} ${a.value ?? a.href ?? ''}`);
+    if (ok(a)) return i + 1;
   }
   assert.fail(`${what}: not reached in ${max} Tab presses`);
 }
