@@ -17,7 +17,7 @@
  * last live hold of the concert; a live hold paid after the turn ended,
  * and leaving the queue releasing the concert's live holds; the schema's
  * own refusals (CHECK, UNIQUE, triggers) through raw SQL; holds_expire_all
- * and holds_mine;
+ * and seats_mine (the buyer's live holds and paid seats of a date);
  * bookings_list; and money conservation across three buyers.
  */
 #include <stdarg.h>
@@ -968,14 +968,14 @@ schema_invariants(void **state)
 	    (long long)h, (long long)T0), SQLITE_CONSTRAINT_CHECK);
 }
 
-/* ---- 8. holds_expire_all and holds_mine ---- */
+/* ---- 8. holds_expire_all and seats_mine ---- */
 
 static void
 expire_all_and_mine(void **state)
 {
 	struct fixture *f = *state;
 	struct arena a = ARENA_INIT;
-	struct held_seat *hs;
+	struct my_seat *ms;
 	char section[64], row[16];
 	int64_t A, B, C, D, E, F, G, n;
 	size_t k;
@@ -997,42 +997,56 @@ expire_all_and_mine(void **state)
 	G = hold(f, 0, PERF, f->seat[5], T0 + 200);      /* paid, until T0+500 */
 	pay(f, 0, G, T0 + 201);
 
-	/* holds_mine at T0+299: A and B (oldest first), not F, G, C, D, E. */
-	assert_int_equal(holds_mine(f->db, &a, f->user[0], PERF, T0 + 299, &hs, &k),
-	    BO_OK);
-	assert_int_equal(k, 2);
-	assert_int_equal(hs[0].hold_id, A);
-	assert_int_equal(hs[1].hold_id, B);
+	/* seats_mine at T0+299: A, B and the paid G, by seat; not F (other
+	 * date), nor C, D, E (other buyers). */
+	assert_int_equal(seats_mine(f->db, &a, f->user[0], PERF, T0 + 299, &ms,
+	    &k), BO_OK);
+	assert_int_equal(k, 3);
+	assert_int_equal(ms[0].hold_id, A);
+	assert_int_equal(ms[1].hold_id, B);
+	assert_int_equal(ms[2].hold_id, G);
+	assert_false(ms[0].paid);
+	assert_false(ms[1].paid);
+	assert_true(ms[2].paid);
+	assert_int_equal(ms[1].seat_id, f->seat[1]);
+	assert_int_equal(ms[1].order_id, 0);
 	fx_text(f->db, section, sizeof section,
 	    "SELECT section FROM seat WHERE id = %lld",
 	    (long long)f->seat[1]);
 	fx_text(f->db, row, sizeof row,
 	    "SELECT row_label FROM seat WHERE id = %lld",
 	    (long long)f->seat[1]);
-	assert_string_equal(hs[1].section, section);
-	assert_string_equal(hs[1].row, row);
-	assert_int_equal(hs[1].number, fx_int(f->db,
+	assert_string_equal(ms[1].section, section);
+	assert_string_equal(ms[1].row, row);
+	assert_int_equal(ms[1].number, fx_int(f->db,
 	    "SELECT number FROM seat WHERE id = %lld", (long long)f->seat[1]));
-	assert_int_equal(hs[1].price, seat_price(f, f->seat[1]));
-	assert_int_equal(hs[1].expires_at, T0 + 100 + HOLD_S);
-	assert_int_equal(hs[0].expires_at, T0 + HOLD_S);
-	/* At T0+300 A has lapsed: only B. */
-	assert_int_equal(holds_mine(f->db, &a, f->user[0], PERF, T0 + 300, &hs, &k),
-	    BO_OK);
+	assert_int_equal(ms[1].price, seat_price(f, f->seat[1]));
+	assert_int_equal(ms[1].expires_at, T0 + 100 + HOLD_S);
+	assert_int_equal(ms[0].expires_at, T0 + HOLD_S);
+	/* At T0+300 A has lapsed: B, and G, paid, which never lapses. */
+	assert_int_equal(seats_mine(f->db, &a, f->user[0], PERF, T0 + 300, &ms,
+	    &k), BO_OK);
+	assert_int_equal(k, 2);
+	assert_int_equal(ms[0].hold_id, B);
+	assert_int_equal(ms[1].hold_id, G);
+	/* The other date: F alone. Buyer 1: the paid C, not the released D. */
+	assert_int_equal(seats_mine(f->db, &a, f->user[0], PERF2, T0 + 300, &ms,
+	    &k), BO_OK);
 	assert_int_equal(k, 1);
-	assert_int_equal(hs[0].hold_id, B);
-	/* The other date: F alone; buyer 1 holds nothing live (paid, released). */
-	assert_int_equal(holds_mine(f->db, &a, f->user[0], PERF2, T0 + 300, &hs, &k),
-	    BO_OK);
+	assert_int_equal(ms[0].hold_id, F);
+	assert_int_equal(seats_mine(f->db, &a, f->user[1], PERF, T0 + 10, &ms,
+	    &k), BO_OK);
 	assert_int_equal(k, 1);
-	assert_int_equal(hs[0].hold_id, F);
-	assert_int_equal(holds_mine(f->db, &a, f->user[1], PERF, T0 + 10, &hs, &k),
-	    BO_OK);
+	assert_int_equal(ms[0].hold_id, C);
+	assert_true(ms[0].paid);
+	assert_int_equal(seats_mine(f->db, &a, f->user[2], PERF, T0 + 300, &ms,
+	    &k), BO_OK);
+	assert_int_equal(k, 1);
+	assert_int_equal(ms[0].hold_id, E);
+	/* Once lapsed, E is no longer the buyer's. */
+	assert_int_equal(seats_mine(f->db, &a, f->user[2], PERF, T0 + 550, &ms,
+	    &k), BO_OK);
 	assert_int_equal(k, 0);
-	assert_int_equal(holds_mine(f->db, &a, f->user[2], PERF, T0 + 300, &hs, &k),
-	    BO_OK);
-	assert_int_equal(k, 1);
-	assert_int_equal(hs[0].hold_id, E);
 
 	/* Nothing lapsed yet at T0+299. */
 	assert_int_equal(holds_expire_all(f->db, T0 + 299, &n), BO_OK);
