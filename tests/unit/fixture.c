@@ -43,8 +43,10 @@ remove_files(const struct fx_files *files)
 	rmdir(files->dir);
 }
 
-int
-fx_db_create(struct fx_files *files, const char *tag, struct db **db)
+/* Makes the folder and opens (creates) test.db in it: 0 with *db open,
+ * or -1 with *db NULL and nothing left behind. */
+static int
+open_files(struct fx_files *files, const char *tag, struct db **db)
 {
 	*db = NULL;
 	snprintf(files->dir, sizeof files->dir, "/tmp/boxoffice-%s-XXXXXX",
@@ -52,13 +54,59 @@ fx_db_create(struct fx_files *files, const char *tag, struct db **db)
 	if (mkdtemp(files->dir) == NULL)
 		return -1;
 	snprintf(files->path, sizeof files->path, "%s/test.db", files->dir);
-	if ((*db = db_open(files->path, 1)) == NULL ||
-	    db_migrate(*db) != BO_OK) {
+	if ((*db = db_open(files->path, 1)) == NULL) {
+		remove_files(files);
+		return -1;
+	}
+	return 0;
+}
+
+int
+fx_db_create(struct fx_files *files, const char *tag, struct db **db)
+{
+	if (open_files(files, tag, db) != 0)
+		return -1;
+	if (db_migrate(*db) != BO_OK) {
 		fx_db_destroy(files, *db);
 		*db = NULL;
 		return -1;
 	}
 	return 0;
+}
+
+/* The migrations as embedded (core/migrations.S), for fx_db_at_version(). */
+extern const char schema_001[], schema_002[], schema_003[], schema_004[],
+    schema_005[], schema_006[], schema_007[], schema_008[], schema_009[],
+    schema_010[], schema_011[], schema_012[], schema_013[], schema_014[],
+    schema_015[], schema_016[], schema_017[], schema_018[], schema_019[];
+
+int
+fx_db_at_version(struct fx_files *files, const char *tag, int version,
+    struct db **db)
+{
+	static const char *const migrations[] = { schema_001, schema_002,
+	    schema_003, schema_004, schema_005, schema_006, schema_007,
+	    schema_008, schema_009, schema_010, schema_011, schema_012,
+	    schema_013, schema_014, schema_015, schema_016, schema_017,
+	    schema_018, schema_019 };
+	char pragma[64];
+
+	assert_true(version >= 1 &&
+	    version <= (int)(sizeof migrations / sizeof migrations[0]) &&
+	    version <= db_schema_latest());
+	if (open_files(files, tag, db) != 0)
+		return -1;
+	for (int v = 0; v < version; v++)
+		if (sqlite3_exec((*db)->handle, migrations[v], NULL, NULL,
+		    NULL) != SQLITE_OK)
+			goto fail;
+	snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", version);
+	if (sqlite3_exec((*db)->handle, pragma, NULL, NULL, NULL) == SQLITE_OK)
+		return 0;
+fail:
+	fx_db_destroy(files, *db);
+	*db = NULL;
+	return -1;
 }
 
 int

@@ -38,6 +38,17 @@ struct fx_files {
 int fx_db_create(struct fx_files *files, const char *tag, struct db **db);
 
 /*
+ * As fx_db_create(), but the database is brought only to schema version
+ * version (1 to db_schema_latest()) by the embedded migrations, as a
+ * database of that version's program would be: for the tests of what a
+ * later migration does to the rows an older version wrote. 0, or -1 with
+ * *db NULL and nothing left behind; the caller frees *db with
+ * fx_db_destroy().
+ */
+int fx_db_at_version(struct fx_files *files, const char *tag, int version,
+    struct db **db);
+
+/*
  * fx_db_create(), then the demo catalogue loaded at now, the settings read
  * into *set and fx_add_buyers(buyers, now, ids). 0, or -1 with *db NULL and
  * nothing left behind. As for fx_db_create(), the caller frees *db with

@@ -378,14 +378,9 @@ key_recorded_meanwhile_is_in_flight(void **state)
 
 /* ---- migration 008: the answers 005 kept become records ---- */
 
-extern const char schema_001[], schema_002[], schema_003[], schema_004[],
-    schema_005[], schema_006[];
-
 static void
 migration_keeps_old_answers(void **state)
 {
-	static const char *const upto6[] = { schema_001, schema_002, schema_003,
-	    schema_004, schema_005, schema_006 };
 	struct fx_files files;
 	struct db *db;
 	struct idem k;
@@ -393,14 +388,7 @@ migration_keeps_old_answers(void **state)
 	char hex[65];
 
 	(void)state;
-	snprintf(files.dir, sizeof files.dir, "/tmp/boxoffice-idem8-XXXXXX");
-	assert_non_null(mkdtemp(files.dir));
-	snprintf(files.path, sizeof files.path, "%s/test.db", files.dir);
-	assert_non_null(db = db_open(files.path, 1));
-	for (size_t i = 0; i < sizeof upto6 / sizeof upto6[0]; i++)
-		assert_int_equal(sqlite3_exec(db->handle, upto6[i], NULL, NULL,
-		    NULL), SQLITE_OK);
-	fx_exec(db, "PRAGMA user_version = 6");
+	assert_int_equal(fx_db_at_version(&files, "idem8", 6, &db), 0);
 
 	idem_hash("POST", "/p", "{}", 2, hash);
 	for (int i = 0; i < 32; i++)

@@ -11,7 +11,8 @@
  * ticket with a well-formed, checked code, made whichever way the hold
  * became PAID; tickets change only once (refunded_at) and are never
  * deleted; 200 paid seats have 200 distinct codes; a database of the
- * version before tickets gets one per paid seat when migrated.
+ * version before tickets gets one per paid seat when migrated; migration
+ * 019 keeps the trail's rows and triggers and lets it record a restore.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -249,31 +250,16 @@ tickets_change_once_and_stay(void **state)
 	    " WHERE refunded_at IS NOT NULL"), 1);
 }
 
-/* The migrations as embedded (core/migrations.S). */
-extern const char schema_001[], schema_002[], schema_003[], schema_004[],
-    schema_005[], schema_006[], schema_007[], schema_008[], schema_009[],
-    schema_010[];
-
 /* A database of the version before tickets, with two paid seats and one
  * held, migrated: the paid seats get tickets, dated by their payment. */
 static void
 migration_gives_paid_seats_tickets(void **state)
 {
-	const char *const before[] = { schema_001, schema_002, schema_003,
-	    schema_004, schema_005, schema_006, schema_007, schema_008,
-	    schema_009, schema_010 };
 	struct fx_files files;
 	struct db *db;
 
 	(void)state;
-	snprintf(files.dir, sizeof files.dir, "/tmp/boxoffice-mig-XXXXXX");
-	assert_non_null(mkdtemp(files.dir));
-	snprintf(files.path, sizeof files.path, "%s/test.db", files.dir);
-	assert_non_null(db = db_open(files.path, 1));
-	for (size_t i = 0; i < sizeof before / sizeof before[0]; i++)
-		assert_int_equal(sqlite3_exec(db->handle, before[i], NULL, NULL,
-		    NULL), SQLITE_OK);
-	fx_exec(db, "PRAGMA user_version = 10");
+	assert_int_equal(fx_db_at_version(&files, "mig", 10, &db), 0);
 	fx_exec(db, "INSERT INTO user(id, email, pw_hash, created_at)"
 	    " VALUES (1, 'a@example.com', 'x', 1)");
 	fx_exec(db, "INSERT INTO concert(id, title, artist, venue)"
@@ -303,6 +289,56 @@ migration_gives_paid_seats_tickets(void **state)
 	fx_db_destroy(&files, db);
 }
 
+/* A database of the version before 019, with audit rows, migrated: the
+ * rows kept with their ids, the trail still append-only, and every action
+ * of audit.h's closed set (restore among them) accepted by the schema. */
+static void
+migration_lets_the_trail_record_a_restore(void **state)
+{
+	static const struct audit_actor root = { 0, "cli:root" };
+	struct fx_files files;
+	struct db *db;
+
+	(void)state;
+	assert_int_equal(fx_db_at_version(&files, "mig19", 18, &db), 0);
+	fx_exec(db, "INSERT INTO audit(id, at, actor_system, action, subject,"
+	    " before, after) VALUES (4, 10, 'cli:a', 'setting',"
+	    " 'setting hold_seconds', '300', '420'),"
+	    " (9, 11, 'cli:a', 'grant', 'account x@example.com', NULL,"
+	    " 'staff')");
+	assert_int_equal(fx_try(db, "INSERT INTO audit(at, actor_system,"
+	    " action, subject) VALUES (12, 'cli:a', 'restore', 'database')"),
+	    SQLITE_CONSTRAINT_CHECK);
+	assert_int_equal(db_migrate(db), BO_OK);
+	assert_int_equal(db_schema_version(db), db_schema_latest());
+	assert_int_equal(fx_int(db, "SELECT group_concat(id || ':' || action"
+	    " || ':' || coalesce(before, '-'), ',') = '4:setting:300,"
+	    "9:grant:-' FROM (SELECT * FROM audit ORDER BY id)"), 1);
+	assert_int_equal(fx_int(db, "SELECT count(*) FROM sqlite_schema WHERE"
+	    " name IN ('audit_new')"), 0);
+	assert_int_equal(fx_int(db, "SELECT count(*) FROM sqlite_schema WHERE"
+	    " name IN ('audit_at', 'audit_is_append_only_u',"
+	    " 'audit_is_append_only_d')"), 3);
+	assert_int_equal(fx_try(db, "UPDATE audit SET at = 1 WHERE id = 4"),
+	    SQLITE_CONSTRAINT_TRIGGER);
+	assert_int_equal(fx_try(db, "DELETE FROM audit"),
+	    SQLITE_CONSTRAINT_TRIGGER);
+	assert_int_equal(fx_try(db, "INSERT INTO audit(at, actor_system,"
+	    " action, subject) VALUES (12, 'cli:a', 'undo', 'database')"),
+	    SQLITE_CONSTRAINT_CHECK);
+	for (int a = 0; a < AUDIT__MAX; a++) {
+		assert_int_equal(db_begin_write(db), BO_OK);
+		assert_int_equal(audit_write_locked(db, &root,
+		    (enum audit_action)a, "subject", NULL, NULL, 20 + a), BO_OK);
+		assert_int_equal(db_commit(db), BO_OK);
+	}
+	assert_int_equal(fx_int(db, "SELECT count(*) FROM audit"),
+	    2 + AUDIT__MAX);
+	assert_int_equal(fx_int(db, "SELECT count(*) FROM audit"
+	    " WHERE action = 'restore'"), 1);
+	fx_db_destroy(&files, db);
+}
+
 int
 main(void)
 {
@@ -313,6 +349,7 @@ main(void)
 		T(paid_seats_get_one_good_ticket_each),
 		T(tickets_change_once_and_stay),
 		cmocka_unit_test(migration_gives_paid_seats_tickets),
+		cmocka_unit_test(migration_lets_the_trail_record_a_restore),
 	};
 
 	return cmocka_run_group_tests(tests, fx_group_setup, NULL);

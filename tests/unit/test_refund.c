@@ -153,30 +153,14 @@ code_of_hold(struct fixture *f, int64_t hold, char code[TICKET_CODE_SIZE])
 
 /* ---- migration 014 on a database with rows ---- */
 
-extern const char schema_001[], schema_002[], schema_003[], schema_004[],
-    schema_005[], schema_006[], schema_007[], schema_008[], schema_009[],
-    schema_010[], schema_011[], schema_012[], schema_013[];
-
 static void
 migration_rebuilds_a_ledger_with_rows(void **state)
 {
-	static const char *const before[] = { schema_001, schema_002,
-	    schema_003, schema_004, schema_005, schema_006, schema_007,
-	    schema_008, schema_009, schema_010, schema_011, schema_012,
-	    schema_013 };
 	struct fx_files files;
 	struct db *db;
 
 	(void)state;
-	snprintf(files.dir, sizeof files.dir, "/tmp/boxoffice-ref12-XXXXXX");
-	assert_non_null(mkdtemp(files.dir));
-	snprintf(files.path, sizeof files.path, "%s/test.db", files.dir);
-	assert_non_null(db = db_open(files.path, 1));
-	for (size_t i = 0; i < sizeof before / sizeof before[0]; i++)
-		assert_int_equal(sqlite3_exec(db->handle, before[i], NULL, NULL,
-		    NULL), SQLITE_OK);
-	fx_exec(db, "PRAGMA user_version = %d",
-	    (int)(sizeof before / sizeof before[0]));
+	assert_int_equal(fx_db_at_version(&files, "ref13", 13, &db), 0);
 	fx_exec(db, "INSERT INTO user(id, email, pw_hash, created_at) VALUES"
 	    " (5, 'a@example.com', 'x', 1), (6, 'b@example.com', 'x', 1)");
 	fx_exec(db, "INSERT INTO concert(id, title, artist, venue)"
