@@ -69,7 +69,7 @@ catalog_concerts(struct db *db, struct arena *a, int64_t now,
 	    "SELECT c.id, c.title, c.artist, c.venue, min(p.starts_at),"
 	    " min(p.min_price), sum(" SEATS_LEFT("p") "), count(*)"
 	    " FROM concert c JOIN performance p ON p.concert_id = c.id"
-	    " WHERE p.starts_at > :now AND p.cancelled_at IS NULL"
+	    " WHERE p.starts_at > :now AND " LIVE_PERFORMANCE("p")
 	    " GROUP BY c.id ORDER BY min(p.starts_at), c.id");
 	struct sql_stmt *st = sql_prepare(db, &q);
 	size_t cap = 0;
