@@ -11,6 +11,15 @@
 #include "admin.h"
 #include "report.h"
 
+/* The seats of a report_seats member named seats of type: what the
+ * performances and the sales tables both show. */
+#define SEATS_COLUMNS(type)                                                   \
+	COLUMN("seats", 'r', INT, type, seats.seats),                         \
+	COLUMN("sold", 'r', INT, type, seats.sold),                           \
+	COLUMN("held", 'r', INT, type, seats.held),                           \
+	COLUMN("free", 'r', INT, type, seats.free),                           \
+	COLUMN("gross", 'r', MONEY, type, seats.gross)
+
 static const struct column concert_cols[] = {
 	COLUMN("id", 'l', INT, struct report_concert, id),
 	COLUMN("title", 'l', TEXT, struct report_concert, title),
@@ -60,11 +69,7 @@ static const struct column performance_cols[] = {
 	COLUMN("sale closes", 'l', WHEN, struct report_performance,
 	    sale_closes_at),
 	COLUMN_TEXT_OF("state", 'l', sale_state),
-	COLUMN("seats", 'r', INT, struct report_performance, seats.seats),
-	COLUMN("sold", 'r', INT, struct report_performance, seats.sold),
-	COLUMN("held", 'r', INT, struct report_performance, seats.held),
-	COLUMN("free", 'r', INT, struct report_performance, seats.free),
-	COLUMN("gross", 'r', MONEY, struct report_performance, seats.gross),
+	SEATS_COLUMNS(struct report_performance),
 	COLUMN("checked_in", 'r', INT, struct report_performance, checked_in),
 	COLUMN("refunded", 'r', INT, struct report_performance, refunded),
 };
@@ -114,11 +119,7 @@ section_price(struct reading *r, const void *row)
 static const struct column section_cols[] = {
 	COLUMN("section", 'l', TEXT, struct report_section, name),
 	COLUMN_TEXT_OF("price", 'r', section_price),
-	COLUMN("seats", 'r', INT, struct report_section, seats.seats),
-	COLUMN("sold", 'r', INT, struct report_section, seats.sold),
-	COLUMN("held", 'r', INT, struct report_section, seats.held),
-	COLUMN("free", 'r', INT, struct report_section, seats.free),
-	COLUMN("gross", 'r', MONEY, struct report_section, seats.gross),
+	SEATS_COLUMNS(struct report_section),
 };
 
 static int
