@@ -78,7 +78,7 @@ schema_018:
 	.byte 0
 	.global schema_019
 schema_019:
-	.incbin "schema/019_audit_restore.sql"
+	.incbin "schema/020_audit_restore.sql"
 	.byte 0
 
 	.section .note.GNU-stack,"",@progbits

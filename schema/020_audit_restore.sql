@@ -1,4 +1,4 @@
--- 019_audit_restore: the audit trail records a restore.
+-- 020_audit_restore: the audit trail records a restore.
 --
 -- boxoffice-admin restore puts a backup in place of the database and
 -- then writes, into the database it put back, who restored it, when and
