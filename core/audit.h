@@ -27,7 +27,7 @@ enum audit_action {
 	AUDIT_CANCEL_PERFORMANCE,
 	AUDIT_RELEASE,             /* an operator frees a held seat */
 	AUDIT_SETTING,
-	AUDIT_RESTORE,             /* a backup put in place (019) */
+	AUDIT_RESTORE,             /* a backup put in place (020) */
 	AUDIT__MAX
 };
 

@@ -83,7 +83,8 @@ fx_db_create(struct fx_files *files, const char *tag, struct db **db)
 extern const char schema_001[], schema_002[], schema_003[], schema_004[],
     schema_005[], schema_006[], schema_007[], schema_008[], schema_009[],
     schema_010[], schema_011[], schema_012[], schema_013[], schema_014[],
-    schema_015[], schema_016[], schema_017[], schema_018[], schema_019[];
+    schema_015[], schema_016[], schema_017[], schema_018[], schema_019[],
+    schema_020[];
 
 int
 fx_db_at_version(struct fx_files *files, const char *tag, int version,
@@ -93,7 +94,7 @@ fx_db_at_version(struct fx_files *files, const char *tag, int version,
 	    schema_003, schema_004, schema_005, schema_006, schema_007,
 	    schema_008, schema_009, schema_010, schema_011, schema_012,
 	    schema_013, schema_014, schema_015, schema_016, schema_017,
-	    schema_018, schema_019 };
+	    schema_018, schema_019, schema_020 };
 	char pragma[64];
 
 	assert_true(version >= 1 &&

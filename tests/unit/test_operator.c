@@ -12,7 +12,7 @@
  * became PAID; tickets change only once (refunded_at) and are never
  * deleted; 200 paid seats have 200 distinct codes; a database of the
  * version before tickets gets one per paid seat when migrated; migration
- * 019 keeps the trail's rows and triggers and lets it record a restore.
+ * 020 keeps the trail's rows and triggers and lets it record a restore.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -231,7 +231,7 @@ migration_gives_paid_seats_tickets(void **state)
 	fx_db_destroy(&files, db);
 }
 
-/* A database of the version before 019, with audit rows, migrated: the
+/* A database of the version before 020, with audit rows, migrated: the
  * rows kept with their ids, the trail still append-only, and every action
  * of audit.h's closed set (restore among them) accepted by the schema. */
 static void
@@ -242,7 +242,7 @@ migration_lets_the_trail_record_a_restore(void **state)
 	struct db *db;
 
 	(void)state;
-	assert_int_equal(fx_db_at_version(&files, "mig19", 18, &db), 0);
+	assert_int_equal(fx_db_at_version(&files, "mig20", 19, &db), 0);
 	fx_exec(db, "INSERT INTO audit(id, at, actor_system, action, subject,"
 	    " before, after) VALUES (4, 10, 'cli:a', 'setting',"
 	    " 'setting hold_seconds', '300', '420'),"

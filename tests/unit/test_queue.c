@@ -64,6 +64,7 @@ join(struct fx_sale *f, int buyer, int64_t now)
 
 	assert_int_equal(queue_join(f->db, CONCERT, f->user[buyer], now, &f->set,
 	    &v), BO_OK);
+	assert_int_equal(queue_view_sign(f->db, f->user[buyer], &v), BO_OK);
 	return v;
 }
 
@@ -74,6 +75,7 @@ look(struct fx_sale *f, int buyer, const char *token, int64_t now)
 
 	assert_int_equal(queue_status(f->db, CONCERT, f->user[buyer], token, now,
 	    &f->set, &v), BO_OK);
+	assert_int_equal(queue_view_sign(f->db, f->user[buyer], &v), BO_OK);
 	return v;
 }
 
