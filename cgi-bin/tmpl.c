@@ -23,11 +23,13 @@
 /*
  * The layout's keys, which every template may use: header.html shows them
  * on every page (lang: the page's language; langs: the switch).
- * view_page() (view.c) sets all but refresh, which a page
- * sets when it should reload itself (the waiting room).
+ * view_page() (view.c) sets all but refresh, which a page sets when
+ * it should reload itself without JavaScript (the waiting room, the live
+ * view), and live, which a page sets when app.js should renew its <main>
+ * every so many seconds (the live view).
  */
 #define LAYOUT_KEYS "title logged_in user_email user_balance csrf here " \
-	"notice notice_ok refresh is_staff is_operator lang lang_switch langs lang_code lang_name lang_current"
+	"notice notice_ok refresh live is_staff is_operator lang lang_switch langs lang_code lang_name lang_current"
 
 /* Each template's file and the keys its page may set beyond the layout's
  * (list items' keys included), space-separated. A key used in the file but
