@@ -3,8 +3,8 @@
  * the role before these run).
  *
  * GET  /door[?door=NAME]   which performance (the soonest first: tonight's
- *        on top; not the cancelled ones) and which door, asked once: the answer goes into the
- *        address, so a bookmark or a reload keeps it
+ *        on top; not the cancelled ones) and which door, asked once: the
+ *        answer goes into the address, so a bookmark or a reload keeps it
  * GET  /door?performance=ID&door=NAME   the code box (autofocus; typing
  *        always works, a phone's camera too with JavaScript: door.js) and
  *        checked in / sold for the performance

@@ -433,20 +433,23 @@ enum bo_status
 backup_restore_audit(struct db *db, const struct audit_actor *who,
     const char *from, int from_version, const char *kept, int64_t now)
 {
-	char path[PATH_MAX], before[PATH_MAX + 16], after[PATH_MAX + 64],
-	    subject[PATH_MAX + 16];
+	char path[PATH_MAX], kept_path[PATH_MAX], before[PATH_MAX + 16],
+	    after[PATH_MAX + 64], subject[PATH_MAX + 16];
 	const char *live = sqlite3_db_filename(db->handle, "main");
 	enum bo_status s;
 
 	assert(db != NULL && who != NULL && from != NULL);
-	/* The file as the operator would find it again; as typed when its
-	 * folder is gone meanwhile. */
+	/* The files as the operator would find them again: absolute; as
+	 * typed when a folder is gone meanwhile. */
 	if (!resolved(from, path))
 		snprintf(path, sizeof path, "%s", from);
 	snprintf(after, sizeof after, "restored from %s (schema version %d)",
 	    path, from_version);
-	if (kept != NULL)
-		snprintf(before, sizeof before, "kept as %s", kept);
+	if (kept != NULL) {
+		if (!resolved(kept, kept_path))
+			snprintf(kept_path, sizeof kept_path, "%s", kept);
+		snprintf(before, sizeof before, "kept as %s", kept_path);
+	}
 	snprintf(subject, sizeof subject, "database %s",
 	    live != NULL && live[0] != '\0' ? live : "(in memory)");
 	if ((s = db_begin_write(db)) != BO_OK)
