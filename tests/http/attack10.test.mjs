@@ -332,6 +332,49 @@ test('the language switch leads only to this site, and garbage language headers 
   }
 });
 
+test('the language switch on a page a form answered leads back to a page, not to a form\'s address', async () => {
+  const a = await buyer('switch-after-post', 3);
+  const other = await buyer('switch-taker', 3);
+  const seats = seatsOf(6, 'Mezzanine', 'D');
+  assert.equal((await reserve(other, { performanceId: 6, seatId: seats[1] })).status, 201);
+  const o = await reserve(a, { performanceId: 6, seatIds: seats.slice(2, 4) });
+  assert.equal(o.status, 201);
+  const langLink = (html) => /<a href="(\/lang\?to=ko&amp;next=[^"]*)"/.exec(html)?.[1].replace(/&amp;/g, '&');
+  const follow = async (page, want) => {
+    const link = langLink(page.text);
+    assert.ok(link, 'the page has the switch');
+    const r = await a.c.get(link);
+    assert.equal(r.status, 303);
+    assert.equal(r.location, want, link);
+    const back = await a.c.get(r.location);
+    assert.equal(back.status, 200, `${r.location}: ${back.status}`);
+    assert.equal(back.headers.get('content-language'), 'ko');
+    a.c.cookies.delete('bo_lang');
+  };
+  // a seat just taken: the seat map again, from POST /performances/6/holds
+  const taken = await postForm(a.c, '/performances/6/holds', [['seat', seats[0]], ['seat', seats[1]], ['csrf', a.c.csrf]]);
+  assert.equal(taken.status, 409);
+  await follow(taken, '/performances/6');
+  // no adjacent seats: the map again, from POST /performances/6/best
+  const best = await a.c.post('/performances/6/best', { section: 'Mezzanine', count: '17', csrf: a.c.csrf });
+  assert.ok([400, 409].includes(best.status));
+  // a short balance: the order's pay answer, from POST /orders/N/pay
+  const short = await a.c.post(`/orders/${o.body.orderId}/pay`, { csrf: a.c.csrf });
+  assert.equal(short.status, 402);
+  await follow(short, `/orders/${o.body.orderId}`);
+  // the wallet's form answered with an error, from POST /wallet/charge
+  const bad = await a.c.post('/wallet/charge', { amount: 'lots', key: 'attack10-charge', csrf: a.c.csrf });
+  assert.ok(bad.status >= 400 && bad.status < 500, String(bad.status));
+  await follow(bad, '/wallet');
+  // a form whose address is also a page keeps it: the sign-up form's error
+  const fresh = new Client(stack.base);
+  await fresh.get('/signup');
+  const signup = await fresh.post('/signup', { email: 'not-an-address', password: 'x' });
+  assert.ok(signup.status >= 400);
+  const link = langLink(signup.text);
+  assert.equal(decodeURIComponent(link.split('next=')[1]), '/signup');
+});
+
 test('/api/docs: its CSP allows no inline or foreign script, and a page of the site never gets it', async () => {
   const csp = (res) => res.headers.get('content-security-policy') || '';
   for (const path of ['/api/docs/', '/api/docs/index.html', '/api/docs/nothing', '/api/docs', '/api/docs/../docs/']) {
