@@ -227,6 +227,26 @@ test('pay racing release, and pay racing boxoffice-expire: every order is paid w
   }
 });
 
+test('an order paid at once, its seats cancelled twice each at once: each refunded once, the whole price back, no more', async () => {
+  const a = await buyer('cancel-order', 3);
+  await charge(a, 500000);
+  const o = await reserve(a, { performanceId: 6, seatIds: seatsOf(6, 'Mezzanine', 'E').slice(0, 3) });
+  assert.equal(o.status, 201);
+  const ids = o.body.reservations.map((x) => x.reservationId);
+  assert.equal((await pay(a, { reservationIds: ids })).status, 201);
+  const balance = () => Number(stack.sql(`SELECT balance FROM user WHERE id = ${a.uid}`));
+  assert.equal(balance(), 500000 - o.body.total);
+  const answers = await Promise.all(ids.flatMap((h) => [1, 2].map(() =>
+    a.c.post(`/holds/${h}/cancel`, { csrf: a.c.csrf }).then((r) => r.status))));
+  assert.equal(answers.filter((s) => s === 303).length, 3, `answers ${answers}`);
+  for (const s of answers) assert.ok([303, 410].includes(s), `answers ${answers}`);
+  assert.equal(balance(), 500000, 'the whole price back, once');
+  assert.equal(stack.sql(`SELECT count(*) FROM ledger WHERE user_id = ${a.uid} AND kind = 'REFUND'`), '3');
+  // paying them again is refused: they are no longer held
+  assert.equal((await pay(a, { reservationIds: ids })).status, 410);
+  assert.equal(balance(), 500000);
+});
+
 test('an Idempotency-Key replayed with another body is refused and changes nothing', async () => {
   const a = await buyer('idem', 3);
   await charge(a, 500000);
