@@ -336,6 +336,9 @@ accept_language_and_the_cookie(void **state)
 		{ NULL, " ko ; q=1 ", "ko" },
 		{ NULL, "kok, kor", "en" }, /* not Korean: other languages */
 		{ NULL, ",,;;q=,ko;q=x", "en" },
+		{ NULL, "ko;q=, en;q=0.5", "en" }, /* an empty q is malformed: 0 */
+		{ NULL, "ko;Q=", "en" },
+		{ NULL, "ko;level=1", "ko" }, /* another parameter: weight 1 */
 		{ NULL, "*", "en" },
 		{ "ko", "en", "ko" },
 		{ "en", "ko", "en" },
