@@ -2,9 +2,10 @@
 // (nginx, workers, one SQLite file) and the real expiry binary, as a
 // hostile buyer would: another buyer's order and holds, bad seat lists
 // and counts, a cancelled date's seats, a lapsed order, pay racing
-// release and boxoffice-expire, a replayed Idempotency-Key, forged list
-// cursors, the language switch's return address and garbage language
-// headers, and /api/docs' headers. The last test checks what must hold
+// release and boxoffice-expire, an order's seats cancelled twice at once,
+// a replayed Idempotency-Key, forged list cursors, the language switch's
+// return address (and where it leads from a form's answer), garbage
+// language headers, and /api/docs' headers. The last test checks what must hold
 // after all of it: balance = sum(ledger) for every buyer, no balance
 // below zero, no seat in two live holds.
 import { test, before, after } from 'node:test';
