@@ -136,9 +136,11 @@ qvalue(const char *p, size_t n)
 
 	while (n > 0 && (*p == ' ' || *p == '\t'))
 		p++, n--;
-	if (n < 3 || (p[0] != 'q' && p[0] != 'Q') || p[1] != '=')
+	if (n < 2 || (p[0] != 'q' && p[0] != 'Q') || p[1] != '=')
 		return 1000; /* another parameter: the weight stays 1 */
 	p += 2, n -= 2;
+	if (n == 0)
+		return 0; /* "q=": no weight at all */
 	if (*p == '1')
 		return 1000;
 	if (*p != '0')

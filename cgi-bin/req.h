@@ -66,6 +66,8 @@ struct req {
 	enum method method;
 	const char *path;        /* DOCUMENT_URI: normalised by nginx */
 	const char *uri;         /* REQUEST_URI: as sent, with the query */
+	const char *page;        /* a form's answer: the address that shows
+	                          * its page again (router.c); NULL: uri */
 	const char *remote_addr;
 	const char *content_type;
 	const char *authorization;   /* Authorization header, or "" */

@@ -208,6 +208,24 @@ to_login(struct req *r)
 	buf_free(&loc);
 }
 
+/*
+ * Where the page a form answered is shown again (view_here: the language
+ * switch, the header's log-in link): its own address when that is a page
+ * too (POST /signup, /door), else the page the form belongs to (POST
+ * /orders/5/pay → /orders/5, /performances/1/holds → /performances/1),
+ * never the form's address, which only takes a POST (405).
+ */
+static const char *
+form_page(struct req *r, int has_get)
+{
+	const char *slash = strrchr(r->path, '/');
+
+	if (has_get)
+		return r->path;
+	return arena_printf(&r->arena, "%.*s", slash && slash != r->path ?
+	    (int)(slash - r->path) : 1, r->path);
+}
+
 void
 router_dispatch(struct req *r)
 {
@@ -220,6 +238,8 @@ router_dispatch(struct req *r)
 		r->route = (enum route)i;
 		log_request_route(routes[i].pattern);
 		r->json = (routes[i].flags & RF_JSON) != 0;
+		if (r->method != M_GET && r->method != M_HEAD)
+			r->page = form_page(r, routes[i].get != NULL);
 		if (r->method == M_GET || r->method == M_HEAD)
 			h = routes[i].get;
 		else if (r->method == M_POST)

@@ -413,7 +413,8 @@ view_here(struct req *r)
 {
 	/* A ?msg= notice belongs to this page view, not to where a later
 	 * ?next= leads: drop it. */
-	const char *u = redirect_target(r->uri, "/"), *m = strstr(u, "msg="), *rest;
+	const char *u = redirect_target(r->page ? r->page : r->uri, "/"),
+	    *m = strstr(u, "msg="), *rest;
 	char *out;
 	size_t n;
 

@@ -31,15 +31,17 @@ ids_json(struct arena *a, const int64_t *ids, size_t n)
 	return s;
 }
 
-/* Inside the transaction: the date of perf (its sale window and concert). */
+/* Inside the transaction: the date of perf (its sale window, whether it
+ * was cancelled, and its concert): what performance_sale_state() reads. */
 static enum bo_status
 read_performance(struct db *db, int64_t perf, struct performance *p,
     int64_t *concert)
 {
-	enum { PERF_CONCERT, PERF_STARTS, PERF_OPENS, PERF_CLOSES, PERF__COLS };
+	enum { PERF_CONCERT, PERF_STARTS, PERF_OPENS, PERF_CLOSES, PERF_CANCELLED,
+	    PERF__COLS };
 	static struct sql q = SQL(PERF__COLS,
-	    "SELECT concert_id, starts_at, sale_opens_at, sale_closes_at"
-	    " FROM performance WHERE id = :perf");
+	    "SELECT concert_id, starts_at, sale_opens_at, sale_closes_at,"
+	    " coalesce(cancelled_at, 0) FROM performance WHERE id = :perf");
 	struct sql_stmt *st = sql_prepare(db, &q);
 	int rc;
 
@@ -51,6 +53,7 @@ read_performance(struct db *db, int64_t perf, struct performance *p,
 		p->starts_at = sql_int(st, PERF_STARTS);
 		p->sale_opens_at = sql_int(st, PERF_OPENS);
 		p->sale_closes_at = sql_int(st, PERF_CLOSES);
+		p->cancelled_at = sql_int(st, PERF_CANCELLED);
 	}
 	sql_reset(st);
 	if (rc == SQLITE_DONE)

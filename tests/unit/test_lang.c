@@ -154,6 +154,126 @@ refuses_a_damaged_catalog(void **state)
 	assert_non_null(strstr(err, "No such file"));
 }
 
+/* ko.mo's bytes (at most 8 KiB) into buf; its size. */
+static size_t
+read_ko(unsigned char *buf, size_t cap)
+{
+	char path[256];
+	FILE *f;
+	size_t got;
+
+	snprintf(path, sizeof path, "%s/ko.mo", dir);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	got = fread(buf, 1, cap, f);
+	fclose(f);
+	assert_true(got > 28 && got < cap);
+	return got;
+}
+
+/* mo_load of these bytes, written to dir/name. */
+static struct mo *
+load_bytes(const char *name, const unsigned char *buf, size_t n, char *err)
+{
+	char path[256];
+	struct mo *m;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, n, f), n);
+	fclose(f);
+	m = mo_load(path, err);
+	unlink(path);
+	return m;
+}
+
+static void
+put32(unsigned char *p, uint32_t v)
+{
+	memcpy(p, &v, 4); /* msgfmt wrote this machine's byte order */
+}
+
+static uint32_t
+get32(const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/* The tables' offsets and lengths are the writer's word: each one that
+ * points outside the file, past its end by a wrap-around, or at a string
+ * without its NUL is refused with a reason, never read (the unit build
+ * has AddressSanitizer); so is every cut of the file, and a byte
+ * changed anywhere in the header and tables loads or is refused without
+ * a fault. */
+static void
+refuses_tables_that_lie(void **state)
+{
+	unsigned char ko[8192], buf[8192];
+	char err[MO_ERR_MAX];
+	size_t size = read_ko(ko, sizeof ko);
+	uint32_t n = get32(ko + 8), otab = get32(ko + 12), ttab = get32(ko + 16);
+	static const char *const keys[] = { "Sold out", "Mon", "", "zzz" };
+	struct mo *m;
+	const struct {
+		const char *what, *why;
+		uint32_t at, value;
+	} lies[] = {
+		{ "translations table past the end", "outside", 16, 0x0ffffff0u },
+		{ "translations table wrapping", "outside", 16, 0xfffffffcu },
+		{ "a length of 4 GiB", "outside", ttab + 8, 0xffffffffu },
+		{ "an offset wrapping", "outside", otab + 12, 0xfffffff8u },
+		{ "a string without its NUL", "outside", otab + 8,
+		    get32(ko + otab + 8) + 1 },
+		{ "two originals the same", "not sorted", otab + 12,
+		    get32(ko + otab + 4) },
+	};
+
+	(void)state;
+	assert_true(n >= 3);
+	for (size_t i = 0; i < sizeof lies / sizeof lies[0]; i++) {
+		memcpy(buf, ko, size);
+		put32(buf + lies[i].at, lies[i].value);
+		if (strcmp(lies[i].why, "not sorted") == 0)
+			put32(buf + otab + 8, get32(ko + otab)); /* and its length */
+		m = load_bytes("lie.mo", buf, size, err);
+		if (m != NULL || strstr(err, lies[i].why) == NULL) {
+			print_error("%s: %s\n", lies[i].what, m ? "loaded" : err);
+			fail();
+		}
+	}
+	/* Every cut: the last string loses its NUL, or a table its words. */
+	for (size_t len = 0; len < size; len++) {
+		m = load_bytes("cut.mo", ko, len, err);
+		if (m != NULL) {
+			print_error("cut at %zu of %zu: loaded\n", len, size);
+			fail();
+		}
+		assert_true(err[0] != '\0');
+	}
+	/* Any one byte of the header and tables changed: loaded (then looked
+	 * up) or refused, never a fault. */
+	for (size_t at = 0; at < ttab + 8 * (size_t)n && at < size; at++) {
+		static const unsigned char bytes[] = { 0x00, 0x01, 0x7f, 0x80, 0xff };
+
+		for (size_t b = 0; b < sizeof bytes; b++) {
+			memcpy(buf, ko, size);
+			buf[at] = bytes[b];
+			if ((m = load_bytes("flip.mo", buf, size, err)) == NULL)
+				continue;
+			for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+				(void)mo_lookup(m, NULL, keys[k]);
+				(void)mo_lookup(m, "weekday", keys[k]);
+			}
+			mo_free(m);
+		}
+	}
+}
+
 static void
 languages_from_the_catalogs(void **state)
 {
@@ -216,6 +336,9 @@ accept_language_and_the_cookie(void **state)
 		{ NULL, " ko ; q=1 ", "ko" },
 		{ NULL, "kok, kor", "en" }, /* not Korean: other languages */
 		{ NULL, ",,;;q=,ko;q=x", "en" },
+		{ NULL, "ko;q=, en;q=0.5", "en" }, /* an empty q is malformed: 0 */
+		{ NULL, "ko;Q=", "en" },
+		{ NULL, "ko;level=1", "ko" }, /* another parameter: weight 1 */
 		{ NULL, "*", "en" },
 		{ "ko", "en", "ko" },
 		{ "en", "ko", "en" },
@@ -277,6 +400,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(reads_what_msgfmt_wrote),
 		cmocka_unit_test(refuses_a_damaged_catalog),
+		cmocka_unit_test(refuses_tables_that_lie),
 		cmocka_unit_test(languages_from_the_catalogs),
 		cmocka_unit_test(accept_language_and_the_cookie),
 		cmocka_unit_test(a_translation_keeps_its_msgids_tags),
