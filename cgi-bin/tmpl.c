@@ -62,8 +62,8 @@ static const struct {
 	[TMPL_QUEUE] = { "queue.html", /* page_queue.c */
 	    "concert_id concert_title artist in_line prequeue opens opens_epoch "
 	    "now_epoch countdown waiting number serving position ahead first "
-	    "eta joined poll_after_ms capacity_words active_minutes "
-	    "claim_minutes not_waiting done expired" },
+	    "eta call zone zone_abbr joined poll_after_ms capacity_words "
+	    "active_minutes claim_minutes not_waiting done expired" },
 	[TMPL_HOLD] = { "hold.html", /* page_holds.c */
 	    "hold_id pid concert_id concert_title venue date time section row "
 	    "number price balance held deadline deadline_epoch now_epoch "

@@ -105,7 +105,7 @@ test('the poll JSON is the API\'s queue ticket, and polling changes nothing', as
   for (let i = 0; i < 15; i++) last = await poll(c, 2);
   // The API's QueueTicket, names and all (static/openapi.json).
   assert.deepEqual(Object.keys(last), ['token', 'concertId', 'state', 'pollAfterMs', 'number',
-    'serving', 'position', 'ahead', 'etaSeconds', 'opensAt', 'calledUntil', 'activeUntil',
+    'serving', 'position', 'ahead', 'etaSeconds', 'etaKind', 'opensAt', 'calledUntil', 'activeUntil',
     'remainingSeconds', 'queuePosition', 'remainingTime']);
   assert.equal(last.state, 'waiting');
   assert.equal(last.concertId, 2);
@@ -116,14 +116,7 @@ test('the poll JSON is the API\'s queue ticket, and polling changes nothing', as
   assert.equal(tickets(2), before, 'no row changed: same places, same last-seen');
 });
 
-test('the estimated wait is "unknown" without history and measured with it', async () => {
-  const c = await buyer('eta');
-  await joinQueue(c, 2);
-  const measured = await poll(c, 2);
-  assert.equal(measured.state, 'waiting');
-  assert.equal(typeof measured.etaSeconds, 'number', '12 admissions so far: a rate');
-  assert.ok(measured.etaSeconds >= 0);
-
+test('the estimated wait: a bound while nobody has left, then how fast the line moves (review 10, item 6)', async () => {
   const concert = stack.admin('add-concert', 'Quiet Night', 'Solo', 'Small Room').trim();
   const now = Math.floor(Date.now() / 1000);
   stack.admin('add-performance', concert, now + 86400, now - 60, now + 3600, 'GA:A-A:5:10000');
@@ -133,13 +126,39 @@ test('the estimated wait is "unknown" without history and measured with it', asy
     assert.equal((await joinQueue(first, concert)).location, `/concerts/${concert}#turn`);
     const second = await buyer('eta-second');
     await joinQueue(second, concert);
-    assert.equal(typeof (await poll(second, concert)).etaSeconds, 'number', 'one call in a minute: a rate');
-    // Nobody called in the last five minutes: no rate to tell by.
-    stack.sql(`UPDATE queue_ticket SET called_at = called_at - 1000 WHERE concert_id = ${concert}`);
-    const unknown = await poll(second, concert);
-    assert.equal(unknown.state, 'waiting');
-    assert.equal(unknown.etaSeconds, null, 'no recent call is no rate');
-    assert.match((await second.get(`/concerts/${concert}/queue`)).text, /not known yet/);
+    const third = await buyer('eta-third');
+    await joinQueue(third, concert);
+    const state = JSON.parse((await second.get(`/concerts/${concert}/queue/state.json`)).text);
+    assert.equal(state.slots, 1);
+    assert.ok(state.turnSeconds >= 600, 'claim_seconds + active_ttl');
+    assert.equal(state.freedPerMinute, 0, 'nobody has left');
+    assert.ok(state.admittedPerMinute > 0, 'one call: the first fill, not flow');
+
+    // Place 1, a minute after the opening, the only slot just taken: no
+    // "under a minute" from the first call, but the longest a turn lasts.
+    const bound = await poll(second, concert);
+    assert.equal(bound.state, 'waiting');
+    assert.equal(bound.position, 1);
+    assert.equal(bound.etaKind, 'atMost');
+    assert.equal(bound.etaSeconds, state.turnSeconds);
+    assert.equal(bound.remainingTime, state.turnSeconds);
+    assert.equal((await poll(third, concert)).etaSeconds, 2 * state.turnSeconds, 'two turns back');
+    let page = (await second.get(`/concerts/${concert}/queue`)).text;
+    const minutes = Math.ceil(state.turnSeconds / 60);
+    assert.match(page, new RegExp(`id="q-eta">at most ${minutes} minutes<`));
+    assert.match(page, /id="q-call">You are expected to be called by \d\d:\d\d KST at the latest\.</);
+    assert.match(page, /Keep this page open/);
+
+    // The first buyer is done: one slot freed, the second called. The
+    // third is told from the line's speed (1 freed slot since the opening).
+    assert.equal((await first.post(`/concerts/${concert}/queue/leave`, {})).location, `/concerts/${concert}`);
+    const moved = await poll(third, concert);
+    assert.equal(moved.position, 1);
+    assert.equal(moved.etaKind, 'about');
+    assert.ok(moved.etaSeconds >= 60 && moved.etaSeconds <= state.turnSeconds, String(moved.etaSeconds));
+    page = (await third.get(`/concerts/${concert}/queue`)).text;
+    assert.match(page, /id="q-eta">about \d+ minutes?</);
+    assert.match(page, /id="q-call">You are expected to be called around \d\d:\d\d KST\.</);
   } finally {
     stack.admin('set', 'queue_capacity', '10');
   }
