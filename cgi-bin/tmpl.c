@@ -48,7 +48,7 @@ static const struct {
 	    "date time seats_left seat_count price_from on_sale sold_out opens "
 	    "closed cancelled active waiting can_join not_on_sale buy_login "
 	    "position "
-	    "turn_until turn_minutes prequeue" },
+	    "turn_until turn_minutes prequeue line_opens sale_opens" },
 	[TMPL_PERFORMANCE] = { "performance.html", /* ui_shared.c */
 	    "concert_id concert_title artist venue pid date time seats_left "
 	    "seat_count on_sale sale_closed cancelled turn_until opens seat_taken "

@@ -228,7 +228,20 @@ test('joining an unknown concert is a 404; one without an open sale says when it
   assert.equal(r.status, 409);
   assert.match(r.text, /not on sale yet. The sale opens/);
   assert.equal(stack.sql(`SELECT count(*) FROM queue_ticket WHERE concert_id = ${concert}`), '0');
-  assert.match((await c.get(`/concerts/${concert}`)).text, /not on sale yet/);
+  // The concert page says when the line opens (the pre-queue, 30 minutes
+  // before the sale), not "when the sale does" (review 10, item 5), and
+  // the rule of the draw; logged in or not.
+  const hhmm = (t) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Seoul', hour: '2-digit',
+    minute: '2-digit', hourCycle: 'h23' }).format(new Date(t * 1000));
+  for (const who of [c, new Client(stack.base)]) {
+    const page = (await who.get(`/concerts/${concert}`)).text;
+    const m = /not on sale yet. The queue opens at <strong>(\d+ \w+, (\d\d:\d\d) KST)<\/strong> and the sale at <strong>(\d+ \w+, (\d\d:\d\d) KST)<\/strong>/.exec(page);
+    assert.ok(m, 'the line\'s opening, with its zone');
+    assert.equal(m[2], hhmm(now + 7 * 86400 - 1800));
+    assert.equal(m[4], hhmm(now + 7 * 86400));
+    assert.match(page, /Everyone who joins the queue before the sale opens gets a place in line drawn at random/);
+    assert.doesNotMatch(page, /opens when the sale does/);
+  }
 });
 
 test('boxoffice-expire ends lapsed turns and lets the next buyers in', async () => {
