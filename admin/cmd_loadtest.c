@@ -75,8 +75,6 @@ cmd_loadtest_buyers(struct db *db, int argc, char **argv)
 		    (s = queue_status(db, concert, sn.user_id, NULL, now, &set,
 		    &q)) != BO_OK)
 			return fail(s, "loadtest-buyers: queue");
-		/* The token the buyer would hold (queue_join leaves it to
-		 * whoever sends it). */
 		if (concert > 0 && (s = queue_view_sign(db, sn.user_id, &q)) !=
 		    BO_OK)
 			return fail(s, "loadtest-buyers: queue token");
