@@ -82,7 +82,11 @@ schema_019:
 	.byte 0
 	.global schema_020
 schema_020:
-	.incbin "schema/020_queue_freed.sql"
+	.incbin "schema/020_audit_restore.sql"
+	.byte 0
+	.global schema_021
+schema_021:
+	.incbin "schema/021_queue_freed.sql"
 	.byte 0
 
 	.section .note.GNU-stack,"",@progbits

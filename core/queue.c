@@ -341,7 +341,7 @@ public_counts(struct db *db, int64_t concert_id, int64_t now, int whole,
 	    "SELECT count(*) FROM queue_ticket t"
 	    " WHERE t.concert_id = :concert AND " WAITING_TICKET("t"));
 	/* The slots freed in the window: called tickets whose slot freed
-	 * (SLOT_FREED_AT, through 020's index); a live turn or call frees
+	 * (SLOT_FREED_AT, through 021's index); a live turn or call frees
 	 * later than :now. */
 	enum { C_RECENT, C_FREED, C_TAKEN, C__COLS };
 	static struct sql counts_q = SQL(C__COLS,

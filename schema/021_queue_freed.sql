@@ -1,4 +1,4 @@
--- 020_queue_freed: how fast the line moves, counted without a table scan.
+-- 021_queue_freed: how fast the line moves, counted without a table scan.
 --
 -- The waiting room's estimate counts the slots that freed in the last
 -- minutes (a turn done, left, run out, a call passed over): each freed
