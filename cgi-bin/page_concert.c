@@ -2,8 +2,9 @@
  * page_concert.c — one concert.
  *
  * GET /concerts/{id} — details, the dates ahead and where the buyer stands
- * in the queue. Anyone sees the schedule; a logged-in buyer gets the join
- * button or their place in line; an admitted (ACTIVE) buyer sees each
+ * in the queue. Anyone sees the schedule and, before the pre-queue opens,
+ * when it does; a logged-in buyer gets the join button or their place in
+ * line; an admitted (ACTIVE) buyer sees each
  * date's seats left and the links to the seat maps, with the time their
  * turn ends.
  */
@@ -23,7 +24,7 @@ page_concert(struct req *r)
 	struct tdict *d;
 	enum bo_status s;
 	struct queue_public line;
-	int any_open, in_line, joinable;
+	int any_open, in_line, joinable, have_line;
 	size_t n;
 
 	s = catalog_concert(r->db, &r->arena, r->id, r->now, &c, &perfs, &n);
@@ -66,13 +67,20 @@ page_concert(struct req *r)
 	 * before the first one. */
 	in_line = q.state == Q_WAITING || q.state == Q_PREQUEUE ||
 	    q.state == Q_CALLED;
-	joinable = any_open || (worker_cache_queue_state(r, c.id, &line) == BO_OK &&
-	    line.state == QL_PREQUEUE && r->now >= line.prequeue_opens);
+	have_line = !any_open && worker_cache_queue_state(r, c.id, &line) == BO_OK;
+	joinable = any_open || (have_line && line.state == QL_PREQUEUE &&
+	    r->now >= line.prequeue_opens);
 	tdict_bool(d, "active", q.state == Q_ACTIVE);
 	tdict_bool(d, "waiting", in_line);
 	tdict_bool(d, "can_join", r->logged_in && joinable && !in_line &&
 	    q.state != Q_ACTIVE);
 	tdict_bool(d, "not_on_sale", !joinable && n > 0);
+	/* Before the pre-queue: when the line opens, and the rule of the
+	 * draw (review 10, item 5: the line opens before the sale does). */
+	if (!joinable && have_line && line.state == QL_PREQUEUE) {
+		view_set(d, "line_opens", view_datetime(r, line.prequeue_opens));
+		view_set(d, "sale_opens", view_datetime(r, line.opens_at));
+	}
 	tdict_bool(d, "prequeue", joinable && !any_open);
 	/* Logged out: the page's main button is logging in to buy. */
 	tdict_bool(d, "buy_login", !r->logged_in && joinable);

@@ -85,21 +85,54 @@ page_queue_join(struct req *r)
 	    "/concerts/%lld#turn" : "/concerts/%lld/queue", (long long)r->id));
 }
 
-/* "about 3 minutes", "under a minute", or "unknown". */
+/* "about 3 minutes", "at most 12 minutes", or "not known yet"
+ * (queue_eta: an estimate from how fast the line moves, or the bound
+ * from how long a turn lasts). app.js's eta() says the same. */
 static const char *
-eta_words(struct req *r, int64_t eta)
+eta_words(struct req *r, struct queue_eta e)
 {
-	if (eta < 0)
-		return tr(r, "not known yet: too few buyers let in so far to tell");
-	if (eta < 60)
-		return tr(r, "under a minute");
-	if (eta <= 60)
-		return tr(r, "about 1 minute");
-	if (eta < 3600)
-		return arena_printf(&r->arena, tr(r, "about %lld minutes"),
-		    (long long)(eta + 59) / 60);
-	return arena_printf(&r->arena, tr(r, "about %1$lld h %2$02lld min"),
-	    (long long)eta / 3600, (long long)(eta % 3600) / 60);
+	int64_t m = (e.seconds + 59) / 60;
+
+	switch (e.kind) {
+	case QE_ABOUT:
+		if (e.seconds < 60)
+			return tr(r, "under a minute");
+		if (m <= 1)
+			return tr(r, "about 1 minute");
+		if (e.seconds < 3600)
+			return arena_printf(&r->arena, tr(r, "about %lld minutes"),
+			    (long long)m);
+		return arena_printf(&r->arena, tr(r, "about %1$lld h %2$02lld min"),
+		    (long long)e.seconds / 3600, (long long)(e.seconds % 3600) / 60);
+	case QE_AT_MOST:
+		if (m <= 1)
+			return tr(r, "at most 1 minute");
+		if (e.seconds < 3600)
+			return arena_printf(&r->arena, tr(r, "at most %lld minutes"),
+			    (long long)m);
+		return arena_printf(&r->arena, tr(r, "at most %1$lld h %2$02lld min"),
+		    (long long)m / 60, (long long)m % 60);
+	default:
+		return tr(r, "not known yet: nobody has been let in so far");
+	}
+}
+
+/* When the buyer should be called, as a clock time in the venue's zone
+ * (HTML: the time is view.c's); empty when not known. */
+static struct html
+call_words(struct req *r, struct queue_eta e)
+{
+	switch (e.kind) {
+	case QE_ABOUT:
+		return VIEW_HTMLF(r, tr(r, "You are expected to be "
+		    "called around %s."), view_time(r, r->now + e.seconds));
+	case QE_AT_MOST:
+		return VIEW_HTMLF(r, tr(r, "You are expected to be "
+		    "called by %s at the latest."), view_time(r, r->now +
+		    e.seconds));
+	default:
+		return view_text(r, "");
+	}
 }
 
 /* "4 min 05 s" until the opening. */
@@ -125,6 +158,7 @@ page_queue(struct req *r)
 	struct queue_view v;
 	struct concert c;
 	struct tdict *d;
+	struct queue_eta eta;
 	enum bo_status s;
 	int64_t ahead;
 	size_t n;
@@ -158,6 +192,9 @@ page_queue(struct req *r)
 		tdict_bool(d, "in_line", 1);
 		view_set(d, "joined", view_time(r, v.joined_at));
 		tdict_int(d, "now_epoch", r->now);
+		/* For app.js's clock times: the venue's zone, as the page's. */
+		tdict_str(d, "zone", set->timezone);
+		tdict_str(d, "zone_abbr", view_zone_abbr(r));
 		tdict_int(d, "refresh", v.poll_after_ms / 1000 < NOJS_REFRESH_MIN ?
 		    NOJS_REFRESH_MIN : v.poll_after_ms / 1000);
 	}
@@ -181,7 +218,9 @@ page_queue(struct req *r)
 		tdict_int(d, "position", ahead + 1);
 		tdict_int(d, "ahead", ahead);
 		tdict_bool(d, "first", ahead == 0);
-		tdict_str(d, "eta", eta_words(r, queue_eta_seconds(&line, ahead)));
+		eta = queue_eta(&line, ahead);
+		tdict_str(d, "eta", eta_words(r, eta));
+		view_set(d, "call", call_words(r, eta));
 		tdict_int(d, "poll_after_ms", queue_poll_after_ms(ahead));
 	} else {
 		tdict_bool(d, "not_waiting", 1);

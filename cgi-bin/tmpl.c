@@ -50,7 +50,7 @@ static const struct {
 	    "date time seats_left seat_count price_from on_sale sold_out opens "
 	    "closed cancelled active waiting can_join not_on_sale buy_login "
 	    "position "
-	    "turn_until turn_minutes prequeue" },
+	    "turn_until turn_minutes prequeue line_opens sale_opens" },
 	[TMPL_PERFORMANCE] = { "performance.html", /* ui_shared.c */
 	    "concert_id concert_title artist venue pid date time seats_left "
 	    "seat_count on_sale sale_closed cancelled turn_until opens seat_taken "
@@ -64,8 +64,8 @@ static const struct {
 	[TMPL_QUEUE] = { "queue.html", /* page_queue.c */
 	    "concert_id concert_title artist in_line prequeue opens opens_epoch "
 	    "now_epoch countdown waiting number serving position ahead first "
-	    "eta joined poll_after_ms capacity_words active_minutes "
-	    "claim_minutes not_waiting done expired" },
+	    "eta call zone zone_abbr joined poll_after_ms capacity_words "
+	    "active_minutes claim_minutes not_waiting done expired" },
 	[TMPL_HOLD] = { "hold.html", /* page_holds.c */
 	    "hold_id pid concert_id concert_title venue date time section row "
 	    "number price balance held deadline deadline_epoch now_epoch "

@@ -487,6 +487,15 @@ ui_queue_ticket_send(struct req *r, enum http_status status,
 		buf_int(b, v->eta_seconds);
 	else
 		buf_puts(b, "null");
+	/* "about": from how fast the line moves; "atMost": the bound from
+	 * how long a turn lasts, before anyone has left (queue_eta). */
+	buf_puts(b, ",\"etaKind\":");
+	if (waiting && v->eta_kind == QE_ABOUT)
+		buf_puts(b, "\"about\"");
+	else if (waiting && v->eta_kind == QE_AT_MOST)
+		buf_puts(b, "\"atMost\"");
+	else
+		buf_puts(b, "null");
 	buf_puts(b, ",\"opensAt\":");
 	if (v->state == Q_PREQUEUE)
 		buf_int(b, v->opens_at);
@@ -534,11 +543,15 @@ ui_queue_ticket_send(struct req *r, enum http_status status,
 void
 ui_queue_state_json(struct buf *b, const struct queue_public *p)
 {
-	char rate[32];
+	char rate[32], freed[32];
 
-	/* Calls per minute over the window, one decimal. */
+	/* Calls and freed slots per minute over the window, one decimal.
+	 * The wait is told from the freed slots (queue_eta): the calls also
+	 * count the first fill of the slots at the opening. */
 	snprintf(rate, sizeof rate, "%.1f", p->rate_span > 0 ?
 	    (double)p->called_recent * 60.0 / (double)p->rate_span : 0.0);
+	snprintf(freed, sizeof freed, "%.1f", p->rate_span > 0 ?
+	    (double)p->freed_recent * 60.0 / (double)p->rate_span : 0.0);
 	buf_puts(b, "{\"concertId\":");
 	buf_int(b, p->concert_id);
 	buf_puts(b, ",\"state\":");
@@ -553,6 +566,12 @@ ui_queue_state_json(struct buf *b, const struct queue_public *p)
 	buf_int(b, p->waiting);
 	buf_puts(b, ",\"admittedPerMinute\":");
 	buf_puts(b, rate);
+	buf_puts(b, ",\"freedPerMinute\":");
+	buf_puts(b, freed);
+	buf_puts(b, ",\"slots\":");
+	buf_int(b, p->slots);
+	buf_puts(b, ",\"turnSeconds\":");
+	buf_int(b, p->turn_max);
 	buf_puts(b, ",\"at\":");
 	buf_int(b, p->at);
 	buf_puts(b, "}\n");

@@ -409,6 +409,12 @@ view_zone(struct req *r)
 }
 
 const char *
+view_zone_abbr(struct req *r)
+{
+	return format_time(r, r->now, "%Z");
+}
+
+const char *
 view_here(struct req *r)
 {
 	/* A ?msg= notice belongs to this page view, not to where a later

@@ -99,6 +99,9 @@ struct html view_htmlf(struct req *r, const char *fmt,
 /* "KST (Asia/Seoul)": the venue's zone as now, for a page that says
  * once which zone its times are in. */
 const char *view_zone(struct req *r);
+/* "KST": the venue's zone's abbreviation as now, for a script that
+ * writes clock times of its own (app.js's waiting room). */
+const char *view_zone_abbr(struct req *r);
 /* "1,000" */
 const char *view_count(struct req *r, int64_t n);
 /* The path and query this request asked for, safe to use as ?next=

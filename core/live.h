@@ -66,4 +66,12 @@
 	"(" t ".state IN ('WAITING','ACTIVE') AND " t ".state = 'WAITING' AND " \
 	t ".called_at IS NOT NULL AND " t ".expires_at <= :now)"
 
+/* When a called ticket's slot freed (or frees): its end when written down
+ * (done, left, passed over, run out), but never after its deadline, for
+ * a turn left after it had already run out frees at its deadline. For a
+ * ticket called (called_at IS NOT NULL) only; the expression
+ * 021_queue_freed.sql indexes, so keep it the same text. */
+#define SLOT_FREED_AT(t)                                                      \
+	"min(coalesce(" t ".ended_at, " t ".expires_at), " t ".expires_at)"
+
 #endif

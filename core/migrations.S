@@ -84,5 +84,9 @@ schema_019:
 schema_020:
 	.incbin "schema/020_audit_restore.sql"
 	.byte 0
+	.global schema_021
+schema_021:
+	.incbin "schema/021_queue_freed.sql"
+	.byte 0
 
 	.section .note.GNU-stack,"",@progbits

@@ -80,14 +80,30 @@ queue_poll_after_ms(int64_t ahead)
 	    ahead < 10000 ? 15000 : 30000;
 }
 
-int64_t
-queue_eta_seconds(const struct queue_public *p, int64_t ahead)
+struct queue_eta
+queue_eta(const struct queue_public *p, int64_t ahead)
 {
-	if (p->called_recent <= 0 || p->rate_span <= 0)
-		return -1;
-	/* ahead + 1 calls away, at called_recent per rate_span seconds. */
-	return ((ahead + 1) * p->rate_span + p->called_recent - 1) /
-	    p->called_recent;
+	struct queue_eta e = { QE_UNKNOWN, -1 };
+	int64_t bound, rate;
+
+	assert(ahead >= 0);
+	if (p->slots <= 0 || p->turn_max <= 0)
+		return e;
+	/* ahead + 1 calls away; each generation of `slots` calls waits one
+	 * whole turn at most. */
+	bound = (ahead / p->slots + 1) * p->turn_max;
+	e.kind = QE_AT_MOST;
+	e.seconds = bound;
+	if (p->freed_recent <= 0 || p->rate_span <= 0)
+		return e; /* nobody has left yet: only the bound is true */
+	/* ahead + 1 freed slots away, at freed_recent per rate_span. */
+	rate = ((ahead + 1) * p->rate_span + p->freed_recent - 1) /
+	    p->freed_recent;
+	if (rate <= bound) {
+		e.kind = QE_ABOUT;
+		e.seconds = rate;
+	}
+	return e;
 }
 
 /* ---- the line's times and counter ---- */
@@ -324,10 +340,17 @@ public_counts(struct db *db, int64_t concert_id, int64_t now, int whole,
 	static struct sql waiting_q = SQL(W__COLS,
 	    "SELECT count(*) FROM queue_ticket t"
 	    " WHERE t.concert_id = :concert AND " WAITING_TICKET("t"));
-	enum { C_RECENT, C_TAKEN, C__COLS };
+	/* The slots freed in the window: called tickets whose slot freed
+	 * (SLOT_FREED_AT, through 021's index); a live turn or call frees
+	 * later than :now. */
+	enum { C_RECENT, C_FREED, C_TAKEN, C__COLS };
 	static struct sql counts_q = SQL(C__COLS,
 	    "SELECT (SELECT count(*) FROM queue_ticket"
 	    " WHERE concert_id = :concert AND called_at > :since),"
+	    " (SELECT count(*) FROM queue_ticket t"
+	    " WHERE t.concert_id = :concert AND t.called_at IS NOT NULL"
+	    " AND " SLOT_FREED_AT("t") " > :since"
+	    " AND " SLOT_FREED_AT("t") " <= :now),"
 	    " (SELECT count(*) FROM queue_ticket t WHERE t.concert_id = :concert"
 	    " AND t.state IN ('WAITING','ACTIVE') AND (" ACTIVE_TICKET("t")
 	    " OR " CALLED_TICKET("t") "))");
@@ -348,6 +371,7 @@ public_counts(struct db *db, int64_t concert_id, int64_t now, int whole,
 	sql_bind_int(st, ":now", now);
 	if ((rc = sql_step(st)) == SQLITE_ROW) {
 		p->called_recent = sql_int(st, C_RECENT);
+		p->freed_recent = sql_int(st, C_FREED);
 		*taken = sql_int(st, C_TAKEN);
 		rc = SQLITE_DONE;
 	}
@@ -385,6 +409,8 @@ public_locked(struct db *db, int64_t concert_id, int64_t now, int whole,
 		p->rate_span = QUEUE_RATE_WINDOW;
 	if (p->rate_span < 1)
 		p->rate_span = 1;
+	p->slots = set->queue_capacity;
+	p->turn_max = set->claim_seconds + set->active_ttl;
 	if ((s = public_counts(db, concert_id, now, whole, p, &taken)) != BO_OK)
 		return s;
 	*movable = p->state == QL_OPEN && p->waiting > 0 &&
@@ -571,7 +597,12 @@ view_of(struct db *db, const struct ticket *t, int64_t now,
 		out->ahead = out->place - p.serving - 1;
 		if (out->ahead < 0)
 			out->ahead = 0; /* never: passed tickets are called */
-		out->eta_seconds = queue_eta_seconds(&p, out->ahead);
+		{
+			struct queue_eta e = queue_eta(&p, out->ahead);
+
+			out->eta_seconds = e.seconds;
+			out->eta_kind = e.kind;
+		}
 		out->poll_after_ms = queue_poll_after_ms(out->ahead);
 		break;
 	default:

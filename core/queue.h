@@ -62,9 +62,25 @@ struct queue_public {
 	int64_t serving;          /* every place at or below it has been called */
 	int64_t waiting;          /* tickets in line not yet called */
 	int64_t called_recent;    /* calls in the last rate_span seconds */
+	int64_t freed_recent;     /* slots freed in the last rate_span seconds:
+	                           * how fast the line moves (the first fill
+	                           * of the slots at the opening is not) */
 	int64_t rate_span;        /* QUEUE_RATE_WINDOW, or less just after the
 	                           * opening; at least 1 */
+	int64_t slots;            /* queue_capacity */
+	int64_t turn_max;         /* claim_seconds + active_ttl: the longest
+	                           * one buyer holds a slot */
 	int64_t at;               /* as of this second */
+};
+
+/* What a wait estimate is: about this long (from how fast the line has
+ * moved), at most this long (before anyone has left, from how long a
+ * turn can last), or not known. */
+enum queue_eta_kind { QE_UNKNOWN, QE_ABOUT, QE_AT_MOST, QE__MAX };
+
+struct queue_eta {
+	enum queue_eta_kind kind;
+	int64_t seconds;          /* -1 when QE_UNKNOWN */
 };
 
 struct queue_view {
@@ -77,6 +93,7 @@ struct queue_view {
 	int64_t ahead;           /* WAITING: places ahead (place - serving - 1) */
 	int64_t eta_seconds;     /* WAITING: estimated wait, -1 when unknown;
 	                          * PREQUEUE: until the opening */
+	enum queue_eta_kind eta_kind;  /* WAITING: what eta_seconds is */
 	int64_t opens_at;        /* PREQUEUE: when the line starts */
 	int64_t called_until;    /* CALLED: come in before this */
 	int64_t admitted_at, active_until;  /* ACTIVE */
@@ -93,9 +110,15 @@ const char *queue_line_state_name(enum queue_line_state s);
  * again: about 1 s near the front, up to 30 s far back. */
 int64_t queue_poll_after_ms(int64_t ahead);
 
-/* The estimated wait of a buyer `ahead` places from the front at the
- * public rate, in seconds; -1 when no call was made recently. */
-int64_t queue_eta_seconds(const struct queue_public *p, int64_t ahead);
+/*
+ * The wait of a buyer `ahead` places from the front until called. Every
+ * place ahead is called when a slot frees, and a slot frees within
+ * turn_max of its call, so ceil((ahead + 1) / slots) turns is a bound
+ * that holds from the opening on; the slots freed in the rate window
+ * (never the first fill) give the estimate when it is shorter. QE_AT_MOST
+ * while nobody has left yet; QE_UNKNOWN only without slots.
+ */
+struct queue_eta queue_eta(const struct queue_public *p, int64_t ahead);
 
 /*
  * The public state of a concert's line (BO_NOT_FOUND: no such concert).

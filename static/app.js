@@ -7,7 +7,9 @@
  * minus the serving number. It polls about every second near the front
  * and up to every 30 s far back, counts down to the opening in the
  * pre-queue, fetches the buyer's own ticket once when the pre-queue's
- * places are drawn, and goes in (the waiting room again, which claims the
+ * places are drawn, tells the wait and the clock time of the expected
+ * call (the server's queue_eta, from the state's freed slots, slots and
+ * turn length), and goes in (the waiting room again, which claims the
  * turn) when the number is called. Without JavaScript a meta refresh
  * (every 5 s at the most often) does the same from the server.
  */
@@ -40,15 +42,41 @@ function pad(n) { return String(n).padStart(2, "0"); }
     if (el) el.textContent = value;
   }
   function say(name, values) { return words(room, name, values); }
-  function eta(seconds) {
-    if (seconds === null) return say("unknown");
-    if (seconds < 60) return say("under");
-    if (seconds < 3600) {
-      var m = Math.ceil(seconds / 60);
-      return m === 1 ? say("minute") : say("minutes", { n: m });
+  /* The server's estimate (queue_eta): the bound of whole turns,
+   * (floor(ahead / slots) + 1) × turnSeconds, which holds from the
+   * opening on; the freed slots' rate when it is shorter. Never the
+   * calls' rate: the first fill of the slots at the opening is no flow. */
+  function estimate(s, ahead) {
+    if (!(s.slots > 0) || !(s.turnSeconds > 0)) return null;
+    var bound = (Math.floor(ahead / s.slots) + 1) * s.turnSeconds;
+    var rate = s.freedPerMinute > 0 ? Math.ceil((ahead + 1) * 60 / s.freedPerMinute) : Infinity;
+    return rate <= bound ? { about: true, seconds: rate } : { about: false, seconds: bound };
+  }
+  function eta(e) {
+    if (e === null) return say("unknown");
+    var m = Math.ceil(e.seconds / 60);
+    if (!e.about) {
+      if (e.seconds < 3600) return m <= 1 ? say("most-minute") : say("most-minutes", { n: m });
+      return say("most-hours", { h: Math.floor(m / 60), mm: pad(m % 60) });
     }
-    return say("hours", { h: Math.floor(seconds / 3600),
-      mm: pad(Math.floor((seconds % 3600) / 60)) });
+    if (e.seconds < 60) return say("under");
+    if (e.seconds < 3600) return m === 1 ? say("minute") : say("minutes", { n: m });
+    return say("hours", { h: Math.floor(e.seconds / 3600),
+      mm: pad(Math.floor((e.seconds % 3600) / 60)) });
+  }
+  /* "02:14 KST": a clock time in the venue's zone, as the server writes
+   * it (view_time); null where the browser cannot. */
+  function clock(epoch) {
+    try {
+      var t = new Intl.DateTimeFormat("en-GB", { timeZone: room.getAttribute("data-zone"),
+        hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(epoch * 1000));
+      return t + " " + room.getAttribute("data-zone-abbr");
+    } catch (err) { return null; }
+  }
+  function call(e) {
+    if (e === null) return "";
+    var at = clock(Math.round((Date.now() + offset) / 1000) + e.seconds);
+    return at === null ? null : say(e.about ? "call-about" : "call-most", { time: at });
   }
   /* The server's policy (queue_poll_after_ms): ~1 s near the front, up to
    * 30 s far back. */
@@ -88,11 +116,12 @@ function pad(n) { return String(n).padStart(2, "0"); }
         }
         if (s.serving >= number) { window.location.assign(next); return; }
         var ahead = number - s.serving - 1;
-        var rate = s.admittedPerMinute;
+        var e = estimate(s, ahead), when = call(e);
         text("q-position", ahead + 1);
         text("q-ahead", ahead);
         text("q-serving", s.serving);
-        text("q-eta", eta(rate > 0 ? Math.ceil((ahead + 1) * 60 / rate) : null));
+        text("q-eta", eta(e));
+        if (when !== null) text("q-call", when);
         text("q-updated", say("checked"));
         setTimeout(poll, interval(ahead));
       })

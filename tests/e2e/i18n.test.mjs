@@ -105,7 +105,7 @@ async function buyInKorean(page, tag) {
   await shot(page, `ko-${tag}-3-seat-map.png`);
   await clickAndLoad(bar.getByRole('button', { name: '이 좌석 5분간 선점하기' }));
   assert.equal((await page.getByRole('heading', { level: 1 }).innerText()).trim(), name);
-  assert.match(await page.locator('.deadline').innerText(), /\d\d:\d\d:\d\d KST까지 회원님을 위해 선점합니다/);
+  assert.match(await page.locator('.deadline').innerText(), /\d\d:\d\d:\d\d KST까지 이 좌석을 선점해 두었습니다/);
   const countdown = (await page.locator('#countdown').innerText()).trim();
   assert.match(countdown, page.js ? /^\(\d+:\d\d 남음\)$/ : /^\(약 5분\)$/, `countdown ${countdown}`);
   await shot(page, `ko-${tag}-4-hold.png`);
@@ -150,7 +150,11 @@ test('the waiting room speaks Korean, in what app.js writes too', async () => {
     await b.getByRole('heading', { level: 1, name: '대기 중입니다' }).waitFor();
     // The page polls by itself: its words come from the page (data-t-…).
     await b.locator('#q-updated').filter({ hasText: /^방금 확인함$/ }).waitFor({ timeout: 5_000 });
-    assert.match(await b.locator('#q-eta').innerText(), /^(아직 알 수 없음|1분 이내|약 \d)/);
+    // Nobody has left the one slot yet: a bound of one whole turn, and
+    // the clock time by which the call comes, in the venue's zone.
+    assert.match(await b.locator('#q-eta').innerText(), /^최대 \d+분$/);
+    assert.match(await b.locator('#q-call').innerText(), /^늦어도 \d\d:\d\d KST까지는 호출될 것으로 예상됩니다\.$/);
+    assert.match(await b.locator('#q-keep-open').innerText(), /이 페이지를 열어 두세요/);
     await shot(b, 'ko-phone-queue.png');
   } finally {
     stack.admin('set', 'queue_capacity', 1000);

@@ -262,7 +262,10 @@ test('waits in the queue and is moved on by the page itself', async () => {
     assert.equal((await b.locator('#q-position').innerText()).trim(), '1');
     assert.equal((await b.locator('#q-ahead').innerText()).trim(), '0');
     await b.getByText('Estimated wait').waitFor({ state: 'visible' });
-    assert.match(await b.locator('.queue').innerText(), /you are next/);
+    assert.match(await b.locator('.queue').innerText(), /You are next\. Keep this page open/);
+    // The one slot was just taken: a bound of one whole turn, with its clock time.
+    assert.match(await b.locator('#q-eta').innerText(), /^at most \d+ minutes$/);
+    assert.match(await b.locator('#q-call').innerText(), /^You are expected to be called by \d\d:\d\d KST at the latest\.$/);
     // The page polls by itself (the "Checked just now" line appears).
     await b.locator('#q-updated').filter({ hasText: /^Checked just now$/ }).waitFor({ timeout: 5_000 });
     assert.equal(new URL(b.url()).pathname, `/concerts/${GALA.id}/queue`, 'still waiting');

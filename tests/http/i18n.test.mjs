@@ -213,7 +213,8 @@ test('a Korean page of the buyer\'s flow has no English sentence left', async ()
     headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   assert.equal(r.status, 303, r.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 600));
   assert.match(r.location, /^\/orders\/\d+$/);
-  await look(a, r.location, 'an order of two seats');
+  const orderPath = r.location;
+  await look(a, orderPath, 'an order of two seats');
   r = await a.post(`${holdPath}/pay`, { csrf });
   assert.equal(r.status, 402);
   pages.push([r, 'paying with too little']);
@@ -236,6 +237,9 @@ test('a Korean page of the buyer\'s flow has no English sentence left', async ()
   await look(a, `${holdPath}/cancel`, 'cancelling a ticket');
   r = await a.post('/concerts/1/queue/leave', { csrf });
   await look(a, '/concerts/1?msg=left', 'a concert, after leaving');
+  r = await a.post(`${orderPath}/pay`, { csrf });
+  assert.equal(r.status, 410, 'leaving released the order');
+  pages.push([r, 'paying an order released by leaving']);
   await look(a, '/concerts/1/queue', 'the queue, not in it');
 
   // The door, for a member of staff who reads Korean.
@@ -270,4 +274,21 @@ test('a Korean page of the buyer\'s flow has no English sentence left', async ()
   assert.match(text, /좌석 배치도: 좌석을 선택하세요/);
   assert.match(text, /이 좌석 5분간 선점하기/);
   assert.match(text, /결제 완료! 좌석이 확보되었습니다\./);
+  // Words that misled (review 10, items 7–9 and the printable ticket):
+  // the waiting room's joining time is not an admission time, the
+  // serving number is who is being let in now, a released seat can be
+  // booked again (not "was sold again"), the seats held are the buyer's
+  // own (내 좌석), not the legend's unsaved picks (선택한 좌석).
+  const page = (what) => pages.find(([, w]) => w === what)[0].text;
+  assert.match(page('the waiting room'), /<dt>대기 시작 시각<\/dt>/);
+  assert.match(page('the waiting room'), /<dt>지금 입장 중인 번호<\/dt>/);
+  assert.doesNotMatch(page('the waiting room'), /입장 시각|현재 호출 번호/);
+  assert.match(page('paying an order released by leaving'), /이 좌석들은 다시 예매할 수 있게 되었습니다/);
+  assert.doesNotMatch(text, /다시 판매되었습니다/);
+  assert.match(page('the seat map with two picks'), /<h2>내 좌석<\/h2>/);
+  assert.match(page('the seat map with two picks'), /<span class="sw pick"><\/span> 선택한 좌석</);
+  assert.doesNotMatch(text, /<h2>선택한 좌석<\/h2>/);
+  assert.match(page('an order of two seats'), /› 내 좌석<\/nav>/);
+  assert.match(page('a printable ticket'), /1인 1회 입장:/);
+  assert.doesNotMatch(text, /한 명, 한 번|회원님을 위해|회원님 이름으로/);
 });

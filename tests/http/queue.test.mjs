@@ -105,7 +105,7 @@ test('the poll JSON is the API\'s queue ticket, and polling changes nothing', as
   for (let i = 0; i < 15; i++) last = await poll(c, 2);
   // The API's QueueTicket, names and all (static/openapi.json).
   assert.deepEqual(Object.keys(last), ['token', 'concertId', 'state', 'pollAfterMs', 'number',
-    'serving', 'position', 'ahead', 'etaSeconds', 'opensAt', 'calledUntil', 'activeUntil',
+    'serving', 'position', 'ahead', 'etaSeconds', 'etaKind', 'opensAt', 'calledUntil', 'activeUntil',
     'remainingSeconds', 'queuePosition', 'remainingTime']);
   assert.equal(last.state, 'waiting');
   assert.equal(last.concertId, 2);
@@ -116,14 +116,7 @@ test('the poll JSON is the API\'s queue ticket, and polling changes nothing', as
   assert.equal(tickets(2), before, 'no row changed: same places, same last-seen');
 });
 
-test('the estimated wait is "unknown" without history and measured with it', async () => {
-  const c = await buyer('eta');
-  await joinQueue(c, 2);
-  const measured = await poll(c, 2);
-  assert.equal(measured.state, 'waiting');
-  assert.equal(typeof measured.etaSeconds, 'number', '12 admissions so far: a rate');
-  assert.ok(measured.etaSeconds >= 0);
-
+test('the estimated wait: a bound while nobody has left, then how fast the line moves (review 10, item 6)', async () => {
   const concert = stack.admin('add-concert', 'Quiet Night', 'Solo', 'Small Room').trim();
   const now = Math.floor(Date.now() / 1000);
   stack.admin('add-performance', concert, now + 86400, now - 60, now + 3600, 'GA:A-A:5:10000');
@@ -133,13 +126,39 @@ test('the estimated wait is "unknown" without history and measured with it', asy
     assert.equal((await joinQueue(first, concert)).location, `/concerts/${concert}#turn`);
     const second = await buyer('eta-second');
     await joinQueue(second, concert);
-    assert.equal(typeof (await poll(second, concert)).etaSeconds, 'number', 'one call in a minute: a rate');
-    // Nobody called in the last five minutes: no rate to tell by.
-    stack.sql(`UPDATE queue_ticket SET called_at = called_at - 1000 WHERE concert_id = ${concert}`);
-    const unknown = await poll(second, concert);
-    assert.equal(unknown.state, 'waiting');
-    assert.equal(unknown.etaSeconds, null, 'no recent call is no rate');
-    assert.match((await second.get(`/concerts/${concert}/queue`)).text, /not known yet/);
+    const third = await buyer('eta-third');
+    await joinQueue(third, concert);
+    const state = JSON.parse((await second.get(`/concerts/${concert}/queue/state.json`)).text);
+    assert.equal(state.slots, 1);
+    assert.ok(state.turnSeconds >= 600, 'claim_seconds + active_ttl');
+    assert.equal(state.freedPerMinute, 0, 'nobody has left');
+    assert.ok(state.admittedPerMinute > 0, 'one call: the first fill, not flow');
+
+    // Place 1, a minute after the opening, the only slot just taken: no
+    // "under a minute" from the first call, but the longest a turn lasts.
+    const bound = await poll(second, concert);
+    assert.equal(bound.state, 'waiting');
+    assert.equal(bound.position, 1);
+    assert.equal(bound.etaKind, 'atMost');
+    assert.equal(bound.etaSeconds, state.turnSeconds);
+    assert.equal(bound.remainingTime, state.turnSeconds);
+    assert.equal((await poll(third, concert)).etaSeconds, 2 * state.turnSeconds, 'two turns back');
+    let page = (await second.get(`/concerts/${concert}/queue`)).text;
+    const minutes = Math.ceil(state.turnSeconds / 60);
+    assert.match(page, new RegExp(`id="q-eta">at most ${minutes} minutes<`));
+    assert.match(page, /id="q-call">You are expected to be called by <time datetime="[^"]+">\d\d:\d\d KST<\/time> at the latest\.</);
+    assert.match(page, /Keep this page open/);
+
+    // The first buyer is done: one slot freed, the second called. The
+    // third is told from the line's speed (1 freed slot since the opening).
+    assert.equal((await first.post(`/concerts/${concert}/queue/leave`, {})).location, `/concerts/${concert}`);
+    const moved = await poll(third, concert);
+    assert.equal(moved.position, 1);
+    assert.equal(moved.etaKind, 'about');
+    assert.ok(moved.etaSeconds >= 60 && moved.etaSeconds <= state.turnSeconds, String(moved.etaSeconds));
+    page = (await third.get(`/concerts/${concert}/queue`)).text;
+    assert.match(page, /id="q-eta">about \d+ minutes?</);
+    assert.match(page, /id="q-call">You are expected to be called around <time datetime="[^"]+">\d\d:\d\d KST<\/time>\.</);
   } finally {
     stack.admin('set', 'queue_capacity', '10');
   }
@@ -209,7 +228,20 @@ test('joining an unknown concert is a 404; one without an open sale says when it
   assert.equal(r.status, 409);
   assert.match(r.text, /not on sale yet. The sale opens/);
   assert.equal(stack.sql(`SELECT count(*) FROM queue_ticket WHERE concert_id = ${concert}`), '0');
-  assert.match((await c.get(`/concerts/${concert}`)).text, /not on sale yet/);
+  // The concert page says when the line opens (the pre-queue, 30 minutes
+  // before the sale), not "when the sale does" (review 10, item 5), and
+  // the rule of the draw; logged in or not.
+  const hhmm = (t) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Seoul', hour: '2-digit',
+    minute: '2-digit', hourCycle: 'h23' }).format(new Date(t * 1000));
+  for (const who of [c, new Client(stack.base)]) {
+    const page = (await who.get(`/concerts/${concert}`)).text;
+    const m = /not on sale yet. The queue opens at <strong><time datetime="[^"]+">(\d+ \w+, (\d\d:\d\d) KST)<\/time><\/strong> and the sale at <strong><time datetime="[^"]+">(\d+ \w+, (\d\d:\d\d) KST)<\/time><\/strong>/.exec(page);
+    assert.ok(m, 'the line\'s opening, with its zone');
+    assert.equal(m[2], hhmm(now + 7 * 86400 - 1800));
+    assert.equal(m[4], hhmm(now + 7 * 86400));
+    assert.match(page, /Everyone who joins the queue before the sale opens gets a place in line drawn at random/);
+    assert.doesNotMatch(page, /opens when the sale does/);
+  }
 });
 
 test('boxoffice-expire ends lapsed turns and lets the next buyers in', async () => {

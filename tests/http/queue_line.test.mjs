@@ -64,7 +64,7 @@ test('the public state: the same for everyone, rendered about once a second howe
   const s = await r.json();
   assert.ok(validState(s), ajv.errorsText(validState.errors));
   assert.deepEqual(Object.keys(s), ['concertId', 'state', 'prequeueOpensAt', 'opensAt', 'serving',
-    'waiting', 'admittedPerMinute', 'at']);
+    'waiting', 'admittedPerMinute', 'freedPerMinute', 'slots', 'turnSeconds', 'at']);
   assert.equal(s.concertId, concert);
   assert.equal(s.state, 'open');
   assert.equal((await fetch(`${stack.base}/concerts/9999/queue/state.json`)).status, 404);

@@ -14,7 +14,8 @@
  * turn ends, cron, the public state's render, time passing); the
  * pre-queue's places a permutation, late arrivals behind it, no join
  * before the pre-queue opens; signed tokens (another buyer's, a forged
- * place, another concert, key rotation); the public state.
+ * place, another concert, key rotation); the public state; the estimated
+ * wait (freed slots, never the first fill; the bound of whole turns).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -451,6 +452,110 @@ public_state_follows_the_line(void **state)
 	}
 }
 
+/* ---- 8. the estimated wait (review 10, item 6) ---- */
+
+/*
+ * A fixture line: 3 slots, turns of 10 minutes (+ 2 to come in). At the
+ * opening 3 buyers are called at once and 6 queue behind. Nobody can be
+ * let in before one of the 3 leaves or runs out, so the wait told must
+ * not be shorter than that: the calls of the first fill are no flow (the
+ * old estimate, from calls per minute, told place 1 "20 seconds").
+ */
+static void
+eta_counts_freed_slots_not_the_first_fill(void **state)
+{
+	struct fx_sale *f = *state;
+	const int64_t turn = CLAIM + 600;
+	struct queue_view v[9];
+	struct queue_public p;
+	struct queue_eta e;
+
+	f->set.queue_capacity = 3;
+	f->set.active_ttl = 600;
+	/* The sale opens at T0: the rate window is the time since. */
+	fx_exec(f->db, "UPDATE performance SET sale_opens_at = %lld"
+	    " WHERE concert_id = %lld", (long long)T0, (long long)CONCERT);
+	for (int i = 0; i < 9; i++)
+		v[i] = join(f, i, T0 + 1 + i);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(v[i].state, Q_ACTIVE);
+
+	/* A minute in: 3 calls, nobody has left. */
+	p = line(f, T0 + 60);
+	assert_int_equal(p.called_recent, 3);
+	assert_int_equal(p.freed_recent, 0);
+	assert_int_equal(p.slots, 3);
+	assert_int_equal(p.turn_max, turn);
+	/* Place 1 has a number from the first admission on (issue 10,
+	 * item 5): the bound of one whole turn. */
+	v[3] = look(f, 3, v[3].token, T0 + 60);
+	assert_int_equal(v[3].state, Q_WAITING);
+	assert_int_equal(v[3].ahead, 0);
+	assert_int_equal(v[3].eta_kind, QE_AT_MOST);
+	assert_int_equal(v[3].eta_seconds, turn);
+	/* Six back: the second generation of slots, two turns at most. */
+	e = queue_eta(&p, 5);
+	assert_int_equal(e.kind, QE_AT_MOST);
+	assert_int_equal(e.seconds, 2 * turn);
+	assert_true(queue_eta(&p, 2).seconds >= turn); /* never "20 s" */
+
+	/* One leaves two minutes in: one freed slot, one call. Place 1 (now
+	 * buyer 4) is told from the line's real speed, 1 per 180 s. */
+	leave(f, 0, T0 + 120);
+	p = line(f, T0 + 180);
+	assert_int_equal(p.called_recent, 4);
+	assert_int_equal(p.freed_recent, 1);
+	v[4] = look(f, 4, v[4].token, T0 + 180);
+	assert_int_equal(v[4].ahead, 0);
+	assert_int_equal(v[4].eta_kind, QE_ABOUT);
+	assert_int_equal(v[4].eta_seconds, 180);
+	e = queue_eta(&p, 4);   /* five places: 5 × 180 s < 2 turns */
+	assert_int_equal(e.kind, QE_ABOUT);
+	assert_int_equal(e.seconds, 900);
+
+	/* Turns that ran out freed their slots at their end: buyers 1 and 2
+	 * at T0 + 602 and 603, inside the last 5 minutes; buyer 0's leave
+	 * (T0 + 120) and buyer 3's unanswered call (passed at T0 + 240) are
+	 * older. The 3 free slots call buyers 4, 5 and 6 at once. */
+	p = line(f, T0 + 700);
+	assert_int_equal(p.freed_recent, 2);
+	assert_int_equal(p.called_recent, 3);
+	e = queue_eta(&p, 0);
+	assert_int_equal(e.kind, QE_ABOUT);
+	assert_int_equal(e.seconds, 150); /* 2 per 300 s */
+	v[5] = look(f, 5, v[5].token, T0 + 701);
+	assert_int_equal(v[5].state, Q_ACTIVE);   /* until T0 + 1301 */
+
+	/* A turn left after it ran out freed its slot when it ran out,
+	 * not when the leave wrote it down. */
+	leave(f, 5, T0 + 1700);
+	p = line(f, T0 + 1700);
+	assert_int_equal(fx_int(f->db, "SELECT ended_at FROM queue_ticket"
+	    " WHERE id = %lld", (long long)v[5].ticket_id), T0 + 1700);
+	assert_int_equal(p.freed_recent, 0);
+	assert_int_equal(queue_eta(&p, 0).kind, QE_AT_MOST);
+}
+
+static void
+eta_without_slots_is_not_known(void **state)
+{
+	struct queue_public p = { .rate_span = 300, .freed_recent = 1 };
+	struct queue_eta e;
+
+	(void)state;
+	e = queue_eta(&p, 0);
+	assert_int_equal(e.kind, QE_UNKNOWN);
+	assert_int_equal(e.seconds, -1);
+	p.slots = 10;
+	p.turn_max = 720;
+	e = queue_eta(&p, 0); /* 1 freed in 5 minutes: 300 s a place */
+	assert_int_equal(e.kind, QE_ABOUT);
+	assert_int_equal(e.seconds, 300);
+	e = queue_eta(&p, 99); /* 100 × 300 s > 10 turns of 720 s */
+	assert_int_equal(e.kind, QE_AT_MOST);
+	assert_int_equal(e.seconds, 10 * 720);
+}
+
 int
 main(void)
 {
@@ -471,6 +576,10 @@ main(void)
 		    setup, fx_sale_teardown),
 		cmocka_unit_test_setup_teardown(public_state_follows_the_line,
 		    setup, fx_sale_teardown),
+		cmocka_unit_test_setup_teardown(
+		    eta_counts_freed_slots_not_the_first_fill, setup,
+		    fx_sale_teardown),
+		cmocka_unit_test(eta_without_slots_is_not_known),
 	};
 
 	return cmocka_run_group_tests(tests, fx_group_setup, NULL);
