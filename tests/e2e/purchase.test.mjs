@@ -46,7 +46,7 @@ after(async () => { if (stack) await stack.stop(); });
 
 // A buyer's phone: its own context (cookies), one page.
 async function phone({ javaScriptEnabled = true } = {}) {
-  const context = await browser.newContext({ ...PHONE, javaScriptEnabled });
+  const context = await browser.newContext({ ...PHONE, javaScriptEnabled, timezoneId: 'Asia/Seoul' });
   contexts.add(context);
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
