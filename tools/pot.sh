@@ -20,7 +20,7 @@ xgettext --language=C --from-code=UTF-8 --no-wrap --sort-by-file \
 	--keyword=mo_lookup:2c,3 \
 	--package-name=boxoffice --msgid-bugs-address="the box office" \
 	-o "$tmp/c.pot" cgi-bin/*.c core/*.c
-node tools/po-templates.mjs templates/*.html >"$tmp/t.pot"
+node tools/po-templates.mjs templates/*.html templates/errors/*.html >"$tmp/t.pot"
 msgcat --no-wrap --use-first -o "$tmp/all.pot" "$tmp/c.pot" "$tmp/t.pot"
 # No creation date: the file changes only when a message does.
 grep -v '^"POT-Creation-Date:' "$tmp/all.pot" >"$out"
