@@ -170,31 +170,7 @@ test('a Korean page of the buyer\'s flow has no English sentence left', async ()
   await look(a, '/concerts/1?msg=left', 'a concert, after leaving');
   await look(a, '/concerts/1/queue', 'the queue, not in it');
 
-  // The door, for a member of staff who reads Korean.
-  const door = new KoreanClient(stack.base);
-  const staff = uniqueEmail('ko-staff');
-  assert.equal((await door.signup(staff)).status, 303);
-  stack.admin('grant', staff, 'staff');
-  const code = /<code>([0-9A-Z-]+)<\/code>/.exec(bookings.text)[1];
-  await look(door, '/door', 'the door: which performance');
-  const box = await look(door, '/door?performance=1&door=B', 'the door: the code box');
-  r = await door.post('/door', { performance: '1', door: 'B', code, csrf: csrfOf(box.text) });
-  assert.equal(r.status, 200);
-  assert.match(r.text, /<p class="word">입장 가능<\/p>/);
-  pages.push([r, 'the door: admitted']);
-  r = await door.post('/door', { performance: '1', door: 'B', code, csrf: csrfOf(box.text) });
-  assert.match(r.text, /<p class="word">이미 사용됨<\/p>/);
-  pages.push([r, 'the door: already used']);
-  r = await door.post('/door', { performance: '1', door: 'B', code: 'AAAA', csrf: csrfOf(box.text) });
-  pages.push([r, 'the door: not a code']);
-
-  // The operator's pages.
-  stack.admin('grant', staff, 'operator');
-  await look(door, '/admin/', 'the sale, live');
-  await look(door, `/admin/buyer?email=${encodeURIComponent(aEmail)}`, 'a buyer looked up');
-  await look(door, '/admin/buyer?email=nobody%40example.com', 'a buyer not found');
-  await look(door, '/admin/refund', 'the refund form');
-  await look(door, `/admin/refund?code=${code}`, 'a ticket to refund');
+  // The door and the operator's pages: tests/http/i18n_admin.test.mjs.
 
   for (const [p, what] of pages) assertKo(p, what);
   // Spot checks of what a Korean buyer reads.

@@ -262,6 +262,18 @@ test('every staff and operator page, every answer and notice, in Korean with no 
   const login = await anon.get('/admin/', { follow: true });
   assert.match(login.text, /role="status"/, 'the notice to log in');
   keep(login, 'the operator logged out: log in first');
+  // Logging in leads back to the live view, saying so; logging out too.
+  r = await anon.post('/login', { email: opEmail, password: PASSWORD, next: '/admin/' });
+  assert.equal(r.status, 303);
+  assert.equal(r.location, '/admin/');
+  const hello = await anon.get('/admin/');
+  assert.match(hello.text, /role="status"/, 'the notice of the login');
+  keep(hello, 'the live view, just logged in', '/admin/');
+  r = await anon.post('/logout', { csrf: csrfOf(hello.text) });
+  assert.equal(r.status, 303);
+  const bye = await anon.get(r.location);
+  assert.match(bye.text, /role="status"/, 'the notice of the logout');
+  keep(bye, 'logged out');
 
   // Every route of the table was walked in Korean.
   assert.deepEqual(staffRoutes().filter((p) => !seen.has(p)), [],
