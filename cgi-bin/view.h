@@ -53,6 +53,9 @@ void view_render(struct req *r, enum tmpl t, const struct tdict *d);
 /* "₩165,000", "$12.50", "12.345 KWD" — amount in the currency's minor
  * unit (currency_format). */
 const char *view_money(struct req *r, int64_t amount);
+/* A change of a balance, as a ledger shows it: "+₩1,000,000",
+ * "−₩165,000" (U+2212, the minus sign), "₩0". */
+const char *view_money_signed(struct req *r, int64_t amount);
 /* "Fri 4 Dec 2026" (Korean: "2026년 12월 4일 (금)") and "19:30 KST", in
  * the venue's time zone; every time names the zone. The date's format and
  * names come from the catalog. */

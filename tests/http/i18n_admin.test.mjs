@@ -218,7 +218,11 @@ test('every staff and operator page, every answer and notice, in Korean with no 
   assert.match(live.text, /<svg class="chart"/, 'a chart of the sales');
   assert.match(live.text, /\d{4}년 \d{1,2}월 \d{1,2}일/, 'dates in Korean form');
   assert.match(live.text, /₩[\d,]+/, 'money');
-  await look(op, `/admin/buyer?email=${encodeURIComponent(buyerEmail)}`, 'a buyer: tickets, holds, ledger');
+  const who = await look(op, `/admin/buyer?email=${encodeURIComponent(buyerEmail)}`, 'a buyer: tickets, holds, ledger');
+  // The ledger as the buyer's own wallet writes it; times in Korean form.
+  assert.match(who.text, /<td class="num">\+₩1,000,000<\/td>/);
+  assert.match(who.text, /<td class="num">−₩165,000<\/td>/);
+  assert.match(who.text, /<td>\d{1,2}월 \d{1,2}일 \d\d:\d\d KST<\/td>/);
   await look(op, '/admin/buyer?email=nobody%40example.com', 'a buyer not found', 404);
   await look(op, '/admin/buyer?email=', 'the buyer lookup, empty');
   await look(op, '/admin/buyer', 'the buyer lookup');
