@@ -4,7 +4,8 @@
 # core/ (tr, trc, N_, NC_, page_error's message: cgi-bin/view.h,
 # core/msgid.h; lang.c's mo_lookup: each catalog's name for its
 # language), tools/po-templates.mjs the templates' {{_}}…{{/_}}
-# markers, and msgcat joins the two. `make pot` writes po/boxoffice.pot and merges it into
+# markers (the pages' and templates/errors/, nginx's own pages: make
+# error-pages), and msgcat joins the two. `make pot` writes po/boxoffice.pot and merges it into
 # each po/LANG.po; make check fails when the committed one is stale.
 set -eu
 cd "$(dirname "$0")/.."
