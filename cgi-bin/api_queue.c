@@ -10,7 +10,7 @@
  * GET  /api/v1/queue/status  X-Queue-Token → the place, wait, next poll;
  *                            a called buyer's status claims the turn
  *
- * The ticket is written by hand (ui_queue_ticket_json, ui_shared.c): the
+ * The ticket is written by hand (ui_queue_ticket_send, ui_shared.c): the
  * API's status and the waiting room's poll (page_queue.c) are the busiest
  * JSON there is, and both answer this one object, QueueTicket in
  * openapi.json. The gate before the dates and seats is api_gate (api.c).
@@ -22,15 +22,6 @@
 #include "json.h"
 #include "queue.h"
 #include "ui_shared.h"
-
-/* Answers the ticket v with status. */
-static void
-send_ticket(struct req *r, enum http_status status, const struct queue_view *v)
-{
-	json_begin(r, status);
-	req_header(r, "Cache-Control", "no-store");
-	ui_queue_ticket_json(r->body, v, r->now);
-}
 
 void
 api_token_create(struct req *r)
@@ -53,7 +44,7 @@ api_token_create(struct req *r)
 		api_outcome(r, &JOIN_OUTCOMES, s);
 		return;
 	}
-	send_ticket(r, HTTP_201, &v);
+	ui_queue_ticket_send(r, HTTP_201, &v);
 }
 
 void
@@ -71,5 +62,5 @@ api_queue_status(struct req *r)
 		api_outcome(r, &TICKET_OUTCOMES, s);
 		return;
 	}
-	send_ticket(r, HTTP_200, &v);
+	ui_queue_ticket_send(r, HTTP_200, &v);
 }

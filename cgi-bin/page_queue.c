@@ -220,9 +220,8 @@ page_queue_json(struct req *r)
 		page_outcome(r, &TICKET_OUTCOMES, s); /* JSON: r->json */
 		return;
 	}
-	json_begin(r, HTTP_200);
 	v.concert_id = r->id; /* also without a ticket */
-	ui_queue_ticket_json(r->body, &v, r->now);
+	ui_queue_ticket_send(r, HTTP_200, &v);
 }
 
 void

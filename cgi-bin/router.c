@@ -121,39 +121,30 @@ router_route_name(enum route route)
 /*
  * Whether the logged-in buyer may use a route of these flags: the one
  * place a role is checked, so that a page or API call under /admin/ or
- * /door cannot forget it. 0 after answering (403, or 503 when the
- * database could not say).
+ * /door cannot forget it. The roles came with the session's read (this
+ * request's, so a revoke counts at once). 0 after answering 403.
  */
 static int
 role_allows(struct req *r, unsigned flags)
 {
 	enum role need = (flags & RF_OPERATOR) == RF_OPERATOR ? ROLE_OPERATOR :
 	    (flags & RF_STAFF) == RF_STAFF ? ROLE_STAFF : ROLE__MAX;
-	enum bo_status s;
-	int yes = 0;
 
 	if (need == ROLE__MAX)
 		return 1;
 	assert(r->logged_in);
-	s = role_check(r->db, r->session.user_id, need, &yes);
-	if (s == BO_OK && yes)
+	if (role_set_allows(r->session.roles, need))
 		return 1;
-	if (s != BO_OK) {
-		if ((flags & RF_API) == RF_API)
-			api_status(r, s);
-		else
-			page_status(r, s);
-	} else if ((flags & RF_API) == RF_API) {
+	if ((flags & RF_API) == RF_API) {
 		api_error(r, HTTP_403, "forbidden", need == ROLE_OPERATOR ?
 		    "This needs an operator's account." : "This needs a staff "
 		    "account (the door) or an operator's.");
 	} else {
 		page_error(r, HTTP_403, need == ROLE_OPERATOR ? N_("This page is "
 		    "for the box office's operators. If you run this sale, ask "
-		    "for the operator role (boxoffice-admin grant EMAIL "
-		    "operator).") : N_("This page is for the staff at the door. "
-		    "Ask an operator for the staff role (boxoffice-admin grant "
-		    "EMAIL staff)."));
+		    "another operator to give your account access.") :
+		    N_("This page is for the staff at the door. If you work "
+		    "there, ask the box office to give your account access."));
 	}
 	return 0;
 }

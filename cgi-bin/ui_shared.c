@@ -422,10 +422,20 @@ ui_seat_map(struct req *r, const int64_t *picks, size_t npicks,
 /* ---- the queue ticket as JSON ---- */
 
 void
-ui_queue_ticket_json(struct buf *b, const struct queue_view *v, int64_t now)
+ui_queue_ticket_send(struct req *r, enum http_status status,
+    struct queue_view *v)
 {
 	int waiting = v->state == Q_WAITING, active = v->state == Q_ACTIVE;
-	int64_t remaining = -1;
+	int64_t remaining = -1, now = r->now;
+	enum bo_status s = queue_view_sign(r->db, r->session.user_id, v);
+	struct buf *b = r->body;
+
+	if (s != BO_OK) {
+		page_status(r, s); /* JSON: r->json */
+		return;
+	}
+	json_begin(r, status);
+	req_header(r, "Cache-Control", "no-store");
 
 	buf_puts(b, "{\"token\":");
 	json_str(b, v->token);

@@ -76,11 +76,13 @@ void ui_seat_map(struct req *r, const int64_t *picks, size_t n,
  * final newline. */
 void ui_queue_state_json(struct buf *b, const struct queue_public *p);
 
-/* Writes a queue ticket as JSON, the QueueTicket of openapi.json, with a
- * final newline: the API's and the waiting room's poll. Written by hand,
- * as they are the busiest JSON there is. */
-void ui_queue_ticket_json(struct buf *b, const struct queue_view *v,
-    int64_t now);
+/* Answers the queue ticket v as JSON with status, the QueueTicket of
+ * openapi.json with a final newline: the API's and the waiting room's
+ * poll. Signs v's token first (queue_view_sign), as only this answer
+ * carries it; a failed signing answers its error instead. Written by
+ * hand, as they are the busiest JSON there is. */
+void ui_queue_ticket_send(struct req *r, enum http_status status,
+    struct queue_view *v);
 
 /* Sets "code" in d to the ticket code (canonical) grouped for people, and
  * "qr" to its QR code as inline SVG (the canonical code, which the door

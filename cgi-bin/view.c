@@ -98,23 +98,15 @@ view_redirect(struct req *r, const char *location, enum notice n)
 
 /*
  * The header's links to the door (staff) and the box office (operators):
- * their pages are reached by a link, not only by typing an address. A
- * read that fails leaves the links out; the pages themselves still check
- * the role (router.c).
+ * their pages are reached by a link, not only by typing an address. The
+ * roles came with the session's read.
  */
 static void
 nav_roles(struct req *r, struct tdict *d)
 {
-	int staff = 0, operator = 0;
-
-	if (role_check(r->db, r->session.user_id, ROLE_STAFF, &staff) != BO_OK ||
-	    !staff)
-		return;
-	if (role_check(r->db, r->session.user_id, ROLE_OPERATOR,
-	    &operator) != BO_OK)
-		operator = 0;
-	tdict_bool(d, "is_staff", 1);
-	tdict_bool(d, "is_operator", operator);
+	tdict_bool(d, "is_staff", role_set_allows(r->session.roles, ROLE_STAFF));
+	tdict_bool(d, "is_operator", role_set_allows(r->session.roles,
+	    ROLE_OPERATOR));
 }
 
 struct tdict *

@@ -461,9 +461,11 @@ enum bo_status
 session_lookup(struct db *db, const char *token, int64_t now,
     struct session_info *out)
 {
-	enum { SESS_USER, SESS_CSRF, SESS_EMAIL, SESS_BALANCE, SESS__COLS };
+	enum { SESS_USER, SESS_CSRF, SESS_EMAIL, SESS_BALANCE, SESS_ROLES,
+	    SESS__COLS };
 	static struct sql q = SQL(SESS__COLS,
-	    "SELECT s.user_id, s.csrf, u.email, u.balance FROM session s"
+	    "SELECT s.user_id, s.csrf, u.email, u.balance, " ROLES_OF_USER("u")
+	    " FROM session s"
 	    " JOIN user u ON u.id = s.user_id"
 	    " WHERE s.token_hash = :token_hash AND s.expires_at > :now");
 	unsigned char h[crypto_hash_sha256_BYTES];
@@ -483,6 +485,7 @@ session_lookup(struct db *db, const char *token, int64_t now,
 		snprintf(out->email, sizeof out->email, "%s",
 		    sql_text(st, SESS_EMAIL));
 		out->balance = sql_int(st, SESS_BALANCE);
+		out->roles = role_set_parse(sql_text(st, SESS_ROLES));
 	}
 	sql_reset(st);
 	if (rc == SQLITE_ROW)

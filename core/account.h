@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "db.h"
+#include "role.h"
 
 #define ACCOUNT_EMAIL_MAX 254
 #define ACCOUNT_PASSWORD_MIN 8
@@ -31,6 +32,7 @@ struct session_info {
 	int64_t balance;
 	char email[ACCOUNT_EMAIL_MAX + 1];
 	char csrf[CSRF_TOKEN_LEN + 1];
+	role_set roles;         /* read with the session: see role.h */
 };
 
 /* Lower-cases and checks an e-mail address in place; NULL when acceptable,

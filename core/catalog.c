@@ -246,7 +246,12 @@ catalog_performance(struct db *db, struct arena *a, int64_t id, int64_t now,
 		*seats = NULL;
 		*n = 0;
 	}
-	if ((s = db_begin_read(db)) != BO_OK)
+	/* The seats must be of the same moment as the version they are
+	 * cached under: one read transaction. Without them (every gated
+	 * page) two autocommit reads do: a concert row outlives its
+	 * performances (foreign key), and a title edited in between is
+	 * harmless. */
+	if (seats != NULL && (s = db_begin_read(db)) != BO_OK)
 		return s;
 	st = sql_prepare(db, &q);
 	sql_bind_int(st, ":perf", id);
@@ -261,7 +266,9 @@ catalog_performance(struct db *db, struct arena *a, int64_t id, int64_t now,
 	    db_status(db, rc, "catalog_performance");
 	if (s == BO_OK)
 		s = read_concert(db, a, p->concert_id, c);
-	if (s == BO_OK && seats != NULL)
+	if (seats == NULL)
+		return s;
+	if (s == BO_OK)
 		s = read_seats(db, a, id, now, seats, n);
 	return sql_end(db, s);
 }

@@ -75,7 +75,8 @@ enum bo_status catalog_concerts(struct db *db, struct arena *a, int64_t now,
 enum bo_status catalog_concert(struct db *db, struct arena *a, int64_t id,
     int64_t now, struct concert *c, struct performance **perfs, size_t *n);
 /* One performance with its concert, and (when seats != NULL) its seat map,
- * all read in one transaction so the counts agree. */
+ * the seats read in one transaction with the performance so the counts and
+ * the cache's version agree. */
 enum bo_status catalog_performance(struct db *db, struct arena *a, int64_t id,
     int64_t now, struct concert *c, struct performance *p,
     struct seat **seats, size_t *n);

@@ -24,7 +24,7 @@
 extern const char schema_001[], schema_002[], schema_003[], schema_004[],
     schema_005[], schema_006[], schema_007[], schema_008[], schema_009[],
     schema_010[], schema_011[], schema_012[], schema_013[], schema_014[],
-    schema_015[], schema_016[], schema_017[], schema_018[];
+    schema_015[], schema_016[], schema_017[], schema_018[], schema_019[];
 
 static const char *const migrations[] = {
 	schema_001,
@@ -45,6 +45,7 @@ static const char *const migrations[] = {
 	schema_016,
 	schema_017,
 	schema_018,
+	schema_019,
 };
 #define MIGRATIONS_N ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -76,5 +76,9 @@ schema_017:
 schema_018:
 	.incbin "schema/018_checkin_live.sql"
 	.byte 0
+	.global schema_019
+schema_019:
+	.incbin "schema/019_hold_user_live.sql"
+	.byte 0
 
 	.section .note.GNU-stack,"",@progbits

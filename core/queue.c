@@ -517,9 +517,9 @@ claim_locked(struct db *db, int64_t ticket_id, int64_t now,
 
 /*
  * Inside a transaction: fills out from t as of now (the token is signed
- * after the transaction: sign_view). *write: something here is for a
- * write transaction to do (a call to claim, a slot free for the line, an
- * opening to write down).
+ * later, by whoever sends it: queue_view_sign). *write: something here
+ * is for a write transaction to do (a call to claim, a slot free for the
+ * line, an opening to write down).
  */
 static enum bo_status
 view_of(struct db *db, const struct ticket *t, int64_t now,
@@ -580,10 +580,8 @@ view_of(struct db *db, const struct ticket *t, int64_t now,
 	return BO_OK;
 }
 
-/* After the transaction (no hashing inside one): out's signed token, for
- * the buyer user_id. Nothing to sign without a ticket. */
-static enum bo_status
-sign_view(struct db *db, int64_t user_id, struct queue_view *out)
+enum bo_status
+queue_view_sign(struct db *db, int64_t user_id, struct queue_view *out)
 {
 	struct queue_claim c;
 
@@ -647,7 +645,7 @@ queue_status(struct db *db, int64_t concert_id, int64_t user_id,
 		if ((s = sql_end(db, s)) != BO_OK)
 			return s;
 		if (write || !todo)
-			return sign_view(db, user_id, out);
+			return BO_OK;
 		write = 1; /* once more, writing */
 	}
 }
@@ -768,9 +766,7 @@ queue_join(struct db *db, int64_t concert_id, int64_t user_id, int64_t now,
 		s = find_ticket(db, concert_id, user_id, 0, now, &t, &found);
 	if (s == BO_OK && found)
 		s = view_of(db, &t, now, set, out, &todo);
-	if ((s = sql_end(db, s)) != BO_OK)
-		return s;
-	return sign_view(db, user_id, out);
+	return sql_end(db, s);
 }
 
 enum bo_status

@@ -70,7 +70,7 @@ struct queue_public {
 struct queue_view {
 	enum queue_state state;
 	int64_t ticket_id, concert_id;
-	char token[QUEUE_TOKEN_MAX + 1];  /* signed; "" without a ticket */
+	char token[QUEUE_TOKEN_MAX + 1];  /* queue_view_sign's; "" before */
 	int64_t joined_at;
 	int64_t place;           /* the buyer's number; 0 while not known */
 	int64_t serving;         /* the line's serving number, as read */
@@ -124,6 +124,15 @@ enum bo_status queue_join(struct db *db, int64_t concert_id, int64_t user_id,
  */
 enum bo_status queue_status(struct db *db, int64_t concert_id, int64_t user_id,
     const char *token, int64_t now, const struct settings *set,
+    struct queue_view *out);
+
+/*
+ * Signs out's token for the buyer user_id (a key read and an HMAC), after
+ * any transaction: queue_status and queue_join leave it "", as only the
+ * JSON ticket carries it and the pages they gate (the seat map, every
+ * hold) would sign for nothing. Nothing to sign without a ticket.
+ */
+enum bo_status queue_view_sign(struct db *db, int64_t user_id,
     struct queue_view *out);
 
 /* Gives up the buyer's live ticket and calls the next in line. Leaving on

@@ -30,23 +30,48 @@ role_lookup(const char *name)
 	return ROLE__MAX;
 }
 
+role_set
+role_set_parse(const char *list)
+{
+	role_set set = 0;
+
+	while (list != NULL && *list != '\0') {
+		size_t len = strcspn(list, ",");
+
+		for (int r = 0; r < ROLE__MAX; r++)
+			if (strlen(names[r]) == len &&
+			    strncmp(list, names[r], len) == 0)
+				set |= 1u << r;
+		list += len + (list[len] == ',');
+	}
+	return set;
+}
+
+int
+role_set_allows(role_set held, enum role r)
+{
+	assert(r >= 0 && r < ROLE__MAX);
+	/* The one place inclusion is written: operator ⊇ staff. */
+	if (r == ROLE_STAFF && (held & 1u << ROLE_OPERATOR))
+		return 1;
+	return (held & 1u << r) != 0;
+}
+
 enum bo_status
 role_check(struct db *db, int64_t user, enum role r, int *yes)
 {
-	/* The one place inclusion is written: operator ⊇ staff. */
 	static struct sql q = SQL(1,
-	    "SELECT count(*) FROM user_role WHERE user_id = :user"
-	    " AND (role = :role OR (:role = 'staff' AND role = 'operator'))");
+	    "SELECT " ROLES_OF_USER("u") " FROM user u WHERE u.id = :user");
 	struct sql_stmt *st = sql_prepare(db, &q);
-	int64_t n = 0;
-	enum bo_status s;
+	int rc;
 
 	*yes = 0;
 	sql_bind_int(st, ":user", user);
-	sql_bind_text(st, ":role", role_name(r));
-	if ((s = sql_one_int(db, st, &n)) == BO_OK)
-		*yes = n > 0;
-	return s;
+	if ((rc = sql_step(st)) == SQLITE_ROW)
+		*yes = role_set_allows(role_set_parse(sql_text(st, 0)), r);
+	sql_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? BO_OK :
+	    db_status(db, rc, "role_check");
 }
 
 /* The account's id by e-mail, inside the caller's transaction. */

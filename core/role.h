@@ -27,9 +27,29 @@ const char *role_name(enum role r);
 /* ROLE__MAX when name is not a role. */
 enum role role_lookup(const char *name);
 
+/* A set of roles: bit 1u << r for each role r held. */
+typedef unsigned role_set;
+
 /*
- * *yes = whether user may act as r: holds r, or holds a role that
- * includes it (operator includes staff). One indexed read.
+ * The roles of the account whose user row is aliased u, as an SQL
+ * expression: a comma list for role_set_parse(). The session's read
+ * carries it, so that no page asks again (router gate, header links).
+ */
+#define ROLES_OF_USER(u) \
+	"(SELECT group_concat(role) FROM user_role WHERE user_id = " u ".id)"
+
+/* The set a ROLES_OF_USER list names (NULL: none); unknown names are
+ * ignored. */
+role_set role_set_parse(const char *list);
+
+/* Whether an account holding set held may act as r: it holds r, or a role
+ * that includes it. The one place inclusion is written (operator includes
+ * staff). */
+int role_set_allows(role_set held, enum role r);
+
+/*
+ * *yes = whether user may act as r (role_set_allows of the roles the
+ * account holds). One indexed read.
  */
 enum bo_status role_check(struct db *db, int64_t user, enum role r, int *yes);
 

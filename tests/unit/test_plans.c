@@ -348,6 +348,7 @@ run_operations(struct fixture *f)
 	assert_int_equal(queue_status(db, FREE_SLOT, active, NULL, NOW + 1,
 	    &f->set, &v), BO_OK);
 	assert_int_equal(v.state, Q_ACTIVE);
+	assert_int_equal(queue_view_sign(db, active, &v), BO_OK);
 	snprintf(token, sizeof token, "%s", v.token);
 	assert_int_equal(queue_status(db, 0, active, token, NOW + 2, &f->set,
 	    &v), BO_OK);
@@ -358,6 +359,7 @@ run_operations(struct fixture *f)
 	    BO_OK);
 	assert_int_equal(v.state, Q_WAITING);
 	assert_int_equal(v.ahead, FILL_WAITING_LONG);
+	assert_int_equal(queue_view_sign(db, far, &v), BO_OK);
 	snprintf(token, sizeof token, "%s", v.token);
 	f->op = "the queue poll far back in line";
 	for (int64_t t = NOW + 1; t <= NOW + 60; t += 20) {
@@ -376,6 +378,7 @@ run_operations(struct fixture *f)
 	    &v), BO_OK);
 	assert_int_equal(v.state, Q_WAITING);
 	assert_int_equal(v.ahead, FILL_WAITING_SHORT);
+	assert_int_equal(queue_view_sign(db, near, &v), BO_OK);
 	snprintf(token, sizeof token, "%s", v.token);
 	f->op = "the queue poll near the front";
 	assert_int_equal(queue_status(db, 0, near, token, NOW + 1, &f->set,

@@ -84,6 +84,7 @@ join(struct fixture *f, int buyer, int64_t now)
 
 	assert_int_equal(queue_join(f->db, CONCERT, f->user[buyer], now, &f->set,
 	    &v), BO_OK);
+	assert_int_equal(queue_view_sign(f->db, f->user[buyer], &v), BO_OK);
 	return v;
 }
 
@@ -94,6 +95,7 @@ look(struct fixture *f, int buyer, const char *token, int64_t now)
 
 	assert_int_equal(queue_status(f->db, CONCERT, f->user[buyer], token, now,
 	    &f->set, &v), BO_OK);
+	assert_int_equal(queue_view_sign(f->db, f->user[buyer], &v), BO_OK);
 	return v;
 }
 
