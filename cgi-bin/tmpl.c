@@ -95,12 +95,14 @@ static const struct {
 	    "as_of zone any concerts id concert_title artist venue waiting "
 	    "active capacity per_minute longest called serving window_minutes "
 	    "performances pid date time "
-	    "state seats sold held free gross checked_in refunded chart" },
+	    "state seats sold held free gross checked_in refunded chart "
+	    "can_cancel" },
 	[TMPL_ADMIN_BUYER] = { "admin_buyer.html", /* page_admin.c */
 	    "email not_found found buyer_email user_id since balance "
 	    "any_tickets any_holds tickets holds concert_title date time "
 	    "section row number price at code ledger entry when kind amount "
-	    "balance_after zone" },
+	    "balance_after zone refund_href used_at door any_refunded "
+	    "refunded" },
 	[TMPL_CANCEL] = { "cancel.html", /* page_cancel.c */
 	    "hold_id concert_title venue date time section row number price "
 	    "cancel_until" },
@@ -108,6 +110,9 @@ static const struct {
 	    "typed error found code grouped email concert_title venue date "
 	    "time section row number price paid_at refunded_at used_at "
 	    "can_refund cancelled zone" },
+	[TMPL_ADMIN_CANCEL] = { "admin_cancel.html", /* page_admin_cancel.c */
+	    "pid concert_title date time sold gross held refunded error "
+	    "cancelled_at unfinished over can_cancel" },
 };
 
 /* A dictionary's template when it takes any key (tdict_new_unchecked). */

@@ -143,6 +143,7 @@ test('every staff and operator page, every answer and notice, in Korean with no 
     return keep(p, what, path);
   };
 
+  let r;
   // The door: which performance, then each answer.
   await look(op, '/door', 'the door: which performance');
   await look(op, '/door?performance=1&door=' + 'x'.repeat(41), 'the door: a door name too long', 422);
@@ -159,7 +160,16 @@ test('every staff and operator page, every answer and notice, in Korean with no 
   await door(grouped(codeOf(tAdmit)), 'the door: ADMITTED', 200, '입장 가능');
   await door(codeOf(tAdmit), 'the door: ALREADY USED', 409, '이미 사용됨');
   await door(codeOf(tUsedThenRefund), 'the door: admitted, to refund later', 200);
-  stack.admin('cancel-performance', '2');
+  // Cancelling performance 2 from the browser: what it does, refused
+  // without the ticked box, done.
+  const cancelForm = await look(op, '/admin/performances/2/cancel', 'cancel: what it does');
+  r = await op.post('/admin/performances/2/cancel', { csrf: csrfOf(cancelForm.text) });
+  assert.equal(r.status, 422, 'not ticked');
+  keep(r, 'cancel: not confirmed', '/admin/performances/2/cancel');
+  r = await op.post('/admin/performances/2/cancel', { csrf: csrfOf(cancelForm.text), confirm: 'yes' });
+  assert.equal(r.status, 303);
+  await look(op, r.location, 'cancel: done');
+  await look(op, '/admin/performances/999999/cancel', 'cancel: no such performance', 404);
   await door(codeOf(tCancelled), 'the door: CANCELLED', 410, null, 2);
   await door(unknownCode(), 'the door: UNKNOWN', 404);
   await door(codeOf(tOther), 'the door: OTHER PERFORMANCE', 422, null, 3);
@@ -171,7 +181,7 @@ test('every staff and operator page, every answer and notice, in Korean with no 
   await look(op, '/admin/refund', 'refund: the form');
   const one = await look(op, `/admin/refund?code=${grouped(codeOf(tRefundWeb))}`, 'refund: the ticket, to confirm');
   assert.match(one.text, /<form method="post" action="\/admin\/refund">/);
-  let r = await op.post('/admin/refund', { code: codeOf(tRefundWeb), csrf: csrfOf(one.text) });
+  r = await op.post('/admin/refund', { code: codeOf(tRefundWeb), csrf: csrfOf(one.text) });
   assert.equal(r.status, 303);
   const done = await op.get(r.location);
   assert.match(done.text, /role="status"/, 'the notice of the refund');
