@@ -1,6 +1,7 @@
 // korean.mjs — what "English left on a Korean page" means, for the HTTP
-// tests of the buyer's pages (tests/http/i18n.test.mjs) and the staff's
-// and operator's (tests/http/i18n_admin.test.mjs).
+// tests of the buyer's pages (tests/http/i18n.test.mjs), the staff's
+// and operator's (tests/http/i18n_admin.test.mjs) and nginx's own
+// (tests/http/i18n_errors.test.mjs).
 //
 // Two checks. The catalog check: no sentence of the catalog template
 // (po/boxoffice.pot) appears in its English form. The words check: after
