@@ -3,6 +3,10 @@
 // and operator's (tests/http/i18n_admin.test.mjs) and nginx's own
 // (tests/http/i18n_errors.test.mjs).
 //
+// The catalog's sentences and the catalogue's data are english.mjs's (the
+// browser tests' rule); what this adds: the words of a button's value and
+// of a script's message, and a strict mode for the staff's pages.
+//
 // Two checks. The catalog check: no sentence of the catalog template
 // (po/boxoffice.pot) appears in its English form. The words check: after
 // taking out what may stay as it is (the catalogue's own data, e-mail
@@ -11,9 +15,8 @@
 // buyer's test); with { words: 1 } no English word at all (a lone "Sold"
 // in a table's head is a leftover too).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ROOT, Client } from './stack.mjs';
+import { Client } from './stack.mjs';
+import { catalogFragments, dataWords } from './english.mjs';
 
 export const KO = { 'accept-language': 'ko-KR,ko;q=0.9,en-US;q=0.8,en;q=0.7' };
 
@@ -22,30 +25,6 @@ export class KoreanClient extends Client {
   request(method, path, opts = {}) {
     return super.request(method, path, { ...opts, headers: { ...KO, ...(opts.headers || {}) } });
   }
-}
-
-// The msgids of the catalog template, as they read in English: each cut
-// at its tags, markup, placeholders and formats into fragments of two
-// words or more (a lone "Seat" could be a name of ours).
-export function catalogFragments() {
-  const pot = readFileSync(join(ROOT, 'po', 'boxoffice.pot'), 'utf8');
-  const ids = [];
-  for (const block of pot.split(/\n\n/)) {
-    if (/^msgctxt /m.test(block)) continue; // formats and names, not sentences
-    const m = /^msgid ((?:".*"\n?)+)/m.exec(block);
-    if (!m) continue;
-    const id = m[1].split('\n').filter(Boolean).map((l) => JSON.parse(l)).join('');
-    if (id) ids.push(id);
-  }
-  const out = new Set();
-  for (const id of ids) {
-    const text = id.replace(/&amp;/g, '&');
-    for (const f of text.split(/\{\{[^}]*\}\}|<[^>]*>|\{\w+\}|%(?:\d\$)?[-0-9]*l*[sd]|[()·—:;.,!?“”]/)) {
-      const words = f.trim();
-      if ((words.match(/[A-Za-z]{2,}/g) || []).length >= 2) out.add(words);
-    }
-  }
-  return [...out];
 }
 
 // What a reader meets on the page: the text between tags and the
@@ -66,16 +45,11 @@ export function readable(html) {
     .replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
 }
 
-// The catalogue's own names and texts (English in the demo), longest
-// first, read once per stack.
+// The catalogue's own names and texts (english.mjs's dataWords), read
+// once per stack.
 const dataOf = new WeakMap();
 export function ourData(stack) {
-  if (!dataOf.has(stack)) {
-    dataOf.set(stack, stack.sql(`SELECT title FROM concert UNION SELECT artist FROM concert
-      UNION SELECT venue FROM concert UNION SELECT description FROM concert
-      UNION SELECT DISTINCT section FROM seat`).split('\n').filter(Boolean)
-      .sort((a, b) => b.length - a.length));
-  }
+  if (!dataOf.has(stack)) dataOf.set(stack, dataWords(stack));
   return dataOf.get(stack);
 }
 
