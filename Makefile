@@ -32,7 +32,7 @@ WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 TORTURE ?= long
 
 .PHONY: all deps run check unit calls http torture torture-short e2e bench bench-baseline pot i18n-check \
-        bench-check clean install fuzz fuzz-smoke scale scale-short api-docs door-scanner
+        bench-check clean install fuzz fuzz-smoke scale scale-short api-docs door-scanner error-pages
 all: $(BINS) $(MO) api-docs door-scanner
 
 # --check: the formats (c-format) and the header; fuzzy and untranslated
@@ -46,6 +46,13 @@ build/locale/%.mo: po/%.po
 pot:
 	tools/pot.sh po/boxoffice.pot
 	@for p in $(PO); do msgmerge --quiet --no-wrap --update --backup=none $$p po/boxoffice.pot || exit 1; done
+
+# nginx's own error pages (static/errors/*.html, committed: nginx serves
+# them as they are) in every language on one page, from
+# templates/errors/*.html and po/*.po; make i18n-check fails when they are
+# not what those say.
+error-pages:
+	node tools/error-pages.mjs static/errors
 
 # Every message a page shows has a translation in every catalog.
 i18n-check: all

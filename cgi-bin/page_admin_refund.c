@@ -21,7 +21,9 @@
 #include "view.h"
 
 /* The page: the box with typed (NULL: empty), and when t is not NULL the
- * ticket; error (NULL: none) on it, answering status. */
+ * ticket; error (NULL: none) on it, answering status. error is a msgid
+ * (the outcome tables', ticket_code_message's): shown in the operator's
+ * language. */
 static void
 refund_page(struct req *r, enum http_status status, const char *typed,
     const struct refund_ticket *t, const char *error)
@@ -35,7 +37,7 @@ refund_page(struct req *r, enum http_status status, const char *typed,
 	if (typed != NULL)
 		tdict_str(d, "typed", typed);
 	if (error != NULL)
-		tdict_str(d, "error", error);
+		tdict_str(d, "error", tr(r, error));
 	if (t != NULL) {
 		ticket_code_group(t->code, grouped);
 		tdict_bool(d, "found", 1);

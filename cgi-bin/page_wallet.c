@@ -96,9 +96,7 @@ wallet_page(struct req *r, enum http_status status, const char *error)
 
 		tdict_str(l, "kind", tr(r, ledger_kind_words(rows[i].kind, 1)));
 		tdict_bool(l, "payment", rows[i].kind == LEDGER_PAYMENT);
-		tdict_str(l, "amount", arena_printf(&r->arena, "%s%s",
-		    rows[i].amount > 0 ? "+" : rows[i].amount < 0 ? "−" : "",
-		    view_money(r, rows[i].amount < 0 ? -rows[i].amount : rows[i].amount)));
+		tdict_str(l, "amount", view_money_signed(r, rows[i].amount));
 		tdict_str(l, "balance_after", view_money(r, rows[i].balance_after));
 		view_set(l, "when", view_datetime(r, rows[i].created_at));
 		if (rows[i].hold_id) {

@@ -16,6 +16,7 @@
 
 #include <string.h>
 
+#include "msgid.h"
 #include "parse.h"
 #include "utf8.h"
 
@@ -141,14 +142,17 @@ params_get(const struct params *p, const char *name)
 const char *
 params_error_text(enum params_error e)
 {
+	/* msgids: an error page shows them in the reader's language (the
+	 * API's JSON keeps them English). */
 	switch (e) {
 	case PARAMS_OK: return "ok";
-	case PARAMS_BAD_ENCODING: return "The request has a broken %-escape.";
-	case PARAMS_NUL: return "The request contains a NUL byte or a control character.";
-	case PARAMS_TOO_MANY: return "The request has too many fields.";
-	case PARAMS_TOO_LONG: return "A field of the request is too long.";
-	case PARAMS_BAD_UTF8: return "The request contains text that is not "
-	    "UTF-8: send text as UTF-8.";
+	/* xgettext:no-c-format */
+	case PARAMS_BAD_ENCODING: return N_("The request has a broken %-escape.");
+	case PARAMS_NUL: return N_("The request contains a NUL byte or a control character.");
+	case PARAMS_TOO_MANY: return N_("The request has too many fields.");
+	case PARAMS_TOO_LONG: return N_("A field of the request is too long.");
+	case PARAMS_BAD_UTF8: return N_("The request contains text that is not "
+	    "UTF-8: send text as UTF-8.");
 	}
 	return "bad request";
 }

@@ -45,7 +45,8 @@ void params_parse_cookies(struct arena *a, const char *header,
     struct params *out);
 /* The first value of name, or NULL. */
 const char *params_get(const struct params *p, const char *name);
-/* A message for the buyer; static storage. */
+/* A message for the buyer, a msgid (N_: a page translates it); static
+ * storage. */
 const char *params_error_text(enum params_error e);
 
 #endif

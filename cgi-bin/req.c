@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "msgid.h"
 #include "reqlog.h"
 #include "parse.h"
 
@@ -58,11 +59,11 @@ read_body(struct req *r, FCGX_Request *fr, const char **why)
 
 	if (cl != NULL && *cl != '\0' &&
 	    !parse_int64(cl, 0, INT64_C(1) << 40, &len)) {
-		*why = "The Content-Length header is not a number.";
+		*why = N_("The Content-Length header is not a number.");
 		return HTTP_400;
 	}
 	if (len > REQ_MAX_BODY) {
-		*why = "The request body is larger than 16 KiB.";
+		*why = N_("The request body is larger than 16 KiB.");
 		return HTTP_413;
 	}
 	if (r->method == M_GET || r->method == M_HEAD)
@@ -76,7 +77,7 @@ read_body(struct req *r, FCGX_Request *fr, const char **why)
 		got += n;
 	}
 	if (got < len) {
-		*why = "The request body is shorter than its Content-Length.";
+		*why = N_("The request body is shorter than its Content-Length.");
 		return HTTP_400;
 	}
 	r->raw = body;
@@ -93,7 +94,7 @@ req_parse_form(struct req *r, const char **why)
 		return HTTP_200;
 	if (strncasecmp(r->content_type, "application/x-www-form-urlencoded",
 	    33) != 0) {
-		*why = "Forms must be sent as application/x-www-form-urlencoded.";
+		*why = N_("Forms must be sent as application/x-www-form-urlencoded.");
 		return HTTP_415;
 	}
 	if ((e = params_parse_urlencoded(&r->arena, r->raw, r->raw_len, &r->form))
@@ -127,7 +128,7 @@ req_read(struct req *r, FCGX_Request *fr, const char **why)
 	if (*r->path == '\0')
 		r->path = "/";
 	if (qlen > REQ_MAX_QUERY) {
-		*why = "The address is too long.";
+		*why = N_("The address is too long.");
 		return HTTP_414;
 	}
 	if ((e = params_parse_urlencoded(&r->arena, q, qlen, &r->query)) != PARAMS_OK) {

@@ -114,12 +114,13 @@ struct req {
 /*
  * Reads one request from the FastCGI stream: parameters, query, cookies and
  * exactly CONTENT_LENGTH bytes of body (r->raw). On bad input returns the
- * status to answer (HTTP_400, HTTP_413, HTTP_414) with *why set; HTTP_200
- * when fine.
+ * status to answer (HTTP_400, HTTP_413, HTTP_414) with *why set (a msgid,
+ * static: the error page translates it); HTTP_200 when fine.
  */
 enum http_status req_read(struct req *r, FCGX_Request *fr, const char **why);
 /* Decodes r->raw as an urlencoded form into r->form: HTTP_200, or the
- * status to answer (HTTP_400, HTTP_413, HTTP_415) with *why set. */
+ * status to answer (HTTP_400, HTTP_413, HTTP_415) with *why set (a msgid,
+ * static). */
 enum http_status req_parse_form(struct req *r, const char **why);
 /* Writes status, headers and body to the FastCGI stream. */
 void req_send(struct req *r, FCGX_Request *fr);

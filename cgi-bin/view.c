@@ -173,6 +173,15 @@ view_money(struct req *r, int64_t amount)
 	    req_settings(r)->currency, amount));
 }
 
+const char *
+view_money_signed(struct req *r, int64_t amount)
+{
+	/* -INT64_MIN does not exist; no ledger row comes near it. */
+	assert(amount != INT64_MIN);
+	return arena_printf(&r->arena, "%s%s", amount > 0 ? "+" : amount < 0 ?
+	    "−" : "", view_money(r, amount < 0 ? -amount : amount));
+}
+
 /* Applies the venue's time zone to this process when it changed. */
 static void
 venue_zone(struct req *r)

@@ -54,6 +54,9 @@ void view_render(struct req *r, enum tmpl t, const struct tdict *d);
 /* "₩165,000", "$12.50", "12.345 KWD" — amount in the currency's minor
  * unit (currency_format). */
 const char *view_money(struct req *r, int64_t amount);
+/* A change of a balance, as a ledger shows it: "+₩1,000,000",
+ * "−₩165,000" (U+2212, the minus sign), "₩0". */
+const char *view_money_signed(struct req *r, int64_t amount);
 /*
  * Times on a page. Each is HTML, a <time> element whose datetime is the
  * instant in ISO 8601 with the venue's offset and whose text is the

@@ -3,7 +3,9 @@
 # the PO template made afresh from the sources must be the committed
 # po/boxoffice.pot (a new or changed message runs `make pot`), and every
 # catalog po/LANG.po must translate each of its msgids, not fuzzy
-# (msgcmp), with formats that match (msgfmt --check). Run by make check.
+# (msgcmp), with formats that match (msgfmt --check); and nginx's own
+# error pages (static/errors/*.html) must be what tools/error-pages.mjs
+# makes of templates/errors/ and the catalogs. Run by make check.
 set -eu
 cd "$(dirname "$0")/.."
 mkdir -p build/po
@@ -29,5 +31,15 @@ for po in po/*.po; do
 	printf '%s: ' "$po"
 	msgfmt --check --statistics -o /dev/null "$po" 2>&1 || status=1
 done
+# nginx's own error pages, made from templates/errors/ and the catalogs.
+rm -rf build/po/errors
+if ! node tools/error-pages.mjs build/po/errors; then
+	status=1
+elif ! diff -r static/errors build/po/errors -x '*.json' >build/po/errors.diff; then
+	echo "i18n: static/errors/*.html are not what templates/errors/ and po/*.po" \
+	    "say (run make error-pages):" >&2
+	head -20 build/po/errors.diff >&2
+	status=1
+fi
 [ "$status" = 0 ] && echo "i18n: every message has a translation in every catalog"
 exit $status

@@ -4,7 +4,8 @@
 # core/ (tr, trc, N_, NC_, page_error's message: cgi-bin/view.h,
 # core/msgid.h; lang.c's mo_lookup: each catalog's name for its
 # language), tools/po-templates.mjs the templates' {{_}}…{{/_}}
-# markers, and msgcat joins the two. `make pot` writes po/boxoffice.pot and merges it into
+# markers (the pages' and templates/errors/, nginx's own pages: make
+# error-pages), and msgcat joins the two. `make pot` writes po/boxoffice.pot and merges it into
 # each po/LANG.po; make check fails when the committed one is stale.
 set -eu
 cd "$(dirname "$0")/.."
@@ -20,7 +21,7 @@ xgettext --language=C --from-code=UTF-8 --no-wrap --sort-by-file \
 	--keyword=mo_lookup:2c,3 \
 	--package-name=boxoffice --msgid-bugs-address="the box office" \
 	-o "$tmp/c.pot" cgi-bin/*.c core/*.c
-node tools/po-templates.mjs templates/*.html >"$tmp/t.pot"
+node tools/po-templates.mjs templates/*.html templates/errors/*.html >"$tmp/t.pot"
 msgcat --no-wrap --use-first -o "$tmp/all.pot" "$tmp/c.pot" "$tmp/t.pot"
 # No creation date: the file changes only when a message does.
 grep -v '^"POT-Creation-Date:' "$tmp/all.pot" >"$out"

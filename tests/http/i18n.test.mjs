@@ -6,84 +6,16 @@
 // and no run of English words that is not the concert's own data.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { startStack, Client, csrfOf, uniqueEmail, joinQueue, ROOT } from '../lib/stack.mjs';
+import { startStack, Client, csrfOf, uniqueEmail, joinQueue } from '../lib/stack.mjs';
+import { KO, KoreanClient, assertKorean } from '../lib/korean.mjs';
 
 let stack;
 before(async () => { stack = await startStack({ workers: 2, settings: { queue_capacity: 1 } }); });
 after(async () => { await stack?.stop(); });
 
-const KO = { 'accept-language': 'ko-KR,ko;q=0.9,en-US;q=0.8,en;q=0.7' };
-
-// A client whose every request says it reads Korean first.
-class KoreanClient extends Client {
-  request(method, path, opts = {}) {
-    return super.request(method, path, { ...opts, headers: { ...KO, ...(opts.headers || {}) } });
-  }
-}
-
-// ---- what "English left on the page" means ----
-
-// The msgids of the catalog template, as they read in English: each cut
-// at its tags, markup, placeholders and formats into fragments of two
-// words or more (a lone "Seat" could be a name of ours).
-function catalogFragments() {
-  const pot = readFileSync(join(ROOT, 'po', 'boxoffice.pot'), 'utf8');
-  const ids = [];
-  for (const block of pot.split(/\n\n/)) {
-    if (/^msgctxt /m.test(block)) continue; // formats and names, not sentences
-    const m = /^msgid ((?:".*"\n?)+)/m.exec(block);
-    if (!m) continue;
-    const id = m[1].split('\n').filter(Boolean).map((l) => JSON.parse(l)).join('');
-    if (id) ids.push(id);
-  }
-  const out = new Set();
-  for (const id of ids) {
-    const text = id.replace(/&amp;/g, '&');
-    for (const f of text.split(/\{\{[^}]*\}\}|<[^>]*>|\{\w+\}|%(?:\d\$)?[-0-9]*l*[sd]|[()·—:;.,!?“”]/)) {
-      const words = f.trim();
-      if ((words.match(/[A-Za-z]{2,}/g) || []).length >= 2) out.add(words);
-    }
-  }
-  return [...out];
-}
-
-// What a reader meets on the page: the text between tags and the
-// attributes that are read out or shown (aria-label, title, placeholder,
-// alt, the script's data-t- words), entities decoded.
-function readable(html) {
-  const attrs = [...html.matchAll(/\s(?:aria-label|title|placeholder|alt|data-t-[\w-]+)="([^"]*)"/g)]
-    .map((m) => m[1]);
-  const body = html.replace(/<script[\s\S]*?<\/script>/g, ' ').replace(/<style[\s\S]*?<\/style>/g, ' ')
-    .replace(/<[^>]+>/g, ' ');
-  return [body, ...attrs].join('\n').replace(/&amp;/g, '&').replace(/&#39;/g, "'")
-    .replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
-}
-
-let dataWords; // the catalogue's own names and texts, English in the demo
-function ourData() {
-  dataWords ??= stack.sql(`SELECT title FROM concert UNION SELECT artist FROM concert
-    UNION SELECT venue FROM concert UNION SELECT description FROM concert
-    UNION SELECT DISTINCT section FROM seat`).split('\n').filter(Boolean)
-    .sort((a, b) => b.length - a.length);
-  return dataWords;
-}
-
-// Fails naming every English sentence of the catalog, and every run of
-// two or more English words not from the catalogue's data, on a page.
-const FRAGMENTS = catalogFragments();
-function assertKorean(page, what) {
-  assert.match(page.text, /<html lang="ko">/, `${what}: <html lang="ko">`);
-  let text = readable(page.text);
-  const left = FRAGMENTS.filter((f) => text.includes(f));
-  assert.deepEqual(left, [], `${what}: catalog sentences left in English`);
-  for (const d of ourData()) text = text.split(d).join(' ');
-  text = text.replace(/\S+@\S+/g, ' ').replace(/box\s*office/g, ' '); // the brand
-  const runs = text.match(/[A-Za-z]{2,}(?:[ \t]+[A-Za-z]{2,})+/g) || [];
-  assert.deepEqual(runs, [], `${what}: English words that no catalog translates`);
-  assert.match(text, /[가-힣]/, `${what}: Korean words`);
-}
+// No English sentence of the catalog, and no run of two English words
+// that is not the catalogue's own data (tests/lib/korean.mjs).
+const assertKo = (page, what) => assertKorean(stack, page, what);
 
 // ---- the choice ----
 
@@ -242,33 +174,9 @@ test('a Korean page of the buyer\'s flow has no English sentence left', async ()
   pages.push([r, 'paying an order released by leaving']);
   await look(a, '/concerts/1/queue', 'the queue, not in it');
 
-  // The door, for a member of staff who reads Korean.
-  const door = new KoreanClient(stack.base);
-  const staff = uniqueEmail('ko-staff');
-  assert.equal((await door.signup(staff)).status, 303);
-  stack.admin('grant', staff, 'staff');
-  const code = /<code>([0-9A-Z-]+)<\/code>/.exec(bookings.text)[1];
-  await look(door, '/door', 'the door: which performance');
-  const box = await look(door, '/door?performance=1&door=B', 'the door: the code box');
-  r = await door.post('/door', { performance: '1', door: 'B', code, csrf: csrfOf(box.text) });
-  assert.equal(r.status, 200);
-  assert.match(r.text, /<p class="word">입장 가능<\/p>/);
-  pages.push([r, 'the door: admitted']);
-  r = await door.post('/door', { performance: '1', door: 'B', code, csrf: csrfOf(box.text) });
-  assert.match(r.text, /<p class="word">이미 사용됨<\/p>/);
-  pages.push([r, 'the door: already used']);
-  r = await door.post('/door', { performance: '1', door: 'B', code: 'AAAA', csrf: csrfOf(box.text) });
-  pages.push([r, 'the door: not a code']);
+  // The door and the operator's pages: tests/http/i18n_admin.test.mjs.
 
-  // The operator's pages.
-  stack.admin('grant', staff, 'operator');
-  await look(door, '/admin/', 'the sale, live');
-  await look(door, `/admin/buyer?email=${encodeURIComponent(aEmail)}`, 'a buyer looked up');
-  await look(door, '/admin/buyer?email=nobody%40example.com', 'a buyer not found');
-  await look(door, '/admin/refund', 'the refund form');
-  await look(door, `/admin/refund?code=${code}`, 'a ticket to refund');
-
-  for (const [p, what] of pages) assertKorean(p, what);
+  for (const [p, what] of pages) assertKo(p, what);
   // Spot checks of what a Korean buyer reads.
   const text = pages.map(([p]) => p.text).join('\n');
   assert.match(text, /좌석 배치도: 좌석을 선택하세요/);
