@@ -4,8 +4,10 @@
  *
  * POST /performances/{id}/best   section, count, csrf; login + ACTIVE
  *        ticket → 303 /orders/{order}: count adjacent free seats of the
- *        section, chosen and held in one transaction (core/order.c); none
- *        side by side → 409 with the seat map saying so
+ *        section, chosen and held in one transaction (core/order.c),
+ *        joining the buyer's live order of the date when there is one (its
+ *        deadline, one payment); none side by side, or max_holds → 303 to
+ *        the seat map saying so (ui_map_refused)
  * GET  /orders/{id}              login, own order: every seat with its
  *        price and state, the total, the one deadline (a clock time and a
  *        live countdown with JavaScript), pay, release one or all; a paid
@@ -33,7 +35,6 @@
 void
 page_best(struct req *r)
 {
-	struct ui_map_note note;
 	struct order_view o;
 	const char *section = req_form(r, "section");
 	int64_t count;
@@ -44,18 +45,19 @@ page_best(struct req *r)
 		page_outcome(r, &BEST_OUTCOMES, BO_INVALID);
 		return;
 	}
-	s = order_best(r->db, &r->arena, r->id, section, count,
-	    r->session.user_id, r->now, req_settings(r), NULL, &o);
+	/* Chosen and held in one transaction (never the same seats for two
+	 * buyers), joining the buyer's order of the date if there is one:
+	 * one deadline, one payment. */
+	s = order_add_best(r->db, &r->arena, r->id, section, count,
+	    r->session.user_id, r->now, req_settings(r), &o);
 	if (s == BO_OK) {
 		req_redirect(r, arena_printf(&r->arena, "/orders/%lld",
 		    (long long)o.id));
 		return;
 	}
 	if (s == BO_CONFLICT || s == BO_LIMIT) {
-		memset(&note, 0, sizeof note);
-		note.message = outcome_of(&BEST_OUTCOMES, s)->page;
-		ui_seat_map(r, NULL, 0, outcome_page_status(&BEST_OUTCOMES, s),
-		    &note);
+		ui_map_refused(r, NULL, 0, NULL, 0, s == BO_CONFLICT ?
+		    UI_REFUSED_BEST_NONE : UI_REFUSED_BEST_LIMIT);
 		return;
 	}
 	if (s == BO_FORBIDDEN) {

@@ -54,7 +54,8 @@ static const struct {
 	    "seat_count on_sale sale_closed cancelled turn_until opens seat_taken "
 	    "hold_limit max_holds pick_gone pick_limit refused options overview "
 	    "grid picked picks pick_count total hold_label seat_id section row "
-	    "number price holds href until bought any_holds several" },
+	    "number price holds href until bought any_holds several joins "
+	    "add_label" },
 	[TMPL_LOGIN] = { "login.html", /* page_account.c */
 	    "email next error" },
 	[TMPL_SIGNUP] = { "signup.html", /* page_account.c */

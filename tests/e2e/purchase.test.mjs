@@ -380,10 +380,12 @@ test('a seat taken a moment ago', async () => {
     assert.match(new URL(a.url()).pathname, /^\/holds\/\d+$/);
     assert.equal((await a.getByRole('heading', { level: 1 }).innerText()).trim(), seatA.name);
 
-    // B presses Hold a moment later: 409, told so, the map again.
+    // B presses Hold a moment later: told so on the map again, at a GET
+    // address (303), so reload and the language switch keep working.
     const res = await clickAndLoad(b.getByRole('button', { name: 'Hold this seat for 5 minutes' }));
-    assert.equal(res.status(), 409);
-    assert.equal(res.request().method(), 'POST');
+    assert.equal(res.status(), 200);
+    assert.equal(res.request().method(), 'GET');
+    assert.equal(new URL(b.url()).search, `?taken=${seatA.value}&refused=taken`);
     const alert = b.getByRole('alert');
     await alert.waitFor({ state: 'visible' });
     assert.match((await alert.innerText()).trim(), /^Someone just took this seat \(.+ · Row .+ · Seat \d+\) — pick another\.$/);
@@ -394,6 +396,18 @@ test('a seat taken a moment ago', async () => {
     assert.equal(await b.getByRole('heading', { name: 'Your pick' }).count(), 0, 'no pick bar');
     assert.equal(await b.getByRole('link', { name: seatA.name }).count(), 0, 'not among B\'s holds');
     await shot(b, 'seat-taken.png', false);
+    assert.equal(await b.getByRole('alert').count(), 1, 'said once (review 10 item 21)');
+    // Reload is a GET of the same map, no resubmission.
+    const again = await b.reload({ waitUntil: 'load' });
+    assert.equal(again.request().method(), 'GET');
+    assert.equal(again.status(), 200);
+    // The language switch leads to the same map in Korean, not a 405.
+    const ko = await clickAndLoad(b.locator('a[hreflang="ko"]'));
+    assert.equal(ko.status(), 200);
+    assert.equal(await b.locator('html').getAttribute('lang'), 'ko');
+    assert.match((await b.getByRole('alert').innerText()).trim(), /다른 분이/);
+    await b.locator('form.seatmap').waitFor({ state: 'visible' });
+    await clickAndLoad(b.locator('a[hreflang="en"]'));
 
     // B picks another seat from that very map.
     const other = await pickSeat(b, { nth: 42 });

@@ -1,0 +1,116 @@
+// flow.test.mjs — the buyer's seat → hold → order flow as review 10 walked
+// it, over real HTTP (nginx + workers + one SQLite file): best available
+// and seats picked by hand make one order with one deadline and one
+// payment (item 3); a refused hold answers with a GET address, so the
+// language switch and reload work (item 4), and says so once (item 21).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack, Client, csrfOf, uniqueEmail, joinQueue } from '../lib/stack.mjs';
+
+let stack;
+before(async () => { stack = await startStack({ workers: 2, settings: { queue_capacity: 1000 } }); });
+after(async () => { await stack?.stop(); });
+
+const seatsOf = (perf, section, row) => stack.sql(`SELECT id FROM seat WHERE performance_id = ${perf}
+  AND section = '${section}' AND row_label = '${row}' ORDER BY id`).split('\n').map(Number);
+
+// A signed-up buyer admitted to the concert in the browser.
+async function admitted(tag, concert = 1) {
+  const c = new Client(stack.base);
+  const email = uniqueEmail(tag);
+  assert.equal((await c.signup(email)).status, 303);
+  await joinQueue(c, concert);
+  c.uid = stack.sql(`SELECT id FROM user WHERE email = '${email}'`);
+  c.csrf = csrfOf((await c.get('/wallet')).text);
+  return c;
+}
+async function charge(c, amount) {
+  const page = await c.get('/wallet');
+  const key = /name="key" value="([^"]+)"/.exec(page.text)[1];
+  return c.post('/wallet/charge', { amount: String(amount), key, csrf: c.csrf });
+}
+const form = (pairs) => pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+const postForm = (c, path, pairs) => c.request('POST', path, { body: form(pairs),
+  headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+const orders = (c) => stack.sql(`SELECT count(DISTINCT order_id) FROM hold WHERE user_id = ${c.uid}`);
+
+test('best available, then a seat picked by hand: one order, one deadline, one payment', async () => {
+  const c = await admitted('best-then-pick');
+  const best = await c.post('/performances/1/best', { section: 'Balcony', count: '2', csrf: c.csrf });
+  assert.equal(best.status, 303, best.text.slice(0, 300));
+  assert.match(best.location, /^\/orders\/\d+$/);
+  const deadline = stack.sql(`SELECT expires_at FROM hold_order WHERE id = ${best.location.split('/').pop()}`);
+
+  // The map says a pick joins the seats held, and by when.
+  const free = seatsOf(1, 'S', 'D')[4];
+  const map = await c.get(`/performances/1?add=${free}`);
+  assert.match(map.text, /Add this seat to your seats/);
+  const held = await postForm(c, '/performances/1/holds', [['seat', free], ['csrf', c.csrf]]);
+  assert.equal(held.status, 303);
+  assert.equal(held.location, best.location, 'the same order');
+  assert.equal(orders(c), '1');
+  assert.equal(stack.sql(`SELECT count(DISTINCT expires_at) FROM hold WHERE user_id = ${c.uid}`), '1', 'one deadline');
+  assert.equal(stack.sql(`SELECT expires_at FROM hold WHERE user_id = ${c.uid} AND seat_id = ${free}`), deadline,
+    'the first deadline, not extended');
+
+  const order = await c.get(best.location);
+  assert.match(order.text, /<h1>3 seats<\/h1>/);
+  assert.equal((await charge(c, 1000000)).status, 303);
+  assert.equal((await c.post(`${best.location}/pay`, { csrf: c.csrf })).status, 303);
+  assert.equal(stack.sql(`SELECT count(*) FROM payment WHERE user_id = ${c.uid}`), '1', 'one payment');
+  assert.equal(stack.sql(`SELECT count(*) FROM hold WHERE user_id = ${c.uid} AND state = 'PAID'`), '3');
+});
+
+test('seats picked by hand, then best available: the best seats join that order', async () => {
+  const c = await admitted('pick-then-best');
+  const [a, b] = seatsOf(1, 'R', 'E');
+  const held = await postForm(c, '/performances/1/holds', [['seat', a], ['seat', b], ['csrf', c.csrf]]);
+  assert.match(held.location, /^\/orders\/\d+$/);
+  const best = await c.post('/performances/1/best', { section: 'VIP', count: '2', csrf: c.csrf });
+  assert.equal(best.status, 303);
+  assert.equal(best.location, held.location, 'the same order');
+  assert.equal(orders(c), '1');
+  assert.equal(stack.sql(`SELECT count(*) FROM hold WHERE user_id = ${c.uid} AND state = 'HELD'`), '4');
+  // max_holds (4) still counts every seat of the date
+  const more = await c.post('/performances/1/best', { section: 'VIP', count: '1', csrf: c.csrf });
+  assert.equal(more.status, 303);
+  assert.equal(more.location, '/performances/1?refused=best-limit');
+  assert.match((await c.get(more.location)).text, /That would be more seats than allowed for this date: ask for fewer/);
+});
+
+test('a refused hold: the map at a GET address, the taken seat named once, the language switch works', async () => {
+  const c = await admitted('refused');
+  const other = await admitted('faster');
+  const [s1, s2, s3] = seatsOf(1, 'S', 'F');
+  assert.equal((await other.post('/performances/1/holds', { seat: String(s2), csrf: other.csrf })).status, 303);
+
+  const refusal = await postForm(c, '/performances/1/holds', [['seat', s1], ['seat', s2], ['seat', s3], ['csrf', c.csrf]]);
+  assert.equal(refusal.status, 303);
+  assert.equal(refusal.location, `/performances/1?seat=${s1}&seat=${s3}&taken=${s2}&refused=taken`);
+  const page = await c.get(refusal.location);
+  assert.equal(page.status, 200);
+  assert.equal((page.text.match(/role="alert"/g) || []).length, 1, 'one message, the specific one');
+  assert.match(page.text, /Someone just took S · Row F · Seat 2, so none was held/);
+  for (const s of [s1, s3]) assert.match(page.text, new RegExp(`value="${s}" aria-pressed="true"`), 'the others still picked');
+
+  // A single seat taken: the same, said once.
+  const single = await c.post('/performances/1/holds', { seat: String(s2), csrf: c.csrf });
+  assert.equal(single.location, `/performances/1?taken=${s2}&refused=taken`);
+  const one = await c.get(single.location);
+  assert.equal((one.text.match(/role="alert"/g) || []).length, 1);
+  assert.match(one.text, /Someone just took this seat \(S · Row F · Seat 2\) — pick another/);
+
+  // The language switch of that page leads back to it, in Korean.
+  const href = /<a href="(\/lang\?to=ko&amp;next=[^"]+)"/.exec(page.text)[1].replaceAll('&amp;', '&');
+  const sw = await c.get(href);
+  assert.equal(sw.status, 303);
+  assert.equal(sw.location, refusal.location);
+  const ko = await c.get(sw.location);
+  assert.equal(ko.status, 200);
+  assert.match(ko.text, /<html lang="ko"/);
+  assert.match(ko.text, /S · 열 F · 좌석 2|S · F열 2번|다른 분이/);
+
+  // A reason that is not ours is refused.
+  assert.equal((await c.get('/performances/1?refused=nonsense')).status, 400);
+  assert.equal((await c.get('/performances/1?taken=abc&refused=taken')).status, 400);
+});
