@@ -10,8 +10,9 @@
  *        the seat map saying so (ui_map_refused)
  * GET  /orders/{id}              login, own order: every seat with its
  *        price and state, the total, the one deadline (a clock time and a
- *        live countdown with JavaScript), pay, release one or all; a paid
- *        order shows its seats as bought
+ *        live countdown with JavaScript), pay, and after it, folded away,
+ *        release one or all; its heading counts the seats held or paid; a
+ *        paid order shows its seats as bought
  * POST /orders/{id}/pay          csrf → 303 /orders/{id} ("Paid!"): the
  *        seats still held, paid together (one payment, one debit); lapsed
  *        → 410; short balance → 402 with a link to top up; paying twice
@@ -95,10 +96,15 @@ page_order(struct req *r)
 	struct order_view o;
 	struct tdict *d;
 	int64_t balance = r->session.balance, payment = 0;
+	size_t live;
 
 	if (!own_order(r, &o))
 		return;
-	d = view_page(r, TMPL_ORDER, o.n == 1 ? N_("Your seat") : N_("Your seats"));
+	/* The seats the order still has: held or paid, not the ones given
+	 * back or lapsed (review 10 item 14: "3 seats" after one was
+	 * released). All gone: the seats it had, as the table lists them. */
+	live = o.held + o.paid > 0 ? o.held + o.paid : o.n;
+	d = view_page(r, TMPL_ORDER, live == 1 ? N_("Your seat") : N_("Your seats"));
 	tdict_int(d, "order_id", o.id);
 	tdict_int(d, "pid", o.performance_id);
 	tdict_int(d, "concert_id", o.concert_id);
@@ -121,8 +127,8 @@ page_order(struct req *r)
 		if (h->state == HOLD_PAID)
 			payment = h->payment_id;
 	}
-	tdict_str(d, "count", o.n == 1 ? tr(r, "1 seat") : arena_printf(&r->arena,
-	    tr(r, "%zu seats"), o.n));
+	tdict_str(d, "count", live == 1 ? tr(r, "1 seat") : arena_printf(&r->arena,
+	    tr(r, "%zu seats"), live));
 	if (o.held > 0) {
 		tdict_bool(d, "held", 1);
 		tdict_str(d, "total", view_money(r, o.total));

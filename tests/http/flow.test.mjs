@@ -114,3 +114,38 @@ test('a refused hold: the map at a GET address, the taken seat named once, the l
   assert.equal((await c.get('/performances/1?refused=nonsense')).status, 400);
   assert.equal((await c.get('/performances/1?taken=abc&refused=taken')).status, 400);
 });
+
+test('the order page: its heading counts the seats held, Pay comes before any Release', async () => {
+  const c = await admitted('order-page');
+  const [a, b, d] = seatsOf(1, 'S', 'G');
+  const held = await postForm(c, '/performances/1/holds', [['seat', a], ['seat', b], ['seat', d], ['csrf', c.csrf]]);
+  assert.match(held.location, /^\/orders\/\d+$/);
+  const hid = stack.sql(`SELECT id FROM hold WHERE user_id = ${c.uid} AND seat_id = ${d}`);
+  assert.equal((await c.post(`${held.location}/release`, { hold: hid, csrf: c.csrf })).status, 303);
+  assert.equal((await charge(c, 1000000)).status, 303);
+  const page = await c.get(held.location);
+  assert.match(page.text, /<h1>2 seats<\/h1>/, 'the released seat is not counted');
+  assert.match(page.text, /<title>Your seats/);
+  const pay = page.text.indexOf(`action="${held.location}/pay"`);
+  const release = page.text.indexOf(`action="${held.location}/release"`);
+  assert.ok(pay > 0 && release > pay, 'Pay first in the page, the releases after it');
+  assert.match(page.text, /<details class="release">\s*<summary>Give back seats<\/summary>/, 'folded away: secondary');
+  assert.match(page.text, /Release S · Row G · Seat 1</);
+  assert.equal((await c.post(`${held.location}/pay`, { csrf: c.csrf })).status, 303);
+  const paid = await c.get(held.location);
+  assert.match(paid.text, /<h1>2 seats<\/h1>/);
+});
+
+test('best available looks like a control: its count is "Number of seats", its sections say their prices', async () => {
+  const c = await admitted('best-looks');
+  const page = await c.get('/performances/1');
+  const form = /<details class="card best">[\s\S]*?<\/details>/.exec(page.text)[0];
+  assert.match(form, /<label>Number of seats <input type="number" name="count"/);
+  assert.match(form, /<option value="VIP">VIP · ₩\d{1,3}(,\d{3})*<\/option>/);
+  assert.match(form, /<option value="Balcony">Balcony · ₩/);
+  const css = await (await fetch(`${stack.base}/static/style.css`)).text();
+  assert.match(css, /\.best summary::before[^{]*\{ content: "▸"/, 'a disclosure triangle of its own');
+  c.cookies.set('bo_lang', 'ko');
+  const ko = await c.get('/performances/1');
+  assert.match(ko.text, /<label>좌석 수 <input type="number" name="count"/);
+});
