@@ -527,6 +527,37 @@ ui_seat_map(struct req *r, const int64_t *picks, size_t npicks,
 	view_render(r, TMPL_PERFORMANCE, d);
 }
 
+/* ---- the buyer's unpaid seats at a concert ---- */
+
+size_t
+ui_unpaid_holds(struct req *r, struct tdict *d, int64_t concert)
+{
+	struct concert_hold *h;
+	size_t n = 0;
+
+	if (!r->logged_in || holds_unpaid_of_concert(r->db, &r->arena,
+	    r->session.user_id, concert, r->now, &h, &n) != BO_OK)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		struct tdict *u = tdict_add(d, "unpaid");
+
+		tdict_str(u, "href", h[i].order_id ? arena_printf(&r->arena,
+		    "/orders/%lld", (long long)h[i].order_id) :
+		    arena_printf(&r->arena, "/holds/%lld", (long long)h[i].hold_id));
+		tdict_str(u, "date", view_date(r, h[i].starts_at));
+		tdict_str(u, "time", view_time(r, h[i].starts_at));
+		tdict_str(u, "section", h[i].section);
+		tdict_str(u, "row", h[i].row);
+		tdict_int(u, "number", h[i].number);
+		tdict_str(u, "price", view_money(r, h[i].price));
+		tdict_str(u, "until", view_clock(r, h[i].expires_at));
+	}
+	tdict_bool(d, "any_unpaid", n > 0);
+	tdict_str(d, "unpaid_count", n == 1 ? tr(r, "1 seat") :
+	    arena_printf(&r->arena, tr(r, "%zu seats"), n));
+	return n;
+}
+
 /* ---- the queue ticket as JSON ---- */
 
 void

@@ -99,6 +99,14 @@ int ui_seat_picks(struct req *r, const struct params *p, int toggle,
 void ui_seat_map(struct req *r, const int64_t *picks, size_t n,
     enum http_status status, const struct ui_map_note *note);
 
+/* The buyer's seats held unpaid at the concert's dates, for the concert
+ * page, the waiting room and the leave confirmation (review 10 item 1:
+ * leaving released them with one tap, and no page but the map showed
+ * them): "unpaid" items in d (date, time, section, row, number, price,
+ * until, href to pay), "any_unpaid" and "unpaid_count" (words). Returns
+ * how many; 0 on a failed read (the page shows no list). */
+size_t ui_unpaid_holds(struct req *r, struct tdict *d, int64_t concert_id);
+
 /* Writes a concert line's public state as JSON (GET
  * /concerts/{id}/queue/state.json, QueueState in openapi.json), with a
  * final newline. */

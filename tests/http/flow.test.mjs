@@ -149,3 +149,34 @@ test('best available looks like a control: its count is "Number of seats", its s
   const ko = await c.get('/performances/1');
   assert.match(ko.text, /<label>좌석 수 <input type="number" name="count"/);
 });
+
+test('the concert page lists the seats held unpaid; leaving asks first, naming them', async () => {
+  const c = await admitted('leave-asks');
+  const [a, b] = seatsOf(1, 'S', 'H');
+  const held = await postForm(c, '/performances/1/holds', [['seat', a], ['seat', b], ['csrf', c.csrf]]);
+  assert.match(held.location, /^\/orders\/\d+$/);
+  const page = await c.get('/concerts/1');
+  const list = /<section class="card myholds" id="unpaid">[\s\S]*?<\/section>/.exec(page.text)?.[0];
+  assert.ok(list, 'the held seats are on the concert page');
+  assert.match(list, /<h2>Seats waiting for payment<\/h2>/);
+  assert.match(list, /S · Row H · Seat 1 · ₩99,000 · pay by \d\d:\d\d(:\d\d)? [A-Z]+ · <a href="\/orders\/\d+">Pay/);
+  assert.match(list, /S · Row H · Seat 2 /);
+  assert.doesNotMatch(page.text, /I am done/, 'nothing is paid: not "done buying"');
+  assert.doesNotMatch(page.text, /action="\/concerts\/1\/queue\/leave"/, 'no one-tap leave while seats are held');
+
+  // A leave posted without the confirmation changes nothing and asks.
+  const oneTap = await c.post('/concerts/1/queue/leave', { csrf: c.csrf });
+  assert.equal(oneTap.status, 303);
+  assert.equal(oneTap.location, '/concerts/1/queue/leave');
+  assert.equal(stack.sql(`SELECT count(*) FROM hold WHERE user_id = ${c.uid} AND state = 'HELD'`), '2');
+  const confirm = await c.get(oneTap.location);
+  assert.equal(confirm.status, 200);
+  assert.match(confirm.text, /<h1>Leave the queue and release 2 seats\?<\/h1>/);
+  assert.match(confirm.text, /S · Row H · Seat 1/);
+  assert.match(confirm.text, /S · Row H · Seat 2/);
+  assert.match(confirm.text, /Keep my seats and pay/);
+  const left = await c.post('/concerts/1/queue/leave', { csrf: csrfOf(confirm.text), confirm: '1' });
+  assert.equal(left.location, '/concerts/1');
+  assert.equal(stack.sql(`SELECT count(*) FROM hold WHERE user_id = ${c.uid} AND state = 'HELD'`), '0');
+  assert.doesNotMatch((await c.get('/concerts/1')).text, /Seats waiting for payment/);
+});
