@@ -113,7 +113,7 @@ const joinButton = (page) => page.getByRole('button', { name: 'Join the queue' }
 async function seesTurn(page, concert) {
   await page.getByRole('heading', { level: 1, name: concert.title }).waitFor();
   await page.getByRole('heading', { name: 'It is your turn' }).waitFor({ state: 'visible' });
-  await page.getByRole('button', { name: 'I am done: let the next buyer in' }).waitFor({ state: 'visible' });
+  await page.getByRole('button', { name: 'Leave the queue: let the next buyer in' }).waitFor({ state: 'visible' });
   await page.locator('ul.dates > li').first().getByRole('link', { name: 'Choose seats' })
     .waitFor({ state: 'visible' });
   assert.equal(await joinButton(page).count(), 0, 'no Join button once admitted');
@@ -273,7 +273,7 @@ test('waits in the queue and is moved on by the page itself', async () => {
     b.on('framenavigated', (f) => { if (f === b.mainFrame()) loads.push(f.url()); });
 
     // A is done; B's page moves on by itself.
-    await clickAndLoad(a.getByRole('button', { name: 'I am done: let the next buyer in' }));
+    await clickAndLoad(a.getByRole('button', { name: 'Leave the queue: let the next buyer in' }));
     await noticeSays(a, 'You left the queue; any seat you held unpaid is free again.');
     await joinButton(a).waitFor({ state: 'visible' });
 
