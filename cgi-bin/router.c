@@ -82,6 +82,8 @@ static const struct {
 	[R_ADMIN_BUYER] = { "/admin/buyer", page_admin_buyer, NULL, RF_OPERATOR },
 	[R_ADMIN_SALES_CSV] = { "/admin/performances/#/sales.csv",
 	    page_admin_sales_csv, NULL, RF_OPERATOR },
+	[R_ADMIN_CANCEL] = { "/admin/performances/#/cancel", page_admin_cancel,
+	    page_admin_cancel_post, RF_OPERATOR },
 
 	[R_API_SESSIONS] = { "/api/v1/sessions", NULL, api_session_create, RF_API,
 	    api_session_delete },
@@ -143,10 +145,9 @@ role_allows(struct req *r, unsigned flags)
 	} else {
 		page_error(r, HTTP_403, need == ROLE_OPERATOR ? N_("This page is "
 		    "for the box office's operators. If you run this sale, ask "
-		    "for the operator role (boxoffice-admin grant EMAIL "
-		    "operator).") : N_("This page is for the staff at the door. "
-		    "Ask an operator for the staff role (boxoffice-admin grant "
-		    "EMAIL staff)."));
+		    "another operator to give your account access.") :
+		    N_("This page is for the staff at the door. If you work "
+		    "there, ask the box office to give your account access."));
 	}
 	return 0;
 }

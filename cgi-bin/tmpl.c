@@ -23,11 +23,13 @@
 /*
  * The layout's keys, which every template may use: header.html shows them
  * on every page (lang: the page's language; langs: the switch).
- * view_page() (view.c) sets all but refresh, which a page
- * sets when it should reload itself (the waiting room).
+ * view_page() (view.c) sets all but refresh, which a page sets when
+ * it should reload itself without JavaScript (the waiting room, the live
+ * view), and live, which a page sets when app.js should renew its <main>
+ * every so many seconds (the live view).
  */
 #define LAYOUT_KEYS "title logged_in user_email user_balance csrf here " \
-	"notice notice_ok refresh is_staff is_operator lang lang_switch langs lang_code lang_name lang_current"
+	"notice notice_ok refresh live is_staff is_operator lang lang_switch langs lang_code lang_name lang_current"
 
 /* Each template's file and the keys its page may set beyond the layout's
  * (list items' keys included), space-separated. A key used in the file but
@@ -96,12 +98,14 @@ static const struct {
 	    "as_of zone any concerts id concert_title artist venue waiting "
 	    "active capacity per_minute longest called serving window_minutes "
 	    "performances pid date time "
-	    "state seats sold held free gross checked_in refunded chart" },
+	    "state seats sold held free gross checked_in refunded chart "
+	    "can_cancel" },
 	[TMPL_ADMIN_BUYER] = { "admin_buyer.html", /* page_admin.c */
 	    "email not_found found buyer_email user_id since balance "
 	    "any_tickets any_holds tickets holds concert_title date time "
 	    "section row number price at code ledger entry when kind amount "
-	    "balance_after zone" },
+	    "balance_after zone refund_href used_at door any_refunded "
+	    "refunded" },
 	[TMPL_CANCEL] = { "cancel.html", /* page_cancel.c */
 	    "hold_id concert_title venue date time section row number price "
 	    "cancel_until" },
@@ -112,6 +116,9 @@ static const struct {
 	    "typed error found code grouped email concert_title venue date "
 	    "time section row number price paid_at refunded_at used_at "
 	    "can_refund cancelled zone" },
+	[TMPL_ADMIN_CANCEL] = { "admin_cancel.html", /* page_admin_cancel.c */
+	    "pid concert_title date time sold gross held refunded error "
+	    "cancelled_at unfinished over can_cancel" },
 };
 
 /* A dictionary's template when it takes any key (tdict_new_unchecked). */
@@ -634,9 +641,11 @@ struct ctx {
 static const struct tval *
 lookup(const struct ctx *c, const char *key)
 {
+	/* A page looks up a few hundred names in lists of tens: the first
+	 * byte spares most of the calls to strcmp. */
 	for (int i = c->depth - 1; i >= 0; i--)
 		for (const struct tval *v = c->stack[i]->head; v; v = v->next)
-			if (strcmp(v->key, key) == 0)
+			if (v->key[0] == key[0] && strcmp(v->key, key) == 0)
 				return v;
 	return NULL;
 }
