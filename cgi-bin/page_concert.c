@@ -83,7 +83,7 @@ page_concert(struct req *r)
 		tdict_int(d, "position", q.ahead + 1);
 	/* Seats held and not paid yet, whatever the turn: they are payable
 	 * until their deadline, and leaving the queue would release them. */
-	ui_unpaid_holds(r, d, c.id);
+	ui_unpaid_holds(r, d, c.id, 1);
 	if (q.state == Q_ACTIVE) {
 		tdict_str(d, "turn_until", view_time(r, q.active_until));
 		tdict_int(d, "turn_minutes", (q.active_until - r->now + 59) / 60);

@@ -166,8 +166,8 @@ page_queue(struct req *r)
 	tdict_int(d, "claim_minutes", (set->claim_seconds + 59) / 60);
 	if (v.state == Q_PREQUEUE || v.state == Q_WAITING) {
 		tdict_bool(d, "in_line", 1);
-		/* Its leave link names the seats leaving would release. */
-		ui_unpaid_holds(r, d, c.id);
+		/* Its leave link counts the seats leaving would release. */
+		ui_unpaid_holds(r, d, c.id, 0);
 		tdict_str(d, "joined", view_time(r, v.joined_at));
 		tdict_int(d, "now_epoch", r->now);
 		tdict_int(d, "refresh", v.poll_after_ms / 1000 < NOJS_REFRESH_MIN ?
@@ -254,7 +254,7 @@ page_queue_leave_form(struct req *r)
 	d = view_page(r, TMPL_LEAVE, N_("Leave the queue"));
 	tdict_int(d, "concert_id", c.id);
 	tdict_str(d, "concert_title", c.title);
-	ui_unpaid_holds(r, d, c.id);
+	ui_unpaid_holds(r, d, c.id, 1);
 	view_render(r, TMPL_LEAVE, d);
 }
 

@@ -67,8 +67,7 @@ static const struct {
 	    "concert_id concert_title artist in_line prequeue opens opens_epoch "
 	    "now_epoch countdown waiting number serving position ahead first "
 	    "eta joined poll_after_ms capacity_words active_minutes "
-	    "claim_minutes not_waiting done expired any_unpaid unpaid_count "
-	    "unpaid href date time section row number price until" },
+	    "claim_minutes not_waiting done expired any_unpaid unpaid_count" },
 	[TMPL_HOLD] = { "hold.html", /* page_holds.c */
 	    "hold_id pid concert_id concert_title venue date time section row "
 	    "number price balance held deadline deadline_epoch now_epoch "

@@ -530,7 +530,7 @@ ui_seat_map(struct req *r, const int64_t *picks, size_t npicks,
 /* ---- the buyer's unpaid seats at a concert ---- */
 
 size_t
-ui_unpaid_holds(struct req *r, struct tdict *d, int64_t concert)
+ui_unpaid_holds(struct req *r, struct tdict *d, int64_t concert, int list)
 {
 	struct concert_hold *h;
 	size_t n = 0;
@@ -538,7 +538,7 @@ ui_unpaid_holds(struct req *r, struct tdict *d, int64_t concert)
 	if (!r->logged_in || holds_unpaid_of_concert(r->db, &r->arena,
 	    r->session.user_id, concert, r->now, &h, &n) != BO_OK)
 		return 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; list && i < n; i++) {
 		struct tdict *u = tdict_add(d, "unpaid");
 
 		tdict_str(u, "href", h[i].order_id ? arena_printf(&r->arena,

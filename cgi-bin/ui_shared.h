@@ -102,10 +102,11 @@ void ui_seat_map(struct req *r, const int64_t *picks, size_t n,
 /* The buyer's seats held unpaid at the concert's dates, for the concert
  * page, the waiting room and the leave confirmation (review 10 item 1:
  * leaving released them with one tap, and no page but the map showed
- * them): "unpaid" items in d (date, time, section, row, number, price,
- * until, href to pay), "any_unpaid" and "unpaid_count" (words). Returns
- * how many; 0 on a failed read (the page shows no list). */
-size_t ui_unpaid_holds(struct req *r, struct tdict *d, int64_t concert_id);
+ * them): "any_unpaid" and "unpaid_count" (words) in d and, with list,
+ * "unpaid" items (date, time, section, row, number, price, until, href
+ * to pay). Returns how many; 0 on a failed read (the page shows none). */
+size_t ui_unpaid_holds(struct req *r, struct tdict *d, int64_t concert_id,
+    int list);
 
 /* Writes a concert line's public state as JSON (GET
  * /concerts/{id}/queue/state.json, QueueState in openapi.json), with a
