@@ -25,22 +25,31 @@
 #include "ui_shared.h"
 #include "view.h"
 
+/* Performance r->id as the operator's reports count it into *p; 0 after
+ * answering (404 for no such performance, 503 …). */
+static int
+performance_of(struct req *r, struct report_performance *p)
+{
+	struct report_section *sections;
+	enum bo_status s;
+	size_t n;
+
+	s = report_sales(r->db, &r->arena, r->id, r->now, p, &sections, &n);
+	if (s != BO_OK)
+		page_status(r, s);
+	return s == BO_OK;
+}
+
 /* The page for performance r->id answering status, error (NULL: none)
  * above the form. */
 static void
 cancel_page(struct req *r, enum http_status status, const char *error)
 {
 	struct report_performance p;
-	struct report_section *sections;
 	struct tdict *d;
-	enum bo_status s;
-	size_t n;
 
-	s = report_sales(r->db, &r->arena, r->id, r->now, &p, &sections, &n);
-	if (s != BO_OK) {
-		page_status(r, s);
+	if (!performance_of(r, &p))
 		return;
-	}
 	r->status = status;
 	d = view_page(r, TMPL_ADMIN_CANCEL, "Cancel a performance");
 	tdict_int(d, "pid", p.id);
@@ -77,16 +86,11 @@ page_admin_cancel_post(struct req *r)
 	const struct audit_actor op = { r->session.user_id, NULL };
 	const char *confirm = req_form(r, "confirm");
 	struct report_performance p;
-	struct report_section *sections;
 	struct refund_cancelled out;
 	enum bo_status s;
-	size_t n;
 
-	s = report_sales(r->db, &r->arena, r->id, r->now, &p, &sections, &n);
-	if (s != BO_OK) {
-		page_status(r, s);
+	if (!performance_of(r, &p))
 		return;
-	}
 	/* A date that took place is not cancelled from here: its tickets
 	 * were used; refunds one by one remain (the refund page). */
 	if (p.cancelled_at == 0 && p.starts_at <= r->now) {

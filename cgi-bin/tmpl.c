@@ -44,7 +44,7 @@ static const struct {
 	    "status message link_href link_label retry" },
 	[TMPL_HOME] = { "home.html", /* page_home.c */
 	    "any concerts id title artist venue first_date first_time "
-	    "lowest_price seats_left sold_out more_dates dates" },
+	    "lowest_price seats_left sold_out more_dates dates sale_opens" },
 	[TMPL_CONCERT] = { "concert.html", /* page_concert.c */
 	    "id concert_title artist venue description any performances pid "
 	    "date time seats_left seat_count price_from on_sale sold_out opens "
