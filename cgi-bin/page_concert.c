@@ -6,13 +6,16 @@
  * when it does; a logged-in buyer gets the join button or their place in
  * line; an admitted (ACTIVE) buyer sees each
  * date's seats left and the links to the seat maps, with the time their
- * turn ends.
+ * turn ends. The seats the buyer holds unpaid are listed with their
+ * deadline and a link to pay; leaving the queue while there are some goes
+ * through GET /concerts/{id}/queue/leave, which names them (page_queue.c).
  */
 #include "cache.h"
 #include "catalog.h"
 #include "outcome.h"
 #include "pages.h"
 #include "queue.h"
+#include "ui_shared.h"
 #include "view.h"
 
 void
@@ -86,6 +89,9 @@ page_concert(struct req *r)
 	tdict_bool(d, "buy_login", !r->logged_in && joinable);
 	if (q.state == Q_WAITING)
 		tdict_int(d, "position", q.ahead + 1);
+	/* Seats held and not paid yet, whatever the turn: they are payable
+	 * until their deadline, and leaving the queue would release them. */
+	ui_unpaid_holds(r, d, c.id, 1);
 	if (q.state == Q_ACTIVE) {
 		view_set(d, "turn_until", view_time(r, q.active_until));
 		tdict_int(d, "turn_minutes", (q.active_until - r->now + 59) / 60);

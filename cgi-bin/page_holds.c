@@ -1,9 +1,12 @@
 /*
  * page_holds.c — holding a seat, paying for it, giving it back.
  *
- * POST /performances/{id}/holds  seat, csrf; login + ACTIVE ticket
- *        → 303 /holds/{hold}; a seat just taken → 409 with the seat map;
- *          max_holds reached → 409 with the seat map
+ * POST /performances/{id}/holds  seat…, csrf; login + ACTIVE ticket
+ *        → 303 /holds/{hold} (one seat), or 303 /orders/{order} (several,
+ *          or a seat more while the buyer has an order of the date: it
+ *          joins that order and its deadline); a seat just taken or
+ *          max_holds reached → 303 to the seat map saying so, the other
+ *          picks kept (ui_map_refused)
  * GET  /holds/{id}               login, own hold: seat, price, balance, the
  *        deadline as a clock time (and a live countdown with JavaScript),
  *        pay and release buttons; a paid hold shows the ticket
@@ -14,7 +17,6 @@
  * POST /holds/{id}/release       csrf → 303 to the seat map; the seat is free
  */
 #include <stdio.h>
-#include <string.h>
 
 #include "catalog.h"
 #include "hold.h"
@@ -26,26 +28,6 @@
 #include "queue.h"
 #include "ui_shared.h"
 #include "view.h"
-
-/* The seats of why->taken in words ("S · Row C · Seat 2, …"). */
-static const char *
-taken_words(struct req *r, const int64_t *taken, size_t n)
-{
-	const char *words = NULL;
-
-	for (size_t i = 0; i < n; i++) {
-		struct seat gone;
-
-		if (catalog_seat(r->db, &r->arena, r->id, taken[i], r->now, &gone)
-		    != BO_OK)
-			continue;
-		words = arena_printf(&r->arena, "%s%s%s", words ? words : "",
-		    words ? ", " : "", arena_printf(&r->arena,
-		    tr(r, "%1$s · Row %2$s · Seat %3$lld"), gone.section, gone.row,
-		    (long long)gone.number));
-	}
-	return words;
-}
 
 /* A refused hold with no map to show it on: the queue gate, or the
  * table's words. */
@@ -66,12 +48,29 @@ hold_refused(struct req *r, const struct outcomes *op, enum bo_status s)
 	page_outcome(r, op, s);
 }
 
+/* Does the buyer have a live order of this date (a seat of it held),
+ * which a seat picked now joins (order_add)? A read before the write: if
+ * the order lapses between, order_add makes a new one, which is right. */
+static int
+has_order(struct req *r)
+{
+	struct my_seat *m;
+	size_t n;
+
+	if (seats_mine(r->db, &r->arena, r->session.user_id, r->id, r->now, &m,
+	    &n) != BO_OK)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!m[i].paid && m[i].order_id != 0)
+			return 1;
+	return 0;
+}
+
 void
 page_hold_create(struct req *r)
 {
 	struct order_refusal why;
 	struct order_view o;
-	struct ui_map_note note;
 	int64_t *seats, hold_id = 0;
 	size_t n;
 	enum bo_status s;
@@ -80,46 +79,35 @@ page_hold_create(struct req *r)
 		page_error(r, HTTP_400, "Choose a seat on the map first.");
 		return;
 	}
-	memset(&note, 0, sizeof note);
-	if (n > 1) { /* several: one order, all or none */
-		s = order_create(r->db, &r->arena, r->id, seats, n,
-		    r->session.user_id, r->now, req_settings(r), NULL, &o, &why);
-		if (s == BO_OK) {
+	/* Several, or a seat more for the seats held already: one order,
+	 * all or none, so one deadline and one payment. */
+	if (n > 1 || has_order(r)) {
+		s = order_add(r->db, &r->arena, r->id, seats, n,
+		    r->session.user_id, r->now, req_settings(r), &o, &why);
+		if (s == BO_OK)
 			req_redirect(r, arena_printf(&r->arena, "/orders/%lld",
 			    (long long)o.id));
-			return;
-		}
-		if (s == BO_CONFLICT || s == BO_LIMIT) {
-			/* The map again, saying which, the others still
-			 * picked. */
-			note.taken = s == BO_CONFLICT ? taken_words(r, why.taken,
-			    why.ntaken) : NULL;
-			note.limit = s == BO_LIMIT;
-			note.several = 1;
-			ui_seat_map(r, seats, n, outcome_page_status(&ORDER_OUTCOMES,
-			    s), &note);
-			return;
-		}
-		hold_refused(r, &ORDER_OUTCOMES, s);
+		else if (s == BO_CONFLICT) /* the map, naming them, the others
+		                            * still picked */
+			ui_map_refused(r, seats, n, why.taken, why.ntaken,
+			    UI_REFUSED_TAKEN);
+		else if (s == BO_LIMIT)
+			ui_map_refused(r, seats, n, NULL, 0, UI_REFUSED_LIMIT);
+		else
+			hold_refused(r, &ORDER_OUTCOMES, s);
 		return;
 	}
 	s = hold_create(r->db, r->id, seats[0], r->session.user_id, r->now,
 	    req_settings(r), NULL, &hold_id);
-	if (s == BO_OK) {
+	if (s == BO_OK)
 		req_redirect(r, arena_printf(&r->arena, "/holds/%lld",
 		    (long long)hold_id));
-		return;
-	}
-	/* The seat taken or the limit reached: the seat map again, saying
-	 * so. */
-	if (s == BO_CONFLICT || s == BO_LIMIT) {
-		note.taken = s == BO_CONFLICT ? taken_words(r, seats, 1) : NULL;
-		note.limit = s == BO_LIMIT;
-		ui_seat_map(r, NULL, 0, outcome_page_status(&HOLD_OUTCOMES, s),
-		    &note);
-		return;
-	}
-	hold_refused(r, &HOLD_OUTCOMES, s);
+	else if (s == BO_CONFLICT) /* the seat taken: the map, saying so */
+		ui_map_refused(r, seats, 1, seats, 1, UI_REFUSED_TAKEN);
+	else if (s == BO_LIMIT)
+		ui_map_refused(r, seats, 1, NULL, 0, UI_REFUSED_LIMIT);
+	else
+		hold_refused(r, &HOLD_OUTCOMES, s);
 }
 
 /* Loads the buyer's hold {id}, answering 404/403 itself. */

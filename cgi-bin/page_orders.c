@@ -4,12 +4,15 @@
  *
  * POST /performances/{id}/best   section, count, csrf; login + ACTIVE
  *        ticket → 303 /orders/{order}: count adjacent free seats of the
- *        section, chosen and held in one transaction (core/order.c); none
- *        side by side → 409 with the seat map saying so
+ *        section, chosen and held in one transaction (core/order.c),
+ *        joining the buyer's live order of the date when there is one (its
+ *        deadline, one payment); none side by side, or max_holds → 303 to
+ *        the seat map saying so (ui_map_refused)
  * GET  /orders/{id}              login, own order: every seat with its
  *        price and state, the total, the one deadline (a clock time and a
- *        live countdown with JavaScript), pay, release one or all; a paid
- *        order shows its seats as bought
+ *        live countdown with JavaScript), pay, and after it, folded away,
+ *        release one or all; its heading counts the seats held or paid; a
+ *        paid order shows its seats as bought
  * POST /orders/{id}/pay          csrf → 303 /orders/{id} ("Paid!"): the
  *        seats still held, paid together (one payment, one debit); lapsed
  *        → 410; short balance → 402 with a link to top up; paying twice
@@ -33,7 +36,6 @@
 void
 page_best(struct req *r)
 {
-	struct ui_map_note note;
 	struct order_view o;
 	const char *section = req_form(r, "section");
 	int64_t count;
@@ -44,18 +46,19 @@ page_best(struct req *r)
 		page_outcome(r, &BEST_OUTCOMES, BO_INVALID);
 		return;
 	}
-	s = order_best(r->db, &r->arena, r->id, section, count,
-	    r->session.user_id, r->now, req_settings(r), NULL, &o);
+	/* Chosen and held in one transaction (never the same seats for two
+	 * buyers), joining the buyer's order of the date if there is one:
+	 * one deadline, one payment. */
+	s = order_add_best(r->db, &r->arena, r->id, section, count,
+	    r->session.user_id, r->now, req_settings(r), &o);
 	if (s == BO_OK) {
 		req_redirect(r, arena_printf(&r->arena, "/orders/%lld",
 		    (long long)o.id));
 		return;
 	}
 	if (s == BO_CONFLICT || s == BO_LIMIT) {
-		memset(&note, 0, sizeof note);
-		note.message = outcome_of(&BEST_OUTCOMES, s)->page;
-		ui_seat_map(r, NULL, 0, outcome_page_status(&BEST_OUTCOMES, s),
-		    &note);
+		ui_map_refused(r, NULL, 0, NULL, 0, s == BO_CONFLICT ?
+		    UI_REFUSED_BEST_NONE : UI_REFUSED_BEST_LIMIT);
 		return;
 	}
 	if (s == BO_FORBIDDEN) {
@@ -93,10 +96,15 @@ page_order(struct req *r)
 	struct order_view o;
 	struct tdict *d;
 	int64_t balance = r->session.balance, payment = 0;
+	size_t live;
 
 	if (!own_order(r, &o))
 		return;
-	d = view_page(r, TMPL_ORDER, o.n == 1 ? N_("Your seat") : N_("Your seats"));
+	/* The seats the order still has: held or paid, not the ones given
+	 * back or lapsed (review 10 item 14: "3 seats" after one was
+	 * released). All gone: the seats it had, as the table lists them. */
+	live = o.held + o.paid > 0 ? o.held + o.paid : o.n;
+	d = view_page(r, TMPL_ORDER, live == 1 ? N_("Your seat") : N_("Your seats"));
 	tdict_int(d, "order_id", o.id);
 	tdict_int(d, "pid", o.performance_id);
 	tdict_int(d, "concert_id", o.concert_id);
@@ -119,8 +127,8 @@ page_order(struct req *r)
 		if (h->state == HOLD_PAID)
 			payment = h->payment_id;
 	}
-	tdict_str(d, "count", o.n == 1 ? tr(r, "1 seat") : arena_printf(&r->arena,
-	    tr(r, "%zu seats"), o.n));
+	tdict_str(d, "count", live == 1 ? tr(r, "1 seat") : arena_printf(&r->arena,
+	    tr(r, "%zu seats"), live));
 	if (o.held > 0) {
 		tdict_bool(d, "held", 1);
 		tdict_str(d, "total", view_money(r, o.total));

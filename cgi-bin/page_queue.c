@@ -17,10 +17,20 @@
  * GET  /concerts/{id}/queue.json[?token=T]      → the queue ticket, the same
  *                                                 object as the API's
  *                                                 (QueueTicket); login
- * POST /concerts/{id}/queue/leave  csrf; login  → "I am done": give up the
+ * GET  /concerts/{id}/queue/leave  login        → the confirmation: what
+ *                                                 leaving gives up, naming
+ *                                                 the seats held unpaid it
+ *                                                 would release
+ * POST /concerts/{id}/queue/leave  csrf[, confirm]; login → give up the
  *                                                 place or turn, and release
  *                                                 the buyer's unpaid holds of
- *                                                 the concert (one transaction)
+ *                                                 the concert (one
+ *                                                 transaction). Without
+ *                                                 confirm while seats are
+ *                                                 held unpaid: 303 to the
+ *                                                 confirmation, nothing
+ *                                                 changed (review 10 item 1:
+ *                                                 one tap released them)
  *
  * The waiting room works without JavaScript (a meta refresh inside
  * <noscript>, every 5 s at the most often, rendered from the ticket and
@@ -33,6 +43,7 @@
 
 #include "cache.h"
 #include "catalog.h"
+#include "hold.h"
 #include "json.h"
 #include "outcome.h"
 #include "pages.h"
@@ -190,6 +201,8 @@ page_queue(struct req *r)
 	tdict_int(d, "claim_minutes", (set->claim_seconds + 59) / 60);
 	if (v.state == Q_PREQUEUE || v.state == Q_WAITING) {
 		tdict_bool(d, "in_line", 1);
+		/* Its leave link counts the seats leaving would release. */
+		ui_unpaid_holds(r, d, c.id, 0);
 		view_set(d, "joined", view_time(r, v.joined_at));
 		tdict_int(d, "now_epoch", r->now);
 		/* For app.js's clock times: the venue's zone, as the page's. */
@@ -265,9 +278,50 @@ page_queue_json(struct req *r)
 }
 
 void
+page_queue_leave_form(struct req *r)
+{
+	struct performance *perfs;
+	struct concert c;
+	struct tdict *d;
+	enum bo_status s;
+	size_t n;
+
+	s = catalog_concert(r->db, &r->arena, r->id, r->now, &c, &perfs, &n);
+	if (s != BO_OK) {
+		page_status(r, s);
+		return;
+	}
+	d = view_page(r, TMPL_LEAVE, N_("Leave the queue"));
+	tdict_int(d, "concert_id", c.id);
+	tdict_str(d, "concert_title", c.title);
+	ui_unpaid_holds(r, d, c.id, 1);
+	view_render(r, TMPL_LEAVE, d);
+}
+
+void
 page_queue_leave(struct req *r)
 {
-	enum bo_status s = queue_leave(r->db, r->id, r->session.user_id, r->now,
+	struct concert_hold *held;
+	size_t n = 0;
+	enum bo_status s;
+	const char *confirm = req_form(r, "confirm");
+
+	/* Seats held unpaid are released only when the buyer saw them
+	 * named (the confirmation's form says confirm=1). */
+	if (confirm == NULL || strcmp(confirm, "1") != 0) {
+		s = holds_unpaid_of_concert(r->db, &r->arena, r->session.user_id,
+		    r->id, r->now, &held, &n);
+		if (s != BO_OK) {
+			page_status(r, s);
+			return;
+		}
+		if (n > 0) {
+			req_redirect(r, arena_printf(&r->arena,
+			    "/concerts/%lld/queue/leave", (long long)r->id));
+			return;
+		}
+	}
+	s = queue_leave(r->db, r->id, r->session.user_id, r->now,
 	    req_settings(r));
 
 	if (s != BO_OK) {

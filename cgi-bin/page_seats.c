@@ -12,7 +12,9 @@
  *
  * The bar holds the picked seats together (POST /performances/{id}/holds,
  * page_holds.c); the best-available form asks for seats of a section
- * (POST /performances/{id}/best, page_orders.c).
+ * (POST /performances/{id}/best, page_orders.c). Both, refused, come back
+ * here with a 303 (&taken=S…&refused=WHY, ui_map_refused), so the page
+ * that says why has a GET address: reload and the language switch work.
  */
 #include "pages.h"
 #include "params.h"
@@ -21,12 +23,14 @@
 void
 page_performance(struct req *r)
 {
+	struct ui_map_note note;
 	int64_t *picks;
 	size_t n;
 
-	if (!ui_seat_picks(r, &r->query, 1, &picks, &n)) {
+	if (!ui_seat_picks(r, &r->query, 1, &picks, &n) ||
+	    !ui_map_note_of(r, n, &note)) {
 		page_error(r, HTTP_400, "That seat number is not one of ours.");
 		return;
 	}
-	ui_seat_map(r, picks, n, HTTP_200, NULL);
+	ui_seat_map(r, picks, n, HTTP_200, &note);
 }

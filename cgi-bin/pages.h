@@ -50,6 +50,7 @@ void page_queue_join(struct req *r);
 void page_queue(struct req *r);
 void page_queue_json(struct req *r);
 void page_queue_state(struct req *r);
+void page_queue_leave_form(struct req *r);
 void page_queue_leave(struct req *r);
 /* page_admin.c */
 void page_admin(struct req *r);

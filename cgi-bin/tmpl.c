@@ -50,13 +50,15 @@ static const struct {
 	    "date time seats_left seat_count price_from on_sale sold_out opens "
 	    "closed cancelled active waiting can_join not_on_sale buy_login "
 	    "position "
-	    "turn_until turn_minutes prequeue line_opens sale_opens" },
+	    "turn_until turn_minutes prequeue line_opens sale_opens unpaid "
+	    "any_unpaid unpaid_count href section row number price until" },
 	[TMPL_PERFORMANCE] = { "performance.html", /* ui_shared.c */
 	    "concert_id concert_title artist venue pid date time seats_left "
 	    "seat_count on_sale sale_closed cancelled turn_until opens seat_taken "
 	    "hold_limit max_holds pick_gone pick_limit refused options overview "
 	    "grid picked picks pick_count total hold_label seat_id section row "
-	    "number price holds href until bought any_holds several" },
+	    "number price holds href until bought any_holds several joins "
+	    "add_label" },
 	[TMPL_LOGIN] = { "login.html", /* page_account.c */
 	    "email next error" },
 	[TMPL_SIGNUP] = { "signup.html", /* page_account.c */
@@ -65,7 +67,8 @@ static const struct {
 	    "concert_id concert_title artist in_line prequeue opens opens_epoch "
 	    "now_epoch countdown waiting number serving position ahead first "
 	    "eta call zone zone_abbr joined poll_after_ms capacity_words "
-	    "active_minutes claim_minutes not_waiting done expired" },
+	    "active_minutes claim_minutes not_waiting done expired any_unpaid "
+	    "unpaid_count" },
 	[TMPL_HOLD] = { "hold.html", /* page_holds.c */
 	    "hold_id pid concert_id concert_title venue date time section row "
 	    "number price balance held deadline deadline_epoch now_epoch "
@@ -106,6 +109,9 @@ static const struct {
 	[TMPL_CANCEL] = { "cancel.html", /* page_cancel.c */
 	    "hold_id concert_title venue date time section row number price "
 	    "cancel_until" },
+	[TMPL_LEAVE] = { "leave.html", /* page_queue.c */
+	    "concert_id concert_title any_unpaid unpaid_count unpaid "
+	    "href date time section row number price until" },
 	[TMPL_ADMIN_REFUND] = { "admin_refund.html", /* page_admin_refund.c */
 	    "typed error found code grouped email concert_title venue date "
 	    "time section row number price paid_at refunded_at used_at "

@@ -195,6 +195,95 @@ ui_seat_picks(struct req *r, const struct params *p, int toggle,
 	return 1;
 }
 
+/* The words of ?refused= (enum ui_refusal). */
+static const char *const refusal_words[UI_REFUSED__MAX] = {
+	[UI_REFUSED_NONE] = "", [UI_REFUSED_TAKEN] = "taken",
+	[UI_REFUSED_LIMIT] = "limit", [UI_REFUSED_BEST_NONE] = "best-none",
+	[UI_REFUSED_BEST_LIMIT] = "best-limit",
+};
+
+void
+ui_map_refused(struct req *r, const int64_t *picks, size_t n,
+    const int64_t *taken, size_t ntaken, enum ui_refusal why)
+{
+	struct buf to = BUF_INIT;
+	char sep = '?';
+
+	assert(why > UI_REFUSED_NONE && why < UI_REFUSED__MAX);
+	buf_printf(&to, "/performances/%lld", (long long)r->id);
+	for (size_t i = 0; i < n; i++) {
+		size_t j;
+
+		for (j = 0; j < ntaken && taken[j] != picks[i]; j++)
+			;
+		if (j < ntaken)
+			continue; /* taken: no longer a pick */
+		buf_printf(&to, "%cseat=%lld", sep, (long long)picks[i]);
+		sep = '&';
+	}
+	for (size_t i = 0; i < ntaken; i++) {
+		buf_printf(&to, "%ctaken=%lld", sep, (long long)taken[i]);
+		sep = '&';
+	}
+	buf_printf(&to, "%crefused=%s", sep, refusal_words[why]);
+	req_redirect(r, arena_strdup(&r->arena, buf_cstr(&to)));
+	buf_free(&to);
+}
+
+int
+ui_map_note_of(struct req *r, size_t npicks, struct ui_map_note *note)
+{
+	const char *word = req_query(r, "refused");
+	enum ui_refusal why = UI_REFUSED_NONE;
+	size_t ntaken = 0;
+
+	memset(note, 0, sizeof note[0]);
+	if (word == NULL)
+		return 1;
+	for (int i = UI_REFUSED_NONE + 1; i < UI_REFUSED__MAX; i++)
+		if (strcmp(word, refusal_words[i]) == 0)
+			why = (enum ui_refusal)i;
+	switch (why) {
+	case UI_REFUSED_NONE:
+		return 0;
+	case UI_REFUSED_TAKEN:
+		/* The seats in words ("S · Row C · Seat 2, …"); an id that is
+		 * not a seat of this date is not named. */
+		for (size_t i = 0; i < r->query.n; i++) {
+			struct seat gone;
+			int64_t id;
+
+			if (strcmp(r->query.items[i].name, "taken") != 0)
+				continue;
+			if (!parse_int64(r->query.items[i].value, 1, INT64_MAX, &id))
+				return 0;
+			ntaken++;
+			if (catalog_seat(r->db, &r->arena, r->id, id, r->now, &gone)
+			    != BO_OK)
+				continue;
+			note->taken = arena_printf(&r->arena, "%s%s%s",
+			    note->taken ? note->taken : "", note->taken ? ", " : "",
+			    arena_printf(&r->arena, tr(r, "%1$s · Row %2$s · Seat "
+			    "%3$lld"), gone.section, gone.row, (long long)gone.number));
+		}
+		note->several = ntaken + npicks > 1;
+		break;
+	case UI_REFUSED_LIMIT:
+		note->limit = 1;
+		note->several = npicks > 1;
+		break;
+	case UI_REFUSED_BEST_NONE:
+		note->message = outcome_of(&BEST_OUTCOMES, BO_CONFLICT)->page;
+		break;
+	case UI_REFUSED_BEST_LIMIT:
+		note->message = outcome_of(&BEST_OUTCOMES, BO_LIMIT)->page;
+		break;
+	case UI_REFUSED__MAX:
+		return 0;
+	}
+	return 1;
+}
+
 /* One mark the page puts on the cached grid: a picked seat, or one of
  * the buyer's own. */
 struct mark {
@@ -283,12 +372,12 @@ splice_marks(char *out, const char *grid, size_t len,
 static void
 my_seats(struct req *r, struct tdict *d, int64_t perf, const struct buf *grid,
     size_t grid_from, struct mark **marks, size_t *nmarks, size_t *cap,
-    int64_t *held)
+    int64_t *held, int64_t *order_until)
 {
 	struct my_seat *m;
 	size_t n;
 
-	*held = 0;
+	*held = *order_until = 0;
 	if (seats_mine(r->db, &r->arena, r->session.user_id, perf, r->now, &m,
 	    &n) != BO_OK)
 		return;
@@ -309,6 +398,9 @@ my_seats(struct req *r, struct tdict *d, int64_t perf, const struct buf *grid,
 		} else {
 			view_set(hd, "until", view_clock(r, m[i].expires_at));
 			++*held;
+			/* The order new picks join (order_add): the latest. */
+			if (m[i].order_id != 0 && m[i].expires_at > *order_until)
+				*order_until = m[i].expires_at;
 		}
 		if (at > grid_from) {
 			struct mark *k = arena_push(&r->arena, (void **)marks,
@@ -336,7 +428,7 @@ ui_seat_map(struct req *r, const int64_t *picks, size_t npicks,
 	enum bo_status failed;
 	struct mark *marks = NULL;
 	size_t nmarks = 0, cap = 0, shown = 0;
-	int64_t held = 0, total = 0, room;
+	int64_t held = 0, total = 0, room, order_until = 0;
 
 	s = catalog_performance(r->db, &r->arena, r->id, r->now, &c, &p, NULL, NULL);
 	if (s != BO_OK) {
@@ -377,10 +469,10 @@ ui_seat_map(struct req *r, const int64_t *picks, size_t npicks,
 	if (note != NULL && note->several)
 		tdict_bool(d, "several", 1);
 	if (note != NULL && note->message != NULL)
-		tdict_str(d, "refused", note->message);
+		tdict_str(d, "refused", tr(r, note->message));
 	tdict_int(d, "max_holds", req_settings(r)->max_holds);
 	my_seats(r, d, p.id, grid, slot->overview_end, &marks, &nmarks, &cap,
-	    &held);
+	    &held, &order_until);
 	/* The picks: free seats of this grid, as many as may still be held. */
 	room = req_settings(r)->max_holds - held;
 	for (size_t i = 0; i < npicks; i++) {
@@ -391,11 +483,15 @@ ui_seat_map(struct req *r, const int64_t *picks, size_t npicks,
 
 		if (at <= slot->overview_end || catalog_seat(r->db, &r->arena, p.id,
 		    picks[i], r->now, &seat) != BO_OK || seat.taken) {
-			tdict_bool(d, "pick_gone", 1);
+			/* One message when the note names the seats taken. */
+			if (note == NULL || note->taken == NULL)
+				tdict_bool(d, "pick_gone", 1);
 			continue;
 		}
 		if ((int64_t)shown >= room) {
-			tdict_bool(d, "pick_limit", 1);
+			/* One message when the note says max_holds already. */
+			if (note == NULL || !note->limit)
+				tdict_bool(d, "pick_limit", 1);
 			continue;
 		}
 		ps = tdict_add(d, "picks");
@@ -418,6 +514,17 @@ ui_seat_map(struct req *r, const int64_t *picks, size_t npicks,
 		/* TRANSLATORS: the button reads "{hold_label} for 5 minutes". */
 		tdict_str(d, "hold_label", shown == 1 ? tr(r, "Hold this seat") :
 		    arena_printf(&r->arena, tr(r, "Hold these %zu seats"), shown));
+		/* They join the order held already: its deadline, one
+		 * payment (page_holds.c). */
+		if (order_until != 0) {
+			view_set(d, "joins", view_clock(r, order_until));
+			/* TRANSLATORS: the button reads "{add_label} (pay by
+			 * 19:30 KST)". */
+			tdict_str(d, "add_label", shown == 1 ?
+			    tr(r, "Add this seat to your seats") :
+			    arena_printf(&r->arena, tr(r, "Add these %zu seats to "
+			    "your seats"), shown));
+		}
 	}
 	tdict_html_ref(d, "options", grid->data, slot->options_end);
 	tdict_html_ref(d, "overview", grid->data + slot->options_end,
@@ -437,6 +544,37 @@ ui_seat_map(struct req *r, const int64_t *picks, size_t npicks,
 		    slot, marks, nmarks));
 	}
 	view_render(r, TMPL_PERFORMANCE, d);
+}
+
+/* ---- the buyer's unpaid seats at a concert ---- */
+
+size_t
+ui_unpaid_holds(struct req *r, struct tdict *d, int64_t concert, int list)
+{
+	struct concert_hold *h;
+	size_t n = 0;
+
+	if (!r->logged_in || holds_unpaid_of_concert(r->db, &r->arena,
+	    r->session.user_id, concert, r->now, &h, &n) != BO_OK)
+		return 0;
+	for (size_t i = 0; list && i < n; i++) {
+		struct tdict *u = tdict_add(d, "unpaid");
+
+		tdict_str(u, "href", h[i].order_id ? arena_printf(&r->arena,
+		    "/orders/%lld", (long long)h[i].order_id) :
+		    arena_printf(&r->arena, "/holds/%lld", (long long)h[i].hold_id));
+		view_set(u, "date", view_date(r, h[i].starts_at));
+		view_set(u, "time", view_time(r, h[i].starts_at));
+		tdict_str(u, "section", h[i].section);
+		tdict_str(u, "row", h[i].row);
+		tdict_int(u, "number", h[i].number);
+		tdict_str(u, "price", view_money(r, h[i].price));
+		view_set(u, "until", view_clock(r, h[i].expires_at));
+	}
+	tdict_bool(d, "any_unpaid", n > 0);
+	tdict_str(d, "unpaid_count", n == 1 ? tr(r, "1 seat") :
+	    arena_printf(&r->arena, tr(r, "%zu seats"), n));
+	return n;
 }
 
 /* ---- the queue ticket as JSON ---- */

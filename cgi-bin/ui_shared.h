@@ -53,6 +53,19 @@ void ui_keyset_links(struct tdict *d, const struct keyset *k);
  * checked by the router before. */
 int ui_queue_gate(struct req *r, int64_t concert_id, struct queue_view *v);
 
+/* Why a hold or best-available request was refused, as the seat map
+ * says it after the 303 (ui_map_refused): a closed set, each with its
+ * word in the address (?refused=…) and, for UI_REFUSED_BEST_*, its words
+ * from BEST_OUTCOMES. */
+enum ui_refusal {
+	UI_REFUSED_NONE,
+	UI_REFUSED_TAKEN,       /* seats just taken: ?taken=ID… names them */
+	UI_REFUSED_LIMIT,       /* max_holds of the date reached */
+	UI_REFUSED_BEST_NONE,   /* best available: no row has them */
+	UI_REFUSED_BEST_LIMIT,  /* best available: max_holds */
+	UI_REFUSED__MAX
+};
+
 /* Why the seat map is shown again after a refused hold (each NULL or 0
  * when not): the seats just taken by someone else, in words; max_holds
  * reached; another refusal, in words. */
@@ -62,6 +75,21 @@ struct ui_map_note {
 	int several;  /* several seats were asked for together */
 	const char *message;
 };
+
+/*
+ * A refused hold or best-available request answers 303 to the seat map
+ * of r->id (review 10 item 4: the answer at the POST address made the
+ * language switch and a reload a 405 dead end): the n picks still free
+ * travel as ?seat=, the ntaken seats just taken as ?taken= and the
+ * reason as ?refused=. The map's GET (ui_map_note_of) says why.
+ */
+void ui_map_refused(struct req *r, const int64_t *picks, size_t n,
+    const int64_t *taken, size_t ntaken, enum ui_refusal why);
+
+/* The note of the seat map's address (?refused=, ?taken=), *note filled
+ * (strings in r's arena) with npicks the picks shown; 0 when a value is
+ * not ours (the caller answers 400). */
+int ui_map_note_of(struct req *r, size_t npicks, struct ui_map_note *note);
 
 /* The seats picked on the map: every "seat" value of p, in order, once
  * each; with toggle, "add" is added, or taken out when it was picked (a
@@ -77,6 +105,15 @@ int ui_seat_picks(struct req *r, const struct params *p, int toggle,
  * answering status; note, when not NULL, says why it is shown again. */
 void ui_seat_map(struct req *r, const int64_t *picks, size_t n,
     enum http_status status, const struct ui_map_note *note);
+
+/* The buyer's seats held unpaid at the concert's dates, for the concert
+ * page, the waiting room and the leave confirmation (review 10 item 1:
+ * leaving released them with one tap, and no page but the map showed
+ * them): "any_unpaid" and "unpaid_count" (words) in d and, with list,
+ * "unpaid" items (date, time, section, row, number, price, until, href
+ * to pay). Returns how many; 0 on a failed read (the page shows none). */
+size_t ui_unpaid_holds(struct req *r, struct tdict *d, int64_t concert_id,
+    int list);
 
 /* Writes a concert line's public state as JSON (GET
  * /concerts/{id}/queue/state.json, QueueState in openapi.json), with a

@@ -102,6 +102,22 @@ struct my_seat {
 enum bo_status seats_mine(struct db *db, struct arena *a, int64_t user_id,
     int64_t performance_id, int64_t now, struct my_seat **out, size_t *n);
 
+/* A seat the buyer holds unpaid at some date of a concert. */
+struct concert_hold {
+	int64_t hold_id, order_id;  /* order_id 0: a hold of its own */
+	int64_t performance_id, starts_at;
+	const char *section, *row;
+	int64_t number, price, expires_at;
+};
+
+/* The buyer's unpaid live holds at every date of the concert, by date
+ * then seat; strings in a: what leaving the queue would release
+ * (queue_leave), listed on the concert page and the leave confirmation
+ * (review 10 item 1). */
+enum bo_status holds_unpaid_of_concert(struct db *db, struct arena *a,
+    int64_t user_id, int64_t concert_id, int64_t now,
+    struct concert_hold **out, size_t *n);
+
 /* For boxoffice-expire: marks every lapsed hold EXPIRED; *n counts them. */
 enum bo_status holds_expire_all(struct db *db, int64_t now, int64_t *n);
 

@@ -105,10 +105,43 @@ seats_taken(struct db *db, struct arena *a, const char *ids,
 	return db_status(db, rc, "order: taken");
 }
 
-/* Inside the transaction, the seats checked: the order and its holds. */
+/* Inside the transaction: the buyer's live order of the date that new
+ * seats join (issue 10's one payment; review 10 item 3), 0 when none: an
+ * order with a seat still held, its deadline not passed. The latest
+ * deadline when there are several (orders made before the web joined). */
+static enum bo_status
+basket_of(struct db *db, int64_t perf, int64_t user, int64_t now,
+    int64_t *order_id, int64_t *expires)
+{
+	enum { BASKET_ID, BASKET_EXPIRES, BASKET__COLS };
+	static struct sql q = SQL(BASKET__COLS,
+	    "SELECT o.id, o.expires_at FROM hold_order o"
+	    " WHERE o.user_id = :user AND o.performance_id = :perf"
+	    " AND o.expires_at > :now AND EXISTS (SELECT 1 FROM hold h"
+	    " WHERE h.order_id = o.id AND " UNPAID_HOLD("h") ")"
+	    " ORDER BY o.expires_at DESC, o.id DESC LIMIT 1");
+	struct sql_stmt *st = sql_prepare(db, &q);
+	int rc;
+
+	*order_id = *expires = 0;
+	sql_bind_int(st, ":user", user);
+	sql_bind_int(st, ":perf", perf);
+	sql_bind_int(st, ":now", now);
+	if ((rc = sql_step(st)) == SQLITE_ROW) {
+		*order_id = sql_int(st, BASKET_ID);
+		*expires = sql_int(st, BASKET_EXPIRES);
+	}
+	sql_reset(st);
+	return db_status(db, rc, "order: basket");
+}
+
+/* Inside the transaction, the seats checked: the order and its holds.
+ * *order_id not 0: the seats join that order at its deadline (expires),
+ * which is never moved; 0: a new order, due in hold_seconds. */
 static enum bo_status
 insert_order(struct db *db, int64_t perf, const char *ids, size_t n,
-    int64_t user, int64_t now, const struct settings *set, int64_t *order_id)
+    int64_t user, int64_t now, const struct settings *set, int64_t *order_id,
+    int64_t expires)
 {
 	/* Lapsed holds of these seats leave the unique index first. */
 	static struct sql lapse_q = SQL(0,
@@ -133,17 +166,21 @@ insert_order(struct db *db, int64_t perf, const char *ids, size_t n,
 	sql_bind_int(st, ":now", now);
 	if ((s = sql_run(db, st, NULL)) != BO_OK)
 		return s;
-	st = sql_prepare(db, &order_q);
-	sql_bind_int(st, ":user", user);
-	sql_bind_int(st, ":perf", perf);
-	sql_bind_int(st, ":now", now);
-	sql_bind_int(st, ":expires", now + set->hold_seconds);
-	if ((s = sql_one_int(db, st, order_id)) != BO_OK)
-		return s;
+	if (*order_id == 0) {
+		expires = now + set->hold_seconds;
+		st = sql_prepare(db, &order_q);
+		sql_bind_int(st, ":user", user);
+		sql_bind_int(st, ":perf", perf);
+		sql_bind_int(st, ":now", now);
+		sql_bind_int(st, ":expires", expires);
+		if ((s = sql_one_int(db, st, order_id)) != BO_OK)
+			return s;
+	}
+	assert(expires > now);
 	st = sql_prepare(db, &holds_q);
 	sql_bind_int(st, ":user", user);
 	sql_bind_int(st, ":now", now);
-	sql_bind_int(st, ":expires", now + set->hold_seconds);
+	sql_bind_int(st, ":expires", expires);
 	sql_bind_int(st, ":order", *order_id);
 	sql_bind_text(st, ":ids", ids);
 	if ((s = sql_run(db, st, &changes)) != BO_OK)
@@ -232,17 +269,18 @@ choose_best(struct db *db, struct arena *a, int64_t perf, const char *section,
 	return BO_CONFLICT;
 }
 
-/* order_create and order_best: seats named (ids) or chosen (section). */
+/* order_create, order_best and their joining forms: seats named (ids)
+ * or chosen (section); join: into the buyer's live order of the date. */
 static enum bo_status
 create(struct db *db, struct arena *a, int64_t perf, const int64_t *seats,
-    size_t n, const char *section, int64_t count, int64_t user, int64_t now,
-    const struct settings *set, struct idem *k, struct order_view *out,
-    struct order_refusal *why)
+    size_t n, const char *section, int64_t count, int join, int64_t user,
+    int64_t now, const struct settings *set, struct idem *k,
+    struct order_view *out, struct order_refusal *why)
 {
 	struct performance p;
 	const char *ids = NULL;
 	enum bo_status s;
-	int64_t concert = 0, order_id = 0;
+	int64_t concert = 0, order_id = 0, expires = 0;
 
 	memset(out, 0, sizeof *out);
 	if (why != NULL)
@@ -280,8 +318,11 @@ create(struct db *db, struct arena *a, int64_t perf, const int64_t *seats,
 		if (s == BO_OK && (why != NULL ? why : &own)->ntaken > 0)
 			s = BO_CONFLICT;
 	}
+	if (s == BO_OK && join)
+		s = basket_of(db, perf, user, now, &order_id, &expires);
 	if (s == BO_OK)
-		s = insert_order(db, perf, ids, n, user, now, set, &order_id);
+		s = insert_order(db, perf, ids, n, user, now, set, &order_id,
+		    expires);
 	if (s == BO_OK)
 		s = order_get(db, a, order_id, user, now, out);
 	if (s != BO_OK) {
@@ -301,8 +342,17 @@ order_create(struct db *db, struct arena *a, int64_t perf,
     const struct settings *set, struct idem *k, struct order_view *out,
     struct order_refusal *why)
 {
-	return create(db, a, perf, seats, n, NULL, 0, user, now, set, k, out,
+	return create(db, a, perf, seats, n, NULL, 0, 0, user, now, set, k, out,
 	    why);
+}
+
+enum bo_status
+order_add(struct db *db, struct arena *a, int64_t perf, const int64_t *seats,
+    size_t n, int64_t user, int64_t now, const struct settings *set,
+    struct order_view *out, struct order_refusal *why)
+{
+	return create(db, a, perf, seats, n, NULL, 0, 1, user, now, set, NULL,
+	    out, why);
 }
 
 enum bo_status
@@ -311,8 +361,18 @@ order_best(struct db *db, struct arena *a, int64_t perf, const char *section,
     struct idem *k, struct order_view *out)
 {
 	assert(section != NULL);
-	return create(db, a, perf, NULL, 0, section, count, user, now, set, k,
+	return create(db, a, perf, NULL, 0, section, count, 0, user, now, set, k,
 	    out, NULL);
+}
+
+enum bo_status
+order_add_best(struct db *db, struct arena *a, int64_t perf,
+    const char *section, int64_t count, int64_t user, int64_t now,
+    const struct settings *set, struct order_view *out)
+{
+	assert(section != NULL);
+	return create(db, a, perf, NULL, 0, section, count, 1, user, now, set,
+	    NULL, out, NULL);
 }
 
 enum bo_status

@@ -72,6 +72,24 @@ enum bo_status order_best(struct db *db, struct arena *a, int64_t perf,
     const char *section, int64_t count, int64_t user, int64_t now,
     const struct settings *set, struct idem *k, struct order_view *out);
 
+/*
+ * The web's one basket per date (review 10 item 3: best available and
+ * seats picked by hand made two orders, two deadlines, two payments):
+ * order_create and order_best, except that when the buyer already has a
+ * live order of the date (a seat of it still held), the new seats join
+ * that order, inside the same transaction, at its deadline — never a
+ * later one (the schema refuses it) — and *out is the whole order. With
+ * none, a new order as before. No Idempotency-Key: the API keeps its
+ * separate reservations (order_create, order_best).
+ */
+enum bo_status order_add(struct db *db, struct arena *a, int64_t perf,
+    const int64_t *seats, size_t n, int64_t user, int64_t now,
+    const struct settings *set, struct order_view *out,
+    struct order_refusal *why);
+enum bo_status order_add_best(struct db *db, struct arena *a, int64_t perf,
+    const char *section, int64_t count, int64_t user, int64_t now,
+    const struct settings *set, struct order_view *out);
+
 /* The order with its seats, as of now; strings in a. BO_NOT_FOUND when
  * there is none, BO_FORBIDDEN when it is another buyer's. */
 enum bo_status order_get(struct db *db, struct arena *a, int64_t order_id,

@@ -106,7 +106,7 @@ for (const size of SIZES) {
       await page.waitForURL((u) => u.pathname === '/concerts/2', { timeout: 20_000 });
       await page.getByRole('heading', { name: 'It is your turn' }).waitFor();
       await check(page, size, ++n, 'concert-admitted');
-      await page.getByRole('button', { name: 'I am done: let the next buyer in' }).click();
+      await page.getByRole('button', { name: 'Leave the queue: let the next buyer in' }).click();
       await page.waitForLoadState('load');
 
       // concert 1: in at once; the seat map, a pick, a hold

@@ -113,7 +113,7 @@ const joinButton = (page) => page.getByRole('button', { name: 'Join the queue' }
 async function seesTurn(page, concert) {
   await page.getByRole('heading', { level: 1, name: concert.title }).waitFor();
   await page.getByRole('heading', { name: 'It is your turn' }).waitFor({ state: 'visible' });
-  await page.getByRole('button', { name: 'I am done: let the next buyer in' }).waitFor({ state: 'visible' });
+  await page.getByRole('button', { name: 'Leave the queue: let the next buyer in' }).waitFor({ state: 'visible' });
   await page.locator('ul.dates > li').first().getByRole('link', { name: 'Choose seats' })
     .waitFor({ state: 'visible' });
   assert.equal(await joinButton(page).count(), 0, 'no Join button once admitted');
@@ -276,7 +276,7 @@ test('waits in the queue and is moved on by the page itself', async () => {
     b.on('framenavigated', (f) => { if (f === b.mainFrame()) loads.push(f.url()); });
 
     // A is done; B's page moves on by itself.
-    await clickAndLoad(a.getByRole('button', { name: 'I am done: let the next buyer in' }));
+    await clickAndLoad(a.getByRole('button', { name: 'Leave the queue: let the next buyer in' }));
     await noticeSays(a, 'You left the queue; any seat you held unpaid is free again.');
     await joinButton(a).waitFor({ state: 'visible' });
 
@@ -383,10 +383,12 @@ test('a seat taken a moment ago', async () => {
     assert.match(new URL(a.url()).pathname, /^\/holds\/\d+$/);
     assert.equal((await a.getByRole('heading', { level: 1 }).innerText()).trim(), seatA.name);
 
-    // B presses Hold a moment later: 409, told so, the map again.
+    // B presses Hold a moment later: told so on the map again, at a GET
+    // address (303), so reload and the language switch keep working.
     const res = await clickAndLoad(b.getByRole('button', { name: 'Hold this seat for 5 minutes' }));
-    assert.equal(res.status(), 409);
-    assert.equal(res.request().method(), 'POST');
+    assert.equal(res.status(), 200);
+    assert.equal(res.request().method(), 'GET');
+    assert.equal(new URL(b.url()).search, `?taken=${seatA.value}&refused=taken`);
     const alert = b.getByRole('alert');
     await alert.waitFor({ state: 'visible' });
     assert.match((await alert.innerText()).trim(), /^Someone just took this seat \(.+ · Row .+ · Seat \d+\) — pick another\.$/);
@@ -397,6 +399,18 @@ test('a seat taken a moment ago', async () => {
     assert.equal(await b.getByRole('heading', { name: 'Your pick' }).count(), 0, 'no pick bar');
     assert.equal(await b.getByRole('link', { name: seatA.name }).count(), 0, 'not among B\'s holds');
     await shot(b, 'seat-taken.png', false);
+    assert.equal(await b.getByRole('alert').count(), 1, 'said once (review 10 item 21)');
+    // Reload is a GET of the same map, no resubmission.
+    const again = await b.reload({ waitUntil: 'load' });
+    assert.equal(again.request().method(), 'GET');
+    assert.equal(again.status(), 200);
+    // The language switch leads to the same map in Korean, not a 405.
+    const ko = await clickAndLoad(b.locator('a[hreflang="ko"]'));
+    assert.equal(ko.status(), 200);
+    assert.equal(await b.locator('html').getAttribute('lang'), 'ko');
+    assert.match((await b.getByRole('alert').innerText()).trim(), /다른 분이/);
+    await b.locator('form.seatmap').waitFor({ state: 'visible' });
+    await clickAndLoad(b.locator('a[hreflang="en"]'));
 
     // B picks another seat from that very map.
     const other = await pickSeat(b, { nth: 42 });

@@ -820,7 +820,7 @@ test('parity with the pages: holds show on both sides', async () => {
   const map = await browser.get('/performances/1');
   assert.match(map.text, new RegExp(`value="${seatA}" disabled class="t"`));
   const tried = await browser.post('/performances/1/holds', { seat: String(seatA), csrf: csrfOf(map.text) });
-  assert.equal(tried.status, 409, 'and the browser cannot hold it');
+  assert.equal(tried.location, `/performances/1?taken=${seatA}&refused=taken`, 'and the browser cannot hold it');
 
   // held in the browser → not available in the API seat list
   const seatB = freshSeat(1);

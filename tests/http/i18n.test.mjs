@@ -167,7 +167,12 @@ test('a Korean page of the buyer\'s flow has no English sentence left', async ()
   await look(a, ticket, 'a printable ticket');
   await look(a, '/wallet', 'the wallet\'s history');
   await look(a, `${holdPath}/cancel`, 'cancelling a ticket');
+  await look(a, '/concerts/1', 'a concert, with seats held unpaid');
   r = await a.post('/concerts/1/queue/leave', { csrf });
+  assert.equal(r.location, '/concerts/1/queue/leave', 'the order\'s seats are held: asked first');
+  await look(a, r.location, 'leaving the queue: the seats it releases');
+  r = await a.post('/concerts/1/queue/leave', { csrf, confirm: '1' });
+  assert.equal(r.location, '/concerts/1');
   await look(a, '/concerts/1?msg=left', 'a concert, after leaving');
   r = await a.post(`${orderPath}/pay`, { csrf });
   assert.equal(r.status, 410, 'leaving released the order');

@@ -133,8 +133,11 @@ test('the seat map without JavaScript: pick three, hold together, the order page
   // someone takes one of them meanwhile: nothing is held, the page names it, the others stay picked
   const other = await admitted('pick3-other');
   assert.equal((await other.post('/performances/1/holds', { seat: String(s2), csrf: other.csrf })).status, 303);
-  const refused = await postForm(c, '/performances/1/holds', [['seat', s1], ['seat', s2], ['seat', s3], ['csrf', c.csrf]]);
-  assert.equal(refused.status, 409);
+  const refusal = await postForm(c, '/performances/1/holds', [['seat', s1], ['seat', s2], ['seat', s3], ['csrf', c.csrf]]);
+  assert.equal(refusal.status, 303, 'to the seat map, a GET address');
+  assert.equal(refusal.location, `/performances/1?seat=${s1}&seat=${s3}&taken=${s2}&refused=taken`);
+  const refused = await c.get(refusal.location);
+  assert.equal(refused.status, 200);
   assert.match(refused.text, /S · Row C · Seat 2/);
   assert.match(refused.text, /none was held/);
   assert.match(refused.text, new RegExp(`value="${s1}" aria-pressed="true"`), 'the others still picked');

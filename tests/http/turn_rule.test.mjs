@@ -139,10 +139,13 @@ test('leaving the queue on purpose releases the holds of that concert, at once a
   const pathC = await holdInPage(c, 3, seatC);
   assert.ok(seatTakenOnMap((await other.get('/performances/1')).text, seatA), 'held: taken for the others');
 
-  // the rule is on the concert page's "I am done" button and in the waiting room
+  // the concert page lists the seats, and its leave asks first, naming them
   const concert = await c.get('/concerts/1');
-  assert.match(concert.text, /I am done: let the next buyer in<\/button>\s*<span class="hint">Seats you still hold unpaid are released/);
-  const left = await c.post('/concerts/1/queue/leave', { csrf: csrfOf(concert.text) });
+  assert.match(concert.text, /<a href="\/concerts\/1\/queue\/leave">Leave the queue…<\/a>\s*<span class="hint">You will be asked first: leaving releases the 2 seats you hold unpaid/);
+  const asked = await c.post('/concerts/1/queue/leave', { csrf: csrfOf(concert.text) });
+  assert.equal(asked.location, '/concerts/1/queue/leave', 'not without confirming');
+  assert.equal(sql(`SELECT state FROM hold WHERE id = ${pathA.split('/').pop()}`), 'HELD');
+  const left = await c.post('/concerts/1/queue/leave', { csrf: csrfOf(concert.text), confirm: '1' });
   assert.equal(left.status, 303);
   assert.equal(left.location, '/concerts/1');
   assert.match((await c.get(left.location)).text, /You left the queue; any seat you held unpaid is free again/);
@@ -189,9 +192,9 @@ test('the waiting room: the rule beside its Leave button, and leaving while wait
     const room = await waiter.get('/concerts/1/queue');
     assert.match(room.text, /You are in line/);
     assert.match(room.text, /id="q-rule">A seat you hold stays yours to pay until its hold runs out, even after your turn ends. Leaving the queue on purpose means you are done: it also gives back every seat you still hold unpaid for this concert/);
-    assert.match(room.text, /Leave the queue \(and release my unpaid seats\)/);
+    assert.match(room.text, /<a href="\/concerts\/1\/queue\/leave">Leave the queue and release the 1 seat you hold unpaid…<\/a>/);
     assert.equal(sql(`SELECT state FROM hold WHERE id = ${path.split('/').pop()}`), 'HELD', 'still held while waiting');
-    const left = await waiter.post('/concerts/1/queue/leave', { csrf: csrfOf(room.text) });
+    const left = await waiter.post('/concerts/1/queue/leave', { csrf: csrfOf(room.text), confirm: '1' });
     assert.equal(left.status, 303);
     assert.equal(sql(`SELECT state FROM hold WHERE id = ${path.split('/').pop()}`), 'RELEASED');
     assert.ok(seatFreeOnMap((await first.get('/performances/1')).text, seat));

@@ -209,9 +209,12 @@ async function lineRun(ctx) {
     if (h.status !== 303 || !/^\/holds\/\d+$/.test(h.location || '')) {
       throw new Error(`buyer ${k}: hold through edge ${k % edges.length + 1} answered ${h.status} ${h.location || ''}`);
     }
-    await c.get(`/concerts/${concert}`);
-    const l = await c.post(`/concerts/${concert}/queue/leave`, {});
-    if (l.status !== 303) throw new Error(`buyer ${k}: leaving answered ${l.status}`);
+    // leaving with a seat held unpaid is confirmed on its own page
+    await c.get(`/concerts/${concert}/queue/leave`);
+    const l = await c.post(`/concerts/${concert}/queue/leave`, { confirm: '1' });
+    if (l.status !== 303 || l.location !== `/concerts/${concert}`) {
+      throw new Error(`buyer ${k}: leaving answered ${l.status} ${l.location || ''}`);
+    }
     return { k, edge: k % edges.length + 1, admittedAt };
   };
   let done;

@@ -465,7 +465,7 @@ run_operations(struct fixture *f)
 		    &csv), BO_OK);
 		csv_free(&csv);
 	}
-	f->op = "\"I am done\"";
+	f->op = "leaving the queue";
 	assert_int_equal(hold_create(db, FREE_SLOT_PERF, free_seat[3], active,
 	    NOW + 7, &f->set, NULL, &hold[3]), BO_OK);
 	assert_int_equal(queue_leave(db, FREE_SLOT, active, NOW + 8, &f->set), BO_OK);
