@@ -81,7 +81,8 @@ static const struct {
 	[TMPL_BOOKINGS] = { "bookings.html", /* page_wallet.c */
 	    "any bookings hold_id concert_title venue date time section row "
 	    "number price paid_at ticket_id code qr refunded refunded_at "
-	    "performance_cancelled can_cancel cancel_until no_cancel older paged" },
+	    "performance_cancelled can_cancel cancel_until no_cancel older paged "
+	    "used_at door any_awaiting awaiting href seats deadline total" },
 	[TMPL_TICKET] = { "ticket.html", /* page_tickets.c */
 	    "concert_title artist venue date time section row number price "
 	    "paid_at code qr refunded refunded_at checked_in_at own" },

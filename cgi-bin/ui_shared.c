@@ -41,8 +41,8 @@
 /* ---- error pages ---- */
 
 static void
-error_page(struct req *r, enum http_status status, const char *message,
-    const char *href, const char *label)
+error_page(struct req *r, enum http_status status, const char *title,
+    const char *message, const char *href, const char *label)
 {
 	struct tdict *d;
 
@@ -59,7 +59,7 @@ error_page(struct req *r, enum http_status status, const char *message,
 	 * literals): a page shows them in the buyer's language; the JSON
 	 * above stays English. */
 	message = tr(r, message);
-	d = view_page(r, TMPL_ERROR, http_title(status));
+	d = view_page(r, TMPL_ERROR, title != NULL ? title : http_title(status));
 	tdict_int(d, "status", http_code(status));
 	tdict_str(d, "message", message);
 	if (href != NULL) {
@@ -76,14 +76,21 @@ error_page(struct req *r, enum http_status status, const char *message,
 void
 page_error(struct req *r, enum http_status status, const char *message)
 {
-	error_page(r, status, message, NULL, NULL);
+	error_page(r, status, NULL, message, NULL, NULL);
 }
 
 void
 page_error_link(struct req *r, enum http_status status,
     const char *message, const char *href, const char *label)
 {
-	error_page(r, status, message, href, label);
+	error_page(r, status, NULL, message, href, label);
+}
+
+void
+page_error_titled(struct req *r, enum http_status status, const char *title,
+    const char *message, const char *href, const char *label)
+{
+	error_page(r, status, title, message, href, label);
 }
 
 /* ---- long lists ---- */

@@ -361,6 +361,53 @@ holds_mine(struct db *db, struct arena *a, int64_t user, int64_t perf,
 	return db_status(db, rc, "holds_mine");
 }
 
+enum bo_status
+holds_awaiting(struct db *db, struct arena *a, int64_t user, int64_t now,
+    struct awaiting_seat **out, size_t *n)
+{
+	enum { AW_ID, AW_ORDER, AW_PERF, AW_STARTS, AW_TITLE, AW_SECTION,
+	    AW_ROW, AW_NUMBER, AW_PRICE, AW_EXPIRES, AW__COLS };
+	/* LIVE_HOLD's state term lets the partial index of live holds (019)
+	 * answer (as seats_mine); UNPAID_HOLD keeps the unpaid ones. */
+	static struct sql q = SQL(AW__COLS,
+	    "SELECT h.id, coalesce(h.order_id, 0), p.id, p.starts_at, c.title,"
+	    " s.section, s.row_label, s.number, h.price, h.expires_at"
+	    " FROM hold h INDEXED BY hold_user_live"
+	    " JOIN seat s ON s.id = h.seat_id"
+	    " JOIN performance p ON p.id = h.performance_id"
+	    " JOIN concert c ON c.id = p.concert_id"
+	    " WHERE h.user_id = :user AND " LIVE_HOLD("h") " AND "
+	    UNPAID_HOLD("h")
+	    " ORDER BY h.expires_at, coalesce(h.order_id, 0), s.id"
+	    " LIMIT :limit");
+	struct sql_stmt *st = sql_prepare(db, &q);
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	sql_bind_int(st, ":user", user);
+	sql_bind_int(st, ":now", now);
+	sql_bind_int(st, ":limit", HOLDS_AWAITING_MAX);
+	while ((rc = sql_step(st)) == SQLITE_ROW) {
+		struct awaiting_seat *w = arena_push(a, (void **)out, n, &cap,
+		    sizeof *w);
+
+		w->hold_id = sql_int(st, AW_ID);
+		w->order_id = sql_int(st, AW_ORDER);
+		w->performance_id = sql_int(st, AW_PERF);
+		w->starts_at = sql_int(st, AW_STARTS);
+		w->concert_title = arena_strdup(a, sql_text(st, AW_TITLE));
+		w->section = arena_strdup(a, sql_text(st, AW_SECTION));
+		w->row = arena_strdup(a, sql_text(st, AW_ROW));
+		w->number = sql_int(st, AW_NUMBER);
+		w->price = sql_int(st, AW_PRICE);
+		w->expires_at = sql_int(st, AW_EXPIRES);
+	}
+	sql_reset(st);
+	return db_status(db, rc, "holds_awaiting");
+}
+
 static int
 by_seat(const void *a, const void *b)
 {
