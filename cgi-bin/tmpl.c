@@ -68,7 +68,7 @@ static const struct {
 	    "hold_id pid concert_id concert_title venue date time section row "
 	    "number price balance held deadline deadline_epoch now_epoch "
 	    "minutes_left can_pay short_by short_amount paid paid_at payment_id "
-	    "released expired refunded_at" },
+	    "released expired refunded_at ticket_id code qr" },
 	[TMPL_WALLET] = { "wallet.html", /* page_wallet.c */
 	    "balance currency inputmode pattern amount_hint key amount next "
 	    "error any ledger kind payment balance_after when hold_id concert "

@@ -185,12 +185,13 @@ hold_get(struct db *db, struct arena *a, int64_t hold_id, int64_t user,
 	enum { GET_ID, GET_USER, GET_STATE, GET_UNPAID, GET_PRICE, GET_CREATED,
 	    GET_EXPIRES, GET_SECTION, GET_ROW, GET_NUMBER, GET_PERF,
 	    GET_STARTS, GET_CONCERT, GET_TITLE, GET_VENUE, GET_PAYMENT,
-	    GET_PAID_AT, GET_REFUNDED, GET__COLS };
+	    GET_PAID_AT, GET_REFUNDED, GET_TICKET, GET_CODE, GET__COLS };
 	static struct sql q = SQL(GET__COLS,
 	    "SELECT h.id, h.user_id, h.state, " UNPAID_HOLD("h") ", h.price,"
 	    " h.created_at, h.expires_at, s.section, s.row_label, s.number,"
 	    " p.id, p.starts_at, c.id, c.title, c.venue, coalesce(pay.id, 0),"
-	    " coalesce(pay.created_at, 0), coalesce(t.refunded_at, 0)"
+	    " coalesce(pay.created_at, 0), coalesce(t.refunded_at, 0),"
+	    " coalesce(t.id, 0), coalesce(t.code, '')"
 	    " FROM hold h JOIN seat s ON s.id = h.seat_id"
 	    " JOIN performance p ON p.id = h.performance_id"
 	    " JOIN concert c ON c.id = p.concert_id"
@@ -221,6 +222,8 @@ hold_get(struct db *db, struct arena *a, int64_t hold_id, int64_t user,
 		h->payment_id = sql_int(st, GET_PAYMENT);
 		h->paid_at = sql_int(st, GET_PAID_AT);
 		h->refunded_at = sql_int(st, GET_REFUNDED);
+		h->ticket_id = sql_int(st, GET_TICKET);
+		h->ticket_code = arena_strdup(a, sql_text(st, GET_CODE));
 	}
 	sql_reset(st);
 	if (rc == SQLITE_DONE)

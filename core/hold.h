@@ -32,6 +32,10 @@ struct hold_view {
 	int64_t payment_id, paid_at;  /* when PAID (and when refunded) */
 	int64_t refunded_at;          /* RELEASED after being paid: refunded
 	                               * or cancelled then (refund.h); else 0 */
+	/* The seat's ticket once paid (the schema makes it with the
+	 * payment): its id and canonical code; 0 and "" before. */
+	int64_t ticket_id;
+	const char *ticket_code;
 };
 
 struct held_seat {

@@ -195,3 +195,20 @@ test('the page cut falls inside a show: 52 seats of the next show and 3 of a lat
   assert.equal(stranger.status, 200);
   assert.equal(holdIds(stranger.text).length, 0);
 });
+
+test('a paid seat\'s page names its payment as a payment and shows the ticket code the door reads, with the ways to the ticket', async () => {
+  const c = await admitted('paid-page');
+  await charge(c, 1000000);
+  const [perf] = perfsOf(1);
+  const path = await hold(c, perf, freeSeats(perf, 1));
+  await pay(c, path);
+  const id = path.split('/').pop();
+  const page = await c.get(path);
+  const payment = stack.sql(`SELECT payment_id FROM hold WHERE id = ${id}`);
+  const [ticket, code] = stack.sql(`SELECT id, code FROM ticket WHERE hold_id = ${id}`).split('|');
+  assert.match(page.text, new RegExp(`<p class="stamp">Paid [^<]+ · payment no\\. ${payment}</p>`));
+  assert.doesNotMatch(page.text, /ticket no\./);
+  assert.match(page.text, new RegExp(`Ticket code <code>${code.match(/.{4}/g).join('-')}</code>`));
+  assert.match(page.text, /<svg[^>]*>.*<\/svg>/s, 'its QR code');
+  assert.match(page.text, new RegExp(`href="/tickets/${ticket}">Printable ticket</a>`));
+});
