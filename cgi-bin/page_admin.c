@@ -241,7 +241,7 @@ page_admin_buyer(struct req *r)
 		tdict_int(l, "entry", b.ledger[i].id);
 		tdict_str(l, "when", view_datetime(r, b.ledger[i].created_at));
 		tdict_str(l, "kind", tr(r, ledger_kind_words(b.ledger[i].kind, 1)));
-		tdict_str(l, "amount", view_money(r, b.ledger[i].amount));
+		tdict_str(l, "amount", view_money_signed(r, b.ledger[i].amount));
 		tdict_str(l, "balance_after", view_money(r,
 		    b.ledger[i].balance_after));
 	}

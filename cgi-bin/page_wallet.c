@@ -101,14 +101,22 @@ wallet_page(struct req *r, enum http_status status, const char *error)
 
 		tdict_str(l, "kind", tr(r, ledger_kind_words(rows[i].kind, 1)));
 		tdict_bool(l, "payment", rows[i].kind == LEDGER_PAYMENT);
-		tdict_str(l, "amount", arena_printf(&r->arena, "%s%s",
-		    rows[i].amount > 0 ? "+" : rows[i].amount < 0 ? "−" : "",
-		    view_money(r, rows[i].amount < 0 ? -rows[i].amount : rows[i].amount)));
+		tdict_str(l, "amount", view_money_signed(r, rows[i].amount));
 		tdict_str(l, "balance_after", view_money(r, rows[i].balance_after));
 		tdict_str(l, "when", view_datetime(r, rows[i].created_at));
 		if (rows[i].hold_id) {
-			tdict_int(l, "hold_id", rows[i].hold_id);
-			tdict_str(l, "concert", rows[i].concert_title);
+			/* "Payment · Winter Symphony Gala · 3 tickets": the
+			 * seats counted, each language's plural; an order's
+			 * payment opens the order, one seat's the seat. */
+			tdict_str(l, "href", rows[i].order_id != 0 ?
+			    arena_printf(&r->arena, "/orders/%lld",
+			    (long long)rows[i].order_id) :
+			    arena_printf(&r->arena, "/holds/%lld",
+			    (long long)rows[i].hold_id));
+			tdict_str(l, "what", arena_printf(&r->arena, trn(r,
+			    "%1$s · %2$s ticket", "%1$s · %2$s tickets",
+			    rows[i].seats), rows[i].concert_title,
+			    view_count(r, rows[i].seats)));
 		}
 	}
 	view_render(r, TMPL_WALLET, d);

@@ -71,7 +71,7 @@ static const struct {
 	    "released expired refunded_at ticket_id code qr" },
 	[TMPL_WALLET] = { "wallet.html", /* page_wallet.c */
 	    "balance currency inputmode pattern amount_hint key amount next "
-	    "error any ledger kind payment balance_after when hold_id concert "
+	    "error any ledger kind payment balance_after when href what "
 	    "older paged" },
 	[TMPL_ORDER] = { "order.html", /* page_orders.c */
 	    "order_id pid concert_id concert_title venue date time balance "

@@ -62,6 +62,14 @@ tr(struct req *r, const char *msgid)
 }
 
 const char *
+trn(struct req *r, const char *singular, const char *plural, int64_t n)
+{
+	assert(n >= 0);
+	return langs_trn(tmpl_langs(r->app->tmpl), view_lang(r), singular,
+	    plural, (unsigned long)n);
+}
+
+const char *
 trc(struct req *r, const char *ctx, const char *msgid)
 {
 	return langs_tr(tmpl_langs(r->app->tmpl), view_lang(r), ctx, msgid);
@@ -170,6 +178,15 @@ view_money(struct req *r, int64_t amount)
 	char out[CURRENCY_TEXT_MAX];
 
 	return arena_strdup(&r->arena, currency_format(out,
+	    req_settings(r)->currency, amount));
+}
+
+const char *
+view_money_signed(struct req *r, int64_t amount)
+{
+	char out[CURRENCY_TEXT_MAX];
+
+	return arena_strdup(&r->arena, currency_format_signed(out,
 	    req_settings(r)->currency, amount));
 }
 

@@ -28,6 +28,11 @@ const char *tr(struct req *r, const char *msgid) __attribute__((format_arg(2)));
  * two places ("date format", "weekday", "month"). */
 const char *trc(struct req *r, const char *ctx, const char *msgid)
     __attribute__((format_arg(3)));
+/* The form for the number n of a message with a plural ("%s ticket",
+ * "%s tickets"), as the request's language writes it (its catalog's
+ * Plural-Forms; Korean has one form). */
+const char *trn(struct req *r, const char *singular, const char *plural,
+    int64_t n) __attribute__((format_arg(2), format_arg(3)));
 
 /* What a redirect may tell the page it leads to (view_redirect). */
 enum notice {
@@ -53,6 +58,9 @@ void view_render(struct req *r, enum tmpl t, const struct tdict *d);
 /* "₩165,000", "$12.50", "12.345 KWD" — amount in the currency's minor
  * unit (currency_format). */
 const char *view_money(struct req *r, int64_t amount);
+/* A movement of money, signed both ways ("+₩132,000", "−₩264,000" with
+ * the minus sign, never a hyphen): every ledger on every page. */
+const char *view_money_signed(struct req *r, int64_t amount);
 /* "Fri 4 Dec 2026" (Korean: "2026년 12월 4일 (금)") and "19:30 KST", in
  * the venue's time zone; every time names the zone. The date's format and
  * names come from the catalog. */

@@ -212,3 +212,20 @@ test('a paid seat\'s page names its payment as a payment and shows the ticket co
   assert.match(page.text, /<svg[^>]*>.*<\/svg>/s, 'its QR code');
   assert.match(page.text, new RegExp(`href="/tickets/${ticket}">Printable ticket</a>`));
 });
+
+test('the wallet names how many seats a payment was for, in each language, and writes one minus sign', async () => {
+  const c = await admitted('wallet-words');
+  await charge(c, 1000000);
+  const [perf] = perfsOf(1);
+  const order = await hold(c, perf, freeSeats(perf, 3));
+  assert.match(order, /^\/orders\/\d+$/);
+  assert.equal((await c.post(`${order}/pay`, { csrf: c.csrf })).status, 303);
+  const total = Number(stack.sql(`SELECT amount FROM payment WHERE user_id = ${c.uid}`));
+  const money = (n) => `₩${n.toLocaleString('en-US')}`;
+  const en = await c.get('/wallet');
+  assert.match(en.text, new RegExp(`<td>Payment · <a href="${order}">Winter Symphony Gala · 3 tickets</a></td><td class="num out">−${money(total)}</td>`));
+  assert.match(en.text, /<td>Top-up<\/td><td class="num">\+₩1,000,000<\/td>/);
+  assert.doesNotMatch(en.text, /-₩/, 'never a hyphen');
+  const ko = await c.get('/wallet', { headers: { 'accept-language': 'ko-KR,ko;q=0.9' } });
+  assert.match(ko.text, new RegExp(`<a href="${order}">Winter Symphony Gala · 티켓 3장</a>`));
+});

@@ -87,7 +87,7 @@ test('the history names the concert a payment was for; the tickets come a page a
   }
   for (const h of held) assert.equal((await c.post(`${h}/pay`, { csrf: c.csrf })).status, 303);
   const wallet = await c.get('/wallet');
-  assert.equal((wallet.text.match(/Payment · <a href="\/holds\/\d+">Winter Symphony Gala ticket<\/a>/g) || []).length, 3);
+  assert.equal((wallet.text.match(/Payment · <a href="\/holds\/\d+">Winter Symphony Gala · 1 ticket<\/a>/g) || []).length, 3);
 
   // 55 paid seats: 52 more in one payment (an order) of the later date,
   // written straight into the database, each with its ticket as the
