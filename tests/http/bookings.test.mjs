@@ -6,7 +6,8 @@
 // tickets run by show (the next show first, seats in hall order) and the
 // pages of the list (page and API) cut that order without losing a seat;
 // a paid hold names its ticket code, not the payment as a ticket number;
-// the wallet counts the seats a payment paid for and writes one minus sign.
+// the wallet counts the seats a payment paid for and writes one minus sign;
+// the waiting room groups its numbers ("1,000 buyers shop").
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, Client, csrfOf, uniqueEmail, joinQueue } from '../lib/stack.mjs';
@@ -228,4 +229,20 @@ test('the wallet names how many seats a payment was for, in each language, and w
   assert.doesNotMatch(en.text, /-₩/, 'never a hyphen');
   const ko = await c.get('/wallet', { headers: { 'accept-language': 'ko-KR,ko;q=0.9' } });
   assert.match(ko.text, new RegExp(`<a href="${order}">Winter Symphony Gala · 티켓 3장</a>`));
+});
+
+test('the waiting room groups the number of buyers let in at a time, in English and Korean', async () => {
+  const t = Math.floor(Date.now() / 1000);
+  const concert = stack.admin('add-concert', 'Grouped Night', 'Band', 'Hall').trim();
+  // The sale opens in ten minutes: the pre-queue is open, the buyer waits.
+  stack.admin('add-performance', concert, `@${t + 30 * 86400}`, `@${t + 600}`, `@${t + 29 * 86400}`, 'GA:A-B:5:10000');
+  const c = new Client(stack.base);
+  assert.equal((await c.signup(uniqueEmail('grouped'))).status, 303);
+  await joinQueue(c, concert);
+  const en = await c.get(`/concerts/${concert}/queue`);
+  assert.equal(en.status, 200);
+  assert.match(en.text, /1,000 buyers shop at a time/);
+  const ko = await c.get(`/concerts/${concert}/queue`, { headers: { 'accept-language': 'ko-KR,ko;q=0.9' } });
+  assert.match(ko.text, /1,000명/);
+  assert.doesNotMatch(ko.text, /1000명/);
 });
