@@ -75,6 +75,9 @@ cmd_loadtest_buyers(struct db *db, int argc, char **argv)
 		    (s = queue_status(db, concert, sn.user_id, NULL, now, &set,
 		    &q)) != BO_OK)
 			return fail(s, "loadtest-buyers: queue");
+		if (concert > 0 && (s = queue_view_sign(db, sn.user_id, &q)) !=
+		    BO_OK)
+			return fail(s, "loadtest-buyers: queue token");
 		while (left > 0) {
 			int64_t amount = left < set.max_charge ? left : set.max_charge;
 

@@ -166,7 +166,10 @@ page_admin(struct req *r)
 		return;
 	}
 	d = view_page(r, TMPL_ADMIN, "The sale, live");
+	/* Every 30 s: without JavaScript the whole page (a meta refresh),
+	 * with it only <main>, and not while the operator types in it. */
 	tdict_str(d, "refresh", "30");
+	tdict_str(d, "live", "30");
 	tdict_str(d, "as_of", view_datetime(r, r->now));
 	tdict_str(d, "zone", view_zone(r));
 	tdict_bool(d, "any", n > 0);

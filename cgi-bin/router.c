@@ -142,10 +142,9 @@ role_allows(struct req *r, unsigned flags)
 	} else {
 		page_error(r, HTTP_403, need == ROLE_OPERATOR ? N_("This page is "
 		    "for the box office's operators. If you run this sale, ask "
-		    "for the operator role (boxoffice-admin grant EMAIL "
-		    "operator).") : N_("This page is for the staff at the door. "
-		    "Ask an operator for the staff role (boxoffice-admin grant "
-		    "EMAIL staff)."));
+		    "another operator to give your account access.") :
+		    N_("This page is for the staff at the door. If you work "
+		    "there, ask the box office to give your account access."));
 	}
 	return 0;
 }

@@ -23,11 +23,13 @@
 /*
  * The layout's keys, which every template may use: header.html shows them
  * on every page (lang: the page's language; langs: the switch).
- * view_page() (view.c) sets all but refresh, which a page
- * sets when it should reload itself (the waiting room).
+ * view_page() (view.c) sets all but refresh, which a page sets when
+ * it should reload itself without JavaScript (the waiting room, the live
+ * view), and live, which a page sets when app.js should renew its <main>
+ * every so many seconds (the live view).
  */
 #define LAYOUT_KEYS "title logged_in user_email user_balance csrf here " \
-	"notice notice_ok refresh is_staff is_operator lang lang_switch langs lang_code lang_name lang_current"
+	"notice notice_ok refresh live is_staff is_operator lang lang_switch langs lang_code lang_name lang_current"
 
 /* Each template's file and the keys its page may set beyond the layout's
  * (list items' keys included), space-separated. A key used in the file but
@@ -629,9 +631,11 @@ struct ctx {
 static const struct tval *
 lookup(const struct ctx *c, const char *key)
 {
+	/* A page looks up a few hundred names in lists of tens: the first
+	 * byte spares most of the calls to strcmp. */
 	for (int i = c->depth - 1; i >= 0; i--)
 		for (const struct tval *v = c->stack[i]->head; v; v = v->next)
-			if (strcmp(v->key, key) == 0)
+			if (v->key[0] == key[0] && strcmp(v->key, key) == 0)
 				return v;
 	return NULL;
 }

@@ -235,6 +235,40 @@ function pad(n) { return String(n).padStart(2, "0"); }
   tick();
 })();
 
+/* A live page (the operator's /admin/: the header's bo-live meta says
+ * every how many seconds) renews its figures with JavaScript too, where
+ * the meta refresh is only for browsers without it: the page is fetched
+ * again and its <main> swapped in, so the header, the scroll position and
+ * focus outside <main> stay. Not while the operator types in a field of
+ * it, nor while the tab is hidden (the next turn then). A session that
+ * ended meanwhile answers with a redirect: the whole page is loaded. */
+(function livePage() {
+  var meta = document.querySelector('meta[name="bo-live"]');
+  var main = document.getElementById("main");
+  if (!meta || !main) return;
+  var every = (Number(meta.getAttribute("content")) || 30) * 1000;
+  function typing() {
+    var a = document.activeElement;
+    if (a && main.contains(a) && /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName)) return true;
+    return Array.prototype.some.call(main.querySelectorAll("input:not([type=hidden]), textarea"),
+      function (f) { return f.value !== ""; });
+  }
+  function renew() {
+    if (document.hidden || typing()) { setTimeout(renew, every); return; }
+    fetch(window.location.href, { credentials: "same-origin" }).then(function (r) {
+      if (r.redirected || !r.ok) { window.location.reload(); return null; }
+      return r.text();
+    }).then(function (html) {
+      if (html === null) return;
+      var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("main");
+      if (fresh && !typing()) main.replaceChildren.apply(main, Array.prototype.map.call(
+        fresh.childNodes, function (n) { return document.importNode(n, true); }));
+      setTimeout(renew, every);
+    }).catch(function () { setTimeout(renew, every); }); /* offline: try again */
+  }
+  setTimeout(renew, every);
+})();
+
 /* Every page of the workers is sent with Cache-Control: no-store, so Back
  * loads it again. A browser that restores one from its back/forward cache
  * all the same would show a Pay button already used or a balance already

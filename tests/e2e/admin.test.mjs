@@ -30,18 +30,7 @@ before(async () => {
   });
   // A buyer pays a VIP seat of the first performance in the browser's way.
   buyerEmail = uniqueEmail('sold');
-  const b = new Client(stack.base);
-  assert.equal((await b.signup(buyerEmail)).status, 303);
-  await joinQueue(b, 1);
-  const wallet = await b.get('/wallet');
-  const key = /name="key" value="([^"]+)"/.exec(wallet.text)[1];
-  assert.equal((await b.post('/wallet/charge', { amount: '200000', key, csrf: csrfOf(wallet.text) })).status, 303);
-  const seat = stack.sql("SELECT id FROM seat WHERE performance_id = 1 AND section = 'VIP' AND row_label = 'A' AND number = 1");
-  await b.get(`/performances/1?seat=${seat}`);
-  const held = await b.post('/performances/1/holds', { seat });
-  assert.equal(held.status, 303, held.text);
-  await b.get(held.location);
-  assert.equal((await b.post(`${held.location}/pay`, {})).status, 303);
+  const seat = await buySeat(buyerEmail, 1);
   code = stack.sql(`SELECT t.code FROM ticket t JOIN hold h ON h.id = t.hold_id WHERE h.seat_id = ${seat}`)
     .match(/.{4}/g).join('-');
   // The operator.
@@ -50,6 +39,23 @@ before(async () => {
   assert.equal((await operator.signup(email)).status, 303);
   stack.admin('grant', email, 'operator');
 });
+// A new buyer pays VIP row A seat number of performance 1; its seat id.
+async function buySeat(email, number) {
+  const b = new Client(stack.base);
+  assert.equal((await b.signup(email)).status, 303);
+  await joinQueue(b, 1);
+  const wallet = await b.get('/wallet');
+  const key = /name="key" value="([^"]+)"/.exec(wallet.text)[1];
+  assert.equal((await b.post('/wallet/charge', { amount: '200000', key, csrf: csrfOf(wallet.text) })).status, 303);
+  const seat = stack.sql(`SELECT id FROM seat WHERE performance_id = 1 AND section = 'VIP' AND row_label = 'A' AND number = ${number}`);
+  await b.get(`/performances/1?seat=${seat}`);
+  const held = await b.post('/performances/1/holds', { seat });
+  assert.equal(held.status, 303, held.text);
+  await b.get(held.location);
+  assert.equal((await b.post(`${held.location}/pay`, {})).status, 303);
+  return seat;
+}
+
 after(async () => { if (browser) await browser.close(); });
 after(async () => { if (stack) await stack.stop(); });
 
@@ -118,6 +124,33 @@ test('the buyer lookup and the CSV download from the sale view', async () => {
     const csv = Buffer.concat(chunks).toString('utf8');
     assert.ok(csv.startsWith('\ufeffentry,time,'), csv.slice(0, 40));
     assert.match(csv, new RegExp(`,PAYMENT,${buyerEmail.replace(/[.]/g, '\\.')},VIP,A,1,165000,165000,PAID,${code}\r\n`));
+  } finally {
+    await context.close();
+  }
+});
+
+test('with JavaScript the live view renews its figures every 30 s, not while the operator types', async () => {
+  const { context, page } = await operatorPage({ width: 1280, height: 900 }, true);
+  try {
+    await context.clock.install();
+    await page.goto(`${stack.base}/admin/`);
+    const table = page.getByRole('table', { name: 'Performances of Winter Symphony Gala' });
+    const sold = () => table.getByRole('row').nth(1).getByRole('cell').nth(2).innerText();
+    const before = Number(await sold());
+    await buySeat(uniqueEmail('live'), 2);
+    // The operator types a buyer's address: the figures wait.
+    await page.getByLabel('Look up a buyer by e-mail').fill('someone@');
+    await page.clock.runFor(31_000);
+    await page.waitForTimeout(300);
+    assert.equal(Number(await sold()), before, 'not renewed under the operator\'s typing');
+    await page.getByLabel('Look up a buyer by e-mail').fill('');
+    await page.getByLabel('Look up a buyer by e-mail').blur();
+    await page.clock.runFor(31_000);
+    await page.waitForFunction((n) => {
+      const row = document.querySelectorAll('table.sales tr')[1];
+      return row && Number(row.querySelectorAll('td')[2].textContent) === n;
+    }, before + 1, { polling: 100 }); // the clock is the test's: no rAF polling
+    assert.equal(Number(await sold()), before + 1);
   } finally {
     await context.close();
   }

@@ -58,7 +58,11 @@ after(async () => { await stack?.stop(); });
 
 test('only operators see the live view, the buyer lookup and the CSV', async () => {
   for (const path of ['/admin/', `/admin/buyer?email=${BUYER}`, `/admin/performances/${perf}/sales.csv`]) {
-    assert.equal((await buyer.get(path)).status, 403, `a buyer: ${path}`);
+    const refused = await buyer.get(path);
+    assert.equal(refused.status, 403, `a buyer: ${path}`);
+    // Words for people, not a shell command for the public.
+    assert.match(refused.text, /for the box office(&#39;|')s operators/);
+    assert.doesNotMatch(refused.text, /boxoffice-admin/);
     const visitor = await new Client(stack.base).get(path);
     assert.equal(visitor.status, 303, `a visitor: ${path}`);
     assert.match(visitor.location, /^\/login\?.*next=/);

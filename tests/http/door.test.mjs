@@ -108,6 +108,7 @@ test('a buyer gets 403 at the door and from the check-in API; logged out: log in
   const page = await b.browser.get('/door');
   assert.equal(page.status, 403);
   assert.match(page.text, /for the staff at the door/);
+  assert.doesNotMatch(page.text, /boxoffice-admin/);
   const post = await b.browser.post('/door', { performance: 1, door: 'A', code: unknownCode() });
   assert.equal(post.status, 403);
   const apiRes = await checkin(b, { code: unknownCode() });
