@@ -28,7 +28,7 @@ function manyCharges(uid, n) {
     INSERT INTO ledger(user_id, kind, amount, balance_after, created_at)
     SELECT ${uid}, 'CHARGE', i, i * (i + 1) / 2, 1700000000 + i FROM k ORDER BY i`);
 }
-const rowsOf = (html) => [...html.matchAll(/<td class="num">\+₩([\d,]+)<\/td>/g)].map((m) => Number(m[1].replace(/,/g, '')));
+const rowsOf = (html) => [...html.matchAll(/<td class="num amount"[^>]*>\+₩([\d,]+)<\/td>/g)].map((m) => Number(m[1].replace(/,/g, '')));
 const olderOf = (html) => /href="(\/wallet\?before=\d+)#history" rel="next"/.exec(html)?.[1];
 
 test('5,000 ledger rows: the wallet shows 50 a page, newest first, and the Older links walk them all once', async () => {
