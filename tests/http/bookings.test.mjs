@@ -106,6 +106,14 @@ test('held, unpaid seats are listed as awaiting payment with their deadline and 
     assert.match(page.text, new RegExp(`by <strong>${hhmm} KST</strong>`), `${path}'s deadline`);
   }
   assert.match(page.text, /No tickets yet/, 'held is not bought');
+  // Each entry names its seats and what they cost together.
+  const orderId = order.split('/').pop();
+  for (const l of stack.sql(`SELECT s.section || ' · Row ' || s.row_label || ' · Seat ' || s.number
+    FROM hold h JOIN seat s ON s.id = h.seat_id WHERE h.order_id = ${orderId}`).split('\n')) {
+    assert.ok(page.text.includes(`<li>${l}</li>`), l);
+  }
+  const orderTotal = Number(stack.sql(`SELECT sum(price) FROM hold WHERE order_id = ${orderId}`));
+  assert.match(page.text, new RegExp(`Pay ₩${orderTotal.toLocaleString('en-US')} by`));
 
   await charge(c, 1000000);
   await pay(c, single);
