@@ -32,8 +32,8 @@ WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 TORTURE ?= long
 
 .PHONY: all deps run check unit calls http torture torture-short e2e bench bench-baseline pot i18n-check \
-        bench-check clean install fuzz fuzz-smoke scale scale-short api-docs
-all: $(BINS) $(MO) api-docs
+        bench-check clean install fuzz fuzz-smoke scale scale-short api-docs door-scanner
+all: $(BINS) $(MO) api-docs door-scanner
 
 # --check: the formats (c-format) and the header; fuzzy and untranslated
 # messages are left out of the .mo (make i18n-check fails on them).
@@ -67,6 +67,26 @@ api-docs:
 	@echo "make: no $(SWAGGER_DIST) (npm ci): /api/docs will only link to the OpenAPI document"
 endif
 $(API_DOCS)/%: $(SWAGGER_DIST)/%
+	@mkdir -p $(@D)
+	cp $< $@
+
+# The door's camera where the browser has no BarcodeDetector (Safari on
+# iPhones, Firefox, Chromium on Linux): jsQR from npm, copied the same way
+# into static/vendor/jsqr/ (git-ignored); door.js loads it only when the
+# scanner starts on such a browser. Without node_modules the scanner
+# button shows only where the browser reads QR codes itself.
+JSQR_DIST = node_modules/jsqr
+JSQR      = static/vendor/jsqr
+ifneq ($(wildcard $(JSQR_DIST)/package.json),)
+door-scanner: $(JSQR)/jsQR.js $(JSQR)/LICENSE
+else
+door-scanner:
+	@echo "make: no $(JSQR_DIST) (npm ci): the door scans only where the browser reads QR codes"
+endif
+$(JSQR)/jsQR.js: $(JSQR_DIST)/dist/jsQR.js
+	@mkdir -p $(@D)
+	cp $< $@
+$(JSQR)/LICENSE: $(JSQR_DIST)/LICENSE
 	@mkdir -p $(@D)
 	cp $< $@
 

@@ -34,44 +34,48 @@
 /* The chart's drawing area, in SVG user units (CSS sizes it). */
 #define CHART_W 480
 #define CHART_H 120
-#define CHART_TOP 24 /* room for the label above the line */
-#define CHART_BUCKETS 48
+#define CHART_TOP 28 /* room for the label above the line */
+#define CHART_MINUTE 60
 
 /*
  * The seats sold over time as an inline SVG: a step line of the running
- * total from the sale's opening to now (or its close), its height scaled
- * to the seats sold so far (the shape of the sale shows from the first
- * seat on; the label says how many of the hall). Text and numbers only;
- * no style attribute (the CSP), classes for static/style.css. Into b; 0
- * when there is nothing to draw (nothing sold yet), b untouched.
+ * total from the first sale's minute to now (or the sale's close), its
+ * height scaled to the seats sold so far (the label says how many of the
+ * hall). From the first sale, not the sale's opening: a rush a day after
+ * the opening would otherwise be one vertical line at the right edge.
+ * Read by the minute; one point a pixel column at most. Text and numbers
+ * only; no style attribute (the CSP), classes for static/style.css. Into
+ * b; 0 when there is nothing to draw (nothing sold yet), b untouched.
  */
 static int
 sales_chart(struct req *r, struct buf *b, const struct report_performance *p)
 {
-	int64_t from = p->sale_opens_at, to = r->now, width, total = 0, top;
+	int64_t from, to = r->now, total = 0, top;
+	long last_x = -1;
 	struct report_bucket *bk;
 	enum bo_status s;
 	size_t n;
 
 	if (to > p->sale_closes_at)
 		to = p->sale_closes_at;
-	if (to <= from || p->seats.sold <= 0)
+	if (p->seats.sold <= 0)
 		return 0;
-	width = (to - from + CHART_BUCKETS - 1) / CHART_BUCKETS;
-	if (width < 60)
-		width = 60;
-	s = report_sales_timeline(r->db, &r->arena, p->id, width, &bk, &n);
+	s = report_sales_timeline(r->db, &r->arena, p->id, CHART_MINUTE, &bk, &n);
 	if (s != BO_OK || n == 0)
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		total += bk[i].sold;
 	top = total; /* the line's full height */
 	total = 0;
+	/* A minute of nothing before the first sale, so the line rises. */
+	from = bk[0].start - CHART_MINUTE;
+	if (to < bk[n - 1].start + CHART_MINUTE)
+		to = bk[n - 1].start + CHART_MINUTE;
 	buf_printf(b, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\" "
-	    "aria-label=\"", CHART_W, CHART_H + 20);
+	    "aria-label=\"", CHART_W, CHART_H + 24);
 	html_puts(b, arena_printf(&r->arena, tr(r, "Seats sold over time: %1$s "
 	    "of %2$s"), view_count(r, p->seats.sold), view_count(r, p->seats.seats)));
-	buf_printf(b, "\"><text x=\"0\" y=\"%d\">", CHART_TOP - 6);
+	buf_printf(b, "\"><text x=\"0\" y=\"%d\">", CHART_TOP - 8);
 	html_puts(b, arena_printf(&r->arena, tr(r, "%1$s sold of %2$s"),
 	    view_count(r, top), view_count(r, p->seats.seats)));
 	buf_printf(b, "</text><line class=\"axis\" x1=\"0\" y1=\"%d\" x2=\"%d\" "
@@ -79,21 +83,22 @@ sales_chart(struct req *r, struct buf *b, const struct report_performance *p)
 	    CHART_W, CHART_H, CHART_H);
 #define Y(count) (CHART_H - (long)((count) * (CHART_H - CHART_TOP) / top))
 	for (size_t i = 0; i < n; i++) {
-		int64_t at = bk[i].start < from ? from : bk[i].start;
-		long x = (long)((at - from) * CHART_W / (to - from));
+		long x = (long)((bk[i].start - from) * CHART_W / (to - from));
 		long before = Y(total);
 
-		if (x > CHART_W)
-			x = CHART_W;
 		total += bk[i].sold;
+		if (x == last_x && i + 1 < n && (long)((bk[i + 1].start - from) *
+		    CHART_W / (to - from)) == x)
+			continue; /* the same pixel column: its last point will do */
 		buf_printf(b, " %ld,%ld %ld,%ld", x, before, x, Y(total));
+		last_x = x;
 	}
 	buf_printf(b, " %d,%ld\"/>", CHART_W, Y(total));
 #undef Y
-	buf_printf(b, "<text x=\"0\" y=\"%d\">", CHART_H + 16);
+	buf_printf(b, "<text x=\"0\" y=\"%d\">", CHART_H + 20);
 	html_puts(b, view_datetime(r, from));
 	buf_printf(b, "</text><text x=\"%d\" y=\"%d\" text-anchor=\"end\">",
-	    CHART_W, CHART_H + 16);
+	    CHART_W, CHART_H + 20);
 	html_puts(b, view_datetime(r, to));
 	buf_puts(b, "</text></svg>");
 	return 1;
@@ -145,6 +150,8 @@ concert_section(struct req *r, struct tdict *d, const struct report_concert *c)
 		tdict_str(pd, "gross", view_money(r, perfs[i].seats.gross));
 		tdict_str(pd, "checked_in", view_count(r, perfs[i].checked_in));
 		tdict_str(pd, "refunded", view_count(r, perfs[i].refunded));
+		if (perfs[i].cancelled_at == 0 && perfs[i].starts_at > r->now)
+			tdict_bool(pd, "can_cancel", 1);
 		if (sales_chart(r, chart, &perfs[i])) {
 			/* Copied into the arena: the buffer is freed here. */
 			tdict_html(pd, "chart", chart->data, chart->len);
@@ -199,6 +206,14 @@ buyer_seats(struct req *r, struct tdict *d, const char *key,
 
 			ticket_code_group(seats[i].code, grouped);
 			tdict_str(t, "code", arena_strdup(&r->arena, grouped));
+			/* The refund page shows the ticket and refuses what
+			 * cannot be refunded; a used one says so here. */
+			tdict_str(t, "refund_href", arena_printf(&r->arena,
+			    "/admin/refund?code=%s", seats[i].code));
+		}
+		if (seats[i].used_at != 0 && seats[i].refunded_at == 0) {
+			tdict_str(t, "used_at", view_datetime(r, seats[i].used_at));
+			tdict_str(t, "door", seats[i].door);
 		}
 	}
 }
@@ -236,7 +251,9 @@ page_admin_buyer(struct req *r)
 	tdict_str(d, "balance", view_money(r, b.balance));
 	tdict_bool(d, "any_tickets", b.ntickets > 0);
 	tdict_bool(d, "any_holds", b.nholds > 0);
+	tdict_bool(d, "any_refunded", b.nrefunded > 0);
 	buyer_seats(r, d, "tickets", b.tickets, b.ntickets);
+	buyer_seats(r, d, "refunded", b.refunded, b.nrefunded);
 	buyer_seats(r, d, "holds", b.holds, b.nholds);
 	for (size_t i = 0; i < b.nledger; i++) {
 		struct tdict *l = tdict_add(d, "ledger");

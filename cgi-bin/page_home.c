@@ -42,6 +42,9 @@ page_home(struct req *r)
 		tdict_bool(c, "sold_out", list[i].seats_left == 0);
 		tdict_bool(c, "more_dates", list[i].performances > 1);
 		tdict_int(c, "dates", list[i].performances);
+		if (list[i].sale_opens_at != 0)
+			tdict_str(c, "sale_opens", view_datetime(r,
+			    list[i].sale_opens_at));
 	}
 	view_render(r, TMPL_HOME, d);
 }

@@ -55,6 +55,9 @@ void page_queue_leave(struct req *r);
 void page_admin(struct req *r);
 void page_admin_buyer(struct req *r);
 void page_admin_sales_csv(struct req *r);
+/* page_admin_cancel.c */
+void page_admin_cancel(struct req *r);
+void page_admin_cancel_post(struct req *r);
 /* page_account.c */
 void page_signup_form(struct req *r);
 void page_signup(struct req *r);

@@ -81,6 +81,8 @@ static const struct {
 	[R_ADMIN_BUYER] = { "/admin/buyer", page_admin_buyer, NULL, RF_OPERATOR },
 	[R_ADMIN_SALES_CSV] = { "/admin/performances/#/sales.csv",
 	    page_admin_sales_csv, NULL, RF_OPERATOR },
+	[R_ADMIN_CANCEL] = { "/admin/performances/#/cancel", page_admin_cancel,
+	    page_admin_cancel_post, RF_OPERATOR },
 
 	[R_API_SESSIONS] = { "/api/v1/sessions", NULL, api_session_create, RF_API,
 	    api_session_delete },

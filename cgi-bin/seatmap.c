@@ -5,7 +5,8 @@
  * template loop: a hall has thousands of seats. Each seat is as short as
  * it can be (about 40 bytes): its row's group label names section and row
  * for screen readers, a disabled button says taken. One slot per
- * performance id modulo SEATMAP_CACHE_SLOTS.
+ * performance, format and language modulo SEATMAP_CACHE_SLOTS: every word
+ * of a grid, the seats' states too, is of its language's catalog.
  */
 #include "seatmap.h"
 
@@ -145,12 +146,24 @@ render_sections(struct req *r, struct buf *b, const struct seat *seats,
 	html_raw_trusted(b, "</ul></nav>");
 }
 
+/* The words after a seat's number when it is not free: ", taken". */
+static void
+state_words(struct buf *b, const char *state)
+{
+	buf_reset(b);
+	html_raw_trusted(b, "<i class=\"vh\">, ");
+	html_puts(b, state);
+	html_raw_trusted(b, "</i>");
+}
+
 /* Each seat is a button of the GET form that adds it to the pick (the
  * picked seats travel as hidden "seat" fields); taken seats, and all
  * seats outside the sale, are disabled. A taken seat says so in words
- * (SEATMAP_TAKEN), which the page replaces for the buyer's own seats. */
+ * (taken: the slot's), which the page replaces for the buyer's own
+ * seats. */
 static void
-render(struct req *r, struct buf *b, const struct seat *seats, size_t n, int open)
+render(struct req *r, struct buf *b, const struct buf *taken,
+    const struct seat *seats, size_t n, int open)
 {
 	int index = 0;
 
@@ -205,7 +218,7 @@ render(struct req *r, struct buf *b, const struct seat *seats, size_t n, int ope
 		html_raw_trusted(b, ">");
 		buf_int(b, s->number);
 		if (s->taken)
-			html_raw_trusted(b, SEATMAP_TAKEN_TEXT);
+			buf_put(b, taken->data, taken->len);
 		html_raw_trusted(b, "</button>");
 	}
 	if (n > 0)
@@ -276,11 +289,20 @@ seatmap_get(struct req *r, const struct performance *p, int open,
 		return NULL;
 	}
 	buf_reset(&slot->out);
+	buf_reset(&slot->taken);
+	buf_reset(&slot->yours);
 	slot->options_end = slot->overview_end = 0;
 	if (format == SEATMAP_HTML) {
+		/* TRANSLATORS: a seat's state, for screen readers, after its
+		 * number: "14, taken" (the seat map's words, with the
+		 * JavaScript's too). */
+		state_words(&slot->taken, tr(r, "taken"));
+		/* TRANSLATORS: the state of a seat the buyer holds or bought:
+		 * "14, yours". */
+		state_words(&slot->yours, tr(r, "yours"));
 		render_sections(r, &slot->out, seats, n, &slot->options_end);
 		slot->overview_end = slot->out.len;
-		render(r, &slot->out, seats, n, open);
+		render(r, &slot->out, &slot->taken, seats, n, open);
 	} else {
 		render_json(&slot->out, again.id, seats, n, open);
 	}
@@ -332,6 +354,9 @@ seatmap_cache_clear(struct seatmap_cache *c)
 void
 seatmap_cache_free(struct seatmap_cache *c)
 {
-	for (int i = 0; i < SEATMAP_CACHE_SLOTS; i++)
+	for (int i = 0; i < SEATMAP_CACHE_SLOTS; i++) {
 		buf_free(&c->slot[i].out);
+		buf_free(&c->slot[i].taken);
+		buf_free(&c->slot[i].yours);
+	}
 }

@@ -28,11 +28,10 @@ enum seatmap_format { SEATMAP_HTML, SEATMAP_JSON, SEATMAP__MAX };
 /* How many price colours a hall has (style.css: .t0 … .t4). */
 #define SEATMAP_TIERS 5
 
-/* A taken seat in the HTML grid: its attributes after value="ID", and the
- * words after its number (the page marks the buyer's own seats by
- * replacing both). */
+/* A taken seat in the HTML grid: its attributes after value="ID" (the
+ * page marks the buyer's own seats by replacing them, and the slot's
+ * taken words after the seat's number by its yours words). */
 #define SEATMAP_TAKEN_ATTRS " disabled class=\"t\""
-#define SEATMAP_TAKEN_TEXT "<i class=\"vh\">, taken</i>"
 
 /* The HTML format's out is three parts, one after the other: the
  * <option>s of the best-available form [0, options_end), the overview of
@@ -44,6 +43,11 @@ struct seatmap_slot {
 	enum seatmap_format format;
 	int lang;          /* the HTML's language (view_lang); 0 for JSON */
 	struct buf out;
+	/* The HTML's words after a seat's number, for screen readers, in
+	 * its language: a taken seat's (", taken", as the grid has them)
+	 * and one's own seat's (", yours", which the page puts in their
+	 * place); hidden on screen. Empty for JSON. */
+	struct buf taken, yours;
 	size_t options_end, overview_end;
 };
 

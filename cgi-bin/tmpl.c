@@ -44,7 +44,7 @@ static const struct {
 	    "status message link_href link_label retry" },
 	[TMPL_HOME] = { "home.html", /* page_home.c */
 	    "any concerts id title artist venue first_date first_time "
-	    "lowest_price seats_left sold_out more_dates dates" },
+	    "lowest_price seats_left sold_out more_dates dates sale_opens" },
 	[TMPL_CONCERT] = { "concert.html", /* page_concert.c */
 	    "id concert_title artist venue description any performances pid "
 	    "date time seats_left seat_count price_from on_sale sold_out opens "
@@ -96,12 +96,14 @@ static const struct {
 	    "as_of zone any concerts id concert_title artist venue waiting "
 	    "active capacity per_minute longest called serving window_minutes "
 	    "performances pid date time "
-	    "state seats sold held free gross checked_in refunded chart" },
+	    "state seats sold held free gross checked_in refunded chart "
+	    "can_cancel" },
 	[TMPL_ADMIN_BUYER] = { "admin_buyer.html", /* page_admin.c */
 	    "email not_found found buyer_email user_id since balance "
 	    "any_tickets any_holds tickets holds concert_title date time "
 	    "section row number price at code ledger entry when kind amount "
-	    "balance_after zone" },
+	    "balance_after zone refund_href used_at door any_refunded "
+	    "refunded" },
 	[TMPL_CANCEL] = { "cancel.html", /* page_cancel.c */
 	    "hold_id concert_title venue date time section row number price "
 	    "cancel_until" },
@@ -109,6 +111,9 @@ static const struct {
 	    "typed error found code grouped email concert_title venue date "
 	    "time section row number price paid_at refunded_at used_at "
 	    "can_refund cancelled zone" },
+	[TMPL_ADMIN_CANCEL] = { "admin_cancel.html", /* page_admin_cancel.c */
+	    "pid concert_title date time sold gross held refunded error "
+	    "cancelled_at unfinished over can_cancel" },
 };
 
 /* A dictionary's template when it takes any key (tdict_new_unchecked). */

@@ -23,6 +23,7 @@
  */
 #include "ui_shared.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -207,10 +208,6 @@ mark_cmp(const void *a, const void *b)
 	return (x->at > y->at) - (x->at < y->at);
 }
 
-/* What one mark adds to the grid at most (the pressed attributes; a
- * yours mark is as long as the taken words it replaces). */
-#define MARK_GROWTH 40
-
 /* Appends len bytes at *w. */
 static void
 put(char **w, const char *p, size_t len)
@@ -219,25 +216,38 @@ put(char **w, const char *p, size_t len)
 	*w += len;
 }
 
-/* The grid with the marks spliced in, into out (room for len + n *
- * MARK_GROWTH bytes); returns its length. A picked seat gets
- * aria-pressed and its colour; one's own seat says "yours" where the
- * cached grid says "taken". Only when there are marks: the cached grid
- * is sent as it is otherwise. */
+static const char pressed_attrs[] = " aria-pressed=\"true\" class=\"p\"";
+static const char yours_attrs[] = " disabled class=\"y\"";
+
+/* What one mark adds to the grid of slot at most: the pressed attributes
+ * of a pick, or what one's own seat's words are longer than the taken
+ * words they replace (the attributes are as long as the taken ones). */
 static size_t
-splice_marks(char *out, const char *grid, size_t len, struct mark *m,
-    size_t n)
+mark_growth(const struct seatmap_slot *slot)
 {
-	static const char pressed[] = " aria-pressed=\"true\" class=\"p\"";
-	static const char yours_attrs[] = " disabled class=\"y\"";
-	static const char taken_text[] = SEATMAP_TAKEN_TEXT;
-	static const char yours_text[] = "<i class=\"vh\">, yours</i>";
+	size_t pick = sizeof pressed_attrs - 1;
+	size_t yours = slot->yours.len > slot->taken.len ?
+	    slot->yours.len - slot->taken.len : 0;
+
+	_Static_assert(sizeof yours_attrs == sizeof SEATMAP_TAKEN_ATTRS,
+	    "yours replaces taken");
+	return pick > yours ? pick : yours;
+}
+
+/* The grid with the marks spliced in, into out (room for len + n *
+ * mark_growth(slot) bytes); returns its length. A picked seat gets
+ * aria-pressed and its colour; one's own seat says "yours" where the
+ * cached grid says "taken" (slot's words). Only when there are marks:
+ * the cached grid is sent as it is otherwise. */
+static size_t
+splice_marks(char *out, const char *grid, size_t len,
+    const struct seatmap_slot *slot, struct mark *m, size_t n)
+{
+	const struct buf *taken = &slot->taken, *yours = &slot->yours;
 	char *w = out;
 	size_t from = 0;
 
-	_Static_assert(sizeof pressed - 1 <= MARK_GROWTH, "room for a pick");
-	_Static_assert(sizeof yours_attrs == sizeof SEATMAP_TAKEN_ATTRS &&
-	    sizeof yours_text == sizeof taken_text, "yours replaces taken");
+	assert(taken->len > 0 && yours->len > 0);
 	qsort(m, n, sizeof *m, mark_cmp);
 	for (size_t i = 0; i < n; i++) {
 		const char *end;
@@ -247,19 +257,18 @@ splice_marks(char *out, const char *grid, size_t len, struct mark *m,
 		put(&w, grid + from, m[i].at - from);
 		from = m[i].at;
 		if (!m[i].yours) {
-			put(&w, pressed, sizeof pressed - 1);
+			put(&w, pressed_attrs, sizeof pressed_attrs - 1);
 			continue;
 		}
 		/* " disabled class="t">N<i …>, taken</i>" → yours */
-		end = memmem(grid + from, len - from, taken_text,
-		    sizeof taken_text - 1);
+		end = memmem(grid + from, len - from, taken->data, taken->len);
 		if (end == NULL) /* not the shape seatmap.c writes */
 			continue;
 		put(&w, yours_attrs, sizeof yours_attrs - 1);
 		from += sizeof yours_attrs - 1;
 		put(&w, grid + from, (size_t)(end - (grid + from)));
-		put(&w, yours_text, sizeof yours_text - 1);
-		from = (size_t)(end - grid) + sizeof taken_text - 1;
+		put(&w, yours->data, yours->len);
+		from = (size_t)(end - grid) + taken->len;
 	}
 	put(&w, grid + from, len - from);
 	return (size_t)(w - out);
@@ -416,12 +425,13 @@ ui_seat_map(struct req *r, const int64_t *picks, size_t npicks,
 	} else {
 		const char *seats = grid->data + slot->overview_end;
 		size_t len = grid->len - slot->overview_end;
-		char *out = arena_alloc(&r->arena, len + nmarks * MARK_GROWTH);
+		char *out = arena_alloc(&r->arena, len + nmarks *
+		    mark_growth(slot));
 
 		for (size_t i = 0; i < nmarks; i++)
 			marks[i].at -= slot->overview_end;
 		tdict_html_ref(d, "grid", out, splice_marks(out, seats, len,
-		    marks, nmarks));
+		    slot, marks, nmarks));
 	}
 	view_render(r, TMPL_PERFORMANCE, d);
 }

@@ -64,10 +64,14 @@ catalog_concerts(struct db *db, struct arena *a, int64_t now,
     struct concert_summary **out, size_t *n)
 {
 	enum { LIST_ID, LIST_TITLE, LIST_ARTIST, LIST_VENUE, LIST_FIRST,
-	    LIST_LOWEST, LIST_LEFT, LIST_PERFS, LIST__COLS };
+	    LIST_LOWEST, LIST_LEFT, LIST_PERFS, LIST_OPENS, LIST__COLS };
+	/* The sale's opening: the soonest of its dates' still ahead of now
+	 * (0 when one is open or past its opening already). */
 	static struct sql q = SQL(LIST__COLS,
 	    "SELECT c.id, c.title, c.artist, c.venue, min(p.starts_at),"
-	    " min(p.min_price), sum(" SEATS_LEFT("p") "), count(*)"
+	    " min(p.min_price), sum(" SEATS_LEFT("p") "), count(*),"
+	    " CASE WHEN min(p.sale_opens_at) > :now THEN min(p.sale_opens_at)"
+	    " ELSE 0 END"
 	    " FROM concert c JOIN performance p ON p.concert_id = c.id"
 	    " WHERE p.starts_at > :now AND p.cancelled_at IS NULL"
 	    " GROUP BY c.id ORDER BY min(p.starts_at), c.id");
@@ -89,6 +93,7 @@ catalog_concerts(struct db *db, struct arena *a, int64_t now,
 		c->lowest_price = sql_int(st, LIST_LOWEST);
 		c->seats_left = sql_int(st, LIST_LEFT);
 		c->performances = sql_int(st, LIST_PERFS);
+		c->sale_opens_at = sql_int(st, LIST_OPENS);
 	}
 	sql_reset(st);
 	return db_status(db, rc, "catalog_concerts");

@@ -20,6 +20,8 @@ struct concert_summary {
 	int64_t lowest_price;
 	int64_t seats_left;      /* over every performance still ahead */
 	int64_t performances;
+	int64_t sale_opens_at;   /* when the first sale opens; 0: one is open
+	                          * (or has closed) already */
 };
 
 struct concert {

@@ -325,15 +325,17 @@ report_queue(struct db *db, struct arena *a, int64_t concert, int64_t now,
 
 /* The columns of a buyer's seat, tickets and holds alike, in this order. */
 enum { B_HOLD, B_PERF, B_TITLE, B_SECTION, B_ROW, B_NUMBER, B_PRICE,
-    B_STARTS, B_CODE, B_AT, B__COLS };
+    B_STARTS, B_CODE, B_REFUNDED, B_USED, B_DOOR, B_AT, B__COLS };
 #define BUYER_SEAT_COLUMNS                                                    \
 	"h.id, h.performance_id, c.title, s.section, s.row_label, s.number,"  \
-	" h.price, p.starts_at, coalesce(t.code, '')"
+	" h.price, p.starts_at, coalesce(t.code, ''),"                        \
+	" coalesce(t.refunded_at, 0), coalesce(ck.at, 0), coalesce(ck.door, '')"
 #define BUYER_SEAT_JOINS                                                      \
 	" FROM hold h JOIN seat s ON s.id = h.seat_id"                        \
 	" JOIN performance p ON p.id = h.performance_id"                      \
 	" JOIN concert c ON c.id = p.concert_id"                              \
-	" LEFT JOIN ticket t ON t.hold_id = h.id"
+	" LEFT JOIN ticket t ON t.hold_id = h.id"                             \
+	" LEFT JOIN checkin ck ON ck.ticket = t.id"
 
 /* Inside a transaction: the rows of st (bound) into *out. */
 static enum bo_status
@@ -356,6 +358,9 @@ read_buyer_seats(struct db *db, struct arena *a, struct sql_stmt *st,
 		r->price = sql_int(st, B_PRICE);
 		r->starts_at = sql_int(st, B_STARTS);
 		r->code = arena_strdup(a, sql_text(st, B_CODE));
+		r->refunded_at = sql_int(st, B_REFUNDED);
+		r->used_at = sql_int(st, B_USED);
+		r->door = arena_strdup(a, sql_text(st, B_DOOR));
 		r->at = sql_int(st, B_AT);
 	}
 	sql_reset(st);
@@ -375,6 +380,13 @@ report_buyer(struct db *db, struct arena *a, const char *email, int64_t now,
 	    BUYER_SEAT_JOINS " LEFT JOIN payment pay ON pay.id = h.payment_id"
 	    " WHERE h.user_id = :user AND h.state = 'PAID'"
 	    " ORDER BY p.starts_at, h.id");
+	/* Refunded tickets (by the buyer's cancel, an operator's refund or
+	 * a cancelled performance): their seats went back on sale, the
+	 * ticket row keeps when. Newest first. */
+	static struct sql refunded_q = SQL(B__COLS,
+	    "SELECT " BUYER_SEAT_COLUMNS ", t.refunded_at" BUYER_SEAT_JOINS
+	    " WHERE h.user_id = :user AND t.refunded_at IS NOT NULL"
+	    " ORDER BY t.refunded_at DESC, h.id");
 	static struct sql holds_q = SQL(B__COLS,
 	    "SELECT " BUYER_SEAT_COLUMNS ", h.expires_at" BUYER_SEAT_JOINS
 	    " WHERE h.user_id = :user AND " UNPAID_HOLD("h")
@@ -405,6 +417,12 @@ report_buyer(struct db *db, struct arena *a, const char *email, int64_t now,
 	sql_bind_int(st, ":user", out->user_id);
 	s = read_buyer_seats(db, a, st, &out->tickets, &out->ntickets,
 	    "report_buyer: tickets");
+	if (s == BO_OK) {
+		st = sql_prepare(db, &refunded_q);
+		sql_bind_int(st, ":user", out->user_id);
+		s = read_buyer_seats(db, a, st, &out->refunded,
+		    &out->nrefunded, "report_buyer: refunded");
+	}
 	if (s == BO_OK) {
 		st = sql_prepare(db, &holds_q);
 		sql_bind_int(st, ":user", out->user_id);

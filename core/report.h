@@ -82,15 +82,19 @@ struct report_seat {
 	int64_t number, price, starts_at;
 	const char *code;           /* the ticket's code, canonical ("" for a
 	                             * hold) */
-	int64_t at;                 /* paid at (ticket) or expires at (hold) */
+	int64_t refunded_at;        /* 0: not refunded */
+	int64_t used_at;            /* let in at the door (0: not yet) */
+	const char *door;           /* … at this door ("" when not) */
+	int64_t at;                 /* paid at (ticket), expires at (hold),
+	                             * refunded at (refunded ticket) */
 };
 
 struct report_buyer {
 	int64_t user_id;
 	const char *email;
 	int64_t created_at;
-	struct report_seat *tickets, *holds;
-	size_t ntickets, nholds;
+	struct report_seat *tickets, *holds, *refunded;
+	size_t ntickets, nholds, nrefunded;
 	int64_t balance;
 	struct ledger_row *ledger;  /* newest first */
 	size_t nledger;
@@ -124,7 +128,8 @@ enum bo_status report_queue(struct db *db, struct arena *a, int64_t concert,
     int64_t now, struct report_queue *out);
 
 /* The buyer with this e-mail (compared as sign-up stores it, in lower
- * case): tickets, live holds, balance and ledger. BO_NOT_FOUND when
+ * case): tickets (with their admission), refunded tickets, live holds,
+ * balance and ledger. BO_NOT_FOUND when
  * nobody has it. */
 enum bo_status report_buyer(struct db *db, struct arena *a, const char *email,
     int64_t now, struct report_buyer *out);

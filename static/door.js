@@ -5,9 +5,13 @@
  * Submitting posts the same form with fetch and takes the answer (the
  * verdict, the counts, the code box) from the page the server sends back,
  * so there is one place that decides what an answer says: page_door.c.
- * The camera needs BarcodeDetector (Chrome on Android, Safari 17+ …);
- * where the browser lacks it, the scanner button stays hidden and typing
- * works as before. No library, nothing from another origin (CSP 'self').
+ * The camera reads QR codes with the browser's BarcodeDetector where it
+ * has one (Chrome on Android, ChromeOS, macOS); elsewhere (Safari on an
+ * iPhone, Firefox, Chromium on Linux) with jsQR, an npm package make
+ * copies to /static/vendor/jsqr/ and this script loads only when the
+ * scanner starts there: a frame of the video drawn on a canvas, read in
+ * the page. Nothing from another origin (CSP 'self'). Without a camera
+ * the scanner button stays hidden and typing works as before.
  */
 "use strict";
 
@@ -58,8 +62,7 @@
 
   // The camera.
   var scanner = document.getElementById("scanner");
-  if (!scanner || !("BarcodeDetector" in window) || !navigator.mediaDevices ||
-      !navigator.mediaDevices.getUserMedia) return;
+  if (!scanner || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) return;
   var start = document.getElementById("scan-start");
   var video = document.getElementById("scan-video");
   var status = document.getElementById("scan-status");
@@ -84,10 +87,43 @@
     }).catch(function () { setTimeout(scan, 500); });
   }
 
+  // jsQR behind BarcodeDetector's one call: detect(video) → [{ rawValue }].
+  function jsqrDetector() {
+    return new Promise(function (resolve, reject) {
+      var el = document.createElement("script");
+      el.src = "/static/vendor/jsqr/jsQR.js";
+      el.onload = function () {
+        var canvas = document.createElement("canvas");
+        var ctx = canvas.getContext("2d", { willReadFrequently: true });
+        resolve({ detect: function (v) {
+          /* A phone's frame at most 640 wide: enough for a ticket's
+           * code held up to the camera, and quick to read. */
+          var scale = Math.min(1, 640 / v.videoWidth);
+          canvas.width = Math.round(v.videoWidth * scale);
+          canvas.height = Math.round(v.videoHeight * scale);
+          ctx.drawImage(v, 0, 0, canvas.width, canvas.height);
+          var img = ctx.getImageData(0, 0, canvas.width, canvas.height);
+          var code = window.jsQR(img.data, img.width, img.height, { inversionAttempts: "dontInvert" });
+          return Promise.resolve(code ? [{ rawValue: code.data }] : []);
+        } });
+      };
+      el.onerror = function () { reject(new Error("no QR reader")); };
+      document.head.appendChild(el);
+    });
+  }
+
+  // The browser's own reader when it reads QR codes, else jsQR.
+  function makeDetector() {
+    if (!("BarcodeDetector" in window)) return jsqrDetector();
+    return BarcodeDetector.getSupportedFormats().then(function (formats) {
+      return formats.indexOf("qr_code") < 0 ? jsqrDetector() :
+        new BarcodeDetector({ formats: ["qr_code"] });
+    });
+  }
+
   start.addEventListener("click", function () {
-    BarcodeDetector.getSupportedFormats().then(function (formats) {
-      if (formats.indexOf("qr_code") < 0) throw new Error("no QR codes here");
-      detector = new BarcodeDetector({ formats: ["qr_code"] });
+    makeDetector().then(function (d) {
+      detector = d;
       return navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
     }).then(function (stream) {
       video.srcObject = stream;

@@ -15,6 +15,9 @@
 # every request there (make scale counts what reaches the primary): time,
 # client as the site sees it, the connection's own address, method, URI,
 # status, cache status.
+# PRIVATE_LOG=PATH writes the site's own access log (the production
+# format, without query strings) there; it is off otherwise, and then an
+# ACCESS_LOG at the http level is the one that counts.
 # METRICS_ALLOW=ADDR turns on the site's commented sample for /metrics
 # with ADDR as the Prometheus server, in place of the loopback addresses
 # (the tests use it to see a client not on the list refused).
@@ -25,6 +28,10 @@ mkdir -p "$var/tmp" "$var/cache/state"
 user=""
 [ "$(id -u)" = 0 ] && user="user root root;"
 workers=${NGINX_WORKERS:-1}
+# The site's own access log: to PRIVATE_LOG, or left out (a server-level
+# access_log would hide the http-level ACCESS_LOG below).
+private_log="/access_log \/var\/log\/nginx\/boxoffice-access.log boxoffice_private;/d"
+[ -n "${PRIVATE_LOG:-}" ] && private_log="s|access_log /var/log/nginx/boxoffice-access.log boxoffice_private;|access_log $PRIVATE_LOG boxoffice_private;|"
 site=$(sed -e "s|unix:/run/boxoffice/boxoffice.sock|unix:$sock|" \
     -e "s|/usr/local/share/boxoffice/static/|$root/static/|" \
     -e "s|listen 80;|listen ${LISTEN_HOST:-127.0.0.1}:$port;|" \
@@ -33,7 +40,8 @@ site=$(sed -e "s|unix:/run/boxoffice/boxoffice.sock|unix:$sock|" \
     -e "s|/var/cache/boxoffice-nginx |$var/cache/state |" \
     -e "s|include /usr/local/share/boxoffice/nginx/queue-state.conf;|include $root/nginx/queue-state.conf;|" \
     -e "s|rate=30r/m|rate=$rate|" \
-    -e "s|burst=20 |burst=${LOGIN_BURST:-20} |" "$root/nginx/boxoffice.conf")
+    -e "s|burst=20 |burst=${LOGIN_BURST:-20} |" \
+    -e "$private_log" "$root/nginx/boxoffice.conf")
 if [ -n "${REAL_IP_FROM:-}" ]; then
     from=""
     for a in $REAL_IP_FROM; do from="${from}set_real_ip_from $a; "; done

@@ -155,3 +155,19 @@ test('with JavaScript the live view renews its figures every 30 s, not while the
     await context.close();
   }
 });
+
+test('the cancel page at phone size: what it does, a box to tick, no serious axe finding', async () => {
+  const { context, page } = await operatorPage({ width: 390, height: 844 }, true);
+  try {
+    const res = await page.goto(`${stack.base}/admin/performances/2/cancel`);
+    assert.equal(res.status(), 200);
+    await page.getByRole('heading', { name: 'What cancelling does' }).waitFor();
+    const box = page.getByRole('checkbox', { name: /I understand: cancel this performance/ });
+    assert.ok(await box.isVisible());
+    assert.equal(await box.isChecked(), false);
+    await page.screenshot({ path: join(SHOTS, 'admin-cancel-phone.png'), fullPage: true });
+    assert.deepEqual(await axeViolations(page), []);
+  } finally {
+    await context.close();
+  }
+});

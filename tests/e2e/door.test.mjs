@@ -9,7 +9,7 @@
 // Screenshots land in tests/e2e/screenshots/ (git-ignored).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -165,6 +165,68 @@ test('the door at phone size: choose once, type a code: green ADMITTED, again: r
   await page.screenshot({ path: join(SHOTS, 'door-already-used.png') });
   await accessible(page, 'ALREADY USED');
   assert.equal(stack.sql('SELECT count(*) FROM checkin'), '1');
+});
+
+// A video file for Chromium's fake camera (--use-file-for-fake-video-capture):
+// the QR code of an SVG the site drew (qr_svg.c: "M x y h n v 1 h -n z" a
+// run of dark modules), 8 pixels a module, black on white in the middle
+// of a 640×480 YUV 4:2:0 picture, a few identical frames (it loops).
+function qrVideo(svg, path) {
+  const side = Number(/viewBox="0 0 (\d+) \d+"/.exec(svg)[1]);
+  const W = 640, H = 480, px = 8, left = (W - side * px) / 2, top = (H - side * px) / 2;
+  const y = Buffer.alloc(W * H, 255);
+  for (const [, x0, y0, n] of svg.matchAll(/M(\d+) (\d+)h(\d+)v1h-\d+z/g)) {
+    for (let row = 0; row < px; row++) {
+      const start = (top + Number(y0) * px + row) * W + left + Number(x0) * px;
+      y.fill(0, start, start + Number(n) * px);
+    }
+  }
+  const chroma = Buffer.alloc(W * H / 4, 128);
+  const frame = Buffer.concat([Buffer.from('FRAME\n'), y, chroma, chroma]);
+  writeFileSync(path, Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\n`),
+    ...Array(10).fill(frame)]));
+}
+
+test('the camera on a browser without BarcodeDetector (Safari on an iPhone): jsQR reads the ticket, ADMITTED', async () => {
+  const buyer = await account('camera');
+  const [t] = await buy(buyer, 1);
+  const staff = await account('camdoor');
+  stack.admin('grant', staff.email, 'staff');
+  // The ticket's QR code as the site draws it (staff may open any ticket).
+  const c = new Client(stack.base);
+  assert.equal((await c.login(staff.email, PASSWORD)).status, 303);
+  const ticket = await c.get(`/tickets/${t.reservationId}`);
+  assert.equal(ticket.status, 200);
+  const video = join(stack.dir, 'qr.y4m');
+  qrVideo(/<svg class="qr"[\s\S]*?<\/svg>/.exec(ticket.text)[0], video);
+  const camera = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--no-first-run',
+      '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${video}`],
+  });
+  try {
+    const context = await camera.newContext({ ...PHONE, permissions: ['camera'] });
+    context.setDefaultTimeout(15_000);
+    // As Safari on an iPhone: no BarcodeDetector at all.
+    await context.addInitScript(() => { delete window.BarcodeDetector; });
+    const page = await context.newPage();
+    await logIn(page, staff.email);
+    await page.goto(`${stack.base}/door?performance=1&door=C`);
+    await page.getByRole('button', { name: 'Scan with the camera' }).click();
+    await page.locator('#verdict.admitted').waitFor();
+    assert.equal(await page.locator('#verdict .word').innerText(), 'ADMITTED');
+    assert.equal(await page.getByLabel('Ticket code').inputValue(), '', 'the box is ready for the next one');
+    assert.equal(await page.getByRole('button', { name: 'Scan with the camera' }).isVisible(), false,
+      'the start button gives way to the video');
+    await page.screenshot({ path: join(SHOTS, 'door-camera-admitted.png') });
+    assert.equal(stack.sql(`SELECT door FROM checkin JOIN ticket ON ticket.id = checkin.ticket WHERE ticket.hold_id = ${t.reservationId}`), 'C');
+    // The same code held up again a moment later is one check, not two.
+    await page.waitForTimeout(1000);
+    assert.equal(stack.sql(`SELECT count(*) FROM checkin JOIN ticket ON ticket.id = checkin.ticket WHERE ticket.hold_id = ${t.reservationId}`), '1');
+  } finally {
+    await camera.close();
+  }
 });
 
 test('the door without JavaScript: the same answers from the plain form', async () => {

@@ -93,7 +93,7 @@ async function buyInKorean(page, tag) {
   assert.ok(m, `row label ${row}`);
   const number = (await seat.innerText()).trim();
   if (page.js) // each seat's accessible name, in Korean too
-    assert.match(await seat.getAttribute('aria-label'), new RegExp(`^${m[1]} ${m[2]}열 ${number}번, ₩[\\d,]+, 선택 가능$`));
+    assert.match(await seat.getAttribute('aria-label'), new RegExp(`^${m[1]} ${m[2]}열 좌석 ${number}, ₩[\\d,]+, 선택 가능$`));
   await clickAndLoad(seat);
   const bar = page.locator('section.picked');
   await bar.getByRole('heading', { name: '선택한 좌석: 1석' }).waitFor({ state: 'visible' });

@@ -25,6 +25,8 @@ async function api(token, method, path, body, queue) {
   return { status: res.status, body: await res.json().catch(() => null) };
 }
 
+let buyerApi; // the buyer's bearer and queue token
+
 before(async () => {
   stack = await startStack({ workers: 2 });
   op = new Client(stack.base);
@@ -46,6 +48,7 @@ before(async () => {
   assert.equal(h.status, 201);
   assert.ok([200, 201].includes((await api(s.token, 'POST', '/api/v1/payments', { reservationId: h.body.reservationId }, q.body.token)).status));
   code = stack.sql(`SELECT code FROM ticket WHERE hold_id = ${h.body.reservationId}`).match(/.{4}/g).join('-');
+  buyerApi = { token: s.token, queue: q.body.token };
   // The operator (staff too) lets the ticket in at the door.
   const o = await fetch(stack.base + '/api/v1/sessions', { method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -80,8 +83,18 @@ test('/admin/ shows each performance\'s seats, gross, waiting line and a chart o
   // The row of the performance that sold one seat of 1,000 at ₩165,000.
   const row = r.text.split('<tr>').find((t) => t.includes(`/admin/performances/${perf}/sales.csv`));
   assert.match(row, /on sale<\/td>\s*<td class="num">1,000<\/td><td class="num">1<\/td>\s*<td class="num">0<\/td><td class="num">999<\/td>\s*<td class="num">₩165,000<\/td><td class="num">1<\/td>\s*<td class="num">0<\/td>/, 'checked in 1, refunded 0');
-  assert.match(r.text, /<svg class="chart" viewBox="0 0 480 140" role="img" aria-label="Seats sold over time: 1 of 1,000">/);
+  assert.match(r.text, /<svg class="chart" viewBox="0 0 480 144" role="img" aria-label="Seats sold over time: 1 of 1,000">/);
   assert.match(r.text, /<polyline class="sold" points="[0-9, ]+"\/>/);
+  // The axis starts a minute before the first sale, not at the sale's
+  // opening long before: a rush is drawn across the chart, not as one
+  // vertical line at its right edge.
+  const opened = Number(stack.sql(`SELECT sale_opens_at FROM performance WHERE id = ${perf}`));
+  assert.ok(opened < Date.now() / 1000 - 3600, 'the sale opened over an hour ago');
+  const left = /<polyline class="sold"[^>]*\/><text x="0" y="\d+">[^<]*(\d\d:\d\d) KST<\/text>/.exec(r.text);
+  assert.ok(left, 'the axis has a start label');
+  const hhmm = (t) => new Date(t).toLocaleTimeString('en-GB', { timeZone: 'Asia/Seoul', hour: '2-digit', minute: '2-digit' });
+  assert.ok([hhmm(Date.now() - 60_000), hhmm(Date.now() - 120_000), hhmm(Date.now() - 180_000)].includes(left[1]),
+    `the axis starts a minute before the first sale, not at the opening: ${left[1]}`);
   assert.ok(!/style=/.test(r.text.slice(r.text.indexOf('<svg'))), 'no style attribute (CSP)');
   assert.match(r.text, /<meta http-equiv="refresh" content="30">/);
 });
@@ -92,6 +105,8 @@ test('the buyer lookup shows tickets with their codes, holds and the ledger', as
   assert.match(r.text, new RegExp(`<h2>${BUYER}</h2>`));
   assert.match(r.text, /balance <strong>₩335,000<\/strong>/);
   assert.match(r.text, new RegExp(`<code>${code}</code>`));
+  // Let in at the North door in before(): said, and no refund offered.
+  assert.match(r.text, new RegExp(`<code>${code}</code></td>\\s*<td>Let in [^<]+ KST, door North</td>`));
   assert.match(r.text, /<td>Payment<\/td>\s*<td class="num">−₩165,000<\/td>/, 'the minus sign, as the wallet writes it');
   assert.doesNotMatch(r.text, /-₩/, 'never a hyphen');
   assert.match(r.text, /No holds\./);
@@ -114,4 +129,29 @@ test('sales.csv is the report boxoffice-admin writes, as a download', async () =
   assert.deepEqual([...body.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
   assert.match(body.toString('utf8'), new RegExp(`,PAYMENT,${BUYER.replace(/[.]/g, '\\.')},VIP,A,1,165000,165000,PAID,${code}\\r\\n$`));
   assert.equal((await op.get('/admin/performances/99999/sales.csv')).status, 404);
+});
+
+test('the buyer lookup offers a refund per ticket, and lists refunded tickets with when', async () => {
+  // A second seat, paid and not used (a new turn: the first ended with
+  // its payment).
+  const concert = Number(stack.sql(`SELECT concert_id FROM performance WHERE id = ${perf}`));
+  const turn = await api(buyerApi.token, 'POST', '/api/v1/tokens', { concertId: concert });
+  assert.equal(turn.status, 201);
+  buyerApi.queue = turn.body.token;
+  const seat = Number(stack.sql(`SELECT min(id) + 1 FROM seat WHERE performance_id = ${perf}`));
+  const h = await api(buyerApi.token, 'POST', '/api/v1/reservations', { performanceId: perf, seatId: seat }, buyerApi.queue);
+  assert.equal(h.status, 201, JSON.stringify(h.body));
+  assert.ok([200, 201].includes((await api(buyerApi.token, 'POST', '/api/v1/payments', { reservationId: h.body.reservationId }, buyerApi.queue)).status));
+  const canonical = stack.sql(`SELECT code FROM ticket WHERE hold_id = ${h.body.reservationId}`);
+  const second = canonical.match(/.{4}/g).join('-');
+  let r = await op.get(`/admin/buyer?email=${encodeURIComponent(BUYER)}`);
+  assert.match(r.text, new RegExp(`<code>${second}</code></td>\\s*<td>Not yet · <a href="/admin/refund\\?code=${canonical}">Refund…</a></td>`));
+  const form = await op.get(`/admin/refund?code=${canonical}`);
+  assert.equal(form.status, 200);
+  assert.equal((await op.post('/admin/refund', { code: canonical })).status, 303);
+  r = await op.get(`/admin/buyer?email=${encodeURIComponent(BUYER)}`);
+  const [live, refunded] = r.text.split('<h2>Refunded tickets</h2>');
+  assert.ok(refunded, 'a list of refunded tickets');
+  assert.doesNotMatch(live, new RegExp(second), 'no longer among the live tickets');
+  assert.match(refunded, new RegExp(`<td>[^<]+ KST</td><td><code>${second}</code></td>`));
 });

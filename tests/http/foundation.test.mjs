@@ -28,6 +28,25 @@ test('the front page lists upcoming concerts with date, price and seats left', a
   assert.match(r.text, /Log in/);
 });
 
+test('a concert whose sale has not opened says on its card when it opens', async () => {
+  const before = stack.sql('SELECT group_concat(id || \':\' || sale_opens_at) FROM performance WHERE concert_id = 3');
+  const opens = Math.floor(Date.now() / 1000) + 2 * 86400;
+  stack.sql(`UPDATE performance SET sale_opens_at = ${opens} WHERE concert_id = 3`);
+  try {
+    await new Promise((r) => setTimeout(r, 1100)); // the list is a second old at most
+    const r = await new Client(stack.base).get('/');
+    const cards = r.text.split('<li class="card concert">').slice(1);
+    const card = (title) => cards.find((c) => c.includes(title));
+    assert.match(card('Indie Spring Tour'), /<dt>On sale from<\/dt><dd><strong>[^<]*\d\d:\d\d KST<\/strong><\/dd>/);
+    assert.doesNotMatch(card('Winter Symphony Gala'), /On sale from/, 'on sale already');
+  } finally {
+    for (const pair of before.split(',')) {
+      const [id, at] = pair.split(':');
+      stack.sql(`UPDATE performance SET sale_opens_at = ${at} WHERE id = ${id}`);
+    }
+  }
+});
+
 test('a concert page shows the schedule to all and the seat maps to admitted buyers', async () => {
   const anon = new Client(stack.base);
   const r = await anon.get('/concerts/1');

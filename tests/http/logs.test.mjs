@@ -4,6 +4,7 @@
 // line break stays inside its own line: a request cannot forge one.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { startStack } from '../lib/stack.mjs';
 
 const LINE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (error|warn|info) (req=\d+-\d+ route=\S+ [A-Z]+ \S+( status=\d{3} ms=\d+\.\d{3}|: .*)|pid=\d+: .*)$/;
@@ -42,4 +43,20 @@ test('without --access-log only a request worth a look gets a line', async () =>
   const log = lines(s);
   assert.deepEqual(log.filter((l) => l.includes(' req=')), [], log.join('\n'));
   for (const l of log) assert.match(l, LINE);
+});
+
+test("nginx's production access log keeps no query string: no ticket code, e-mail or token in a log file", async () => {
+  const s = await startStack({ workers: 1, privateLog: true });
+  stacks.push(s);
+  const secret = 'ABCD2345EFGH6789JKLM2345NPQR';
+  for (const path of [`/admin/refund?code=${secret}`, '/admin/buyer?email=secret-buyer%40example.com',
+    '/concerts/1/queue.json?token=q1.1.1.1.1.secrettoken']) {
+    await fetch(s.base + path, { headers: { referer: `${s.base}/x?code=${secret}` } });
+  }
+  await fetch(`${s.base}/concerts/1`);
+  await settle();
+  const log = readFileSync(s.privateLog, 'utf8');
+  assert.match(log, /"GET \/concerts\/1 HTTP\/1\.1" 200 /, 'requests are logged');
+  assert.match(log, /"GET \/admin\/refund HTTP\/1\.1" \d{3} /, 'the path without its query');
+  assert.doesNotMatch(log, new RegExp(`${secret}|secret-buyer|secrettoken`), log);
 });

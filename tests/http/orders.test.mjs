@@ -153,6 +153,13 @@ test('the seat map without JavaScript: pick three, hold together, the order page
   const mine = await c.get('/performances/1');
   for (const s of [s1, s3, s4]) assert.match(mine.text, new RegExp(`value="${s}" disabled class="y"`), `seat ${s} is yours`);
   assert.match(mine.text, new RegExp(`value="${s2}" disabled class="t"`), 'the other buyer\'s is taken');
+  // in words too, in the page's language (the grid is cached per language)
+  for (const s of [s1, s3, s4]) assert.match(mine.text, new RegExp(`value="${s}" disabled class="y">\\d+<i class="vh">, yours</i>`));
+  assert.match(mine.text, new RegExp(`value="${s2}" disabled class="t">2<i class="vh">, taken</i>`));
+  const ko = await c.get('/performances/1', { headers: { 'accept-language': 'ko-KR' } });
+  for (const s of [s1, s3, s4]) assert.match(ko.text, new RegExp(`value="${s}" disabled class="y">\\d+<i class="vh">, 내 좌석</i>`));
+  assert.match(ko.text, new RegExp(`value="${s2}" disabled class="t">2<i class="vh">, 선택 불가</i>`));
+  assert.doesNotMatch(ko.text, /, (taken|yours)</, 'no English state word on the Korean map');
 
   // release one from the order page
   const hid = stack.sql(`SELECT id FROM hold WHERE user_id = ${c.uid} AND seat_id = ${s4}`);

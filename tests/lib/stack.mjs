@@ -41,14 +41,16 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // loopback; netns: run nginx in this network namespace (ip netns),
 // listening on every address there, and reach it at host (make scale's
 // primary); accessLog: nginx logs every request to stack.accessLog
-// (tools/nginx-conf.sh ACCESS_LOG). realIpFrom may list several proxies,
+// (tools/nginx-conf.sh ACCESS_LOG); privateLog: the site's own production
+// access log (its format, without query strings) to stack.privateLog.
+// realIpFrom may list several proxies,
 // space-separated. stack.restart() starts
 // the workers and nginx again on the same folder, database and port
 // (after they were stopped or killed).
 export async function startStack({ workers = 3, settings = {}, settingsFirst = {},
   loginRate = '100000r/s', fcgiBin = join(BIN, 'boxoffice.fcgi'), env = {}, args = [], realIpFrom = '',
   nginxWorkers, extraConf = '', dbDir, metricsAllow = '', netns = '', host = '127.0.0.1',
-  accessLog = false } = {}) {
+  accessLog = false, privateLog = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'boxoffice-'));
   const db = join(dbDir || dir, 'boxoffice.db');
   const sock = join(dir, 'fcgi.sock');
@@ -68,6 +70,7 @@ export async function startStack({ workers = 3, settings = {}, settingsFirst = {
   const confEnv = { ...process.env, REAL_IP_FROM: realIpFrom, METRICS_ALLOW: metricsAllow };
   if (netns) confEnv.LISTEN_HOST = '0.0.0.0';
   if (accessLog) confEnv.ACCESS_LOG = join(dir, 'access.log');
+  if (privateLog) confEnv.PRIVATE_LOG = join(dir, 'private.log');
   // The default test rate lets a hundred sign-ups arrive at once; a test
   // of the limit itself names its rate and keeps the site's burst.
   if (loginRate === '100000r/s') confEnv.LOGIN_BURST = '100000';
@@ -78,6 +81,7 @@ export async function startStack({ workers = 3, settings = {}, settingsFirst = {
   const stack = {
     dir, db, sock, port, base, admin, fcgi: null, nginx: null, fcgiLog: [],
     accessLog: accessLog ? join(dir, 'access.log') : null,
+    privateLog: privateLog ? join(dir, 'private.log') : null,
     sql(query) { return execFileSync('sqlite3', [db, query], { encoding: 'utf8' }).trim(); },
     // Starts the workers and nginx; resolves when the site answers 200.
     async restart() {
