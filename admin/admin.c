@@ -27,6 +27,8 @@ static const struct command *const areas[] = {
 	settings_commands,
 	catalog_commands,
 	reports_commands,
+	buyer_commands,
+	csv_commands,
 	backup_commands,
 	loadtest_commands,
 	roles_commands,

@@ -11,9 +11,12 @@
 #ifndef BOXOFFICE_ADMIN_H
 #define BOXOFFICE_ADMIN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "db.h"
+#include "setting.h"
 #include "status.h"
 
 /* What admin.c does with the database before it runs a command. */
@@ -37,6 +40,8 @@ extern const struct command database_commands[];
 extern const struct command settings_commands[];
 extern const struct command catalog_commands[];
 extern const struct command reports_commands[];
+extern const struct command buyer_commands[];
+extern const struct command csv_commands[];
 extern const struct command backup_commands[];
 extern const struct command loadtest_commands[];
 extern const struct command roles_commands[];
@@ -72,6 +77,65 @@ void table_print(struct table *t, int indent);
 /* 1 when --tab was given: commands print their tables alone then, with
  * no headings or sentences around them. */
 int admin_tab_output(void);
+
+/*
+ * What the commands that read a sale share (admin/reading.c): the
+ * settings, an arena for the text they print, and now. Every time is
+ * printed in the venue's zone and every amount in the currency, as buyers
+ * see them. reading_open() fills it in; the command frees r->a with
+ * arena_free() (reading_failed() does it on a failure).
+ */
+struct reading {
+	struct settings set;
+	struct arena a;
+	int64_t now;
+};
+
+/* Loads the settings: 0, or says why (what: the command's name) and
+ * returns the exit status 1. */
+int reading_open(struct db *db, struct reading *r, const char *what);
+/*
+ * The answer of a read of core/report.h: 0 when s is BO_OK; otherwise
+ * frees r->a and returns the exit status, after saying missing (a
+ * sentence; NULL: none) for BO_NOT_FOUND, or "what: why" for the rest.
+ */
+int reading_failed(struct reading *r, enum bo_status s, const char *what,
+    const char *missing);
+/* Reads the id argument named what (CONCERT, PERFORMANCE): 1, or says
+ * why not and returns 0 (exit status 2). */
+int reading_id(const char *what, const char *text, int64_t *id);
+/* A time in the venue's zone ("-" for 0: none), in r->a. */
+const char *reading_when(struct reading *r, int64_t t);
+/* An amount in the currency, in r->a; with --tab the whole number of the
+ * minor unit, as the database and the API keep it. */
+const char *reading_money(struct reading *r, int64_t amount);
+/* A duration as people say it (45s, 12m 05s, 3h 20m), in r->a. */
+const char *reading_duration(struct reading *r, int64_t seconds);
+
+/*
+ * A table of rows, its columns said once as data: a header, an alignment
+ * ('l' or 'r') and where a row's cell comes from. INT, TEXT, WHEN and
+ * MONEY read the int64_t or const char * field at offset; FN calls text
+ * with the row (the text in r->a; NULL: an empty cell).
+ */
+enum column_kind { COLUMN_INT, COLUMN_TEXT, COLUMN_WHEN, COLUMN_MONEY,
+    COLUMN_FN };
+struct column {
+	const char *head;
+	char align;
+	enum column_kind kind;
+	size_t offset;
+	const char *(*text)(struct reading *r, const void *row);
+};
+#define COLUMN(head, align, kind, type, field)                                \
+	{ head, align, COLUMN_##kind, offsetof(type, field), NULL }
+#define COLUMN_TEXT_OF(head, align, fn)                                       \
+	{ head, align, COLUMN_FN, 0, fn }
+
+/* Prints n rows of size bytes each, from rows, under the ncols columns'
+ * headers, as table_print() does (indented by indent spaces). */
+void table_rows(struct reading *r, const struct column *cols, size_t ncols,
+    const void *rows, size_t n, size_t size, int indent);
 
 /* The database path the command line named (--db, $BOXOFFICE_DB or the
  * default): for the commands that open no connection (CMD_DB_NONE). */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "admin.h"
+#include "audit.h"
 #include "backup.h"
 #include "db.h"
 #include "log.h"
@@ -126,9 +127,12 @@ cmd_restore(struct db *unused, int argc, char **argv)
 	const char *live = admin_db_path();
 	struct backup_info info;
 	char err[BACKUP_ERR_MAX], kept[4096], stamp[32];
+	char actor[AUDIT_SYSTEM_MAX + 1];
+	struct audit_actor who = audit_actor_cli(actor);
 	time_t now = time(NULL);
 	enum bo_status s;
 	struct db *db;
+	int was_kept;
 
 	(void)unused, (void)argc;
 	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", gmtime(&now));
@@ -145,7 +149,7 @@ cmd_restore(struct db *unused, int argc, char **argv)
 	}
 	printf("restored %s into %s (schema version %d, %d pages)\n", argv[1],
 	    live, info.schema_version, info.pages);
-	if (access(kept, F_OK) == 0)
+	if ((was_kept = access(kept, F_OK) == 0))
 		printf("the database it replaced is kept as %s\n", kept);
 	if ((db = db_open(live, 0)) == NULL)
 		return 1;
@@ -156,7 +160,15 @@ cmd_restore(struct db *unused, int argc, char **argv)
 		}
 		printf("migrated to schema version %d\n", db_schema_version(db));
 	}
+	/* The restored file is the old database: its trail says it was put
+	 * back only once the row is written into it, now. */
+	s = backup_restore_audit(db, &who, argv[1], info.schema_version,
+	    was_kept ? kept : NULL, time(NULL));
 	db_close(db);
+	if (s != BO_OK)
+		return fail(s, "restore: the database is back, but its audit "
+		    "row could not be written");
+	printf("the audit trail records the restore (see 'audit')\n");
 	printf("start the workers and the expiry job again\n");
 	return 0;
 }
@@ -184,7 +196,9 @@ cmd_restore(struct db *unused, int argc, char **argv)
 	"PATH must be a boxoffice database of a schema version this program\n" \
 	"knows, passing integrity_check. The database it replaces is kept beside\n" \
 	"it as DB.before-restore-YYYYMMDD-HHMMSS (UTC); a restored backup of an\n" \
-	"older version is migrated to this one. Then start them again.\n"
+	"older version is migrated to this one. The restored database's audit\n" \
+	"trail then records the restore: who ran it, when, from which file\n" \
+	"(see 'audit'). Then start them again.\n"
 
 const struct command backup_commands[] = {
 	{ "backup", "PATH [--overwrite]", "copy the database to PATH while it "

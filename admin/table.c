@@ -1,6 +1,7 @@
 /*
  * table.c — boxoffice-admin's tables: aligned columns for people, or
- * tab-separated lines for scripts (--tab). See admin.h.
+ * tab-separated lines for scripts (--tab); and the tables of rows whose
+ * columns are said once as data (table_rows). See admin.h.
  */
 #include <assert.h>
 #include <stdarg.h>
@@ -106,4 +107,57 @@ table_print(struct table *t, int indent)
 	free(width);
 	arena_free(&t->a);
 	free(t);
+}
+
+/* The most columns a table of rows has (the widest, performances: 12). */
+#define COLUMNS_MAX 16
+
+void
+table_rows(struct reading *r, const struct column *cols, size_t ncols,
+    const void *rows, size_t n, size_t size, int indent)
+{
+	const char *heads[COLUMNS_MAX];
+	char align[COLUMNS_MAX + 1];
+	struct table *t;
+
+	assert(ncols > 0 && ncols <= COLUMNS_MAX);
+	for (size_t c = 0; c < ncols; c++) {
+		assert(cols[c].align == 'l' || cols[c].align == 'r');
+		heads[c] = cols[c].head;
+		align[c] = cols[c].align;
+	}
+	align[ncols] = '\0';
+	t = table_new(align, heads);
+	for (size_t i = 0; i < n; i++) {
+		const char *row = (const char *)rows + i * size;
+
+		for (size_t c = 0; c < ncols; c++) {
+			const void *field = row + cols[c].offset;
+			const char *text = NULL;
+			int64_t v;
+
+			switch (cols[c].kind) {
+			case COLUMN_INT:
+				memcpy(&v, field, sizeof v);
+				table_cell(t, "%lld", (long long)v);
+				continue;
+			case COLUMN_TEXT:
+				memcpy(&text, field, sizeof text);
+				break;
+			case COLUMN_WHEN:
+				memcpy(&v, field, sizeof v);
+				text = reading_when(r, v);
+				break;
+			case COLUMN_MONEY:
+				memcpy(&v, field, sizeof v);
+				text = reading_money(r, v);
+				break;
+			case COLUMN_FN:
+				text = cols[c].text(r, row);
+				break;
+			}
+			table_cell(t, "%s", text != NULL ? text : "");
+		}
+	}
+	table_print(t, indent);
 }

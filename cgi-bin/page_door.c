@@ -3,8 +3,8 @@
  * the role before these run).
  *
  * GET  /door[?door=NAME]   which performance (the soonest first: tonight's
- *        on top) and which door, asked once: the answer goes into the
- *        address, so a bookmark or a reload keeps it
+ *        on top; not the cancelled ones) and which door, asked once: the
+ *        answer goes into the address, so a bookmark or a reload keeps it
  * GET  /door?performance=ID&door=NAME   the code box (autofocus; typing
  *        always works, a phone's camera too with JavaScript: door.js) and
  *        checked in / sold for the performance
@@ -16,7 +16,8 @@
  *        the text kept in the box to correct)
  *
  * A performance that does not exist is a 404; a door name that cannot be
- * kept (core/checkin.h) comes back on the first form (422).
+ * kept (core/checkin.h) comes back on the first form (422). A cancelled
+ * performance is not on the first form, and picking it is a 410.
  */
 #include <stdio.h>
 #include <string.h>
@@ -126,6 +127,15 @@ door_page(struct req *r, int64_t id, const char *door, enum bo_status s,
 	if ((rs = checkin_performance(r->db, &r->arena, id, &p)) != BO_OK) {
 		page_outcome_say(r, &COMMON_OUTCOMES, rs, rs == BO_NOT_FOUND ?
 		    N_("There is no such performance.") : NULL, "/door",
+		    N_("The door"));
+		return;
+	}
+	/* Not offered on the list; picked by an old bookmark, it is refused.
+	 * (A check-in posted from a page opened before the cancellation
+	 * answers CANCELLED for the ticket, below.) */
+	if (c == NULL && p.cancelled_at != 0) {
+		page_error_link(r, HTTP_410, "That performance is cancelled: "
+		    "nobody is let in to it. Choose another.", "/door",
 		    N_("The door"));
 		return;
 	}

@@ -18,6 +18,7 @@ static const char *const action_names[AUDIT__MAX] = {
 	[AUDIT_CANCEL_PERFORMANCE] = "cancel_performance",
 	[AUDIT_RELEASE] = "release",
 	[AUDIT_SETTING] = "setting",
+	[AUDIT_RESTORE] = "restore",
 };
 
 const char *

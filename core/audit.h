@@ -4,7 +4,9 @@
  * Every operator action (a refund, a cancellation, a release, a setting
  * change, a role granted or revoked) writes one row, inside the action's
  * own write transaction, so an action and its audit row are durable
- * together or not at all. The table is append-only by its triggers
+ * together or not at all. A restore is the one exception: it replaces
+ * the database itself, so its row is written into the restored database
+ * just after (backup.h). The table is append-only by its triggers
  * (011_operator.sql), like the ledger.
  */
 #ifndef BOXOFFICE_AUDIT_H
@@ -25,6 +27,7 @@ enum audit_action {
 	AUDIT_CANCEL_PERFORMANCE,
 	AUDIT_RELEASE,             /* an operator frees a held seat */
 	AUDIT_SETTING,
+	AUDIT_RESTORE,             /* a backup put in place (020) */
 	AUDIT__MAX
 };
 

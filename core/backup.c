@@ -5,7 +5,8 @@
  * Its statements are not struct sql (sql.h): they run on connections of
  * their own to other files (the copy, the file to restore, the live file
  * locked for the restore), before or beside any struct db, and read only
- * pragmas and sqlite_schema.
+ * pragmas and sqlite_schema. The one write through a struct db is the
+ * restore's audit row (audit.c's statement).
  */
 #include "backup.h"
 
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "sql.h"
 
 /* Pages a step copies (4 MiB of 4 KiB pages): a progress line each, and
  * the copy's read transaction lets writers go on between them. */
@@ -425,4 +427,34 @@ backup_restore(const char *from, const char *live, const char *kept,
 	}
 	sqlite3_close(dst);
 	return s;
+}
+
+enum bo_status
+backup_restore_audit(struct db *db, const struct audit_actor *who,
+    const char *from, int from_version, const char *kept, int64_t now)
+{
+	char path[PATH_MAX], kept_path[PATH_MAX], before[PATH_MAX + 16],
+	    after[PATH_MAX + 64], subject[PATH_MAX + 16];
+	const char *live = sqlite3_db_filename(db->handle, "main");
+	enum bo_status s;
+
+	assert(db != NULL && who != NULL && from != NULL);
+	/* The files as the operator would find them again: absolute; as
+	 * typed when a folder is gone meanwhile. */
+	if (!resolved(from, path))
+		snprintf(path, sizeof path, "%s", from);
+	snprintf(after, sizeof after, "restored from %s (schema version %d)",
+	    path, from_version);
+	if (kept != NULL) {
+		if (!resolved(kept, kept_path))
+			snprintf(kept_path, sizeof kept_path, "%s", kept);
+		snprintf(before, sizeof before, "kept as %s", kept_path);
+	}
+	snprintf(subject, sizeof subject, "database %s",
+	    live != NULL && live[0] != '\0' ? live : "(in memory)");
+	if ((s = db_begin_write(db)) != BO_OK)
+		return s;
+	s = audit_write_locked(db, who, AUDIT_RESTORE, subject,
+	    kept != NULL ? before : NULL, after, now);
+	return sql_end(db, s);
 }

@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 
+#include "audit.h"
 #include "db.h"
 
 /* Room for any message of these functions, NUL included. */
@@ -68,5 +69,19 @@ int backup_check(const char *path, struct backup_info *info, char *err,
 enum bo_status backup_restore(const char *from, const char *live,
     const char *kept, backup_progress_fn *progress, void *arg,
     struct backup_info *info, char *err, size_t errlen);
+
+/*
+ * The restore's audit row, written into the database just put back (db,
+ * migrated to the latest version: the row is the restored database's
+ * own, its trail goes on from the backup's). who restored it at now,
+ * from the file from (named by its absolute path), of schema version
+ * from_version; kept is where the database it replaced was kept (NULL:
+ * there was none). One short write transaction of its own, after the
+ * restore: the restored file is the old database, which could not have
+ * held the row.
+ */
+enum bo_status backup_restore_audit(struct db *db,
+    const struct audit_actor *who, const char *from, int from_version,
+    const char *kept, int64_t now);
 
 #endif

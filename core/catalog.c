@@ -73,7 +73,7 @@ catalog_concerts(struct db *db, struct arena *a, int64_t now,
 	    " CASE WHEN min(p.sale_opens_at) > :now THEN min(p.sale_opens_at)"
 	    " ELSE 0 END"
 	    " FROM concert c JOIN performance p ON p.concert_id = c.id"
-	    " WHERE p.starts_at > :now AND p.cancelled_at IS NULL"
+	    " WHERE p.starts_at > :now AND " LIVE_PERFORMANCE("p")
 	    " GROUP BY c.id ORDER BY min(p.starts_at), c.id");
 	struct sql_stmt *st = sql_prepare(db, &q);
 	size_t cap = 0;

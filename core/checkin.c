@@ -6,6 +6,7 @@
 #include <assert.h>
 #include <string.h>
 
+#include "live.h"
 #include "sql.h"
 #include "utf8.h"
 
@@ -128,7 +129,7 @@ checkin_admit(struct db *db, struct arena *a, const char *typed,
 }
 
 enum {
-	P_ID, P_STARTS, P_TITLE, P_VENUE, P_SOLD, P_IN, P__COLS
+	P_ID, P_STARTS, P_TITLE, P_VENUE, P_SOLD, P_IN, P_CANCELLED, P__COLS
 };
 /* The columns both door statements read, one performance a row. */
 #define DOOR_PERFORMANCE_COLS                                                 \
@@ -136,7 +137,8 @@ enum {
 	" (SELECT count(*) FROM ticket t WHERE t.performance_id = p.id"       \
 	"  AND t.refunded_at IS NULL),"                                       \
 	" (SELECT count(*) FROM ticket t JOIN checkin ci ON ci.ticket = t.id" \
-	"  WHERE t.performance_id = p.id AND t.refunded_at IS NULL)"          \
+	"  WHERE t.performance_id = p.id AND t.refunded_at IS NULL),"         \
+	" coalesce(p.cancelled_at, 0)"                                        \
 	" FROM performance p JOIN concert c ON c.id = p.concert_id"
 
 static void
@@ -149,6 +151,7 @@ read_performance(struct sql_stmt *st, struct arena *a,
 	p->venue = arena_strdup(a, sql_text(st, P_VENUE));
 	p->sold = sql_int(st, P_SOLD);
 	p->checked_in = sql_int(st, P_IN);
+	p->cancelled_at = sql_int(st, P_CANCELLED);
 }
 
 enum bo_status
@@ -156,7 +159,8 @@ checkin_performances(struct db *db, struct arena *a, int64_t now,
     struct door_performance **out, size_t *n)
 {
 	static struct sql q = SQL(P__COLS, DOOR_PERFORMANCE_COLS
-	    " WHERE p.starts_at >= :since ORDER BY p.starts_at, p.id LIMIT 50");
+	    " WHERE p.starts_at >= :since AND " LIVE_PERFORMANCE("p")
+	    " ORDER BY p.starts_at, p.id LIMIT 50");
 	struct sql_stmt *st = sql_prepare(db, &q);
 	size_t cap = 0;
 	int rc;

@@ -78,17 +78,20 @@ struct door_performance {
 	const char *concert_title, *venue;
 	int64_t sold;       /* tickets not refunded */
 	int64_t checked_in; /* of those, let in */
+	int64_t cancelled_at; /* 0: it takes place (live.h) */
 };
 
 /*
- * The performances a door may be letting people in to: from those that
- * began up to CHECKIN_SHOW_HOURS before now, the soonest first
- * (tonight's show on top), at most 50. Strings and array in a.
+ * The performances a door may be letting people in to: those not
+ * cancelled, from those that began up to CHECKIN_SHOW_HOURS before now,
+ * the soonest first (tonight's show on top), at most 50. Strings and
+ * array in a.
  */
 enum bo_status checkin_performances(struct db *db, struct arena *a,
     int64_t now, struct door_performance **out, size_t *n);
 
-/* One performance's line of that list; BO_NOT_FOUND when there is none. */
+/* One performance as that list has it, cancelled or not (cancelled_at
+ * says); BO_NOT_FOUND when there is none. */
 enum bo_status checkin_performance(struct db *db, struct arena *a, int64_t id,
     struct door_performance *out);
 

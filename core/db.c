@@ -24,7 +24,8 @@
 extern const char schema_001[], schema_002[], schema_003[], schema_004[],
     schema_005[], schema_006[], schema_007[], schema_008[], schema_009[],
     schema_010[], schema_011[], schema_012[], schema_013[], schema_014[],
-    schema_015[], schema_016[], schema_017[], schema_018[], schema_019[];
+    schema_015[], schema_016[], schema_017[], schema_018[], schema_019[],
+    schema_020[];
 
 static const char *const migrations[] = {
 	schema_001,
@@ -46,6 +47,7 @@ static const char *const migrations[] = {
 	schema_017,
 	schema_018,
 	schema_019,
+	schema_020,
 };
 #define MIGRATIONS_N ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -330,41 +330,6 @@ hold_release_seat(struct db *db, struct arena *a, int64_t perf,
 }
 
 enum bo_status
-holds_mine(struct db *db, struct arena *a, int64_t user, int64_t perf,
-    int64_t now, struct held_seat **out, size_t *n)
-{
-	/* The buyer's unpaid holds of the date, oldest first. */
-	enum { MINE_ID, MINE_SECTION, MINE_ROW, MINE_NUMBER, MINE_PRICE,
-	    MINE_EXPIRES, MINE__COLS };
-	static struct sql q = SQL(MINE__COLS,
-	    "SELECT h.id, s.section, s.row_label, s.number, h.price, h.expires_at"
-	    " FROM hold h JOIN seat s ON s.id = h.seat_id WHERE h.user_id = :user"
-	    " AND h.performance_id = :perf AND " UNPAID_HOLD("h")
-	    " ORDER BY h.id");
-	struct sql_stmt *st = sql_prepare(db, &q);
-	size_t cap = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	sql_bind_int(st, ":user", user);
-	sql_bind_int(st, ":perf", perf);
-	sql_bind_int(st, ":now", now);
-	while ((rc = sql_step(st)) == SQLITE_ROW) {
-		struct held_seat *h = arena_push(a, (void **)out, n, &cap, sizeof *h);
-
-		h->hold_id = sql_int(st, MINE_ID);
-		h->section = arena_strdup(a, sql_text(st, MINE_SECTION));
-		h->row = arena_strdup(a, sql_text(st, MINE_ROW));
-		h->number = sql_int(st, MINE_NUMBER);
-		h->price = sql_int(st, MINE_PRICE);
-		h->expires_at = sql_int(st, MINE_EXPIRES);
-	}
-	sql_reset(st);
-	return db_status(db, rc, "holds_mine");
-}
-
-enum bo_status
 holds_awaiting(struct db *db, struct arena *a, int64_t user, int64_t now,
     struct awaiting_seat **out, size_t *n)
 {

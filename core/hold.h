@@ -38,12 +38,6 @@ struct hold_view {
 	const char *ticket_code;
 };
 
-struct held_seat {
-	int64_t hold_id;
-	const char *section, *row;
-	int64_t number, price, expires_at;
-};
-
 /*
  * Holds seat for the buyer. BO_NOT_FOUND: no such seat in that
  * performance. BO_GONE: its sale is not open. BO_FORBIDDEN: the buyer has
@@ -97,10 +91,6 @@ enum bo_status hold_release(struct db *db, int64_t hold_id, int64_t user_id,
 enum bo_status hold_release_seat(struct db *db, struct arena *a, int64_t perf,
     const char *section, const char *row, int64_t number,
     const struct audit_actor *who, int64_t now, const char **holder);
-
-/* The buyer's live holds in a performance, oldest first; strings in a. */
-enum bo_status holds_mine(struct db *db, struct arena *a, int64_t user_id,
-    int64_t performance_id, int64_t now, struct held_seat **out, size_t *n);
 
 /* A seat the buyer has of a performance: held (live) or paid. */
 struct my_seat {

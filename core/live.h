@@ -1,5 +1,6 @@
 /*
- * live.h — the one definition of "live" for holds and queue tickets, as
+ * live.h — the one definition of "live" for holds, performances and queue
+ * tickets, as
  * SQL fragments every statement uses instead of restating the rule.
  *
  * Lazy expiry (as redis's expire.c has it): a row whose deadline has
@@ -31,6 +32,11 @@
 #define LAPSED_HOLD(h)                                                        \
 	"(" h ".state IN ('HELD','PAID') AND " h ".state = 'HELD' AND "       \
 	h ".expires_at <= :now)"
+
+/* A performance that still takes place: not cancelled (014; a
+ * cancellation is final). Its seats may be sold and its door opened. */
+#define LIVE_PERFORMANCE(p)                                                   \
+	"(" p ".cancelled_at IS NULL)"
 
 /* A queue ticket whose turn is running: ACTIVE and not yet over. */
 #define ACTIVE_TICKET(t)                                                      \

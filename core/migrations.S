@@ -80,5 +80,9 @@ schema_018:
 schema_019:
 	.incbin "schema/019_hold_user_live.sql"
 	.byte 0
+	.global schema_020
+schema_020:
+	.incbin "schema/020_audit_restore.sql"
+	.byte 0
 
 	.section .note.GNU-stack,"",@progbits

@@ -113,6 +113,16 @@ test('the restore drill: into a fresh path, a new stack serves it, and the sold 
   const r = admin(db, 'restore', copy);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /restored .*copy\.db into .*boxoffice\.db \(schema version \d+/);
+  // The restored database's own trail says who put it back, when, from
+  // which file (nothing was there before: nothing kept).
+  const me = execFileSync('id', ['-un'], { encoding: 'utf8' }).trim();
+  const restoreLines = (text) => text.split('\n').filter((l) => /\srestore\s/.test(l));
+  let trail = admin(db, 'audit');
+  assert.equal(trail.status, 0, trail.stderr);
+  let rows = restoreLines(trail.stdout);
+  assert.equal(rows.length, 1, trail.stdout);
+  assert.match(rows[0], new RegExp(`^\\S.*\\scli:${me}\\s+restore\\s+database ${db}: \\(none\\) -> restored from ${copy} \\(schema version \\d+\\)$`));
+  assert.equal(sql(db, "SELECT count(*) FROM audit WHERE action = 'restore' AND at >= unixepoch() - 60"), '1');
   const sold = sql(copy, "SELECT h.seat_id || ' ' || h.performance_id FROM hold h WHERE h.state = 'PAID' ORDER BY h.id LIMIT 1").split(' ').map(Number);
   const soldCount = sql(copy, "SELECT count(*) FROM hold WHERE state = 'PAID'");
   const restored = await startStack({ workers: 1, dbDir: fresh });
@@ -147,6 +157,13 @@ test('the restore drill: into a fresh path, a new stack serves it, and the sold 
   assert.equal(kept.length, 1, again.stdout);
   assert.match(again.stdout, /the database it replaced is kept as .*boxoffice\.db\.before-restore-\d{8}-\d{6}/);
   assert.equal(sql(join(fresh, kept[0]), 'PRAGMA integrity_check'), 'ok');
+  // The second restore's row names the kept file; the first one's row
+  // went with the database it was in (kept), not into the copy put back.
+  trail = admin(db, 'audit');
+  rows = restoreLines(trail.stdout);
+  assert.equal(rows.length, 1, trail.stdout);
+  assert.match(rows[0], new RegExp(`: kept as ${join(fresh, kept[0])} -> restored from ${copy} `));
+  assert.equal(restoreLines(admin(join(fresh, kept[0]), 'audit').stdout).length, 1);
   rmSync(fresh, { recursive: true, force: true });
 });
 

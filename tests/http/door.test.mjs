@@ -345,3 +345,28 @@ test('the door page: performance and door once, then a code typed: green ADMITTE
   assert.equal(forged.status, 403);
   assert.equal(stack.sql(`SELECT count(*) FROM checkin WHERE ticket = ${ticketIdOf(u.ticketCode)}`), '0');
 });
+
+test('a cancelled performance is not offered at the door, and picking it by its address is refused', async () => {
+  const s = await staffAccount('doorcancel');
+  const c = s.browser;
+  // The last of the demo's dates: no other test here sells it.
+  const perf = Number(stack.sql('SELECT max(id) FROM performance WHERE cancelled_at IS NULL'));
+  const offered = (page) => new RegExp(`name="performance" value="${perf}"`).test(page.text);
+  const before = await c.get('/door?door=B');
+  assert.equal(before.status, 200);
+  assert.ok(offered(before), 'offered while it takes place');
+  assert.equal((await c.get(`/door?performance=${perf}&door=B`)).status, 200);
+
+  assert.match(stack.admin('cancel-performance', perf), /cancel/i);
+  const inside = checkins();
+  const list = await c.get('/door?door=B');
+  assert.equal(list.status, 200);
+  assert.ok(!offered(list), 'no longer offered once cancelled');
+  assert.match(list.text, /name="performance" value="2"/, 'the others still are');
+  const picked = await c.get(`/door?performance=${perf}&door=B`);
+  assert.equal(picked.status, 410);
+  assert.match(picked.text, /That performance is cancelled: nobody is let in to it\. Choose another\./);
+  assert.match(picked.text, /href="\/door"/);
+  assert.doesNotMatch(picked.text, /name="code"/, 'no code box for it');
+  assert.equal(checkins(), inside, 'nothing written');
+});

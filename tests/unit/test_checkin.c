@@ -35,95 +35,58 @@
 
 #include "fixture.h"
 
-#define T0 INT64_C(2000000000) /* demo sales are open */
-#define HALL_CONCERT INT64_C(1)
-#define PERF INT64_C(1)
+#define T0 FX_T0 /* demo sales are open */
+#define HALL_CONCERT FX_HALL_CONCERT
+#define PERF FX_HALL_PERF
 #define OTHER_PERF INT64_C(2)
 #define BUYERS 3 /* 0 buys, 1 is another buyer, 2 is staff */
 
-struct fixture {
-	struct fx_files files;
-	struct db *db;
-	struct settings set;
-	int64_t user[BUYERS];
-	struct arena a;
-	char code[3][TICKET_CODE_SIZE]; /* buyer 0's tickets */
-};
+/* Buyer 0's three tickets of PERF, bought by setup. */
+static char code[3][TICKET_CODE_SIZE];
 
+/* The sale of fixture.h where buyer 0 has bought three seats of PERF and
+ * buyer 2 is staff. */
 static int
 setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
-	struct queue_view v;
-	int64_t balance, hold[3];
-	int replayed, already;
+	struct fx_sale *f = fx_sale_new("checkin", BUYERS);
 	const struct audit_actor cli = { 0, "cli:test" };
+	int64_t hold[3];
 
-	if (f == NULL || fx_demo_create(&f->files, "checkin", T0, &f->db,
-	    &f->set, BUYERS, f->user) != 0) {
-		free(f);
+	if (f == NULL)
 		return -1;
-	}
+	*state = f;
 	f->set.max_charge = INT64_C(1000000000);
-	assert_int_equal(queue_join(f->db, HALL_CONCERT, f->user[0], T0,
-	    &f->set, &v), BO_OK);
-	assert_int_equal(wallet_charge(f->db, f->user[0], INT64_C(1000000),
-	    f->set.max_charge, NULL, T0, &balance, &replayed), BO_OK);
-	/* all held first: paying the last live hold ends the turn */
-	for (int i = 0; i < 3; i++) {
-		int64_t seat = fx_int(f->db, "SELECT id FROM seat WHERE"
-		    " performance_id = %lld ORDER BY id LIMIT 1 OFFSET %d",
-		    (long long)PERF, i);
-
-		assert_int_equal(hold_create(f->db, PERF, seat, f->user[0], T0,
-		    &f->set, NULL, &hold[i]), BO_OK);
-	}
-	for (int i = 0; i < 3; i++) {
-		int64_t pid;
-
-		assert_int_equal(payment_pay(f->db, hold[i], f->user[0], T0 + 1,
-		    NULL, &pid, &already), BO_OK);
-		fx_text(f->db, f->code[i], sizeof f->code[i], "SELECT code FROM"
+	fx_buy(f, 0, HALL_CONCERT, PERF, 0, 3, T0, hold);
+	for (int i = 0; i < 3; i++)
+		fx_text(f->db, code[i], sizeof code[i], "SELECT code FROM"
 		    " ticket WHERE hold_id = %lld", (long long)hold[i]);
-	}
 	assert_int_equal(role_grant(f->db, "buyer2@example.com", ROLE_STAFF,
 	    &cli, T0), BO_OK);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	arena_free(&f->a);
-	fx_db_destroy(&f->files, f->db);
-	free(f);
 	return 0;
 }
 
 static void
 admitted_once_then_told_when_and_where(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	char grouped[TICKET_CODE_GROUPED_SIZE];
 	struct checkin c;
 
 	/* As a person types it: grouped and in lower case. */
-	ticket_code_group(f->code[0], grouped);
+	ticket_code_group(code[0], grouped);
 	for (char *p = grouped; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
 	assert_int_equal(checkin_admit(f->db, &f->a, grouped, PERF, "B",
 	    f->user[2], T0 + 100, &c), BO_OK);
-	assert_string_equal(c.code, f->code[0]);
+	assert_string_equal(c.code, code[0]);
 	assert_int_equal(c.at, T0 + 100);
 	assert_string_equal(c.door, "B");
 	assert_int_equal(c.performance_id, PERF);
 	assert_int_equal(c.number, 1);
 	/* Again, elsewhere, later: the first admission is the answer. */
-	assert_int_equal(checkin_admit(f->db, &f->a, f->code[0], 0, "North",
+	assert_int_equal(checkin_admit(f->db, &f->a, code[0], 0, "North",
 	    f->user[2], T0 + 200, &c), BO_CONFLICT);
 	assert_int_equal(c.at, T0 + 100);
 	assert_string_equal(c.door, "B");
@@ -131,7 +94,7 @@ admitted_once_then_told_when_and_where(void **state)
 	assert_int_equal(fx_int(f->db, "SELECT staff_user FROM checkin"),
 	    f->user[2]);
 	/* No door named: the default. */
-	assert_int_equal(checkin_admit(f->db, &f->a, f->code[1], 0, NULL,
+	assert_int_equal(checkin_admit(f->db, &f->a, code[1], 0, NULL,
 	    f->user[2], T0 + 300, &c), BO_OK);
 	assert_string_equal(c.door, CHECKIN_DOOR_DEFAULT);
 }
@@ -139,17 +102,17 @@ admitted_once_then_told_when_and_where(void **state)
 static void
 refused_codes_change_nothing(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	char typo[TICKET_CODE_SIZE];
 	struct checkin c;
 	int64_t changes;
 
-	assert_int_equal(checkin_admit(f->db, &f->a, f->code[0], OTHER_PERF,
+	assert_int_equal(checkin_admit(f->db, &f->a, code[0], OTHER_PERF,
 	    "A", f->user[2], T0, &c), BO_FORBIDDEN);
 	assert_int_equal(c.performance_id, PERF);
 	fx_exec(f->db, "UPDATE ticket SET refunded_at = %lld WHERE code = '%s'",
-	    (long long)(T0 + 5), f->code[1]);
-	assert_int_equal(checkin_admit(f->db, &f->a, f->code[1], PERF, "A",
+	    (long long)(T0 + 5), code[1]);
+	assert_int_equal(checkin_admit(f->db, &f->a, code[1], PERF, "A",
 	    f->user[2], T0 + 10, &c), BO_GONE);
 	assert_int_equal(c.refunded_at, T0 + 5);
 	/* A well-formed code nobody has. */
@@ -159,7 +122,7 @@ refused_codes_change_nothing(void **state)
 	assert_int_equal(c.ticket_id, 0);
 	/* One symbol changed: the check symbol catches it, before any
 	 * write (SQLite's count of changes stays). */
-	memcpy(typo, f->code[2], sizeof typo);
+	memcpy(typo, code[2], sizeof typo);
 	typo[3] = typo[3] == '7' ? '8' : '7';
 	changes = sqlite3_total_changes64(f->db->handle);
 	assert_int_equal(checkin_admit(f->db, &f->a, typo, PERF, "A",
@@ -178,10 +141,10 @@ refused_codes_change_nothing(void **state)
 static void
 the_schema_admits_a_ticket_once(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	struct checkin c;
 
-	assert_int_equal(checkin_admit(f->db, &f->a, f->code[0], PERF, "A",
+	assert_int_equal(checkin_admit(f->db, &f->a, code[0], PERF, "A",
 	    f->user[2], T0, &c), BO_OK);
 	/* Whatever writes it, the PRIMARY KEY (ticket) says no. */
 	assert_int_equal(fx_try(f->db, "INSERT INTO checkin(ticket, door, at,"
@@ -215,15 +178,15 @@ door_names(void **state)
 static void
 the_door_counts_sold_and_let_in(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	struct door_performance p, *list;
 	struct checkin c;
 	size_t n;
 
-	assert_int_equal(checkin_admit(f->db, &f->a, f->code[0], PERF, "A",
+	assert_int_equal(checkin_admit(f->db, &f->a, code[0], PERF, "A",
 	    f->user[2], T0, &c), BO_OK);
 	fx_exec(f->db, "UPDATE ticket SET refunded_at = 1 WHERE code = '%s'",
-	    f->code[1]);
+	    code[1]);
 	assert_int_equal(checkin_performance(f->db, &f->a, PERF, &p), BO_OK);
 	assert_int_equal(p.sold, 2);
 	assert_int_equal(p.checked_in, 1);
@@ -240,14 +203,14 @@ the_door_counts_sold_and_let_in(void **state)
 static void
 a_ticket_shows_to_its_owner_and_staff_only(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	struct ticket_view t;
 	int64_t id = fx_int(f->db, "SELECT id FROM ticket WHERE code = '%s'",
-	    f->code[0]);
+	    code[0]);
 
 	assert_int_equal(ticket_show(f->db, &f->a, id, f->user[0], &t), BO_OK);
 	assert_true(t.own);
-	assert_string_equal(t.code, f->code[0]);
+	assert_string_equal(t.code, code[0]);
 	assert_int_equal(ticket_show(f->db, &f->a, id, f->user[2], &t), BO_OK);
 	assert_false(t.own);
 	assert_int_equal(ticket_show(f->db, &f->a, id, f->user[1], &t),
@@ -260,7 +223,7 @@ a_ticket_shows_to_its_owner_and_staff_only(void **state)
 int
 main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, fx_sale_teardown)
 	const struct CMUnitTest tests[] = {
 		T(admitted_once_then_told_when_and_where),
 		T(refused_codes_change_nothing),

@@ -41,45 +41,15 @@
 #define TTL INT64_C(3600)
 #define PASSWORD "correct horse battery"
 
-struct fixture {
-	struct fx_files files;
-	struct db *db;
-	struct arena arena;
-};
-
-/* ---- fixture: one fresh, migrated database per test ---- */
-
-static int
-setup(void **state)
-{
-	struct fixture *f = xmalloc(sizeof *f);
-
-	memset(f, 0, sizeof *f);
-	if (fx_db_create(&f->files, "unit", &f->db) != 0) {
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	fx_db_destroy(&f->files, f->db);
-	arena_free(&f->arena);
-	free(f);
-	return 0;
-}
+/* The fixture is fx_db (fixture.h): a fresh, migrated, empty database
+ * per test, and an arena. */
 
 static int
 demo_setup(void **state)
 {
-	if (setup(state) != 0)
+	if (fx_db_setup(state) != 0)
 		return -1;
-	return demo_load(((struct fixture *)*state)->db, NOW) == BO_OK ? 0 : -1;
+	return demo_load(((struct fx_db *)*state)->db, NOW) == BO_OK ? 0 : -1;
 }
 
 /* ---- migrations ---- */
@@ -87,7 +57,7 @@ demo_setup(void **state)
 static void
 migrate_sets_user_version(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 
 	assert_true(db_schema_latest() >= 1);
 	assert_int_equal(db_schema_version(f->db), db_schema_latest());
@@ -96,7 +66,7 @@ migrate_sets_user_version(void **state)
 static void
 migrate_is_idempotent(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 
 	fx_exec(f->db,
 	    "INSERT INTO setting(key, value) VALUES ('hold_seconds', '42')");
@@ -114,7 +84,7 @@ migrate_is_idempotent(void **state)
 static void
 open_without_create_fails(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 	char p[128];
 
 	snprintf(p, sizeof p, "%s/absent.db", f->files.dir);
@@ -145,7 +115,7 @@ field(const struct settings *s, enum setting_key k)
 static void
 settings_have_defaults(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 	struct settings s;
 	char buf[64];
 
@@ -171,7 +141,7 @@ settings_have_defaults(void **state)
 }
 
 static void
-set_refused(struct fixture *f, enum setting_key k, const char *value)
+set_refused(struct fx_db *f, enum setting_key k, const char *value)
 {
 	char err[256] = "", buf[64];
 	enum bo_status s = setting_set(f->db, k, value, &(struct audit_actor){ 0, "cli:test" }, 0, err, sizeof err);
@@ -186,7 +156,7 @@ set_refused(struct fixture *f, enum setting_key k, const char *value)
 }
 
 static void
-set_accepted(struct fixture *f, enum setting_key k, const char *value)
+set_accepted(struct fx_db *f, enum setting_key k, const char *value)
 {
 	char err[256] = "", buf[64];
 	enum bo_status s = setting_set(f->db, k, value, &(struct audit_actor){ 0, "cli:test" }, 0, err, sizeof err);
@@ -216,7 +186,7 @@ settings_are_validated(void **state)
 		"ABC", "QQQ", /* three capitals, but not ISO 4217 */
 		"XAU", "XTS", "XXX", /* ISO 4217, but no minor unit */
 	};
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 
 	for (size_t i = 0; i < sizeof bad_numbers / sizeof bad_numbers[0]; i++)
 		set_refused(f, SETTING_HOLD_SECONDS, bad_numbers[i]);
@@ -249,7 +219,7 @@ settings_are_validated(void **state)
 static void
 timezone_must_be_a_zone_file(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 
 	set_refused(f, SETTING_TIMEZONE, "Asia");
 	set_refused(f, SETTING_TIMEZONE, "right");
@@ -259,7 +229,7 @@ timezone_must_be_a_zone_file(void **state)
 static void
 settings_load_sees_set_values(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 	struct settings s;
 
 	set_accepted(f, SETTING_HOLD_SECONDS, "600");
@@ -285,7 +255,7 @@ settings_load_sees_set_values(void **state)
 static void
 settings_version_moves_with_every_write(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 	struct settings a, b, c, d, e;
 
 	assert_int_equal(settings_load(f->db, &a), BO_OK);
@@ -314,7 +284,7 @@ settings_version_moves_with_every_write(void **state)
 static void
 currency_fixed_once_a_ledger_row_exists(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 	char err[512] = "", buf[16];
 	int64_t user;
 
@@ -337,7 +307,7 @@ currency_fixed_once_a_ledger_row_exists(void **state)
 static void
 currency_fixed_once_a_seat_exists(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 	char err[512] = "", buf[16];
 
 	/* demo_setup: seats with prices, no ledger row. */
@@ -356,7 +326,7 @@ currency_fixed_once_a_seat_exists(void **state)
 
 /* Signs up email (a copy: it is normalised in place) expecting BO_OK. */
 static void
-signup(struct fixture *f, const char *email, int64_t now, int64_t ttl,
+signup(struct fx_db *f, const char *email, int64_t now, int64_t ttl,
     struct session_new *out)
 {
 	char e[ACCOUNT_EMAIL_MAX + 2];
@@ -373,7 +343,7 @@ signup(struct fixture *f, const char *email, int64_t now, int64_t ttl,
 }
 
 static void
-signup_refused(struct fixture *f, const char *email, const char *password,
+signup_refused(struct fx_db *f, const char *email, const char *password,
     enum bo_status want)
 {
 	char e[512];
@@ -393,7 +363,7 @@ signup_refused(struct fixture *f, const char *email, const char *password,
 }
 
 static enum bo_status
-login(struct fixture *f, const char *email, const char *password, int64_t now,
+login(struct fx_db *f, const char *email, const char *password, int64_t now,
     struct session_new *out, int64_t *retry_after)
 {
 	char e[ACCOUNT_EMAIL_MAX + 2];
@@ -404,7 +374,7 @@ login(struct fixture *f, const char *email, const char *password, int64_t now,
 }
 
 static int64_t
-users(struct fixture *f)
+users(struct fx_db *f)
 {
 	return fx_int(f->db, "SELECT count(*) FROM user");
 }
@@ -412,7 +382,7 @@ users(struct fixture *f)
 static void
 signup_opens_a_session(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 	struct session_new sn;
 	struct session_info si;
 
@@ -436,7 +406,7 @@ signup_opens_a_session(void **state)
 static void
 lookup_refuses_unknown_tokens(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 	struct session_info si;
 	char other[SESSION_TOKEN_LEN + 1];
 
@@ -452,7 +422,7 @@ lookup_refuses_unknown_tokens(void **state)
 static void
 signup_duplicate_email_conflicts(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 	struct session_new sn;
 
 	signup(f, "a@x.com", NOW, TTL, &sn);
@@ -467,7 +437,7 @@ signup_refuses_weak_passwords(void **state)
 		"", "short", "7chars!", "aaaaaaaaaa", "password", "12345678",
 		"qwerty123",
 	};
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 	char long_pw[ACCOUNT_PASSWORD_MAX + 2];
 
 	for (size_t i = 0; i < sizeof weak / sizeof weak[0]; i++)
@@ -485,7 +455,7 @@ signup_refuses_weak_passwords(void **state)
 static void
 signup_refuses_email_as_typed(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 
 	signup_refused(f, "Same.Name@Example.com", "Same.Name@Example.com",
 	    BO_INVALID);
@@ -500,7 +470,7 @@ signup_refuses_bad_emails(void **state)
 		"a@x.com.", "a b@x.com", "a@x.com ", " a@x.com", "a\t@x.com",
 		"a\x7f@x.com",
 	};
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 	char longest[ACCOUNT_EMAIL_MAX + 2];
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
@@ -516,7 +486,7 @@ signup_refuses_bad_emails(void **state)
 static void
 login_right_wrong_unknown(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 	struct session_new first, sn;
 	struct session_info si;
 	int64_t retry = -1;
@@ -548,7 +518,7 @@ login_right_wrong_unknown(void **state)
 static void
 session_destroy_ends_it(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 	struct session_new sn;
 	struct session_info si;
 
@@ -565,7 +535,7 @@ session_destroy_ends_it(void **state)
 static void
 sessions_expire_and_are_purged(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 	struct session_new brief, lasting;
 	struct session_info si;
 	int64_t purged = -1;
@@ -593,14 +563,14 @@ sessions_expire_and_are_purged(void **state)
 
 /* The sum of seats over the concert's performances still ahead of now. */
 static int64_t
-concert_seat_sum(struct fixture *f, int64_t id, int64_t now)
+concert_seat_sum(struct fx_db *f, int64_t id, int64_t now)
 {
 	struct concert c;
 	struct performance *p;
 	size_t n;
 	int64_t sum = 0;
 
-	assert_int_equal(catalog_concert(f->db, &f->arena, id, now, &c, &p, &n),
+	assert_int_equal(catalog_concert(f->db, &f->a, id, now, &c, &p, &n),
 	    BO_OK);
 	assert_int_equal(c.id, id);
 	for (size_t i = 0; i < n; i++) {
@@ -623,11 +593,11 @@ concerts_listed_soonest_first(void **state)
 		{ "Winter Symphony Gala", 2 * 1000, 2, 66000 },
 		{ "Indie Spring Tour", 3 * 192, 3, 59000 },
 	};
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 	struct concert_summary *c;
 	size_t n;
 
-	assert_int_equal(catalog_concerts(f->db, &f->arena, NOW, &c, &n),
+	assert_int_equal(catalog_concerts(f->db, &f->a, NOW, &c, &n),
 	    BO_OK);
 	assert_int_equal(n, 3);
 	for (size_t i = 0; i < n; i++) {
@@ -646,19 +616,19 @@ static void
 unknown_ids_not_found(void **state)
 {
 	static const int64_t ids[] = { 0, -1, 4, 999, INT64_MAX };
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 	struct concert c;
 	struct performance *p, perf;
 	struct seat *seats;
 	size_t n;
 
 	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
-		assert_int_equal(catalog_concert(f->db, &f->arena, ids[i], NOW, &c,
+		assert_int_equal(catalog_concert(f->db, &f->a, ids[i], NOW, &c,
 		    &p, &n), BO_NOT_FOUND);
-	assert_int_equal(catalog_performance(f->db, &f->arena, 999, NOW, &c,
+	assert_int_equal(catalog_performance(f->db, &f->a, 999, NOW, &c,
 	    &perf, &seats, &n), BO_NOT_FOUND);
 	/* The connection is usable afterwards: no transaction left open. */
-	assert_int_equal(catalog_concert(f->db, &f->arena, 1, NOW, &c, &p, &n),
+	assert_int_equal(catalog_concert(f->db, &f->a, 1, NOW, &c, &p, &n),
 	    BO_OK);
 	assert_true(sqlite3_get_autocommit(f->db->handle));
 }
@@ -673,13 +643,13 @@ grand_hall_seat_map(void **state)
 		{ "VIP", 100, 165000 }, { "R", 300, 132000 },
 		{ "S", 360, 99000 }, { "Balcony", 240, 66000 },
 	};
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 	struct concert c;
 	struct performance p;
 	struct seat *s;
 	size_t n, at = 0;
 
-	assert_int_equal(catalog_performance(f->db, &f->arena, 1, NOW, &c, &p,
+	assert_int_equal(catalog_performance(f->db, &f->a, 1, NOW, &c, &p,
 	    &s, &n), BO_OK);
 	assert_string_equal(c.title, "Winter Symphony Gala");
 	assert_int_equal(p.concert_id, c.id);
@@ -702,7 +672,7 @@ grand_hall_seat_map(void **state)
 	assert_int_equal(at, n);
 
 	/* Without the map, the performance alone. */
-	assert_int_equal(catalog_performance(f->db, &f->arena, 1, NOW, &c, &p,
+	assert_int_equal(catalog_performance(f->db, &f->a, 1, NOW, &c, &p,
 	    NULL, NULL), BO_OK);
 	assert_int_equal(p.seats_left, 1000);
 }
@@ -713,7 +683,7 @@ sale_state_boundaries(void **state)
 	const struct performance p = {
 		.sale_opens_at = 1000, .sale_closes_at = 2000, .starts_at = 3000,
 	};
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 	struct concert c;
 	struct performance *perfs;
 	size_t n;
@@ -726,7 +696,7 @@ sale_state_boundaries(void **state)
 	assert_int_equal(performance_sale_state(&p, 9999), SALE_CLOSED);
 
 	/* The demo: the Indie tour's third date has not opened yet. */
-	assert_int_equal(catalog_concert(f->db, &f->arena, 3, NOW, &c, &perfs,
+	assert_int_equal(catalog_concert(f->db, &f->a, 3, NOW, &c, &perfs,
 	    &n), BO_OK);
 	assert_int_equal(n, 3);
 	assert_int_equal(performance_sale_state(&perfs[0], NOW), SALE_OPEN);
@@ -770,7 +740,7 @@ concert_on_sale_when_one_date_is(void **state)
 
 /* A buyer and a hold on seat 1 (VIP A1 of performance 1), by raw SQL. */
 static void
-insert_hold(struct fixture *f, const char *state, int64_t expires_at)
+insert_hold(struct fx_db *f, const char *state, int64_t expires_at)
 {
 	fx_exec(f->db,
 	    "INSERT OR IGNORE INTO user(id, email, pw_hash, created_at)"
@@ -783,7 +753,7 @@ insert_hold(struct fixture *f, const char *state, int64_t expires_at)
 
 /* Checks, at now, what every reader says of seat 1 of performance 1. */
 static void
-expect_seat_one(struct fixture *f, int64_t now, int taken)
+expect_seat_one(struct fx_db *f, int64_t now, int taken)
 {
 	struct concert c;
 	struct performance p, *perfs;
@@ -792,7 +762,7 @@ expect_seat_one(struct fixture *f, int64_t now, int taken)
 	size_t n;
 	int64_t left = 1000 - (taken ? 1 : 0);
 
-	assert_int_equal(catalog_performance(f->db, &f->arena, 1, now, &c, &p,
+	assert_int_equal(catalog_performance(f->db, &f->a, 1, now, &c, &p,
 	    &s, &n), BO_OK);
 	assert_int_equal(s[0].id, 1);
 	assert_int_equal(s[0].taken, taken);
@@ -800,13 +770,13 @@ expect_seat_one(struct fixture *f, int64_t now, int taken)
 		assert_false(s[i].taken);
 	assert_int_equal(p.seats_left, left);
 
-	assert_int_equal(catalog_concert(f->db, &f->arena, 1, now, &c, &perfs,
+	assert_int_equal(catalog_concert(f->db, &f->a, 1, now, &c, &perfs,
 	    &n), BO_OK);
 	assert_int_equal(perfs[0].id, 1);
 	assert_int_equal(perfs[0].seats_left, left);
 	assert_int_equal(perfs[1].seats_left, 1000);
 
-	assert_int_equal(catalog_concerts(f->db, &f->arena, now, &list, &n), BO_OK);
+	assert_int_equal(catalog_concerts(f->db, &f->a, now, &list, &n), BO_OK);
 	assert_string_equal(list[1].title, "Winter Symphony Gala");
 	assert_int_equal(list[1].seats_left, left + 1000);
 }
@@ -814,7 +784,7 @@ expect_seat_one(struct fixture *f, int64_t now, int taken)
 static void
 held_seat_taken_until_expiry(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 
 	insert_hold(f, "HELD", HOLD_EXPIRES);
 	expect_seat_one(f, NOW, 1);
@@ -826,7 +796,7 @@ held_seat_taken_until_expiry(void **state)
 static void
 expired_hold_is_free(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 
 	insert_hold(f, "HELD", NOW);
 	expect_seat_one(f, NOW, 0);
@@ -836,7 +806,7 @@ expired_hold_is_free(void **state)
 static void
 paid_seat_taken_forever(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 
 	insert_hold(f, "PAID", NOW - 1);
 	expect_seat_one(f, NOW, 1);
@@ -846,7 +816,7 @@ paid_seat_taken_forever(void **state)
 static void
 released_and_expired_holds_are_free(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 
 	insert_hold(f, "RELEASED", HOLD_EXPIRES);
 	insert_hold(f, "EXPIRED", HOLD_EXPIRES);
@@ -856,8 +826,8 @@ released_and_expired_holds_are_free(void **state)
 int
 main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-#define D(f) cmocka_unit_test_setup_teardown(f, demo_setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, fx_db_setup, fx_db_teardown)
+#define D(f) cmocka_unit_test_setup_teardown(f, demo_setup, fx_db_teardown)
 	const struct CMUnitTest tests[] = {
 		T(migrate_sets_user_version),
 		T(migrate_is_idempotent),

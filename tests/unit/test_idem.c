@@ -30,65 +30,38 @@
 #include "hold.h"
 #include "idempotency.h"
 #include "payment.h"
-#include "queue.h"
-#include "setting.h"
 #include "wallet.h"
 
 #include "fixture.h"
 
-#define T0 INT64_C(2000000000)
-#define HALL_CONCERT INT64_C(1)
-#define PERF INT64_C(1)
-#define MAX_CHARGE INT64_C(1000000)
+#define T0 FX_T0
+#define HALL_CONCERT FX_HALL_CONCERT
+#define PERF FX_HALL_PERF
+#define MAX_CHARGE INT64_C(1000000) /* fx_sale_new's */
 #define USERS 3
 
-struct fixture {
-	struct fx_files files;
-	struct db *db;
-	struct settings set;
-	int64_t user[USERS];
-	int64_t seat[4];
-	int commits;
-};
+/* The commits of the test's connection since the test set it to 0. */
+static int commits;
 
 static int
 count_commit(void *arg)
 {
-	((struct fixture *)arg)->commits++;
+	(void)arg;
+	commits++;
 	return 0; /* let it commit */
 }
 
+/* The sale of fixture.h, every commit counted. */
 static int
 setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
+	struct fx_sale *f = fx_sale_new("idem", USERS);
 
-	if (f == NULL || fx_demo_create(&f->files, "idem", T0, &f->db, &f->set,
-	    USERS, f->user) != 0) {
-		free(f);
+	if (f == NULL)
 		return -1;
-	}
-	f->set.queue_capacity = 100;
-	f->set.active_ttl = 3600;
-	f->set.hold_seconds = 300;
-	f->set.max_holds = 4;
-	f->set.max_charge = MAX_CHARGE;
-	for (int i = 0; i < 4; i++)
-		f->seat[i] = fx_int(f->db, "SELECT id FROM seat WHERE"
-		    " performance_id = %lld ORDER BY id LIMIT 1 OFFSET %d",
-		    (long long)PERF, i);
-	sqlite3_commit_hook(f->db->handle, count_commit, f);
+	sqlite3_commit_hook(f->db->handle, count_commit, NULL);
+	commits = 0;
 	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	fx_db_destroy(&f->files, f->db);
-	free(f);
 	return 0;
 }
 
@@ -103,18 +76,8 @@ request(struct idem *k, const char *key, const char *path, const char *body,
 	idem_init(k, key, hash, status);
 }
 
-static void
-admit(struct fixture *f, int buyer)
-{
-	struct queue_view v;
-
-	assert_int_equal(queue_join(f->db, HALL_CONCERT, f->user[buyer], T0,
-	    &f->set, &v), BO_OK);
-	assert_int_equal(v.state, Q_ACTIVE);
-}
-
 static int64_t
-records(struct fixture *f)
+records(struct fx_sale *f)
 {
 	return fx_int(f->db, "SELECT count(*) FROM idem_record");
 }
@@ -124,20 +87,20 @@ records(struct fixture *f)
 static void
 hold_recorded_with_its_work(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	struct idem k;
 	int64_t h = 0, h2 = -1;
 
-	admit(f, 0);
-	admit(f, 1);
+	fx_admit(f, 0, HALL_CONCERT, T0);
+	fx_admit(f, 1, HALL_CONCERT, T0);
 	request(&k, "res-1", "/api/v1/reservations", "{\"seat\":1}", 201);
-	f->commits = 0;
+	commits = 0;
 	assert_int_equal(hold_create(f->db, PERF, f->seat[0], f->user[0], T0 + 1,
 	    &f->set, &k, &h), BO_OK);
 	assert_int_equal(k.result, IDEM_NEW);
 	assert_true(h > 0);
 	assert_int_equal(idem_ref(&k, IDEM_REF_HOLD), h);
-	assert_int_equal(f->commits, 1); /* the hold and its record: one commit */
+	assert_int_equal(commits, 1); /* the hold and its record: one commit */
 	assert_int_equal(records(f), 1);
 	assert_int_equal(fx_int(f->db, "SELECT status FROM idem_record WHERE"
 	    " user_id = %lld AND idem_key = 'res-1'", (long long)f->user[0]), 201);
@@ -147,7 +110,7 @@ hold_recorded_with_its_work(void **state)
 
 	/* The retry: the first hold, not "taken"; nothing made, no commit. */
 	request(&k, "res-1", "/api/v1/reservations", "{\"seat\":1}", 201);
-	f->commits = 0;
+	commits = 0;
 	assert_int_equal(hold_create(f->db, PERF, f->seat[0], f->user[0], T0 + 2,
 	    &f->set, &k, &h2), BO_OK);
 	assert_int_equal(k.result, IDEM_REPLAY);
@@ -155,7 +118,7 @@ hold_recorded_with_its_work(void **state)
 	assert_int_equal(k.nrefs, 1);
 	assert_int_equal(idem_ref(&k, IDEM_REF_HOLD), h);
 	assert_int_equal(h2, 0);
-	assert_int_equal(f->commits, 0);
+	assert_int_equal(commits, 0);
 	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM hold"), 1);
 	/* ... also as a plain read before the transaction. */
 	request(&k, "res-1", "/api/v1/reservations", "{\"seat\":1}", 201);
@@ -202,12 +165,12 @@ hold_recorded_with_its_work(void **state)
 static void
 payment_recorded_with_its_work(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	struct idem k;
 	int64_t h = 0, pid = 0, bal = 0, price;
 	int already = -1, replayed;
 
-	admit(f, 0);
+	fx_admit(f, 0, HALL_CONCERT, T0);
 	assert_int_equal(hold_create(f->db, PERF, f->seat[0], f->user[0], T0,
 	    &f->set, NULL, &h), BO_OK);
 	price = fx_int(f->db, "SELECT price FROM hold WHERE id = %lld",
@@ -221,19 +184,19 @@ payment_recorded_with_its_work(void **state)
 	assert_int_equal(wallet_charge(f->db, f->user[0], price, MAX_CHARGE,
 	    NULL, T0 + 2, &bal, &replayed), BO_OK);
 	request(&k, "pay-1", "/api/v1/payments", "{\"reservationId\":1}", 201);
-	f->commits = 0;
+	commits = 0;
 	assert_int_equal(payment_pay(f->db, h, f->user[0], T0 + 3, &k, &pid,
 	    &already), BO_OK);
 	assert_int_equal(k.result, IDEM_NEW);
 	assert_int_equal(already, 0);
-	assert_int_equal(f->commits, 1);
+	assert_int_equal(commits, 1);
 	assert_int_equal(k.nrefs, 2);
 	assert_int_equal(idem_ref(&k, IDEM_REF_PAYMENT), pid);
 	assert_int_equal(idem_ref(&k, IDEM_REF_HOLD), h);
 	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM idem_ref"), 2);
 
 	request(&k, "pay-1", "/api/v1/payments", "{\"reservationId\":1}", 201);
-	f->commits = 0;
+	commits = 0;
 	assert_int_equal(payment_pay(f->db, h, f->user[0], T0 + 4, &k, &pid,
 	    &already), BO_OK);
 	assert_int_equal(k.result, IDEM_REPLAY);
@@ -241,7 +204,7 @@ payment_recorded_with_its_work(void **state)
 	assert_int_equal(idem_ref(&k, IDEM_REF_PAYMENT),
 	    fx_int(f->db, "SELECT id FROM payment WHERE hold_id = %lld",
 	    (long long)h));
-	assert_int_equal(f->commits, 0);
+	assert_int_equal(commits, 0);
 	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM payment"), 1);
 	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM ledger WHERE"
 	    " kind = 'PAYMENT'"), 1);
@@ -268,18 +231,18 @@ payment_recorded_with_its_work(void **state)
 static void
 charge_key_is_ledger_key(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	struct ledger_row row;
 	struct idem k;
 	int64_t bal = 0, purged = 0;
 
 	request(&k, "top-1", "/api/v1/balance/charge", "{\"amount\":700}", 200);
-	f->commits = 0;
+	commits = 0;
 	assert_int_equal(wallet_charge_idem(f->db, f->user[0], 700, MAX_CHARGE,
 	    &k, T0, &bal), BO_OK);
 	assert_int_equal(k.result, IDEM_NEW);
 	assert_int_equal(bal, 700);
-	assert_int_equal(f->commits, 1);
+	assert_int_equal(commits, 1);
 	assert_int_equal(idem_ref(&k, IDEM_REF_LEDGER), fx_int(f->db,
 	    "SELECT id FROM ledger WHERE idem_key = 'top-1'"));
 	assert_int_equal(wallet_ledger_get(f->db, f->user[0],
@@ -334,7 +297,7 @@ charge_key_is_ledger_key(void **state)
 static void
 key_recorded_meanwhile_is_in_flight(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	struct db *other = db_open(f->files.path, 0);
 	struct idem k, theirs;
 	int64_t price;
@@ -359,11 +322,11 @@ key_recorded_meanwhile_is_in_flight(void **state)
 	fx_exec(f->db, "UPDATE seat SET price = price + 1 WHERE id = %lld",
 	    (long long)f->seat[0]);
 	idem_add_ref(&k, IDEM_REF_HOLD, 7);
-	f->commits = 0;
+	commits = 0;
 	assert_int_equal(idem_commit(f->db, f->user[0], &k, T0 + 1), BO_OK);
 	assert_int_equal(k.result, IDEM_IN_FLIGHT);
 	assert_false(db_in_transaction(f->db));
-	assert_int_equal(f->commits, 0);
+	assert_int_equal(commits, 0);
 	assert_int_equal(fx_int(f->db, "SELECT price FROM seat WHERE id = %lld",
 	    (long long)f->seat[0]), price);
 	/* The record is the other worker's, its one id with it. */
@@ -378,14 +341,9 @@ key_recorded_meanwhile_is_in_flight(void **state)
 
 /* ---- migration 008: the answers 005 kept become records ---- */
 
-extern const char schema_001[], schema_002[], schema_003[], schema_004[],
-    schema_005[], schema_006[];
-
 static void
 migration_keeps_old_answers(void **state)
 {
-	static const char *const upto6[] = { schema_001, schema_002, schema_003,
-	    schema_004, schema_005, schema_006 };
 	struct fx_files files;
 	struct db *db;
 	struct idem k;
@@ -393,14 +351,7 @@ migration_keeps_old_answers(void **state)
 	char hex[65];
 
 	(void)state;
-	snprintf(files.dir, sizeof files.dir, "/tmp/boxoffice-idem8-XXXXXX");
-	assert_non_null(mkdtemp(files.dir));
-	snprintf(files.path, sizeof files.path, "%s/test.db", files.dir);
-	assert_non_null(db = db_open(files.path, 1));
-	for (size_t i = 0; i < sizeof upto6 / sizeof upto6[0]; i++)
-		assert_int_equal(sqlite3_exec(db->handle, upto6[i], NULL, NULL,
-		    NULL), SQLITE_OK);
-	fx_exec(db, "PRAGMA user_version = 6");
+	assert_int_equal(fx_db_at_version(&files, "idem8", 6, &db), 0);
 
 	idem_hash("POST", "/p", "{}", 2, hash);
 	for (int i = 0; i < 32; i++)
@@ -454,7 +405,7 @@ migration_keeps_old_answers(void **state)
 int
 main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, fx_sale_teardown)
 	const struct CMUnitTest tests[] = {
 		T(hold_recorded_with_its_work),
 		T(payment_recorded_with_its_work),

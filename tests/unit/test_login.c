@@ -453,37 +453,11 @@ waits_in_words(void **state)
 
 /* ---- through account_login, with a real database ---- */
 
-struct fixture {
-	struct fx_files files;
-	struct db *db;
-};
-
-static int
-setup(void **state)
-{
-	struct fixture *f = xmalloc(sizeof *f);
-
-	memset(f, 0, sizeof *f);
-	if (fx_db_create(&f->files, "login", &f->db) != 0) {
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	fx_db_destroy(&f->files, f->db);
-	free(f);
-	return 0;
-}
+/* The fixture is fx_db (fixture.h): a fresh, migrated, empty database
+ * per test. */
 
 static void
-signup_owner(struct fixture *f)
+signup_owner(struct fx_db *f)
 {
 	char e[] = OWNER;
 	const char *why = NULL;
@@ -495,7 +469,7 @@ signup_owner(struct fixture *f)
 
 /* One login; *retry_after as account_login leaves it. */
 static enum bo_status
-login(struct fixture *f, const char *email, const char *password,
+login(struct fx_db *f, const char *email, const char *password,
     const char *addr, int64_t now, int64_t *retry_after)
 {
 	char e[ACCOUNT_EMAIL_MAX + 2];
@@ -508,7 +482,7 @@ login(struct fixture *f, const char *email, const char *password,
 }
 
 static void
-wrong_guesses(struct fixture *f, const char *email, const char *addr, int n,
+wrong_guesses(struct fx_db *f, const char *email, const char *addr, int n,
     int64_t now)
 {
 	int64_t retry;
@@ -521,14 +495,14 @@ wrong_guesses(struct fixture *f, const char *email, const char *addr, int n,
 }
 
 static int64_t
-attempts(struct fixture *f, const char *email, const char *addr)
+attempts(struct fx_db *f, const char *email, const char *addr)
 {
 	return fx_int(f->db, "SELECT coalesce(sum(failures), 0) FROM"
 	    " login_attempt WHERE email = '%s' AND addr = '%s'", email, addr);
 }
 
 static int64_t
-account_attempts(struct fixture *f, const char *email)
+account_attempts(struct fx_db *f, const char *email)
 {
 	return fx_int(f->db, "SELECT coalesce(sum(failures), 0) FROM"
 	    " login_account WHERE email = '%s'", email);
@@ -537,7 +511,7 @@ account_attempts(struct fixture *f, const char *email)
 static void
 a_guesser_elsewhere_does_not_lock_the_owner_out(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 	int64_t retry;
 
 	signup_owner(f);
@@ -568,7 +542,7 @@ a_guesser_elsewhere_does_not_lock_the_owner_out(void **state)
 static void
 a_success_clears_its_own_address(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 	int64_t retry;
 
 	signup_owner(f);
@@ -591,7 +565,7 @@ a_success_clears_its_own_address(void **state)
 static void
 the_ceiling_locks_every_address_the_owner_never_logged_in_from(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 	int64_t retry;
 
 	signup_owner(f);
@@ -628,7 +602,7 @@ the_ceiling_locks_every_address_the_owner_never_logged_in_from(void **state)
 static void
 one_ipv6_network_cannot_lock_the_owner_out(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 	char from[64];
 	int64_t retry;
 
@@ -664,7 +638,7 @@ one_ipv6_network_cannot_lock_the_owner_out(void **state)
 static void
 a_known_address_is_exempt_from_the_network_and_the_ceiling(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 	const char *home6 = "2001:db8:0:100::7"; /* the owner's /64, in the /56 */
 	int64_t retry;
 
@@ -708,7 +682,7 @@ a_known_address_is_exempt_from_the_network_and_the_ceiling(void **state)
 static void
 a_success_gives_back_only_its_own_attempt(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 	int64_t retry;
 
 	signup_owner(f);
@@ -737,7 +711,7 @@ a_success_gives_back_only_its_own_attempt(void **state)
 static void
 the_shared_unknown_key_is_never_known(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 	int64_t retry;
 
 	signup_owner(f);
@@ -750,7 +724,7 @@ the_shared_unknown_key_is_never_known(void **state)
 static void
 an_unknown_email_is_throttled_like_an_account(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 	int64_t retry;
 
 	wrong_guesses(f, "nobody@example.com", GUESSER, LOGIN_FREE_FAILURES, NOW);
@@ -795,7 +769,7 @@ peak_rss_reset(void)
 
 /* How much the peak of resident memory grew (KiB) during one login. */
 static long
-login_peak_growth(struct fixture *f, const char *email)
+login_peak_growth(struct fx_db *f, const char *email)
 {
 	int64_t retry;
 	long before;
@@ -813,7 +787,7 @@ login_peak_growth(struct fixture *f, const char *email)
 static void
 a_malformed_email_costs_no_scrypt_work(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 
 	/* The measure sees a hash: an unknown, well-formed e-mail... */
 	assert_true(login_peak_growth(f, "nobody@example.com") >= 16 * 1024);
@@ -831,7 +805,7 @@ a_malformed_email_costs_no_scrypt_work(void **state)
 static void
 a_clock_set_back_keeps_its_word(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 	int64_t retry;
 
 	signup_owner(f);
@@ -858,7 +832,7 @@ a_clock_set_back_keeps_its_word(void **state)
 static void
 lapsed_counts_are_purged_known_addresses_kept(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_db *f = *state;
 	int64_t purged;
 
 	fx_exec(f->db, "INSERT INTO login_attempt(email, addr, failures, last_at)"
@@ -899,7 +873,7 @@ lapsed_counts_are_purged_known_addresses_kept(void **state)
 int
 main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, fx_db_setup, fx_db_teardown)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(delays_grow_and_stop_at_the_cap),
 		cmocka_unit_test(five_free_then_each_attempt_waits_longer),

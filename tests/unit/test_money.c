@@ -17,7 +17,7 @@
  * last live hold of the concert; a live hold paid after the turn ended,
  * and leaving the queue releasing the concert's live holds; the schema's
  * own refusals (CHECK, UNIQUE, triggers) through raw SQL; holds_expire_all
- * and holds_mine;
+ * and seats_mine (the buyer's live holds and paid seats of a date);
  * bookings_list; and money conservation across three buyers.
  */
 #include <stdarg.h>
@@ -43,7 +43,7 @@
 #include "fixture.h"
 
 /* 2033-05-18 03:33:20 UTC: every test's base time. Demo sales are open. */
-#define T0 INT64_C(2000000000)
+#define T0 FX_T0
 #define HALL_CONCERT INT64_C(1)  /* Winter Symphony Gala: performances 1, 2 */
 #define CLUB_CONCERT INT64_C(2)  /* Midnight Jazz Session: performances 3, 4 */
 #define PERF INT64_C(1)          /* the 1,000-seat hall */
@@ -53,149 +53,43 @@
 #define HOLD_S INT64_C(300)
 #define MAX_CHARGE INT64_C(1000000)
 #define MAX_USERS 8
-#define MAX_SEATS 12
 
-struct fixture {
-	struct fx_files files;
-	struct db *db;
-	struct settings set;
-	int64_t user[MAX_USERS];
-	int64_t seat[MAX_SEATS];   /* the first seats of PERF, by id */
-	int64_t seat2[MAX_SEATS];  /* the first seats of PERF2 */
-};
-
-/* ---- fixture: one fresh, migrated database with the demo per test ---- */
-
-static void
-load_seats(struct fixture *f, int64_t perf, int64_t *out)
-{
-	char sql[128];
-	sqlite3_stmt *st;
-	int i = 0;
-
-	snprintf(sql, sizeof sql, "SELECT id FROM seat WHERE performance_id = %lld"
-	    " ORDER BY id LIMIT %d", (long long)perf, MAX_SEATS);
-	assert_int_equal(sqlite3_prepare_v2(f->db->handle, sql, -1, &st, NULL),
-	    SQLITE_OK);
-	while (sqlite3_step(st) == SQLITE_ROW && i < MAX_SEATS)
-		out[i++] = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	assert_int_equal(i, MAX_SEATS);
-}
-
+/* The fixture is fx_sale (fixture.h): the demo, MAX_USERS buyers, the
+ * settings of known values (HOLD_S, MAX_CHARGE) and f->seat, the first
+ * seats of PERF; a test's steps are fx_admit, fx_hold, fx_charge, fx_pay. */
 static int
 setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
-
-	if (f == NULL || fx_demo_create(&f->files, "money", T0, &f->db, &f->set,
-	    MAX_USERS, f->user) != 0) {
-		free(f);
-		return -1;
-	}
-	/* Known values, whatever the defaults become. */
-	f->set.queue_capacity = 100;
-	f->set.active_ttl = 3600;
-	f->set.claim_seconds = 120;
-	f->set.hold_seconds = HOLD_S;
-	f->set.max_holds = 4;
-	f->set.max_charge = MAX_CHARGE;
-	*state = f;
-	load_seats(f, PERF, f->seat);
-	load_seats(f, PERF2, f->seat2);
-	return 0;
+	return (*state = fx_sale_new("money", MAX_USERS)) != NULL ? 0 : -1;
 }
 
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	fx_db_destroy(&f->files, f->db);
-	free(f);
-	return 0;
-}
+/* The id of PERF2's seat i (from 0), by id. */
+#define SEAT2(f, i) fx_seat(f, PERF2, i)
 
 /* ---- helpers ---- */
 
-/* Joins the queue of a concert; with room for 100, admitted at once. */
 static int64_t
-admit(struct fixture *f, int buyer, int64_t concert, int64_t now)
-{
-	struct queue_view v;
-
-	assert_int_equal(queue_join(f->db, concert, f->user[buyer], now, &f->set,
-	    &v), BO_OK);
-	assert_int_equal(v.state, Q_ACTIVE);
-	return v.ticket_id;
-}
-
-static int64_t
-hold(struct fixture *f, int buyer, int64_t perf, int64_t seat, int64_t now)
-{
-	int64_t id = 0;
-
-	assert_int_equal(hold_create(f->db, perf, seat, f->user[buyer], now,
-	    &f->set, NULL, &id), BO_OK);
-	assert_true(id > 0);
-	return id;
-}
-
-static int64_t
-charge(struct fixture *f, int buyer, int64_t amount, const char *key,
-    int64_t now)
-{
-	int64_t balance = -1;
-	int replayed = -1;
-
-	assert_int_equal(wallet_charge(f->db, f->user[buyer], amount,
-	    f->set.max_charge, key, now, &balance, &replayed), BO_OK);
-	assert_int_equal(replayed, 0);
-	return balance;
-}
-
-static int64_t
-pay(struct fixture *f, int buyer, int64_t hold_id, int64_t now)
-{
-	int64_t pid = 0;
-	int already = -1;
-
-	assert_int_equal(payment_pay(f->db, hold_id, f->user[buyer], now, NULL,
-	    &pid, &already), BO_OK);
-	assert_int_equal(already, 0);
-	assert_true(pid > 0);
-	return pid;
-}
-
-static int64_t
-balance_of(struct fixture *f, int buyer)
-{
-	return fx_int(f->db, "SELECT balance FROM user WHERE id = %lld",
-	    (long long)f->user[buyer]);
-}
-
-static int64_t
-ledger_rows(struct fixture *f, int buyer)
+ledger_rows(struct fx_sale *f, int buyer)
 {
 	return fx_int(f->db, "SELECT count(*) FROM ledger WHERE user_id = %lld",
 	    (long long)f->user[buyer]);
 }
 
 static int64_t
-payment_rows(struct fixture *f)
+payment_rows(struct fx_sale *f)
 {
 	return fx_int(f->db, "SELECT count(*) FROM payment");
 }
 
 static int64_t
-seat_price(struct fixture *f, int64_t seat)
+seat_price(struct fx_sale *f, int64_t seat)
 {
 	return fx_int(f->db,
 	    "SELECT price FROM seat WHERE id = %lld", (long long)seat);
 }
 
 static void
-assert_hold_stored(struct fixture *f, int64_t hold_id, const char *state)
+assert_hold_stored(struct fx_sale *f, int64_t hold_id, const char *state)
 {
 	char buf[16];
 
@@ -206,7 +100,7 @@ assert_hold_stored(struct fixture *f, int64_t hold_id, const char *state)
 }
 
 static void
-assert_ticket_stored(struct fixture *f, int64_t ticket_id, const char *state)
+assert_ticket_stored(struct fx_sale *f, int64_t ticket_id, const char *state)
 {
 	char buf[16];
 
@@ -217,14 +111,14 @@ assert_ticket_stored(struct fixture *f, int64_t ticket_id, const char *state)
 }
 
 static int64_t
-live_rows_of_seat(struct fixture *f, int64_t seat)
+live_rows_of_seat(struct fx_sale *f, int64_t seat)
 {
 	return fx_int(f->db, "SELECT count(*) FROM hold WHERE seat_id = %lld"
 	    " AND state IN ('HELD','PAID')", (long long)seat);
 }
 
 static enum hold_state
-view_state(struct fixture *f, int buyer, int64_t hold_id, int64_t now)
+view_state(struct fx_sale *f, int buyer, int64_t hold_id, int64_t now)
 {
 	struct arena a = ARENA_INIT;
 	struct hold_view h;
@@ -237,7 +131,7 @@ view_state(struct fixture *f, int buyer, int64_t hold_id, int64_t now)
 
 /* Everything a failed money operation must leave alone, in one string. */
 static void
-money_snapshot(struct fixture *f, char *buf, size_t len)
+money_snapshot(struct fx_sale *f, char *buf, size_t len)
 {
 	fx_text(f->db, buf, len, "SELECT"
 	    " (SELECT group_concat(id || ':' || balance, ',') FROM"
@@ -255,15 +149,15 @@ money_snapshot(struct fixture *f, char *buf, size_t len)
 static void
 hold_create_answers(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	int64_t h, h2, h3, other = 0, perf7_seat, perf7_concert;
 	int64_t club_seat;
 
-	admit(f, 0, HALL_CONCERT, T0);
-	admit(f, 1, HALL_CONCERT, T0);
+	fx_admit(f, 0, HALL_CONCERT, T0);
+	fx_admit(f, 1, HALL_CONCERT, T0);
 
 	/* OK: one HELD row with the deadline and the seat's price. */
-	h = hold(f, 0, PERF, f->seat[0], T0);
+	h = fx_hold(f, 0, PERF, f->seat[0], T0);
 	assert_hold_stored(f, h, "HELD");
 	assert_int_equal(fx_int(f->db,
 	    "SELECT expires_at FROM hold WHERE id = %lld",
@@ -297,7 +191,7 @@ hold_create_answers(void **state)
 	assert_int_equal(live_rows_of_seat(f, f->seat[0]), 1);
 
 	/* A seat of another performance, or none at all. */
-	assert_int_equal(hold_create(f->db, PERF, f->seat2[0], f->user[1], T0 + 1,
+	assert_int_equal(hold_create(f->db, PERF, SEAT2(f, 0), f->user[1], T0 + 1,
 	    &f->set, NULL, &other), BO_NOT_FOUND);
 	club_seat = fx_int(f->db,
 	    "SELECT min(id) FROM seat WHERE performance_id = %lld",
@@ -312,7 +206,7 @@ hold_create_answers(void **state)
 	assert_int_equal(hold_create(f->db, PERF, f->seat[1], f->user[2], T0 + 1,
 	    &f->set, NULL, &other), BO_FORBIDDEN);
 	/* A ticket for another concert is no ticket for this one. */
-	admit(f, 3, CLUB_CONCERT, T0);
+	fx_admit(f, 3, CLUB_CONCERT, T0);
 	assert_int_equal(hold_create(f->db, PERF, f->seat[1], f->user[3], T0 + 1,
 	    &f->set, NULL, &other), BO_FORBIDDEN);
 	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM hold"), 1);
@@ -327,24 +221,24 @@ hold_create_answers(void **state)
 	perf7_seat = fx_int(f->db,
 	    "SELECT min(id) FROM seat WHERE performance_id = %lld",
 	    (long long)NOT_YET_PERF);
-	admit(f, 0, perf7_concert, T0);
+	fx_admit(f, 0, perf7_concert, T0);
 	assert_int_equal(hold_create(f->db, NOT_YET_PERF, perf7_seat, f->user[0],
 	    T0 + 1, &f->set, NULL, &other), BO_GONE);
 	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM hold"), 1);
 
 	/* max_holds 2: the third live hold is refused... */
 	f->set.max_holds = 2;
-	h2 = hold(f, 0, PERF, f->seat[1], T0 + 100);
+	h2 = fx_hold(f, 0, PERF, f->seat[1], T0 + 100);
 	assert_int_equal(hold_create(f->db, PERF, f->seat[2], f->user[0], T0 + 100,
 	    &f->set, NULL, &other), BO_LIMIT);
 	assert_int_equal(hold_create(f->db, PERF, f->seat[2], f->user[0],
 	    T0 + HOLD_S - 1, &f->set, NULL, &other), BO_LIMIT);
 	assert_int_equal(live_rows_of_seat(f, f->seat[2]), 0);
 	/* ... other buyers and other dates have their own count ... */
-	hold(f, 1, PERF, f->seat[3], T0 + 100);
-	hold(f, 0, PERF2, f->seat2[0], T0 + 100);
+	fx_hold(f, 1, PERF, f->seat[3], T0 + 100);
+	fx_hold(f, 0, PERF2, SEAT2(f, 0), T0 + 100);
 	/* ... and once the first lapses (now = its expires_at), allowed. */
-	h3 = hold(f, 0, PERF, f->seat[2], T0 + HOLD_S);
+	h3 = fx_hold(f, 0, PERF, f->seat[2], T0 + HOLD_S);
 	assert_true(h3 != h && h3 != h2);
 	assert_int_equal(hold_create(f->db, PERF, f->seat[4], f->user[0],
 	    T0 + HOLD_S, &f->set, NULL, &other), BO_LIMIT);
@@ -355,12 +249,12 @@ hold_create_answers(void **state)
 static void
 lazy_expiry_edges(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	int64_t h, h1, other = 0;
 
-	admit(f, 0, HALL_CONCERT, T0);
-	admit(f, 1, HALL_CONCERT, T0);
-	h = hold(f, 0, PERF, f->seat[0], T0);
+	fx_admit(f, 0, HALL_CONCERT, T0);
+	fx_admit(f, 1, HALL_CONCERT, T0);
+	h = fx_hold(f, 0, PERF, f->seat[0], T0);
 
 	/* One second before the deadline the seat is still taken. */
 	assert_int_equal(hold_create(f->db, PERF, f->seat[0], f->user[1],
@@ -373,7 +267,7 @@ lazy_expiry_edges(void **state)
 	assert_hold_stored(f, h, "HELD");
 
 	/* ... and free: another buyer takes it; the old row is written down. */
-	h1 = hold(f, 1, PERF, f->seat[0], T0 + HOLD_S);
+	h1 = fx_hold(f, 1, PERF, f->seat[0], T0 + HOLD_S);
 	assert_true(h1 != h);
 	assert_hold_stored(f, h, "EXPIRED");
 	assert_hold_stored(f, h1, "HELD");
@@ -390,20 +284,20 @@ lazy_expiry_edges(void **state)
 static void
 hold_release_cases(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	struct arena a = ARENA_INIT;
 	struct hold_view v;
 	int64_t h, h1, h2;
 
-	admit(f, 0, HALL_CONCERT, T0);
-	admit(f, 1, HALL_CONCERT, T0);
-	h = hold(f, 0, PERF, f->seat[0], T0);
+	fx_admit(f, 0, HALL_CONCERT, T0);
+	fx_admit(f, 1, HALL_CONCERT, T0);
+	h = fx_hold(f, 0, PERF, f->seat[0], T0);
 
 	/* Released: the seat is free at the same second. */
 	assert_int_equal(hold_release(f->db, h, f->user[0], T0 + 10), BO_OK);
 	assert_hold_stored(f, h, "RELEASED");
 	assert_int_equal(view_state(f, 0, h, T0 + 10), HOLD_RELEASED);
-	h1 = hold(f, 1, PERF, f->seat[0], T0 + 10);
+	h1 = fx_hold(f, 1, PERF, f->seat[0], T0 + 10);
 	assert_hold_stored(f, h1, "HELD");
 
 	/* Twice: gone. */
@@ -424,7 +318,7 @@ hold_release_cases(void **state)
 	    &v), BO_NOT_FOUND);
 
 	/* A lapsed hold cannot be released: it is already gone. */
-	h2 = hold(f, 0, PERF, f->seat[1], T0 + 20);
+	h2 = fx_hold(f, 0, PERF, f->seat[1], T0 + 20);
 	assert_int_equal(hold_release(f->db, h2, f->user[0], T0 + 20 + HOLD_S),
 	    BO_GONE);
 	assert_int_equal(view_state(f, 0, h2, T0 + 20 + HOLD_S), HOLD_EXPIRED);
@@ -439,7 +333,7 @@ hold_release_cases(void **state)
 static void
 wallet_charge_past_the_largest_balance(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	char before[512], after[512];
 	int64_t near = INT64_MAX - 10, b = -1;
 	int replayed = -1;
@@ -458,14 +352,14 @@ wallet_charge_past_the_largest_balance(void **state)
 	money_snapshot(f, after, sizeof after);
 	assert_string_equal(before, after);
 	/* Up to the largest balance exactly is fine. */
-	assert_int_equal(charge(f, 0, 10, "k-2", T0 + 2), INT64_MAX);
-	assert_int_equal(balance_of(f, 0), INT64_MAX);
+	assert_int_equal(fx_charge(f, 0, 10, "k-2", T0 + 2), INT64_MAX);
+	assert_int_equal(fx_balance(f, 0), INT64_MAX);
 }
 
 static void
 wallet_charge_cases(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	struct arena a = ARENA_INIT;
 	struct ledger_row *rows;
 	struct keyset all = keyset_first(KEYSET_MAX);
@@ -474,11 +368,11 @@ wallet_charge_cases(void **state)
 	int replayed;
 	size_t n;
 
-	b = charge(f, 0, 1, NULL, T0);
+	b = fx_charge(f, 0, 1, NULL, T0);
 	assert_int_equal(b, 1);
-	b = charge(f, 0, MAX_CHARGE, NULL, T0 + 1);
+	b = fx_charge(f, 0, MAX_CHARGE, NULL, T0 + 1);
 	assert_int_equal(b, 1 + MAX_CHARGE);
-	assert_int_equal(balance_of(f, 0), 1 + MAX_CHARGE);
+	assert_int_equal(fx_balance(f, 0), 1 + MAX_CHARGE);
 
 	/* Out of range: refused, nothing changes. */
 	money_snapshot(f, before, sizeof before);
@@ -499,7 +393,7 @@ wallet_charge_cases(void **state)
 	assert_string_equal(before, after);
 
 	/* A key: once. The replay answers as the first. */
-	b = charge(f, 0, 500, "order-1", T0 + 3);
+	b = fx_charge(f, 0, 500, "order-1", T0 + 3);
 	assert_int_equal(b, 1 + MAX_CHARGE + 500);
 	money_snapshot(f, before, sizeof before);
 	replayed = 0;
@@ -537,17 +431,17 @@ wallet_charge_cases(void **state)
 	    "caf\xc3\xa9", T0 + 6, &b2, &replayed), BO_INVALID);
 	money_snapshot(f, after, sizeof after);
 	assert_string_equal(before, after);
-	b = charge(f, 0, 10, key64, T0 + 7);
+	b = fx_charge(f, 0, 10, key64, T0 + 7);
 	assert_int_equal(b, 1 + MAX_CHARGE + 510);
 
 	/* NULL key: every call is a new charge. */
-	b = charge(f, 0, 7, NULL, T0 + 8);
-	b = charge(f, 0, 7, NULL, T0 + 9);
+	b = fx_charge(f, 0, 7, NULL, T0 + 8);
+	b = fx_charge(f, 0, 7, NULL, T0 + 9);
 	assert_int_equal(b, 1 + MAX_CHARGE + 524);
 
 	/* Keys belong to a buyer: another may use the same one. */
-	assert_int_equal(charge(f, 1, 500, "order-1", T0 + 10), 500);
-	assert_int_equal(balance_of(f, 0), 1 + MAX_CHARGE + 524);
+	assert_int_equal(fx_charge(f, 1, 500, "order-1", T0 + 10), 500);
+	assert_int_equal(fx_balance(f, 0), 1 + MAX_CHARGE + 524);
 
 	/* History: newest first, a chain of balances summing to the balance. */
 	assert_int_equal(wallet_history(f->db, &a, f->user[0], &all, &b2, &rows, &n),
@@ -621,19 +515,19 @@ wallet_charge_cases(void **state)
 static void
 payment_pay_cases(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	struct arena a = ARENA_INIT;
 	struct hold_view v;
 	char before[1024], after[1024];
 	int64_t t0, t1, t2, h, h1, h2, h3, h4, price, pid, pid2, bal;
 	int already;
 
-	t0 = admit(f, 0, HALL_CONCERT, T0);
-	h = hold(f, 0, PERF, f->seat[0], T0);
+	t0 = fx_admit(f, 0, HALL_CONCERT, T0);
+	h = fx_hold(f, 0, PERF, f->seat[0], T0);
 	price = seat_price(f, f->seat[0]);
 
 	/* Short by one: refused, nothing changes, the hold is kept. */
-	charge(f, 0, price - 1, NULL, T0 + 1);
+	fx_charge(f, 0, price - 1, NULL, T0 + 1);
 	money_snapshot(f, before, sizeof before);
 	already = -1;
 	assert_int_equal(payment_pay(f->db, h, f->user[0], T0 + 10, NULL, &pid,
@@ -641,17 +535,17 @@ payment_pay_cases(void **state)
 	assert_int_equal(already, 0);
 	money_snapshot(f, after, sizeof after);
 	assert_string_equal(before, after);
-	assert_int_equal(balance_of(f, 0), price - 1);
+	assert_int_equal(fx_balance(f, 0), price - 1);
 	assert_hold_stored(f, h, "HELD");
 	assert_int_equal(payment_rows(f), 0);
 	assert_int_equal(ledger_rows(f, 0), 1);
 	assert_ticket_stored(f, t0, "ACTIVE");
 
 	/* Enough: paid. */
-	charge(f, 0, 50000, NULL, T0 + 11);
+	fx_charge(f, 0, 50000, NULL, T0 + 11);
 	bal = price - 1 + 50000;
-	pid = pay(f, 0, h, T0 + 12);
-	assert_int_equal(balance_of(f, 0), bal - price);
+	pid = fx_pay(f, 0, h, T0 + 12);
+	assert_int_equal(fx_balance(f, 0), bal - price);
 	assert_int_equal(payment_rows(f), 1);
 	assert_int_equal(fx_int(f->db,
 	    "SELECT hold_id FROM payment WHERE id = %lld",
@@ -711,33 +605,33 @@ payment_pay_cases(void **state)
 	assert_string_equal(before, after);
 
 	/* At exactly expires_at: gone, nothing changes. */
-	t1 = admit(f, 1, HALL_CONCERT, T0);
-	charge(f, 1, 500000, NULL, T0);
-	h1 = hold(f, 1, PERF, f->seat[1], T0);
+	t1 = fx_admit(f, 1, HALL_CONCERT, T0);
+	fx_charge(f, 1, 500000, NULL, T0);
+	h1 = fx_hold(f, 1, PERF, f->seat[1], T0);
 	money_snapshot(f, before, sizeof before);
 	assert_int_equal(payment_pay(f->db, h1, f->user[1], T0 + HOLD_S, NULL,
 	    &pid2, &already), BO_GONE);
 	assert_int_equal(already, 0);
 	money_snapshot(f, after, sizeof after);
 	assert_string_equal(before, after);
-	assert_int_equal(balance_of(f, 1), 500000);
+	assert_int_equal(fx_balance(f, 1), 500000);
 	assert_ticket_stored(f, t1, "ACTIVE");
 	assert_int_equal(live_rows_of_seat(f, f->seat[1]), 1); /* lapsed, unwritten */
 	assert_int_equal(view_state(f, 1, h1, T0 + HOLD_S), HOLD_EXPIRED);
 
 	/* One second before: paid. */
-	t2 = admit(f, 2, HALL_CONCERT, T0);
-	charge(f, 2, 500000, NULL, T0);
-	h2 = hold(f, 2, PERF, f->seat[2], T0);
-	pay(f, 2, h2, T0 + HOLD_S - 1);
+	t2 = fx_admit(f, 2, HALL_CONCERT, T0);
+	fx_charge(f, 2, 500000, NULL, T0);
+	h2 = fx_hold(f, 2, PERF, f->seat[2], T0);
+	fx_pay(f, 2, h2, T0 + HOLD_S - 1);
 	assert_hold_stored(f, h2, "PAID");
-	assert_int_equal(balance_of(f, 2), 500000 - seat_price(f, f->seat[2]));
+	assert_int_equal(fx_balance(f, 2), 500000 - seat_price(f, f->seat[2]));
 	assert_ticket_stored(f, t2, "DONE");
 
 	/* A released hold: gone, nothing changes. */
-	admit(f, 3, HALL_CONCERT, T0);
-	charge(f, 3, 500000, NULL, T0);
-	h3 = hold(f, 3, PERF, f->seat[3], T0);
+	fx_admit(f, 3, HALL_CONCERT, T0);
+	fx_charge(f, 3, 500000, NULL, T0);
+	h3 = fx_hold(f, 3, PERF, f->seat[3], T0);
 	assert_int_equal(hold_release(f->db, h3, f->user[3], T0 + 5), BO_OK);
 	money_snapshot(f, before, sizeof before);
 	assert_int_equal(payment_pay(f->db, h3, f->user[3], T0 + 6, NULL, &pid2,
@@ -747,8 +641,8 @@ payment_pay_cases(void **state)
 	assert_hold_stored(f, h3, "RELEASED");
 
 	/* Another buyer's: forbidden, nothing changes. */
-	admit(f, 4, HALL_CONCERT, T0);
-	h4 = hold(f, 4, PERF, f->seat[4], T0);
+	fx_admit(f, 4, HALL_CONCERT, T0);
+	h4 = fx_hold(f, 4, PERF, f->seat[4], T0);
 	money_snapshot(f, before, sizeof before);
 	assert_int_equal(payment_pay(f->db, h4, f->user[3], T0 + 6, NULL, &pid2,
 	    &already), BO_FORBIDDEN);
@@ -768,45 +662,45 @@ payment_pay_cases(void **state)
 static void
 ticket_done_after_last_hold(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	int64_t t0, t1, t2c1, t2c2, a, b, c, d, e, club_seat;
 
 	/* Two seats of the concert, on its two dates. */
-	t0 = admit(f, 0, HALL_CONCERT, T0);
-	charge(f, 0, MAX_CHARGE, NULL, T0);
-	a = hold(f, 0, PERF, f->seat[0], T0);
-	b = hold(f, 0, PERF2, f->seat2[0], T0 + 1);
-	pay(f, 0, a, T0 + 10);
+	t0 = fx_admit(f, 0, HALL_CONCERT, T0);
+	fx_charge(f, 0, MAX_CHARGE, NULL, T0);
+	a = fx_hold(f, 0, PERF, f->seat[0], T0);
+	b = fx_hold(f, 0, PERF2, SEAT2(f, 0), T0 + 1);
+	fx_pay(f, 0, a, T0 + 10);
 	assert_ticket_stored(f, t0, "ACTIVE");
-	pay(f, 0, b, T0 + 11);
+	fx_pay(f, 0, b, T0 + 11);
 	assert_ticket_stored(f, t0, "DONE");
 
 	/* Two seats of one date. */
-	t1 = admit(f, 1, HALL_CONCERT, T0);
-	charge(f, 1, MAX_CHARGE, NULL, T0);
-	a = hold(f, 1, PERF, f->seat[1], T0);
-	b = hold(f, 1, PERF, f->seat[2], T0);
-	pay(f, 1, b, T0 + 10);
+	t1 = fx_admit(f, 1, HALL_CONCERT, T0);
+	fx_charge(f, 1, MAX_CHARGE, NULL, T0);
+	a = fx_hold(f, 1, PERF, f->seat[1], T0);
+	b = fx_hold(f, 1, PERF, f->seat[2], T0);
+	fx_pay(f, 1, b, T0 + 10);
 	assert_ticket_stored(f, t1, "ACTIVE");
-	pay(f, 1, a, T0 + 11);
+	fx_pay(f, 1, a, T0 + 11);
 	assert_ticket_stored(f, t1, "DONE");
 
 	/* A lapsed hold keeps nothing open; a hold of another concert
 	 * neither. */
-	t2c1 = admit(f, 2, HALL_CONCERT, T0);
-	t2c2 = admit(f, 2, CLUB_CONCERT, T0);
-	charge(f, 2, MAX_CHARGE, NULL, T0);
-	c = hold(f, 2, PERF, f->seat[3], T0);             /* lapses at T0+300 */
-	d = hold(f, 2, PERF, f->seat[4], T0 + 200);       /* until T0+500 */
+	t2c1 = fx_admit(f, 2, HALL_CONCERT, T0);
+	t2c2 = fx_admit(f, 2, CLUB_CONCERT, T0);
+	fx_charge(f, 2, MAX_CHARGE, NULL, T0);
+	c = fx_hold(f, 2, PERF, f->seat[3], T0);             /* lapses at T0+300 */
+	d = fx_hold(f, 2, PERF, f->seat[4], T0 + 200);       /* until T0+500 */
 	club_seat = fx_int(f->db,
 	    "SELECT min(id) FROM seat WHERE performance_id = %lld",
 	    (long long)CLUB_PERF);
-	e = hold(f, 2, CLUB_PERF, club_seat, T0 + 200);
-	pay(f, 2, d, T0 + HOLD_S);
+	e = fx_hold(f, 2, CLUB_PERF, club_seat, T0 + 200);
+	fx_pay(f, 2, d, T0 + HOLD_S);
 	assert_int_equal(view_state(f, 2, c, T0 + HOLD_S), HOLD_EXPIRED);
 	assert_ticket_stored(f, t2c1, "DONE");
 	assert_ticket_stored(f, t2c2, "ACTIVE");
-	pay(f, 2, e, T0 + HOLD_S + 1);
+	fx_pay(f, 2, e, T0 + HOLD_S + 1);
 	assert_ticket_stored(f, t2c2, "DONE");
 }
 
@@ -815,35 +709,35 @@ ticket_done_after_last_hold(void **state)
 static void
 turn_ends_hold_stays_leave_releases(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	char before[1024], after[1024];
 	int64_t t0, a, b, c, pid, club_seat;
 	int already;
 
 	/* The turn lapses (active_ttl) while the hold is live: paid. */
 	f->set.active_ttl = 60;
-	t0 = admit(f, 0, HALL_CONCERT, T0);
-	charge(f, 0, MAX_CHARGE, NULL, T0);
-	a = hold(f, 0, PERF, f->seat[0], T0 + 50);          /* until T0+350 */
+	t0 = fx_admit(f, 0, HALL_CONCERT, T0);
+	fx_charge(f, 0, MAX_CHARGE, NULL, T0);
+	a = fx_hold(f, 0, PERF, f->seat[0], T0 + 50);          /* until T0+350 */
 	assert_int_equal(hold_create(f->db, PERF, f->seat[1], f->user[0],
 	    T0 + 60, &f->set, NULL, &b), BO_FORBIDDEN);      /* turn over */
-	pay(f, 0, a, T0 + 349);
+	fx_pay(f, 0, a, T0 + 349);
 	assert_hold_stored(f, a, "PAID");
 	assert_ticket_stored(f, t0, "ACTIVE"); /* lapsed: DONE needs a live turn */
 
 	/* Leaving releases every live hold of the concert, and only those,
 	 * in the leave's transaction; paid seats stay sold. */
 	f->set.active_ttl = 3600;
-	t0 = admit(f, 1, HALL_CONCERT, T0);
-	admit(f, 1, CLUB_CONCERT, T0);
-	charge(f, 1, MAX_CHARGE, NULL, T0);
-	a = hold(f, 1, PERF, f->seat[2], T0);
-	b = hold(f, 1, PERF2, f->seat2[0], T0 + 1);
-	c = hold(f, 1, PERF, f->seat[3], T0 + 2);
-	pay(f, 1, c, T0 + 3);
+	t0 = fx_admit(f, 1, HALL_CONCERT, T0);
+	fx_admit(f, 1, CLUB_CONCERT, T0);
+	fx_charge(f, 1, MAX_CHARGE, NULL, T0);
+	a = fx_hold(f, 1, PERF, f->seat[2], T0);
+	b = fx_hold(f, 1, PERF2, SEAT2(f, 0), T0 + 1);
+	c = fx_hold(f, 1, PERF, f->seat[3], T0 + 2);
+	fx_pay(f, 1, c, T0 + 3);
 	club_seat = fx_int(f->db, "SELECT min(id) FROM seat WHERE"
 	    " performance_id = %lld", (long long)CLUB_PERF);
-	hold(f, 1, CLUB_PERF, club_seat, T0 + 4);
+	fx_hold(f, 1, CLUB_PERF, club_seat, T0 + 4);
 	assert_int_equal(queue_leave(f->db, HALL_CONCERT, f->user[1], T0 + 5,
 	    &f->set),
 	    BO_OK);
@@ -859,9 +753,9 @@ turn_ends_hold_stays_leave_releases(void **state)
 	money_snapshot(f, after, sizeof after);
 	assert_string_equal(before, after);
 	/* The seats are free for the next buyer at once. */
-	admit(f, 2, HALL_CONCERT, T0 + 6);
-	hold(f, 2, PERF, f->seat[2], T0 + 6);
-	hold(f, 2, PERF2, f->seat2[0], T0 + 6);
+	fx_admit(f, 2, HALL_CONCERT, T0 + 6);
+	fx_hold(f, 2, PERF, f->seat[2], T0 + 6);
+	fx_hold(f, 2, PERF2, SEAT2(f, 0), T0 + 6);
 }
 
 /* ---- 7. the schema refuses what the code must never do ---- */
@@ -869,10 +763,10 @@ turn_ends_hold_stays_leave_releases(void **state)
 static void
 schema_invariants(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	int64_t h, h2, u = f->user[0], b0;
 
-	b0 = charge(f, 0, 1000, NULL, T0);
+	b0 = fx_charge(f, 0, 1000, NULL, T0);
 
 	/* The balance moves only with a ledger row: any direct change, up
 	 * or down, is refused by a trigger. */
@@ -881,7 +775,7 @@ schema_invariants(void **state)
 	    (long long)u), SQLITE_CONSTRAINT_TRIGGER);
 	assert_int_equal(fx_try(f->db, "UPDATE user SET balance = balance + 5"
 	    " WHERE id = %lld", (long long)u), SQLITE_CONSTRAINT_TRIGGER);
-	assert_int_equal(balance_of(f, 0), 1000);
+	assert_int_equal(fx_balance(f, 0), 1000);
 
 	/* A ledger row that does not follow the previous one: the trigger.
 	 * Below zero: the CHECK. Rewriting history: append-only. */
@@ -904,13 +798,13 @@ schema_invariants(void **state)
 	    "INSERT INTO ledger(user_id, kind, amount,"
 	    " balance_after, created_at) VALUES (%lld, 'CHARGE', 5, 1005, %lld)",
 	    (long long)u, (long long)T0), SQLITE_OK);
-	assert_int_equal(balance_of(f, 0), 1005);
+	assert_int_equal(fx_balance(f, 0), 1005);
 	assert_int_equal(ledger_rows(f, 0), 2);
 	(void)b0;
 
 	/* A second live hold of a seat: the partial UNIQUE index. */
-	admit(f, 0, HALL_CONCERT, T0);
-	h = hold(f, 0, PERF, f->seat[0], T0);
+	fx_admit(f, 0, HALL_CONCERT, T0);
+	h = fx_hold(f, 0, PERF, f->seat[0], T0);
 	assert_int_equal(fx_try(f->db,
 	    "INSERT INTO hold(seat_id, performance_id,"
 	    " user_id, state, price, created_at, expires_at) VALUES (%lld, %lld,"
@@ -937,8 +831,8 @@ schema_invariants(void **state)
 	    (long long)h2), SQLITE_CONSTRAINT_UNIQUE);
 	/* Once paid, the seat still refuses a second live row. */
 	assert_int_equal(b0, 1000);
-	charge(f, 0, MAX_CHARGE, NULL, T0 + 1);
-	pay(f, 0, h, T0 + 1);
+	fx_charge(f, 0, MAX_CHARGE, NULL, T0 + 1);
+	fx_pay(f, 0, h, T0 + 1);
 	assert_int_equal(fx_try(f->db,
 	    "INSERT INTO hold(seat_id, performance_id,"
 	    " user_id, state, price, created_at, expires_at) VALUES (%lld, %lld,"
@@ -964,75 +858,89 @@ schema_invariants(void **state)
 	assert_int_equal(fx_try(f->db,
 	    "INSERT INTO ledger(user_id, kind, amount,"
 	    " balance_after, hold_id, created_at) VALUES (%lld, 'PAYMENT', 5,"
-	    " %lld, %lld, %lld)", (long long)u, (long long)balance_of(f, 0) + 5,
+	    " %lld, %lld, %lld)", (long long)u, (long long)fx_balance(f, 0) + 5,
 	    (long long)h, (long long)T0), SQLITE_CONSTRAINT_CHECK);
 }
 
-/* ---- 8. holds_expire_all and holds_mine ---- */
+/* ---- 8. holds_expire_all and seats_mine ---- */
 
 static void
 expire_all_and_mine(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	struct arena a = ARENA_INIT;
-	struct held_seat *hs;
+	struct my_seat *ms;
 	char section[64], row[16];
 	int64_t A, B, C, D, E, F, G, n;
 	size_t k;
 
-	admit(f, 0, HALL_CONCERT, T0);
-	admit(f, 1, HALL_CONCERT, T0);
-	admit(f, 2, HALL_CONCERT, T0);
-	charge(f, 1, MAX_CHARGE, NULL, T0);
-	charge(f, 0, MAX_CHARGE, NULL, T0);
+	fx_admit(f, 0, HALL_CONCERT, T0);
+	fx_admit(f, 1, HALL_CONCERT, T0);
+	fx_admit(f, 2, HALL_CONCERT, T0);
+	fx_charge(f, 1, MAX_CHARGE, NULL, T0);
+	fx_charge(f, 0, MAX_CHARGE, NULL, T0);
 
-	A = hold(f, 0, PERF, f->seat[0], T0);            /* until T0+300 */
-	B = hold(f, 0, PERF, f->seat[1], T0 + 100);      /* until T0+400 */
-	C = hold(f, 1, PERF, f->seat[2], T0);            /* paid */
-	D = hold(f, 1, PERF, f->seat[3], T0);            /* released */
+	A = fx_hold(f, 0, PERF, f->seat[0], T0);            /* until T0+300 */
+	B = fx_hold(f, 0, PERF, f->seat[1], T0 + 100);      /* until T0+400 */
+	C = fx_hold(f, 1, PERF, f->seat[2], T0);            /* paid */
+	D = fx_hold(f, 1, PERF, f->seat[3], T0);            /* released */
 	assert_int_equal(hold_release(f->db, D, f->user[1], T0 + 1), BO_OK);
-	pay(f, 1, C, T0 + 2);
-	E = hold(f, 2, PERF, f->seat[4], T0 + 250);      /* until T0+550 */
-	F = hold(f, 0, PERF2, f->seat2[0], T0 + 150);    /* other date */
-	G = hold(f, 0, PERF, f->seat[5], T0 + 200);      /* paid, until T0+500 */
-	pay(f, 0, G, T0 + 201);
+	fx_pay(f, 1, C, T0 + 2);
+	E = fx_hold(f, 2, PERF, f->seat[4], T0 + 250);      /* until T0+550 */
+	F = fx_hold(f, 0, PERF2, SEAT2(f, 0), T0 + 150);    /* other date */
+	G = fx_hold(f, 0, PERF, f->seat[5], T0 + 200);      /* paid, until T0+500 */
+	fx_pay(f, 0, G, T0 + 201);
 
-	/* holds_mine at T0+299: A and B (oldest first), not F, G, C, D, E. */
-	assert_int_equal(holds_mine(f->db, &a, f->user[0], PERF, T0 + 299, &hs, &k),
-	    BO_OK);
-	assert_int_equal(k, 2);
-	assert_int_equal(hs[0].hold_id, A);
-	assert_int_equal(hs[1].hold_id, B);
+	/* seats_mine at T0+299: A, B and the paid G, by seat; not F (other
+	 * date), nor C, D, E (other buyers). */
+	assert_int_equal(seats_mine(f->db, &a, f->user[0], PERF, T0 + 299, &ms,
+	    &k), BO_OK);
+	assert_int_equal(k, 3);
+	assert_int_equal(ms[0].hold_id, A);
+	assert_int_equal(ms[1].hold_id, B);
+	assert_int_equal(ms[2].hold_id, G);
+	assert_false(ms[0].paid);
+	assert_false(ms[1].paid);
+	assert_true(ms[2].paid);
+	assert_int_equal(ms[1].seat_id, f->seat[1]);
+	assert_int_equal(ms[1].order_id, 0);
 	fx_text(f->db, section, sizeof section,
 	    "SELECT section FROM seat WHERE id = %lld",
 	    (long long)f->seat[1]);
 	fx_text(f->db, row, sizeof row,
 	    "SELECT row_label FROM seat WHERE id = %lld",
 	    (long long)f->seat[1]);
-	assert_string_equal(hs[1].section, section);
-	assert_string_equal(hs[1].row, row);
-	assert_int_equal(hs[1].number, fx_int(f->db,
+	assert_string_equal(ms[1].section, section);
+	assert_string_equal(ms[1].row, row);
+	assert_int_equal(ms[1].number, fx_int(f->db,
 	    "SELECT number FROM seat WHERE id = %lld", (long long)f->seat[1]));
-	assert_int_equal(hs[1].price, seat_price(f, f->seat[1]));
-	assert_int_equal(hs[1].expires_at, T0 + 100 + HOLD_S);
-	assert_int_equal(hs[0].expires_at, T0 + HOLD_S);
-	/* At T0+300 A has lapsed: only B. */
-	assert_int_equal(holds_mine(f->db, &a, f->user[0], PERF, T0 + 300, &hs, &k),
-	    BO_OK);
+	assert_int_equal(ms[1].price, seat_price(f, f->seat[1]));
+	assert_int_equal(ms[1].expires_at, T0 + 100 + HOLD_S);
+	assert_int_equal(ms[0].expires_at, T0 + HOLD_S);
+	/* At T0+300 A has lapsed: B, and G, paid, which never lapses. */
+	assert_int_equal(seats_mine(f->db, &a, f->user[0], PERF, T0 + 300, &ms,
+	    &k), BO_OK);
+	assert_int_equal(k, 2);
+	assert_int_equal(ms[0].hold_id, B);
+	assert_int_equal(ms[1].hold_id, G);
+	/* The other date: F alone. Buyer 1: the paid C, not the released D. */
+	assert_int_equal(seats_mine(f->db, &a, f->user[0], PERF2, T0 + 300, &ms,
+	    &k), BO_OK);
 	assert_int_equal(k, 1);
-	assert_int_equal(hs[0].hold_id, B);
-	/* The other date: F alone; buyer 1 holds nothing live (paid, released). */
-	assert_int_equal(holds_mine(f->db, &a, f->user[0], PERF2, T0 + 300, &hs, &k),
-	    BO_OK);
+	assert_int_equal(ms[0].hold_id, F);
+	assert_int_equal(seats_mine(f->db, &a, f->user[1], PERF, T0 + 10, &ms,
+	    &k), BO_OK);
 	assert_int_equal(k, 1);
-	assert_int_equal(hs[0].hold_id, F);
-	assert_int_equal(holds_mine(f->db, &a, f->user[1], PERF, T0 + 10, &hs, &k),
-	    BO_OK);
+	assert_int_equal(ms[0].hold_id, C);
+	assert_true(ms[0].paid);
+	assert_int_equal(seats_mine(f->db, &a, f->user[2], PERF, T0 + 300, &ms,
+	    &k), BO_OK);
+	assert_int_equal(k, 1);
+	assert_int_equal(ms[0].hold_id, E);
+	/* Once lapsed, E is no longer the buyer's. */
+	assert_int_equal(seats_mine(f->db, &a, f->user[2], PERF, T0 + 550, &ms,
+	    &k), BO_OK);
 	assert_int_equal(k, 0);
-	assert_int_equal(holds_mine(f->db, &a, f->user[2], PERF, T0 + 300, &hs, &k),
-	    BO_OK);
-	assert_int_equal(k, 1);
-	assert_int_equal(hs[0].hold_id, E);
 
 	/* Nothing lapsed yet at T0+299. */
 	assert_int_equal(holds_expire_all(f->db, T0 + 299, &n), BO_OK);
@@ -1067,7 +975,7 @@ expire_all_and_mine(void **state)
 /* ---- 9. bookings_list ---- */
 
 static void
-check_booking(struct fixture *f, const struct booking *b, int64_t seat,
+check_booking(struct fx_sale *f, const struct booking *b, int64_t seat,
     int64_t hold_id, int64_t paid_at, const char *title)
 {
 	char buf[256];
@@ -1104,18 +1012,18 @@ check_booking(struct fixture *f, const struct booking *b, int64_t seat,
 static void
 bookings_list_paid_seats(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	struct arena a = ARENA_INIT;
 	struct booking *bk;
 	struct keyset all = keyset_first(KEYSET_MAX);
 	int64_t h1, h2, h3, club_seat;
 	size_t n;
 
-	admit(f, 0, HALL_CONCERT, T0);
-	admit(f, 0, CLUB_CONCERT, T0);
-	admit(f, 1, HALL_CONCERT, T0);
-	charge(f, 0, MAX_CHARGE, NULL, T0);
-	charge(f, 1, MAX_CHARGE, NULL, T0);
+	fx_admit(f, 0, HALL_CONCERT, T0);
+	fx_admit(f, 0, CLUB_CONCERT, T0);
+	fx_admit(f, 1, HALL_CONCERT, T0);
+	fx_charge(f, 0, MAX_CHARGE, NULL, T0);
+	fx_charge(f, 1, MAX_CHARGE, NULL, T0);
 	club_seat = fx_int(f->db,
 	    "SELECT min(id) FROM seat WHERE performance_id = %lld",
 	    (long long)CLUB_PERF);
@@ -1124,14 +1032,14 @@ bookings_list_paid_seats(void **state)
 	assert_int_equal(bookings_list(f->db, &a, f->user[0], T0 + 20, &all, &bk, &n), BO_OK);
 	assert_int_equal(n, 0);
 
-	h1 = hold(f, 0, PERF2, f->seat2[0], T0 + 1);
-	h2 = hold(f, 0, PERF, f->seat[7], T0 + 2);
-	h3 = hold(f, 0, CLUB_PERF, club_seat, T0 + 3);
-	hold(f, 0, PERF, f->seat[6], T0 + 4);            /* held, not paid */
-	pay(f, 1, hold(f, 1, PERF, f->seat[0], T0 + 5), T0 + 6); /* not mine */
-	pay(f, 0, h1, T0 + 10);
-	pay(f, 0, h2, T0 + 11);
-	pay(f, 0, h3, T0 + 12);
+	h1 = fx_hold(f, 0, PERF2, SEAT2(f, 0), T0 + 1);
+	h2 = fx_hold(f, 0, PERF, f->seat[7], T0 + 2);
+	h3 = fx_hold(f, 0, CLUB_PERF, club_seat, T0 + 3);
+	fx_hold(f, 0, PERF, f->seat[6], T0 + 4);            /* held, not paid */
+	fx_pay(f, 1, fx_hold(f, 1, PERF, f->seat[0], T0 + 5), T0 + 6); /* not mine */
+	fx_pay(f, 0, h1, T0 + 10);
+	fx_pay(f, 0, h2, T0 + 11);
+	fx_pay(f, 0, h3, T0 + 12);
 
 	/* By show, the next first (not the order paid in): the club, then
 	 * the hall's two dates. */
@@ -1139,7 +1047,7 @@ bookings_list_paid_seats(void **state)
 	assert_int_equal(n, 3);
 	check_booking(f, &bk[0], club_seat, h3, T0 + 12, "Midnight Jazz Session");
 	check_booking(f, &bk[1], f->seat[7], h2, T0 + 11, "Winter Symphony Gala");
-	check_booking(f, &bk[2], f->seat2[0], h1, T0 + 10, "Winter Symphony Gala");
+	check_booking(f, &bk[2], SEAT2(f, 0), h1, T0 + 10, "Winter Symphony Gala");
 	assert_true(bk[0].starts_at < bk[1].starts_at);
 	assert_true(bk[1].starts_at < bk[2].starts_at);
 
@@ -1155,7 +1063,7 @@ bookings_list_paid_seats(void **state)
 /* ---- 10. money is conserved ---- */
 
 static void
-assert_conserved(struct fixture *f, int nbuyers)
+assert_conserved(struct fx_sale *f, int nbuyers)
 {
 	int64_t charged = 0, balances = 0, paid = 0;
 
@@ -1167,7 +1075,7 @@ assert_conserved(struct fixture *f, int nbuyers)
 		int64_t p = fx_int(f->db,
 		    "SELECT coalesce(sum(amount), 0) FROM payment"
 		    " WHERE user_id = %lld", u);
-		int64_t b = balance_of(f, i);
+		int64_t b = fx_balance(f, i);
 
 		assert_int_equal(b, fx_int(f->db,
 		    "SELECT coalesce(sum(amount), 0) FROM"
@@ -1206,7 +1114,7 @@ assert_conserved(struct fixture *f, int nbuyers)
 static void
 money_is_conserved(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	int64_t h[3][3], pid, t = T0, expect[3] = { 0, 0, 0 }, b;
 	int64_t charged = 0, spent = 0;
 	int already, replayed;
@@ -1218,7 +1126,7 @@ money_is_conserved(void **state)
 
 			/* A keyed charge, then its replay. */
 			snprintf(key, sizeof key, "r%d-b%d", round, i);
-			b = charge(f, i, amount, key, ++t);
+			b = fx_charge(f, i, amount, key, ++t);
 			expect[i] += amount;
 			charged += amount;
 			assert_int_equal(b, expect[i]);
@@ -1229,8 +1137,8 @@ money_is_conserved(void **state)
 
 			/* A seat (a fresh ticket after a payment ended the
 			 * last); paid when affordable, else refused intact. */
-			admit(f, i, HALL_CONCERT, ++t);
-			h[round][i] = hold(f, i, PERF, f->seat[round * 3 + i], ++t);
+			fx_admit(f, i, HALL_CONCERT, ++t);
+			h[round][i] = fx_hold(f, i, PERF, f->seat[round * 3 + i], ++t);
 			if (payment_pay(f->db, h[round][i], f->user[i], ++t, NULL,
 			    &pid, &already) == BO_OK) {
 				int64_t price = fx_int(f->db,
@@ -1245,7 +1153,7 @@ money_is_conserved(void **state)
 				assert_int_equal(hold_release(f->db, h[round][i],
 				    f->user[i], ++t), BO_OK);
 			}
-			assert_int_equal(balance_of(f, i), expect[i]);
+			assert_int_equal(fx_balance(f, i), expect[i]);
 			assert_conserved(f, 3);
 		}
 	}
@@ -1265,7 +1173,7 @@ money_is_conserved(void **state)
 int
 main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, fx_sale_teardown)
 	const struct CMUnitTest tests[] = {
 		T(hold_create_answers),
 		T(lazy_expiry_edges),

@@ -11,7 +11,8 @@
  * ticket with a well-formed, checked code, made whichever way the hold
  * became PAID; tickets change only once (refunded_at) and are never
  * deleted; 200 paid seats have 200 distinct codes; a database of the
- * version before tickets gets one per paid seat when migrated.
+ * version before tickets gets one per paid seat when migrated; migration
+ * 020 keeps the trail's rows and triggers and lets it record a restore.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,53 +29,28 @@
 #include "arena.h"
 #include "audit.h"
 #include "db.h"
-#include "hold.h"
-#include "payment.h"
-#include "queue.h"
 #include "role.h"
 #include "setting.h"
 #include "ticket_code.h"
-#include "wallet.h"
 
 #include "fixture.h"
 
-#define T0 INT64_C(2000000000) /* demo sales are open */
-#define HALL_CONCERT INT64_C(1)
-#define PERF INT64_C(1)         /* the 1,000-seat hall */
+#define T0 FX_T0 /* demo sales are open */
+#define HALL_CONCERT FX_HALL_CONCERT
+#define PERF FX_HALL_PERF /* the 1,000-seat hall */
 #define BUYERS 4
 
-struct fixture {
-	struct fx_files files;
-	struct db *db;
-	struct settings set;
-	int64_t user[BUYERS];
-};
-
+/* The sale of fixture.h; a buyer may hold and pay hundreds of seats. */
 static int
 setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
+	struct fx_sale *f = fx_sale_new("operator", BUYERS);
 
-	if (f == NULL || fx_demo_create(&f->files, "operator", T0, &f->db,
-	    &f->set, BUYERS, f->user) != 0) {
-		free(f);
+	if (f == NULL)
 		return -1;
-	}
-	f->set.queue_capacity = 100;
-	f->set.hold_seconds = 300;
 	f->set.max_holds = 1000;
 	f->set.max_charge = INT64_C(1000000000);
 	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	fx_db_destroy(&f->files, f->db);
-	free(f);
 	return 0;
 }
 
@@ -83,7 +59,7 @@ static const struct audit_actor cli = { 0, "cli:test" };
 static void
 roles_grant_revoke_and_include(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	int yes = -1;
 
 	assert_int_equal(role_check(f->db, f->user[0], ROLE_STAFF, &yes), BO_OK);
@@ -117,7 +93,7 @@ roles_grant_revoke_and_include(void **state)
 static void
 audit_rows_name_actor_and_change(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	struct audit_actor op = { f->user[3], NULL };
 	struct arena a = ARENA_INIT;
 	struct audit_entry *e;
@@ -161,47 +137,14 @@ audit_rows_name_actor_and_change(void **state)
 	arena_free(&a);
 }
 
-/* Admits buyer b, holds `seats` seats of PERF and pays for them. */
-static void
-buy(struct fixture *f, int b, int seats, int64_t first_seat_offset)
-{
-	struct queue_view v;
-	int64_t balance;
-	int replayed;
-
-	assert_int_equal(queue_join(f->db, HALL_CONCERT, f->user[b], T0, &f->set,
-	    &v), BO_OK);
-	assert_int_equal(wallet_charge(f->db, f->user[b], INT64_C(500000000),
-	    f->set.max_charge, NULL, T0, &balance, &replayed), BO_OK);
-	int64_t hold[200];
-
-	assert_true(seats <= 200);
-	/* all held first: paying the last live hold ends the turn */
-	for (int i = 0; i < seats; i++) {
-		int64_t seat = fx_int(f->db, "SELECT id FROM seat WHERE"
-		    " performance_id = %lld ORDER BY id LIMIT 1 OFFSET %lld",
-		    (long long)PERF, (long long)(first_seat_offset + i));
-
-		assert_int_equal(hold_create(f->db, PERF, seat, f->user[b], T0,
-		    &f->set, NULL, &hold[i]), BO_OK);
-	}
-	for (int i = 0; i < seats; i++) {
-		int64_t pid = 0;
-		int already;
-
-		assert_int_equal(payment_pay(f->db, hold[i], f->user[b], T0 + 1,
-		    NULL, &pid, &already), BO_OK);
-	}
-}
-
 static void
 paid_seats_get_one_good_ticket_each(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	char code[64], canon[TICKET_CODE_SIZE];
 
-	buy(f, 0, 150, 0);
-	buy(f, 1, 50, 150);
+	fx_buy(f, 0, HALL_CONCERT, PERF, 0, 150, T0, NULL);
+	fx_buy(f, 1, HALL_CONCERT, PERF, 150, 50, T0, NULL);
 	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM ticket"), 200);
 	assert_int_equal(fx_int(f->db, "SELECT count(DISTINCT code) FROM ticket"),
 	    200);
@@ -233,9 +176,9 @@ paid_seats_get_one_good_ticket_each(void **state)
 static void
 tickets_change_once_and_stay(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 
-	buy(f, 0, 2, 0);
+	fx_buy(f, 0, HALL_CONCERT, PERF, 0, 2, T0, NULL);
 	assert_int_equal(fx_try(f->db, "UPDATE ticket SET code = 'X'"),
 	    SQLITE_CONSTRAINT_TRIGGER);
 	assert_int_equal(fx_try(f->db, "DELETE FROM ticket"),
@@ -249,31 +192,16 @@ tickets_change_once_and_stay(void **state)
 	    " WHERE refunded_at IS NOT NULL"), 1);
 }
 
-/* The migrations as embedded (core/migrations.S). */
-extern const char schema_001[], schema_002[], schema_003[], schema_004[],
-    schema_005[], schema_006[], schema_007[], schema_008[], schema_009[],
-    schema_010[];
-
 /* A database of the version before tickets, with two paid seats and one
  * held, migrated: the paid seats get tickets, dated by their payment. */
 static void
 migration_gives_paid_seats_tickets(void **state)
 {
-	const char *const before[] = { schema_001, schema_002, schema_003,
-	    schema_004, schema_005, schema_006, schema_007, schema_008,
-	    schema_009, schema_010 };
 	struct fx_files files;
 	struct db *db;
 
 	(void)state;
-	snprintf(files.dir, sizeof files.dir, "/tmp/boxoffice-mig-XXXXXX");
-	assert_non_null(mkdtemp(files.dir));
-	snprintf(files.path, sizeof files.path, "%s/test.db", files.dir);
-	assert_non_null(db = db_open(files.path, 1));
-	for (size_t i = 0; i < sizeof before / sizeof before[0]; i++)
-		assert_int_equal(sqlite3_exec(db->handle, before[i], NULL, NULL,
-		    NULL), SQLITE_OK);
-	fx_exec(db, "PRAGMA user_version = 10");
+	assert_int_equal(fx_db_at_version(&files, "mig", 10, &db), 0);
 	fx_exec(db, "INSERT INTO user(id, email, pw_hash, created_at)"
 	    " VALUES (1, 'a@example.com', 'x', 1)");
 	fx_exec(db, "INSERT INTO concert(id, title, artist, venue)"
@@ -303,16 +231,67 @@ migration_gives_paid_seats_tickets(void **state)
 	fx_db_destroy(&files, db);
 }
 
+/* A database of the version before 020, with audit rows, migrated: the
+ * rows kept with their ids, the trail still append-only, and every action
+ * of audit.h's closed set (restore among them) accepted by the schema. */
+static void
+migration_lets_the_trail_record_a_restore(void **state)
+{
+	static const struct audit_actor root = { 0, "cli:root" };
+	struct fx_files files;
+	struct db *db;
+
+	(void)state;
+	assert_int_equal(fx_db_at_version(&files, "mig20", 19, &db), 0);
+	fx_exec(db, "INSERT INTO audit(id, at, actor_system, action, subject,"
+	    " before, after) VALUES (4, 10, 'cli:a', 'setting',"
+	    " 'setting hold_seconds', '300', '420'),"
+	    " (9, 11, 'cli:a', 'grant', 'account x@example.com', NULL,"
+	    " 'staff')");
+	assert_int_equal(fx_try(db, "INSERT INTO audit(at, actor_system,"
+	    " action, subject) VALUES (12, 'cli:a', 'restore', 'database')"),
+	    SQLITE_CONSTRAINT_CHECK);
+	assert_int_equal(db_migrate(db), BO_OK);
+	assert_int_equal(db_schema_version(db), db_schema_latest());
+	assert_int_equal(fx_int(db, "SELECT group_concat(id || ':' || action"
+	    " || ':' || coalesce(before, '-'), ',') = '4:setting:300,"
+	    "9:grant:-' FROM (SELECT * FROM audit ORDER BY id)"), 1);
+	assert_int_equal(fx_int(db, "SELECT count(*) FROM sqlite_schema WHERE"
+	    " name IN ('audit_new')"), 0);
+	assert_int_equal(fx_int(db, "SELECT count(*) FROM sqlite_schema WHERE"
+	    " name IN ('audit_at', 'audit_is_append_only_u',"
+	    " 'audit_is_append_only_d')"), 3);
+	assert_int_equal(fx_try(db, "UPDATE audit SET at = 1 WHERE id = 4"),
+	    SQLITE_CONSTRAINT_TRIGGER);
+	assert_int_equal(fx_try(db, "DELETE FROM audit"),
+	    SQLITE_CONSTRAINT_TRIGGER);
+	assert_int_equal(fx_try(db, "INSERT INTO audit(at, actor_system,"
+	    " action, subject) VALUES (12, 'cli:a', 'undo', 'database')"),
+	    SQLITE_CONSTRAINT_CHECK);
+	for (int a = 0; a < AUDIT__MAX; a++) {
+		assert_int_equal(db_begin_write(db), BO_OK);
+		assert_int_equal(audit_write_locked(db, &root,
+		    (enum audit_action)a, "subject", NULL, NULL, 20 + a), BO_OK);
+		assert_int_equal(db_commit(db), BO_OK);
+	}
+	assert_int_equal(fx_int(db, "SELECT count(*) FROM audit"),
+	    2 + AUDIT__MAX);
+	assert_int_equal(fx_int(db, "SELECT count(*) FROM audit"
+	    " WHERE action = 'restore'"), 1);
+	fx_db_destroy(&files, db);
+}
+
 int
 main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, fx_sale_teardown)
 	const struct CMUnitTest tests[] = {
 		T(roles_grant_revoke_and_include),
 		T(audit_rows_name_actor_and_change),
 		T(paid_seats_get_one_good_ticket_each),
 		T(tickets_change_once_and_stay),
 		cmocka_unit_test(migration_gives_paid_seats_tickets),
+		cmocka_unit_test(migration_lets_the_trail_record_a_restore),
 	};
 
 	return cmocka_run_group_tests(tests, fx_group_setup, NULL);

@@ -26,60 +26,31 @@
 
 #include "fixture.h"
 
-#define T0 INT64_C(2000000000)
+#define T0 FX_T0
 #define CLUB_CONCERT INT64_C(2)  /* Midnight Jazz Session */
 #define CLUB_PERF INT64_C(3)     /* Floor, rows A–E of 10 seats, 55,000 */
 #define PRICE INT64_C(55000)
 #define USERS 3
 
-struct fixture {
-	struct fx_files files;
-	struct db *db;
-	struct settings set;
-	int64_t user[USERS];
-	struct arena a;
-};
-
+/* The sale of fixture.h, every buyer in the club concert's line and let
+ * in. */
 static int
 setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
+	struct fx_sale *f = fx_sale_new("order", USERS);
 
-	if (f == NULL || fx_demo_create(&f->files, "order", T0, &f->db, &f->set,
-	    USERS, f->user) != 0) {
-		free(f);
+	if (f == NULL)
 		return -1;
-	}
-	f->set.queue_capacity = 100;
-	f->set.active_ttl = 3600;
-	f->set.hold_seconds = 300;
-	f->set.max_holds = 4;
-	f->set.max_charge = 10000000;
-	for (int i = 0; i < USERS; i++) {
-		struct queue_view v;
-
-		if (queue_join(f->db, CLUB_CONCERT, f->user[i], T0, &f->set, &v)
-		    != BO_OK || v.state != Q_ACTIVE)
-			return -1;
-	}
 	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	arena_free(&f->a);
-	fx_db_destroy(&f->files, f->db);
-	free(f);
+	f->set.max_charge = 10000000;
+	for (int i = 0; i < USERS; i++)
+		fx_admit(f, i, CLUB_CONCERT, T0);
 	return 0;
 }
 
 /* The id of seat ROW-NUMBER of the club's first date. */
 static int64_t
-seat(struct fixture *f, char row, int number)
+seat(struct fx_sale *f, char row, int number)
 {
 	return fx_int(f->db, "SELECT id FROM seat WHERE performance_id = %lld"
 	    " AND row_label = '%c' AND number = %d", (long long)CLUB_PERF, row,
@@ -88,7 +59,7 @@ seat(struct fixture *f, char row, int number)
 
 /* "A4 A5 A6": an order's seats in words. */
 static const char *
-seats_of(struct fixture *f, const struct order_view *o)
+seats_of(struct fx_sale *f, const struct order_view *o)
 {
 	size_t cap = o->n * 8 + 1, len = 0;
 	char *s = arena_alloc(&f->a, cap);
@@ -102,7 +73,7 @@ seats_of(struct fixture *f, const struct order_view *o)
 static void
 best_available_is_the_front_row_middle(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	int64_t front[8];
 	struct order_view o;
 	struct order_refusal why;
@@ -142,7 +113,7 @@ best_available_is_the_front_row_middle(void **state)
 static void
 an_order_is_all_or_none(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	int64_t want[3] = { seat(f, 'C', 1), seat(f, 'C', 2), seat(f, 'C', 3) };
 	int64_t five[5] = { seat(f, 'D', 1), seat(f, 'D', 2), seat(f, 'D', 3),
 	    seat(f, 'D', 4), seat(f, 'D', 5) };
@@ -184,7 +155,7 @@ an_order_is_all_or_none(void **state)
 static void
 an_order_is_paid_once(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	struct payment_view v, again;
 	struct order_view o;
 	int64_t ids[3], balance = 0;
@@ -236,7 +207,7 @@ an_order_is_paid_once(void **state)
 int
 main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, fx_sale_teardown)
 	const struct CMUnitTest tests[] = {
 		T(best_available_is_the_front_row_middle),
 		T(an_order_is_all_or_none),

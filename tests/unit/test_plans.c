@@ -305,7 +305,7 @@ run_operations(struct fixture *f)
 	struct concert c;
 	struct performance p, *perfs;
 	struct seat *seats, one;
-	struct held_seat *mine;
+	struct my_seat *mine;
 	struct hold_view hv;
 	struct booking *bookings;
 	struct awaiting_seat *awaiting;
@@ -409,7 +409,7 @@ run_operations(struct fixture *f)
 	assert_int_equal(hold_create(db, FREE_SLOT_PERF, free_seat[2], active,
 	    NOW, &f->set, NULL, &hold[2]), BO_OK);
 	f->op = "a buyer's holds";
-	assert_int_equal(holds_mine(db, a, active, FREE_SLOT_PERF, NOW, &mine,
+	assert_int_equal(seats_mine(db, a, active, FREE_SLOT_PERF, NOW, &mine,
 	    &n), BO_OK);
 	assert_int_equal(n, 3);
 	assert_int_equal(hold_get(db, a, hold[0], active, NOW, &hv), BO_OK);

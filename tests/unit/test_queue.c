@@ -33,31 +33,21 @@
 
 #include "fixture.h"
 
-/* 2033-05-18 03:33:20 UTC: every test's base time. Demo sales are open. */
-#define T0 INT64_C(2000000000)
+#define T0 FX_T0 /* demo sales are open */
 #define CONCERT INT64_C(1)
 #define OTHER_CONCERT INT64_C(2)
-#define MAX_USERS 24
+#define MAX_USERS FX_USERS_MAX
 #define CLAIM 120
 
-struct fixture {
-	struct fx_files files;
-	struct db *db;
-	struct settings set;
-	int64_t user[MAX_USERS];
-};
-
+/* The sale of fixture.h with one slot in the line: turns of 10 minutes,
+ * CLAIM seconds to come in when called. */
 static int
 setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
+	struct fx_sale *f = fx_sale_new("queue", MAX_USERS);
 
-	if (f == NULL || fx_demo_create(&f->files, "queue", T0, &f->db, &f->set,
-	    MAX_USERS, f->user) != 0) {
-		free(f);
+	if (f == NULL)
 		return -1;
-	}
-	/* Known values, whatever the defaults become. */
 	f->set.queue_capacity = 1;
 	f->set.active_ttl = 600;
 	f->set.claim_seconds = CLAIM;
@@ -65,20 +55,10 @@ setup(void **state)
 	return 0;
 }
 
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	fx_db_destroy(&f->files, f->db);
-	free(f);
-	return 0;
-}
-
 /* ---- helpers ---- */
 
 static struct queue_view
-join(struct fixture *f, int buyer, int64_t now)
+join(struct fx_sale *f, int buyer, int64_t now)
 {
 	struct queue_view v;
 
@@ -89,7 +69,7 @@ join(struct fixture *f, int buyer, int64_t now)
 }
 
 static struct queue_view
-look(struct fixture *f, int buyer, const char *token, int64_t now)
+look(struct fx_sale *f, int buyer, const char *token, int64_t now)
 {
 	struct queue_view v;
 
@@ -100,7 +80,7 @@ look(struct fixture *f, int buyer, const char *token, int64_t now)
 }
 
 static struct queue_public
-line(struct fixture *f, int64_t now)
+line(struct fx_sale *f, int64_t now)
 {
 	struct queue_public p;
 
@@ -110,7 +90,7 @@ line(struct fixture *f, int64_t now)
 }
 
 static void
-leave(struct fixture *f, int buyer, int64_t now)
+leave(struct fx_sale *f, int buyer, int64_t now)
 {
 	assert_int_equal(queue_leave(f->db, CONCERT, f->user[buyer], now,
 	    &f->set), BO_OK);
@@ -118,7 +98,7 @@ leave(struct fixture *f, int buyer, int64_t now)
 
 /* Slots held at now: running turns and calls not yet answered. */
 static int64_t
-slots_taken(struct fixture *f, int64_t now)
+slots_taken(struct fx_sale *f, int64_t now)
 {
 	return fx_int(f->db, "SELECT count(*) FROM queue_ticket"
 	    " WHERE concert_id = %lld AND ((state = 'ACTIVE' AND expires_at > %lld)"
@@ -130,7 +110,7 @@ slots_taken(struct fixture *f, int64_t now)
 /* Nobody skipped: no ticket still waiting to be called sits at or before
  * the serving point, and the called ones were called in line order. */
 static void
-assert_nobody_skipped(struct fixture *f)
+assert_nobody_skipped(struct fx_sale *f)
 {
 	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM queue_ticket t"
 	    " JOIN queue_counter c ON c.concert_id = t.concert_id"
@@ -148,7 +128,7 @@ assert_nobody_skipped(struct fixture *f)
 static void
 called_buyer_comes_in_by_looking(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	struct queue_view a, b;
 	struct queue_public p;
 
@@ -187,7 +167,7 @@ called_buyer_comes_in_by_looking(void **state)
 static void
 a_call_not_answered_passes_over(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	struct queue_view b, c;
 
 	join(f, 0, T0);
@@ -220,7 +200,7 @@ a_call_not_answered_passes_over(void **state)
 static void
 a_buyer_away_keeps_the_place(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	struct queue_view b, c;
 	int64_t expired = 0, called = 0;
 
@@ -250,7 +230,7 @@ a_buyer_away_keeps_the_place(void **state)
 static void
 any_order_of_events_keeps_the_rules(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	struct queue_view v;
 	int64_t now = T0, expired, called;
 	unsigned seed = 12;
@@ -306,7 +286,7 @@ any_order_of_events_keeps_the_rules(void **state)
 /* Concert 1's sales open at T0 + 1000: the pre-queue (by default) from
  * T0 - 800. */
 static void
-sale_opens_later(struct fixture *f)
+sale_opens_later(struct fx_sale *f)
 {
 	fx_exec(f->db, "UPDATE performance SET sale_opens_at = %lld"
 	    " WHERE concert_id = %lld", (long long)(T0 + 1000),
@@ -316,7 +296,7 @@ sale_opens_later(struct fixture *f)
 static void
 prequeue_places_are_a_permutation(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	enum { N = 20 };
 	struct queue_view v, late;
 	struct queue_public p;
@@ -367,7 +347,7 @@ prequeue_places_are_a_permutation(void **state)
 static void
 prequeue_opening_is_set_per_concert(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	struct queue_view v;
 
 	sale_opens_later(f);
@@ -386,7 +366,7 @@ prequeue_opening_is_set_per_concert(void **state)
 static void
 tokens_are_bound_and_signed(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	struct queue_view a, b, v;
 	char forged[QUEUE_TOKEN_MAX + 1];
 	char *dot;
@@ -437,7 +417,7 @@ tokens_are_bound_and_signed(void **state)
 static void
 public_state_follows_the_line(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	struct queue_public p;
 
 	p = line(f, T0);
@@ -476,21 +456,21 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(called_buyer_comes_in_by_looking,
-		    setup, teardown),
+		    setup, fx_sale_teardown),
 		cmocka_unit_test_setup_teardown(a_call_not_answered_passes_over,
-		    setup, teardown),
+		    setup, fx_sale_teardown),
 		cmocka_unit_test_setup_teardown(a_buyer_away_keeps_the_place,
-		    setup, teardown),
+		    setup, fx_sale_teardown),
 		cmocka_unit_test_setup_teardown(any_order_of_events_keeps_the_rules,
-		    setup, teardown),
+		    setup, fx_sale_teardown),
 		cmocka_unit_test_setup_teardown(prequeue_places_are_a_permutation,
-		    setup, teardown),
+		    setup, fx_sale_teardown),
 		cmocka_unit_test_setup_teardown(prequeue_opening_is_set_per_concert,
-		    setup, teardown),
+		    setup, fx_sale_teardown),
 		cmocka_unit_test_setup_teardown(tokens_are_bound_and_signed,
-		    setup, teardown),
+		    setup, fx_sale_teardown),
 		cmocka_unit_test_setup_teardown(public_state_follows_the_line,
-		    setup, teardown),
+		    setup, fx_sale_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, fx_group_setup, NULL);

@@ -31,106 +31,51 @@
 #include "db.h"
 #include "hold.h"
 #include "payment.h"
-#include "queue.h"
 #include "refund.h"
-#include "setting.h"
-#include "wallet.h"
 
 #include "fixture.h"
 
-#define T0 INT64_C(2000000000) /* demo sales are open */
-#define HALL_CONCERT INT64_C(1)
-#define PERF INT64_C(1)         /* the 1,000-seat hall */
+#define T0 FX_T0 /* demo sales are open */
+#define HALL_CONCERT FX_HALL_CONCERT
+#define PERF FX_HALL_PERF /* the 1,000-seat hall */
 #define BUYERS 4
-#define TOPUP INT64_C(500000000)
 
-struct fixture {
-	struct fx_files files;
-	struct db *db;
-	struct settings set;
-	int64_t user[BUYERS];
-	int64_t starts;            /* PERF's start */
-};
-
+/* The sale of fixture.h; a buyer may hold and pay hundreds of seats. */
 static int
 setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
+	struct fx_sale *f = fx_sale_new("refund", BUYERS);
 
-	if (f == NULL || fx_demo_create(&f->files, "refund", T0, &f->db,
-	    &f->set, BUYERS, f->user) != 0) {
-		free(f);
+	if (f == NULL)
 		return -1;
-	}
-	f->set.queue_capacity = 100;
-	f->set.hold_seconds = 300;
 	f->set.max_holds = 1000;
 	f->set.max_charge = INT64_C(1000000000);
-	f->starts = fx_int(f->db, "SELECT starts_at FROM performance WHERE id = %lld",
-	    (long long)PERF);
 	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	fx_db_destroy(&f->files, f->db);
-	free(f);
 	return 0;
 }
 
 static const struct audit_actor cli = { 0, "cli:test" };
 
+/* PERF's start. */
 static int64_t
-seat_at(struct fixture *f, int64_t offset)
+starts(struct fx_sale *f)
 {
-	return fx_int(f->db, "SELECT id FROM seat WHERE performance_id = %lld"
-	    " ORDER BY id LIMIT 1 OFFSET %lld", (long long)PERF,
-	    (long long)offset);
+	return fx_int(f->db, "SELECT starts_at FROM performance WHERE id = %lld",
+	    (long long)PERF);
 }
 
-/* Admits buyer b (topped up once) and buys seats first..first+n-1 of
- * PERF; hold ids into holds (n of them) when not NULL. */
+/* Buyer b, admitted and topped up, buys seats first..first+n-1 of PERF
+ * (fx_buy); hold ids into holds (n of them) when not NULL. */
 static void
-buy(struct fixture *f, int b, int n, int64_t first, int64_t *holds)
+buy(struct fx_sale *f, int b, int n, int64_t first, int64_t *holds)
 {
-	struct queue_view v;
-	int64_t balance, hold[300];
-	int replayed;
-
-	assert_true(n <= 300);
-	assert_int_equal(queue_join(f->db, HALL_CONCERT, f->user[b], T0, &f->set,
-	    &v), BO_OK);
-	assert_int_equal(wallet_charge(f->db, f->user[b], TOPUP,
-	    f->set.max_charge, NULL, T0, &balance, &replayed), BO_OK);
-	for (int i = 0; i < n; i++)
-		assert_int_equal(hold_create(f->db, PERF, seat_at(f, first + i),
-		    f->user[b], T0, &f->set, NULL, &hold[i]), BO_OK);
-	for (int i = 0; i < n; i++) {
-		int64_t pid;
-		int already;
-
-		assert_int_equal(payment_pay(f->db, hold[i], f->user[b], T0 + 1,
-		    NULL, &pid, &already), BO_OK);
-		if (holds != NULL)
-			holds[i] = hold[i];
-	}
-}
-
-static int64_t
-balance_of(struct fixture *f, int b)
-{
-	return fx_int(f->db, "SELECT balance FROM user WHERE id = %lld",
-	    (long long)f->user[b]);
+	fx_buy(f, b, HALL_CONCERT, PERF, first, n, T0, holds);
 }
 
 /* balance = sum(ledger) for every buyer; total charged = balances +
  * gross sales - refunds. */
 static void
-money_is_whole(struct fixture *f)
+money_is_whole(struct fx_sale *f)
 {
 	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM user u WHERE"
 	    " u.balance <> (SELECT coalesce(sum(amount), 0) FROM ledger l"
@@ -144,7 +89,7 @@ money_is_whole(struct fixture *f)
 }
 
 static void
-code_of_hold(struct fixture *f, int64_t hold, char code[TICKET_CODE_SIZE])
+code_of_hold(struct fx_sale *f, int64_t hold, char code[TICKET_CODE_SIZE])
 {
 	fx_text(f->db, code, TICKET_CODE_SIZE, "SELECT code FROM ticket"
 	    " WHERE hold_id = %lld", (long long)hold);
@@ -153,30 +98,14 @@ code_of_hold(struct fixture *f, int64_t hold, char code[TICKET_CODE_SIZE])
 
 /* ---- migration 014 on a database with rows ---- */
 
-extern const char schema_001[], schema_002[], schema_003[], schema_004[],
-    schema_005[], schema_006[], schema_007[], schema_008[], schema_009[],
-    schema_010[], schema_011[], schema_012[], schema_013[];
-
 static void
 migration_rebuilds_a_ledger_with_rows(void **state)
 {
-	static const char *const before[] = { schema_001, schema_002,
-	    schema_003, schema_004, schema_005, schema_006, schema_007,
-	    schema_008, schema_009, schema_010, schema_011, schema_012,
-	    schema_013 };
 	struct fx_files files;
 	struct db *db;
 
 	(void)state;
-	snprintf(files.dir, sizeof files.dir, "/tmp/boxoffice-ref12-XXXXXX");
-	assert_non_null(mkdtemp(files.dir));
-	snprintf(files.path, sizeof files.path, "%s/test.db", files.dir);
-	assert_non_null(db = db_open(files.path, 1));
-	for (size_t i = 0; i < sizeof before / sizeof before[0]; i++)
-		assert_int_equal(sqlite3_exec(db->handle, before[i], NULL, NULL,
-		    NULL), SQLITE_OK);
-	fx_exec(db, "PRAGMA user_version = %d",
-	    (int)(sizeof before / sizeof before[0]));
+	assert_int_equal(fx_db_at_version(&files, "ref13", 13, &db), 0);
 	fx_exec(db, "INSERT INTO user(id, email, pw_hash, created_at) VALUES"
 	    " (5, 'a@example.com', 'x', 1), (6, 'b@example.com', 'x', 1)");
 	fx_exec(db, "INSERT INTO concert(id, title, artist, venue)"
@@ -249,7 +178,7 @@ migration_rebuilds_a_ledger_with_rows(void **state)
 static void
 refund_gives_back_and_frees_the_seat(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	struct arena a = ARENA_INIT;
 	struct refund_ticket t;
 	struct audit_entry *e;
@@ -260,7 +189,7 @@ refund_gives_back_and_frees_the_seat(void **state)
 
 	buy(f, 0, 2, 0, hold);
 	code_of_hold(f, hold[0], code);
-	before = balance_of(f, 0);
+	before = fx_balance(f, 0);
 	assert_int_equal(refund_find(f->db, &a, code, &t), BO_OK);
 	assert_int_equal(t.refunded_at, 0);
 	assert_string_equal(t.email, "buyer0@example.com");
@@ -268,7 +197,7 @@ refund_gives_back_and_frees_the_seat(void **state)
 
 	assert_int_equal(refund_ticket(f->db, &a, code, &cli, T0 + 50, &t), BO_OK);
 	assert_int_equal(t.refunded_at, T0 + 50);
-	assert_int_equal(balance_of(f, 0), before + t.price);
+	assert_int_equal(fx_balance(f, 0), before + t.price);
 	assert_int_equal(fx_int(f->db, "SELECT refunded_at FROM ticket"
 	    " WHERE code = '%s'", code), T0 + 50);
 	assert_int_equal(fx_int(f->db, "SELECT state = 'RELEASED' FROM hold"
@@ -290,20 +219,20 @@ refund_gives_back_and_frees_the_seat(void **state)
 	assert_int_equal(refund_ticket(f->db, &a, code, &cli, T0 + 51, &t),
 	    BO_GONE);
 	assert_int_equal(t.refunded_at, T0 + 50);
-	assert_int_equal(balance_of(f, 0), before + t.price);
+	assert_int_equal(fx_balance(f, 0), before + t.price);
 	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM audit"), 1);
 	assert_int_equal(refund_ticket(f->db, &a, "0000000000000000000000000000",
 	    &cli, T0 + 51, &t), BO_NOT_FOUND);
 
 	/* the seat sells again, to another buyer, with a new code */
 	buy(f, 1, 0, 0, NULL);
-	assert_int_equal(hold_create(f->db, PERF, seat_at(f, 0), f->user[1],
+	assert_int_equal(hold_create(f->db, PERF, fx_seat(f, PERF, 0), f->user[1],
 	    T0 + 60, &f->set, NULL, &again), BO_OK);
 	assert_int_equal(payment_pay(f->db, again, f->user[1], T0 + 61, NULL,
 	    &pid, &already), BO_OK);
 	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM ticket t JOIN hold h"
 	    " ON h.id = t.hold_id WHERE h.seat_id = %lld AND t.refunded_at IS NULL",
-	    (long long)seat_at(f, 0)), 1);
+	    (long long)fx_seat(f, PERF, 0)), 1);
 	money_is_whole(f);
 	arena_free(&a);
 }
@@ -313,7 +242,7 @@ refund_gives_back_and_frees_the_seat(void **state)
 static void
 a_used_ticket_stays_used(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	struct arena a = ARENA_INIT;
 	struct refund_ticket t;
 	struct checkin ci;
@@ -322,7 +251,7 @@ a_used_ticket_stays_used(void **state)
 
 	buy(f, 0, 2, 0, hold);
 	code_of_hold(f, hold[0], code);
-	before = balance_of(f, 0);
+	before = fx_balance(f, 0);
 	assert_int_equal(checkin_admit(f->db, &a, code, PERF, "B", f->user[3],
 	    T0 + 100, &ci), BO_OK);
 	assert_int_equal(refund_find(f->db, &a, code, &t), BO_OK);
@@ -331,7 +260,7 @@ a_used_ticket_stays_used(void **state)
 	    BO_CONFLICT);
 	assert_int_equal(refund_cancel(f->db, &a, hold[0], f->user[0], 24,
 	    T0 + 101, &t), BO_CONFLICT);
-	assert_int_equal(balance_of(f, 0), before);
+	assert_int_equal(fx_balance(f, 0), before);
 	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM audit"), 0);
 	/* and the other way round: a refunded code opens no door */
 	code_of_hold(f, hold[1], code);
@@ -348,7 +277,7 @@ a_used_ticket_stays_used(void **state)
 static void
 cancel_until_the_deadline_only(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	struct arena a = ARENA_INIT;
 	struct refund_ticket t;
 	struct audit_entry *e;
@@ -356,9 +285,9 @@ cancel_until_the_deadline_only(void **state)
 	size_t n;
 
 	buy(f, 0, 3, 0, hold);
-	deadline = refund_cancel_deadline(f->starts, 24);
-	assert_int_equal(deadline, f->starts - 24 * 3600);
-	assert_int_equal(refund_cancel_deadline(f->starts, -1), 0);
+	deadline = refund_cancel_deadline(starts(f), 24);
+	assert_int_equal(deadline, starts(f) - 24 * 3600);
+	assert_int_equal(refund_cancel_deadline(starts(f), -1), 0);
 
 	/* another buyer's ticket is not found */
 	assert_int_equal(refund_cancel(f->db, &a, hold[0], f->user[1], 24,
@@ -373,10 +302,10 @@ cancel_until_the_deadline_only(void **state)
 	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM ledger"
 	    " WHERE kind = 'REFUND'"), 0);
 	/* a second before it, it is allowed */
-	before = balance_of(f, 0);
+	before = fx_balance(f, 0);
 	assert_int_equal(refund_cancel(f->db, &a, hold[0], f->user[0], 24,
 	    deadline - 1, &t), BO_OK);
-	assert_int_equal(balance_of(f, 0), before + t.price);
+	assert_int_equal(fx_balance(f, 0), before + t.price);
 	assert_int_equal(t.refunded_at, deadline - 1);
 	/* twice: gone, even after the deadline */
 	assert_int_equal(refund_cancel(f->db, &a, hold[0], f->user[0], 24,
@@ -385,9 +314,9 @@ cancel_until_the_deadline_only(void **state)
 	    deadline + 5, &t), BO_GONE);
 	/* 0 hours: until the show starts */
 	assert_int_equal(refund_cancel(f->db, &a, hold[1], f->user[0], 0,
-	    f->starts - 1, &t), BO_OK);
+	    starts(f) - 1, &t), BO_OK);
 	assert_int_equal(refund_cancel(f->db, &a, hold[2], f->user[0], 0,
-	    f->starts, &t), BO_FORBIDDEN);
+	    starts(f), &t), BO_FORBIDDEN);
 	money_is_whole(f);
 	/* audited as "cancel", the buyer as the actor */
 	assert_int_equal(audit_list(f->db, &a, 0, 5, &e, &n), BO_OK);
@@ -402,7 +331,7 @@ cancel_until_the_deadline_only(void **state)
 static void
 cancel_performance_refunds_everything(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	struct arena a = ARENA_INIT;
 	struct refund_cancelled c;
 	struct concert con;
@@ -414,13 +343,13 @@ cancel_performance_refunds_everything(void **state)
 	buy(f, 0, 250, 0, NULL);
 	buy(f, 1, 3, 250, NULL);
 	buy(f, 2, 0, 0, NULL); /* admitted, holds a seat, has not paid */
-	assert_int_equal(hold_create(f->db, PERF, seat_at(f, 400), f->user[2],
+	assert_int_equal(hold_create(f->db, PERF, fx_seat(f, PERF, 400), f->user[2],
 	    T0 + 2, &f->set, NULL, &live), BO_OK);
 	sold = fx_int(f->db, "SELECT count(*) FROM ticket WHERE performance_id"
 	    " = %lld", (long long)PERF);
 	gross = fx_int(f->db, "SELECT sum(amount) FROM payment");
-	before0 = balance_of(f, 0);
-	before1 = balance_of(f, 1);
+	before0 = fx_balance(f, 0);
+	before1 = fx_balance(f, 1);
 	assert_int_equal(sold, 253);
 
 	assert_int_equal(refund_cancel_performance(f->db, 999, &cli, T0 + 10, &c),
@@ -438,7 +367,7 @@ cancel_performance_refunds_everything(void **state)
 	assert_int_equal(fx_int(f->db, "SELECT count(*) FROM hold WHERE"
 	    " performance_id = %lld AND state IN ('HELD','PAID')",
 	    (long long)PERF), 0);
-	assert_int_equal(balance_of(f, 0) + balance_of(f, 1),
+	assert_int_equal(fx_balance(f, 0) + fx_balance(f, 1),
 	    before0 + before1 + gross);
 	money_is_whole(f);
 	/* one audit row for the cancellation, one per ticket */
@@ -471,12 +400,12 @@ cancel_performance_refunds_everything(void **state)
 		}
 		assert_true(found);
 	}
-	assert_int_equal(hold_create(f->db, PERF, seat_at(f, 500), f->user[1],
+	assert_int_equal(hold_create(f->db, PERF, fx_seat(f, PERF, 500), f->user[1],
 	    T0 + 20, &f->set, NULL, &h), BO_GONE);
 	assert_int_equal(fx_try(f->db, "INSERT INTO hold(seat_id,"
 	    " performance_id, user_id, state, price, created_at, expires_at)"
 	    " VALUES (%lld, %lld, %lld, 'HELD', 1, 1, %lld)",
-	    (long long)seat_at(f, 500), (long long)PERF, (long long)f->user[1],
+	    (long long)fx_seat(f, PERF, 500), (long long)PERF, (long long)f->user[1],
 	    (long long)(T0 + 999)), SQLITE_CONSTRAINT_TRIGGER);
 	assert_int_equal(fx_try(f->db, "UPDATE performance SET cancelled_at ="
 	    " NULL"), SQLITE_CONSTRAINT_TRIGGER);
@@ -497,7 +426,7 @@ cancel_performance_refunds_everything(void **state)
 static void
 cancel_performance_finishes_what_is_left(void **state)
 {
-	struct fixture *f = *state;
+	struct fx_sale *f = *state;
 	struct refund_cancelled c;
 
 	buy(f, 0, 3, 0, NULL);
@@ -514,7 +443,7 @@ cancel_performance_finishes_what_is_left(void **state)
 int
 main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, fx_sale_teardown)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(migration_rebuilds_a_ledger_with_rows),
 		T(refund_gives_back_and_frees_the_seat),
