@@ -405,7 +405,8 @@ api_bookings(struct req *r)
 
 	if (!api_keyset(r, &k))
 		return;
-	if ((s = bookings_list(r->db, &r->arena, r->session.user_id, &k, &b, &n)) != BO_OK) {
+	if ((s = bookings_list(r->db, &r->arena, r->session.user_id, r->now,
+	    &k, &b, &n)) != BO_OK) {
 		api_status(r, s);
 		return;
 	}

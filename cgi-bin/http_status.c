@@ -24,7 +24,11 @@ static const struct {
 	[HTTP_404] = { 404, "Not Found", N_("Page not found"), "not_found" },
 	[HTTP_405] = { 405, "Method Not Allowed", N_("Not this way"),
 	    "method_not_allowed" },
-	[HTTP_409] = { 409, "Conflict", N_("Someone was faster"), "conflict" },
+	/* Neutral: what conflicted is the outcome's to say (outcome.h's
+	 * title: "Someone was faster" for a seat just taken, "Already used
+	 * at the door" for a ticket…). */
+	[HTTP_409] = { 409, "Conflict", N_("That cannot be done now"),
+	    "conflict" },
 	[HTTP_410] = { 410, "Gone", N_("Expired"), "gone" },
 	[HTTP_411] = { 411, "Length Required", N_("That request was not understood"),
 	    "length_required" },

@@ -186,6 +186,19 @@ langs_choose(const struct langs *ls, const char *cookie, const char *accept)
 }
 
 const char *
+langs_trn(const struct langs *ls, int i, const char *singular,
+    const char *plural, unsigned long n)
+{
+	const char *t;
+
+	assert(i >= 0 && i < ls->n);
+	if (ls->l[i].mo != NULL &&
+	    (t = mo_lookup_n(ls->l[i].mo, NULL, singular, n)) != NULL)
+		return t;
+	return n == 1 ? singular : plural;
+}
+
+const char *
 langs_tr(const struct langs *ls, int i, const char *ctx, const char *msgid)
 {
 	const char *t;

@@ -48,5 +48,9 @@ int langs_find(const struct langs *ls, const char *code);
  * msgid itself when the catalog has none (English). */
 const char *langs_tr(const struct langs *ls, int i, const char *ctx,
     const char *msgid);
+/* The form of singular/plural for the number n in language i: the
+ * catalog's (mo_lookup_n), or English's (singular for 1, else plural). */
+const char *langs_trn(const struct langs *ls, int i, const char *singular,
+    const char *plural, unsigned long n);
 
 #endif

@@ -27,6 +27,9 @@ struct mo {
 	size_t size;
 	uint32_t n;
 	const char **orig, **trans; /* n each, pointing into data */
+	uint32_t *tlen;             /* each translation's length, all its
+	                             * plural forms and their NULs */
+	int nplurals;               /* 1, or 2: form 1 when n != 1 */
 };
 
 static uint32_t
@@ -43,7 +46,8 @@ word(const unsigned char *p, int swapped)
 /* The string of pair i of the table at off: inside the file and followed
  * by the NUL msgfmt writes, or NULL. */
 static const char *
-entry(const struct mo *m, uint32_t off, uint32_t i, int swapped)
+entry(const struct mo *m, uint32_t off, uint32_t i, int swapped,
+    uint32_t *length)
 {
 	uint64_t at = (uint64_t)off + (uint64_t)i * 8, len, pos;
 
@@ -53,7 +57,41 @@ entry(const struct mo *m, uint32_t off, uint32_t i, int swapped)
 	pos = word((const unsigned char *)m->data + at + 4, swapped);
 	if (pos + len + 1 > m->size || m->data[pos + len] != '\0')
 		return NULL;
+	if (length != NULL)
+		*length = (uint32_t)len;
 	return m->data + pos;
+}
+
+/*
+ * The header's Plural-Forms (msgid ""), as this reader evaluates it: a
+ * language with one form (Korean, Japanese, Chinese: "nplurals=1;
+ * plural=0;"), or two with the second for every n but 1 (English,
+ * German…; also gettext's rule when a header names none). 1 or 2, or 0
+ * for any other rule: evaluating those needs an expression reader, so
+ * such a catalog is refused at load rather than shown wrong.
+ */
+static int
+plural_rule(const char *header)
+{
+	const char *p = header != NULL ? strstr(header, "Plural-Forms:") : NULL;
+	char rule[128];
+	size_t j = 0;
+
+	if (p == NULL)
+		return 2;
+	for (p += strlen("Plural-Forms:"); *p != '\0' && *p != '\n'; p++)
+		if (*p != ' ' && *p != '\t' && j + 1 < sizeof rule)
+			rule[j++] = *p;
+	rule[j] = '\0';
+	if (strcmp(rule, "nplurals=1;plural=0;") == 0 ||
+	    strcmp(rule, "nplurals=1;plural=0") == 0)
+		return 1;
+	if (strcmp(rule, "nplurals=2;plural=(n!=1);") == 0 ||
+	    strcmp(rule, "nplurals=2;plural=n!=1;") == 0 ||
+	    strcmp(rule, "nplurals=2;plural=(n!=1)") == 0 ||
+	    strcmp(rule, "nplurals=2;plural=n!=1") == 0)
+		return 2;
+	return 0;
 }
 
 static char *
@@ -120,9 +158,10 @@ mo_load(const char *path, char err[MO_ERR_MAX])
 	}
 	m->orig = xmalloc(sizeof *m->orig * (m->n + 1));
 	m->trans = xmalloc(sizeof *m->trans * (m->n + 1));
+	m->tlen = xmalloc(sizeof *m->tlen * (m->n + 1));
 	for (uint32_t i = 0; i < m->n; i++) {
-		m->orig[i] = entry(m, otab, i, swapped);
-		m->trans[i] = entry(m, ttab, i, swapped);
+		m->orig[i] = entry(m, otab, i, swapped, NULL);
+		m->trans[i] = entry(m, ttab, i, swapped, &m->tlen[i]);
 		if (m->orig[i] == NULL || m->trans[i] == NULL) {
 			snprintf(err, MO_ERR_MAX, "%.200s: message %u lies outside "
 			    "the file", path, (unsigned)i);
@@ -133,6 +172,14 @@ mo_load(const char *path, char err[MO_ERR_MAX])
 			    "(not written by msgfmt?)", path);
 			goto fail;
 		}
+	}
+	/* msgfmt sorts the header (msgid "") first. */
+	m->nplurals = plural_rule(m->n > 0 && m->orig[0][0] == '\0' ?
+	    m->trans[0] : NULL);
+	if (m->nplurals == 0) {
+		snprintf(err, MO_ERR_MAX, "%.160s: a Plural-Forms rule not "
+		    "read here (only one form, or n != 1)", path);
+		goto fail;
 	}
 	return m;
 fail:
@@ -147,6 +194,7 @@ mo_free(struct mo *m)
 		return;
 	free(m->orig);
 	free(m->trans);
+	free(m->tlen);
 	free(m->data);
 	free(m);
 }
@@ -157,12 +205,13 @@ mo_count(const struct mo *m)
 	return m->n;
 }
 
-const char *
-mo_lookup(const struct mo *m, const char *ctx, const char *msgid)
+/* The index of msgid's entry, or -1. */
+static long
+find(const struct mo *m, const char *ctx, const char *msgid)
 {
 	char stack[512], *key = stack;
 	size_t clen = ctx ? strlen(ctx) + 1 : 0, ilen = strlen(msgid) + 1;
-	const char *found = NULL;
+	long found = -1;
 	uint32_t lo = 0, hi = m->n;
 
 	if (clen + ilen > sizeof stack)
@@ -177,7 +226,7 @@ mo_lookup(const struct mo *m, const char *ctx, const char *msgid)
 		int c = strcmp(key, m->orig[mid]);
 
 		if (c == 0) {
-			found = m->trans[mid];
+			found = (long)mid;
 			break;
 		}
 		if (c < 0)
@@ -187,7 +236,33 @@ mo_lookup(const struct mo *m, const char *ctx, const char *msgid)
 	}
 	if (key != stack)
 		free(key);
+	return found;
+}
+
+const char *
+mo_lookup(const struct mo *m, const char *ctx, const char *msgid)
+{
+	long i = find(m, ctx, msgid);
+
 	/* msgfmt leaves untranslated and fuzzy messages out, but an empty
 	 * msgstr can only mean "none". */
-	return found != NULL && *found != '\0' ? found : NULL;
+	return i >= 0 && *m->trans[i] != '\0' ? m->trans[i] : NULL;
+}
+
+const char *
+mo_lookup_n(const struct mo *m, const char *ctx, const char *msgid,
+    unsigned long n)
+{
+	long i = find(m, ctx, msgid);
+	int form = m->nplurals == 1 ? 0 : n != 1;
+	const char *t, *end;
+
+	if (i < 0)
+		return NULL;
+	t = m->trans[i];
+	end = t + m->tlen[i];
+	/* The forms follow one another, each ended by its NUL. */
+	for (; form > 0 && t < end; form--)
+		t += strlen(t) + 1;
+	return t < end && *t != '\0' ? t : NULL;
 }

@@ -31,6 +31,13 @@ void mo_free(struct mo *m);
  * is returned. */
 const char *mo_lookup(const struct mo *m, const char *ctx, const char *msgid);
 
+/* The plural form of msgid (its singular; a plural entry of the catalog)
+ * for the number n, by the catalog's Plural-Forms (mo_load refuses a rule
+ * it cannot evaluate), or NULL when the catalog has none. Owned by the
+ * catalog. */
+const char *mo_lookup_n(const struct mo *m, const char *ctx,
+    const char *msgid, unsigned long n);
+
 /* The number of messages (the header entry included). */
 size_t mo_count(const struct mo *m);
 

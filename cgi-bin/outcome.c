@@ -68,7 +68,8 @@ const struct outcomes COMMON_OUTCOMES = { "common", {
  * /api/v1/reservations. */
 const struct outcomes HOLD_OUTCOMES = { "hold", {
 	[BO_CONFLICT] = { HTTP_409, "seat_taken",
-	    N_("Someone just took this seat: pick another."), NULL, 0 },
+	    N_("Someone just took this seat: pick another."), NULL, 0,
+	    N_("Someone was faster") },
 	[BO_LIMIT] = { HTTP_409, "hold_limit",
 	    N_("You hold the most seats allowed for this date: pay for them or "
 	    "release one first."), NULL, 0 },
@@ -94,7 +95,7 @@ const struct outcomes ORDER_OUTCOMES = { "order", {
 	[BO_CONFLICT] = { HTTP_409, "seat_taken",
 	    N_("Someone just took some of these seats, so none was held: pick "
 	    "others."), "Some of these seats are taken (seatIds): nothing was "
-	    "held.", 0 },
+	    "held.", 0, N_("Someone was faster") },
 	[BO_LIMIT] = { HTTP_409, "hold_limit",
 	    N_("That would be more seats than allowed for this date: pick fewer, "
 	    "or pay for or release the seats you hold first."), NULL, 0 },
@@ -200,7 +201,7 @@ const struct outcomes REFUND_OUTCOMES = { "refund", {
 	    N_("This ticket was refunded before: nothing was changed."), NULL, 0 },
 	[BO_CONFLICT] = { HTTP_409, "already_checked_in",
 	    N_("This ticket was used at the door, so it is not refunded. Nothing "
-	    "was changed."), NULL, 0 },
+	    "was changed."), NULL, 0, N_("Already used at the door") },
 	[BO_LIMIT] = { HTTP_409, "limit_reached",
 	    N_("The buyer's balance cannot take this refund (it would pass the "
 	    "largest amount we keep). Nothing was changed."), NULL, 0 },
@@ -212,13 +213,14 @@ const struct outcomes CANCEL_OUTCOMES = { "cancel", {
 	[BO_NOT_FOUND] = { HTTP_404, "not_found",
 	    N_("There is no such ticket among yours."), NULL, 0 },
 	[BO_FORBIDDEN] = { HTTP_403, "cancel_closed",
-	    N_("This ticket can no longer be cancelled."), NULL, 0 },
+	    N_("This ticket can no longer be cancelled."), NULL, 0,
+	    N_("Too late to cancel") },
 	[BO_GONE] = { HTTP_410, "refunded",
 	    N_("This ticket was cancelled or refunded before: its price is "
-	    "already back in your wallet."), NULL, 0 },
+	    "already back in your wallet."), NULL, 0, N_("Already refunded") },
 	[BO_CONFLICT] = { HTTP_409, "already_checked_in",
 	    N_("This ticket was used at the door, so it cannot be cancelled."),
-	    NULL, 0 },
+	    NULL, 0, N_("Already used at the door") },
 	[BO_LIMIT] = { HTTP_409, "limit_reached",
 	    N_("Your balance cannot take this refund (it would pass the largest "
 	    "amount we keep). Nothing was changed."), NULL, 0 },
@@ -396,10 +398,7 @@ page_outcome_say(struct req *r, const struct outcomes *op, enum bo_status s,
 	r->refusal = s;
 	if (message == NULL)
 		message = o->page;
-	if (href != NULL)
-		page_error_link(r, o->status, message, href, label);
-	else
-		page_error(r, o->status, message);
+	page_error_titled(r, o->status, o->title, message, href, label);
 }
 
 void

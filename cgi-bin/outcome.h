@@ -36,6 +36,10 @@ struct outcome {
 	 * refused: the form again, 422, but 401 to a program); HTTP_200
 	 * (zero): the same. */
 	enum http_status api_status;
+	/* The page's heading where the status's own (http_status.c: "Someone
+	 * was faster" for any 409) would not fit what happened; NULL: the
+	 * status's. A msgid. */
+	const char *title;
 };
 
 struct outcomes {

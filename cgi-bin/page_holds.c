@@ -162,6 +162,11 @@ page_hold(struct req *r)
 		tdict_bool(d, "paid", 1);
 		view_set(d, "paid_at", view_datetime(r, h.paid_at));
 		tdict_int(d, "payment_id", h.payment_id);
+		/* What the door needs is the ticket's code, not the payment's
+		 * number (which says "1" for anyone's first purchase). */
+		tdict_int(d, "ticket_id", h.ticket_id);
+		if (h.ticket_code[0] != '\0')
+			ui_ticket_code(r, d, h.ticket_code);
 		break;
 	case HOLD_RELEASED:
 		if (h.refunded_at != 0)

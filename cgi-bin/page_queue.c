@@ -194,9 +194,10 @@ page_queue(struct req *r)
 	tdict_int(d, "concert_id", c.id);
 	tdict_str(d, "concert_title", c.title);
 	tdict_str(d, "artist", c.artist);
-	tdict_str(d, "capacity_words", set->queue_capacity == 1 ?
-	    tr(r, "1 buyer shops") : arena_printf(&r->arena,
-	    tr(r, "%lld buyers shop"), (long long)set->queue_capacity));
+	/* "1,000 buyers shop": grouped as every number a page shows. */
+	tdict_str(d, "capacity_words", arena_printf(&r->arena, trn(r,
+	    "%s buyer shops", "%s buyers shop", set->queue_capacity),
+	    view_count(r, set->queue_capacity)));
 	tdict_int(d, "active_minutes", set->active_ttl / 60);
 	tdict_int(d, "claim_minutes", (set->claim_seconds + 59) / 60);
 	if (v.state == Q_PREQUEUE || v.state == Q_WAITING) {

@@ -11,12 +11,16 @@
  *        a bad amount comes back on the form (422), one the balance
  *        cannot take too (409); nothing changes; the same key twice
  *        charges once
- * GET  /bookings[?before=ID]  login: the paid seats, newest payment
- *        first, 50 a page, each with its ticket code and QR code (a
- *        refunded one says so, without them) and a link to its printable
- *        ticket; and "Cancel and refund" (to /holds/{id}/cancel,
- *        page_cancel.c) while cancel_until_hours allows, the deadline
- *        with its zone, or why not
+ * GET  /bookings[?before=ID]  login: on the first page, the seats held
+ *        and not paid yet ("Awaiting payment": each order or hold with
+ *        its deadline and a link to pay); then the paid seats by show,
+ *        the next show first, seats in hall order (bookings_list), 50 a
+ *        page, each with its ticket code and QR code (a refunded one
+ *        says so, without them) and a link to its printable ticket; one
+ *        used at the door says when and at which door; else "Cancel and
+ *        refund" (to /holds/{id}/cancel, page_cancel.c) while
+ *        cancel_until_hours allows, the deadline with its zone, or why
+ *        not
  *
  * next is checked by redirect.h; anything but a path of this site is
  * dropped (the charge then lands on /wallet).
@@ -26,6 +30,7 @@
 
 #include "account.h"
 #include "currency.h"
+#include "hold.h"
 #include "outcome.h"
 #include "pages.h"
 #include "parse.h"
@@ -100,8 +105,18 @@ wallet_page(struct req *r, enum http_status status, const char *error)
 		tdict_str(l, "balance_after", view_money(r, rows[i].balance_after));
 		view_set(l, "when", view_datetime(r, rows[i].created_at));
 		if (rows[i].hold_id) {
-			tdict_int(l, "hold_id", rows[i].hold_id);
-			tdict_str(l, "concert", rows[i].concert_title);
+			/* "Payment · Winter Symphony Gala · 3 tickets": the
+			 * seats counted, each language's plural; an order's
+			 * payment opens the order, one seat's the seat. */
+			tdict_str(l, "href", rows[i].order_id != 0 ?
+			    arena_printf(&r->arena, "/orders/%lld",
+			    (long long)rows[i].order_id) :
+			    arena_printf(&r->arena, "/holds/%lld",
+			    (long long)rows[i].hold_id));
+			tdict_str(l, "what", arena_printf(&r->arena, trn(r,
+			    "%1$s · %2$s ticket", "%1$s · %2$s tickets",
+			    rows[i].seats), rows[i].concert_title,
+			    view_count(r, rows[i].seats)));
 		}
 	}
 	view_render(r, TMPL_WALLET, d);
@@ -152,7 +167,9 @@ page_wallet_charge(struct req *r)
 	view_redirect(r, next, NOTICE_CHARGED);
 }
 
-/* Whether booking b may be cancelled now, until when, or why not. */
+/* Whether booking b may be cancelled now, until when, or why not. A
+ * ticket used at the door says when and where instead, and is never
+ * offered for cancelling (refund_cancel would refuse it: BO_CONFLICT). */
 static void
 cancel_state(struct req *r, struct tdict *t, const struct booking *b)
 {
@@ -162,6 +179,9 @@ cancel_state(struct req *r, struct tdict *t, const struct booking *b)
 	if (b->refunded_at != 0) {
 		view_set(t, "refunded_at", view_datetime(r, b->refunded_at));
 		tdict_bool(t, "performance_cancelled", b->cancelled_at != 0);
+	} else if (b->used_at != 0) {
+		view_set(t, "used_at", view_time(r, b->used_at));
+		tdict_str(t, "door", b->door);
 	} else if (deadline != 0 && r->now < deadline) {
 		tdict_bool(t, "can_cancel", 1);
 		view_set(t, "cancel_until", view_datetime_zone(r, deadline));
@@ -176,6 +196,57 @@ cancel_state(struct req *r, struct tdict *t, const struct booking *b)
 	}
 }
 
+/* "Awaiting payment": the seats held and not paid yet, one entry per
+ * order (its seats share a deadline and a page, /orders/{id}) or per
+ * hold of its own (/holds/{id}), the first to lapse first. */
+static int
+awaiting(struct req *r, struct tdict *d)
+{
+	struct awaiting_seat *w;
+	struct tdict *e = NULL;
+	enum bo_status s;
+	int64_t total = 0;
+	size_t n;
+
+	s = holds_awaiting(r->db, &r->arena, r->session.user_id, r->now, &w, &n);
+	if (s != BO_OK) {
+		page_status(r, s);
+		return 0;
+	}
+	tdict_bool(d, "any_awaiting", n > 0);
+	for (size_t i = 0; i < n; i++) {
+		int same = i > 0 && w[i].order_id != 0 &&
+		    w[i].order_id == w[i - 1].order_id;
+
+		if (!same) {
+			if (e != NULL)
+				tdict_str(e, "total", view_money(r, total));
+			total = 0;
+			e = tdict_add(d, "awaiting");
+			tdict_str(e, "href", w[i].order_id != 0 ?
+			    arena_printf(&r->arena, "/orders/%lld",
+			    (long long)w[i].order_id) :
+			    arena_printf(&r->arena, "/holds/%lld",
+			    (long long)w[i].hold_id));
+			tdict_str(e, "concert_title", w[i].concert_title);
+			view_set(e, "date", view_date(r, w[i].starts_at));
+			view_set(e, "time", view_time(r, w[i].starts_at));
+			view_set(e, "deadline", view_time(r, w[i].expires_at));
+		}
+		total += w[i].price;
+		{
+			struct tdict *st = tdict_add(e, "seats");
+
+			tdict_str(st, "section", w[i].section);
+			tdict_str(st, "row", w[i].row);
+			tdict_int(st, "number", w[i].number);
+		}
+	}
+	if (e != NULL)
+		tdict_str(e, "total", view_money(r, total));
+	return 1;
+}
+
 void
 page_bookings(struct req *r)
 {
@@ -187,11 +258,15 @@ page_bookings(struct req *r)
 
 	if (!ui_keyset(r, &k))
 		return;
-	if ((s = bookings_list(r->db, &r->arena, r->session.user_id, &k, &b, &n)) != BO_OK) {
+	if ((s = bookings_list(r->db, &r->arena, r->session.user_id, r->now,
+	    &k, &b, &n)) != BO_OK) {
 		page_status(r, s);
 		return;
 	}
 	d = view_page(r, TMPL_BOOKINGS, "My tickets");
+	/* Held seats are on the first page only: they are not tickets yet. */
+	if (k.before == 0 && !awaiting(r, d))
+		return;
 	tdict_bool(d, "any", n > 0);
 	ui_keyset_links(d, &k);
 	for (size_t i = 0; i < n; i++) {

@@ -73,10 +73,10 @@ static const struct {
 	    "hold_id pid concert_id concert_title venue date time section row "
 	    "number price balance held deadline deadline_epoch now_epoch "
 	    "minutes_left can_pay short_by short_amount paid paid_at payment_id "
-	    "released expired refunded_at" },
+	    "released expired refunded_at ticket_id code qr" },
 	[TMPL_WALLET] = { "wallet.html", /* page_wallet.c */
 	    "balance currency inputmode pattern amount_hint key amount next "
-	    "error any ledger kind payment balance_after when hold_id concert "
+	    "error any ledger kind payment balance_after when href what "
 	    "older paged" },
 	[TMPL_ORDER] = { "order.html", /* page_orders.c */
 	    "order_id pid concert_id concert_title venue date time balance "
@@ -86,7 +86,8 @@ static const struct {
 	[TMPL_BOOKINGS] = { "bookings.html", /* page_wallet.c */
 	    "any bookings hold_id concert_title venue date time section row "
 	    "number price paid_at ticket_id code qr refunded refunded_at "
-	    "performance_cancelled can_cancel cancel_until no_cancel older paged" },
+	    "performance_cancelled can_cancel cancel_until no_cancel older paged "
+	    "used_at door any_awaiting awaiting href seats deadline total" },
 	[TMPL_TICKET] = { "ticket.html", /* page_tickets.c */
 	    "concert_title artist venue date time section row number price "
 	    "paid_at code qr refunded refunded_at checked_in_at own" },

@@ -42,8 +42,9 @@
 /* ---- error pages ---- */
 
 static void
-error_page(struct req *r, enum http_status status, const char *message,
-    const struct html *html, const char *href, const char *label)
+error_page(struct req *r, enum http_status status, const char *title,
+    const char *message, const struct html *html, const char *href,
+    const char *label)
 {
 	struct tdict *d;
 
@@ -60,7 +61,7 @@ error_page(struct req *r, enum http_status status, const char *message,
 	/* The words are msgids (outcome.c, http_status.c, the handlers'
 	 * literals): a page shows them in the buyer's language; the JSON
 	 * above stays English. */
-	d = view_page(r, TMPL_ERROR, http_title(status));
+	d = view_page(r, TMPL_ERROR, title != NULL ? title : http_title(status));
 	tdict_int(d, "status", http_code(status));
 	if (html != NULL)
 		view_set(d, "message", *html);
@@ -80,21 +81,28 @@ error_page(struct req *r, enum http_status status, const char *message,
 void
 page_error(struct req *r, enum http_status status, const char *message)
 {
-	error_page(r, status, message, NULL, NULL, NULL);
+	error_page(r, status, NULL, message, NULL, NULL, NULL);
 }
 
 void
 page_error_link(struct req *r, enum http_status status,
     const char *message, const char *href, const char *label)
 {
-	error_page(r, status, message, NULL, href, label);
+	error_page(r, status, NULL, message, NULL, href, label);
 }
 
 void
 page_error_html(struct req *r, enum http_status status, struct html message,
     const char *href, const char *label)
 {
-	error_page(r, status, NULL, &message, href, label);
+	error_page(r, status, NULL, NULL, &message, href, label);
+}
+
+void
+page_error_titled(struct req *r, enum http_status status, const char *title,
+    const char *message, const char *href, const char *label)
+{
+	error_page(r, status, title, message, NULL, href, label);
 }
 
 /* ---- long lists ---- */

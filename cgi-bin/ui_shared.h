@@ -32,6 +32,12 @@ void page_error(struct req *r, enum http_status status, const char *message);
 /* The same with one link onward (href, label). */
 void page_error_link(struct req *r, enum http_status status,
     const char *message, const char *href, const char *label);
+/* The same under title (a msgid; NULL: the status's), for an outcome that
+ * names what happened better than its status does (outcome.h); href and
+ * label may be NULL (no link onward). */
+void page_error_titled(struct req *r, enum http_status status,
+    const char *title, const char *message, const char *href,
+    const char *label);
 
 /* The same with words that hold HTML (a time, view.h) and, when href is
  * not NULL, one link onward. A JSON answer (r->json) says the status's

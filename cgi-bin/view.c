@@ -62,6 +62,14 @@ tr(struct req *r, const char *msgid)
 }
 
 const char *
+trn(struct req *r, const char *singular, const char *plural, int64_t n)
+{
+	assert(n >= 0);
+	return langs_trn(tmpl_langs(r->app->tmpl), view_lang(r), singular,
+	    plural, (unsigned long)n);
+}
+
+const char *
 trc(struct req *r, const char *ctx, const char *msgid)
 {
 	return langs_tr(tmpl_langs(r->app->tmpl), view_lang(r), ctx, msgid);
@@ -176,10 +184,10 @@ view_money(struct req *r, int64_t amount)
 const char *
 view_money_signed(struct req *r, int64_t amount)
 {
-	/* -INT64_MIN does not exist; no ledger row comes near it. */
-	assert(amount != INT64_MIN);
-	return arena_printf(&r->arena, "%s%s", amount > 0 ? "+" : amount < 0 ?
-	    "−" : "", view_money(r, amount < 0 ? -amount : amount));
+	char out[CURRENCY_TEXT_MAX];
+
+	return arena_strdup(&r->arena, currency_format_signed(out,
+	    req_settings(r)->currency, amount));
 }
 
 /* Applies the venue's time zone to this process when it changed. */

@@ -29,6 +29,11 @@ const char *tr(struct req *r, const char *msgid) __attribute__((format_arg(2)));
  * two places ("date format", "weekday", "month"). */
 const char *trc(struct req *r, const char *ctx, const char *msgid)
     __attribute__((format_arg(3)));
+/* The form for the number n of a message with a plural ("%s ticket",
+ * "%s tickets"), as the request's language writes it (its catalog's
+ * Plural-Forms; Korean has one form). */
+const char *trn(struct req *r, const char *singular, const char *plural,
+    int64_t n) __attribute__((format_arg(2), format_arg(3)));
 
 /* What a redirect may tell the page it leads to (view_redirect). */
 enum notice {
@@ -54,8 +59,8 @@ void view_render(struct req *r, enum tmpl t, const struct tdict *d);
 /* "₩165,000", "$12.50", "12.345 KWD" — amount in the currency's minor
  * unit (currency_format). */
 const char *view_money(struct req *r, int64_t amount);
-/* A change of a balance, as a ledger shows it: "+₩1,000,000",
- * "−₩165,000" (U+2212, the minus sign), "₩0". */
+/* A movement of money, signed both ways ("+₩132,000", "−₩264,000" with
+ * the minus sign, never a hyphen, "₩0"): every ledger on every page. */
 const char *view_money_signed(struct req *r, int64_t amount);
 /*
  * Times on a page. Each is HTML, a <time> element whose datetime is the

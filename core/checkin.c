@@ -167,7 +167,7 @@ checkin_performances(struct db *db, struct arena *a, int64_t now,
 
 	*out = NULL;
 	*n = 0;
-	sql_bind_int(st, ":since", now - 12 * 3600);
+	sql_bind_int(st, ":since", now - CHECKIN_SHOW_HOURS * 3600);
 	while ((rc = sql_step(st)) == SQLITE_ROW)
 		read_performance(st, a, arena_push(a, (void **)out, n, &cap,
 		    sizeof **out));

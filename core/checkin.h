@@ -68,6 +68,10 @@ enum bo_status checkin_admit(struct db *db, struct arena *a, const char *typed,
     int64_t performance, const char *door, int64_t staff, int64_t now,
     struct checkin *out);
 
+/* A show is the door's (and among a buyer's next ones, bookings_list)
+ * until this long after it began. */
+#define CHECKIN_SHOW_HOURS 12
+
 /* A performance as the door sees it. */
 struct door_performance {
 	int64_t id, starts_at;
@@ -79,9 +83,9 @@ struct door_performance {
 
 /*
  * The performances a door may be letting people in to: those not
- * cancelled, from those that began up to 12 hours before now, the
- * soonest first (tonight's show on top), at most 50. Strings and array
- * in a.
+ * cancelled, from those that began up to CHECKIN_SHOW_HOURS before now,
+ * the soonest first (tonight's show on top), at most 50. Strings and
+ * array in a.
  */
 enum bo_status checkin_performances(struct db *db, struct arena *a,
     int64_t now, struct door_performance **out, size_t *n);

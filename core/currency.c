@@ -156,8 +156,10 @@ currency_format(char out[CURRENCY_TEXT_MAX], const char *code, int64_t amount)
 	for (size_t i = 0; i < sizeof symbols / sizeof symbols[0]; i++)
 		if (code != NULL && strcmp(code, symbols[i].code) == 0)
 			symbol = symbols[i].symbol;
-	if (amount < 0)
-		*p++ = '-';
+	if (amount < 0) { /* the minus sign, as a typesetter writes it */
+		memcpy(p, CURRENCY_MINUS, strlen(CURRENCY_MINUS));
+		p += strlen(CURRENCY_MINUS);
+	}
 	if (symbol != NULL) {
 		memcpy(p, symbol, strlen(symbol));
 		p += strlen(symbol);
@@ -170,6 +172,20 @@ currency_format(char out[CURRENCY_TEXT_MAX], const char *code, int64_t amount)
 		snprintf(p, CURRENCY_TEXT_MAX - (size_t)(p - out), " %s", code);
 	else
 		*p = '\0';
+	return out;
+}
+
+char *
+currency_format_signed(char out[CURRENCY_TEXT_MAX], const char *code,
+    int64_t amount)
+{
+	char mag[CURRENCY_TEXT_MAX];
+
+	if (amount <= 0)
+		return currency_format(out, code, amount);
+	/* A positive amount leaves the sign's 3 bytes free for a '+'. */
+	snprintf(out, CURRENCY_TEXT_MAX, "+%s", currency_format(mag, code,
+	    amount));
 	return out;
 }
 

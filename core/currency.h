@@ -20,9 +20,13 @@
 
 #define ISO_4217_JSON "/usr/share/iso-codes/json/iso_4217.json"
 
-/* The longest text currency_format() writes, with its NUL: a sign, 19
- * digits, 6 group commas, a point, a space or symbol and a code. */
+/* The longest text currency_format() writes, with its NUL: a sign (3
+ * bytes), 19 digits, 6 group commas, a point, a space or symbol (3) and a
+ * code. */
 #define CURRENCY_TEXT_MAX 48
+
+/* The sign of a negative amount: U+2212 MINUS SIGN, never a hyphen. */
+#define CURRENCY_MINUS "\u2212"
 
 /*
  * The digits of code's minor unit (0 to 4), or -1 when code is not three
@@ -43,10 +47,15 @@ int currency_valid(const char *code, char *err, size_t errlen);
  * Writes amount, a whole number of code's minor unit, as people read it
  * into out (CURRENCY_TEXT_MAX bytes): "₩165,000", "$1,234.50", "€0.05",
  * "£12.00", "¥500" for the five with a symbol we show; "12.345 KWD",
- * "1,000 XOF" for any other; a negative amount starts with '-'. A code
- * with no minor unit shows whole numbers. Returns out.
+ * "1,000 XOF" for any other; a negative amount starts with
+ * CURRENCY_MINUS ("−₩264,000"). A code with no minor unit shows whole
+ * numbers. Returns out.
  */
 char *currency_format(char out[CURRENCY_TEXT_MAX], const char *code,
+    int64_t amount);
+/* The same for a movement of money, signed both ways: "+₩132,000",
+ * "−₩264,000", "₩0". The one way every page writes a ledger's amount. */
+char *currency_format_signed(char out[CURRENCY_TEXT_MAX], const char *code,
     int64_t amount);
 
 /*

@@ -185,12 +185,13 @@ hold_get(struct db *db, struct arena *a, int64_t hold_id, int64_t user,
 	enum { GET_ID, GET_USER, GET_STATE, GET_UNPAID, GET_PRICE, GET_CREATED,
 	    GET_EXPIRES, GET_SECTION, GET_ROW, GET_NUMBER, GET_PERF,
 	    GET_STARTS, GET_CONCERT, GET_TITLE, GET_VENUE, GET_PAYMENT,
-	    GET_PAID_AT, GET_REFUNDED, GET__COLS };
+	    GET_PAID_AT, GET_REFUNDED, GET_TICKET, GET_CODE, GET__COLS };
 	static struct sql q = SQL(GET__COLS,
 	    "SELECT h.id, h.user_id, h.state, " UNPAID_HOLD("h") ", h.price,"
 	    " h.created_at, h.expires_at, s.section, s.row_label, s.number,"
 	    " p.id, p.starts_at, c.id, c.title, c.venue, coalesce(pay.id, 0),"
-	    " coalesce(pay.created_at, 0), coalesce(t.refunded_at, 0)"
+	    " coalesce(pay.created_at, 0), coalesce(t.refunded_at, 0),"
+	    " coalesce(t.id, 0), coalesce(t.code, '')"
 	    " FROM hold h JOIN seat s ON s.id = h.seat_id"
 	    " JOIN performance p ON p.id = h.performance_id"
 	    " JOIN concert c ON c.id = p.concert_id"
@@ -221,6 +222,8 @@ hold_get(struct db *db, struct arena *a, int64_t hold_id, int64_t user,
 		h->payment_id = sql_int(st, GET_PAYMENT);
 		h->paid_at = sql_int(st, GET_PAID_AT);
 		h->refunded_at = sql_int(st, GET_REFUNDED);
+		h->ticket_id = sql_int(st, GET_TICKET);
+		h->ticket_code = arena_strdup(a, sql_text(st, GET_CODE));
 	}
 	sql_reset(st);
 	if (rc == SQLITE_DONE)
@@ -324,6 +327,53 @@ hold_release_seat(struct db *db, struct arena *a, int64_t perf,
 		    "free", now);
 	}
 	return sql_end(db, s);
+}
+
+enum bo_status
+holds_awaiting(struct db *db, struct arena *a, int64_t user, int64_t now,
+    struct awaiting_seat **out, size_t *n)
+{
+	enum { AW_ID, AW_ORDER, AW_PERF, AW_STARTS, AW_TITLE, AW_SECTION,
+	    AW_ROW, AW_NUMBER, AW_PRICE, AW_EXPIRES, AW__COLS };
+	/* LIVE_HOLD's state term lets the partial index of live holds (019)
+	 * answer (as seats_mine); UNPAID_HOLD keeps the unpaid ones. */
+	static struct sql q = SQL(AW__COLS,
+	    "SELECT h.id, coalesce(h.order_id, 0), p.id, p.starts_at, c.title,"
+	    " s.section, s.row_label, s.number, h.price, h.expires_at"
+	    " FROM hold h INDEXED BY hold_user_live"
+	    " JOIN seat s ON s.id = h.seat_id"
+	    " JOIN performance p ON p.id = h.performance_id"
+	    " JOIN concert c ON c.id = p.concert_id"
+	    " WHERE h.user_id = :user AND " LIVE_HOLD("h") " AND "
+	    UNPAID_HOLD("h")
+	    " ORDER BY h.expires_at, coalesce(h.order_id, 0), s.id"
+	    " LIMIT :limit");
+	struct sql_stmt *st = sql_prepare(db, &q);
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	sql_bind_int(st, ":user", user);
+	sql_bind_int(st, ":now", now);
+	sql_bind_int(st, ":limit", HOLDS_AWAITING_MAX);
+	while ((rc = sql_step(st)) == SQLITE_ROW) {
+		struct awaiting_seat *w = arena_push(a, (void **)out, n, &cap,
+		    sizeof *w);
+
+		w->hold_id = sql_int(st, AW_ID);
+		w->order_id = sql_int(st, AW_ORDER);
+		w->performance_id = sql_int(st, AW_PERF);
+		w->starts_at = sql_int(st, AW_STARTS);
+		w->concert_title = arena_strdup(a, sql_text(st, AW_TITLE));
+		w->section = arena_strdup(a, sql_text(st, AW_SECTION));
+		w->row = arena_strdup(a, sql_text(st, AW_ROW));
+		w->number = sql_int(st, AW_NUMBER);
+		w->price = sql_int(st, AW_PRICE);
+		w->expires_at = sql_int(st, AW_EXPIRES);
+	}
+	sql_reset(st);
+	return db_status(db, rc, "holds_awaiting");
 }
 
 static int

@@ -32,6 +32,10 @@ struct hold_view {
 	int64_t payment_id, paid_at;  /* when PAID (and when refunded) */
 	int64_t refunded_at;          /* RELEASED after being paid: refunded
 	                               * or cancelled then (refund.h); else 0 */
+	/* The seat's ticket once paid (the schema makes it with the
+	 * payment): its id and canonical code; 0 and "" before. */
+	int64_t ticket_id;
+	const char *ticket_code;
 };
 
 /*
@@ -117,6 +121,24 @@ struct concert_hold {
 enum bo_status holds_unpaid_of_concert(struct db *db, struct arena *a,
     int64_t user_id, int64_t concert_id, int64_t now,
     struct concert_hold **out, size_t *n);
+
+/* A seat the buyer holds and has not paid for yet, of any date. */
+struct awaiting_seat {
+	int64_t hold_id, order_id;  /* order_id 0: a hold of its own */
+	int64_t performance_id, starts_at;
+	const char *concert_title, *section, *row;
+	int64_t number, price, expires_at;
+};
+
+/* The most seats holds_awaiting() reads: far more than max_holds live
+ * holds a date over the dates a buyer could be shopping at once. */
+#define HOLDS_AWAITING_MAX 100
+
+/* The buyer's live unpaid holds of every date (the bookings page's
+ * "Awaiting payment"), the first to lapse first, an order's seats
+ * together in seat order; at most HOLDS_AWAITING_MAX; strings in a. */
+enum bo_status holds_awaiting(struct db *db, struct arena *a, int64_t user_id,
+    int64_t now, struct awaiting_seat **out, size_t *n);
 
 /* For boxoffice-expire: marks every lapsed hold EXPIRED; *n counts them. */
 enum bo_status holds_expire_all(struct db *db, int64_t now, int64_t *n);

@@ -6,6 +6,7 @@
 #include <assert.h>
 #include <string.h>
 
+#include "checkin.h"
 #include "hold.h"
 #include "live.h"
 #include "queue.h"
@@ -163,32 +164,47 @@ payment_pay_holds(struct db *db, struct arena *a, const int64_t *holds,
 }
 
 enum bo_status
-bookings_list(struct db *db, struct arena *a, int64_t user, struct keyset *k,
-    struct booking **out, size_t *n)
+bookings_list(struct db *db, struct arena *a, int64_t user, int64_t now,
+    struct keyset *k, struct booking **out, size_t *n)
 {
-	/* The buyer's paid seats, newest payment first (and within a
-	 * payment of several seats, by hold), one page. A page may end in
-	 * the middle of a payment, so the key is the pair (payment, hold):
-	 * :before is the last hold shown, and its payment (the buyer's own,
-	 * or :before itself when there is none: the newest page) says where
-	 * the next page resumes. */
+	/* The buyer's paid seats by show (BOOKINGS_KEY), one page. The
+	 * cursor :before is the last seat shown; its own key, read with the
+	 * same :since, says where the next page resumes, so a page may end
+	 * in the middle of a show and the next one starts at its next seat.
+	 * A cursor that is none of the buyer's seats gives an empty page
+	 * (the row value against no row is NULL), never another buyer's. */
 	enum { BOOK_PAYMENT, BOOK_AMOUNT, BOOK_PAID_AT, BOOK_HOLD, BOOK_SECTION,
 	    BOOK_ROW, BOOK_NUMBER, BOOK_PERF, BOOK_STARTS, BOOK_TITLE,
 	    BOOK_VENUE, BOOK_TICKET, BOOK_CODE, BOOK_REFUNDED, BOOK_CANCELLED,
-	    BOOK__COLS };
+	    BOOK_USED_AT, BOOK_DOOR, BOOK__COLS };
+	/* The sort key: the shows to come, or begun less than
+	 * CHECKIN_SHOW_HOURS ago (the door still lets people in), the next
+	 * first; then the past ones, the latest first; within a show, seat
+	 * order (seats are added in hall order); the hold last, for a seat
+	 * bought again after a refund. */
+#define BOOKINGS_KEY(p, s, h)                                                  \
+	p ".starts_at < :since, CASE WHEN " p ".starts_at < :since"          \
+	" THEN -" p ".starts_at ELSE " p ".starts_at END, " p ".id, " s ".id, " \
+	h ".id"
 	static struct sql q = SQL(BOOK__COLS,
 	    "SELECT pay.id, h.price, pay.created_at, h.id, s.section,"
 	    " s.row_label, s.number, p.id, p.starts_at, c.title, c.venue,"
-	    " t.id, t.code, t.refunded_at, coalesce(p.cancelled_at, 0)"
+	    " t.id, t.code, t.refunded_at, coalesce(p.cancelled_at, 0),"
+	    " coalesce(ck.at, 0), coalesce(ck.door, '')"
 	    " FROM hold h JOIN payment pay ON pay.id = h.payment_id"
 	    " JOIN ticket t ON t.hold_id = h.id"
+	    " LEFT JOIN checkin ck ON ck.ticket = t.id"
 	    " JOIN seat s ON s.id = h.seat_id"
 	    " JOIN performance p ON p.id = h.performance_id"
 	    " JOIN concert c ON c.id = p.concert_id"
-	    " WHERE pay.user_id = :user AND (pay.id, h.id) < (coalesce("
-	    "(SELECT payment_id FROM hold WHERE id = :before AND user_id = :user),"
-	    " :before), :before)"
-	    " ORDER BY pay.id DESC, h.id DESC LIMIT :limit");
+	    " WHERE pay.user_id = :user AND (:first OR ("
+	    BOOKINGS_KEY("p", "s", "h") ") > (SELECT " BOOKINGS_KEY("bp", "bs", "bh")
+	    " FROM hold bh JOIN payment bpay ON bpay.id = bh.payment_id"
+	    " JOIN seat bs ON bs.id = bh.seat_id"
+	    " JOIN performance bp ON bp.id = bh.performance_id"
+	    " WHERE bh.id = :before AND bpay.user_id = :user))"
+	    " ORDER BY " BOOKINGS_KEY("p", "s", "h") " LIMIT :limit");
+#undef BOOKINGS_KEY
 	struct sql_stmt *st = sql_prepare(db, &q);
 	size_t cap = 0;
 	int rc;
@@ -197,7 +213,9 @@ bookings_list(struct db *db, struct arena *a, int64_t user, struct keyset *k,
 	*n = 0;
 	k->next = 0;
 	sql_bind_int(st, ":user", user);
+	sql_bind_int(st, ":first", k->before == 0);
 	sql_bind_int(st, ":before", keyset_before(k));
+	sql_bind_int(st, ":since", now - CHECKIN_SHOW_HOURS * 3600);
 	sql_bind_int(st, ":limit", keyset_fetch(k));
 	while ((rc = sql_step(st)) == SQLITE_ROW) {
 		struct booking *b = arena_push(a, (void **)out, n, &cap, sizeof *b);
@@ -218,6 +236,8 @@ bookings_list(struct db *db, struct arena *a, int64_t user, struct keyset *k,
 		b->refunded_at = sql_is_null(st, BOOK_REFUNDED) ? 0 :
 		    sql_int(st, BOOK_REFUNDED);
 		b->cancelled_at = sql_int(st, BOOK_CANCELLED);
+		b->used_at = sql_int(st, BOOK_USED_AT);
+		b->door = arena_strdup(a, sql_text(st, BOOK_DOOR));
 	}
 	sql_reset(st);
 	if (rc == SQLITE_DONE)

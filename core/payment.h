@@ -32,6 +32,10 @@ struct booking {
 	const char *ticket_code;  /* canonical */
 	int64_t refunded_at;      /* 0: not refunded; its code is dead if set */
 	int64_t cancelled_at;     /* the performance's; 0: not cancelled */
+	/* Its admission at the door (checkin.h): when, 0 if never; and
+	 * which door ("" if never). A used ticket is not cancelled. */
+	int64_t used_at;
+	const char *door;
 };
 
 /*
@@ -78,10 +82,13 @@ enum bo_status payment_pay_holds(struct db *db, struct arena *a,
     struct idem *k, int *already, struct payment_view *out);
 
 /* One page of the buyer's paid seats with their tickets, refunded ones
- * too (refunded_at), newest payment first (keyset.h: the cursor is the
- * last seat's hold id, k->next the next, older page's, 0 when this is
- * the last); rows and strings in a. */
+ * too (refunded_at), and their admission at the door (used_at, door), as
+ * of now: by show, the next show first (the shows begun more than
+ * CHECKIN_SHOW_HOURS ago after all others, the latest first), seats in
+ * hall order within a show (keyset.h: the cursor is the last seat's hold
+ * id, k->next the next page's, 0 when this is the last); rows and
+ * strings in a. */
 enum bo_status bookings_list(struct db *db, struct arena *a, int64_t user_id,
-    struct keyset *k, struct booking **out, size_t *n);
+    int64_t now, struct keyset *k, struct booking **out, size_t *n);
 
 #endif

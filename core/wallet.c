@@ -199,7 +199,7 @@ wallet_charge_idem(struct db *db, int64_t user, int64_t amount,
  * comes along so the history can name it.
  */
 enum { ROW_ID, ROW_KIND, ROW_AMOUNT, ROW_BALANCE, ROW_CREATED, ROW_HOLD,
-    ROW_CONCERT, ROW__COLS };
+    ROW_CONCERT, ROW_SEATS, ROW_ORDER, ROW__COLS };
 /* The seat a row is about: a refund's own, or a payment's (the first seat
  * of a payment of several, as one of one did); none for a charge. */
 #define LEDGER_HOLD                                                           \
@@ -211,7 +211,12 @@ enum { ROW_ID, ROW_KIND, ROW_AMOUNT, ROW_BALANCE, ROW_CREATED, ROW_HOLD,
 	" coalesce((SELECT c.title FROM hold h"                               \
 	" JOIN performance p ON p.id = h.performance_id"                      \
 	" JOIN concert c ON c.id = p.concert_id"                              \
-	" WHERE h.id = " LEDGER_HOLD "), '')"
+	" WHERE h.id = " LEDGER_HOLD "), ''),"                               \
+	" CASE WHEN l.payment_id IS NOT NULL THEN (SELECT count(*) FROM hold h" \
+	" WHERE h.payment_id = l.payment_id)"                                 \
+	" WHEN l.hold_id IS NOT NULL THEN 1 ELSE 0 END,"                      \
+	" CASE WHEN l.payment_id IS NOT NULL THEN coalesce((SELECT h.order_id" \
+	" FROM hold h WHERE h.id = " LEDGER_HOLD "), 0) ELSE 0 END"
 #define LEDGER_FROM "ledger l"
 
 static void
@@ -224,6 +229,8 @@ read_row(struct sql_stmt *st, struct arena *a, struct ledger_row *l)
 	l->created_at = sql_int(st, ROW_CREATED);
 	l->hold_id = sql_int(st, ROW_HOLD);
 	l->concert_title = a != NULL ? arena_strdup(a, sql_text(st, ROW_CONCERT)) : "";
+	l->seats = sql_int(st, ROW_SEATS);
+	l->order_id = sql_int(st, ROW_ORDER);
 }
 
 enum bo_status

@@ -44,6 +44,10 @@ struct ledger_row {
 	                       * of a payment of several); 0 for a charge */
 	const char *concert_title; /* that seat's concert; "" for a charge
 	                            * (and from wallet_ledger_get) */
+	int64_t seats;        /* the seats it is about: a payment's count (an
+	                       * order's), 1 for a refund, 0 for a charge */
+	int64_t order_id;     /* a payment's order, when its seats were held
+	                       * as one (hold_order); else 0 */
 };
 
 /*

@@ -1,7 +1,7 @@
 #!/bin/sh
 # pot.sh OUT — the PO template of every message a page shows, made from
 # the sources with Debian's gettext tools: xgettext reads cgi-bin/ and
-# core/ (tr, trc, N_, NC_, page_error's message: cgi-bin/view.h,
+# core/ (tr, trn, trc, N_, NC_, page_error's message: cgi-bin/view.h,
 # core/msgid.h; lang.c's mo_lookup: each catalog's name for its
 # language), tools/po-templates.mjs the templates' {{_}}…{{/_}}
 # markers (the pages' and templates/errors/, nginx's own pages: make
@@ -15,7 +15,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 xgettext --language=C --from-code=UTF-8 --no-wrap --sort-by-file \
 	--add-comments=TRANSLATORS: \
-	--keyword= --keyword=tr:2 --keyword=trc:2c,3 --keyword=N_ --keyword=NC_:1c,2 \
+	--keyword= --keyword=tr:2 --keyword=trn:2,3 --keyword=trc:2c,3 --keyword=N_ --keyword=NC_:1c,2 \
 	--keyword=page_error:3 --keyword=page_error_link:3 \
 	--keyword=page_outcome_say:4 --keyword=view_page:3 \
 	--keyword=mo_lookup:2c,3 \

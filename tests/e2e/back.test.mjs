@@ -84,7 +84,7 @@ for (const js of [true, false]) {
       await page.goBack({ waitUntil: 'load' });
       assert.equal(page.url(), holdUrl);
       await page.locator('p.stamp').waitFor({ state: 'visible' });
-      assert.match(await page.locator('p.stamp').innerText(), /^Paid .+ · ticket no\. \d+$/);
+      assert.match(await page.locator('p.stamp').innerText(), /^Paid .+ · payment no\. \d+$/);
       assert.equal(await page.getByRole('button', { name: /^Pay / }).count(), 0, 'no live Pay button');
       assert.equal(await page.getByRole('button', { name: 'Release this seat' }).count(), 0);
       assert.match(await page.locator('header.top').innerText(), /₩35,000/, 'the balance after paying');

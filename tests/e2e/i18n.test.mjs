@@ -115,7 +115,8 @@ async function buyInKorean(page, tag) {
   assert.equal((await notice(page).innerText()).trim(), '지갑이 충전되었습니다.');
   await clickAndLoad(page.getByRole('button', { name: `${price} 결제하기`, exact: true }));
   assert.equal((await notice(page).innerText()).trim(), '결제 완료! 좌석이 확보되었습니다.');
-  assert.match(await page.locator('p.stamp').innerText(), /결제 완료 · 티켓 번호 \d+$/);
+  assert.match(await page.locator('p.stamp').innerText(), /결제 완료 · 결제 번호 \d+$/);
+  assert.match(await page.locator('p.tcode').innerText(), /^티켓 코드\s+[0-9A-Z]{4}(-[0-9A-Z]{4}){6}$/);
   await shot(page, `ko-${tag}-5-paid.png`);
   await clickAndLoad(page.locator('header.top').getByRole('link', { name: '티켓', exact: true }));
   await page.getByRole('heading', { level: 1, name: '내 티켓' }).waitFor();

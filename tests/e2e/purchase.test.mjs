@@ -218,7 +218,9 @@ async function holdTopUpPay(page, email, seat, shots) {
   assert.equal(paid.pathname, holdPath);
   assert.equal(paid.search, '', 'no notice in the address');
   await noticeSays(page, 'Paid! The seat is yours.');
-  assert.match(await page.locator('p.stamp').innerText(), /^Paid .+ · ticket no\. \d+$/);
+  assert.match(await page.locator('p.stamp').innerText(), /^Paid .+ · payment no\. \d+$/);
+  const code = stack.sql(`SELECT code FROM ticket WHERE hold_id = ${holdPath.split('/').pop()}`);
+  assert.equal(await page.locator('p.tcode code').innerText(), code.match(/.{4}/g).join('-'), 'the ticket code, what the door needs');
   assert.equal(await page.getByRole('button', { name: /^Pay / }).count(), 0, 'no second Pay');
   assert.equal(await page.getByRole('button', { name: 'Release this seat' }).count(), 0);
   assert.match(await header(page).innerText(), /₩0\b/, 'the header shows the balance spent');

@@ -107,7 +107,8 @@ test('the buyer lookup shows tickets with their codes, holds and the ledger', as
   assert.match(r.text, new RegExp(`<code>${code}</code>`));
   // Let in at the North door in before(): said, and no refund offered.
   assert.match(r.text, new RegExp(`<code>${code}</code></td>\\s*<td>Let in <time datetime="[^"]+">[^<]+ KST</time>, door North</td>`));
-  assert.match(r.text, /<td>Payment<\/td>\s*<td class="num">−₩165,000<\/td>/);
+  assert.match(r.text, /<td>Payment<\/td>\s*<td class="num">−₩165,000<\/td>/, 'the minus sign, as the wallet writes it');
+  assert.doesNotMatch(r.text, /-₩/, 'never a hyphen');
   assert.match(r.text, /No holds\./);
   const none = await op.get('/admin/buyer?email=nobody%40example.com');
   assert.equal(none.status, 404);

@@ -170,7 +170,7 @@ test('buyer shows a buyer\'s tickets, holds, balance and ledger', () => {
   assert.match(r.stdout, /@Back A-1 +\$8\.00/);
   assert.match(r.stdout, /holds, unpaid \(0\)/);
   assert.match(r.stdout, /ledger, newest first \(3\)/);
-  assert.match(r.stdout, /payment +-\$12\.50 +\$37\.50 +hold \d+\n/);
+  assert.match(r.stdout, /payment +−\$12\.50 +\$37\.50 +hold \d+\n/, 'the minus sign, as every page writes it');
   assert.match(r.stdout, /top-up +\$50\.00 +\$50\.00\n/);
   const h = admin('buyer', HOLDER);
   assert.match(h.stdout, /holds, unpaid \(1\)/);

@@ -118,17 +118,36 @@ amounts_by_their_own_minor_unit(void **state)
 	/* No minor unit in ISO: whole numbers. */
 	expect("XAU", 12, "12 XAU");
 	/* Negative amounts, and below one unit. */
-	expect("USD", -5, "-$0.05");
-	expect("USD", -123450, "-$1,234.50");
-	expect("KWD", -1, "-0.001 KWD");
-	expect("KRW", -1000, "-\u20a91,000");
+	expect("USD", -5, "\u2212$0.05");
+	expect("USD", -123450, "\u2212$1,234.50");
+	expect("KWD", -1, "\u22120.001 KWD");
+	expect("KRW", -1000, "\u2212\u20a91,000");
 	/* The ends of int64. */
 	expect("KRW", INT64_MAX, "\u20a99,223,372,036,854,775,807");
 	expect("USD", INT64_MAX, "$92,233,720,368,547,758.07");
-	expect("KWD", INT64_MIN, "-9,223,372,036,854,775.808 KWD");
-	expect("CLF", INT64_MIN, "-922,337,203,685,477.5808 CLF");
+	expect("KWD", INT64_MIN, "\u22129,223,372,036,854,775.808 KWD");
+	expect("CLF", INT64_MIN, "\u2212922,337,203,685,477.5808 CLF");
 	/* A code that is not one: the number, nothing made up around it. */
 	expect("??", 1234, "1,234");
+}
+
+/* A ledger's movements: one sign each way, the minus never a hyphen. */
+static void
+signed_amounts(void **state)
+{
+	char out[CURRENCY_TEXT_MAX];
+
+	(void)state;
+	assert_string_equal(currency_format_signed(out, "KRW", 132000),
+	    "+\u20a9132,000");
+	assert_string_equal(currency_format_signed(out, "KRW", -264000),
+	    "\u2212\u20a9264,000");
+	assert_string_equal(currency_format_signed(out, "KRW", 0), "\u20a90");
+	assert_string_equal(currency_format_signed(out, "USD", INT64_MAX),
+	    "+$92,233,720,368,547,758.07");
+	assert_string_equal(currency_format_signed(out, "CLF", INT64_MIN),
+	    "\u2212922,337,203,685,477.5808 CLF");
+	assert_null(strchr(currency_format(out, "KRW", -1), '-'));
 }
 
 static void
@@ -206,6 +225,7 @@ main(void)
 		cmocka_unit_test(minor_units_by_currency),
 		cmocka_unit_test(valid_codes_are_iso_4217_with_a_minor_unit),
 		cmocka_unit_test(amounts_by_their_own_minor_unit),
+		cmocka_unit_test(signed_amounts),
 		cmocka_unit_test(amounts_as_typed),
 	};
 

@@ -394,6 +394,58 @@ a_translation_keeps_its_msgids_tags(void **state)
 	tmpl_free(set);
 }
 
+/* Plurals: the form for a number by the catalog's Plural-Forms (one
+ * form in Korean; singular for 1 in a two-form language), the source's
+ * English when the catalog has none, and a rule this reader cannot
+ * evaluate refused at load rather than shown wrong. */
+static void
+plural_forms(void **state)
+{
+	static const char *entry =
+	    "msgid \"%s ticket\"\nmsgid_plural \"%s tickets\"\n";
+	char po[1024], path[256], err[MO_ERR_MAX];
+	struct mo *m;
+
+	(void)state;
+	snprintf(po, sizeof po, "msgid \"\"\nmsgstr \"Content-Type: text/plain; "
+	    "charset=UTF-8\\nPlural-Forms: nplurals=1; plural=0;\\n\"\n\n%s"
+	    "msgstr[0] \"티켓 %%s장\"\n", entry);
+	compile("ko1", po);
+	snprintf(path, sizeof path, "%s/ko1.mo", dir);
+	assert_non_null(m = mo_load(path, err));
+	assert_string_equal(mo_lookup_n(m, NULL, "%s ticket", 1), "티켓 %s장");
+	assert_string_equal(mo_lookup_n(m, NULL, "%s ticket", 3), "티켓 %s장");
+	assert_null(mo_lookup_n(m, NULL, "%s seat", 3));
+	mo_free(m);
+
+	snprintf(po, sizeof po, "msgid \"\"\nmsgstr \"Content-Type: text/plain; "
+	    "charset=UTF-8\\nPlural-Forms: nplurals=2; plural=(n != 1);\\n\"\n\n"
+	    "%smsgstr[0] \"%%s Karte\"\nmsgstr[1] \"%%s Karten\"\n", entry);
+	compile("de", po);
+	snprintf(path, sizeof path, "%s/de.mo", dir);
+	assert_non_null(m = mo_load(path, err));
+	assert_string_equal(mo_lookup_n(m, NULL, "%s ticket", 1), "%s Karte");
+	assert_string_equal(mo_lookup_n(m, NULL, "%s ticket", 0), "%s Karten");
+	assert_string_equal(mo_lookup_n(m, NULL, "%s ticket", 3), "%s Karten");
+	mo_free(m);
+
+	/* Polish: three forms by a rule with % and ||. */
+	snprintf(po, sizeof po, "msgid \"\"\nmsgstr \"Content-Type: text/plain; "
+	    "charset=UTF-8\\nPlural-Forms: nplurals=3; plural=(n==1 ? 0 : "
+	    "n%%10>=2 && n%%10<=4 && (n%%100<10 || n%%100>=20) ? 1 : 2);\\n\"\n\n"
+	    "%smsgstr[0] \"%%s bilet\"\nmsgstr[1] \"%%s bilety\"\n"
+	    "msgstr[2] \"%%s biletów\"\n", entry);
+	compile("pl", po);
+	snprintf(path, sizeof path, "%s/pl.mo", dir);
+	assert_null(mo_load(path, err));
+	assert_non_null(strstr(err, "Plural-Forms"));
+	unlink(path); /* the other tests read the directory's catalogs */
+	snprintf(path, sizeof path, "%s/de.mo", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/ko1.mo", dir);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -404,6 +456,7 @@ main(void)
 		cmocka_unit_test(languages_from_the_catalogs),
 		cmocka_unit_test(accept_language_and_the_cookie),
 		cmocka_unit_test(a_translation_keeps_its_msgids_tags),
+		cmocka_unit_test(plural_forms),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -308,6 +308,7 @@ run_operations(struct fixture *f)
 	struct my_seat *mine;
 	struct hold_view hv;
 	struct booking *bookings;
+	struct awaiting_seat *awaiting;
 	struct keyset page;
 	struct ledger_row *rows, row;
 	struct queue_view v;
@@ -429,8 +430,11 @@ run_operations(struct fixture *f)
 	assert_int_equal(hold_release(db, hold[2], active, NOW + 6), BO_OK);
 	f->op = "a buyer's bookings and wallet";
 	page = keyset_first(KEYSET_DEFAULT);
-	assert_int_equal(bookings_list(db, a, active, &page, &bookings, &n), BO_OK);
+	assert_int_equal(bookings_list(db, a, active, NOW + 6, &page, &bookings,
+	    &n), BO_OK);
 	assert_int_equal(n, 2);
+	assert_int_equal(holds_awaiting(db, a, active, NOW + 6, &awaiting, &n),
+	    BO_OK);
 	page = keyset_first(1); /* an older page exists */
 	assert_int_equal(wallet_history(db, a, active, &page, &balance, &rows,
 	    &n), BO_OK);
