@@ -68,8 +68,12 @@ test('the Korean wallet history on a 390 px phone: times and titles whole, no si
     const layout = await page.evaluate(() => {
       const lines = (node, from = 0, to = node.textContent.length) => {
         const r = document.createRange();
-        r.setStart(node, from);
-        r.setEnd(node, to);
+        if (node.nodeType === Node.TEXT_NODE) {
+          r.setStart(node, from);
+          r.setEnd(node, to);
+        } else {
+          r.selectNodeContents(node); // a <time> element (view.c's times)
+        }
         return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size;
       };
       const words = (el) => {
