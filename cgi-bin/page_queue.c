@@ -302,7 +302,7 @@ page_queue_leave_form(struct req *r)
 void
 page_queue_leave(struct req *r)
 {
-	struct concert_hold *held;
+	struct awaiting_seat *held;
 	size_t n = 0;
 	enum bo_status s;
 	const char *confirm = req_form(r, "confirm");
@@ -310,7 +310,7 @@ page_queue_leave(struct req *r)
 	/* Seats held unpaid are released only when the buyer saw them
 	 * named (the confirmation's form says confirm=1). */
 	if (confirm == NULL || strcmp(confirm, "1") != 0) {
-		s = holds_unpaid_of_concert(r->db, &r->arena, r->session.user_id,
+		s = holds_awaiting(r->db, &r->arena, r->session.user_id,
 		    r->id, r->now, &held, &n);
 		if (s != BO_OK) {
 			page_status(r, s);

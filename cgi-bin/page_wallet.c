@@ -208,7 +208,8 @@ awaiting(struct req *r, struct tdict *d)
 	int64_t total = 0;
 	size_t n;
 
-	s = holds_awaiting(r->db, &r->arena, r->session.user_id, r->now, &w, &n);
+	s = holds_awaiting(r->db, &r->arena, r->session.user_id, 0, r->now, &w,
+	    &n);
 	if (s != BO_OK) {
 		page_status(r, s);
 		return 0;

@@ -559,10 +559,10 @@ ui_seat_map(struct req *r, const int64_t *picks, size_t npicks,
 size_t
 ui_unpaid_holds(struct req *r, struct tdict *d, int64_t concert, int list)
 {
-	struct concert_hold *h;
+	struct awaiting_seat *h;
 	size_t n = 0;
 
-	if (!r->logged_in || holds_unpaid_of_concert(r->db, &r->arena,
+	if (!r->logged_in || holds_awaiting(r->db, &r->arena,
 	    r->session.user_id, concert, r->now, &h, &n) != BO_OK)
 		return 0;
 	for (size_t i = 0; list && i < n; i++) {

@@ -330,13 +330,14 @@ hold_release_seat(struct db *db, struct arena *a, int64_t perf,
 }
 
 enum bo_status
-holds_awaiting(struct db *db, struct arena *a, int64_t user, int64_t now,
-    struct awaiting_seat **out, size_t *n)
+holds_awaiting(struct db *db, struct arena *a, int64_t user, int64_t concert,
+    int64_t now, struct awaiting_seat **out, size_t *n)
 {
 	enum { AW_ID, AW_ORDER, AW_PERF, AW_STARTS, AW_TITLE, AW_SECTION,
 	    AW_ROW, AW_NUMBER, AW_PRICE, AW_EXPIRES, AW__COLS };
 	/* LIVE_HOLD's state term lets the partial index of live holds (019)
-	 * answer (as seats_mine); UNPAID_HOLD keeps the unpaid ones. */
+	 * answer (as seats_mine); UNPAID_HOLD keeps the unpaid ones: the
+	 * same holds queue_leave releases at a concert. */
 	static struct sql q = SQL(AW__COLS,
 	    "SELECT h.id, coalesce(h.order_id, 0), p.id, p.starts_at, c.title,"
 	    " s.section, s.row_label, s.number, h.price, h.expires_at"
@@ -345,7 +346,7 @@ holds_awaiting(struct db *db, struct arena *a, int64_t user, int64_t now,
 	    " JOIN performance p ON p.id = h.performance_id"
 	    " JOIN concert c ON c.id = p.concert_id"
 	    " WHERE h.user_id = :user AND " LIVE_HOLD("h") " AND "
-	    UNPAID_HOLD("h")
+	    UNPAID_HOLD("h") " AND (:concert = 0 OR p.concert_id = :concert)"
 	    " ORDER BY h.expires_at, coalesce(h.order_id, 0), s.id"
 	    " LIMIT :limit");
 	struct sql_stmt *st = sql_prepare(db, &q);
@@ -355,6 +356,7 @@ holds_awaiting(struct db *db, struct arena *a, int64_t user, int64_t now,
 	*out = NULL;
 	*n = 0;
 	sql_bind_int(st, ":user", user);
+	sql_bind_int(st, ":concert", concert);
 	sql_bind_int(st, ":now", now);
 	sql_bind_int(st, ":limit", HOLDS_AWAITING_MAX);
 	while ((rc = sql_step(st)) == SQLITE_ROW) {
@@ -427,49 +429,6 @@ seats_mine(struct db *db, struct arena *a, int64_t user, int64_t perf,
 	if (*n > 1)
 		qsort(*out, *n, sizeof **out, by_seat);
 	return db_status(db, rc, "seats_mine");
-}
-
-enum bo_status
-holds_unpaid_of_concert(struct db *db, struct arena *a, int64_t user,
-    int64_t concert, int64_t now, struct concert_hold **out, size_t *n)
-{
-	enum { CH_ID, CH_ORDER, CH_PERF, CH_STARTS, CH_SECTION, CH_ROW,
-	    CH_NUMBER, CH_PRICE, CH_EXPIRES, CH__COLS };
-	/* The same holds queue_leave releases: UNPAID_HOLD at a date of
-	 * the concert. */
-	static struct sql q = SQL(CH__COLS,
-	    "SELECT h.id, coalesce(h.order_id, 0), p.id, p.starts_at,"
-	    " s.section, s.row_label, s.number, h.price, h.expires_at"
-	    " FROM hold h JOIN performance p ON p.id = h.performance_id"
-	    " JOIN seat s ON s.id = h.seat_id WHERE h.user_id = :user"
-	    " AND p.concert_id = :concert AND " LIVE_HOLD("h") " AND "
-	    UNPAID_HOLD("h")
-	    " ORDER BY p.starts_at, p.id, s.id");
-	struct sql_stmt *st = sql_prepare(db, &q);
-	size_t cap = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	sql_bind_int(st, ":user", user);
-	sql_bind_int(st, ":concert", concert);
-	sql_bind_int(st, ":now", now);
-	while ((rc = sql_step(st)) == SQLITE_ROW) {
-		struct concert_hold *h = arena_push(a, (void **)out, n, &cap,
-		    sizeof *h);
-
-		h->hold_id = sql_int(st, CH_ID);
-		h->order_id = sql_int(st, CH_ORDER);
-		h->performance_id = sql_int(st, CH_PERF);
-		h->starts_at = sql_int(st, CH_STARTS);
-		h->section = arena_strdup(a, sql_text(st, CH_SECTION));
-		h->row = arena_strdup(a, sql_text(st, CH_ROW));
-		h->number = sql_int(st, CH_NUMBER);
-		h->price = sql_int(st, CH_PRICE);
-		h->expires_at = sql_int(st, CH_EXPIRES);
-	}
-	sql_reset(st);
-	return db_status(db, rc, "holds_unpaid_of_concert");
 }
 
 enum bo_status

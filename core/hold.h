@@ -106,22 +106,6 @@ struct my_seat {
 enum bo_status seats_mine(struct db *db, struct arena *a, int64_t user_id,
     int64_t performance_id, int64_t now, struct my_seat **out, size_t *n);
 
-/* A seat the buyer holds unpaid at some date of a concert. */
-struct concert_hold {
-	int64_t hold_id, order_id;  /* order_id 0: a hold of its own */
-	int64_t performance_id, starts_at;
-	const char *section, *row;
-	int64_t number, price, expires_at;
-};
-
-/* The buyer's unpaid live holds at every date of the concert, by date
- * then seat; strings in a: what leaving the queue would release
- * (queue_leave), listed on the concert page and the leave confirmation
- * (review 10 item 1). */
-enum bo_status holds_unpaid_of_concert(struct db *db, struct arena *a,
-    int64_t user_id, int64_t concert_id, int64_t now,
-    struct concert_hold **out, size_t *n);
-
 /* A seat the buyer holds and has not paid for yet, of any date. */
 struct awaiting_seat {
 	int64_t hold_id, order_id;  /* order_id 0: a hold of its own */
@@ -134,11 +118,13 @@ struct awaiting_seat {
  * holds a date over the dates a buyer could be shopping at once. */
 #define HOLDS_AWAITING_MAX 100
 
-/* The buyer's live unpaid holds of every date (the bookings page's
- * "Awaiting payment"), the first to lapse first, an order's seats
- * together in seat order; at most HOLDS_AWAITING_MAX; strings in a. */
+/* The buyer's live unpaid holds of every date of concert (0: of every
+ * concert), the first to lapse first, an order's seats together in seat
+ * order; at most HOLDS_AWAITING_MAX; strings in a. My tickets' "Awaiting
+ * payment"; at a concert, what leaving the queue would release
+ * (queue_leave), listed on its page and the leave confirmation. */
 enum bo_status holds_awaiting(struct db *db, struct arena *a, int64_t user_id,
-    int64_t now, struct awaiting_seat **out, size_t *n);
+    int64_t concert, int64_t now, struct awaiting_seat **out, size_t *n);
 
 /* For boxoffice-expire: marks every lapsed hold EXPIRED; *n counts them. */
 enum bo_status holds_expire_all(struct db *db, int64_t now, int64_t *n);

@@ -433,7 +433,7 @@ run_operations(struct fixture *f)
 	assert_int_equal(bookings_list(db, a, active, NOW + 6, &page, &bookings,
 	    &n), BO_OK);
 	assert_int_equal(n, 2);
-	assert_int_equal(holds_awaiting(db, a, active, NOW + 6, &awaiting, &n),
+	assert_int_equal(holds_awaiting(db, a, active, 0, NOW + 6, &awaiting, &n),
 	    BO_OK);
 	page = keyset_first(1); /* an older page exists */
 	assert_int_equal(wallet_history(db, a, active, &page, &balance, &rows,
